@@ -1,0 +1,57 @@
+import { HTTPException } from "hono/http-exception";
+import { ConfigError } from "./config";
+import { AppError, describeError, errorBody } from "./lib/errors";
+import { newRouter } from "./lib/openapi";
+import { ingest } from "./routes/ingest";
+import { logsRoutes } from "./routes/logs";
+import { sourcesRoutes } from "./routes/sources";
+
+export const app = newRouter();
+
+app.use(async (c, next) => {
+  c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
+  await next();
+});
+
+app.get("/healthz", (c) => c.json({ ok: true }));
+
+app.route("/", ingest);
+app.route("/", logsRoutes);
+app.route("/", sourcesRoutes);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+  type: "http",
+  scheme: "bearer",
+});
+app.doc31("/v1/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "auditflare",
+    version: "1.0.0",
+    description: "Collects SaaS audit logs into one schema on Cloudflare (D1, R2, Queues).",
+  },
+});
+
+app.notFound((c) =>
+  c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404),
+);
+
+app.onError((err, c) => {
+  const requestId = c.get("requestId");
+  if (err instanceof AppError) return c.json(errorBody(err.code, err.message), err.status);
+  if (err instanceof ConfigError) {
+    console.error(`[${requestId}] configuration error: ${err.message}`);
+    return c.json(errorBody("config_invalid", err.message, requestId), 500);
+  }
+  if (err instanceof HTTPException) {
+    return c.json(errorBody("http_error", err.message || "request rejected"), err.status);
+  }
+  console.error(
+    `[${requestId}] unhandled error: ${describeError(err)}`,
+    err instanceof Error ? err.stack : "",
+  );
+  return c.json(
+    errorBody("internal_error", "internal error; see the logs under this requestId", requestId),
+    500,
+  );
+});

@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { canonicalJson, sha256Hex } from "../../lib/hash";
+import { parseIP } from "../../lib/ip";
+import { parseTimestamp } from "../../lib/time";
+import {
+  emptyEndpoint,
+  type NormalizeResult,
+  type Normalizer,
+  type RawRecord,
+  stringMap,
+  zodMessage,
+} from "../types";
+
+/**
+ * turbopuffer audit-log events (VENDORS.md §4; WorkOS-style). The HTTPS and bucket framings are
+ * undocumented, so the schema is tolerant: unknown fields are kept in rawLog.
+ */
+const entity = z.looseObject({
+  type: z.string(),
+  id: z.string(),
+  name: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+const timestamp = z.string().refine((s) => parseTimestamp(s) !== null, "not an ISO-8601 date-time");
+
+export const turbopufferEvent = z.looseObject({
+  id: z.string().min(1).optional(),
+  action: z.string().min(1),
+  occurred_at: timestamp,
+  actor: entity,
+  targets: z.array(entity).default([]),
+  context: z.looseObject({ location: z.string().optional() }).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+// Every documented action changes state; none is a read.
+const WRITE_ACTIONS = new Set([
+  "invitation-created",
+  "invitation-accepted",
+  "invitation-revoked",
+  "user-added",
+  "user-removed",
+  "api-key-created",
+  "api-key-marked-as-expired",
+  "session-created",
+  "session-revoked",
+]);
+
+const looksLikeEmail = (s: string) => /^[^@\s]+@[^@\s]+$/.test(s);
+
+export const turbopuffer: Normalizer = {
+  isEvent: (v) => "action" in v || "occurred_at" in v,
+
+  async normalize({ value, raw }: RawRecord): Promise<NormalizeResult> {
+    const parsed = turbopufferEvent.safeParse(value);
+    if (!parsed.success) {
+      return { ok: false, code: "invalid_event", message: zodMessage(parsed.error.issues) };
+    }
+    const e = parsed.data;
+    const eventID = e.id ?? (await sha256Hex(canonicalJson(value)));
+    const location = e.context?.location ?? null;
+    const metadata = e.metadata ?? {};
+    const impersonator = typeof metadata.impersonator === "string" ? metadata.impersonator : null;
+
+    const actor: Record<string, string> = { id: e.actor.id, type: e.actor.type };
+    if (e.actor.name) {
+      actor.name = e.actor.name;
+      if (looksLikeEmail(e.actor.name)) actor.email = e.actor.name;
+    }
+    if (impersonator) actor.impersonator = impersonator;
+
+    return {
+      ok: true,
+      event: {
+        eventID,
+        eventName: e.action,
+        eventTime: parseTimestamp(e.occurred_at) as number,
+        readOnly: WRITE_ACTIONS.has(e.action) ? false : null,
+        serviceName: "turbopuffer",
+        src: emptyEndpoint(location && parseIP(location) ? location : null),
+        dst: emptyEndpoint(),
+        actor,
+        tags: stringMap(metadata),
+        resources: e.targets.map((t) => `${t.type}:${t.id}`),
+        enrichments: [],
+        rawLog: raw,
+        sourceFields: {
+          action: e.action,
+          occurredAt: e.occurred_at,
+          actorType: e.actor.type,
+          actorId: e.actor.id,
+          actorName: e.actor.name ?? null,
+          targets: e.targets,
+          contextLocation: location,
+          sessionId: typeof metadata.session_id === "string" ? metadata.session_id : null,
+          impersonator,
+          impersonationReason:
+            typeof metadata.impersonation_reason === "string"
+              ? metadata.impersonation_reason
+              : null,
+        },
+      },
+    };
+  },
+};

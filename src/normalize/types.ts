@@ -1,0 +1,74 @@
+/** Where an endpoint of an event (source or destination) is, as far as the vendor says. */
+export interface Endpoint {
+  ip: string | null;
+  asOrganization?: string | null;
+  asNumber?: number | null;
+  asCountryCode?: string | null;
+  city?: string | null;
+  connectionType?: string | null;
+  isp?: string | null;
+  latitude?: number | null;
+  longitude?: number | null;
+  userType?: string | null;
+}
+
+/**
+ * A vendor event in the common shape (RunReveal-style columns), before it gets its row id and
+ * per-source columns. Normalizers are pure: same input, same output, no clock, no I/O.
+ */
+export interface NormalizedEvent {
+  eventID: string;
+  eventName: string;
+  /** Epoch milliseconds, UTC. */
+  eventTime: number;
+  readOnly: boolean | null;
+  serviceName: string;
+  src: Endpoint;
+  dst: Endpoint;
+  actor: Record<string, string>;
+  tags: Record<string, string>;
+  resources: string[];
+  enrichments: unknown[];
+  /** The event as the vendor sent it (the original text where the framing allows). */
+  rawLog: string;
+  /** The vendor columns of this source type's view, under their seed names. */
+  sourceFields: Record<string, unknown>;
+}
+
+export type NormalizeResult =
+  | { ok: true; event: NormalizedEvent }
+  | { ok: false; code: string; message: string };
+
+/** One record handed to a normalizer: the parsed value and its original text. */
+export interface RawRecord {
+  value: unknown;
+  raw: string;
+}
+
+export interface Normalizer {
+  /** Whether a parsed JSON object is one event (rather than an envelope around events). */
+  isEvent(value: Record<string, unknown>): boolean;
+  normalize(record: RawRecord): Promise<NormalizeResult>;
+}
+
+export const emptyEndpoint = (ip: string | null = null): Endpoint => ({ ip });
+
+/** Flattens a JSON object into a string map (the `actor`/`tags` column type). */
+export function stringMap(obj: Record<string, unknown> | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!obj) return out;
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined || v === null) continue;
+    out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+export function zodMessage(
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.map(String).join(".") : "event"}: ${i.message}`)
+    .join("; ");
+}

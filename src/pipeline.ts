@@ -1,0 +1,46 @@
+import type { SourceConfig } from "./config";
+import { normalizerFor } from "./normalize";
+import type { Framed } from "./parse/json";
+import type { QuarantineEntry } from "./store/quarantine";
+import { toRow } from "./store/rows";
+import type { LogRow } from "./store/schema";
+
+export interface Prepared {
+  rows: LogRow[];
+  quarantine: QuarantineEntry[];
+}
+
+/**
+ * Framed records of one source → rows to store, and quarantine entries for every record that
+ * did not parse or did not validate (each with where it was and why). Nothing is dropped.
+ */
+export async function prepareRecords(
+  source: SourceConfig,
+  records: Framed[],
+  receivedAt: number,
+  where: (location: string) => string = (l) => l,
+): Promise<Prepared> {
+  const normalizer = normalizerFor(source.type);
+  const rows: LogRow[] = [];
+  const quarantine: QuarantineEntry[] = [];
+  const reject = (r: Framed, stage: string, errorCode: string, error: string) =>
+    quarantine.push({
+      sourceID: source.id,
+      sourceType: source.type,
+      stage,
+      errorCode,
+      error,
+      location: where(r.location),
+      raw: r.raw,
+    });
+  for (const r of records) {
+    if (!r.ok) {
+      reject(r, "parse", "invalid_json", r.error);
+      continue;
+    }
+    const result = await normalizer.normalize({ value: r.value, raw: r.raw });
+    if (result.ok) rows.push(await toRow(source, result.event, receivedAt));
+    else reject(r, "normalize", result.code, result.message);
+  }
+  return { rows, quarantine };
+}

@@ -1,0 +1,201 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { findSource, readSecret, type SourceConfig } from "../config";
+import { requireBearer } from "../lib/auth";
+import { AppError, describeError } from "../lib/errors";
+import { cidrContains, parseIP } from "../lib/ip";
+import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
+import { normalizerFor } from "../normalize";
+import {
+  DecodeError,
+  decodeUtf8,
+  inflate,
+  isGzip,
+  readLimited,
+  TooLargeError,
+} from "../parse/bytes";
+import { frameJson } from "../parse/json";
+import { prepareRecords } from "../pipeline";
+import { type Commit, commit, recordSourceError } from "../store/ingest";
+
+/** Default request-body cap (compressed and decompressed); a source may set maxBodyBytes. */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+const ACCEPTED_TYPES = new Set([
+  "application/json",
+  "application/x-ndjson",
+  "application/ndjson",
+  "application/jsonl",
+  "application/x-jsonlines",
+  "application/json-seq",
+  "text/plain",
+  "application/octet-stream",
+  "application/gzip",
+  "application/x-gzip",
+]);
+
+const IngestResult = z
+  .object({
+    received: z.number().int().openapi({ description: "records read from the body" }),
+    inserted: z.number().int().openapi({ description: "new rows committed" }),
+    duplicates: z.number().int().openapi({ description: "records already stored (not inserted)" }),
+    quarantined: z.number().int().openapi({ description: "records kept aside with a reason" }),
+  })
+  .openapi("IngestResult");
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/ingest/{sourceId}",
+  summary: "Push audit events to a push source",
+  description:
+    "Body: one JSON event, a JSON array, NDJSON, or an envelope object whose one array property holds the events; gzip accepted. Answers only after the rows are committed. Invalid events are quarantined one by one; a body that cannot be parsed is 400 and kept in quarantine.",
+  security: bearerSecurity,
+  request: { params: z.object({ sourceId: z.string() }) },
+  responses: {
+    200: { content: { "application/json": { schema: IngestResult } }, description: "committed" },
+    400: errorResponse("body cannot be parsed (kept in quarantine)"),
+    401: errorResponse("missing or wrong ingest token"),
+    403: errorResponse("client IP not in the source's allow-list"),
+    404: errorResponse("unknown source, or not a push source"),
+    413: errorResponse("body too large"),
+    415: errorResponse("unsupported content type or encoding"),
+    503: errorResponse("storage failed; retrying is safe"),
+  },
+});
+
+function pushSource(env: Env, sourceId: string): SourceConfig & { ingestTokenEnv: string } {
+  const source = findSource(env, sourceId);
+  if (!source) throw new AppError(404, "source_not_found", `no source with id "${sourceId}"`);
+  if (!("ingestTokenEnv" in source) || !source.ingestTokenEnv) {
+    throw new AppError(
+      404,
+      "not_a_push_source",
+      `source "${sourceId}" (${source.type}) does not accept pushed events`,
+    );
+  }
+  return source as SourceConfig & { ingestTokenEnv: string };
+}
+
+function checkAllowedIP(source: SourceConfig, clientIP: string | undefined): void {
+  if (!source.allowedCidrs?.length) return;
+  const ip = clientIP ? parseIP(clientIP) : null;
+  if (!ip || !source.allowedCidrs.some((c) => cidrContains(c, ip))) {
+    throw new AppError(
+      403,
+      "ip_not_allowed",
+      `client address ${clientIP ?? "(unknown)"} is not in the allow-list of source "${source.id}"`,
+    );
+  }
+}
+
+function checkContentType(header: string | undefined): void {
+  if (!header) return;
+  const type = header.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type && !ACCEPTED_TYPES.has(type)) {
+    throw new AppError(
+      415,
+      "unsupported_content_type",
+      `content type "${type}" is not accepted; send application/json or application/x-ndjson`,
+    );
+  }
+}
+
+function contentEncoding(header: string | undefined): "gzip" | "deflate" | null {
+  const enc = (header ?? "").trim().toLowerCase();
+  if (enc === "" || enc === "identity") return null;
+  if (enc === "gzip" || enc === "x-gzip") return "gzip";
+  if (enc === "deflate") return "deflate";
+  throw new AppError(
+    415,
+    "unsupported_content_encoding",
+    `content encoding "${enc}" is not accepted; send gzip, deflate or identity`,
+  );
+}
+
+export const ingest = newRouter();
+
+ingest.openapi(route, async (c) => {
+  const now = Date.now();
+  const source = pushSource(c.env, c.req.param("sourceId"));
+  const expected = readSecret(c.env, source.ingestTokenEnv);
+  if (!expected) {
+    throw new AppError(
+      503,
+      "ingest_token_not_configured",
+      `source "${source.id}" has no ingest token: set the secret ${source.ingestTokenEnv}`,
+    );
+  }
+  await requireBearer(c.req.header("authorization"), expected, `source "${source.id}"`);
+  checkAllowedIP(source, c.req.header("cf-connecting-ip"));
+  checkContentType(c.req.header("content-type"));
+  const declaredEncoding = contentEncoding(c.req.header("content-encoding"));
+  const maxBytes = ("maxBodyBytes" in source && source.maxBodyBytes) || DEFAULT_MAX_BODY_BYTES;
+  const tooLarge = () =>
+    new AppError(413, "body_too_large", `body is larger than ${maxBytes} bytes`);
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge();
+
+  let wire: Uint8Array;
+  try {
+    wire = c.req.raw.body ? await readLimited(c.req.raw.body, maxBytes) : new Uint8Array();
+  } catch (err) {
+    if (err instanceof TooLargeError) throw tooLarge();
+    throw new AppError(400, "body_unreadable", `the request body could not be read`);
+  }
+
+  const contentType = c.req.header("content-type") ?? null;
+  const base = { sourceID: source.id, sourceType: source.type, now };
+  const store = async (commitInput: Omit<Commit, keyof typeof base>) => {
+    try {
+      return await commit(c.env, { ...base, ...commitInput });
+    } catch (err) {
+      console.error(`ingest ${source.id}: commit failed`, describeError(err));
+      await recordSourceError(c.env.DB, source.id, `storage: ${describeError(err)}`, now);
+      throw new AppError(503, "storage_unavailable", "the events could not be stored; retry later");
+    }
+  };
+  const rejectBody = async (code: string, message: string, raw: string | Uint8Array) => {
+    await store({
+      rows: [],
+      received: 1,
+      quarantine: [
+        {
+          sourceID: source.id,
+          sourceType: source.type,
+          stage: "parse",
+          errorCode: code,
+          error: message,
+          location: "body",
+          raw,
+          contentType,
+        },
+      ],
+    });
+    throw new AppError(400, code, `${message} (the body is kept in quarantine)`);
+  };
+
+  let text: string;
+  try {
+    const encoding = declaredEncoding ?? (isGzip(wire) ? "gzip" : null);
+    const bytes = encoding ? await inflate(wire, encoding, maxBytes) : wire;
+    text = decodeUtf8(bytes);
+  } catch (err) {
+    if (err instanceof TooLargeError) throw tooLarge();
+    if (err instanceof DecodeError) return rejectBody(err.code, err.message, wire);
+    throw err;
+  }
+
+  const framed = frameJson(text, normalizerFor(source.type).isEvent);
+  if (!framed.ok) return rejectBody(framed.code, framed.message, text);
+
+  const prepared = await prepareRecords(source, framed.records, now);
+  const result = await store({ ...prepared, received: framed.records.length });
+  return c.json(
+    {
+      received: result.received,
+      inserted: result.inserted,
+      duplicates: result.duplicates,
+      quarantined: result.quarantined,
+    },
+    200,
+  );
+});

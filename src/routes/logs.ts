@@ -1,0 +1,171 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { SOURCE_TYPES } from "../config";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { AppError } from "../lib/errors";
+import { type AppEnv, bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
+import { parseTimestamp } from "../lib/time";
+import { presentRow } from "../store/present";
+import { getLog, type LogQuery, queryLogs } from "../store/query";
+import type { LogRow } from "../store/schema";
+import { requireQueryToken } from "./query-auth";
+
+const isoTime = z
+  .string()
+  .refine(
+    (s) => parseTimestamp(s) !== null,
+    "must be an ISO-8601 date-time, e.g. 2026-01-31T00:00:00Z",
+  )
+  .transform((s) => parseTimestamp(s) as number);
+
+export const LogsQuery = z.object({
+  sourceType: z.enum(SOURCE_TYPES).optional(),
+  sourceID: z.string().min(1).max(200).optional(),
+  eventName: z.string().min(1).max(500).optional(),
+  actor: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .openapi({ description: "matches any value of the actor map (id, email, name …)" }),
+  srcIP: z.string().min(1).max(100).optional(),
+  from: isoTime.optional().openapi({ description: "inclusive lower bound (ISO-8601)" }),
+  to: isoTime.optional().openapi({ description: "exclusive upper bound (ISO-8601)" }),
+  timeField: z.enum(["eventTime", "receivedAt"]).default("eventTime"),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(500).optional(),
+  order: z.enum(["desc", "asc"]).default("desc"),
+});
+
+const LogRowSchema = z.record(z.string(), z.unknown()).openapi("LogRow", {
+  description:
+    "Every common column (id, workspaceID, sourceType, sourceID, sourceTTL, receivedAt, eventTime, eventName, eventID, readOnly, src*/dst* endpoint columns, actor, tags, resources, serviceName, enrichments, rawLog, rawLogRef) plus sourceFields with the vendor columns.",
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/logs",
+  summary:
+    "Query stored events (newest first by default); NDJSON export with Accept: application/x-ndjson",
+  security: bearerSecurity,
+  request: { query: LogsQuery },
+  responses: {
+    200: {
+      content: {
+        "application/json": {
+          schema: z.object({ data: z.array(LogRowSchema), nextCursor: z.string().nullable() }),
+        },
+        "application/x-ndjson": { schema: LogRowSchema },
+      },
+      description: "a page of rows, or every matching row as NDJSON",
+    },
+    400: errorResponse("a parameter is invalid (the message names it)"),
+    401: errorResponse("missing or wrong query token"),
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/v1/logs/{id}",
+  summary: "One stored event",
+  security: bearerSecurity,
+  request: { params: z.object({ id: z.string() }) },
+  responses: {
+    200: { content: { "application/json": { schema: LogRowSchema } }, description: "the row" },
+    401: errorResponse("missing or wrong query token"),
+    404: errorResponse("no such row"),
+  },
+});
+
+const KNOWN_PARAMS = new Set(Object.keys(LogsQuery.shape));
+const EXPORT_PAGE = 500;
+
+function checkUnknownParams(c: Context<AppEnv>): void {
+  for (const key of Object.keys(c.req.queries())) {
+    if (!KNOWN_PARAMS.has(key)) {
+      throw new AppError(400, "unknown_parameter", `unknown query parameter "${key}"`);
+    }
+  }
+}
+
+const cursorOf = (q: LogQuery, r: LogRow) =>
+  encodeCursor({
+    f: q.timeField,
+    o: q.order,
+    t: q.timeField === "eventTime" ? r.eventTime : r.receivedAt,
+    id: r.id,
+  });
+
+function exportNdjson(db: D1Database, query: LogQuery): Response {
+  const encoder = new TextEncoder();
+  let q: LogQuery = { ...query, limit: EXPORT_PAGE };
+  let done = false;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (done) return controller.close();
+      const rows = await queryLogs(db, q);
+      if (rows.length > 0) {
+        controller.enqueue(
+          encoder.encode(rows.map((r) => `${JSON.stringify(presentRow(r))}\n`).join("")),
+        );
+        const last = rows[rows.length - 1] as LogRow;
+        q = {
+          ...q,
+          after: { t: q.timeField === "eventTime" ? last.eventTime : last.receivedAt, id: last.id },
+        };
+      }
+      if (rows.length < EXPORT_PAGE) {
+        done = true;
+        controller.close();
+      }
+    },
+  });
+  return new Response(stream, {
+    headers: { "content-type": "application/x-ndjson; charset=utf-8" },
+  });
+}
+
+export const logsRoutes = newRouter();
+logsRoutes.use("/v1/logs", requireQueryToken);
+logsRoutes.use("/v1/logs/*", requireQueryToken);
+
+logsRoutes.openapi(listRoute, async (c) => {
+  checkUnknownParams(c);
+  const p = c.req.valid("query");
+  const query: LogQuery = { ...p, limit: p.limit };
+  if (p.from !== undefined && p.to !== undefined && p.from >= p.to) {
+    throw new AppError(400, "invalid_parameter", `query parameter "from" must be before "to"`);
+  }
+  if (p.cursor) {
+    const cur = decodeCursor(p.cursor);
+    if (!cur)
+      throw new AppError(
+        400,
+        "invalid_parameter",
+        `query parameter "cursor" is not a cursor this API issued`,
+      );
+    if (cur.f !== p.timeField || cur.o !== p.order) {
+      throw new AppError(
+        400,
+        "invalid_parameter",
+        `query parameter "cursor" was issued for timeField=${cur.f}&order=${cur.o}; repeat those with it`,
+      );
+    }
+    query.after = { t: cur.t, id: cur.id };
+  }
+  if ((c.req.header("accept") ?? "").includes("application/x-ndjson")) {
+    return exportNdjson(c.env.DB, query) as never;
+  }
+  const rows = await queryLogs(c.env.DB, { ...query, limit: p.limit + 1 });
+  const page = rows.slice(0, p.limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > p.limit && last ? cursorOf(query, last) : null;
+  return c.json({ data: page.map(presentRow), nextCursor }, 200);
+});
+
+logsRoutes.openapi(getRoute, async (c) => {
+  const id = c.req.param("id");
+  const row = /^[0-9a-f]{1,64}$/.test(id) ? await getLog(c.env.DB, id) : undefined;
+  if (!row) throw new AppError(404, "log_not_found", `no stored event with id "${id}"`);
+  return c.json(presentRow(row), 200);
+});

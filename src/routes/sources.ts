@@ -1,0 +1,91 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { drizzle } from "drizzle-orm/d1";
+import { loadSources, type SourceConfig } from "../config";
+import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
+import { toIso } from "../lib/time";
+import { sourceStats } from "../store/schema";
+import { requireQueryToken } from "./query-auth";
+
+export function transportOf(s: SourceConfig): string {
+  if (s.type === "planetscale" || s.type === "turso") return "poll";
+  const push = "ingestTokenEnv" in s && s.ingestTokenEnv;
+  const bucket = "prefix" in s && s.prefix;
+  return push && bucket ? "push+bucket" : push ? "push" : "bucket";
+}
+
+const SourceSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    transport: z.string(),
+    counts: z.object({
+      received: z.number(),
+      inserted: z.number(),
+      duplicates: z.number(),
+      quarantined: z.number(),
+      skipped: z.number(),
+    }),
+    lastEventTime: z.string().nullable(),
+    lastReceivedAt: z.string().nullable(),
+    lastSuccess: z.string().nullable(),
+    lastError: z.object({ at: z.string(), message: z.string() }).nullable(),
+    lagSeconds: z
+      .number()
+      .nullable()
+      .openapi({ description: "seconds since the newest stored event" }),
+    cursor: z.unknown().nullable(),
+  })
+  .openapi("Source");
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/sources",
+  summary: "Configured sources with their counters and health",
+  security: bearerSecurity,
+  responses: {
+    200: {
+      content: { "application/json": { schema: z.object({ data: z.array(SourceSchema) }) } },
+      description: "sources",
+    },
+    401: errorResponse("missing or wrong query token"),
+  },
+});
+
+export const sourcesRoutes = newRouter();
+sourcesRoutes.use("/v1/sources", requireQueryToken);
+
+sourcesRoutes.openapi(route, async (c) => {
+  const sources = loadSources(c.env);
+  const stats = new Map(
+    (await drizzle(c.env.DB).select().from(sourceStats)).map((s) => [s.sourceID, s]),
+  );
+  const now = Date.now();
+  const iso = (t: number | null | undefined) => (t == null ? null : toIso(t));
+  const data = sources.map((s) => {
+    const st = stats.get(s.id);
+    return {
+      id: s.id,
+      type: s.type,
+      transport: transportOf(s),
+      counts: {
+        received: st?.received ?? 0,
+        inserted: st?.inserted ?? 0,
+        duplicates: st?.duplicates ?? 0,
+        quarantined: st?.quarantined ?? 0,
+        skipped: st?.skipped ?? 0,
+      },
+      lastEventTime: iso(st?.lastEventTime),
+      lastReceivedAt: iso(st?.lastReceivedAt),
+      lastSuccess: iso(st?.lastSuccessAt),
+      lastError:
+        st?.lastErrorAt && st.lastError
+          ? { at: toIso(st.lastErrorAt), message: st.lastError }
+          : null,
+      lagSeconds: st?.lastEventTime
+        ? Math.max(0, Math.round((now - st.lastEventTime) / 1000))
+        : null,
+      cursor: null,
+    };
+  });
+  return c.json({ data }, 200);
+});

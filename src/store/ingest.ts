@@ -1,0 +1,165 @@
+import { type QuarantineEntry, quarantineStatement } from "./quarantine";
+import { LOG_COLUMNS } from "./rows";
+import type { LogRow } from "./schema";
+
+/**
+ * D1 caps a statement at 100 bound parameters and 100 KB. Rows are sent as one JSON array
+ * parameter per statement (`json_each`), so a statement carries as many rows as fit in this
+ * many bytes, whatever the column count. A row over it has its rawLog moved to R2.
+ */
+export const STATEMENT_BYTES = 90_000;
+
+const INSERT_SQL = `INSERT INTO logs (${LOG_COLUMNS.join(", ")})
+SELECT ${LOG_COLUMNS.map((c) => `json_extract(value, '$.${c}')`).join(", ")}
+FROM json_each(?1) WHERE true
+ON CONFLICT(id) DO NOTHING`;
+
+// changes() is the row count of the insert just before it in the same batch (one connection).
+const COUNT_SQL = `INSERT INTO source_stats (sourceID, inserted, duplicates) VALUES (?1, changes(), ?2 - changes())
+ON CONFLICT(sourceID) DO UPDATE SET inserted = inserted + excluded.inserted,
+  duplicates = duplicates + excluded.duplicates`;
+
+const TOTALS_SQL = `INSERT INTO source_stats (sourceID, received, quarantined, skipped, lastEventTime,
+  lastReceivedAt, lastSuccessAt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+ON CONFLICT(sourceID) DO UPDATE SET received = received + excluded.received,
+  quarantined = quarantined + excluded.quarantined,
+  skipped = skipped + excluded.skipped,
+  lastEventTime = max(coalesce(lastEventTime, excluded.lastEventTime), coalesce(excluded.lastEventTime, lastEventTime)),
+  lastReceivedAt = excluded.lastReceivedAt, lastSuccessAt = excluded.lastSuccessAt,
+  lastError = NULL, lastErrorAt = NULL`;
+
+export interface StoreEnv {
+  DB: D1Database;
+  ARCHIVE: R2Bucket;
+}
+
+export interface Commit {
+  sourceID: string;
+  sourceType: string;
+  rows: LogRow[];
+  quarantine: QuarantineEntry[];
+  /** Records read from the input (stored + duplicates + quarantined + skipped). */
+  received: number;
+  skipped?: number;
+  now: number;
+  /** Extra statements to run in the same transaction (cursors, object progress). */
+  extra?: D1PreparedStatement[];
+}
+
+export interface CommitResult {
+  received: number;
+  inserted: number;
+  duplicates: number;
+  quarantined: number;
+  rowsWritten: number;
+}
+
+const encoder = new TextEncoder();
+
+async function spillRawLog(env: StoreEnv, row: LogRow): Promise<LogRow> {
+  const key = `raw/${row.sourceID}/${row.id}`;
+  await env.ARCHIVE.put(key, row.rawLog, { httpMetadata: { contentType: "application/json" } });
+  return { ...row, rawLog: "", rawLogRef: key };
+}
+
+/** Splits rows into JSON arrays of at most STATEMENT_BYTES, spilling oversized rawLogs to R2. */
+async function chunkRows(
+  env: StoreEnv,
+  rows: LogRow[],
+  quarantine: QuarantineEntry[],
+): Promise<Array<{ json: string; count: number }>> {
+  const chunks: Array<{ json: string; count: number }> = [];
+  let parts: string[] = [];
+  let bytes = 2;
+  for (const original of rows) {
+    let row = original;
+    let json = JSON.stringify(row);
+    let size = encoder.encode(json).byteLength;
+    if (size + 2 > STATEMENT_BYTES) {
+      row = await spillRawLog(env, row);
+      json = JSON.stringify(row);
+      size = encoder.encode(json).byteLength;
+      if (size + 2 > STATEMENT_BYTES) {
+        quarantine.push({
+          sourceID: row.sourceID,
+          sourceType: row.sourceType,
+          stage: "store",
+          errorCode: "row_too_large",
+          error: `normalized event is ${size} bytes without its rawLog; the limit is ${STATEMENT_BYTES}`,
+          location: `eventID ${row.eventID}`,
+          raw: original.rawLog,
+        });
+        continue;
+      }
+    }
+    if (parts.length > 0 && bytes + size + 1 > STATEMENT_BYTES) {
+      chunks.push({ json: `[${parts.join(",")}]`, count: parts.length });
+      parts = [];
+      bytes = 2;
+    }
+    parts.push(json);
+    bytes += size + 1;
+  }
+  if (parts.length > 0) chunks.push({ json: `[${parts.join(",")}]`, count: parts.length });
+  return chunks;
+}
+
+/**
+ * Stores rows, quarantine entries and counters in one D1 batch (one transaction): either all of
+ * it is committed or none. Duplicates (same id) are not inserted and are counted.
+ */
+export async function commit(env: StoreEnv, c: Commit): Promise<CommitResult> {
+  const quarantine = [...c.quarantine];
+  const chunks = await chunkRows(env, c.rows, quarantine);
+  const statements: D1PreparedStatement[] = [];
+  const insertIndexes: number[] = [];
+  for (const chunk of chunks) {
+    insertIndexes.push(statements.length);
+    statements.push(env.DB.prepare(INSERT_SQL).bind(chunk.json));
+    statements.push(env.DB.prepare(COUNT_SQL).bind(c.sourceID, chunk.count));
+  }
+  for (const q of quarantine) statements.push(await quarantineStatement(env, q, c.now));
+  let lastEventTime: number | null = null;
+  for (const r of c.rows)
+    if (lastEventTime === null || r.eventTime > lastEventTime) lastEventTime = r.eventTime;
+  statements.push(
+    env.DB.prepare(TOTALS_SQL).bind(
+      c.sourceID,
+      c.received,
+      quarantine.length,
+      c.skipped ?? 0,
+      lastEventTime,
+      c.now,
+    ),
+  );
+  statements.push(...(c.extra ?? []));
+
+  const results = await env.DB.batch(statements);
+  let inserted = 0;
+  for (const i of insertIndexes) inserted += results[i]?.meta.changes ?? 0;
+  const stored = chunks.reduce((n, ch) => n + ch.count, 0);
+  return {
+    received: c.received,
+    inserted,
+    duplicates: stored - inserted,
+    quarantined: quarantine.length,
+    rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
+  };
+}
+
+/** Records a failure in the source's health (best effort: it must not hide the original error). */
+export async function recordSourceError(
+  db: D1Database,
+  sourceID: string,
+  message: string,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO source_stats (sourceID, lastErrorAt, lastError) VALUES (?1, ?2, ?3)
+       ON CONFLICT(sourceID) DO UPDATE SET lastErrorAt = excluded.lastErrorAt, lastError = excluded.lastError`,
+    )
+    .bind(sourceID, now, message.slice(0, 1000))
+    .run()
+    .catch(() => {});
+}

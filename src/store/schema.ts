@@ -1,0 +1,90 @@
+import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** Drizzle mirror of migrations/0001_spine.sql (the SQL files are the source of truth). */
+
+export const logs = sqliteTable(
+  "logs",
+  {
+    id: text("id").primaryKey(),
+    workspaceID: text("workspaceID").notNull(),
+    sourceType: text("sourceType").notNull(),
+    sourceID: text("sourceID").notNull(),
+    sourceTTL: integer("sourceTTL").notNull(),
+    receivedAt: integer("receivedAt").notNull(),
+    eventTime: integer("eventTime").notNull(),
+    eventName: text("eventName").notNull(),
+    eventID: text("eventID").notNull(),
+    readOnly: integer("readOnly"),
+    srcIP: text("srcIP"),
+    srcASOrganization: text("srcASOrganization"),
+    srcASNumber: integer("srcASNumber"),
+    srcASCountryCode: text("srcASCountryCode"),
+    srcCity: text("srcCity"),
+    srcConnectionType: text("srcConnectionType"),
+    srcISP: text("srcISP"),
+    srcLatitude: real("srcLatitude"),
+    srcLongitude: real("srcLongitude"),
+    srcUserType: text("srcUserType"),
+    dstIP: text("dstIP"),
+    dstASOrganization: text("dstASOrganization"),
+    dstASNumber: integer("dstASNumber"),
+    dstASCountryCode: text("dstASCountryCode"),
+    dstCity: text("dstCity"),
+    dstConnectionType: text("dstConnectionType"),
+    dstISP: text("dstISP"),
+    dstLatitude: real("dstLatitude"),
+    dstLongitude: real("dstLongitude"),
+    dstUserType: text("dstUserType"),
+    actor: text("actor").notNull(),
+    tags: text("tags").notNull(),
+    resources: text("resources").notNull(),
+    serviceName: text("serviceName").notNull(),
+    enrichments: text("enrichments").notNull(),
+    rawLog: text("rawLog").notNull(),
+    rawLogRef: text("rawLogRef"),
+    sourceFields: text("sourceFields").notNull(),
+  },
+  (t) => [
+    index("logs_time").on(t.eventTime, t.id),
+    index("logs_source_time").on(t.sourceID, t.eventTime, t.id),
+    index("logs_name_time").on(t.eventName, t.eventTime, t.id),
+  ],
+);
+
+export type LogRow = typeof logs.$inferSelect;
+
+export const quarantine = sqliteTable("quarantine", {
+  id: text("id").primaryKey(),
+  sourceID: text("sourceID"),
+  sourceType: text("sourceType"),
+  stage: text("stage").notNull(),
+  errorCode: text("errorCode").notNull(),
+  error: text("error").notNull(),
+  location: text("location"),
+  raw: text("raw"),
+  rawEncoding: text("rawEncoding").notNull(),
+  rawRef: text("rawRef"),
+  contentType: text("contentType"),
+  receivedAt: integer("receivedAt").notNull(),
+  lastSeenAt: integer("lastSeenAt").notNull(),
+  seen: integer("seen").notNull(),
+  status: text("status").notNull(),
+  replayedAt: integer("replayedAt"),
+  replayResult: text("replayResult"),
+});
+
+export type QuarantineRow = typeof quarantine.$inferSelect;
+
+export const sourceStats = sqliteTable("source_stats", {
+  sourceID: text("sourceID").primaryKey(),
+  received: integer("received").notNull(),
+  inserted: integer("inserted").notNull(),
+  duplicates: integer("duplicates").notNull(),
+  quarantined: integer("quarantined").notNull(),
+  skipped: integer("skipped").notNull(),
+  lastEventTime: integer("lastEventTime"),
+  lastReceivedAt: integer("lastReceivedAt"),
+  lastSuccessAt: integer("lastSuccessAt"),
+  lastErrorAt: integer("lastErrorAt"),
+  lastError: text("lastError"),
+});

@@ -1,0 +1,54 @@
+import { env, exports } from "cloudflare:workers";
+
+export const QUERY_TOKEN = "test-query-token";
+export const INGEST_TOKEN = "test-ingest-token";
+export const BASE = "https://auditflare.test";
+
+export type Json = Record<string, unknown>;
+
+const worker = (exports as unknown as { default: Fetcher }).default;
+
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+  return worker.fetch(new Request(`${BASE}${path}`, init));
+}
+
+export function push(
+  sourceId: string,
+  body: BodyInit,
+  opts: { token?: string | null; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { "content-type": "application/json", ...opts.headers };
+  const token = opts.token === undefined ? INGEST_TOKEN : opts.token;
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  return call(`/v1/ingest/${sourceId}`, { method: "POST", body, headers });
+}
+
+export function query(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return call(path, { headers: { authorization: `Bearer ${QUERY_TOKEN}`, ...headers } });
+}
+
+export async function gzip(text: string): Promise<Uint8Array> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export async function count(sql: string, ...params: unknown[]): Promise<number> {
+  const row = await env.DB.prepare(sql)
+    .bind(...params)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** A distinct, valid turbopuffer event (i makes it unique; t its occurred_at). */
+export function tpEvent(i: number, t = Date.UTC(2026, 3, 1) + i * 1000): Json {
+  return {
+    action: "session-created",
+    occurred_at: new Date(t).toISOString().replace(".000Z", "Z"),
+    actor: { type: "user", id: `user_${i}`, name: `user${i}@example.com` },
+    targets: [
+      { type: "session", id: `sess_${i}`, name: `sess_${i}`, metadata: { user_agent: "test" } },
+    ],
+    context: { location: "203.0.113.7" },
+    metadata: { session_id: `sess_${i}` },
+  };
+}

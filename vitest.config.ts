@@ -1,0 +1,42 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export const TEST_SOURCES = [
+  { id: "turbopuffer", type: "turbopuffer", ingestTokenEnv: "TURBOPUFFER_INGEST_TOKEN" },
+  { id: "tp-other", type: "turbopuffer", ingestTokenEnv: "OTHER_INGEST_TOKEN" },
+  {
+    id: "tp-allowlist",
+    type: "turbopuffer",
+    ingestTokenEnv: "ALLOWLIST_INGEST_TOKEN",
+    allowedIPs: ["203.0.113.0/24", "2001:db8::/32"],
+  },
+  { id: "tp-small", type: "turbopuffer", ingestTokenEnv: "SMALL_INGEST_TOKEN", maxBodyBytes: 4096 },
+];
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    plugins: [
+      cloudflareTest({
+        main: "./src/index.ts",
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            SOURCES: TEST_SOURCES,
+            QUERY_API_TOKEN: "test-query-token",
+            TURBOPUFFER_INGEST_TOKEN: "test-ingest-token",
+            OTHER_INGEST_TOKEN: "other-ingest-token",
+            ALLOWLIST_INGEST_TOKEN: "allowlist-token",
+            SMALL_INGEST_TOKEN: "small-token",
+          },
+        },
+      }),
+    ],
+    test: {
+      setupFiles: ["./test/setup.ts"],
+      include: ["test/**/*.test.ts"],
+      testTimeout: 60_000,
+    },
+  };
+});
