@@ -15,6 +15,7 @@ export interface Prepared {
  * did not parse or did not validate (each with where it was and why). Nothing is dropped.
  */
 export async function prepareRecords(
+  _env: Env,
   source: SourceConfig,
   records: Framed[],
   receivedAt: number,

@@ -187,7 +187,7 @@ ingest.openapi(route, async (c) => {
   const framed = frameJson(text, normalizerFor(source.type).isEvent);
   if (!framed.ok) return rejectBody(framed.code, framed.message, text);
 
-  const prepared = await prepareRecords(source, framed.records, now);
+  const prepared = await prepareRecords(c.env, source, framed.records, now);
   const result = await store({ ...prepared, received: framed.records.length });
   return c.json(
     {

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// `npm start`: everything a newcomer needs to run auditflare locally, offline.
+// 1. .dev.vars from .dev.vars.example (dev tokens) if missing;
+// 2. D1 migrations applied to the local database;
+// 3. local helpers (see `prepare` steps below);
+// 4. `wrangler dev` on port 8787 with the cron test route enabled.
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const wrangler = join(root, "node_modules", ".bin", "wrangler");
+const port = process.env.PORT ?? "8787";
+const children = [];
+
+function run(cmd, args, what) {
+  console.log(`[start] ${what}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, CI: "true" } });
+  if (r.status !== 0) {
+    console.error(`[start] failed: ${what}`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+if (!existsSync(join(root, ".dev.vars"))) {
+  copyFileSync(join(root, ".dev.vars.example"), join(root, ".dev.vars"));
+  console.log("[start] wrote .dev.vars from .dev.vars.example (dev tokens)");
+}
+
+run(wrangler, ["d1", "migrations", "apply", "DB", "--local"], "applying D1 migrations to the local database");
+
+function stopAll(code) {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  process.exit(code);
+}
+process.on("SIGINT", () => stopAll(0));
+process.on("SIGTERM", () => stopAll(0));
+
+const dev = spawn(wrangler, ["dev", "--port", port, "--ip", "127.0.0.1", "--test-scheduled"], {
+  cwd: root,
+  stdio: "inherit",
+});
+children.push(dev);
+dev.on("exit", (code) => stopAll(code ?? 0));
