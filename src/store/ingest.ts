@@ -14,14 +14,16 @@ SELECT ${LOG_COLUMNS.map((c) => `json_extract(value, '$.${c}')`).join(", ")}
 FROM json_each(?1) WHERE true
 ON CONFLICT(id) DO NOTHING`;
 
-// changes() is the row count of the insert just before it in the same batch (one connection).
-const COUNT_SQL = `INSERT INTO source_stats (sourceID, inserted, duplicates) VALUES (?1, changes(), ?2 - changes())
-ON CONFLICT(sourceID) DO UPDATE SET inserted = inserted + excluded.inserted,
-  duplicates = duplicates + excluded.duplicates`;
-
+// One counter upsert per commit (not per statement), so counters add ~3 rows written per batch
+// rather than per chunk. Rows inserted by this commit are the batch's ids carrying its
+// receivedAt; the others were already stored (duplicates).
 const TOTALS_SQL = `INSERT INTO source_stats (sourceID, received, quarantined, skipped, lastEventTime,
-  lastReceivedAt, lastSuccessAt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+  lastReceivedAt, lastSuccessAt, inserted, duplicates)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, n, ?8 - n FROM (
+  SELECT count(*) AS n FROM json_each(?7) AS j JOIN logs ON logs.id = j.value AND logs.receivedAt = ?6
+) WHERE true
 ON CONFLICT(sourceID) DO UPDATE SET received = received + excluded.received,
+  inserted = inserted + excluded.inserted, duplicates = duplicates + excluded.duplicates,
   quarantined = quarantined + excluded.quarantined,
   skipped = skipped + excluded.skipped,
   lastEventTime = max(coalesce(lastEventTime, excluded.lastEventTime), coalesce(excluded.lastEventTime, lastEventTime)),
@@ -56,10 +58,20 @@ export interface CommitResult {
 
 const encoder = new TextEncoder();
 
-async function spillRawLog(env: StoreEnv, row: LogRow): Promise<LogRow> {
+/**
+ * Moves a row's rawLog to R2 (never truncated). If the row is still too large, its derived JSON
+ * columns (tags, sourceFields) are replaced by an explicit `_spilled` marker: the full event
+ * stays readable at rawLogRef.
+ */
+async function spill(env: StoreEnv, row: LogRow): Promise<{ row: LogRow; json: string }> {
   const key = `raw/${row.sourceID}/${row.id}`;
   await env.ARCHIVE.put(key, row.rawLog, { httpMetadata: { contentType: "application/json" } });
-  return { ...row, rawLog: "", rawLogRef: key };
+  const moved: LogRow = { ...row, rawLog: "", rawLogRef: key };
+  const json = JSON.stringify(moved);
+  if (encoder.encode(json).byteLength + 2 <= STATEMENT_BYTES) return { row: moved, json };
+  const marker = JSON.stringify({ _spilled: "too large for a D1 row; see rawLogRef" });
+  const slim: LogRow = { ...moved, tags: marker, sourceFields: marker };
+  return { row: slim, json: JSON.stringify(slim) };
 }
 
 /** Splits rows into JSON arrays of at most STATEMENT_BYTES, spilling oversized rawLogs to R2. */
@@ -76,8 +88,7 @@ async function chunkRows(
     let json = JSON.stringify(row);
     let size = encoder.encode(json).byteLength;
     if (size + 2 > STATEMENT_BYTES) {
-      row = await spillRawLog(env, row);
-      json = JSON.stringify(row);
+      ({ row, json } = await spill(env, row));
       size = encoder.encode(json).byteLength;
       if (size + 2 > STATEMENT_BYTES) {
         quarantine.push({
@@ -85,7 +96,7 @@ async function chunkRows(
           sourceType: row.sourceType,
           stage: "store",
           errorCode: "row_too_large",
-          error: `normalized event is ${size} bytes without its rawLog; the limit is ${STATEMENT_BYTES}`,
+          error: `normalized event is ${size} bytes even without its rawLog, tags and sourceFields; the limit is ${STATEMENT_BYTES}`,
           location: `eventID ${row.eventID}`,
           raw: original.rawLog,
         });
@@ -116,9 +127,10 @@ export async function commit(env: StoreEnv, c: Commit): Promise<CommitResult> {
   for (const chunk of chunks) {
     insertIndexes.push(statements.length);
     statements.push(env.DB.prepare(INSERT_SQL).bind(chunk.json));
-    statements.push(env.DB.prepare(COUNT_SQL).bind(c.sourceID, chunk.count));
   }
   for (const q of quarantine) statements.push(await quarantineStatement(env, q, c.now));
+  const stored = chunks.reduce((n, ch) => n + ch.count, 0);
+  const ids = JSON.stringify([...new Set(c.rows.map((r) => r.id))]);
   let lastEventTime: number | null = null;
   for (const r of c.rows)
     if (lastEventTime === null || r.eventTime > lastEventTime) lastEventTime = r.eventTime;
@@ -130,6 +142,8 @@ export async function commit(env: StoreEnv, c: Commit): Promise<CommitResult> {
       c.skipped ?? 0,
       lastEventTime,
       c.now,
+      ids,
+      stored,
     ),
   );
   statements.push(...(c.extra ?? []));
@@ -137,7 +151,6 @@ export async function commit(env: StoreEnv, c: Commit): Promise<CommitResult> {
   const results = await env.DB.batch(statements);
   let inserted = 0;
   for (const i of insertIndexes) inserted += results[i]?.meta.changes ?? 0;
-  const stored = chunks.reduce((n, ch) => n + ch.count, 0);
   return {
     received: c.received,
     inserted,

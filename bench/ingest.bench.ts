@@ -1,0 +1,63 @@
+import { env } from "cloudflare:workers";
+import { it } from "vitest";
+import type { SourceConfig } from "../src/config";
+import { frameJson } from "../src/parse/json";
+import { prepareRecords } from "../src/pipeline";
+import { commit } from "../src/store/ingest";
+import { push, tpEvent } from "../test/helpers";
+
+const source: SourceConfig = {
+  id: "turbopuffer",
+  type: "turbopuffer",
+  ingestTokenEnv: "TURBOPUFFER_INGEST_TOKEN",
+};
+const report = (name: string, value: string) => console.log(`BENCH ${name.padEnd(44)} ${value}`);
+
+it("D1 rows written per stored event", async () => {
+  const n = 1000;
+  const events = Array.from({ length: n }, (_, i) => tpEvent(1_000_000 + i));
+  const framed = frameJson(JSON.stringify(events), () => true);
+  if (!framed.ok) throw new Error("framing failed");
+  const now = Date.now();
+  const prepared = await prepareRecords(env, source, framed.records, now);
+  const first = await commit(env, {
+    sourceID: source.id,
+    sourceType: source.type,
+    ...prepared,
+    received: n,
+    now,
+  });
+  const again = await commit(env, {
+    sourceID: source.id,
+    sourceType: source.type,
+    ...prepared,
+    received: n,
+    now,
+  });
+  report(
+    "rows_written per new event (1,000-event batch)",
+    (first.rowsWritten / first.inserted).toFixed(3),
+  );
+  report("rows_written per duplicate event", (again.rowsWritten / n).toFixed(3));
+});
+
+it("push ingest throughput (end to end through the Worker)", async () => {
+  const bodies = 10;
+  const perBody = 1000;
+  let next = 2_000_000;
+  const payloads = Array.from({ length: bodies }, () =>
+    JSON.stringify(Array.from({ length: perBody }, () => tpEvent(next++))),
+  );
+  const started = performance.now();
+  for (const body of payloads) {
+    const res = await push("turbopuffer", body);
+    if (res.status !== 200) throw new Error(`push failed: ${res.status} ${await res.text()}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  report(
+    "push ingest events/s (10 x 1,000-event bodies)",
+    ((bodies * perBody) / seconds).toFixed(0),
+  );
+  const bytes = payloads.reduce((n, p) => n + p.length, 0);
+  report("push ingest MB/s of JSON", (bytes / 1e6 / seconds).toFixed(2));
+});

@@ -1,0 +1,76 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { SourceConfig } from "../src/config";
+import { frameJson } from "../src/parse/json";
+import { prepareRecords } from "../src/pipeline";
+import { commit, STATEMENT_BYTES } from "../src/store/ingest";
+import { count, type Json, push, query, tpEvent } from "./helpers";
+
+const source: SourceConfig = {
+  id: "turbopuffer",
+  type: "turbopuffer",
+  ingestTokenEnv: "TURBOPUFFER_INGEST_TOKEN",
+};
+
+async function prepare(events: unknown[]) {
+  const framed = frameJson(JSON.stringify(events), () => true);
+  if (!framed.ok) throw new Error(framed.message);
+  return prepareRecords(env, source, framed.records, Date.now());
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("store", () => {
+  it("writes at most 4 D1 rows per stored event, plus 3 per batch for the counters", async () => {
+    const events = Array.from({ length: 300 }, (_, i) => tpEvent(50_000 + i));
+    const prepared = await prepare(events);
+    const result = await commit(env, {
+      sourceID: "turbopuffer",
+      sourceType: "turbopuffer",
+      ...prepared,
+      received: 300,
+      now: Date.now(),
+    });
+    expect(result.inserted).toBe(300);
+    expect(result.rowsWritten).toBeLessThanOrEqual(4 * 300 + 3);
+  });
+
+  it("moves a rawLog too large for one statement to R2, with a pointer and an explicit marker", async () => {
+    const big = {
+      ...tpEvent(60_000),
+      metadata: { session_id: "s", note: "x".repeat(STATEMENT_BYTES) },
+    };
+    const res = await push("turbopuffer", JSON.stringify(big));
+    expect(await res.json()).toEqual({ received: 1, inserted: 1, duplicates: 0, quarantined: 0 });
+    const row = (await (await query("/v1/logs?actor=user_60000")).json()) as { data: Json[] };
+    const stored = row.data[0] as Json;
+    expect(stored.rawLog).toBe("");
+    expect(stored.rawLogRef).toMatch(/^raw\/turbopuffer\//);
+    expect(stored.eventName).toBe("session-created");
+    expect(stored.tags).toEqual({ _spilled: expect.stringContaining("rawLogRef") });
+    const object = await env.ARCHIVE.get(stored.rawLogRef as string);
+    expect(JSON.parse((await object?.text()) ?? "null")).toEqual(big);
+  });
+
+  it("answers 503 and stores nothing when D1 fails, and the retry stores the events once", async () => {
+    const body = JSON.stringify([tpEvent(70_000), tpEvent(70_001)]);
+    vi.spyOn(env.DB, "batch").mockRejectedValueOnce(new Error("D1_ERROR: database is locked"));
+    const failed = await push("turbopuffer", body);
+    expect(failed.status).toBe(503);
+    expect(((await failed.json()) as { error: { code: string } }).error.code).toBe(
+      "storage_unavailable",
+    );
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM logs WHERE json_extract(actor, '$.id') IN ('user_70000', 'user_70001')",
+      ),
+    ).toBe(0);
+    const retried = await push("turbopuffer", body);
+    expect(await retried.json()).toEqual({
+      received: 2,
+      inserted: 2,
+      duplicates: 0,
+      quarantined: 0,
+    });
+  });
+});
