@@ -16,7 +16,11 @@ const children = [];
 
 function run(cmd, args, what) {
   console.log(`[start] ${what}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, CI: "true" } });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, CI: "true" },
+  });
   if (r.status !== 0) {
     console.error(`[start] failed: ${what}`);
     process.exit(r.status ?? 1);
@@ -28,7 +32,19 @@ if (!existsSync(join(root, ".dev.vars"))) {
   console.log("[start] wrote .dev.vars from .dev.vars.example (dev tokens)");
 }
 
-run(wrangler, ["d1", "migrations", "apply", "DB", "--local"], "applying D1 migrations to the local database");
+run(
+  wrangler,
+  ["d1", "migrations", "apply", "DB", "--local"],
+  "applying D1 migrations to the local database",
+);
+
+// The offline IP → AS / country database (docs/enrichment.md): built from the pinned
+// @ip-location-db packages and put into local R2 on first run only. Never fatal: without it,
+// events are stored with null AS fields and GET /v1/sources says so.
+spawnSync(process.execPath, [join(root, "scripts", "ipdb-build.mjs"), "--ensure-local"], {
+  cwd: root,
+  stdio: "inherit",
+});
 
 function stopAll(code) {
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");

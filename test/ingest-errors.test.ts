@@ -48,7 +48,7 @@ describe("push ingest: IP allow-list", () => {
   const body = JSON.stringify(tpEvent(2));
   const opts = (ip?: string) => ({
     token: "allowlist-token",
-    headers: ip ? { "cf-connecting-ip": ip } : {},
+    headers: (ip ? { "cf-connecting-ip": ip } : {}) as Record<string, string>,
   });
 
   it("accepts an address inside an allowed CIDR (IPv4 and IPv6)", async () => {
@@ -180,7 +180,13 @@ describe("push ingest: body checks", () => {
     const sources = ((await res.json()) as { data: Json[] }).data;
     const tp = sources.find((s) => s.id === "turbopuffer") as Json;
     expect(tp.transport).toBe("push");
-    const counts = tp.counts as Record<string, number>;
+    const counts = tp.counts as {
+      received: number;
+      inserted: number;
+      duplicates: number;
+      quarantined: number;
+      skipped: number;
+    };
     expect(counts.inserted).toBe(
       await count("SELECT count(*) AS n FROM logs WHERE sourceID = 'turbopuffer'"),
     );

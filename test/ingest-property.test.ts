@@ -37,7 +37,7 @@ const deep = fc
   .tuple(fc.integer({ min: 1, max: 5000 }), fc.constantFrom("[", '{"a":'))
   .map(([n, open]) => {
     const close = open === "[" ? "]" : "}";
-    return { body: encoder.encode(open.repeat(n) + "1" + close.repeat(n)), gz: false };
+    return { body: encoder.encode(`${open.repeat(n)}1${close.repeat(n)}`), gz: false };
   });
 const randomBytes = fc.uint8Array({ maxLength: 2048 }).map((b) => ({ body: b, gz: false }));
 const badUtf8 = fc

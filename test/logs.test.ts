@@ -68,7 +68,8 @@ describe("GET /v1/logs", () => {
     );
     expect(page.data).toHaveLength(10);
     for (const r of page.data) {
-      expect(r.eventTime >= from && r.eventTime < to).toBe(true);
+      const t = r.eventTime as string;
+      expect(t >= from && t < to).toBe(true);
     }
   });
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { drizzle } from "drizzle-orm/d1";
 import { loadSources, type SourceConfig } from "../config";
+import { EnrichmentSchema, enrichmentStatus } from "../enrich/status";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";
 import { sourceStats } from "../store/schema";
@@ -44,7 +45,11 @@ const route = createRoute({
   security: bearerSecurity,
   responses: {
     200: {
-      content: { "application/json": { schema: z.object({ data: z.array(SourceSchema) }) } },
+      content: {
+        "application/json": {
+          schema: z.object({ data: z.array(SourceSchema), enrichment: EnrichmentSchema }),
+        },
+      },
       description: "sources",
     },
     401: errorResponse("missing or wrong query token"),
@@ -87,5 +92,5 @@ sourcesRoutes.openapi(route, async (c) => {
       cursor: null,
     };
   });
-  return c.json({ data }, 200);
+  return c.json({ data, enrichment: await enrichmentStatus(c.env) }, 200);
 });

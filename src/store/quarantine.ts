@@ -16,6 +16,8 @@ export interface QuarantineEntry {
   /** The input: text, or bytes that are not valid UTF-8 (kept as base64). */
   raw: string | Uint8Array;
   contentType?: string | null;
+  /** Where the input already lives (e.g. `landing/<key>`), when it is not copied into `raw`. */
+  rawRef?: string;
 }
 
 const encoder = new TextEncoder();
@@ -38,8 +40,9 @@ export async function quarantineStatement(
     )
   ).slice(0, 32);
   let raw: string | null = isText ? (entry.raw as string) : toBase64(bytes);
-  let rawRef: string | null = null;
-  if (bytes.byteLength > QUARANTINE_INLINE_BYTES) {
+  let rawRef: string | null = entry.rawRef ?? null;
+  if (rawRef) raw = null;
+  else if (bytes.byteLength > QUARANTINE_INLINE_BYTES) {
     rawRef = `quarantine/${entry.sourceID ?? "_unknown"}/${id}`;
     await env.ARCHIVE.put(rawRef, bytes, {
       customMetadata: { stage: entry.stage, errorCode: entry.errorCode },

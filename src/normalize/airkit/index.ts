@@ -1,0 +1,155 @@
+import { z } from "zod";
+import { parseTimestamp } from "../../lib/time";
+import {
+  emptyEndpoint,
+  type NormalizeResult,
+  type Normalizer,
+  type RawRecord,
+  zodMessage,
+} from "../types";
+
+/**
+ * Airkit audit events (VENDORS.md §5): upper-case Snowflake columns (ORGANIZATION_ID, EVENT_ID,
+ * EVENT_TIME …) in CSV or JSON. Keys are matched case-insensitively (EVENT_TIME = eventTime =
+ * event_time); EVENT_TIME is a TIMESTAMPNTZ, read as UTC when it has no zone.
+ */
+export const AIRKIT_COLUMNS = [
+  "ORGANIZATION_ID",
+  "EVENT_ID",
+  "EVENT_YEAR",
+  "EVENT_MONTH",
+  "EVENT_DATE",
+  "EVENT_TIME",
+  "ROOT_SCOPE_USER_ID",
+  "USER_ID",
+  "EMAIL",
+  "APP_ID",
+  "BRANCH_ID",
+  "DEPLOY_ID",
+  "SAVEPOINT_ID",
+  "SAVEPOINT_REVISION",
+  "RESOURCE_TYPE",
+  "RESOURCE_ID",
+  "DOMAIN",
+  "DATASTORE_ID",
+  "API_KEY_ID",
+  "NOTIFIER_ID",
+  "SAML_ID",
+  "WEBHOOK_ID",
+  "ADAPTER_ID",
+  "EMBED_ID",
+  "ROLE_ID",
+  "SERVICE",
+  "SERVICE_REVISION",
+  "LOGIN_TYPE",
+  "EVENT_TYPE",
+] as const;
+
+const NUMERIC = new Set(["EVENT_YEAR", "SAVEPOINT_REVISION"]);
+/** Columns naming an object the event is about; they become `resources` entries. */
+const RESOURCE_IDS: Array<[string, string]> = [
+  ["APP_ID", "app"],
+  ["BRANCH_ID", "branch"],
+  ["DEPLOY_ID", "deploy"],
+  ["SAVEPOINT_ID", "savepoint"],
+  ["DATASTORE_ID", "datastore"],
+  ["API_KEY_ID", "api_key"],
+  ["NOTIFIER_ID", "notifier"],
+  ["SAML_ID", "saml"],
+  ["WEBHOOK_ID", "webhook"],
+  ["ADAPTER_ID", "adapter"],
+  ["EMBED_ID", "embed"],
+  ["ROLE_ID", "role"],
+  ["DOMAIN", "domain"],
+];
+
+/** eventTime, event_time, EVENT_TIME, Event-Time → EVENT_TIME. */
+export const canonicalKey = (k: string) =>
+  k
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[\s-]+/g, "_")
+    .toUpperCase();
+
+/** SAVEPOINT_REVISION → airkitSavepointRevision (the view's column names). */
+const columnName = (c: string) =>
+  `airkit${c.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, ch: string) => ch.toUpperCase())}`;
+
+const text = z.string().min(1);
+const record = z.looseObject({
+  EVENT_ID: text,
+  EVENT_TYPE: text,
+  EVENT_TIME: text.refine((s) => parseTimestamp(s) !== null, "not a date-time"),
+});
+
+function canonicalize(value: unknown): Record<string, unknown> | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const cleaned = typeof v === "string" && v.trim() === "" ? null : v;
+    out[canonicalKey(k)] =
+      NUMERIC.has(canonicalKey(k)) && typeof cleaned === "string" && /^-?\d+$/.test(cleaned)
+        ? Number(cleaned)
+        : cleaned;
+  }
+  return out;
+}
+
+const str = (v: unknown): string | null =>
+  v === null || v === undefined ? null : typeof v === "string" ? v : String(v);
+
+export const airkit: Normalizer = {
+  isEvent: (v) => Object.keys(v).some((k) => canonicalKey(k) === "EVENT_ID"),
+
+  async normalize({ value, raw }: RawRecord): Promise<NormalizeResult> {
+    const e = canonicalize(value);
+    const parsed = record.safeParse(e ?? value);
+    if (!e || !parsed.success) {
+      return {
+        ok: false,
+        code: "invalid_event",
+        message: parsed.success ? "event is not an object" : zodMessage(parsed.error.issues),
+      };
+    }
+    const actor: Record<string, string> = {};
+    if (str(e.USER_ID)) actor.id = str(e.USER_ID) as string;
+    if (str(e.EMAIL)) actor.email = str(e.EMAIL) as string;
+    if (str(e.ROOT_SCOPE_USER_ID)) actor.rootScopeUserId = str(e.ROOT_SCOPE_USER_ID) as string;
+    const tags: Record<string, string> = {};
+    for (const [col, tag] of [
+      ["ORGANIZATION_ID", "organizationId"],
+      ["SERVICE", "service"],
+      ["LOGIN_TYPE", "loginType"],
+    ] as const) {
+      const v = str(e[col]);
+      if (v) tags[tag] = v;
+    }
+    const resources = RESOURCE_IDS.flatMap(([col, type]) =>
+      str(e[col]) ? [`${type}:${str(e[col])}`] : [],
+    );
+    if (str(e.RESOURCE_ID))
+      resources.unshift(`${str(e.RESOURCE_TYPE) ?? "resource"}:${str(e.RESOURCE_ID)}`);
+    const sourceFields: Record<string, unknown> = {};
+    for (const c of AIRKIT_COLUMNS) sourceFields[columnName(c)] = e[c] ?? null;
+    return {
+      ok: true,
+      event: {
+        eventID: parsed.data.EVENT_ID,
+        eventName: parsed.data.EVENT_TYPE,
+        eventTime: parseTimestamp(parsed.data.EVENT_TIME) as number,
+        readOnly: parsed.data.EVENT_TYPE === "portal_page_view" ? true : null,
+        serviceName: "airkit",
+        src: emptyEndpoint(),
+        dst: emptyEndpoint(),
+        actor,
+        tags,
+        resources,
+        enrichments: [],
+        rawLog: raw,
+        sourceFields,
+      },
+    };
+  },
+};
+
+export const AIRKIT_VIEW_COLUMNS = AIRKIT_COLUMNS.map(columnName);

@@ -1,0 +1,317 @@
+import { loadSources, readSecret, type SourceConfig } from "../config";
+import { describeError } from "../lib/errors";
+import { normalizerFor } from "../normalize";
+import { FileFormatError, type Framing, readRecords, type StreamRecord } from "../parse/stream";
+import { prepareRecords } from "../pipeline";
+import { commit } from "../store/ingest";
+import {
+  finishObject,
+  getProgress,
+  type ObjectRef,
+  progressStatement,
+  recordObjectError,
+  startStatement,
+} from "../store/objects";
+import { type QuarantineEntry, quarantineStatement } from "../store/quarantine";
+import {
+  type BucketMessage,
+  type Continuation,
+  isDelete,
+  isVendorTestObject,
+  parseBucketMessage,
+  type R2Notification,
+} from "./messages";
+
+const refOf = (m: BucketMessage): ObjectRef =>
+  m.kind === "notification"
+    ? { bucket: m.n.bucket, key: m.n.object.key, eTag: m.n.object.eTag ?? "" }
+    : m.c;
+
+/** Records per D1 commit (one atomic batch: rows + progress). */
+export const CHUNK_RECORDS = 500;
+/** Records one invocation handles before handing the rest of the file to a continuation message. */
+export const DEFAULT_RECORD_BUDGET = 100_000;
+
+type BucketSource = SourceConfig & { prefix: string };
+
+/** The bucket source whose prefix the key starts with (prefixes never overlap: config checks it). */
+export function routeKey(env: Env, key: string): BucketSource | undefined {
+  return loadSources(env).find(
+    (s): s is BucketSource => "prefix" in s && !!s.prefix && key.startsWith(s.prefix),
+  );
+}
+
+async function keep(env: Env, entry: QuarantineEntry): Promise<void> {
+  const now = Date.now();
+  const statements = [await quarantineStatement(env, entry, now)];
+  if (entry.sourceID) {
+    statements.push(
+      env.DB.prepare(
+        `INSERT INTO source_stats (sourceID, quarantined, lastErrorAt, lastError) VALUES (?1, 1, ?2, ?3)
+         ON CONFLICT(sourceID) DO UPDATE SET quarantined = quarantined + 1, lastErrorAt = ?2, lastError = ?3`,
+      ).bind(entry.sourceID, now, `${entry.errorCode}: ${entry.error}`.slice(0, 1000)),
+    );
+  }
+  await env.DB.batch(statements);
+}
+
+/** Counts a skipped object or delete event once per (key, version). */
+async function skip(env: Env, source: BucketSource, o: ObjectRef): Promise<void> {
+  const now = Date.now();
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO objects (bucket, key, eTag, sourceID, status, startedAt, updatedAt, finishedAt)
+       VALUES (?1, ?2, ?3, ?4, 'skipped', ?5, ?5, ?5) ON CONFLICT DO NOTHING`,
+    ).bind(o.bucket, o.key, o.eTag, source.id, now),
+    env.DB.prepare(
+      `INSERT INTO source_stats (sourceID, skipped) SELECT ?1, changes() WHERE true
+       ON CONFLICT(sourceID) DO UPDATE SET skipped = skipped + excluded.skipped`,
+    ).bind(source.id),
+  ]);
+}
+
+function budget(env: Env): number {
+  const v = Number(readSecret(env, "BUCKET_RECORD_BUDGET"));
+  return Number.isInteger(v) && v > 0 ? v : DEFAULT_RECORD_BUDGET;
+}
+
+/**
+ * Streams one object into D1 from its last committed record. Each chunk's rows and the object's
+ * progress commit in one batch, so a crash or redelivery resumes exactly after the last commit.
+ * Returns "continue" when the invocation's budget ran out before the end of the file.
+ */
+export async function ingestObject(
+  env: Env,
+  source: BucketSource,
+  ref: ObjectRef & { size: number | null },
+): Promise<"done" | "continue" | "already-done" | "failed"> {
+  const progress = await getProgress(env.DB, ref);
+  if (progress && progress.status !== "in_progress") return "already-done";
+  const object = await env.LANDING.get(ref.key);
+  if (!object || object.etag !== ref.eTag) {
+    // Gone or replaced: a newer version has its own notification; keep a trace for operators.
+    await keep(env, {
+      sourceID: source.id,
+      sourceType: source.type,
+      stage: "fetch",
+      errorCode: "object_missing",
+      error: object
+        ? `object ${ref.key} was replaced (eTag ${object.etag}, expected ${ref.eTag})`
+        : `object ${ref.key} no longer exists`,
+      location: ref.key,
+      raw: "",
+      rawRef: `landing/${ref.key}`,
+    });
+    await finishObject(
+      env.DB,
+      { ...ref, sourceID: source.id },
+      "failed",
+      Date.now(),
+      "object missing or replaced",
+    );
+    return "failed";
+  }
+  await startStatement(
+    env.DB,
+    { ...ref, sourceID: source.id, size: ref.size ?? object.size },
+    Date.now(),
+  ).run();
+
+  const start = progress?.recordsCommitted ?? 0;
+  const limit = budget(env);
+  const isEvent = normalizerFor(source.type).isEvent;
+  let framing: Framing | null = null;
+  let committed = start;
+  let handled = 0;
+  let chunk: StreamRecord[] = [];
+
+  const flush = async (done: boolean) => {
+    const now = Date.now();
+    const prepared = await prepareRecords(env, source, chunk, now, (loc) => `${ref.key} ${loc}`);
+    const next = committed + chunk.length;
+    await commit(env, {
+      sourceID: source.id,
+      sourceType: source.type,
+      ...prepared,
+      received: chunk.length,
+      now,
+      extra: [
+        progressStatement(env.DB, ref, {
+          recordsCommitted: next,
+          received: chunk.length,
+          quarantined: prepared.quarantine.length,
+          framing,
+          done,
+          now,
+        }),
+      ],
+    });
+    committed = next;
+    chunk = [];
+  };
+
+  try {
+    for await (const record of readRecords(object.body, isEvent, (f) => {
+      framing = f;
+    })) {
+      if (record.ordinal < start) continue;
+      if (handled >= limit) {
+        if (chunk.length > 0) await flush(false);
+        return "continue";
+      }
+      chunk.push(record);
+      handled++;
+      if (chunk.length >= CHUNK_RECORDS) await flush(false);
+    }
+  } catch (err) {
+    if (!(err instanceof FileFormatError)) throw err;
+    // The file itself cannot be read further: what was committed stays; the rest is kept aside.
+    if (chunk.length > 0) await flush(false);
+    await keep(env, {
+      sourceID: source.id,
+      sourceType: source.type,
+      stage: "parse",
+      errorCode: err.code,
+      error: `${err.message} (after ${committed} records)`,
+      location: ref.key,
+      raw: "",
+      rawRef: `landing/${ref.key}`,
+    });
+    await finishObject(env.DB, { ...ref, sourceID: source.id }, "failed", Date.now(), err.message);
+    return "failed";
+  }
+  await flush(true);
+  return "done";
+}
+
+async function handleNotification(env: Env, n: R2Notification, messageId: string): Promise<void> {
+  const key = n.object.key;
+  const source = routeKey(env, key);
+  if (isDelete(n)) {
+    if (source)
+      await skip(env, source, {
+        bucket: n.bucket,
+        key,
+        eTag: `deleted@${n.eventTime ?? messageId}`,
+      });
+    return;
+  }
+  if (!source) {
+    await keep(env, {
+      sourceID: null,
+      sourceType: null,
+      stage: "route",
+      errorCode: "unknown_prefix",
+      error: `no source's prefix matches the object key "${key}"`,
+      location: key,
+      raw: JSON.stringify(n),
+    });
+    return;
+  }
+  const eTag = n.object.eTag ?? "";
+  if (isVendorTestObject(key)) {
+    await skip(env, source, { bucket: n.bucket, key, eTag });
+    return;
+  }
+  await ingestAndContinue(env, source, {
+    bucket: n.bucket,
+    key,
+    eTag,
+    size: n.object.size ?? null,
+  });
+}
+
+async function ingestAndContinue(
+  env: Env,
+  source: BucketSource,
+  ref: ObjectRef & { size: number | null },
+): Promise<void> {
+  const outcome = await ingestObject(env, source, ref);
+  if (outcome === "continue") {
+    const next: Continuation = {
+      kind: "auditflare.continue",
+      bucket: ref.bucket,
+      key: ref.key,
+      eTag: ref.eTag,
+    };
+    await env.BUCKET_EVENTS.send(next, { contentType: "json" });
+  }
+}
+
+async function handleMessage(env: Env, message: Message<unknown>): Promise<void> {
+  const parsed = parseBucketMessage(message.body);
+  if (!parsed.ok) {
+    await keep(env, {
+      sourceID: null,
+      sourceType: null,
+      stage: "route",
+      errorCode: "invalid_notification",
+      error: parsed.error,
+      location: `message ${message.id}`,
+      raw: JSON.stringify(message.body) ?? String(message.body),
+    });
+    return;
+  }
+  const m = parsed.value;
+  if (m.kind === "notification") return handleNotification(env, m.n, message.id);
+  const source = routeKey(env, m.c.key);
+  if (!source) throw new Error(`continuation for ${m.c.key}: no source matches it any more`);
+  await ingestAndContinue(env, source, { ...m.c, size: null });
+}
+
+/** A message that exhausted its retries: kept in quarantine with the last error we saw. */
+async function deadLetter(env: Env, message: Message<unknown>): Promise<void> {
+  const parsed = parseBucketMessage(message.body);
+  let sourceID: string | null = null;
+  let sourceType: string | null = null;
+  let lastError = "retries exhausted";
+  let location = `message ${message.id}`;
+  if (parsed.ok) {
+    const ref = refOf(parsed.value);
+    location = ref.key;
+    const source = routeKey(env, ref.key);
+    sourceID = source?.id ?? null;
+    sourceType = source?.type ?? null;
+    const progress = await getProgress(env.DB, ref);
+    if (progress?.lastError) lastError = `retries exhausted; last error: ${progress.lastError}`;
+    if (source)
+      await finishObject(env.DB, { ...ref, sourceID: source.id }, "failed", Date.now(), lastError);
+  }
+  await keep(env, {
+    sourceID,
+    sourceType,
+    stage: "dead-letter",
+    errorCode: "retries_exhausted",
+    error: lastError,
+    location,
+    raw: JSON.stringify(message.body) ?? String(message.body),
+  });
+}
+
+/** Retry delay: exponential in the attempt number, capped at 15 minutes. */
+export const retryDelaySeconds = (attempts: number) =>
+  Math.min(900, 10 * 2 ** Math.max(0, attempts - 1));
+
+/**
+ * The queue consumer: acks a message only after its work is committed; a failure retries that
+ * message alone (with backoff), and after max_retries the queue moves it to the dead-letter
+ * queue, whose consumer (the same handler) writes it to quarantine.
+ */
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const isDeadLetterQueue = batch.queue.endsWith("-dlq");
+  for (const message of batch.messages) {
+    try {
+      if (isDeadLetterQueue) await deadLetter(env, message);
+      else await handleMessage(env, message);
+      message.ack();
+    } catch (err) {
+      const error = describeError(err);
+      console.error(
+        `queue ${batch.queue}: message ${message.id} attempt ${message.attempts} failed: ${error}`,
+      );
+      const parsed = parseBucketMessage(message.body);
+      if (parsed.ok) await recordObjectError(env.DB, refOf(parsed.value), error, Date.now());
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
+  }
+}
