@@ -11,6 +11,9 @@ export const TEST_SOURCES = [
     allowedIPs: ["203.0.113.0/24", "2001:db8::/32"],
   },
   { id: "tp-small", type: "turbopuffer", ingestTokenEnv: "SMALL_INGEST_TOKEN", maxBodyBytes: 4096 },
+  { id: "circleci", type: "circleci", prefix: "circleci/" },
+  { id: "airkit", type: "airkit", prefix: "airkit/" },
+  { id: "tp-files", type: "turbopuffer", prefix: "turbopuffer-files/" },
 ];
 
 export default defineConfig(async () => {
@@ -25,6 +28,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             SOURCES: TEST_SOURCES,
             QUERY_API_TOKEN: "test-query-token",
+            BUCKET_RECORD_BUDGET: "20000",
             TURBOPUFFER_INGEST_TOKEN: "test-ingest-token",
             OTHER_INGEST_TOKEN: "other-ingest-token",
             ALLOWLIST_INGEST_TOKEN: "allowlist-token",

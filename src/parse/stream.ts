@@ -273,10 +273,12 @@ export async function* readRecords(
   onFraming: (f: Framing) => void = () => {},
 ): AsyncGenerator<StreamRecord> {
   const chunks = chunksOf(await maybeGunzip(body));
+  // Manual next(): breaking out of a for-await would close the generator.
   let first = "";
-  for await (const c of chunks) {
-    first += c;
-    if (first.trim().length > 0) break;
+  while (first.trim().length === 0) {
+    const c = await chunks.next();
+    if (c.done) break;
+    first += c.value;
   }
   const lead = first.trimStart()[0];
   if (lead === undefined) return;
@@ -299,7 +301,8 @@ export async function* readRecords(
     const lines = linesOf(first, chunks);
     const head: Array<{ n: number; text: string; oversized: boolean }> = [];
     let firstParsed: ReturnType<typeof parseLine> | undefined;
-    for await (const l of lines) {
+    for (let next = await lines.next(); !next.done; next = await lines.next()) {
+      const l = next.value;
       head.push(l);
       if (l.text.trim() === "") continue;
       firstParsed = l.oversized ? { ok: false, error: "too long" } : parseLine(l.text);
