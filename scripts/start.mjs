@@ -5,7 +5,7 @@
 // 3. local helpers (see `prepare` steps below);
 // 4. `wrangler dev` on port 8787 with the cron test route enabled.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,9 +27,22 @@ function run(cmd, args, what) {
   }
 }
 
-if (!existsSync(join(root, ".dev.vars"))) {
-  copyFileSync(join(root, ".dev.vars.example"), join(root, ".dev.vars"));
+const devVars = join(root, ".dev.vars");
+const example = join(root, ".dev.vars.example");
+if (!existsSync(devVars)) {
+  copyFileSync(example, devVars);
   console.log("[start] wrote .dev.vars from .dev.vars.example (dev tokens)");
+} else {
+  // Keep an existing .dev.vars, but add keys that newer versions of the example introduced.
+  const names = (text) => new Set([...text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]));
+  const have = names(readFileSync(devVars, "utf8"));
+  const missing = readFileSync(example, "utf8")
+    .split("\n")
+    .filter((l) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(l) && !have.has(l.slice(0, l.indexOf("="))));
+  if (missing.length > 0) {
+    appendFileSync(devVars, `\n${missing.join("\n")}\n`);
+    console.log(`[start] added to .dev.vars: ${missing.map((l) => l.split("=")[0]).join(", ")}`);
+  }
 }
 
 run(

@@ -2,6 +2,7 @@ import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "./config";
 import { AppError, describeError, errorBody } from "./lib/errors";
 import { newRouter } from "./lib/openapi";
+import { filesRoutes } from "./routes/files";
 import { ingest } from "./routes/ingest";
 import { logsRoutes } from "./routes/logs";
 import { sourcesRoutes } from "./routes/sources";
@@ -18,6 +19,7 @@ app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/", ingest);
 app.route("/", logsRoutes);
 app.route("/", sourcesRoutes);
+app.route("/", filesRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
