@@ -1,10 +1,11 @@
 import { env } from "cloudflare:workers";
-import { it } from "vitest";
+import { it, vi } from "vitest";
 import type { SourceConfig } from "../src/config";
 import { frameJson } from "../src/parse/json";
 import { prepareRecords } from "../src/pipeline";
 import { commit } from "../src/store/ingest";
-import { push, tpEvent } from "../test/helpers";
+import { deliver, putObject } from "../test/bucket-helpers";
+import { gzip, push, tpEvent } from "../test/helpers";
 
 const source: SourceConfig = {
   id: "turbopuffer",
@@ -60,4 +61,31 @@ it("push ingest throughput (end to end through the Worker)", async () => {
   );
   const bytes = payloads.reduce((n, p) => n + p.length, 0);
   report("push ingest MB/s of JSON", (bytes / 1e6 / seconds).toFixed(2));
+});
+
+it("bucket file throughput (50,000-event gzip NDJSON through the queue consumer and D1)", async () => {
+  const lines = Array.from({ length: 50_000 }, (_, i) =>
+    JSON.stringify({
+      id: `bench-file-${i}`,
+      version: 1,
+      action: "workflow.job.start",
+      actor: { id: `user-${i % 97}`, type: "user", name: `user${i % 97}` },
+      target: { id: `project-${i % 13}`, type: "project", name: `p${i % 13}` },
+      occurred_at: new Date(Date.UTC(2026, 7, 1) + i * 1000).toISOString(),
+      success: true,
+      request: { id: `req-${i}`, ip_address: "198.51.100.5" },
+    }),
+  ).join("\n");
+  const n = await putObject("circleci/bench/big.ndjson.gz", await gzip(lines));
+  const sent: unknown[] = [];
+  vi.spyOn(env.BUCKET_EVENTS, "send").mockImplementation(async (body) => {
+    sent.push(body);
+    return undefined as never;
+  });
+  const started = performance.now();
+  await deliver([{ body: n }]);
+  for (let i = 0; i < sent.length && i < 10; i++) await deliver([{ body: sent[i] }]);
+  const seconds = (performance.now() - started) / 1000;
+  report("bucket ingest events/s (50k gzip NDJSON, D1)", (50_000 / seconds).toFixed(0));
+  vi.restoreAllMocks();
 });

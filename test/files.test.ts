@@ -2,14 +2,18 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
-import circleciNdjson from "./fixtures/circleci/events.ndjson?raw";
 import { deliver } from "./bucket-helpers";
+import circleciNdjson from "./fixtures/circleci/events.ndjson?raw";
 import { call, type Json, QUERY_TOKEN, query } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
 const upload = (sourceId: string, body: BodyInit, qs = "", token = QUERY_TOKEN) =>
-  call(`/v1/sources/${sourceId}/files${qs}`, { method: "POST", body, headers: { authorization: `Bearer ${token}` } });
+  call(`/v1/sources/${sourceId}/files${qs}`, {
+    method: "POST",
+    body,
+    headers: { authorization: `Bearer ${token}` },
+  });
 
 describe("POST /v1/sources/:sourceId/files", () => {
   it("stores the file under the source's prefix; the queue consumer then ingests it", async () => {
@@ -21,8 +25,17 @@ describe("POST /v1/sources/:sourceId/files", () => {
     expect(await object?.text()).toBe(circleciNdjson);
 
     const head = await env.LANDING.head(key);
-    await deliver([{ body: { action: "PutObject", bucket: "auditflare-landing", object: { key, size: head?.size, eTag: head?.etag } } }]);
-    const rows = ((await (await query("/v1/logs?sourceID=circleci")).json()) as { data: Json[] }).data;
+    await deliver([
+      {
+        body: {
+          action: "PutObject",
+          bucket: "auditflare-landing",
+          object: { key, size: head?.size, eTag: head?.etag },
+        },
+      },
+    ]);
+    const rows = ((await (await query("/v1/logs?sourceID=circleci")).json()) as { data: Json[] })
+      .data;
     expect(rows).toHaveLength(3);
   });
 
@@ -37,12 +50,19 @@ describe("POST /v1/sources/:sourceId/files", () => {
       body: "EVENT_ID,EVENT_TYPE,EVENT_TIME\nak-up-1,user_login,2026-08-21 09:00:00\n",
       headers: { authorization: `Bearer ${QUERY_TOKEN}` },
     });
-    const res = await worker.fetch(req, { ...env, EMIT_LOCAL_NOTIFICATIONS: "true" } as Env, createExecutionContext());
+    const res = await worker.fetch(
+      req,
+      { ...env, EMIT_LOCAL_NOTIFICATIONS: "true" } as Env,
+      createExecutionContext(),
+    );
     expect(res.status).toBe(202);
     const { key } = (await res.json()) as { key: string };
-    expect(sent).toEqual([expect.objectContaining({ action: "PutObject", object: expect.objectContaining({ key }) })]);
+    expect(sent).toEqual([
+      expect.objectContaining({ action: "PutObject", object: expect.objectContaining({ key }) }),
+    ]);
     await deliver([{ body: sent[0] }]);
-    const rows = ((await (await query("/v1/logs?sourceID=airkit")).json()) as { data: Json[] }).data;
+    const rows = ((await (await query("/v1/logs?sourceID=airkit")).json()) as { data: Json[] })
+      .data;
     expect(rows.map((r) => r.eventID)).toEqual(["ak-up-1"]);
   });
 

@@ -271,6 +271,8 @@ export async function* readRecords(
   body: ReadableStream<Uint8Array>,
   isEvent: (o: Record<string, unknown>) => boolean,
   onFraming: (f: Framing) => void = () => {},
+  /** Records already committed by an earlier invocation: counted, not parsed, not yielded. */
+  skip = 0,
 ): AsyncGenerator<StreamRecord> {
   const chunks = chunksOf(await maybeGunzip(body));
   // Manual next(): breaking out of a for-await would close the generator.
@@ -289,6 +291,10 @@ export async function* readRecords(
     let i = 0;
     for await (const el of arrayElements(first, chunks)) {
       const location = `[${i++}]`;
+      if (ordinal < skip) {
+        ordinal++;
+        continue;
+      }
       const parsed = el.error ? { ok: false as const, error: el.error } : parseLine(el.text);
       yield parsed.ok
         ? { ordinal: ordinal++, location, raw: el.text, ok: true, value: parsed.value }
@@ -323,12 +329,19 @@ export async function* readRecords(
       }
       const framed = frameJson(text, isEvent);
       if (!framed.ok) throw new FileFormatError(framed.code, framed.message);
-      for (const r of framed.records) yield { ...r, ordinal: ordinal++ };
+      for (const r of framed.records) {
+        if (ordinal >= skip) yield { ...r, ordinal };
+        ordinal++;
+      }
       return;
     }
     onFraming("ndjson");
     const emit = (l: { n: number; text: string; oversized: boolean }): StreamRecord | null => {
       if (l.text.trim() === "") return null;
+      if (ordinal < skip) {
+        ordinal++;
+        return null;
+      }
       const location = `line ${l.n}`;
       if (l.oversized)
         return {
@@ -368,6 +381,10 @@ export async function* readRecords(
       continue;
     }
     const location = `line ${row.line}`;
+    if (ordinal < skip) {
+      ordinal++;
+      continue;
+    }
     if (row.fields.length !== header.length) {
       yield {
         ordinal: ordinal++,

@@ -151,10 +151,15 @@ export async function ingestObject(
   };
 
   try {
-    for await (const record of readRecords(object.body, isEvent, (f) => {
-      framing = f;
-    })) {
-      if (record.ordinal < start) continue;
+    const records = readRecords(
+      object.body,
+      isEvent,
+      (f) => {
+        framing = f;
+      },
+      start,
+    );
+    for await (const record of records) {
       if (handled >= limit) {
         if (chunk.length > 0) await flush(false);
         return "continue";

@@ -23,7 +23,10 @@ const route = createRoute({
     query: z.object({
       name: z
         .string()
-        .regex(/^[A-Za-z0-9._-]{1,200}$/, "must be 1-200 characters of A-Z, a-z, 0-9, '.', '_' or '-'")
+        .regex(
+          /^[A-Za-z0-9._-]{1,200}$/,
+          "must be 1-200 characters of A-Z, a-z, 0-9, '.', '_' or '-'",
+        )
         .optional(),
     }),
   },
@@ -48,7 +51,11 @@ filesRoutes.openapi(route, async (c) => {
   if (!source) throw new AppError(404, "source_not_found", `no source with id "${id}"`);
   const prefix = "prefix" in source ? source.prefix : undefined;
   if (!prefix) {
-    throw new AppError(404, "not_a_bucket_source", `source "${id}" (${source.type}) has no bucket prefix`);
+    throw new AppError(
+      404,
+      "not_a_bucket_source",
+      `source "${id}" (${source.type}) has no bucket prefix`,
+    );
   }
   const declared = c.req.header("content-length");
   const length = declared === undefined ? null : Number(declared);
@@ -61,7 +68,11 @@ filesRoutes.openapi(route, async (c) => {
       body = await readLimited(body, MAX_UNSIZED_UPLOAD_BYTES);
     } catch (err) {
       if (err instanceof TooLargeError) {
-        throw new AppError(413, "body_too_large", `send a Content-Length header for files over ${MAX_UNSIZED_UPLOAD_BYTES} bytes`);
+        throw new AppError(
+          413,
+          "body_too_large",
+          `send a Content-Length header for files over ${MAX_UNSIZED_UPLOAD_BYTES} bytes`,
+        );
       }
       throw err;
     }
@@ -77,7 +88,8 @@ filesRoutes.openapi(route, async (c) => {
     httpMetadata: { contentType: c.req.header("content-type") ?? "application/octet-stream" },
     customMetadata: { uploadedVia: "api", sourceID: id },
   });
-  if (!object) throw new AppError(503, "storage_unavailable", "the file could not be stored; retry");
+  if (!object)
+    throw new AppError(503, "storage_unavailable", "the file could not be stored; retry");
   // Local R2 emits no event notifications: in `npm start` the route sends the one R2 would.
   if (readSecret(c.env, "EMIT_LOCAL_NOTIFICATIONS") === "true") {
     const notification: R2Notification = {

@@ -40,8 +40,9 @@ export interface Commit {
   sourceType: string;
   rows: LogRow[];
   quarantine: QuarantineEntry[];
-  /** Records read from the input (stored + duplicates + quarantined + skipped). */
+  /** Records read from the input (inserted + duplicates + quarantined). */
   received: number;
+  /** Objects or events skipped on purpose (vendor test objects, deletes); not records. */
   skipped?: number;
   now: number;
   /** Extra statements to run in the same transaction (cursors, object progress). */
