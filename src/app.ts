@@ -5,6 +5,7 @@ import { newRouter } from "./lib/openapi";
 import { filesRoutes } from "./routes/files";
 import { ingest } from "./routes/ingest";
 import { logsRoutes } from "./routes/logs";
+import { quarantineRoutes } from "./routes/quarantine";
 import { sourcesRoutes } from "./routes/sources";
 
 export const app = newRouter();
@@ -20,6 +21,7 @@ app.route("/", ingest);
 app.route("/", logsRoutes);
 app.route("/", sourcesRoutes);
 app.route("/", filesRoutes);
+app.route("/", quarantineRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

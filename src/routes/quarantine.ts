@@ -1,0 +1,145 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { AppError } from "../lib/errors";
+import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
+import { toIso } from "../lib/time";
+import { replay } from "../replay";
+import { type QuarantineRow, quarantine } from "../store/schema";
+import { requireQueryToken } from "./query-auth";
+
+const present = (q: QuarantineRow) => ({
+  ...q,
+  receivedAt: toIso(q.receivedAt),
+  lastSeenAt: toIso(q.lastSeenAt),
+  replayedAt: q.replayedAt === null ? null : toIso(q.replayedAt),
+  replayResult: q.replayResult === null ? null : (JSON.parse(q.replayResult) as unknown),
+});
+
+const Entry = z.record(z.string(), z.unknown()).openapi("QuarantineEntry", {
+  description:
+    "id, sourceID, sourceType, stage, errorCode, error, location, raw (text, or base64 when rawEncoding is base64), rawRef (R2 key when the input is kept in a bucket), contentType, receivedAt, lastSeenAt, seen, status (pending, replayed), replayedAt, replayResult",
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/quarantine",
+  summary: "What could not be stored normally, newest first",
+  security: bearerSecurity,
+  request: {
+    query: z.object({
+      sourceID: z.string().min(1).optional(),
+      stage: z.string().min(1).optional(),
+      status: z.enum(["pending", "replayed"]).optional(),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      cursor: z.string().max(500).optional(),
+    }),
+  },
+  responses: {
+    200: {
+      content: {
+        "application/json": {
+          schema: z.object({ data: z.array(Entry), nextCursor: z.string().nullable() }),
+        },
+      },
+      description: "entries",
+    },
+    400: errorResponse("bad parameter"),
+    401: errorResponse("missing or wrong query token"),
+  },
+});
+
+const replayRoute = createRoute({
+  method: "post",
+  path: "/v1/quarantine/{id}/replay",
+  summary: "Replay an entry after a fix: re-ingest its input, or re-enqueue its file",
+  security: bearerSecurity,
+  request: { params: z.object({ id: z.string() }) },
+  responses: {
+    200: {
+      content: {
+        "application/json": {
+          schema: z.object({ id: z.string(), status: z.string(), result: z.unknown() }),
+        },
+      },
+      description: "stored",
+    },
+    202: {
+      content: {
+        "application/json": {
+          schema: z.object({ id: z.string(), status: z.string(), result: z.unknown() }),
+        },
+      },
+      description: "file re-enqueued",
+    },
+    401: errorResponse("missing or wrong query token"),
+    404: errorResponse("no such entry"),
+    422: errorResponse("the input still fails (the error says why); nothing was stored"),
+  },
+});
+
+export const quarantineRoutes = newRouter();
+quarantineRoutes.use("/v1/quarantine", requireQueryToken);
+quarantineRoutes.use("/v1/quarantine/*", requireQueryToken);
+
+quarantineRoutes.openapi(listRoute, async (c) => {
+  const p = c.req.valid("query");
+  const conds: Array<SQL | undefined> = [
+    p.sourceID ? eq(quarantine.sourceID, p.sourceID) : undefined,
+    p.stage ? eq(quarantine.stage, p.stage) : undefined,
+    p.status ? eq(quarantine.status, p.status) : undefined,
+  ];
+  if (p.cursor) {
+    const cur = decodeCursor(p.cursor);
+    if (!cur || cur.f !== "receivedAt") {
+      throw new AppError(
+        400,
+        "invalid_parameter",
+        `query parameter "cursor" is not a cursor this API issued`,
+      );
+    }
+    conds.push(
+      or(
+        lt(quarantine.receivedAt, cur.t),
+        and(eq(quarantine.receivedAt, cur.t), lt(quarantine.id, cur.id)),
+      ),
+    );
+  }
+  const rows = await drizzle(c.env.DB)
+    .select()
+    .from(quarantine)
+    .where(and(...conds))
+    .orderBy(desc(quarantine.receivedAt), desc(quarantine.id))
+    .limit(p.limit + 1);
+  const page = rows.slice(0, p.limit);
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > p.limit && last
+      ? encodeCursor({ f: "receivedAt", o: "desc", t: last.receivedAt, id: last.id })
+      : null;
+  return c.json({ data: page.map(present), nextCursor }, 200);
+});
+
+quarantineRoutes.openapi(replayRoute, async (c) => {
+  const id = c.req.param("id");
+  const db = drizzle(c.env.DB);
+  const [entry] = await db.select().from(quarantine).where(eq(quarantine.id, id)).limit(1);
+  if (!entry)
+    throw new AppError(404, "quarantine_entry_not_found", `no quarantine entry with id "${id}"`);
+  const outcome = await replay(c.env, entry);
+  const now = Date.now();
+  const result =
+    outcome.status === "failed" ? { code: outcome.code, message: outcome.message } : outcome.result;
+  await db
+    .update(quarantine)
+    .set({
+      status: outcome.status === "failed" ? entry.status : "replayed",
+      replayedAt: now,
+      replayResult: JSON.stringify({ status: outcome.status, ...result }),
+    })
+    .where(eq(quarantine.id, id));
+  if (outcome.status === "failed")
+    throw new AppError(422, outcome.code, `replay failed: ${outcome.message}`);
+  return c.json({ id, status: outcome.status, result }, outcome.status === "queued" ? 202 : 200);
+});

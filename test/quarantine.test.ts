@@ -1,0 +1,105 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { deliver, putObject } from "./bucket-helpers";
+import { call, count, type Json, push, QUERY_TOKEN, query, tpEvent } from "./helpers";
+
+afterEach(() => vi.restoreAllMocks());
+
+const replay = (id: string) =>
+  call(`/v1/quarantine/${id}/replay`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${QUERY_TOKEN}` },
+  });
+
+async function list(qs = ""): Promise<{ data: Json[]; nextCursor: string | null }> {
+  const res = await query(`/v1/quarantine${qs}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as { data: Json[]; nextCursor: string | null };
+}
+
+describe("GET /v1/quarantine", () => {
+  it("lists entries newest first with their input, error and location, and pages", async () => {
+    const events = [tpEvent(1), { action: "x", occurred_at: "never" }, { action: "y" }];
+    await push("turbopuffer", JSON.stringify(events));
+    const page = await list("?sourceID=turbopuffer&limit=1");
+    expect(page.data).toHaveLength(1);
+    expect(page.nextCursor).not.toBeNull();
+    const all = [
+      ...page.data,
+      ...(await list(`?sourceID=turbopuffer&cursor=${page.nextCursor}`)).data,
+    ];
+    expect(all.map((e) => e.location).sort()).toEqual(["[1]", "[2]"]);
+    expect(all[0]).toMatchObject({
+      stage: "normalize",
+      errorCode: "invalid_event",
+      status: "pending",
+      seen: 1,
+    });
+    expect(String(all[0]?.receivedAt)).toMatch(/Z$/);
+    expect((await call("/v1/quarantine")).status).toBe(401);
+  });
+});
+
+describe("POST /v1/quarantine/:id/replay", () => {
+  it("stores a kept event that now passes, once, and marks the entry replayed", async () => {
+    const event = tpEvent(42);
+    await env.DB.prepare(
+      `INSERT INTO quarantine (id, sourceID, sourceType, stage, errorCode, error, location, raw, receivedAt, lastSeenAt)
+       VALUES ('q-fixed', 'turbopuffer', 'turbopuffer', 'normalize', 'invalid_event', 'rejected by an older version', '[0]', ?, 1, 1)`,
+    )
+      .bind(JSON.stringify(event))
+      .run();
+    const res = await replay("q-fixed");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      id: "q-fixed",
+      status: "replayed",
+      result: { received: 1, inserted: 1, duplicates: 0 },
+    });
+    expect(
+      await count("SELECT count(*) AS n FROM logs WHERE json_extract(actor, '$.id') = 'user_42'"),
+    ).toBe(1);
+    expect((await list("?status=replayed")).data.map((e) => e.id)).toContain("q-fixed");
+    const again = await replay("q-fixed");
+    expect(((await again.json()) as Json).result).toEqual({
+      received: 1,
+      inserted: 0,
+      duplicates: 1,
+    });
+  });
+
+  it("answers 422 and stores nothing when the input still fails", async () => {
+    await push("turbopuffer", "{broken");
+    const [entry] = (await list("?stage=parse")).data;
+    const res = await replay(String(entry?.id));
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_json");
+    expect((await replay("nope")).status).toBe(404);
+  });
+
+  it("re-enqueues a dead-lettered file, which then lands", async () => {
+    const n = await putObject(
+      "circleci/replay/one.ndjson",
+      JSON.stringify({
+        id: "rp-1",
+        action: "org.rename",
+        actor: { id: "u" },
+        occurred_at: "2026-08-21T00:00:00Z",
+      }),
+    );
+    await deliver([{ body: n, attempts: 6 }], "auditflare-bucket-events-dlq");
+    const entry = (await list("?stage=dead-letter")).data.find(
+      (e) => e.location === "circleci/replay/one.ndjson",
+    ) as Json;
+    const sent: unknown[] = [];
+    vi.spyOn(env.BUCKET_EVENTS, "send").mockImplementation(async (body) => {
+      sent.push(body);
+      return undefined as never;
+    });
+    const res = await replay(String(entry.id));
+    expect(res.status).toBe(202);
+    expect(sent).toHaveLength(1);
+    await deliver([{ body: sent[0] }]);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID = 'rp-1'")).toBe(1);
+  });
+});
