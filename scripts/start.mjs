@@ -34,7 +34,8 @@ if (!existsSync(devVars)) {
   console.log("[start] wrote .dev.vars from .dev.vars.example (dev tokens)");
 } else {
   // Keep an existing .dev.vars, but add keys that newer versions of the example introduced.
-  const names = (text) => new Set([...text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]));
+  const names = (text) =>
+    new Set([...text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]));
   const have = names(readFileSync(devVars, "utf8"));
   const missing = readFileSync(example, "utf8")
     .split("\n")

@@ -92,7 +92,7 @@ quarantineRoutes.openapi(listRoute, async (c) => {
   ];
   if (p.cursor) {
     const cur = decodeCursor(p.cursor);
-    if (!cur || cur.f !== "receivedAt") {
+    if (cur?.f !== "receivedAt") {
       throw new AppError(
         400,
         "invalid_parameter",
