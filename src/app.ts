@@ -2,6 +2,7 @@ import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "./config";
 import { AppError, describeError, errorBody } from "./lib/errors";
 import { newRouter } from "./lib/openapi";
+import { explorer } from "./routes/explorer";
 import { filesRoutes } from "./routes/files";
 import { ingest } from "./routes/ingest";
 import { logsRoutes } from "./routes/logs";
@@ -17,6 +18,7 @@ app.use(async (c, next) => {
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 
+app.route("/", explorer);
 app.route("/", ingest);
 app.route("/", logsRoutes);
 app.route("/", sourcesRoutes);
