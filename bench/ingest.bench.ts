@@ -89,3 +89,20 @@ it("bucket file throughput (50,000-event gzip NDJSON through the queue consumer 
   report("bucket ingest events/s (50k gzip NDJSON, D1)", (50_000 / seconds).toFixed(0));
   vi.restoreAllMocks();
 });
+
+it("D1 bytes per stored event (database size delta)", async () => {
+  const size = async () => (await env.DB.prepare("SELECT 1").run()).meta.size_after ?? 0;
+  const before = await size();
+  const n = 10_000;
+  for (let b = 0; b < n / 1000; b++) {
+    const body = JSON.stringify(
+      Array.from({ length: 1000 }, (_, i) => tpEvent(5_000_000 + b * 1000 + i)),
+    );
+    const res = await push("turbopuffer", body);
+    if (res.status !== 200) throw new Error(`push failed: ${res.status}`);
+  }
+  const perEvent = ((await size()) - before) / n;
+  report("D1 bytes per stored turbopuffer event", perEvent.toFixed(0));
+  report("events per GB of D1", (1e9 / perEvent).toExponential(2));
+  report("days per 10 GB database at 10 events/s", (10e9 / perEvent / (10 * 86_400)).toFixed(0));
+});

@@ -35,6 +35,33 @@ describe("store", () => {
     expect(result.rowsWritten).toBeLessThanOrEqual(4 * 300 + 3);
   });
 
+  it("quarantines an event whose 63-bit row key collides with another event's, instead of dropping it", async () => {
+    const [a, b] = (await prepare([tpEvent(80_000), tpEvent(80_001)])).rows;
+    if (!a || !b) throw new Error("prepare failed");
+    const twin = { ...b, id: `${a.id.slice(0, 16)}${"f".repeat(16)}` }; // same first 63 bits, other id
+    const now = Date.now();
+    await commit(env, {
+      sourceID: "turbopuffer",
+      sourceType: "turbopuffer",
+      rows: [a],
+      quarantine: [],
+      received: 1,
+      now,
+    });
+    const r = await commit(env, {
+      sourceID: "turbopuffer",
+      sourceType: "turbopuffer",
+      rows: [twin],
+      quarantine: [],
+      received: 1,
+      now: now + 1,
+    });
+    expect(r).toMatchObject({ inserted: 0, duplicates: 0, quarantined: 1 });
+    expect(
+      await count("SELECT count(*) AS n FROM quarantine WHERE errorCode = 'id_collision'"),
+    ).toBe(1);
+  });
+
   it("moves a rawLog too large for one statement to R2, with a pointer and an explicit marker", async () => {
     const big = {
       ...tpEvent(60_000),

@@ -15,7 +15,8 @@ function parseJson<T>(text: string | null, fallback: T): T {
  * as arrays, booleans as booleans, times as ISO-8601 UTC with milliseconds, vendor columns
  * under `sourceFields`.
  */
-export function presentRow(r: LogRow) {
+export function presentRow(row: LogRow) {
+  const { rid: _rid, ...r } = row as LogRow & { rid?: unknown };
   const {
     actor,
     tags,
@@ -26,7 +27,7 @@ export function presentRow(r: LogRow) {
     eventTime,
     receivedAt,
     ...rest
-  } = r;
+  } = r as LogRow;
   return {
     ...rest,
     receivedAt: toIso(receivedAt),

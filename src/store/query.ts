@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { ridOf } from "../lib/hash";
 import { type LogRow, logs } from "./schema";
 
 export interface LogQuery {
@@ -34,8 +35,11 @@ export async function queryLogs(db: D1Database, q: LogQuery): Promise<LogRow[]> 
     const { t, id } = q.after;
     conds.push(
       q.order === "desc"
-        ? or(lt(time, t), and(eq(time, t), lt(logs.id, id)))
-        : or(sql`${time} > ${t}`, and(eq(time, t), sql`${logs.id} > ${id}`)),
+        ? or(lt(time, t), and(eq(time, t), sql`${logs.rid} < CAST(${ridOf(id)} AS INTEGER)`))
+        : or(
+            sql`${time} > ${t}`,
+            and(eq(time, t), sql`${logs.rid} > CAST(${ridOf(id)} AS INTEGER)`),
+          ),
     );
   }
   const dir = q.order === "desc" ? desc : asc;
@@ -43,11 +47,15 @@ export async function queryLogs(db: D1Database, q: LogQuery): Promise<LogRow[]> 
     .select()
     .from(logs)
     .where(and(...conds))
-    .orderBy(dir(time), dir(logs.id))
+    .orderBy(dir(time), dir(logs.rid))
     .limit(q.limit);
 }
 
 export async function getLog(db: D1Database, id: string): Promise<LogRow | undefined> {
-  const rows = await drizzle(db).select().from(logs).where(eq(logs.id, id)).limit(1);
+  const rows = await drizzle(db)
+    .select()
+    .from(logs)
+    .where(and(sql`${logs.rid} = CAST(${ridOf(id)} AS INTEGER)`, eq(logs.id, id)))
+    .limit(1);
   return rows[0];
 }

@@ -5,7 +5,8 @@ import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core
 export const logs = sqliteTable(
   "logs",
   {
-    id: text("id").primaryKey(),
+    rid: integer("rid").primaryKey(),
+    id: text("id").notNull(),
     workspaceID: text("workspaceID").notNull(),
     sourceType: text("sourceType").notNull(),
     sourceID: text("sourceID").notNull(),
@@ -45,13 +46,14 @@ export const logs = sqliteTable(
     sourceFields: text("sourceFields").notNull(),
   },
   (t) => [
-    index("logs_time").on(t.eventTime, t.id),
-    index("logs_source_time").on(t.sourceID, t.eventTime, t.id),
-    index("logs_name_time").on(t.eventName, t.eventTime, t.id),
+    index("logs_time").on(t.eventTime),
+    index("logs_source_time").on(t.sourceID, t.eventTime),
+    index("logs_name_time").on(t.eventName, t.eventTime),
   ],
 );
 
-export type LogRow = typeof logs.$inferSelect;
+/** A stored row without its internal key `rid` (derived from `id`, see ridOf). */
+export type LogRow = Omit<typeof logs.$inferSelect, "rid">;
 
 export const quarantine = sqliteTable("quarantine", {
   id: text("id").primaryKey(),
