@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { importWorkerCode } from "./lib/import-worker-code.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const report = (name, value) => console.log(`BENCH ${name.padEnd(44)} ${value}`);
@@ -23,24 +23,10 @@ const pointer = JSON.parse(readFileSync(pointerFile, "utf8"));
 const gz = readFileSync(join(root, ".ipdb", pointer.key.split("/").pop()));
 
 // The Worker code, as the Worker runs it.
-const bundled = await build({
-  stdin: {
-    contents: `export { lookup } from "./src/enrich/index.ts";
-      export { parseIpdb, lookupIp } from "./src/enrich/ipdb.ts";
-      export { gunzipSized } from "./src/enrich/load.ts";
-      export { parseIP, unmapIPv4 } from "./src/lib/ip.ts";`,
-    resolveDir: root,
-    loader: "ts",
-  },
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  write: false,
-  logLevel: "error",
-});
-const mod = await import(
-  `data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString("base64")}`
-);
+const mod = await importWorkerCode(`export { lookup } from "./src/enrich/index.ts";
+  export { parseIpdb, lookupIp } from "./src/enrich/ipdb.ts";
+  export { gunzipSized } from "./src/enrich/load.ts";
+  export { parseIP, unmapIPv4 } from "./src/lib/ip.ts";`);
 
 const mib = (n) => `${(n / 1048576).toFixed(2)} MiB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -11,7 +11,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { createGzip } from "node:zlib";
-import { build } from "esbuild";
+import { importWorkerCode } from "./lib/import-worker-code.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const file = join(root, ".bench", "circleci-100mb.ndjson.gz");
@@ -60,23 +60,9 @@ async function generate() {
 }
 
 if (process.argv[2] === "--child") {
-  const bundled = await build({
-    stdin: {
-      contents: `export { readRecords } from "./src/parse/stream.ts";
-        export { circleci } from "./src/normalize/circleci/index.ts";
-        export { toRow } from "./src/store/rows.ts";`,
-      resolveDir: root,
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    write: false,
-    logLevel: "error",
-  });
-  const mod = await import(
-    `data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString("base64")}`
-  );
+  const mod = await importWorkerCode(`export { readRecords } from "./src/parse/stream.ts";
+    export { circleci } from "./src/normalize/circleci/index.ts";
+    export { toRow } from "./src/store/rows.ts";`);
   const source = { id: "circleci", type: "circleci", prefix: "circleci/" };
   let peakHeap = 0;
   let peakRss = 0;
