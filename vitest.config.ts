@@ -14,6 +14,8 @@ export const TEST_SOURCES = [
   { id: "circleci", type: "circleci", prefix: "circleci/" },
   { id: "airkit", type: "airkit", prefix: "airkit/" },
   { id: "tp-files", type: "turbopuffer", prefix: "turbopuffer-files/" },
+  { id: "ps", type: "planetscale", organization: "acme", tokenEnv: "PS_TOKEN", baseUrl: "https://ps.test/v1" },
+  { id: "turso", type: "turso", organization: "acme", tokenEnv: "TURSO_TOKEN", baseUrl: "https://turso.test/v1" },
 ];
 
 export default defineConfig(async () => {
@@ -29,6 +31,8 @@ export default defineConfig(async () => {
             SOURCES: TEST_SOURCES,
             QUERY_API_TOKEN: "test-query-token",
             BUCKET_RECORD_BUDGET: "20000",
+            PS_TOKEN: "ps-id:ps-secret",
+            TURSO_TOKEN: "turso-token",
             TURBOPUFFER_INGEST_TOKEN: "test-ingest-token",
             OTHER_INGEST_TOKEN: "other-ingest-token",
             ALLOWLIST_INGEST_TOKEN: "allowlist-token",

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { drizzle } from "drizzle-orm/d1";
 import { loadSources, type SourceConfig } from "../config";
+import type { CursorState } from "../cron/state";
 import { EnrichmentSchema, enrichmentStatus } from "../enrich/status";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";
@@ -56,6 +57,26 @@ const route = createRoute({
   },
 });
 
+/** A poller's state as operators read it: where it is, when it runs next, how it went. */
+function presentCursor(c: CursorState | undefined) {
+  if (!c) return null;
+  const iso = (t: number | null) => (t === null ? null : toIso(t));
+  return {
+    highWaterId: c.highWaterId,
+    highWaterTime: iso(c.highWaterTime),
+    walkInProgress: c.windowNext !== null,
+    walkNext: c.windowNext,
+    nextDueAt: iso(c.nextDueAt),
+    failures: c.failures,
+    requests: c.requests,
+    lastRunAt: iso(c.lastRunAt),
+    lastSuccessAt: iso(c.lastSuccessAt),
+    lastStatus: c.lastStatus,
+    lastError: c.lastError,
+    leased: c.leaseUntil !== null && c.leaseUntil > Date.now(),
+  };
+}
+
 export const sourcesRoutes = newRouter();
 sourcesRoutes.use("/v1/sources", requireQueryToken);
 
@@ -63,6 +84,12 @@ sourcesRoutes.openapi(route, async (c) => {
   const sources = loadSources(c.env);
   const stats = new Map(
     (await drizzle(c.env.DB).select().from(sourceStats)).map((s) => [s.sourceID, s]),
+  );
+  const cursors = new Map(
+    (await c.env.DB.prepare("SELECT * FROM cursors").all<CursorState>()).results.map((r) => [
+      r.sourceID,
+      r,
+    ]),
   );
   const now = Date.now();
   const iso = (t: number | null | undefined) => (t == null ? null : toIso(t));
@@ -89,7 +116,7 @@ sourcesRoutes.openapi(route, async (c) => {
       lagSeconds: st?.lastEventTime
         ? Math.max(0, Math.round((now - st.lastEventTime) / 1000))
         : null,
-      cursor: null,
+      cursor: presentCursor(cursors.get(s.id)),
     };
   });
   return c.json({ data, enrichment: await enrichmentStatus(c.env) }, 200);

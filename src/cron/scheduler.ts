@@ -1,0 +1,145 @@
+import { DEFAULT_BASE_URLS, loadSources, readSecret } from "../config";
+import { describeError } from "../lib/errors";
+import { recordSourceError } from "../store/ingest";
+import { quarantineStatement } from "../store/quarantine";
+import { PollError } from "./http";
+import { pollPlanetScale } from "./planetscale";
+import { acquireLease, finishRun, loadState } from "./state";
+import { pollTurso } from "./turso";
+import type { Poller, PollerSource, PollResult } from "./types";
+
+const pollers: Record<PollerSource["type"], Poller> = {
+  planetscale: pollPlanetScale,
+  turso: pollTurso,
+};
+
+/** Pages one run may fetch per source (100 events each) before the next tick continues. */
+export const DEFAULT_MAX_PAGES = 50;
+const MINUTE = 60_000;
+
+export type RunReport =
+  | { sourceID: string; status: "not_due" | "leased" }
+  | ({ sourceID: string; status: "polled" } & PollResult)
+  | { sourceID: string; status: "error"; kind: string; error: string; nextDueAt: number };
+
+/** Exponential backoff with ±50% jitter, so failing sources do not retry in lockstep. */
+export function backoffMs(
+  failures: number,
+  baseMs: number,
+  capMs: number,
+  random = Math.random,
+): number {
+  const exp = Math.min(capMs, baseMs * 2 ** Math.min(failures, 20));
+  return Math.round(exp * (0.5 + random()));
+}
+
+function nextDue(err: PollError | Error, failures: number, now: number): number {
+  if (!(err instanceof PollError)) return now + backoffMs(failures, MINUTE, 30 * MINUTE);
+  switch (err.kind) {
+    case "rate_limited":
+      return now + Math.min(60 * MINUTE, Math.max(1000, err.details.retryAfterMs ?? MINUTE));
+    case "auth":
+    case "config":
+      return now + backoffMs(failures, 5 * MINUTE, 6 * 60 * MINUTE);
+    default:
+      return now + backoffMs(failures, MINUTE, 30 * MINUTE);
+  }
+}
+
+async function pollSource(
+  env: Env,
+  source: PollerSource,
+  now: number,
+  owner: string,
+  maxPages: number,
+): Promise<RunReport> {
+  const state = await loadState(env.DB, source.id);
+  if (state.nextDueAt > now) return { sourceID: source.id, status: "not_due" };
+  if (!(await acquireLease(env.DB, source.id, owner, now)))
+    return { sourceID: source.id, status: "leased" };
+  try {
+    const token = readSecret(env, source.tokenEnv);
+    if (!token)
+      throw new PollError(
+        "config",
+        `the secret ${source.tokenEnv} is not set: add it with \`wrangler secret put ${source.tokenEnv}\``,
+      );
+    const baseUrl = source.baseUrl ?? DEFAULT_BASE_URLS[source.type];
+    const result = await pollers[source.type]({
+      env,
+      source,
+      state,
+      owner,
+      token,
+      baseUrl,
+      now,
+      maxPages,
+    });
+    // An unfinished walk (backfill) continues at the next tick; a finished one waits its interval.
+    const due = result.complete ? now + source.intervalSeconds * 1000 : now;
+    await finishRun(env.DB, source.id, owner, {
+      nextDueAt: due,
+      ok: true,
+      status: result.complete ? "ok" : "walking",
+      error: null,
+      now,
+    });
+    return { sourceID: source.id, status: "polled", ...result };
+  } catch (err) {
+    const error = err instanceof PollError ? `${err.message}` : `internal: ${describeError(err)}`;
+    const kind = err instanceof PollError ? err.kind : "internal";
+    const due = nextDue(err as Error, state.failures, now);
+    console.error(`poll ${source.id}: ${kind}: ${error}`);
+    if (err instanceof PollError && err.kind === "malformed" && err.details.body !== undefined) {
+      await env.DB.batch([
+        await quarantineStatement(
+          env,
+          {
+            sourceID: source.id,
+            sourceType: source.type,
+            stage: "fetch",
+            errorCode: "malformed_page",
+            error,
+            location: err.details.url ?? null,
+            raw: err.details.body,
+            contentType: "application/json",
+          },
+          now,
+        ),
+        env.DB.prepare(
+          `INSERT INTO source_stats (sourceID, quarantined) VALUES (?1, 1)
+           ON CONFLICT(sourceID) DO UPDATE SET quarantined = quarantined + 1`,
+        ).bind(source.id),
+      ]);
+    }
+    const requests = err instanceof PollError && err.kind !== "config" ? 1 : 0;
+    await finishRun(env.DB, source.id, owner, {
+      nextDueAt: due,
+      ok: false,
+      status: kind,
+      error,
+      now,
+      requests,
+    });
+    await recordSourceError(env.DB, source.id, `${kind}: ${error}`, now);
+    return { sourceID: source.id, status: "error", kind, error, nextDueAt: due };
+  }
+}
+
+/**
+ * The cron entry point: every poller source that is due runs once, under its lease. Sources are
+ * independent: one failing never stops the others.
+ */
+export async function runDuePollers(
+  env: Env,
+  now = Date.now(),
+  opts: { owner?: string; maxPages?: number } = {},
+): Promise<RunReport[]> {
+  const owner = opts.owner ?? crypto.randomUUID();
+  const sources = loadSources(env).filter(
+    (s): s is PollerSource => s.type === "planetscale" || s.type === "turso",
+  );
+  return Promise.all(
+    sources.map((s) => pollSource(env, s, now, owner, opts.maxPages ?? DEFAULT_MAX_PAGES)),
+  );
+}

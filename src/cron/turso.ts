@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { parseTimestamp } from "../lib/time";
+import { zodMessage } from "../normalize/types";
+import { getPage, PollError, parseJsonBody } from "./http";
+import { commitPage } from "./page";
+import { completeStatement, progressStatement } from "./state";
+import type { PollContext, PollResult } from "./types";
+
+export const PAGE_SIZE = 100;
+
+// The documented envelope. The Elixir SDK's mock shape (page_token, has_more, entries with id /
+// timestamp / action) is not the API: without `pagination` a response is malformed, not empty.
+const pageEnvelope = z.looseObject({
+  audit_logs: z.array(z.looseObject({ created_at: z.string() })),
+  pagination: z.looseObject({
+    page: z.number().int().optional(),
+    page_size: z.number().int().optional(),
+    total_pages: z.number().int().nonnegative(),
+    total_rows: z.number().int().nonnegative().optional(),
+  }),
+});
+
+function explainAuth(ctx: PollContext) {
+  const env = ctx.source.tokenEnv;
+  return (status: number) =>
+    status === 401
+      ? `Turso rejected the API token (401): set ${env} to a platform API token, e.g. from \`turso auth api-tokens mint <name> --org ${ctx.source.organization}\``
+      : status === 402 || status === 403
+        ? `Turso refused access (${status}): audit logs need the Scaler plan or above, and the token in ${env} must belong to organization "${ctx.source.organization}"`
+        : `Turso answered 404 for organization "${ctx.source.organization}": check the organization slug (audit logs may not be available on this plan)`;
+}
+
+/**
+ * Turso's audit log is newest first by `created_at` (one-second resolution) with page numbers
+ * and no ids. A walk reads pages from 1 and commits each (events are deduplicated by the hash of
+ * the entry, so entries shifted onto the next page by new events are counted as duplicates, never
+ * lost); it ends at an empty page, the last page, or a page that brought nothing new and holds
+ * only events older than the high-water time (same-second events are not "older": `>=`).
+ */
+export async function pollTurso(ctx: PollContext): Promise<PollResult> {
+  const { state } = ctx;
+  const result: PollResult = {
+    requests: 0,
+    inserted: 0,
+    duplicates: 0,
+    quarantined: 0,
+    complete: false,
+  };
+  let page = state.windowNext ? Number(state.windowNext) : 1;
+  let topTime = state.windowTopTime;
+  const base = `${ctx.baseUrl.replace(/\/+$/, "")}/organizations/${encodeURIComponent(ctx.source.organization)}/audit-logs`;
+  for (let pages = 0; pages < ctx.maxPages; pages++) {
+    const url = `${base}?page=${page}&page_size=${PAGE_SIZE}`;
+    const body = await getPage(
+      { url, headers: { authorization: `Bearer ${ctx.token}` }, explainAuth: explainAuth(ctx) },
+      ctx.now,
+    );
+    result.requests++;
+    const parsed = pageEnvelope.safeParse(parseJsonBody(body, url));
+    if (!parsed.success) {
+      throw new PollError(
+        "malformed",
+        `not a Turso audit-log page: ${zodMessage(parsed.error.issues)}`,
+        { body, url },
+      );
+    }
+    const entries = parsed.data.audit_logs;
+    const times = entries.map((e) => parseTimestamp(e.created_at) ?? Number.NEGATIVE_INFINITY);
+    for (const t of times) if (Number.isFinite(t) && (topTime === null || t > topTime)) topTime = t;
+    const hw = state.highWaterTime;
+    const allOlder = hw !== null && times.every((t) => t < hw);
+    const lastPage = page >= parsed.data.pagination.total_pages;
+    // A page of only old events ends the walk if it brought nothing new; decided after commit.
+    const endsIfNothingNew = entries.length === 0 || lastPage || allOlder;
+    const progress = progressStatement(ctx.env.DB, ctx.source.id, ctx.owner, {
+      topId: null,
+      topTime,
+      next: String(page + 1),
+      requests: 1,
+    });
+    const complete = completeStatement(ctx.env.DB, ctx.source.id, ctx.owner, {
+      topId: null,
+      topTime,
+      requests: 1,
+    });
+    const certain = entries.length === 0 || lastPage;
+    const c = await commitPage(ctx, entries, `page ${page}`, certain ? complete : progress);
+    result.inserted += c.inserted;
+    result.duplicates += c.duplicates;
+    result.quarantined += c.quarantined;
+    if (certain) {
+      result.complete = true;
+      return result;
+    }
+    if (endsIfNothingNew && c.inserted === 0) {
+      await completeStatement(ctx.env.DB, ctx.source.id, ctx.owner, {
+        topId: null,
+        topTime,
+        requests: 0,
+      }).run();
+      result.complete = true;
+      return result;
+    }
+    page++;
+  }
+  return result;
+}

@@ -1,0 +1,28 @@
+import type { SourceConfig } from "../config";
+import type { CursorState } from "./state";
+
+export type PollerSource = Extract<SourceConfig, { type: "planetscale" | "turso" }>;
+
+export interface PollContext {
+  env: Env;
+  source: PollerSource;
+  state: CursorState;
+  /** The lease owner: state updates only apply while this run holds the lease. */
+  owner: string;
+  token: string;
+  baseUrl: string;
+  now: number;
+  /** Pages one run may fetch before leaving the rest of the walk to the next run. */
+  maxPages: number;
+}
+
+export interface PollResult {
+  requests: number;
+  inserted: number;
+  duplicates: number;
+  quarantined: number;
+  /** True when the walk reached stored events (or the end); false when the page budget ran out. */
+  complete: boolean;
+}
+
+export type Poller = (ctx: PollContext) => Promise<PollResult>;
