@@ -2,8 +2,9 @@
 // `npm start`: everything a newcomer needs to run auditflare locally, offline.
 // 1. .dev.vars from .dev.vars.example (dev tokens) if missing;
 // 2. D1 migrations applied to the local database;
-// 3. local helpers (see `prepare` steps below);
-// 4. `wrangler dev` on port 8787 with the cron test route enabled.
+// 3. the IP database in local R2 (first run only);
+// 4. the mock PlanetScale and Turso APIs on 127.0.0.1:8788;
+// 5. `wrangler dev` on port 8787 with the cron test route enabled (/__scheduled).
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -66,6 +67,10 @@ function stopAll(code) {
 }
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
+
+// Local stand-ins for the PlanetScale and Turso APIs, which the dev poller sources point at.
+const mock = spawn(process.execPath, [join(root, "scripts", "mock-vendors.mjs")], { cwd: root, stdio: "inherit" });
+children.push(mock);
 
 const dev = spawn(wrangler, ["dev", "--port", port, "--ip", "127.0.0.1", "--test-scheduled"], {
   cwd: root,

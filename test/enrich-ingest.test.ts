@@ -1,10 +1,12 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { blobKey, POINTER_KEY } from "../scripts/ipdb/core.mjs";
+import { runDuePollers } from "../src/cron/scheduler";
 import { lookup } from "../src/enrich";
 import { getIpdb, RECHECK_MS, resetIpdbCache } from "../src/enrich/load";
 import { SLICE_VERSION, uploadSlice } from "./fixtures/ipdb/build";
 import { type Json, push, query, tpEvent } from "./helpers";
+import { type FakeApi, fakePlanetScale, psEvent, T0 } from "./poll-helpers";
 
 async function pushedRow(i: number, location: string): Promise<Json> {
   const event = { ...tpEvent(i), context: { location } };
@@ -122,5 +124,26 @@ describe("refreshing the database by flipping the pointer", () => {
     // Put things back for any later test of this file.
     await uploadSlice(env.IPDB, SLICE_VERSION);
     resetIpdbCache();
+  });
+});
+
+describe("enrichment of polled events", () => {
+  beforeAll(async () => {
+    await uploadSlice(env.IPDB);
+    resetIpdbCache();
+  });
+
+  it("fills the AS fields of a polled PlanetScale event, keeping the vendor's location as srcCity", async () => {
+    const api: FakeApi = { requests: [], events: [{ ...psEvent(9001, T0), remote_ip: "8.8.8.8" }] };
+    fakePlanetScale(api);
+    await runDuePollers(env, Date.UTC(2026, 10, 5));
+    vi.restoreAllMocks();
+    const list = (await (await query("/v1/logs?sourceID=ps")).json()) as { data: Json[] };
+    expect(list.data[0]).toMatchObject({
+      srcIP: "8.8.8.8",
+      srcASNumber: 15169,
+      srcASOrganization: "Google LLC",
+      srcCity: "Chicago, IL",
+    });
   });
 });

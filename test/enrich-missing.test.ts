@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { POINTER_KEY } from "../scripts/ipdb/core.mjs";
+import { runDuePollers } from "../src/cron/scheduler";
 import { resetIpdbCache } from "../src/enrich/load";
 import { type Json, push, query, tpEvent } from "./helpers";
+import { type FakeApi, fakePlanetScale, psEvent, T0 } from "./poll-helpers";
 
 // Storage is per test file: the IPDB bucket starts empty here.
 
@@ -55,5 +57,23 @@ describe("enrichment without a usable IP database", () => {
   it("stores the event when the pointer is not JSON", async () => {
     await env.IPDB.put(POINTER_KEY, "not json");
     expect(await pushAndRead(8003, "8.8.8.8")).toMatchObject(nulls);
+  });
+});
+
+describe("polled events without a usable IP database", () => {
+  it("stores a polled PlanetScale event with null AS fields", async () => {
+    resetIpdbCache();
+    const api: FakeApi = { requests: [], events: [{ ...psEvent(9002, T0), remote_ip: "8.8.8.8" }] };
+    fakePlanetScale(api);
+    await runDuePollers(env, Date.UTC(2026, 10, 5));
+    vi.restoreAllMocks();
+    const list = (await (await query("/v1/logs?sourceID=ps")).json()) as { data: Json[] };
+    expect(list.data).toHaveLength(1);
+    expect(list.data[0]).toMatchObject({
+      srcIP: "8.8.8.8",
+      srcASNumber: null,
+      srcASOrganization: null,
+      enrichments: [],
+    });
   });
 });

@@ -143,7 +143,9 @@ describe("Turso poller", () => {
     fakeTurso((p) => paged(all)(p));
     expect(await run()).toMatchObject({ inserted: 250, complete: true });
     // Three more events in the very second of the high-water mark.
-    const same = [1, 2, 3].map((k) => ({ ...entries(1, newest)[0], data: { name: `late-${k}` } }));
+    const [template] = entries(1, newest);
+    if (!template) throw new Error("no entry");
+    const same = [1, 2, 3].map((k) => ({ ...template, data: { name: `late-${k}` } }));
     all = [...same, ...all];
     const report = await run();
     expect(report).toMatchObject({ inserted: 3, complete: true });
