@@ -14,6 +14,7 @@ export const TEST_SOURCES = [
   { id: "circleci", type: "circleci", prefix: "circleci/" },
   { id: "airkit", type: "airkit", prefix: "airkit/" },
   { id: "tp-files", type: "turbopuffer", prefix: "turbopuffer-files/" },
+  { id: "tp-ttl", type: "turbopuffer", ingestTokenEnv: "TTL_INGEST_TOKEN", ttlDays: 30 },
   { id: "ps", type: "planetscale", organization: "acme", tokenEnv: "PS_TOKEN", baseUrl: "https://ps.test/v1" },
   { id: "turso", type: "turso", organization: "acme", tokenEnv: "TURSO_TOKEN", baseUrl: "https://turso.test/v1" },
 ];
@@ -31,6 +32,7 @@ export default defineConfig(async () => {
             SOURCES: TEST_SOURCES,
             QUERY_API_TOKEN: "test-query-token",
             BUCKET_RECORD_BUDGET: "20000",
+            TTL_INGEST_TOKEN: "ttl-token",
             PS_TOKEN: "ps-id:ps-secret",
             TURSO_TOKEN: "turso-token",
             TURBOPUFFER_INGEST_TOKEN: "test-ingest-token",

@@ -1,4 +1,5 @@
 import { app } from "./app";
+import { enforceRetention, RETENTION_CRON } from "./cron/retention";
 import { runDuePollers } from "./cron/scheduler";
 import { handleQueue } from "./queue/consumer";
 
@@ -6,6 +7,7 @@ export default {
   fetch: app.fetch,
   queue: (batch, env) => handleQueue(batch, env),
   scheduled: async (controller, env) => {
-    await runDuePollers(env, controller.scheduledTime);
+    if (controller.cron === RETENTION_CRON) await enforceRetention(env, controller.scheduledTime);
+    else await runDuePollers(env, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;
