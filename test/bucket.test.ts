@@ -229,6 +229,36 @@ describe("bucket notifications: skips, routing and redelivery", () => {
     ]);
   });
 
+  it("reads an object overwritten after its notification once, under the version actually read", async () => {
+    const line = (id: string) =>
+      JSON.stringify({
+        id,
+        action: "org.rename",
+        actor: { id: "u" },
+        occurred_at: "2026-08-21T00:00:00Z",
+      });
+    const n1 = await putObject("circleci/overwritten.ndjson", line("ow-1"));
+    const n2 = await putObject("circleci/overwritten.ndjson", `${line("ow-1")}\n${line("ow-2")}`);
+    await deliver([{ body: n1 }]);
+    await deliver([{ body: n2 }]);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'ow-%'")).toBe(2);
+    const versions = await env.DB.prepare(
+      "SELECT eTag, status FROM objects WHERE key = 'circleci/overwritten.ndjson'",
+    ).all<Json>();
+    expect(versions.results).toEqual([{ eTag: n2.object.eTag, status: "done" }]);
+  });
+
+  it("keeps a notification for an object deleted before it was read in quarantine", async () => {
+    const n = await putObject("circleci/vanished.ndjson", "{}");
+    await env.LANDING.delete("circleci/vanished.ndjson");
+    await deliver([{ body: n }]);
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM quarantine WHERE errorCode = 'object_missing' AND location = 'circleci/vanished.ndjson'",
+      ),
+    ).toBe(1);
+  });
+
   it("keeps a notification for an unknown prefix in quarantine, naming the key", async () => {
     const n = await putObject("unrouted/thing.json", "{}");
     const result = await deliver([{ body: n }]);

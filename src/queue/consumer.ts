@@ -83,21 +83,21 @@ function budget(env: Env): number {
 export async function ingestObject(
   env: Env,
   source: BucketSource,
-  ref: ObjectRef & { size: number | null },
-): Promise<"done" | "continue" | "already-done" | "failed"> {
-  const progress = await getProgress(env.DB, ref);
-  if (progress && progress.status !== "in_progress") return "already-done";
+  notified: ObjectRef & { size: number | null },
+): Promise<{ outcome: "done" | "continue" | "already-done" | "failed"; eTag: string }> {
+  let ref = notified;
+  let progress = ref.eTag ? await getProgress(env.DB, ref) : null;
+  if (progress && progress.status !== "in_progress")
+    return { outcome: "already-done", eTag: ref.eTag };
   const object = await env.LANDING.get(ref.key);
-  if (!object || object.etag !== ref.eTag) {
-    // Gone or replaced: a newer version has its own notification; keep a trace for operators.
+  if (!object) {
+    // Deleted before we got to it: nothing to read; keep a trace for operators.
     await keep(env, {
       sourceID: source.id,
       sourceType: source.type,
       stage: "fetch",
       errorCode: "object_missing",
-      error: object
-        ? `object ${ref.key} was replaced (eTag ${object.etag}, expected ${ref.eTag})`
-        : `object ${ref.key} no longer exists`,
+      error: `object ${ref.key} no longer exists`,
       location: ref.key,
       raw: "",
       rawRef: `landing/${ref.key}`,
@@ -107,9 +107,19 @@ export async function ingestObject(
       { ...ref, sourceID: source.id },
       "failed",
       Date.now(),
-      "object missing or replaced",
+      "object missing",
     );
-    return "failed";
+    return { outcome: "failed", eTag: ref.eTag };
+  }
+  if (object.etag !== ref.eTag) {
+    // Overwritten since the notification (or an eTag in another format): progress is keyed by
+    // the version actually read; the newer version's own notification then finds it done.
+    ref = { ...ref, eTag: object.etag };
+    progress = await getProgress(env.DB, ref);
+    if (progress && progress.status !== "in_progress") {
+      await object.body.cancel();
+      return { outcome: "already-done", eTag: ref.eTag };
+    }
   }
   await startStatement(
     env.DB,
@@ -162,7 +172,7 @@ export async function ingestObject(
     for await (const record of records) {
       if (handled >= limit) {
         if (chunk.length > 0) await flush(false);
-        return "continue";
+        return { outcome: "continue", eTag: ref.eTag };
       }
       chunk.push(record);
       handled++;
@@ -183,10 +193,10 @@ export async function ingestObject(
       rawRef: `landing/${ref.key}`,
     });
     await finishObject(env.DB, { ...ref, sourceID: source.id }, "failed", Date.now(), err.message);
-    return "failed";
+    return { outcome: "failed", eTag: ref.eTag };
   }
   await flush(true);
-  return "done";
+  return { outcome: "done", eTag: ref.eTag };
 }
 
 async function handleNotification(env: Env, n: R2Notification, messageId: string): Promise<void> {
@@ -231,13 +241,13 @@ async function ingestAndContinue(
   source: BucketSource,
   ref: ObjectRef & { size: number | null },
 ): Promise<void> {
-  const outcome = await ingestObject(env, source, ref);
+  const { outcome, eTag } = await ingestObject(env, source, ref);
   if (outcome === "continue") {
     const next: Continuation = {
       kind: "auditflare.continue",
       bucket: ref.bucket,
       key: ref.key,
-      eTag: ref.eTag,
+      eTag,
     };
     await env.BUCKET_EVENTS.send(next, { contentType: "json" });
   }
