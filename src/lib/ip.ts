@@ -1,48 +1,99 @@
 /** An address as numbers: IPv4 as one u32, IPv6 as four u32 words (most significant first). */
 export type ParsedIP = { v: 4; n: number } | { v: 6; w: [number, number, number, number] };
 
-export function parseIPv4(s: string): number | null {
-  const parts = s.split(".");
-  if (parts.length !== 4) return null;
+// Hand-rolled scanners (no regex, no split): enrichment parses one address per event, and
+// these keep a lookup from a string well under a microsecond (`npm run bench`).
+
+/** Dotted-quad IPv4 (no leading zeros) as a u32, or null. */
+export function parseIPv4(s: string, from = 0, to = s.length): number | null {
   let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || (p.length > 1 && p[0] === "0")) return null;
-    const v = Number(p);
-    if (v > 255) return null;
-    n = n * 256 + v;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || ++dots > 3) return null;
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return null; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return null;
+    } else return null;
   }
-  return n >>> 0;
+  if (dots !== 3 || digits === 0) return null;
+  return (n * 256 + octet) >>> 0;
 }
 
-function parseIPv6(input: string): [number, number, number, number] | null {
-  let s = input;
-  const zone = s.indexOf("%");
-  if (zone >= 0) s = s.slice(0, zone);
-  if (s.length < 2 || s.length > 45) return null;
-  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hextets.
-  const lastColon = s.lastIndexOf(":");
-  const tail = s.slice(lastColon + 1);
-  if (tail.includes(".")) {
-    const v4 = parseIPv4(tail);
-    if (v4 === null) return null;
-    s = `${s.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** IPv6 (with `::`, an embedded IPv4 tail, or a %zone) as four u32 words, or null. */
+function parseIPv6(s: string): [number, number, number, number] | null {
+  let end = s.indexOf("%");
+  if (end < 0) end = s.length;
+  if (end < 2 || end > 45) return null;
+  const groups: number[] = [];
+  let gap = -1; // index in groups where "::" stands
+  let i = 0;
+  if (s.charCodeAt(0) === 58 /* : */) {
+    if (s.charCodeAt(1) !== 58) return null;
+    gap = 0;
+    i = 2;
+    if (i === end) return [0, 0, 0, 0];
   }
-  const halves = s.split("::");
-  if (halves.length > 2) return null;
-  const head = halves[0] ? halves[0].split(":") : [];
-  const rest = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
-  const missing = 8 - head.length - rest.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...rest];
-  const hextets: number[] = [];
-  for (const g of groups) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-    hextets.push(Number.parseInt(g, 16));
+  while (i < end) {
+    let value = 0;
+    let digits = 0;
+    const start = i;
+    while (i < end) {
+      const h = hexValue(s.charCodeAt(i));
+      if (h < 0) break;
+      value = value * 16 + h;
+      digits++;
+      i++;
+    }
+    if (i < end && s.charCodeAt(i) === 46 /* . */) {
+      // IPv4 tail: the last 32 bits.
+      const v4 = parseIPv4(s, start, end);
+      if (v4 === null || groups.length > 6) return null;
+      groups.push(v4 >>> 16, v4 & 0xffff);
+      i = end;
+      break;
+    }
+    if (digits === 0 || digits > 4) return null;
+    groups.push(value);
+    if (i === end) break;
+    if (s.charCodeAt(i) !== 58) return null;
+    i++;
+    if (i < end && s.charCodeAt(i) === 58) {
+      if (gap >= 0) return null;
+      gap = groups.length;
+      i++;
+      if (i === end) break;
+    } else if (i === end) return null; // trailing single colon
   }
-  const w: [number, number, number, number] = [0, 0, 0, 0];
-  for (let i = 0; i < 4; i++)
-    w[i] = ((hextets[2 * i] ?? 0) * 65536 + (hextets[2 * i + 1] ?? 0)) >>> 0;
-  return w;
+  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return null;
+  const full =
+    gap < 0
+      ? groups
+      : [
+          ...groups.slice(0, gap),
+          ...new Array<number>(8 - groups.length).fill(0),
+          ...groups.slice(gap),
+        ];
+  return [
+    ((full[0] as number) * 65536 + (full[1] as number)) >>> 0,
+    ((full[2] as number) * 65536 + (full[3] as number)) >>> 0,
+    ((full[4] as number) * 65536 + (full[5] as number)) >>> 0,
+    ((full[6] as number) * 65536 + (full[7] as number)) >>> 0,
+  ];
 }
 
 export function parseIP(s: string): ParsedIP | null {
