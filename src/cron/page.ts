@@ -1,14 +1,27 @@
 import type { Framed } from "../parse/json";
 import { prepareRecords } from "../pipeline";
 import { commit } from "../store/ingest";
-import type { PollContext } from "./types";
+import type { PollContext, PollResult } from "./types";
+
+export const emptyResult = (): PollResult => ({
+  requests: 0,
+  inserted: 0,
+  duplicates: 0,
+  quarantined: 0,
+  complete: false,
+});
+
+/** `{baseUrl}/organizations/{organization}/{path}` of the source. */
+export const orgUrl = (ctx: PollContext, path: string) =>
+  `${ctx.baseUrl.replace(/\/+$/, "")}/organizations/${encodeURIComponent(ctx.source.organization)}/${path}`;
 
 /**
  * Commits one page's events and the cursor statement describing the walk after it, in one D1
- * batch: the cursor never moves past events that are not stored.
+ * batch: the cursor never moves past events that are not stored. Adds the counts to `result`.
  */
 export async function commitPage(
   ctx: PollContext,
+  result: PollResult,
   items: unknown[],
   page: string,
   cursor: D1PreparedStatement,
@@ -21,7 +34,7 @@ export async function commitPage(
   }));
   const now = Date.now();
   const prepared = await prepareRecords(ctx.env, ctx.source, records, now);
-  return commit(ctx.env, {
+  const c = await commit(ctx.env, {
     sourceID: ctx.source.id,
     sourceType: ctx.source.type,
     ...prepared,
@@ -29,4 +42,8 @@ export async function commitPage(
     now,
     extra: [cursor],
   });
+  result.inserted += c.inserted;
+  result.duplicates += c.duplicates;
+  result.quarantined += c.quarantined;
+  return c;
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseTimestamp } from "../lib/time";
 import { zodMessage } from "../normalize/types";
 import { getPage, PollError, parseJsonBody } from "./http";
-import { commitPage } from "./page";
+import { commitPage, emptyResult, orgUrl } from "./page";
 import { completeStatement, progressStatement } from "./state";
 import type { PollContext, PollResult } from "./types";
 
@@ -34,16 +34,10 @@ function explainAuth(ctx: PollContext) {
  */
 export async function pollPlanetScale(ctx: PollContext): Promise<PollResult> {
   const { state } = ctx;
-  const result: PollResult = {
-    requests: 0,
-    inserted: 0,
-    duplicates: 0,
-    quarantined: 0,
-    complete: false,
-  };
+  const result = emptyResult();
   let next = state.windowNext;
   let top = { id: state.windowTopId, time: state.windowTopTime };
-  const base = `${ctx.baseUrl.replace(/\/+$/, "")}/organizations/${encodeURIComponent(ctx.source.organization)}/audit-log`;
+  const base = orgUrl(ctx, "audit-log");
   for (let pages = 0; pages < ctx.maxPages; pages++) {
     const url = `${base}?limit=${PAGE_SIZE}${next ? `&starting_after=${encodeURIComponent(next)}` : ""}`;
     const body = await getPage(
@@ -86,10 +80,7 @@ export async function pollPlanetScale(ctx: PollContext): Promise<PollResult> {
           requests,
         });
     const page = next ? `starting_after=${next}` : "head";
-    const c = await commitPage(ctx, fresh, page, cursor);
-    result.inserted += c.inserted;
-    result.duplicates += c.duplicates;
-    result.quarantined += c.quarantined;
+    await commitPage(ctx, result, fresh, page, cursor);
     if (done) {
       result.complete = true;
       return result;

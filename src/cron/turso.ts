@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseTimestamp } from "../lib/time";
 import { zodMessage } from "../normalize/types";
 import { getPage, PollError, parseJsonBody } from "./http";
-import { commitPage } from "./page";
+import { commitPage, emptyResult, orgUrl } from "./page";
 import { completeStatement, progressStatement } from "./state";
 import type { PollContext, PollResult } from "./types";
 
@@ -39,16 +39,10 @@ function explainAuth(ctx: PollContext) {
  */
 export async function pollTurso(ctx: PollContext): Promise<PollResult> {
   const { state } = ctx;
-  const result: PollResult = {
-    requests: 0,
-    inserted: 0,
-    duplicates: 0,
-    quarantined: 0,
-    complete: false,
-  };
+  const result = emptyResult();
   let page = state.windowNext ? Number(state.windowNext) : 1;
   let topTime = state.windowTopTime;
-  const base = `${ctx.baseUrl.replace(/\/+$/, "")}/organizations/${encodeURIComponent(ctx.source.organization)}/audit-logs`;
+  const base = orgUrl(ctx, "audit-logs");
   for (let pages = 0; pages < ctx.maxPages; pages++) {
     const url = `${base}?page=${page}&page_size=${PAGE_SIZE}`;
     const body = await getPage(
@@ -84,10 +78,7 @@ export async function pollTurso(ctx: PollContext): Promise<PollResult> {
       requests: 1,
     });
     const certain = entries.length === 0 || lastPage;
-    const c = await commitPage(ctx, entries, `page ${page}`, certain ? complete : progress);
-    result.inserted += c.inserted;
-    result.duplicates += c.duplicates;
-    result.quarantined += c.quarantined;
+    const c = await commitPage(ctx, result, entries, `page ${page}`, certain ? complete : progress);
     if (certain) {
       result.complete = true;
       return result;
