@@ -35,6 +35,27 @@ describe("store", () => {
     expect(result.rowsWritten).toBeLessThanOrEqual(4 * 300 + 3);
   });
 
+  it("counts inserted and duplicates right for a batch whose ids need several statements", async () => {
+    const events = Array.from({ length: 4000 }, (_, i) => tpEvent(90_000 + i));
+    const first = await push("turbopuffer", JSON.stringify(events.slice(0, 1500)));
+    expect(await first.json()).toMatchObject({ inserted: 1500 });
+    const before = await env.DB.prepare(
+      "SELECT inserted, duplicates FROM source_stats WHERE sourceID = 'turbopuffer'",
+    ).first<Json>();
+    const res = await push("turbopuffer", JSON.stringify([...events, events[0]]));
+    expect(await res.json()).toEqual({
+      received: 4001,
+      inserted: 2500,
+      duplicates: 1501,
+      quarantined: 0,
+    });
+    const after = await env.DB.prepare(
+      "SELECT inserted, duplicates FROM source_stats WHERE sourceID = 'turbopuffer'",
+    ).first<Json>();
+    expect(Number(after?.inserted) - Number(before?.inserted)).toBe(2500);
+    expect(Number(after?.duplicates) - Number(before?.duplicates)).toBe(1501);
+  });
+
   it("quarantines an event whose 63-bit row key collides with another event's, instead of dropping it", async () => {
     const [a, b] = (await prepare([tpEvent(80_000), tpEvent(80_001)])).rows;
     if (!a || !b) throw new Error("prepare failed");

@@ -15,21 +15,24 @@ SELECT CAST(json_extract(value, '$.rid') AS INTEGER), ${LOG_COLUMNS.map((c) => `
 FROM json_each(?1) WHERE true
 ON CONFLICT(rid) DO NOTHING`;
 
+// The statements below take the batch's distinct ids as JSON `[[rid, id], …]` groups, each
+// within STATEMENT_BYTES too (a 1,000-event batch is one group).
+
 // Two different ids sharing the 63-bit key would make the second look like a duplicate: find
 // them (same rid, other id) so they are quarantined instead of lost. ~1e-5 odds at 20 M rows.
 const COLLISIONS_SQL = `SELECT json_extract(j.value, '$[1]') AS id FROM json_each(?1) AS j
 JOIN logs ON logs.rid = CAST(json_extract(j.value, '$[0]') AS INTEGER)
 WHERE logs.id != json_extract(j.value, '$[1]')`;
 
-// One counter upsert per commit (not per statement), so counters add ~3 rows written per batch
-// rather than per chunk. Rows inserted by this commit are the batch's ids carrying its
-// receivedAt; the others were already stored (duplicates).
+// Rows inserted by this commit are the group's ids whose row carries the commit's receivedAt;
+// the group's other rows were already stored (duplicates).
+const INSERTED_IN_GROUP = `SELECT count(*) AS n FROM json_each(?7) AS j
+  JOIN logs ON logs.rid = CAST(json_extract(j.value, '$[0]') AS INTEGER) AND logs.receivedAt = ?6`;
+
+// One counter upsert per commit (not per chunk), so counters add ~3 rows written per batch.
 const TOTALS_SQL = `INSERT INTO source_stats (sourceID, received, quarantined, skipped, lastEventTime,
   lastReceivedAt, lastSuccessAt, inserted, duplicates)
-SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, n, ?8 - n FROM (
-  SELECT count(*) AS n FROM json_each(?7) AS j
-  JOIN logs ON logs.rid = CAST(j.value AS INTEGER) AND logs.receivedAt = ?6
-) WHERE true
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, n, ?8 - n FROM (${INSERTED_IN_GROUP}) WHERE true
 ON CONFLICT(sourceID) DO UPDATE SET received = received + excluded.received,
   inserted = inserted + excluded.inserted, duplicates = duplicates + excluded.duplicates,
   quarantined = quarantined + excluded.quarantined,
@@ -37,6 +40,12 @@ ON CONFLICT(sourceID) DO UPDATE SET received = received + excluded.received,
   lastEventTime = max(coalesce(lastEventTime, excluded.lastEventTime), coalesce(excluded.lastEventTime, lastEventTime)),
   lastReceivedAt = excluded.lastReceivedAt, lastSuccessAt = excluded.lastSuccessAt,
   lastError = NULL, lastErrorAt = NULL`;
+
+// Further id groups of a very large batch only add to the inserted/duplicates counters.
+const MORE_COUNTS_SQL = `INSERT INTO source_stats (sourceID, inserted, duplicates)
+SELECT ?1, n, ?8 - n FROM (${INSERTED_IN_GROUP}) WHERE true
+ON CONFLICT(sourceID) DO UPDATE SET inserted = inserted + excluded.inserted,
+  duplicates = duplicates + excluded.duplicates`;
 
 export interface StoreEnv {
   DB: D1Database;
@@ -88,9 +97,10 @@ async function chunkRows(
   env: StoreEnv,
   rows: LogRow[],
   quarantine: QuarantineEntry[],
-): Promise<Array<{ json: string; count: number }>> {
-  const chunks: Array<{ json: string; count: number }> = [];
+): Promise<Array<{ json: string; ids: string[] }>> {
+  const chunks: Array<{ json: string; ids: string[] }> = [];
   let parts: string[] = [];
+  let ids: string[] = [];
   let bytes = 2;
   for (const original of rows) {
     let row = original;
@@ -113,15 +123,41 @@ async function chunkRows(
       }
     }
     if (parts.length > 0 && bytes + size + 1 > STATEMENT_BYTES) {
-      chunks.push({ json: `[${parts.join(",")}]`, count: parts.length });
+      chunks.push({ json: `[${parts.join(",")}]`, ids });
       parts = [];
+      ids = [];
       bytes = 2;
     }
     parts.push(json);
+    ids.push(row.id);
     bytes += size + 1;
   }
-  if (parts.length > 0) chunks.push({ json: `[${parts.join(",")}]`, count: parts.length });
+  if (parts.length > 0) chunks.push({ json: `[${parts.join(",")}]`, ids });
   return chunks;
+}
+
+/** The stored ids as `[[rid, id], …]` JSON groups of at most STATEMENT_BYTES, with row counts. */
+function idGroups(ids: string[]): Array<{ json: string; rows: number }> {
+  const multiplicity = new Map<string, number>();
+  for (const id of ids) multiplicity.set(id, (multiplicity.get(id) ?? 0) + 1);
+  const groups: Array<{ json: string; rows: number }> = [];
+  let parts: string[] = [];
+  let bytes = 2;
+  let rows = 0;
+  for (const [id, n] of multiplicity) {
+    const part = JSON.stringify([ridOf(id), id]);
+    if (parts.length > 0 && bytes + part.length + 1 > STATEMENT_BYTES) {
+      groups.push({ json: `[${parts.join(",")}]`, rows });
+      parts = [];
+      bytes = 2;
+      rows = 0;
+    }
+    parts.push(part);
+    bytes += part.length + 1;
+    rows += n;
+  }
+  groups.push({ json: `[${parts.join(",")}]`, rows });
+  return groups;
 }
 
 /**
@@ -138,35 +174,38 @@ export async function commit(env: StoreEnv, c: Commit): Promise<CommitResult> {
     statements.push(env.DB.prepare(INSERT_SQL).bind(chunk.json));
   }
   for (const q of quarantine) statements.push(await quarantineStatement(env, q, c.now));
-  const stored = chunks.reduce((n, ch) => n + ch.count, 0);
-  const unique = [...new Set(c.rows.map((r) => r.id))];
-  const rids = JSON.stringify(unique.map(ridOf));
+  const storedIds = chunks.flatMap((ch) => ch.ids);
+  const stored = storedIds.length;
   let lastEventTime: number | null = null;
   for (const r of c.rows)
     if (lastEventTime === null || r.eventTime > lastEventTime) lastEventTime = r.eventTime;
-  statements.push(
-    env.DB.prepare(TOTALS_SQL).bind(
-      c.sourceID,
-      c.received,
-      quarantine.length,
-      c.skipped ?? 0,
-      lastEventTime,
-      c.now,
-      rids,
-      stored,
-    ),
-  );
-  const collisionIndex = statements.length;
-  statements.push(
-    env.DB.prepare(COLLISIONS_SQL).bind(JSON.stringify(unique.map((id) => [ridOf(id), id]))),
-  );
+  const collisionIndexes: number[] = [];
+  idGroups(storedIds).forEach((group, i) => {
+    const sql = i === 0 ? TOTALS_SQL : MORE_COUNTS_SQL;
+    statements.push(
+      env.DB.prepare(sql).bind(
+        c.sourceID,
+        i === 0 ? c.received : null,
+        quarantine.length,
+        c.skipped ?? 0,
+        lastEventTime,
+        c.now,
+        group.json,
+        group.rows,
+      ),
+    );
+    collisionIndexes.push(statements.length);
+    statements.push(env.DB.prepare(COLLISIONS_SQL).bind(group.json));
+  });
   statements.push(...(c.extra ?? []));
 
   const results = await env.DB.batch(statements);
   let inserted = 0;
   for (const i of insertIndexes) inserted += results[i]?.meta.changes ?? 0;
   const colliding = new Set(
-    ((results[collisionIndex]?.results ?? []) as Array<{ id: string }>).map((r) => r.id),
+    collisionIndexes.flatMap((i) =>
+      ((results[i]?.results ?? []) as Array<{ id: string }>).map((r) => r.id),
+    ),
   );
   let collided = 0;
   if (colliding.size > 0) {
