@@ -18,7 +18,13 @@ const PS_ACTIONS = [
   ["service_token.granted_access", "granted_access", "ServiceToken"],
   ["organization.updated_role", "updated_role", "Organization"],
 ];
-const TURSO_CODES = ["db-create", "db-token-create", "group-create", "org-member-add", "user-token-create"];
+const TURSO_CODES = [
+  "db-create",
+  "db-token-create",
+  "group-create",
+  "org-member-add",
+  "user-token-create",
+];
 const IPS = ["8.8.8.8", "1.1.1.1", "192.0.2.140", "203.0.113.7", "2606:4700:4700::1111"];
 
 let seq = 0;
@@ -58,7 +64,15 @@ function addTurso(t) {
     author: "marta-k",
     created_at: new Date(Math.floor(t / 1000) * 1000).toISOString().replace(".000Z", "Z"),
     data: { name: `tenant-${seq}`, group: "default" },
-    ...(seq % 3 === 0 ? {} : { ip: IPS[seq % IPS.length], city: "Lisbon", country_code: "PT", latitude: "38.7223", longitude: "-9.1393" }),
+    ...(seq % 3 === 0
+      ? {}
+      : {
+          ip: IPS[seq % IPS.length],
+          city: "Lisbon",
+          country_code: "PT",
+          latitude: "38.7223",
+          longitude: "-9.1393",
+        }),
   });
 }
 
@@ -80,7 +94,8 @@ const server = createServer((req, res) => {
   const ps = /^\/planetscale\/v1\/organizations\/[^/]+\/audit-log$/.exec(url.pathname);
   const turso = /^\/turso\/v1\/organizations\/[^/]+\/audit-logs$/.exec(url.pathname);
   if (ps) {
-    if (req.headers.authorization !== PS_TOKEN) return send(res, 401, { code: "unauthorized", message: "invalid service token" });
+    if (req.headers.authorization !== PS_TOKEN)
+      return send(res, 401, { code: "unauthorized", message: "invalid service token" });
     const limit = Math.min(100, Number(url.searchParams.get("limit") ?? 25));
     const after = url.searchParams.get("starting_after");
     const startAt = after ? psEvents.findIndex((e) => e.id === after) + 1 : 0;
@@ -95,16 +110,24 @@ const server = createServer((req, res) => {
     });
   }
   if (turso) {
-    if (req.headers.authorization !== `Bearer ${TURSO_TOKEN}`) return send(res, 401, { error: "invalid token" });
+    if (req.headers.authorization !== `Bearer ${TURSO_TOKEN}`)
+      return send(res, 401, { error: "invalid token" });
     const page = Math.max(1, Number(url.searchParams.get("page") ?? 1));
     const size = Math.min(1000, Number(url.searchParams.get("page_size") ?? 100));
     return send(res, 200, {
       audit_logs: tursoEvents.slice((page - 1) * size, page * size),
-      pagination: { page, page_size: size, total_pages: Math.ceil(tursoEvents.length / size), total_rows: tursoEvents.length },
+      pagination: {
+        page,
+        page_size: size,
+        total_pages: Math.ceil(tursoEvents.length / size),
+        total_rows: tursoEvents.length,
+      },
     });
   }
   send(res, 404, { code: "not_found", message: `no mock for ${url.pathname}` });
 });
 
-server.listen(port, "127.0.0.1", () => console.log(`[mock-vendors] PlanetScale and Turso mocks on http://127.0.0.1:${port}`));
+server.listen(port, "127.0.0.1", () =>
+  console.log(`[mock-vendors] PlanetScale and Turso mocks on http://127.0.0.1:${port}`),
+);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.close(() => process.exit(0)));

@@ -69,7 +69,10 @@ process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
 
 // Local stand-ins for the PlanetScale and Turso APIs, which the dev poller sources point at.
-const mock = spawn(process.execPath, [join(root, "scripts", "mock-vendors.mjs")], { cwd: root, stdio: "inherit" });
+const mock = spawn(process.execPath, [join(root, "scripts", "mock-vendors.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+});
 children.push(mock);
 
 const dev = spawn(wrangler, ["dev", "--port", port, "--ip", "127.0.0.1", "--test-scheduled"], {
