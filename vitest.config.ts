@@ -15,8 +15,20 @@ export const TEST_SOURCES = [
   { id: "airkit", type: "airkit", prefix: "airkit/" },
   { id: "tp-files", type: "turbopuffer", prefix: "turbopuffer-files/" },
   { id: "tp-ttl", type: "turbopuffer", ingestTokenEnv: "TTL_INGEST_TOKEN", ttlDays: 30 },
-  { id: "ps", type: "planetscale", organization: "acme", tokenEnv: "PS_TOKEN", baseUrl: "https://ps.test/v1" },
-  { id: "turso", type: "turso", organization: "acme", tokenEnv: "TURSO_TOKEN", baseUrl: "https://turso.test/v1" },
+  {
+    id: "ps",
+    type: "planetscale",
+    organization: "acme",
+    tokenEnv: "PS_TOKEN",
+    baseUrl: "https://ps.test/v1",
+  },
+  {
+    id: "turso",
+    type: "turso",
+    organization: "acme",
+    tokenEnv: "TURSO_TOKEN",
+    baseUrl: "https://turso.test/v1",
+  },
 ];
 
 export default defineConfig(async () => {

@@ -22,6 +22,10 @@ const run = async () => {
   clock += 3_600_000;
   return (await runDuePollers(env, clock)).find((r) => r.sourceID === "turso") as Json;
 };
+const count = async () =>
+  Number(
+    await env.DB.prepare("SELECT count(*) AS n FROM logs WHERE sourceID = 'turso'").first("n"),
+  );
 
 /** Stubs fetch: `pages(n)` is the body Turso answers for page n (checked for the bearer token). */
 function fakeTurso(pages: (page: number) => unknown) {
