@@ -51,6 +51,19 @@ describe("large and broken bucket files", () => {
     });
   });
 
+  it("shares one invocation's record budget between the messages of a batch", async () => {
+    const sent = captureContinuations();
+    const file = (p: string) => Array.from({ length: 15_000 }, (_, i) => line(p, i)).join("\n");
+    const a = await putObject("circleci/budget/a.ndjson", file("bud-a"));
+    const b = await putObject("circleci/budget/b.ndjson", file("bud-b"));
+    await deliver([{ body: a }, { body: b }]);
+    // Budget 20,000: a gets 15,000 (done), b the remaining 5,000 and a continuation.
+    expect(sent).toEqual([expect.objectContaining({ key: "circleci/budget/b.ndjson" })]);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'bud-b-%'")).toBe(5_000);
+    await deliver([{ body: sent[0] }]);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'bud-%'")).toBe(30_000);
+  });
+
   it("stores a file with 3 malformed lines and quarantines exactly those, with their line numbers", async () => {
     const lines = Array.from({ length: 20 }, (_, i) => line("broken", i));
     lines[4] = '{"id": "broken-4", "action": ';

@@ -70,7 +70,16 @@ async function skip(env: Env, source: BucketSource, o: ObjectRef): Promise<void>
   ]);
 }
 
-function budget(env: Env): number {
+/** Records left for this invocation, shared by the messages of one batch. */
+export interface Budget {
+  remaining: number;
+}
+
+export function invocationBudget(env: Env): Budget {
+  return { remaining: recordBudget(env) };
+}
+
+function recordBudget(env: Env): number {
   const v = Number(readSecret(env, "BUCKET_RECORD_BUDGET"));
   return Number.isInteger(v) && v > 0 ? v : DEFAULT_RECORD_BUDGET;
 }
@@ -84,6 +93,7 @@ export async function ingestObject(
   env: Env,
   source: BucketSource,
   notified: ObjectRef & { size: number | null },
+  budget: Budget = invocationBudget(env),
 ): Promise<{ outcome: "done" | "continue" | "already-done" | "failed"; eTag: string }> {
   let ref = notified;
   let progress = ref.eTag ? await getProgress(env.DB, ref) : null;
@@ -128,7 +138,8 @@ export async function ingestObject(
   ).run();
 
   const start = progress?.recordsCommitted ?? 0;
-  const limit = budget(env);
+  // Every message gets at least one chunk, so a batch of big files still moves each forward.
+  const limit = Math.max(CHUNK_RECORDS, budget.remaining);
   const isEvent = normalizerFor(source.type).isEvent;
   let framing: Framing | null = null;
   let committed = start;
@@ -160,46 +171,62 @@ export async function ingestObject(
     chunk = [];
   };
 
+  const body = object.body;
   try {
-    const records = readRecords(
-      object.body,
-      isEvent,
-      (f) => {
-        framing = f;
-      },
-      start,
-    );
-    for await (const record of records) {
-      if (handled >= limit) {
-        if (chunk.length > 0) await flush(false);
-        return { outcome: "continue", eTag: ref.eTag };
+    try {
+      const records = readRecords(
+        body,
+        isEvent,
+        (f) => {
+          framing = f;
+        },
+        start,
+      );
+      for await (const record of records) {
+        if (handled >= limit) {
+          if (chunk.length > 0) await flush(false);
+          return { outcome: "continue", eTag: ref.eTag };
+        }
+        chunk.push(record);
+        handled++;
+        if (chunk.length >= CHUNK_RECORDS) await flush(false);
       }
-      chunk.push(record);
-      handled++;
-      if (chunk.length >= CHUNK_RECORDS) await flush(false);
+    } catch (err) {
+      if (!(err instanceof FileFormatError)) throw err;
+      // The file itself cannot be read further: what was committed stays; the rest is kept aside.
+      if (chunk.length > 0) await flush(false);
+      await keep(env, {
+        sourceID: source.id,
+        sourceType: source.type,
+        stage: "parse",
+        errorCode: err.code,
+        error: `${err.message} (after ${committed} records)`,
+        location: ref.key,
+        raw: "",
+        rawRef: `landing/${ref.key}`,
+      });
+      await finishObject(
+        env.DB,
+        { ...ref, sourceID: source.id },
+        "failed",
+        Date.now(),
+        err.message,
+      );
+      return { outcome: "failed", eTag: ref.eTag };
     }
-  } catch (err) {
-    if (!(err instanceof FileFormatError)) throw err;
-    // The file itself cannot be read further: what was committed stays; the rest is kept aside.
-    if (chunk.length > 0) await flush(false);
-    await keep(env, {
-      sourceID: source.id,
-      sourceType: source.type,
-      stage: "parse",
-      errorCode: err.code,
-      error: `${err.message} (after ${committed} records)`,
-      location: ref.key,
-      raw: "",
-      rawRef: `landing/${ref.key}`,
-    });
-    await finishObject(env.DB, { ...ref, sourceID: source.id }, "failed", Date.now(), err.message);
-    return { outcome: "failed", eTag: ref.eTag };
+    await flush(true);
+    return { outcome: "done", eTag: ref.eTag };
+  } finally {
+    budget.remaining -= handled;
   }
-  await flush(true);
-  return { outcome: "done", eTag: ref.eTag };
 }
 
-async function handleNotification(env: Env, n: R2Notification, messageId: string): Promise<void> {
+async function handleNotification(
+  env: Env,
+  n: R2Notification,
+  messageId: string,
+  budget: Budget,
+): Promise<void> {
   const key = n.object.key;
   const source = routeKey(env, key);
   if (isDelete(n)) {
@@ -228,20 +255,21 @@ async function handleNotification(env: Env, n: R2Notification, messageId: string
     await skip(env, source, { bucket: n.bucket, key, eTag });
     return;
   }
-  await ingestAndContinue(env, source, {
-    bucket: n.bucket,
-    key,
-    eTag,
-    size: n.object.size ?? null,
-  });
+  await ingestAndContinue(
+    env,
+    source,
+    { bucket: n.bucket, key, eTag, size: n.object.size ?? null },
+    budget,
+  );
 }
 
 async function ingestAndContinue(
   env: Env,
   source: BucketSource,
   ref: ObjectRef & { size: number | null },
+  budget: Budget,
 ): Promise<void> {
-  const { outcome, eTag } = await ingestObject(env, source, ref);
+  const { outcome, eTag } = await ingestObject(env, source, ref, budget);
   if (outcome === "continue") {
     const next: Continuation = {
       kind: "auditflare.continue",
@@ -253,7 +281,7 @@ async function ingestAndContinue(
   }
 }
 
-async function handleMessage(env: Env, message: Message<unknown>): Promise<void> {
+async function handleMessage(env: Env, message: Message<unknown>, budget: Budget): Promise<void> {
   const parsed = parseBucketMessage(message.body);
   if (!parsed.ok) {
     await keep(env, {
@@ -268,10 +296,10 @@ async function handleMessage(env: Env, message: Message<unknown>): Promise<void>
     return;
   }
   const m = parsed.value;
-  if (m.kind === "notification") return handleNotification(env, m.n, message.id);
+  if (m.kind === "notification") return handleNotification(env, m.n, message.id, budget);
   const source = routeKey(env, m.c.key);
   if (!source) throw new Error(`continuation for ${m.c.key}: no source matches it any more`);
-  await ingestAndContinue(env, source, { ...m.c, size: null });
+  await ingestAndContinue(env, source, { ...m.c, size: null }, budget);
 }
 
 /** A message that exhausted its retries: kept in quarantine with the last error we saw. */
@@ -314,10 +342,11 @@ export const retryDelaySeconds = (attempts: number) =>
  */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const isDeadLetterQueue = batch.queue.endsWith("-dlq");
+  const budget = invocationBudget(env);
   for (const message of batch.messages) {
     try {
       if (isDeadLetterQueue) await deadLetter(env, message);
-      else await handleMessage(env, message);
+      else await handleMessage(env, message, budget);
       message.ack();
     } catch (err) {
       const error = describeError(err);
