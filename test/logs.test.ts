@@ -167,7 +167,15 @@ describe("service routes", () => {
     };
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining(["/v1/ingest/{sourceId}", "/v1/logs", "/v1/logs/{id}", "/v1/sources"]),
+      expect.arrayContaining([
+        "/v1/ingest/{sourceId}",
+        "/v1/logs",
+        "/v1/logs/{id}",
+        "/v1/sources",
+        "/v1/sources/{sourceId}/files",
+        "/v1/quarantine",
+        "/v1/quarantine/{id}/replay",
+      ]),
     );
   });
 
