@@ -53,10 +53,14 @@ async function pollSource(
   owner: string,
   maxPages: number,
 ): Promise<RunReport> {
-  const state = await loadState(env.DB, source.id);
-  if (state.nextDueAt > now) return { sourceID: source.id, status: "not_due" };
-  if (!(await acquireLease(env.DB, source.id, owner, now)))
+  if ((await loadState(env.DB, source.id)).nextDueAt > now) {
+    return { sourceID: source.id, status: "not_due" };
+  }
+  if (!(await acquireLease(env.DB, source.id, owner, now))) {
     return { sourceID: source.id, status: "leased" };
+  }
+  // Read the walk position under the lease: a run that just finished may have moved it.
+  const state = await loadState(env.DB, source.id);
   try {
     const token = readSecret(env, source.tokenEnv);
     if (!token)
