@@ -73,6 +73,15 @@ describe("GET /v1/logs", () => {
     }
   });
 
+  it("reads a bare date as its midnight UTC", async () => {
+    const page = await data(
+      await query(
+        "/v1/logs?sourceID=turbopuffer&from=2026-01-01&to=2026-01-01T00:10:00Z&limit=1000",
+      ),
+    );
+    expect(page.data).toHaveLength(10);
+  });
+
   it("filters on receivedAt with timeField=receivedAt", async () => {
     const future = new Date(Date.now() + 3_600_000).toISOString();
     const page = await data(await query(`/v1/logs?timeField=receivedAt&from=${future}`));

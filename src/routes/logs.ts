@@ -10,13 +10,16 @@ import { getLog, type LogQuery, queryLogs } from "../store/query";
 import type { LogRow } from "../store/schema";
 import { requireQueryToken } from "./query-auth";
 
+/** An ISO-8601 date-time (no zone = UTC), or a bare date meaning its midnight UTC. */
+const queryTime = (s: string) =>
+  parseTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
 const isoTime = z
   .string()
   .refine(
-    (s) => parseTimestamp(s) !== null,
-    "must be an ISO-8601 date-time, e.g. 2026-01-31T00:00:00Z",
+    (s) => queryTime(s) !== null,
+    "must be an ISO-8601 date-time or date, e.g. 2026-01-31T00:00:00Z or 2026-01-31",
   )
-  .transform((s) => parseTimestamp(s) as number);
+  .transform((s) => queryTime(s) as number);
 
 export const LogsQuery = z.object({
   sourceType: z.enum(SOURCE_TYPES).optional(),
