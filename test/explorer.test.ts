@@ -11,6 +11,7 @@ describe("GET / (web explorer)", () => {
     expect(html).toContain('id="token"');
     expect(html).toContain("/v1/logs?");
     expect(html).toContain("db-ip.com");
+    expect(html).toContain("/replay");
     expect(html).not.toContain("innerHTML");
   });
 });

@@ -10,6 +10,7 @@ const PAGE = /* html */ `<!doctype html>
 <style>
   :root { font: 14px/1.4 system-ui, sans-serif; color: #1d2433; background: #f6f7f9; }
   body { margin: 0; }
+  [hidden] { display: none !important; }
   header { background: #1d2433; color: #fff; padding: 10px 16px; display: flex; gap: 16px; align-items: center; }
   header h1 { font-size: 16px; margin: 0; }
   header nav button { background: none; border: 0; color: #cfd6e4; cursor: pointer; font: inherit; padding: 4px 8px; }
@@ -46,6 +47,7 @@ const PAGE = /* html */ `<!doctype html>
   <div id="status"></div>
   <table><thead id="head"></thead><tbody id="rows"></tbody></table>
   <p><button id="more" hidden>Load more</button></p>
+  <p><button id="replay" hidden>Replay this entry</button></p>
   <pre id="detail" hidden></pre>
 </main>
 <footer>IP to AS / country data: <a href="https://db-ip.com">IP Geolocation by DB-IP</a>, RouteViews and NRO (CC BY 4.0).</footer>
@@ -86,7 +88,7 @@ function url() {
   return (tab === "logs" ? "/v1/logs?" : "/v1/quarantine?") + params;
 }
 async function load(append) {
-  if (!append) { cursor = null; $("rows").replaceChildren(); $("detail").hidden = true; }
+  if (!append) { cursor = null; $("rows").replaceChildren(); $("detail").hidden = true; $("replay").hidden = true; }
   header();
   status("Loading…");
   try {
@@ -96,7 +98,12 @@ async function load(append) {
     for (const r of body.data) {
       const tr = document.createElement("tr");
       for (const [, get] of columns[tab]) { const td = document.createElement("td"); td.textContent = get(r); tr.append(td); }
-      tr.addEventListener("click", () => { $("detail").hidden = false; $("detail").textContent = JSON.stringify(r, null, 2); });
+      tr.addEventListener("click", () => {
+        $("detail").hidden = false;
+        $("detail").textContent = JSON.stringify(r, null, 2);
+        $("replay").hidden = tab !== "quarantine";
+        $("replay").dataset.id = r.id;
+      });
       $("rows").append(tr);
     }
     cursor = body.nextCursor || null;
@@ -106,6 +113,14 @@ async function load(append) {
 }
 $("filters").addEventListener("submit", (e) => { e.preventDefault(); load(false); });
 $("more").addEventListener("click", () => load(true));
+$("replay").addEventListener("click", async () => {
+  const id = $("replay").dataset.id;
+  const res = await fetch("/v1/quarantine/" + encodeURIComponent(id) + "/replay", {
+    method: "POST", headers: { authorization: "Bearer " + tokenInput.value },
+  });
+  const body = await res.json();
+  status(res.ok ? "Replay " + body.status + ": " + JSON.stringify(body.result) : body.error.message, !res.ok);
+});
 for (const b of document.querySelectorAll("nav button")) {
   b.addEventListener("click", () => {
     tab = b.dataset.tab;
