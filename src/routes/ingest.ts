@@ -26,7 +26,6 @@ const ACCEPTED_TYPES = new Set([
   "application/ndjson",
   "application/jsonl",
   "application/x-jsonlines",
-  "application/json-seq",
   "text/plain",
   "application/octet-stream",
   "application/gzip",
