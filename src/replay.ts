@@ -24,12 +24,6 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
   if (landingKey || q.stage === "dead-letter" || (q.stage === "route" && message?.ok)) {
     return requeue(env, landingKey, message?.ok ? message.value : null);
   }
-  if (!q.raw)
-    return {
-      status: "failed",
-      code: "not_replayable",
-      message: "the entry keeps no input to replay",
-    };
   if (q.rawEncoding !== "utf8") {
     return {
       status: "failed",
@@ -44,7 +38,17 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
       code: "source_not_found",
       message: `no configured source "${q.sourceID}"`,
     };
-  const framed = frameJson(q.raw, normalizerFor(source.type).isEvent);
+  // Inputs over 64 KB were kept in the ARCHIVE bucket rather than inline.
+  const archived = q.rawRef?.startsWith("quarantine/") ? await env.ARCHIVE.get(q.rawRef) : null;
+  const raw = archived ? await archived.text() : q.raw;
+  if (!raw) {
+    return {
+      status: "failed",
+      code: "not_replayable",
+      message: "the entry keeps no input to replay",
+    };
+  }
+  const framed = frameJson(raw, normalizerFor(source.type).isEvent);
   if (!framed.ok) return { status: "failed", code: framed.code, message: framed.message };
   const now = Date.now();
   const prepared = await prepareRecords(env, source, framed.records, now);
@@ -63,6 +67,13 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
     received: framed.records.length,
     now,
   });
+  if (r.quarantined > 0) {
+    return {
+      status: "failed",
+      code: "still_not_storable",
+      message: `${r.quarantined} record(s) still cannot be stored (e.g. too large for a row); nothing else changed`,
+    };
+  }
   return {
     status: "replayed",
     result: { received: r.received, inserted: r.inserted, duplicates: r.duplicates },

@@ -9,11 +9,24 @@ import type { PollContext, PollResult } from "./types";
 /** Items per request: the API's maximum (VENDORS.md §1). */
 export const PAGE_SIZE = 100;
 
+// Items are checked one by one by the normalizer (a bad one is quarantined alone); the page only
+// needs to be a list, or one odd event would stop the walk for good.
 const listEnvelope = z.looseObject({
-  data: z.array(z.looseObject({ id: z.string().min(1), created_at: z.string().nullish() })),
+  data: z.array(z.unknown()),
   has_next: z.boolean().optional(),
   cursor_end: z.string().nullish(),
 });
+
+const field = (e: unknown, k: string): unknown =>
+  typeof e === "object" && e !== null ? (e as Record<string, unknown>)[k] : undefined;
+const idOf = (e: unknown) => {
+  const v = field(e, "id");
+  return typeof v === "string" && v.length > 0 ? v : null;
+};
+const timeOf = (e: unknown) => {
+  const v = field(e, "created_at");
+  return typeof v === "string" ? parseTimestamp(v) : null;
+};
 
 function explainAuth(ctx: PollContext) {
   const env = ctx.source.tokenEnv;
@@ -54,15 +67,13 @@ export async function pollPlanetScale(ctx: PollContext): Promise<PollResult> {
       );
     }
     const items = parsed.data.data;
-    const first = items[0];
-    if (top.id === null && first)
-      top = { id: first.id, time: first.created_at ? parseTimestamp(first.created_at) : null };
+    const first = items.find((e) => idOf(e) !== null);
+    if (top.id === null && first) top = { id: idOf(first), time: timeOf(first) };
     const cut = items.findIndex(
       (e) =>
-        e.id === state.highWaterId ||
+        (idOf(e) !== null && idOf(e) === state.highWaterId) ||
         (state.highWaterTime !== null &&
-          e.created_at != null &&
-          (parseTimestamp(e.created_at) ?? Infinity) < state.highWaterTime),
+          (timeOf(e) ?? Number.POSITIVE_INFINITY) < state.highWaterTime),
     );
     const fresh = cut >= 0 ? items.slice(0, cut) : items;
     const done = cut >= 0 || items.length === 0 || !parsed.data.cursor_end;

@@ -28,13 +28,14 @@ export async function enforceRetention(
         .bind(source.id, cutoff)
         .all<{ rid: string; rawLogRef: string | null }>();
       if (results.length === 0) break;
-      const refs = results.flatMap((r) => (r.rawLogRef ? [r.rawLogRef] : []));
-      if (refs.length > 0) await env.ARCHIVE.delete(refs);
       const r = await env.DB.prepare(
         "DELETE FROM logs WHERE rid IN (SELECT CAST(value AS INTEGER) FROM json_each(?1))",
       )
         .bind(JSON.stringify(results.map((x) => x.rid)))
         .run();
+      // Rows first: a failure here leaves orphan objects, never rows pointing at nothing.
+      const refs = results.flatMap((x) => (x.rawLogRef ? [x.rawLogRef] : []));
+      if (refs.length > 0) await env.ARCHIVE.delete(refs);
       deleted += r.meta.changes;
       if (results.length < CHUNK) break;
     }

@@ -11,7 +11,8 @@ export const PAGE_SIZE = 100;
 // The documented envelope. The Elixir SDK's mock shape (page_token, has_more, entries with id /
 // timestamp / action) is not the API: without `pagination` a response is malformed, not empty.
 const pageEnvelope = z.looseObject({
-  audit_logs: z.array(z.looseObject({ created_at: z.string() })),
+  // Entries are checked one by one by the normalizer: a bad one is quarantined, not the page.
+  audit_logs: z.array(z.unknown()),
   pagination: z.looseObject({
     page: z.number().int().optional(),
     page_size: z.number().int().optional(),
@@ -59,7 +60,13 @@ export async function pollTurso(ctx: PollContext): Promise<PollResult> {
       );
     }
     const entries = parsed.data.audit_logs;
-    const times = entries.map((e) => parseTimestamp(e.created_at) ?? Number.NEGATIVE_INFINITY);
+    const times = entries.map((e) => {
+      const t =
+        typeof e === "object" && e !== null
+          ? (e as { created_at?: unknown }).created_at
+          : undefined;
+      return (typeof t === "string" ? parseTimestamp(t) : null) ?? Number.NEGATIVE_INFINITY;
+    });
     for (const t of times) if (Number.isFinite(t) && (topTime === null || t > topTime)) topTime = t;
     const hw = state.highWaterTime;
     const allOlder = hw !== null && times.every((t) => t < hw);

@@ -21,7 +21,9 @@ export function parseTimestamp(input: string): number | null {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     return null;
   }
-  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
+  date.setUTCFullYear(year, month - 1, day); // Date.UTC reads years 0-99 as 1900-1999
+  let t = date.getTime();
   if (new Date(t).getUTCDate() !== day && second !== 60) return null; // 2026-02-31
   if (zone !== "Z" && zone !== "z") {
     const sign = zone[0] === "-" ? -1 : 1;

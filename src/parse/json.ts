@@ -51,6 +51,37 @@ function fromArray(items: unknown[], prefix: string): Framed[] {
   }));
 }
 
+/** Property names senders use for the array of events in a wrapper object. */
+const ENVELOPE_KEYS = new Set([
+  "data",
+  "events",
+  "logs",
+  "records",
+  "items",
+  "entries",
+  "results",
+  "audit_logs",
+]);
+
+/**
+ * The property holding the events when `v` is a wrapper rather than an event: its one array
+ * property, if that has a usual envelope name or holds nothing but events. Anything else stays
+ * one record, so an unknown object is quarantined whole rather than unpacked (or dropped when
+ * its array is empty).
+ */
+function envelopeKey(
+  v: Record<string, unknown>,
+  isEvent: (o: Record<string, unknown>) => boolean,
+): string | null {
+  if (isEvent(v)) return null;
+  const arrays = Object.keys(v).filter((k) => Array.isArray(v[k]));
+  const [key] = arrays;
+  if (arrays.length !== 1 || key === undefined) return null;
+  const items = v[key] as unknown[];
+  if (ENVELOPE_KEYS.has(key.toLowerCase())) return key;
+  return items.length > 0 && items.every((i) => isObject(i) && isEvent(i)) ? key : null;
+}
+
 export function frameJson(
   text: string,
   isEvent: (o: Record<string, unknown>) => boolean,
@@ -70,12 +101,9 @@ export function frameJson(
   if (whole.ok) {
     const v = whole.value;
     if (Array.isArray(v)) return { ok: true, framing: "array", records: fromArray(v, "") };
-    if (isObject(v) && !isEvent(v)) {
-      const arrays = Object.keys(v).filter((k) => Array.isArray(v[k]));
-      if (arrays.length === 1) {
-        const key = arrays[0] as string;
-        return { ok: true, framing: "envelope", records: fromArray(v[key] as unknown[], key) };
-      }
+    const key = isObject(v) ? envelopeKey(v, isEvent) : null;
+    if (isObject(v) && key !== null) {
+      return { ok: true, framing: "envelope", records: fromArray(v[key] as unknown[], key) };
     }
     return {
       ok: true,

@@ -110,11 +110,12 @@ async function* linesOf(
       if (nl < 0) break;
       const text = pending.slice(start, nl);
       start = nl + 1;
-      n++;
       if (skipping) {
+        // The end of an oversized line, already counted when it was reported.
         skipping = false;
         continue;
       }
+      n++;
       yield { n, text: text.endsWith("\r") ? text.slice(0, -1) : text, oversized: false };
     }
     pending = pending.slice(start);
@@ -166,8 +167,10 @@ async function* arrayElements(
       }
       if (c === 34) inString = true;
       else if (c === 123 || c === 91) depth++;
-      else if (c === 125 || (c === 93 && depth > 0)) depth--;
-      else if (depth === 0 && (c === 44 || c === 93)) {
+      else if (c === 125 || (c === 93 && depth > 0)) {
+        if (--depth < 0)
+          throw new FileFormatError("invalid_json", "unbalanced '}' in the JSON array");
+      } else if (depth === 0 && (c === 44 || c === 93)) {
         const text = buf.slice(start, pos).trim();
         if (text.length > 0 || c === 44) yield { text };
         start = pos + 1;
@@ -218,6 +221,13 @@ async function* csvRows(
   const feed = (chunk: string) => {
     for (let i = 0; i < chunk.length; i++) {
       const ch = chunk[i] as string;
+      // Checked on every character, quoted or not: a stray quote must not buffer the file.
+      if (raw.length > MAX_RECORD_CHARS) {
+        throw new FileFormatError(
+          "record_too_large",
+          `CSV record at line ${recordLine} is longer than ${MAX_RECORD_CHARS} characters (an unclosed quote?)`,
+        );
+      }
       if (ch === "\n") line++;
       if (inQuotes) {
         if (ch === '"') {
@@ -246,11 +256,6 @@ async function* csvRows(
         fields.push(field);
         field = "";
       } else if (ch !== "\r") field += ch;
-      if (raw.length > MAX_RECORD_CHARS)
-        throw new FileFormatError(
-          "record_too_large",
-          `CSV record at line ${recordLine} is longer than ${MAX_RECORD_CHARS} characters`,
-        );
     }
   };
   feed(first);
@@ -311,10 +316,34 @@ export async function* readRecords(
       const l = next.value;
       head.push(l);
       if (l.text.trim() === "") continue;
-      firstParsed = l.oversized ? { ok: false, error: "too long" } : parseLine(l.text);
+      if (l.oversized) {
+        throw new FileFormatError(
+          "record_too_large",
+          `the first line is longer than ${MAX_RECORD_CHARS} characters: use NDJSON (one event per line) or a JSON array for files this large`,
+        );
+      }
+      firstParsed = parseLine(l.text);
       break;
     }
-    if (firstParsed && !firstParsed.ok) {
+    // One compact JSON object alone in the file may be a wrapper ({"items": [...]}), not an event.
+    let single = false;
+    if (
+      firstParsed?.ok &&
+      typeof firstParsed.value === "object" &&
+      firstParsed.value !== null &&
+      !Array.isArray(firstParsed.value) &&
+      !isEvent(firstParsed.value as Record<string, unknown>)
+    ) {
+      single = true;
+      for (let next = await lines.next(); !next.done; next = await lines.next()) {
+        head.push(next.value);
+        if (next.value.text.trim() !== "") {
+          single = false;
+          break;
+        }
+      }
+    }
+    if (single || (firstParsed && !firstParsed.ok)) {
       // Not NDJSON: one JSON document over several lines (pretty-printed object or envelope).
       onFraming("document");
       let text = head.map((l) => l.text).join("\n");
