@@ -79,6 +79,28 @@ export function invocationBudget(env: Env): Budget {
   return { remaining: recordBudget(env) };
 }
 
+/** A file that cannot be read (further): kept in quarantine by pointer, its progress marked failed. */
+async function failObject(
+  env: Env,
+  source: BucketSource,
+  ref: ObjectRef,
+  stage: string,
+  errorCode: string,
+  error: string,
+): Promise<void> {
+  await keep(env, {
+    sourceID: source.id,
+    sourceType: source.type,
+    stage,
+    errorCode,
+    error,
+    location: ref.key,
+    raw: "",
+    rawRef: `landing/${ref.key}`,
+  });
+  await finishObject(env.DB, { ...ref, sourceID: source.id }, "failed", Date.now(), error);
+}
+
 function recordBudget(env: Env): number {
   const v = Number(readSecret(env, "BUCKET_RECORD_BUDGET"));
   return Number.isInteger(v) && v > 0 ? v : DEFAULT_RECORD_BUDGET;
@@ -102,22 +124,13 @@ export async function ingestObject(
   const object = await env.LANDING.get(ref.key);
   if (!object) {
     // Deleted before we got to it: nothing to read; keep a trace for operators.
-    await keep(env, {
-      sourceID: source.id,
-      sourceType: source.type,
-      stage: "fetch",
-      errorCode: "object_missing",
-      error: `object ${ref.key} no longer exists`,
-      location: ref.key,
-      raw: "",
-      rawRef: `landing/${ref.key}`,
-    });
-    await finishObject(
-      env.DB,
-      { ...ref, sourceID: source.id },
-      "failed",
-      Date.now(),
-      "object missing",
+    await failObject(
+      env,
+      source,
+      ref,
+      "fetch",
+      "object_missing",
+      `object ${ref.key} no longer exists`,
     );
     return { outcome: "failed", eTag: ref.eTag };
   }
@@ -195,22 +208,13 @@ export async function ingestObject(
       if (!(err instanceof FileFormatError)) throw err;
       // The file itself cannot be read further: what was committed stays; the rest is kept aside.
       if (chunk.length > 0) await flush(false);
-      await keep(env, {
-        sourceID: source.id,
-        sourceType: source.type,
-        stage: "parse",
-        errorCode: err.code,
-        error: `${err.message} (after ${committed} records)`,
-        location: ref.key,
-        raw: "",
-        rawRef: `landing/${ref.key}`,
-      });
-      await finishObject(
-        env.DB,
-        { ...ref, sourceID: source.id },
-        "failed",
-        Date.now(),
-        err.message,
+      await failObject(
+        env,
+        source,
+        ref,
+        "parse",
+        err.code,
+        `${err.message} (after ${committed} records)`,
       );
       return { outcome: "failed", eTag: ref.eTag };
     }
