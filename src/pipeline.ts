@@ -1,54 +1,109 @@
 import type { SourceConfig } from "./config";
 import { enrichEvents } from "./enrich";
+import { describeError } from "./lib/errors";
+import { checkEventTime } from "./lib/time";
 import { normalizerFor } from "./normalize";
 import type { NormalizedEvent } from "./normalize/types";
 import type { Framed } from "./parse/json";
-import type { QuarantineEntry } from "./store/quarantine";
+import { type QuarantinedRecord, type QuarantineEntry, RecordGroup } from "./store/quarantine";
 import { toRow } from "./store/rows";
 import type { LogRow } from "./store/schema";
 
 export interface Prepared {
   rows: LogRow[];
+  /** At most one entry: the group of every record of this input that failed. */
   quarantine: QuarantineEntry[];
+  /** Records read (rows + records kept aside). */
+  received: number;
+}
+
+export interface PrepareOptions {
+  /** Prefix of the group entry's location (e.g. the object key of a file). */
+  where?: string;
+  /** Extra tags on every row (e.g. `auditflareOrigin: upload`). */
+  tags?: Record<string, string>;
+}
+
+type Normalized = { ok: true; event: NormalizedEvent } | { ok: false; failure: QuarantinedRecord };
+
+/**
+ * One record, isolated: whatever it does (any exception, any depth, any size), it becomes an
+ * event or a failure naming the stage, never an exception that would take its neighbours down.
+ */
+export async function normalizeRecord(
+  source: SourceConfig,
+  r: Framed,
+  receivedAt: number,
+): Promise<Normalized> {
+  const fail = (stage: string, errorCode: string, error: string): Normalized => ({
+    ok: false,
+    failure: { location: r.location, stage, errorCode, error, raw: r.raw, json: r.json ?? true },
+  });
+  if (!r.ok) return fail("parse", r.code ?? "invalid_json", r.error);
+  try {
+    const result = await normalizerFor(source.type).normalize({ value: r.value, raw: r.raw });
+    if (!result.ok) return fail("normalize", result.code, result.message);
+    const timeError = checkEventTime(result.event.eventTime, receivedAt);
+    if (timeError) return fail("normalize", "invalid_time", timeError);
+    return result;
+  } catch (err) {
+    return fail("normalize", "normalize_failed", describeError(err));
+  }
 }
 
 /**
- * Framed records of one source → rows to store, and quarantine entries for every record that
- * did not parse or did not validate (each with where it was and why). Nothing is dropped.
- * Normalized events are enriched (srcIP → AS / country, src/enrich) before they become rows;
- * enrichment never fails a record, it only leaves its location fields null.
+ * Framed records of one source → rows to store, and one quarantine entry holding every record
+ * that did not parse, did not validate or could not become a row (each with where it was and
+ * why). Nothing is dropped. Normalized events are enriched (srcIP → AS / country, src/enrich)
+ * before they become rows; enrichment never fails a record, it only leaves its fields null.
  */
 export async function prepareRecords(
   env: Env,
   source: SourceConfig,
-  records: Framed[],
+  records: Iterable<Framed>,
   receivedAt: number,
-  where: (location: string) => string = (l) => l,
+  options: PrepareOptions = {},
 ): Promise<Prepared> {
-  const normalizer = normalizerFor(source.type);
   const events: NormalizedEvent[] = [];
-  const quarantine: QuarantineEntry[] = [];
-  const reject = (r: Framed, stage: string, errorCode: string, error: string) =>
-    quarantine.push({
-      sourceID: source.id,
-      sourceType: source.type,
-      stage,
-      errorCode,
-      error,
-      location: where(r.location),
-      raw: r.raw,
-    });
+  const group = new RecordGroup();
+  let received = 0;
   for (const r of records) {
-    if (!r.ok) {
-      reject(r, "parse", "invalid_json", r.error);
-      continue;
-    }
-    const result = await normalizer.normalize({ value: r.value, raw: r.raw });
-    if (result.ok) events.push(result.event);
-    else reject(r, "normalize", result.code, result.message);
+    received++;
+    const n = await normalizeRecord(source, r, receivedAt);
+    if (n.ok) events.push(n.event);
+    else await group.add(n.failure);
   }
   await enrichEvents(env, events);
   const rows: LogRow[] = [];
-  for (const event of events) rows.push(await toRow(source, event, receivedAt));
-  return { rows, quarantine };
+  for (const event of events) {
+    try {
+      if (options.tags) event.tags = { ...event.tags, ...options.tags };
+      rows.push(await toRow(source, event, receivedAt));
+    } catch (err) {
+      await group.add({
+        location: `eventID ${event.eventID}`,
+        stage: "store",
+        errorCode: "row_failed",
+        error: describeError(err),
+        raw: event.rawLog,
+        json: true,
+      });
+    }
+  }
+  const quarantine: QuarantineEntry[] =
+    group.count === 0
+      ? []
+      : [
+          {
+            sourceID: source.id,
+            sourceType: source.type,
+            stage: "records",
+            errorCode: "invalid_records",
+            error: "",
+            location: options.where ?? "",
+            raw: "",
+            group,
+          },
+        ];
+  return { rows, quarantine, received };
 }

@@ -1,9 +1,10 @@
-import { findSource } from "./config";
+import { findSource, type SourceConfig } from "./config";
 import { normalizerFor } from "./normalize";
-import { frameJson } from "./parse/json";
-import { prepareRecords } from "./pipeline";
+import { type Framed, framedText, frameJson } from "./parse/json";
+import { type Prepared, prepareRecords } from "./pipeline";
 import { type BucketMessage, parseBucketMessage, type R2Notification } from "./queue/messages";
 import { commit } from "./store/ingest";
+import { groupRecords, type QuarantinedRecord } from "./store/quarantine";
 import type { QuarantineRow } from "./store/schema";
 
 export type ReplayOutcome =
@@ -12,24 +13,20 @@ export type ReplayOutcome =
   | { status: "failed"; code: string; message: string };
 
 /**
- * Replays one quarantine entry after a fix (config, code, or the input itself):
- * - kept text (a body, a line, an event, a polled page) runs through framing, normalization and
- *   the store again; it is stored only if every record now passes, else nothing changes;
+ * Replays one quarantine entry after a fix (config, code, or the input itself), running the
+ * exact stage that failed, with today's code, on the same input:
+ * - a group of bad records: each record alone (parsed if parsing failed, then normalized),
+ *   never framed again, so an NDJSON line `[a, b]` stays one record;
+ * - a whole body that could not be framed: framed again, as the push route does;
  * - a file or notification (route, fetch, dead-letter, unreadable file) is re-enqueued for the
  *   queue consumer, with the object's failed progress cleared so it starts again.
+ * Records are stored only if every one of them now passes; else nothing changes.
  */
 export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome> {
   const landingKey = q.rawRef?.startsWith("landing/") ? q.rawRef.slice("landing/".length) : null;
   const message = q.raw && q.rawEncoding === "utf8" ? parseBucketMessage(safeJson(q.raw)) : null;
   if (landingKey || q.stage === "dead-letter" || (q.stage === "route" && message?.ok)) {
     return requeue(env, landingKey, message?.ok ? message.value : null);
-  }
-  if (q.rawEncoding !== "utf8") {
-    return {
-      status: "failed",
-      code: "not_replayable",
-      message: "the input is not valid text (kept as base64); fix it at the sender",
-    };
   }
   const source = q.sourceID ? findSource(env, q.sourceID) : undefined;
   if (!source)
@@ -38,6 +35,23 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
       code: "source_not_found",
       message: `no configured source "${q.sourceID}"`,
     };
+  const now = Date.now();
+  const group = await groupRecords(env, q);
+  if (group) return replayRecords(env, source, group, now);
+  if (q.rawEncoding !== "utf8") {
+    return {
+      status: "failed",
+      code: "not_replayable",
+      message: "the input is not valid text (kept as base64); fix it at the sender",
+    };
+  }
+  if (q.stage === "fetch") {
+    return {
+      status: "failed",
+      code: "not_replayable",
+      message: "a polled page that was not in the documented shape is read again by the next poll",
+    };
+  }
   // Inputs over 64 KB were kept in the ARCHIVE bucket rather than inline.
   const archived = q.rawRef?.startsWith("quarantine/") ? await env.ARCHIVE.get(q.rawRef) : null;
   const raw = archived ? await archived.text() : q.raw;
@@ -50,21 +64,57 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
   }
   const framed = frameJson(raw, normalizerFor(source.type).isEvent);
   if (!framed.ok) return { status: "failed", code: framed.code, message: framed.message };
-  const now = Date.now();
   const prepared = await prepareRecords(env, source, framed.records, now);
-  const first = prepared.quarantine[0];
-  if (first)
+  return storeAll(env, source, prepared, now);
+}
+
+/** Each kept record through the stage that failed it, and the ones after. */
+async function replayRecords(
+  env: Env,
+  source: SourceConfig,
+  records: QuarantinedRecord[],
+  now: number,
+): Promise<ReplayOutcome> {
+  const framed: Framed[] = [];
+  for (const r of records) {
+    if (!r.json) {
+      return {
+        status: "failed",
+        code: "not_replayable",
+        message: `${r.location} is not a record on its own (${r.errorCode}: ${r.error}); fix the file and upload it again`,
+      };
+    }
+    framed.push(
+      r.stage === "parse"
+        ? framedText(r.location, r.raw)
+        : { location: r.location, raw: r.raw, ok: true, value: JSON.parse(r.raw) },
+    );
+  }
+  const prepared = await prepareRecords(env, source, framed, now);
+  return storeAll(env, source, prepared, now);
+}
+
+async function storeAll(
+  env: Env,
+  source: SourceConfig,
+  prepared: Prepared,
+  now: number,
+): Promise<ReplayOutcome> {
+  const failed = prepared.quarantine[0]?.group?.first;
+  if (failed)
     return {
       status: "failed",
-      code: first.errorCode,
-      message: `${first.location}: ${first.error}`,
+      code: failed.errorCode,
+      message: `${failed.location}: ${failed.error}`,
     };
+  if (prepared.received === 0)
+    return { status: "failed", code: "no_records", message: "the input holds no record to store" };
   const r = await commit(env, {
     sourceID: source.id,
     sourceType: source.type,
     rows: prepared.rows,
     quarantine: [],
-    received: framed.records.length,
+    received: prepared.received,
     now,
   });
   if (r.quarantined > 0) {

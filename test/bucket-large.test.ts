@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { CHUNK_RECORDS } from "../src/queue/consumer";
 import type { Continuation } from "../src/queue/messages";
 import { deliver, putObject } from "./bucket-helpers";
-import { count, gzip, type Json } from "./helpers";
+import { count, gzip, type Json, keptRecords } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -77,13 +77,22 @@ describe("large and broken bucket files", () => {
     const n = await putObject("circleci/broken/file.ndjson", lines.join("\n"));
     await deliver([{ body: n }]);
     expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'broken-%'")).toBe(17);
-    const q = await env.DB.prepare(
-      "SELECT location, stage FROM quarantine WHERE location LIKE 'circleci/broken/file.ndjson%' ORDER BY location",
+    // One entry for the chunk, holding the three bad lines, counted as three.
+    const entry = await env.DB.prepare(
+      "SELECT location, records, stage FROM quarantine WHERE location LIKE 'circleci/broken/file.ndjson%'",
     ).all<Json>();
-    expect(q.results).toEqual([
-      { location: "circleci/broken/file.ndjson line 12", stage: "parse" },
-      { location: "circleci/broken/file.ndjson line 18", stage: "normalize" },
-      { location: "circleci/broken/file.ndjson line 5", stage: "parse" },
+    expect(entry.results).toEqual([
+      {
+        location: "circleci/broken/file.ndjson line 5, line 12, line 18",
+        records: 3,
+        stage: "mixed",
+      },
+    ]);
+    const kept = await keptRecords("location LIKE 'circleci/broken/file.ndjson%'");
+    expect(kept.map((r) => [r.location, r.stage, r.errorCode])).toEqual([
+      ["line 5", "parse", "invalid_json"],
+      ["line 12", "parse", "invalid_json"],
+      ["line 18", "normalize", "invalid_time"],
     ]);
   });
 

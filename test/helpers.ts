@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../src/index";
+import { groupRecords, type QuarantinedRecord } from "../src/store/quarantine";
 
 export const QUERY_TOKEN = "test-query-token";
 export const INGEST_TOKEN = "test-ingest-token";
@@ -59,4 +60,19 @@ export function tpEvent(i: number, t = Date.UTC(2026, 3, 1) + i * 1000): Json {
     context: { location: "203.0.113.7" },
     metadata: { session_id: `sess_${i}` },
   };
+}
+
+/** Every bad record kept in quarantine groups whose rows match `where` (SQL on quarantine). */
+export async function keptRecords(
+  where = "true",
+  ...params: unknown[]
+): Promise<QuarantinedRecord[]> {
+  const { results } = await env.DB.prepare(
+    `SELECT raw, rawRef, rawEncoding FROM quarantine WHERE rawEncoding LIKE 'records%' AND (${where})`,
+  )
+    .bind(...params)
+    .all<{ raw: string | null; rawRef: string | null; rawEncoding: string }>();
+  const out: QuarantinedRecord[] = [];
+  for (const row of results) out.push(...((await groupRecords(env, row)) ?? []));
+  return out;
 }

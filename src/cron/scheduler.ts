@@ -111,8 +111,8 @@ async function pollSource(
           now,
         ),
         env.DB.prepare(
-          `INSERT INTO source_stats (sourceID, quarantined) VALUES (?1, 1)
-           ON CONFLICT(sourceID) DO UPDATE SET quarantined = quarantined + 1`,
+          `INSERT INTO source_stats (sourceID, received, quarantined) VALUES (?1, 1, 1)
+           ON CONFLICT(sourceID) DO UPDATE SET received = received + 1, quarantined = quarantined + 1`,
         ).bind(source.id),
       ]);
     }

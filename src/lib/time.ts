@@ -23,15 +23,38 @@ export function parseTimestamp(input: string): number | null {
   }
   const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
   date.setUTCFullYear(year, month - 1, day); // Date.UTC reads years 0-99 as 1900-1999
+  // 2026-02-31 would roll over into March: the calendar day must exist (checked at second 0,
+  // so a leap second :60 is read as the next second of a real day).
+  const check = new Date(Date.UTC(2000, month - 1, day));
+  check.setUTCFullYear(year, month - 1, day);
+  if (check.getUTCDate() !== day) return null;
   let t = date.getTime();
-  if (new Date(t).getUTCDate() !== day && second !== 60) return null; // 2026-02-31
   if (zone !== "Z" && zone !== "z") {
     const sign = zone[0] === "-" ? -1 : 1;
     const digits = zone.slice(1).replace(":", "");
-    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || "0");
-    t -= sign * offset * 60_000;
+    const hours = Number(digits.slice(0, 2));
+    const minutes = Number(digits.slice(2, 4) || "0");
+    // A real offset: minutes below 60, within ±14:00 (UTC-12 to UTC+14 in use; ISO allows ±14).
+    if (minutes > 59 || hours * 60 + minutes > MAX_OFFSET_MINUTES) return null;
+    t -= sign * (hours * 60 + minutes) * 60_000;
   }
   return Number.isFinite(t) ? t : null;
+}
+
+const MAX_OFFSET_MINUTES = 14 * 60;
+/** Latest accepted event time, relative to when it was received. */
+export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The time rule: an event time is a real date-time between 1970-01-01 and one day after it was
+ * received. Returns why not, or null when it is fine.
+ */
+export function checkEventTime(t: number, receivedAt: number): string | null {
+  if (!Number.isFinite(t)) return "the event time is not a date-time";
+  if (t < 0) return `the event time ${new Date(t).toISOString()} is before 1970-01-01`;
+  if (t > receivedAt + MAX_FUTURE_MS)
+    return `the event time ${new Date(t).toISOString()} is more than a day in the future`;
+  return null;
 }
 
 /** The API's time format: ISO-8601 UTC with milliseconds. */

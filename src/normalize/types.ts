@@ -72,3 +72,14 @@ export function zodMessage(
     .map((i) => `${i.path.length ? i.path.map(String).join(".") : "event"}: ${i.message}`)
     .join("; ");
 }
+
+/** The message of every time check, so a failure on a time is told apart (`invalid_time`). */
+export const TIME_MESSAGE = "not an ISO-8601 date-time";
+
+/** A failed validation: `invalid_time` when a time was what failed, else `invalid_event`. */
+export function zodFailure(
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+): NormalizeResult {
+  const time = issues.some((i) => i.message === TIME_MESSAGE);
+  return { ok: false, code: time ? "invalid_time" : "invalid_event", message: zodMessage(issues) };
+}

@@ -5,13 +5,21 @@
 
 export const MAX_NESTING = 64;
 
-/** One framed record: its place in the input, its original text, and the parsed value. */
+/**
+ * One framed record: its place in the input, its original text, and the parsed value (or why it
+ * did not parse, with `code`). `json: false` marks a raw that is not JSON text (a CSV row).
+ */
 export type Framed =
-  | { location: string; raw: string; ok: true; value: unknown }
-  | { location: string; raw: string; ok: false; error: string };
+  | { location: string; raw: string; ok: true; value: unknown; json?: boolean }
+  | { location: string; raw: string; ok: false; error: string; code?: string; json?: boolean };
 
 export type FrameResult =
-  | { ok: true; framing: "object" | "array" | "envelope" | "ndjson"; records: Framed[] }
+  | {
+      ok: true;
+      framing: "object" | "array" | "envelope" | "ndjson";
+      /** Produced one at a time: a body of millions of lines never holds one object each. */
+      records: Iterable<Framed>;
+    }
   | { ok: false; code: "empty_body" | "invalid_json" | "nesting_too_deep"; message: string };
 
 /** True when brackets nest deeper than `max` anywhere in `text` (strings are skipped). */
@@ -35,20 +43,69 @@ function tryParse(text: string): { ok: true; value: unknown } | { ok: false; err
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
-    return { ok: false, error: (err as Error).message };
+    // V8 quotes the text in its message; the record's raw already holds it.
+    return { ok: false, error: (err as Error).message.replace(/, ".*" is not valid JSON$/s, "") };
   }
+}
+
+/**
+ * One record's text → its value. The one place records are parsed (push, files, replay): the
+ * nesting depth is bounded before parsing, so no record can overflow the stack later.
+ */
+export function parseRecordText(
+  raw: string,
+): { ok: true; value: unknown } | { ok: false; code: string; error: string } {
+  if (nestingExceeds(raw, MAX_NESTING))
+    return {
+      ok: false,
+      code: "nesting_too_deep",
+      error: `nests deeper than ${MAX_NESTING} levels`,
+    };
+  const parsed = tryParse(raw);
+  return parsed.ok
+    ? parsed
+    : { ok: false, code: "invalid_json", error: `invalid JSON: ${parsed.error}` };
+}
+
+/** A framed record of one text (parsed, or the reason it does not parse). */
+export function framedText(location: string, raw: string): Framed {
+  const p = parseRecordText(raw);
+  return p.ok
+    ? { location, raw, ok: true, value: p.value }
+    : { location, raw, ok: false, error: p.error, code: p.code };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-function fromArray(items: unknown[], prefix: string): Framed[] {
-  return items.map((value, i) => ({
-    location: `${prefix}[${i}]`,
-    raw: JSON.stringify(value) ?? "null",
-    ok: true,
-    value,
-  }));
+function* fromArray(items: unknown[], prefix: string): Generator<Framed> {
+  for (let i = 0; i < items.length; i++) {
+    const value = items[i];
+    yield { location: `${prefix}[${i}]`, raw: JSON.stringify(value) ?? "null", ok: true, value };
+  }
+}
+
+/** The non-blank lines of a text (split on \n, \r\n or \r), numbered from 1. */
+export function* textLines(text: string): Generator<{ n: number; text: string }> {
+  let n = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = start;
+    while (end < text.length) {
+      const c = text.charCodeAt(end);
+      if (c === 10 || c === 13) break;
+      end++;
+    }
+    n++;
+    const line = text.slice(start, end);
+    if (line.trim() !== "") yield { n, text: line };
+    if (end >= text.length) break;
+    start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+  }
+}
+
+function* ndjsonRecords(text: string): Generator<Framed> {
+  for (const l of textLines(text)) yield framedText(`line ${l.n}`, l.text);
 }
 
 /** Property names senders use for the array of events in a wrapper object. */
@@ -89,8 +146,10 @@ export function frameJson(
   const body = text.trim();
   if (body.length === 0) return { ok: false, code: "empty_body", message: "body is empty" };
   const tooDeep = nestingExceeds(body, MAX_NESTING);
-  const lines = body.split("\n");
-  if (tooDeep && lines.length < 2) {
+  const lines = textLines(body);
+  lines.next();
+  const multiLine = !lines.next().done;
+  if (tooDeep && !multiLine) {
     return {
       ok: false,
       code: "nesting_too_deep",
@@ -112,28 +171,22 @@ export function frameJson(
     };
   }
   // Not one JSON document: NDJSON if it has several lines, else plain invalid JSON.
-  if (lines.length < 2) {
+  if (!multiLine) {
     return { ok: false, code: "invalid_json", message: `body is not valid JSON: ${whole.error}` };
   }
-  const records: Framed[] = [];
-  lines.forEach((line, i) => {
-    const raw = line.endsWith("\r") ? line.slice(0, -1) : line;
-    if (raw.trim() === "") return;
-    const parsed = nestingExceeds(raw, MAX_NESTING)
-      ? { ok: false as const, error: `nests deeper than ${MAX_NESTING} levels` }
-      : tryParse(raw);
-    records.push(
-      parsed.ok
-        ? { location: `line ${i + 1}`, raw, ok: true, value: parsed.value }
-        : { location: `line ${i + 1}`, raw, ok: false, error: `invalid JSON: ${parsed.error}` },
-    );
-  });
-  if (!records.some((r) => r.ok)) {
+  let anyParses = false;
+  for (const l of textLines(body)) {
+    if (parseRecordText(l.text).ok) {
+      anyParses = true;
+      break;
+    }
+  }
+  if (!anyParses) {
     return {
       ok: false,
       code: "invalid_json",
       message: `body is neither JSON nor NDJSON (no line parses: ${whole.error})`,
     };
   }
-  return { ok: true, framing: "ndjson", records };
+  return { ok: true, framing: "ndjson", records: ndjsonRecords(body) };
 }

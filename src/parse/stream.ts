@@ -1,4 +1,4 @@
-import { type Framed, frameJson, MAX_NESTING, nestingExceeds } from "./json";
+import { type Framed, framedText, frameJson } from "./json";
 
 /**
  * Streaming framing for bucket files: gunzip when the first bytes are 1f 8b (whatever the key),
@@ -61,16 +61,6 @@ export async function maybeGunzip(
   return gz ? replay.pipeThrough(new DecompressionStream("gzip")) : replay;
 }
 
-function parseLine(raw: string): { ok: true; value: unknown } | { ok: false; error: string } {
-  if (nestingExceeds(raw, MAX_NESTING))
-    return { ok: false, error: `nests deeper than ${MAX_NESTING} levels` };
-  try {
-    return { ok: true, value: JSON.parse(raw) };
-  } catch (err) {
-    return { ok: false, error: `invalid JSON: ${(err as Error).message}` };
-  }
-}
-
 async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const reader = stream
     .pipeThrough(new TextDecoderStream("utf-8", { fatal: true, ignoreBOM: false }))
@@ -95,7 +85,19 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<str
   }
 }
 
-/** Lines of a text stream, numbered from 1, each without its line break. */
+/** Where the next line break is: index of the \r or \n, or -1. */
+function nextBreak(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return i;
+  }
+  return -1;
+}
+
+/**
+ * Lines of a text stream, numbered from 1, each without its line break. A break is \n, \r\n
+ * or a lone \r (old Mac files), also when \r and \n arrive in different chunks.
+ */
 async function* linesOf(
   first: string,
   rest: AsyncGenerator<string>,
@@ -106,17 +108,22 @@ async function* linesOf(
   const take = function* (final: boolean) {
     let start = 0;
     for (;;) {
-      const nl = pending.indexOf("\n", start);
-      if (nl < 0) break;
-      const text = pending.slice(start, nl);
-      start = nl + 1;
+      const br = nextBreak(pending, start);
+      if (br < 0) break;
+      let after = br + 1;
+      if (pending.charCodeAt(br) === 13) {
+        if (br + 1 >= pending.length && !final) break; // a \n may follow in the next chunk
+        if (pending.charCodeAt(br + 1) === 10) after = br + 2;
+      }
+      const text = pending.slice(start, br);
+      start = after;
       if (skipping) {
         // The end of an oversized line, already counted when it was reported.
         skipping = false;
         continue;
       }
       n++;
-      yield { n, text: text.endsWith("\r") ? text.slice(0, -1) : text, oversized: false };
+      yield { n, text, oversized: false };
     }
     pending = pending.slice(start);
     if (pending.length > MAX_RECORD_CHARS && !skipping) {
@@ -127,7 +134,7 @@ async function* linesOf(
     } else if (skipping) pending = "";
     if (final && pending.length > 0 && !skipping) {
       n++;
-      yield { n, text: pending.endsWith("\r") ? pending.slice(0, -1) : pending, oversized: false };
+      yield { n, text: pending, oversized: false };
       pending = "";
     }
   };
@@ -139,7 +146,12 @@ async function* linesOf(
   yield* take(true);
 }
 
-/** Top-level elements of a JSON array, as text, by a scanner that tracks strings and depth. */
+const TOO_LONG = `longer than ${MAX_RECORD_CHARS} characters (its first 1,024 are kept)`;
+
+/**
+ * Top-level elements of a JSON array, as text, by a scanner that tracks strings and depth. An
+ * element longer than MAX_RECORD_CHARS is reported (with its start) and skipped, not buffered.
+ */
 async function* arrayElements(
   first: string,
   rest: AsyncGenerator<string>,
@@ -151,6 +163,7 @@ async function* arrayElements(
   let inString = false;
   let escaped = false;
   let closed = false;
+  let sample: string | undefined; // the start of an oversized element being skipped
   const scan = function* () {
     for (; pos < buf.length; pos++) {
       const c = buf.charCodeAt(pos);
@@ -172,16 +185,17 @@ async function* arrayElements(
           throw new FileFormatError("invalid_json", "unbalanced '}' in the JSON array");
       } else if (depth === 0 && (c === 44 || c === 93)) {
         const text = buf.slice(start, pos).trim();
-        if (text.length > 0 || c === 44) yield { text };
+        if (sample !== undefined) yield { text: sample, error: `array element ${TOO_LONG}` };
+        else if (text.length > 0 || c === 44) yield { text };
+        sample = undefined;
         start = pos + 1;
         if (c === 93) closed = true;
       }
     }
-    if (pos - start > MAX_RECORD_CHARS)
-      throw new FileFormatError(
-        "record_too_large",
-        `an array element is longer than ${MAX_RECORD_CHARS} characters`,
-      );
+    if (pos - start > MAX_RECORD_CHARS) {
+      sample ??= buf.slice(start, start + 1024);
+      start = pos;
+    }
     buf = buf.slice(start);
     pos -= start;
     start = 0;
@@ -192,70 +206,91 @@ async function* arrayElements(
     yield* scan();
   }
   if (!closed) {
-    const tail = buf.trim();
+    const tail = sample ?? buf.trim();
     yield { text: tail, error: "the JSON array is not closed (file truncated?)" };
   }
 }
 
-/** RFC 4180 CSV records (quoted fields may hold commas, quotes and line breaks). */
-async function* csvRows(
-  first: string,
-  rest: AsyncGenerator<string>,
-): AsyncGenerator<{ line: number; fields: string[]; raw: string }> {
+interface CsvRow {
+  line: number;
+  fields: string[];
+  raw: string;
+  error?: string;
+}
+
+/**
+ * RFC 4180 CSV records (quoted fields may hold commas, quotes and line breaks); records end at
+ * \n, \r\n or a lone \r. A record longer than MAX_RECORD_CHARS is reported and skipped.
+ */
+async function* csvRows(first: string, rest: AsyncGenerator<string>): AsyncGenerator<CsvRow> {
   let fields: string[] = [];
   let field = "";
   let raw = "";
   let inQuotes = false;
   let quoteSeen = false;
+  let afterCR = false;
+  let oversized = false;
+  let atFieldStart = true;
   let line = 1;
   let recordLine = 1;
-  const rows: Array<{ line: number; fields: string[]; raw: string }> = [];
+  const rows: CsvRow[] = [];
   const endRecord = () => {
     fields.push(field);
-    if (!(fields.length === 1 && fields[0] === ""))
-      rows.push({ line: recordLine, fields, raw: raw.endsWith("\r") ? raw.slice(0, -1) : raw });
+    if (oversized)
+      rows.push({ line: recordLine, fields: [], raw, error: `CSV record ${TOO_LONG}` });
+    else if (!(fields.length === 1 && fields[0] === ""))
+      rows.push({ line: recordLine, fields, raw });
     fields = [];
     field = "";
     raw = "";
+    oversized = false;
+    atFieldStart = true;
   };
   const feed = (chunk: string) => {
     for (let i = 0; i < chunk.length; i++) {
       const ch = chunk[i] as string;
-      // Checked on every character, quoted or not: a stray quote must not buffer the file.
-      if (raw.length > MAX_RECORD_CHARS) {
-        throw new FileFormatError(
-          "record_too_large",
-          `CSV record at line ${recordLine} is longer than ${MAX_RECORD_CHARS} characters (an unclosed quote?)`,
-        );
+      const wasCR = afterCR;
+      afterCR = ch === "\r";
+      if (ch === "\r" || (ch === "\n" && !wasCR)) line++;
+      if (ch === "\n" && wasCR && !inQuotes) continue; // the \n of a \r\n, record already ended
+      if (!oversized && raw.length >= MAX_RECORD_CHARS) {
+        // Keep scanning (quotes still matter) without keeping more of it.
+        oversized = true;
+        raw = raw.slice(0, 1024);
+        field = "";
+        fields = [];
       }
-      if (ch === "\n") line++;
       if (inQuotes) {
         if (ch === '"') {
           inQuotes = false;
           quoteSeen = true;
-        } else field += ch;
-        raw += ch;
+        } else if (!oversized) field += ch;
+        if (!oversized) raw += ch;
         continue;
       }
       if (quoteSeen && ch === '"') {
-        field += '"';
+        if (!oversized) {
+          field += '"';
+          raw += ch;
+        }
         inQuotes = true;
         quoteSeen = false;
-        raw += ch;
         continue;
       }
       quoteSeen = false;
-      if (ch === "\n") {
+      if (ch === "\n" || ch === "\r") {
         endRecord();
         recordLine = line;
         continue;
       }
-      raw += ch;
-      if (ch === '"' && field === "") inQuotes = true;
+      if (!oversized) raw += ch;
+      const fieldStart = atFieldStart;
+      atFieldStart = ch === ",";
+      if (ch === '"' && fieldStart) inQuotes = true;
       else if (ch === ",") {
-        fields.push(field);
+        if (!oversized) fields.push(field);
         field = "";
-      } else if (ch !== "\r") field += ch;
+      } else if (!oversized) field += ch;
     }
   };
   feed(first);
@@ -264,8 +299,24 @@ async function* csvRows(
     feed(chunk);
     yield* rows.splice(0);
   }
-  if (field !== "" || fields.length > 0 || raw !== "") endRecord();
+  if (field !== "" || fields.length > 0 || raw !== "" || oversized) endRecord();
   yield* rows.splice(0);
+}
+
+type Line = { n: number; text: string; oversized: boolean };
+
+function lineRecord(l: Line, ordinal: number): StreamRecord {
+  const location = `line ${l.n}`;
+  if (l.oversized)
+    return {
+      ordinal,
+      location,
+      raw: l.text,
+      ok: false,
+      code: "record_too_large",
+      error: `line ${TOO_LONG}`,
+    };
+  return { ...framedText(location, l.text), ordinal };
 }
 
 /**
@@ -289,101 +340,62 @@ export async function* readRecords(
   }
   const lead = first.trimStart()[0];
   if (lead === undefined) return;
-  let ordinal = 0;
 
   if (lead === "[") {
     onFraming("array");
-    let i = 0;
+    let ordinal = 0;
     for await (const el of arrayElements(first, chunks)) {
-      const location = `[${i++}]`;
+      const location = `[${ordinal}]`;
       if (ordinal < skip) {
         ordinal++;
         continue;
       }
-      const parsed = el.error ? { ok: false as const, error: el.error } : parseLine(el.text);
-      yield parsed.ok
-        ? { ordinal: ordinal++, location, raw: el.text, ok: true, value: parsed.value }
-        : { ordinal: ordinal++, location, raw: el.text, ok: false, error: parsed.error };
+      yield el.error
+        ? { ordinal: ordinal++, location, raw: el.text, ok: false, error: el.error }
+        : { ...framedText(location, el.text), ordinal: ordinal++ };
     }
     return;
   }
-
   if (lead === "{") {
-    const lines = linesOf(first, chunks);
-    const head: Array<{ n: number; text: string; oversized: boolean }> = [];
-    let firstParsed: ReturnType<typeof parseLine> | undefined;
-    for (let next = await lines.next(); !next.done; next = await lines.next()) {
-      const l = next.value;
-      head.push(l);
-      if (l.text.trim() === "") continue;
-      if (l.oversized) {
-        throw new FileFormatError(
-          "record_too_large",
-          `the first line is longer than ${MAX_RECORD_CHARS} characters: use NDJSON (one event per line) or a JSON array for files this large`,
-        );
-      }
-      firstParsed = parseLine(l.text);
-      break;
-    }
-    // One compact JSON object alone in the file may be a wrapper ({"items": [...]}), not an event.
-    let single = false;
-    if (
-      firstParsed?.ok &&
-      typeof firstParsed.value === "object" &&
-      firstParsed.value !== null &&
-      !Array.isArray(firstParsed.value) &&
-      !isEvent(firstParsed.value as Record<string, unknown>)
-    ) {
-      single = true;
-      for (let next = await lines.next(); !next.done; next = await lines.next()) {
-        head.push(next.value);
-        if (next.value.text.trim() !== "") {
-          single = false;
-          break;
-        }
-      }
-    }
-    if (single || (firstParsed && !firstParsed.ok)) {
-      // Not NDJSON: one JSON document over several lines (pretty-printed object or envelope).
-      onFraming("document");
-      let text = head.map((l) => l.text).join("\n");
-      for await (const l of lines) {
-        text += `\n${l.text}`;
-        if (text.length > MAX_DOCUMENT_CHARS || l.oversized) {
-          throw new FileFormatError(
-            "document_too_large",
-            `a multi-line JSON document over ${MAX_DOCUMENT_CHARS} characters cannot be streamed; use NDJSON or a JSON array`,
-          );
-        }
-      }
-      const framed = frameJson(text, isEvent);
-      if (!framed.ok) throw new FileFormatError(framed.code, framed.message);
-      for (const r of framed.records) {
-        if (ordinal >= skip) yield { ...r, ordinal };
-        ordinal++;
-      }
-      return;
-    }
+    yield* jsonLines(first, chunks, isEvent, onFraming, skip);
+    return;
+  }
+  onFraming("csv");
+  yield* csvRecords(first, chunks, skip);
+}
+
+/**
+ * A file starting with `{`: NDJSON when its first two non-blank lines both start with `{`
+ * (whether or not the first is valid), else one JSON document (a single object, an envelope,
+ * or a pretty-printed document up to MAX_DOCUMENT_CHARS).
+ */
+async function* jsonLines(
+  first: string,
+  chunks: AsyncGenerator<string>,
+  isEvent: (o: Record<string, unknown>) => boolean,
+  onFraming: (f: Framing) => void,
+  skip: number,
+): AsyncGenerator<StreamRecord> {
+  const lines = linesOf(first, chunks);
+  const head: Line[] = [];
+  const leads: string[] = [];
+  for (let next = await lines.next(); !next.done; next = await lines.next()) {
+    head.push(next.value);
+    const t = next.value.text.trimStart();
+    if (t === "") continue;
+    leads.push(t[0] as string);
+    if (leads.length === 2) break;
+  }
+  let ordinal = 0;
+  if (leads.length === 2 && leads[1] === "{") {
     onFraming("ndjson");
-    const emit = (l: { n: number; text: string; oversized: boolean }): StreamRecord | null => {
+    const emit = (l: Line): StreamRecord | null => {
       if (l.text.trim() === "") return null;
       if (ordinal < skip) {
         ordinal++;
         return null;
       }
-      const location = `line ${l.n}`;
-      if (l.oversized)
-        return {
-          ordinal: ordinal++,
-          location,
-          raw: l.text,
-          ok: false,
-          error: `line longer than ${MAX_RECORD_CHARS} characters`,
-        };
-      const parsed = parseLine(l.text);
-      return parsed.ok
-        ? { ordinal: ordinal++, location, raw: l.text, ok: true, value: parsed.value }
-        : { ordinal: ordinal++, location, raw: l.text, ok: false, error: parsed.error };
+      return lineRecord(l, ordinal++);
     };
     for (const l of head) {
       const r = emit(l);
@@ -395,13 +407,43 @@ export async function* readRecords(
     }
     return;
   }
+  onFraming("document");
+  let text = "";
+  let size = 0;
+  const add = (l: Line) => {
+    size += l.text.length + 1;
+    if (size > MAX_DOCUMENT_CHARS || l.oversized) {
+      throw new FileFormatError(
+        "document_too_large",
+        `a multi-line JSON document over ${MAX_DOCUMENT_CHARS} characters cannot be streamed; use NDJSON or a JSON array`,
+      );
+    }
+    text += `${l.text}\n`;
+  };
+  for (const l of head) add(l);
+  for await (const l of lines) add(l);
+  const framed = frameJson(text, isEvent);
+  if (!framed.ok) throw new FileFormatError(framed.code, framed.message);
+  // One object alone on its line is the one-line NDJSON case: it keeps its line number.
+  const only = leads.length === 1 ? head.find((l) => l.text.trim() !== "") : undefined;
+  for (const r of framed.records) {
+    const located = only && framed.framing === "object" ? { ...r, location: `line ${only.n}` } : r;
+    if (ordinal >= skip) yield { ...located, ordinal };
+    ordinal++;
+  }
+}
 
-  onFraming("csv");
+async function* csvRecords(
+  first: string,
+  chunks: AsyncGenerator<string>,
+  skip: number,
+): AsyncGenerator<StreamRecord> {
   let header: string[] | undefined;
+  let ordinal = 0;
   for await (const row of csvRows(first, chunks)) {
     if (!header) {
       header = row.fields.map((h) => h.trim());
-      if (header.length < 2 || header.some((h) => h === "")) {
+      if (row.error || header.length < 2 || header.some((h) => h === "")) {
         throw new FileFormatError(
           "invalid_file",
           "the file is neither JSON, NDJSON nor CSV with a header row",
@@ -414,14 +456,24 @@ export async function* readRecords(
       ordinal++;
       continue;
     }
+    const bad = (code: string, error: string): StreamRecord => ({
+      ordinal: ordinal++,
+      location,
+      raw: row.raw,
+      ok: false,
+      code,
+      error,
+      json: false,
+    });
+    if (row.error) {
+      yield bad("record_too_large", row.error);
+      continue;
+    }
     if (row.fields.length !== header.length) {
-      yield {
-        ordinal: ordinal++,
-        location,
-        raw: row.raw,
-        ok: false,
-        error: `CSV row has ${row.fields.length} fields; the header has ${header.length}`,
-      };
+      yield bad(
+        "invalid_csv_row",
+        `CSV row has ${row.fields.length} fields; the header has ${header.length}`,
+      );
       continue;
     }
     const value: Record<string, string> = {};

@@ -12,7 +12,12 @@ import {
   recordObjectError,
   startStatement,
 } from "../store/objects";
-import { type QuarantineEntry, quarantineStatement } from "../store/quarantine";
+import {
+  type QuarantineEntry,
+  quarantineId,
+  quarantineStatement,
+  recordsIn,
+} from "../store/quarantine";
 import {
   type BucketMessage,
   type Continuation,
@@ -41,15 +46,28 @@ export function routeKey(env: Env, key: string): BucketSource | undefined {
   );
 }
 
+/**
+ * Keeps a whole file or message in quarantine. It counts as one record received and quarantined
+ * (received = inserted + duplicates + quarantined, always), once per entry: a failure seen again
+ * (same identity) updates its entry without counting it twice.
+ */
 async function keep(env: Env, entry: QuarantineEntry): Promise<void> {
   const now = Date.now();
   const statements = [await quarantineStatement(env, entry, now)];
   if (entry.sourceID) {
     statements.push(
       env.DB.prepare(
-        `INSERT INTO source_stats (sourceID, quarantined, lastErrorAt, lastError) VALUES (?1, 1, ?2, ?3)
-         ON CONFLICT(sourceID) DO UPDATE SET quarantined = quarantined + 1, lastErrorAt = ?2, lastError = ?3`,
-      ).bind(entry.sourceID, now, `${entry.errorCode}: ${entry.error}`.slice(0, 1000)),
+        `INSERT INTO source_stats (sourceID, received, quarantined, lastErrorAt, lastError)
+         SELECT ?1, n, n, ?2, ?3 FROM (SELECT CASE WHEN seen = 1 THEN 1 ELSE 0 END AS n
+           FROM quarantine WHERE id = ?4) WHERE true
+         ON CONFLICT(sourceID) DO UPDATE SET received = received + excluded.received,
+           quarantined = quarantined + excluded.quarantined, lastErrorAt = ?2, lastError = ?3`,
+      ).bind(
+        entry.sourceID,
+        now,
+        `${entry.errorCode}: ${entry.error}`.slice(0, 1000),
+        await quarantineId(entry),
+      ),
     );
   }
   await env.DB.batch(statements);
@@ -79,6 +97,9 @@ export function invocationBudget(env: Env): Budget {
   return { remaining: recordBudget(env) };
 }
 
+/** One object version: its failures (fetch, parse, dead-letter) are one quarantine entry. */
+const objectIdentity = (ref: ObjectRef) => `object ${ref.bucket}/${ref.key}@${ref.eTag}`;
+
 /** A file that cannot be read (further): kept in quarantine by pointer, its progress marked failed. */
 async function failObject(
   env: Env,
@@ -97,6 +118,7 @@ async function failObject(
     location: ref.key,
     raw: "",
     rawRef: `landing/${ref.key}`,
+    identity: objectIdentity(ref),
   });
   await finishObject(env.DB, { ...ref, sourceID: source.id }, "failed", Date.now(), error);
 }
@@ -151,6 +173,11 @@ export async function ingestObject(
   ).run();
 
   const start = progress?.recordsCommitted ?? 0;
+  // Files uploaded through the API say so on every row (a vendor delivery carries no mark).
+  const origin =
+    object.customMetadata?.auditflareOrigin === "upload"
+      ? { auditflareOrigin: "upload" }
+      : undefined;
   // Every message gets at least one chunk, so a batch of big files still moves each forward.
   const limit = Math.max(CHUNK_RECORDS, budget.remaining);
   const isEvent = normalizerFor(source.type).isEvent;
@@ -161,19 +188,21 @@ export async function ingestObject(
 
   const flush = async (done: boolean) => {
     const now = Date.now();
-    const prepared = await prepareRecords(env, source, chunk, now, (loc) => `${ref.key} ${loc}`);
+    const prepared = await prepareRecords(env, source, chunk, now, {
+      where: `${ref.key} `,
+      tags: origin,
+    });
     const next = committed + chunk.length;
     await commit(env, {
       sourceID: source.id,
       sourceType: source.type,
       ...prepared,
-      received: chunk.length,
       now,
       extra: [
         progressStatement(env.DB, ref, {
           recordsCommitted: next,
           received: chunk.length,
-          quarantined: prepared.quarantine.length,
+          quarantined: prepared.quarantine.reduce((n, q) => n + recordsIn(q), 0),
           framing,
           done,
           now,
@@ -313,8 +342,10 @@ async function deadLetter(env: Env, message: Message<unknown>): Promise<void> {
   let sourceType: string | null = null;
   let lastError = "retries exhausted";
   let location = `message ${message.id}`;
+  let identity: string | undefined;
   if (parsed.ok) {
     const ref = refOf(parsed.value);
+    identity = objectIdentity(ref);
     location = ref.key;
     const source = routeKey(env, ref.key);
     sourceID = source?.id ?? null;
@@ -332,6 +363,7 @@ async function deadLetter(env: Env, message: Message<unknown>): Promise<void> {
     error: lastError,
     location,
     raw: JSON.stringify(message.body) ?? String(message.body),
+    identity,
   });
 }
 

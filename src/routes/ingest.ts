@@ -187,7 +187,7 @@ ingest.openapi(route, async (c) => {
   if (!framed.ok) return rejectBody(framed.code, framed.message, text);
 
   const prepared = await prepareRecords(c.env, source, framed.records, now);
-  const result = await store({ ...prepared, received: framed.records.length });
+  const result = await store(prepared);
   return c.json(
     {
       received: result.received,

@@ -1,5 +1,5 @@
 import { ridOf } from "../lib/hash";
-import { type QuarantineEntry, quarantineStatement } from "./quarantine";
+import { type QuarantineEntry, quarantineStatement, recordsIn } from "./quarantine";
 import { LOG_COLUMNS } from "./rows";
 import type { LogRow } from "./schema";
 
@@ -24,28 +24,26 @@ const COLLISIONS_SQL = `SELECT json_extract(j.value, '$[1]') AS id FROM json_eac
 JOIN logs ON logs.rid = CAST(json_extract(j.value, '$[0]') AS INTEGER)
 WHERE logs.id != json_extract(j.value, '$[1]')`;
 
-// Rows inserted by this commit are the group's ids whose row carries the commit's receivedAt;
-// the group's other rows were already stored (duplicates).
-const INSERTED_IN_GROUP = `SELECT count(*) AS n FROM json_each(?7) AS j
-  JOIN logs ON logs.rid = CAST(json_extract(j.value, '$[0]') AS INTEGER) AND logs.receivedAt = ?6`;
+// Right after each INSERT, in the same transaction, `changes()` is exactly the rows that INSERT
+// added: the chunk's other rows were already stored (duplicates). Counting this way stays exact
+// when concurrent commits share a millisecond (a receivedAt match would not).
+const CHUNK_COUNTS_SQL = `INSERT INTO source_stats (sourceID, inserted, duplicates)
+SELECT ?1, changes(), ?2 - changes() WHERE true
+ON CONFLICT(sourceID) DO UPDATE SET inserted = inserted + excluded.inserted,
+  duplicates = duplicates + excluded.duplicates`;
 
-// One counter upsert per commit (not per chunk), so counters add ~3 rows written per batch.
+// One totals upsert per commit; with the per-chunk counts, counters add ~2 rows written per
+// chunk of rows. `?7` corrects duplicates for rows found to collide (quarantined instead).
 const TOTALS_SQL = `INSERT INTO source_stats (sourceID, received, quarantined, skipped, lastEventTime,
-  lastReceivedAt, lastSuccessAt, inserted, duplicates)
-SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, n, ?8 - n FROM (${INSERTED_IN_GROUP}) WHERE true
+  lastReceivedAt, lastSuccessAt, duplicates)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
 ON CONFLICT(sourceID) DO UPDATE SET received = received + excluded.received,
-  inserted = inserted + excluded.inserted, duplicates = duplicates + excluded.duplicates,
+  duplicates = duplicates + excluded.duplicates,
   quarantined = quarantined + excluded.quarantined,
   skipped = skipped + excluded.skipped,
   lastEventTime = max(coalesce(lastEventTime, excluded.lastEventTime), coalesce(excluded.lastEventTime, lastEventTime)),
   lastReceivedAt = excluded.lastReceivedAt, lastSuccessAt = excluded.lastSuccessAt,
   lastError = NULL, lastErrorAt = NULL`;
-
-// Further id groups of a very large batch only add to the inserted/duplicates counters.
-const MORE_COUNTS_SQL = `INSERT INTO source_stats (sourceID, inserted, duplicates)
-SELECT ?1, n, ?8 - n FROM (${INSERTED_IN_GROUP}) WHERE true
-ON CONFLICT(sourceID) DO UPDATE SET inserted = inserted + excluded.inserted,
-  duplicates = duplicates + excluded.duplicates`;
 
 export interface StoreEnv {
   DB: D1Database;
@@ -136,27 +134,22 @@ async function chunkRows(
   return chunks;
 }
 
-/** The stored ids as `[[rid, id], …]` JSON groups of at most STATEMENT_BYTES, with row counts. */
-function idGroups(ids: string[]): Array<{ json: string; rows: number }> {
-  const multiplicity = new Map<string, number>();
-  for (const id of ids) multiplicity.set(id, (multiplicity.get(id) ?? 0) + 1);
-  const groups: Array<{ json: string; rows: number }> = [];
+/** The stored ids as `[[rid, id], …]` JSON groups of at most STATEMENT_BYTES. */
+function idGroups(ids: string[]): string[] {
+  const groups: string[] = [];
   let parts: string[] = [];
   let bytes = 2;
-  let rows = 0;
-  for (const [id, n] of multiplicity) {
+  for (const id of new Set(ids)) {
     const part = JSON.stringify([ridOf(id), id]);
     if (parts.length > 0 && bytes + part.length + 1 > STATEMENT_BYTES) {
-      groups.push({ json: `[${parts.join(",")}]`, rows });
+      groups.push(`[${parts.join(",")}]`);
       parts = [];
       bytes = 2;
-      rows = 0;
     }
     parts.push(part);
     bytes += part.length + 1;
-    rows += n;
   }
-  groups.push({ json: `[${parts.join(",")}]`, rows });
+  if (parts.length > 0) groups.push(`[${parts.join(",")}]`);
   return groups;
 }
 
@@ -165,6 +158,15 @@ function idGroups(ids: string[]): Array<{ json: string; rows: number }> {
  * it is committed or none. Duplicates (same id) are not inserted and are counted.
  */
 export async function commit(env: StoreEnv, c: Commit): Promise<CommitResult> {
+  return commitWith(env, c, 0);
+}
+
+async function commitWith(
+  env: StoreEnv,
+  c: Commit,
+  /** Rows an earlier commit counted as duplicates that turned out to be key collisions. */
+  uncountDuplicates: number,
+): Promise<CommitResult> {
   const quarantine = [...c.quarantine];
   const chunks = await chunkRows(env, c.rows, quarantine);
   const statements: D1PreparedStatement[] = [];
@@ -172,31 +174,30 @@ export async function commit(env: StoreEnv, c: Commit): Promise<CommitResult> {
   for (const chunk of chunks) {
     insertIndexes.push(statements.length);
     statements.push(env.DB.prepare(INSERT_SQL).bind(chunk.json));
+    statements.push(env.DB.prepare(CHUNK_COUNTS_SQL).bind(c.sourceID, chunk.ids.length));
   }
+  const quarantined = quarantine.reduce((n, q) => n + recordsIn(q), 0);
   for (const q of quarantine) statements.push(await quarantineStatement(env, q, c.now));
   const storedIds = chunks.flatMap((ch) => ch.ids);
-  const stored = storedIds.length;
   let lastEventTime: number | null = null;
   for (const r of c.rows)
     if (lastEventTime === null || r.eventTime > lastEventTime) lastEventTime = r.eventTime;
+  statements.push(
+    env.DB.prepare(TOTALS_SQL).bind(
+      c.sourceID,
+      c.received,
+      quarantined,
+      c.skipped ?? 0,
+      lastEventTime,
+      c.now,
+      -uncountDuplicates,
+    ),
+  );
   const collisionIndexes: number[] = [];
-  idGroups(storedIds).forEach((group, i) => {
-    const sql = i === 0 ? TOTALS_SQL : MORE_COUNTS_SQL;
-    statements.push(
-      env.DB.prepare(sql).bind(
-        c.sourceID,
-        i === 0 ? c.received : null,
-        quarantine.length,
-        c.skipped ?? 0,
-        lastEventTime,
-        c.now,
-        group.json,
-        group.rows,
-      ),
-    );
+  for (const group of idGroups(storedIds)) {
     collisionIndexes.push(statements.length);
-    statements.push(env.DB.prepare(COLLISIONS_SQL).bind(group.json));
-  });
+    statements.push(env.DB.prepare(COLLISIONS_SQL).bind(group));
+  }
   statements.push(...(c.extra ?? []));
 
   const results = await env.DB.batch(statements);
@@ -211,28 +212,32 @@ export async function commit(env: StoreEnv, c: Commit): Promise<CommitResult> {
   if (colliding.size > 0) {
     const lost = c.rows.filter((r) => colliding.has(r.id));
     collided = lost.length;
-    await commit(env, {
-      ...c,
-      rows: [],
-      received: 0,
-      skipped: 0,
-      extra: [],
-      quarantine: lost.map((r) => ({
-        sourceID: r.sourceID,
-        sourceType: r.sourceType,
-        stage: "store",
-        errorCode: "id_collision",
-        error: `row key collides with a stored row of another event (id ${r.id})`,
-        location: `eventID ${r.eventID}`,
-        raw: r.rawLog,
-      })),
-    });
+    await commitWith(
+      env,
+      {
+        ...c,
+        rows: [],
+        received: 0,
+        skipped: 0,
+        extra: [],
+        quarantine: lost.map((r) => ({
+          sourceID: r.sourceID,
+          sourceType: r.sourceType,
+          stage: "store",
+          errorCode: "id_collision",
+          error: `row key collides with a stored row of another event (id ${r.id})`,
+          location: `eventID ${r.eventID}`,
+          raw: r.rawLog,
+        })),
+      },
+      collided,
+    );
   }
   return {
     received: c.received,
     inserted,
-    duplicates: stored - inserted - collided,
-    quarantined: quarantine.length + collided,
+    duplicates: storedIds.length - inserted - collided,
+    quarantined: quarantined + collided,
     rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
   };
 }

@@ -4,10 +4,23 @@ import { toBase64 } from "../parse/bytes";
 /** Inputs kept inline up to this size; larger ones go to the ARCHIVE bucket with a pointer. */
 export const QUARANTINE_INLINE_BYTES = 64 * 1024;
 
+/** One bad record of an input, as kept in a group entry (one NDJSON line each). */
+export interface QuarantinedRecord {
+  /** Where in the input: "line 7", "[3]", "body" … (the entry's location names the file). */
+  location: string;
+  /** The stage that failed, which a replay runs again: parse, normalize, store. */
+  stage: string;
+  errorCode: string;
+  error: string;
+  /** The record's text: one JSON value, or (`json: false`) text that is not JSON (a CSV row). */
+  raw: string;
+  json: boolean;
+}
+
 export interface QuarantineEntry {
   sourceID: string | null;
   sourceType: string | null;
-  /** Where it failed: parse, normalize, store, route, fetch, dead-letter … */
+  /** Where it failed: parse, normalize, store, route, fetch, dead-letter, records … */
   stage: string;
   errorCode: string;
   error: string;
@@ -18,54 +31,189 @@ export interface QuarantineEntry {
   contentType?: string | null;
   /** Where the input already lives (e.g. `landing/<key>`), when it is not copied into `raw`. */
   rawRef?: string;
+  /** The bad records of one input, kept together (then `raw` is unused). */
+  group?: RecordGroup;
+  /**
+   * What makes this entry the same entry again (e.g. one object version): a later failure of
+   * it updates the entry (pending again, new error) instead of adding another. Default: the
+   * stage, error, location and input.
+   */
+  identity?: string;
 }
 
+/** How many records an entry counts for in the source's `quarantined` counter. */
+export const recordsIn = (q: QuarantineEntry): number => q.group?.count ?? 1;
+
 const encoder = new TextEncoder();
+/** Text gathered before it is compressed (bounds memory for inputs full of bad records). */
+const GROUP_SPILL_CHARS = 256 * 1024;
+
+/**
+ * The bad records of one input, written as NDJSON as they come: inline when small, else gzipped
+ * while being built, so a body of millions of bad lines holds a few MB, never one object each.
+ */
+export class RecordGroup {
+  count = 0;
+  readonly codes = new Map<string, number>();
+  readonly stages = new Set<string>();
+  first: QuarantinedRecord | undefined;
+  private locations: string[] = [];
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private gzip: { writer: WritableStreamDefaultWriter; output: Promise<ArrayBuffer> } | undefined;
+
+  async add(r: QuarantinedRecord): Promise<void> {
+    this.count++;
+    this.codes.set(r.errorCode, (this.codes.get(r.errorCode) ?? 0) + 1);
+    this.stages.add(r.stage);
+    if (!this.first) this.first = { ...r, raw: r.raw.slice(0, 200) };
+    if (this.locations.length < 5) this.locations.push(r.location);
+    const line = `${JSON.stringify(r)}\n`;
+    this.pending.push(line);
+    this.pendingChars += line.length;
+    if (this.pendingChars >= GROUP_SPILL_CHARS) await this.spill();
+  }
+
+  private async spill(): Promise<void> {
+    if (!this.gzip) {
+      const cs = new CompressionStream("gzip");
+      this.gzip = {
+        writer: cs.writable.getWriter(),
+        output: new Response(cs.readable).arrayBuffer(),
+      };
+    }
+    const text = this.pending.join("");
+    this.pending = [];
+    this.pendingChars = 0;
+    await this.gzip.writer.write(encoder.encode(text));
+  }
+
+  /** The NDJSON text (small groups) or its gzip (larger ones). */
+  async finish(): Promise<{ text: string } | { gzip: Uint8Array }> {
+    if (!this.gzip && this.pendingChars <= QUARANTINE_INLINE_BYTES)
+      return { text: this.pending.join("") };
+    await this.spill();
+    const gz = this.gzip as NonNullable<typeof this.gzip>;
+    await gz.writer.close();
+    return { gzip: new Uint8Array(await gz.output) };
+  }
+
+  /** The entry's summary: what failed, how often, and where first. */
+  describe(prefix: string): Pick<QuarantineEntry, "stage" | "errorCode" | "error" | "location"> {
+    const codes = [...this.codes];
+    const only = codes.length === 1 ? codes[0]?.[0] : undefined;
+    const first = this.first as QuarantinedRecord;
+    const more = this.count > this.locations.length ? ", …" : "";
+    return {
+      stage: this.stages.size === 1 ? first.stage : "mixed",
+      errorCode: only ?? "invalid_records",
+      error: `${this.count} record(s) kept aside (${codes.map(([c, n]) => `${c} ×${n}`).join(", ")}); first at ${first.location}: ${first.error}`,
+      location: `${prefix}${this.locations.join(", ")}${more}`,
+    };
+  }
+}
+
+/** Reads the records of a group entry back (inline NDJSON, or gzipped in the ARCHIVE bucket). */
+export async function groupRecords(
+  env: { ARCHIVE: R2Bucket },
+  row: { raw: string | null; rawRef: string | null; rawEncoding: string },
+): Promise<QuarantinedRecord[] | null> {
+  let text: string | null = null;
+  if (row.rawEncoding === "records") text = row.raw;
+  else if (row.rawEncoding === "records+gzip" && row.rawRef) {
+    const object = await env.ARCHIVE.get(row.rawRef);
+    if (!object) return null;
+    text = await new Response(object.body.pipeThrough(new DecompressionStream("gzip"))).text();
+  }
+  if (text === null) return null;
+  return text
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as QuarantinedRecord);
+}
+
+async function storedInput(
+  env: { ARCHIVE: R2Bucket },
+  entry: QuarantineEntry,
+  idOf: (digest: string) => Promise<string>,
+): Promise<{ id: string; raw: string | null; rawEncoding: string; rawRef: string | null }> {
+  if (entry.group) {
+    const content = await entry.group.finish();
+    const bytes = "text" in content ? encoder.encode(content.text) : content.gzip;
+    const id = await idOf(await sha256Hex(bytes));
+    if ("text" in content) return { id, raw: content.text, rawEncoding: "records", rawRef: null };
+    const rawRef = `quarantine/${entry.sourceID ?? "_unknown"}/${id}.ndjson.gz`;
+    await env.ARCHIVE.put(rawRef, content.gzip, {
+      httpMetadata: { contentType: "application/x-ndjson", contentEncoding: "gzip" },
+    });
+    return { id, raw: null, rawEncoding: "records+gzip", rawRef };
+  }
+  const isText = typeof entry.raw === "string";
+  const bytes = typeof entry.raw === "string" ? encoder.encode(entry.raw) : entry.raw;
+  const id = await idOf(await sha256Hex(bytes));
+  const rawEncoding = isText ? "utf8" : "base64";
+  if (entry.rawRef) return { id, raw: null, rawEncoding, rawRef: entry.rawRef };
+  if (bytes.byteLength <= QUARANTINE_INLINE_BYTES)
+    return { id, raw: isText ? (entry.raw as string) : toBase64(bytes), rawEncoding, rawRef: null };
+  const rawRef = `quarantine/${entry.sourceID ?? "_unknown"}/${id}`;
+  await env.ARCHIVE.put(rawRef, bytes, {
+    customMetadata: { stage: entry.stage, errorCode: entry.errorCode },
+  });
+  return { id, raw: null, rawEncoding, rawRef };
+}
+
+function entryIdOf(
+  entry: QuarantineEntry,
+  summary: Pick<QuarantineEntry, "stage" | "errorCode" | "location">,
+) {
+  return async (digest: string) =>
+    (
+      await sha256Hex(
+        entry.identity !== undefined
+          ? `${entry.sourceID ?? ""}\nidentity\n${entry.identity}`
+          : `${entry.sourceID ?? ""}\n${summary.stage}\n${summary.errorCode}\n${summary.location ?? ""}\n${digest}`,
+      )
+    ).slice(0, 32);
+}
+
+/** The id a whole-input entry (not a group) is kept under. */
+export async function quarantineId(entry: QuarantineEntry): Promise<string> {
+  const bytes = typeof entry.raw === "string" ? encoder.encode(entry.raw) : entry.raw;
+  return entryIdOf(entry, entry)(await sha256Hex(bytes));
+}
 
 /**
  * Builds the statement that keeps one quarantine entry. The id is a hash of what failed and
- * where, so the same bad input retried is one entry whose `seen` count grows.
+ * where (or of the entry's `identity`), so the same bad input retried is one entry whose `seen`
+ * count grows; a failure after a replay puts it back to pending with the new error and time.
  */
 export async function quarantineStatement(
   env: { DB: D1Database; ARCHIVE: R2Bucket },
   entry: QuarantineEntry,
   now: number,
 ): Promise<D1PreparedStatement> {
-  const isText = typeof entry.raw === "string";
-  const bytes = typeof entry.raw === "string" ? encoder.encode(entry.raw) : entry.raw;
-  const digest = await sha256Hex(bytes);
-  const id = (
-    await sha256Hex(
-      `${entry.sourceID ?? ""}\n${entry.stage}\n${entry.errorCode}\n${entry.location ?? ""}\n${digest}`,
-    )
-  ).slice(0, 32);
-  let raw: string | null = isText ? (entry.raw as string) : toBase64(bytes);
-  let rawRef: string | null = entry.rawRef ?? null;
-  if (rawRef) raw = null;
-  else if (bytes.byteLength > QUARANTINE_INLINE_BYTES) {
-    rawRef = `quarantine/${entry.sourceID ?? "_unknown"}/${id}`;
-    await env.ARCHIVE.put(rawRef, bytes, {
-      customMetadata: { stage: entry.stage, errorCode: entry.errorCode },
-    });
-    raw = null;
-  }
+  const summary = entry.group ? entry.group.describe(entry.location ?? "") : entry;
+  const stored = await storedInput(env, entry, entryIdOf(entry, summary));
   return env.DB.prepare(
     `INSERT INTO quarantine (id, sourceID, sourceType, stage, errorCode, error, location, raw,
-       rawEncoding, rawRef, contentType, receivedAt, lastSeenAt)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
-     ON CONFLICT(id) DO UPDATE SET seen = seen + 1, lastSeenAt = excluded.lastSeenAt`,
+       rawEncoding, rawRef, contentType, receivedAt, lastSeenAt, records)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)
+     ON CONFLICT(id) DO UPDATE SET seen = seen + 1, lastSeenAt = excluded.lastSeenAt,
+       status = 'pending', stage = excluded.stage, errorCode = excluded.errorCode,
+       error = excluded.error`,
   ).bind(
-    id,
+    stored.id,
     entry.sourceID,
     entry.sourceType,
-    entry.stage,
-    entry.errorCode,
-    entry.error.slice(0, 2000),
-    entry.location,
-    raw,
-    isText ? "utf8" : "base64",
-    rawRef,
+    summary.stage,
+    summary.errorCode,
+    summary.error.slice(0, 2000),
+    summary.location,
+    stored.raw,
+    stored.rawEncoding,
+    stored.rawRef,
     entry.contentType ?? null,
     now,
+    recordsIn(entry),
   );
 }

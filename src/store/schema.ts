@@ -73,6 +73,7 @@ export const quarantine = sqliteTable("quarantine", {
   status: text("status").notNull(),
   replayedAt: integer("replayedAt"),
   replayResult: text("replayResult"),
+  records: integer("records").notNull(),
 });
 
 export type QuarantineRow = typeof quarantine.$inferSelect;

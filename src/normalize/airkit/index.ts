@@ -5,7 +5,8 @@ import {
   type NormalizeResult,
   type Normalizer,
   type RawRecord,
-  zodMessage,
+  TIME_MESSAGE,
+  zodFailure,
 } from "../types";
 
 /**
@@ -79,7 +80,7 @@ const text = z.string().min(1);
 const record = z.looseObject({
   EVENT_ID: text,
   EVENT_TYPE: text,
-  EVENT_TIME: text.refine((s) => parseTimestamp(s) !== null, "not a date-time"),
+  EVENT_TIME: text.refine((s) => parseTimestamp(s) !== null, TIME_MESSAGE),
 });
 
 function canonicalize(value: unknown): Record<string, unknown> | null {
@@ -104,13 +105,8 @@ export const airkit: Normalizer = {
   async normalize({ value, raw }: RawRecord): Promise<NormalizeResult> {
     const e = canonicalize(value);
     const parsed = record.safeParse(e ?? value);
-    if (!e || !parsed.success) {
-      return {
-        ok: false,
-        code: "invalid_event",
-        message: parsed.success ? "event is not an object" : zodMessage(parsed.error.issues),
-      };
-    }
+    if (!parsed.success) return zodFailure(parsed.error.issues);
+    if (!e) return { ok: false, code: "invalid_event", message: "event is not an object" };
     const actor: Record<string, string> = {};
     if (str(e.USER_ID)) actor.id = str(e.USER_ID) as string;
     if (str(e.EMAIL)) actor.email = str(e.EMAIL) as string;

@@ -1,13 +1,15 @@
 import { z } from "zod";
 import { parseIP } from "../../lib/ip";
 import { parseTimestamp } from "../../lib/time";
+import { MAX_NESTING, nestingExceeds } from "../../parse/json";
 import {
   emptyEndpoint,
   type NormalizeResult,
   type Normalizer,
   type RawRecord,
   stringMap,
-  zodMessage,
+  TIME_MESSAGE,
+  zodFailure,
 } from "../types";
 
 /**
@@ -30,7 +32,7 @@ export const circleciEvent = z.looseObject({
   organization: entity.nullish(),
   account: entity.nullish(),
   payload: z.record(z.string(), z.unknown()).nullish(),
-  occurred_at: z.string().refine((s) => parseTimestamp(s) !== null, "not an ISO-8601 date-time"),
+  occurred_at: z.string().refine((s) => parseTimestamp(s) !== null, TIME_MESSAGE),
   metadata: z.record(z.string(), z.unknown()).nullish(),
   success: z.boolean().nullish(),
   request: z
@@ -53,6 +55,12 @@ const ENTITIES = [
   "common_fields",
 ];
 
+class NestingError extends Error {
+  constructor(readonly column: string) {
+    super(`${column}: nests deeper than ${MAX_NESTING} levels`);
+  }
+}
+
 /** A CSV export row → the JSON event shape: lower-case keys, JSON strings parsed, FOO_ID → foo.id. */
 export function fromCsvRow(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -63,6 +71,8 @@ export function fromCsvRow(row: Record<string, unknown>): Record<string, unknown
       const t = v.trim();
       if (t === "") continue;
       if (t.startsWith("{") || t.startsWith("[")) {
+        // Bounded before parsing: a cell nested 100,000 deep must not overflow the stack.
+        if (nestingExceeds(t, MAX_NESTING)) throw new NestingError(k);
         try {
           value = JSON.parse(t);
         } catch {
@@ -102,10 +112,15 @@ export const circleci: Normalizer = {
       value !== null &&
       !Array.isArray(value) &&
       Object.keys(value).some((k) => k === "ID" || k === "OCCURRED_AT");
-    const input = isCsvShape ? fromCsvRow(value as Record<string, unknown>) : value;
+    let input = value;
+    try {
+      if (isCsvShape) input = fromCsvRow(value as Record<string, unknown>);
+    } catch (err) {
+      if (!(err instanceof NestingError)) throw err;
+      return { ok: false, code: "nesting_too_deep", message: err.message };
+    }
     const parsed = circleciEvent.safeParse(input);
-    if (!parsed.success)
-      return { ok: false, code: "invalid_event", message: zodMessage(parsed.error.issues) };
+    if (!parsed.success) return zodFailure(parsed.error.issues);
     const e = parsed.data;
     const ip = e.request?.ip_address ?? e.common_fields?.source_ip ?? null;
     const actor: Record<string, string> = { id: e.actor.id };

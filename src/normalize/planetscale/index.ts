@@ -7,7 +7,8 @@ import {
   type Normalizer,
   type RawRecord,
   stringMap,
-  zodMessage,
+  TIME_MESSAGE,
+  zodFailure,
 } from "../types";
 
 /**
@@ -42,15 +43,14 @@ export const planetscale: Normalizer = {
 
   async normalize({ value, raw }: RawRecord): Promise<NormalizeResult> {
     const parsed = planetscaleEvent.safeParse(value);
-    if (!parsed.success)
-      return { ok: false, code: "invalid_event", message: zodMessage(parsed.error.issues) };
+    if (!parsed.success) return zodFailure(parsed.error.issues);
     const e = parsed.data;
     const eventTime = time(e.created_at) ?? time(e.updated_at);
     if (eventTime === null) {
       return {
         ok: false,
-        code: "invalid_event",
-        message: "created_at: missing or not an ISO-8601 date-time",
+        code: "invalid_time",
+        message: `created_at: missing or ${TIME_MESSAGE}`,
       };
     }
     const eventName =

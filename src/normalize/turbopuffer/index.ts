@@ -8,7 +8,8 @@ import {
   type Normalizer,
   type RawRecord,
   stringMap,
-  zodMessage,
+  TIME_MESSAGE,
+  zodFailure,
 } from "../types";
 
 /**
@@ -22,7 +23,7 @@ const entity = z.looseObject({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
-const timestamp = z.string().refine((s) => parseTimestamp(s) !== null, "not an ISO-8601 date-time");
+const timestamp = z.string().refine((s) => parseTimestamp(s) !== null, TIME_MESSAGE);
 
 export const turbopufferEvent = z.looseObject({
   id: z.string().min(1).optional(),
@@ -55,7 +56,7 @@ export const turbopuffer: Normalizer = {
   async normalize({ value, raw }: RawRecord): Promise<NormalizeResult> {
     const parsed = turbopufferEvent.safeParse(value);
     if (!parsed.success) {
-      return { ok: false, code: "invalid_event", message: zodMessage(parsed.error.issues) };
+      return zodFailure(parsed.error.issues);
     }
     const e = parsed.data;
     const eventID = e.id ?? (await sha256Hex(canonicalJson(value)));

@@ -7,7 +7,8 @@ import {
   type NormalizeResult,
   type Normalizer,
   type RawRecord,
-  zodMessage,
+  TIME_MESSAGE,
+  zodFailure,
 } from "../types";
 
 /**
@@ -20,7 +21,7 @@ export const tursoEntry = z.looseObject({
   message: z.string().nullish(),
   origin: z.string().nullish(),
   author: z.string().nullish(),
-  created_at: z.string().refine((v) => parseTimestamp(v) !== null, "not an ISO-8601 date-time"),
+  created_at: z.string().refine((v) => parseTimestamp(v) !== null, TIME_MESSAGE),
   data: z.record(z.string(), z.unknown()).nullish(),
   ip: z.string().nullish(),
   city: z.string().nullish(),
@@ -42,8 +43,7 @@ export const turso: Normalizer = {
 
   async normalize({ value, raw }: RawRecord): Promise<NormalizeResult> {
     const parsed = tursoEntry.safeParse(value);
-    if (!parsed.success)
-      return { ok: false, code: "invalid_event", message: zodMessage(parsed.error.issues) };
+    if (!parsed.success) return zodFailure(parsed.error.issues);
     const e = parsed.data;
     const data = e.data ?? {};
     const actor: Record<string, string> = {};
