@@ -43,6 +43,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             SOURCES: TEST_SOURCES,
             QUERY_API_TOKEN: "test-query-token",
+            ADMIN_API_TOKEN: "test-admin-token",
             BUCKET_RECORD_BUDGET: "20000",
             TTL_INGEST_TOKEN: "ttl-token",
             PS_TOKEN: "ps-id:ps-secret",

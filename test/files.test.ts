@@ -4,11 +4,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { deliver } from "./bucket-helpers";
 import circleciNdjson from "./fixtures/circleci/events.ndjson?raw";
-import { call, type Json, QUERY_TOKEN, query } from "./helpers";
+import { ADMIN_TOKEN, call, type Json, QUERY_TOKEN, query } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
-const upload = (sourceId: string, body: BodyInit, qs = "", token = QUERY_TOKEN) =>
+const upload = (sourceId: string, body: BodyInit, qs = "", token = ADMIN_TOKEN) =>
   call(`/v1/sources/${sourceId}/files${qs}`, {
     method: "POST",
     body,
@@ -37,6 +37,26 @@ describe("POST /v1/sources/:sourceId/files", () => {
     const rows = ((await (await query("/v1/logs?sourceID=circleci")).json()) as { data: Json[] })
       .data;
     expect(rows).toHaveLength(3);
+    // Rows that came by upload say so; a vendor delivery carries no such mark.
+    expect(rows.map((r) => (r.tags as Json).auditflareOrigin)).toEqual([
+      "upload",
+      "upload",
+      "upload",
+    ]);
+  });
+
+  it("needs the admin token: the query token only reads (403), and cannot forge events", async () => {
+    const forged = JSON.stringify({
+      action: "api-key-created",
+      occurred_at: "2026-04-01T00:00:00Z",
+      actor: { type: "user", id: "evil" },
+    });
+    const res = await upload("tp-files", forged, "?name=forged.ndjson", QUERY_TOKEN);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: Json }).error.code).toBe("admin_required");
+    expect((await env.LANDING.list({ prefix: "turbopuffer-files/uploads/" })).objects).toHaveLength(
+      0,
+    );
   });
 
   it("enqueues the notification itself when EMIT_LOCAL_NOTIFICATIONS is on (local dev)", async () => {
@@ -48,7 +68,7 @@ describe("POST /v1/sources/:sourceId/files", () => {
     const req = new Request("https://auditflare.test/v1/sources/airkit/files?name=a.csv", {
       method: "POST",
       body: "EVENT_ID,EVENT_TYPE,EVENT_TIME\nak-up-1,user_login,2026-08-21 09:00:00\n",
-      headers: { authorization: `Bearer ${QUERY_TOKEN}` },
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
     const res = await worker.fetch(
       req,

@@ -4,6 +4,7 @@ import worker from "../src/index";
 import { groupRecords, type QuarantinedRecord } from "../src/store/quarantine";
 
 export const QUERY_TOKEN = "test-query-token";
+export const ADMIN_TOKEN = "test-admin-token";
 export const INGEST_TOKEN = "test-ingest-token";
 export const BASE = "https://auditflare.test";
 

@@ -1,14 +1,14 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { deliver, putObject } from "./bucket-helpers";
-import { call, count, type Json, push, QUERY_TOKEN, query, tpEvent } from "./helpers";
+import { ADMIN_TOKEN, call, count, type Json, push, QUERY_TOKEN, query, tpEvent } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
 const replay = (id: string) =>
   call(`/v1/quarantine/${id}/replay`, {
     method: "POST",
-    headers: { authorization: `Bearer ${QUERY_TOKEN}` },
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
   });
 
 async function list(qs = ""): Promise<{ data: Json[]; nextCursor: string | null }> {
@@ -103,5 +103,30 @@ describe("POST /v1/quarantine/:id/replay", () => {
     expect(sent).toHaveLength(1);
     await deliver([{ body: sent[0] }]);
     expect(await count("SELECT count(*) AS n FROM logs WHERE eventID = 'rp-1'")).toBe(1);
+  });
+});
+
+describe("quarantine roles and parameters", () => {
+  it("replay needs the admin token: the query token gets 403", async () => {
+    const res = await call("/v1/quarantine/whatever/replay", {
+      method: "POST",
+      headers: { authorization: `Bearer ${QUERY_TOKEN}` },
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: Json }).error.code).toBe("admin_required");
+  });
+
+  it("an unknown parameter is a 400 naming it", async () => {
+    const res = await query("/v1/quarantine?foo=1");
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: { code: "unknown_parameter", message: 'unknown query parameter "foo"' },
+    });
+  });
+
+  it("a malformed Authorization header is called malformed, not missing", async () => {
+    const res = await call("/v1/quarantine", { headers: { authorization: "Bearer tok x" } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: Json }).error.code).toBe("malformed_authorization");
   });
 });

@@ -9,7 +9,16 @@ import {
   type StreamRecord,
 } from "../src/parse/stream";
 import { deliver, putObject } from "./bucket-helpers";
-import { call, count, type Json, keptRecords, push, QUERY_TOKEN, tpEvent } from "./helpers";
+import {
+  ADMIN_TOKEN,
+  call,
+  count,
+  type Json,
+  keptRecords,
+  push,
+  QUERY_TOKEN,
+  tpEvent,
+} from "./helpers";
 import { cursorOf, type FakeApi, fakePlanetScale, psEvent, T0 } from "./poll-helpers";
 
 afterEach(() => vi.restoreAllMocks());
@@ -23,7 +32,7 @@ async function collect(text: string): Promise<StreamRecord[]> {
 const replay = (id: string) =>
   call(`/v1/quarantine/${id}/replay`, {
     method: "POST",
-    headers: { authorization: `Bearer ${QUERY_TOKEN}` },
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
   });
 
 describe("regressions found in review", () => {

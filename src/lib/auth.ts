@@ -1,11 +1,36 @@
 import { AppError } from "./errors";
 import { timingSafeEqualStrings } from "./hash";
 
+export type BearerHeader =
+  | { kind: "missing" }
+  | { kind: "malformed" }
+  | { kind: "token"; token: string };
+
+/** Reads an `Authorization: Bearer <token>` header: missing, malformed, or the token. */
+export function readBearer(header: string | undefined | null): BearerHeader {
+  if (!header || header.trim() === "") return { kind: "missing" };
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return m?.[1] ? { kind: "token", token: m[1] } : { kind: "malformed" };
+}
+
 /** The token of an `Authorization: Bearer <token>` header, or null. */
 export function bearerToken(header: string | undefined | null): string | null {
-  if (!header) return null;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m?.[1] ?? null;
+  const b = readBearer(header);
+  return b.kind === "token" ? b.token : null;
+}
+
+/** The request's bearer token, or a 401 saying what is wrong with the header. */
+export function presentedToken(header: string | undefined | null, what: string): string {
+  const b = readBearer(header);
+  if (b.kind === "missing")
+    throw new AppError(401, "missing_token", `${what} requires an Authorization: Bearer token`);
+  if (b.kind === "malformed")
+    throw new AppError(
+      401,
+      "malformed_authorization",
+      `the Authorization header must be "Bearer <token>" (one token, no spaces in it)`,
+    );
+  return b.token;
 }
 
 /** Throws 401 unless the request carries exactly `expected` (compared in constant time). */
@@ -14,10 +39,7 @@ export async function requireBearer(
   expected: string,
   what: string,
 ): Promise<void> {
-  const token = bearerToken(header);
-  if (!token) {
-    throw new AppError(401, "missing_token", `${what} requires an Authorization: Bearer token`);
-  }
+  const token = presentedToken(header, what);
   if (!(await timingSafeEqualStrings(token, expected))) {
     throw new AppError(401, "invalid_token", `the bearer token is not valid for ${what}`);
   }

@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { errorBody } from "./errors";
+import type { Context } from "hono";
+import { AppError, errorBody } from "./errors";
 
 export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 
@@ -37,3 +38,12 @@ export const errorResponse = (description: string) => ({
 });
 
 export const bearerSecurity = [{ bearerAuth: [] }];
+
+/** Unknown query parameters are a 400 naming the first one, on every route that takes a query. */
+export function rejectUnknownParams(c: Context<AppEnv>, known: ReadonlySet<string>): void {
+  for (const key of Object.keys(c.req.queries())) {
+    if (!known.has(key)) {
+      throw new AppError(400, "unknown_parameter", `unknown query parameter "${key}"`);
+    }
+  }
+}

@@ -86,7 +86,8 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<str
 }
 
 /** Where the next line break is: index of the \r or \n, or -1. */
-function nextBreak(text: string, from: number): number {
+function nextBreak(text: string, from: number, hasCR: boolean): number {
+  if (!hasCR) return text.indexOf("\n", from); // the usual file: native search
   for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10 || c === 13) return i;
@@ -105,14 +106,22 @@ async function* linesOf(
   let pending = first;
   let n = 0;
   let skipping = false; // inside an oversized line: drop until its end
+  let hasCR = first.includes("\r");
+  let scanned = 0; // pending[0, scanned) holds no line break
   const take = function* (final: boolean) {
     let start = 0;
     for (;;) {
-      const br = nextBreak(pending, start);
-      if (br < 0) break;
+      const br = nextBreak(pending, Math.max(start, scanned), hasCR);
+      if (br < 0) {
+        scanned = pending.length;
+        break;
+      }
       let after = br + 1;
       if (pending.charCodeAt(br) === 13) {
-        if (br + 1 >= pending.length && !final) break; // a \n may follow in the next chunk
+        if (br + 1 >= pending.length && !final) {
+          scanned = br; // a \n may follow in the next chunk
+          break;
+        }
         if (pending.charCodeAt(br + 1) === 10) after = br + 2;
       }
       const text = pending.slice(start, br);
@@ -126,12 +135,17 @@ async function* linesOf(
       yield { n, text, oversized: false };
     }
     pending = pending.slice(start);
+    scanned = Math.max(0, scanned - start);
     if (pending.length > MAX_RECORD_CHARS && !skipping) {
       n++;
       yield { n, text: pending.slice(0, 1024), oversized: true };
       skipping = true;
       pending = "";
-    } else if (skipping) pending = "";
+      scanned = 0;
+    } else if (skipping) {
+      pending = "";
+      scanned = 0;
+    }
     if (final && pending.length > 0 && !skipping) {
       n++;
       yield { n, text: pending, oversized: false };
@@ -140,6 +154,7 @@ async function* linesOf(
   };
   yield* take(false);
   for await (const chunk of rest) {
+    hasCR ||= chunk.includes("\r");
     pending += chunk;
     yield* take(false);
   }

@@ -4,7 +4,7 @@ import { AppError } from "../lib/errors";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { readLimited, TooLargeError } from "../parse/bytes";
 import type { R2Notification } from "../queue/messages";
-import { requireQueryToken } from "./query-auth";
+import { requireAdminToken } from "./query-auth";
 
 /** Workers accept request bodies up to 100 MB on the Free and Pro plans. */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
@@ -36,14 +36,15 @@ const route = createRoute({
       description: "stored; it will be ingested by the queue consumer",
     },
     400: errorResponse("empty body or bad name"),
-    401: errorResponse("missing or wrong query token"),
+    401: errorResponse("missing or wrong token"),
+    403: errorResponse("the query token only reads: uploading needs the admin token"),
     404: errorResponse("unknown source, or not a bucket source"),
     413: errorResponse("file too large"),
   },
 });
 
 export const filesRoutes = newRouter();
-filesRoutes.use("/v1/sources/:sourceId/files", requireQueryToken);
+filesRoutes.use("/v1/sources/:sourceId/files", requireAdminToken);
 
 filesRoutes.openapi(route, async (c) => {
   const id = c.req.param("sourceId");
@@ -86,7 +87,8 @@ filesRoutes.openapi(route, async (c) => {
   const key = `${prefix}${prefix.endsWith("/") ? "" : "/"}uploads/${now.toISOString().slice(0, 10)}/${now.getTime()}-${crypto.randomUUID().slice(0, 8)}-${name}`;
   const object = await c.env.LANDING.put(key, body, {
     httpMetadata: { contentType: c.req.header("content-type") ?? "application/octet-stream" },
-    customMetadata: { uploadedVia: "api", sourceID: id },
+    // Rows from this file say how they came (tags.auditflareOrigin = "upload").
+    customMetadata: { auditflareOrigin: "upload", sourceID: id },
   });
   if (!object)
     throw new AppError(503, "storage_unavailable", "the file could not be stored; retry");

@@ -3,7 +3,13 @@ import type { Context } from "hono";
 import { SOURCE_TYPES } from "../config";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
-import { type AppEnv, bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
+import {
+  type AppEnv,
+  bearerSecurity,
+  errorResponse,
+  newRouter,
+  rejectUnknownParams,
+} from "../lib/openapi";
 import { parseTimestamp } from "../lib/time";
 import { presentRow } from "../store/present";
 import { getLog, type LogQuery, queryLogs } from "../store/query";
@@ -83,14 +89,6 @@ const getRoute = createRoute({
 const KNOWN_PARAMS = new Set(Object.keys(LogsQuery.shape));
 const EXPORT_PAGE = 500;
 
-function checkUnknownParams(c: Context<AppEnv>): void {
-  for (const key of Object.keys(c.req.queries())) {
-    if (!KNOWN_PARAMS.has(key)) {
-      throw new AppError(400, "unknown_parameter", `unknown query parameter "${key}"`);
-    }
-  }
-}
-
 const cursorOf = (q: LogQuery, r: LogRow) =>
   encodeCursor({
     f: q.timeField,
@@ -133,7 +131,7 @@ logsRoutes.use("/v1/logs", requireQueryToken);
 logsRoutes.use("/v1/logs/*", requireQueryToken);
 
 logsRoutes.openapi(listRoute, async (c) => {
-  checkUnknownParams(c);
+  rejectUnknownParams(c, KNOWN_PARAMS);
   const p = c.req.valid("query");
   const query: LogQuery = { ...p, limit: p.limit };
   if (p.from !== undefined && p.to !== undefined && p.from >= p.to) {

@@ -3,11 +3,11 @@ import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
-import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
+import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
 import { toIso } from "../lib/time";
 import { replay } from "../replay";
 import { type QuarantineRow, quarantine } from "../store/schema";
-import { requireQueryToken } from "./query-auth";
+import { requireAdminToken, requireQueryToken } from "./query-auth";
 
 const present = (q: QuarantineRow) => ({
   ...q,
@@ -22,19 +22,22 @@ const Entry = z.record(z.string(), z.unknown()).openapi("QuarantineEntry", {
     "id, sourceID, sourceType, stage, errorCode, error, location, raw (text, or base64 when rawEncoding is base64), rawRef (R2 key when the input is kept in a bucket), contentType, receivedAt, lastSeenAt, seen, status (pending, replayed), replayedAt, replayResult",
 });
 
+const ListQuery = z.object({
+  sourceID: z.string().min(1).optional(),
+  stage: z.string().min(1).optional(),
+  status: z.enum(["pending", "replayed"]).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(500).optional(),
+});
+const KNOWN_PARAMS = new Set(Object.keys(ListQuery.shape));
+
 const listRoute = createRoute({
   method: "get",
   path: "/v1/quarantine",
   summary: "What could not be stored normally, newest first",
   security: bearerSecurity,
   request: {
-    query: z.object({
-      sourceID: z.string().min(1).optional(),
-      stage: z.string().min(1).optional(),
-      status: z.enum(["pending", "replayed"]).optional(),
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
-      cursor: z.string().max(500).optional(),
-    }),
+    query: ListQuery,
   },
   responses: {
     200: {
@@ -73,7 +76,8 @@ const replayRoute = createRoute({
       },
       description: "file re-enqueued",
     },
-    401: errorResponse("missing or wrong query token"),
+    401: errorResponse("missing or wrong token"),
+    403: errorResponse("the query token only reads: replaying needs the admin token"),
     404: errorResponse("no such entry"),
     422: errorResponse("the input still fails (the error says why); nothing was stored"),
   },
@@ -81,9 +85,11 @@ const replayRoute = createRoute({
 
 export const quarantineRoutes = newRouter();
 quarantineRoutes.use("/v1/quarantine", requireQueryToken);
-quarantineRoutes.use("/v1/quarantine/*", requireQueryToken);
+quarantineRoutes.on("GET", "/v1/quarantine/*", requireQueryToken);
+quarantineRoutes.on("POST", "/v1/quarantine/*", requireAdminToken);
 
 quarantineRoutes.openapi(listRoute, async (c) => {
+  rejectUnknownParams(c, KNOWN_PARAMS);
   const p = c.req.valid("query");
   const conds: Array<SQL | undefined> = [
     p.sourceID ? eq(quarantine.sourceID, p.sourceID) : undefined,
