@@ -1,3 +1,4 @@
+import { type GunzipReport, gunzipStream } from "./gzip";
 import { type Framed, framedText, frameJson } from "./json";
 
 /**
@@ -25,9 +26,13 @@ export class FileFormatError extends Error {
   }
 }
 
-/** The stream, gunzipped if it starts with the gzip magic bytes. */
+/**
+ * The stream, gunzipped if it starts with the gzip magic bytes. Damaged gzip data is reported in
+ * `report` after every decodable byte has been passed on.
+ */
 export async function maybeGunzip(
   stream: ReadableStream<Uint8Array>,
+  report: GunzipReport = { error: null },
 ): Promise<ReadableStream<Uint8Array>> {
   const reader = stream.getReader();
   const head: Uint8Array[] = [];
@@ -58,7 +63,7 @@ export async function maybeGunzip(
       return reader.cancel(reason);
     },
   });
-  return gz ? replay.pipeThrough(new DecompressionStream("gzip")) : replay;
+  return gz ? replay.pipeThrough(gunzipStream(report)) : replay;
 }
 
 async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
@@ -345,7 +350,18 @@ export async function* readRecords(
   /** Records already committed by an earlier invocation: counted, not parsed, not yielded. */
   skip = 0,
 ): AsyncGenerator<StreamRecord> {
-  const chunks = chunksOf(await maybeGunzip(body));
+  const gzip: GunzipReport = { error: null };
+  yield* framed(chunksOf(await maybeGunzip(body, gzip)), isEvent, onFraming, skip);
+  // Every decodable record was read: now say what was wrong with the rest.
+  if (gzip.error) throw new FileFormatError("invalid_gzip", gzip.error);
+}
+
+async function* framed(
+  chunks: AsyncGenerator<string>,
+  isEvent: (o: Record<string, unknown>) => boolean,
+  onFraming: (f: Framing) => void,
+  skip: number,
+): AsyncGenerator<StreamRecord> {
   // Manual next(): breaking out of a for-await would close the generator.
   let first = "";
   while (first.trim().length === 0) {
