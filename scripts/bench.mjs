@@ -2,7 +2,8 @@
 // `npm run bench`: runs every benchmark and prints its `BENCH name value` lines:
 // 1. bench/*.bench.ts in workerd with local D1 (rows written per event, push and bucket events/s);
 // 2. scripts/bench-stream.mjs: the streaming parser on a 100 MB gzip file, heap capped at 128 MB;
-// 3. scripts/bench-enrich.mjs: IP database load cost and lookups/s.
+// 3. scripts/bench-enrich.mjs: IP database load cost and lookups/s;
+// 4. scripts/bench-quarantine.mjs: peak heap of an 8 MiB push body whose records all fail.
 import { spawnSync } from "node:child_process";
 
 function run(cmd, args, env = {}) {
@@ -23,3 +24,4 @@ function run(cmd, args, env = {}) {
 run("npx", ["vitest", "run", "--config", "vitest.bench.config.ts", "--silent=false"]);
 run(process.execPath, ["scripts/bench-stream.mjs"]);
 run(process.execPath, ["scripts/bench-enrich.mjs"]);
+run(process.execPath, ["scripts/bench-quarantine.mjs"]);

@@ -26,6 +26,20 @@ export interface PrepareOptions {
 
 type Normalized = { ok: true; event: NormalizedEvent } | { ok: false; failure: QuarantinedRecord };
 
+const failure = (
+  r: Framed,
+  stage: string,
+  errorCode: string,
+  error: string,
+): QuarantinedRecord => ({
+  location: r.location,
+  stage,
+  errorCode,
+  error,
+  raw: r.raw,
+  json: r.json ?? true,
+});
+
 /**
  * One record, isolated: whatever it does (any exception, any depth, any size), it becomes an
  * event or a failure naming the stage, never an exception that would take its neighbours down.
@@ -37,7 +51,7 @@ export async function normalizeRecord(
 ): Promise<Normalized> {
   const fail = (stage: string, errorCode: string, error: string): Normalized => ({
     ok: false,
-    failure: { location: r.location, stage, errorCode, error, raw: r.raw, json: r.json ?? true },
+    failure: failure(r, stage, errorCode, error),
   });
   if (!r.ok) return fail("parse", r.code ?? "invalid_json", r.error);
   try {
@@ -69,6 +83,11 @@ export async function prepareRecords(
   let received = 0;
   for (const r of records) {
     received++;
+    if (!r.ok) {
+      // The common bad record, kept without a round trip through the event loop.
+      await group.add(failure(r, "parse", r.code ?? "invalid_json", r.error));
+      continue;
+    }
     const n = await normalizeRecord(source, r, receivedAt);
     if (n.ok) events.push(n.event);
     else await group.add(n.failure);

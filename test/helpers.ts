@@ -74,6 +74,6 @@ export async function keptRecords(
     .bind(...params)
     .all<{ raw: string | null; rawRef: string | null; rawEncoding: string }>();
   const out: QuarantinedRecord[] = [];
-  for (const row of results) out.push(...((await groupRecords(env, row)) ?? []));
+  for (const row of results) for (const r of (await groupRecords(env, row)) ?? []) out.push(r);
   return out;
 }

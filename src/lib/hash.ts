@@ -26,9 +26,51 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
 }
 
+/** True when `s` holds a UTF-16 surrogate without its pair (JSON's `"\ud800"` parses to one). */
+export function hasLoneSurrogate(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    const next = s.charCodeAt(i + 1);
+    if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
+    else return true;
+  }
+  return false;
+}
+
+const MARK = "\uffff";
+
+/**
+ * Text that UTF-8 can carry, one-to-one: well-formed text stays as it is (so ids do not change),
+ * text with lone surrogates becomes MARK + its JSON (which escapes them). UTF-8 would turn every
+ * lone surrogate into U+FFFD and make `sur-\ud800` and `sur-\udbff` one event.
+ */
+export function injectiveText(s: string): string {
+  return hasLoneSurrogate(s) || s.startsWith(MARK) ? `${MARK}${JSON.stringify(s)}` : s;
+}
+
+/**
+ * A text column's stored form: lone surrogates written as `\uXXXX` escapes, so what is stored
+ * round-trips through D1 (the row's rawLog keeps the original text exactly).
+ */
+export function storableText(s: string): string {
+  if (!hasLoneSurrogate(s)) return s;
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const next = s.charCodeAt(i + 1);
+    if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      out += s.slice(i, i + 2);
+      i++;
+    } else if (c >= 0xd800 && c <= 0xdfff) out += `\\u${c.toString(16)}`;
+    else out += s[i];
+  }
+  return out;
+}
+
 /** The stored row id: deterministic in (sourceID, eventID), 128 bits of SHA-256 as hex. */
 export async function rowId(sourceID: string, eventID: string): Promise<string> {
-  return (await sha256Hex(`${sourceID}\n${eventID}`)).slice(0, 32);
+  return (await sha256Hex(`${sourceID}\n${injectiveText(eventID)}`)).slice(0, 32);
 }
 
 /** Compares two secrets in constant time (hashing first makes the length irrelevant too). */

@@ -48,6 +48,9 @@ function tryParse(text: string): { ok: true; value: unknown } | { ok: false; err
   }
 }
 
+/** The first characters a JSON value can have: { [ " - 0-9 t f n. */
+const JSON_STARTS = new Set([...'{["-0123456789tfn'].map((c) => c.charCodeAt(0)));
+
 /**
  * One record's text → its value. The one place records are parsed (push, files, replay): the
  * nesting depth is bounded before parsing, so no record can overflow the stack later.
@@ -60,6 +63,14 @@ export function parseRecordText(
       ok: false,
       code: "nesting_too_deep",
       error: `nests deeper than ${MAX_NESTING} levels`,
+    };
+  // Text that cannot start a JSON value fails without the cost of an exception.
+  const first = raw.trimStart().charCodeAt(0);
+  if (!JSON_STARTS.has(first))
+    return {
+      ok: false,
+      code: "invalid_json",
+      error: `invalid JSON: unexpected ${Number.isNaN(first) ? "end of text" : `'${String.fromCharCode(first)}'`} at the start`,
     };
   const parsed = tryParse(raw);
   return parsed.ok

@@ -10,20 +10,25 @@ import {
   newRouter,
   rejectUnknownParams,
 } from "../lib/openapi";
-import { parseTimestamp } from "../lib/time";
+import { checkEventTime, parseTimestamp } from "../lib/time";
 import { presentRow } from "../store/present";
 import { getLog, type LogQuery, queryLogs } from "../store/query";
 import type { LogRow } from "../store/schema";
 import { requireQueryToken } from "./query-auth";
 
-/** An ISO-8601 date-time (no zone = UTC), or a bare date meaning its midnight UTC. */
-const queryTime = (s: string) =>
-  parseTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
+/**
+ * An ISO-8601 date-time (no zone = UTC), or a bare date meaning its midnight UTC, under the
+ * same time rule as events: a real date-time between 1970-01-01 and now + 1 day.
+ */
+const queryTime = (s: string) => {
+  const t = parseTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
+  return t !== null && checkEventTime(t, Date.now()) === null ? t : null;
+};
 const isoTime = z
   .string()
   .refine(
     (s) => queryTime(s) !== null,
-    "must be an ISO-8601 date-time or date, e.g. 2026-01-31T00:00:00Z or 2026-01-31",
+    "must be an ISO-8601 date-time or date between 1970-01-01 and one day from now, e.g. 2026-01-31T00:00:00Z or 2026-01-31",
   )
   .transform((s) => queryTime(s) as number);
 

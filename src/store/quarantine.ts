@@ -62,7 +62,8 @@ export class RecordGroup {
   private pendingChars = 0;
   private gzip: { writer: WritableStreamDefaultWriter; output: Promise<ArrayBuffer> } | undefined;
 
-  async add(r: QuarantinedRecord): Promise<void> {
+  /** Adds a record; returns a promise (to await) only when it had to compress what it holds. */
+  add(r: QuarantinedRecord): Promise<void> | undefined {
     this.count++;
     this.codes.set(r.errorCode, (this.codes.get(r.errorCode) ?? 0) + 1);
     this.stages.add(r.stage);
@@ -71,7 +72,7 @@ export class RecordGroup {
     const line = `${JSON.stringify(r)}\n`;
     this.pending.push(line);
     this.pendingChars += line.length;
-    if (this.pendingChars >= GROUP_SPILL_CHARS) await this.spill();
+    return this.pendingChars >= GROUP_SPILL_CHARS ? this.spill() : undefined;
   }
 
   private async spill(): Promise<void> {

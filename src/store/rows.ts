@@ -1,5 +1,5 @@
 import type { SourceConfig } from "../config";
-import { rowId } from "../lib/hash";
+import { rowId, storableText } from "../lib/hash";
 import type { Endpoint, NormalizedEvent } from "../normalize/types";
 import type { LogRow } from "./schema";
 
@@ -32,15 +32,15 @@ export async function toRow(
     sourceTTL: source.ttlDays ?? 0,
     receivedAt,
     eventTime: event.eventTime,
-    eventName: event.eventName,
-    eventID: event.eventID,
+    eventName: storableText(event.eventName),
+    eventID: storableText(event.eventID),
     readOnly: event.readOnly === null ? null : event.readOnly ? 1 : 0,
     ...endpointColumns("src", event.src),
     ...endpointColumns("dst", event.dst),
     actor: JSON.stringify(event.actor),
     tags: JSON.stringify(event.tags),
     resources: JSON.stringify(event.resources),
-    serviceName: event.serviceName,
+    serviceName: storableText(event.serviceName),
     enrichments: JSON.stringify(event.enrichments),
     rawLog: event.rawLog,
     rawLogRef: null,
