@@ -130,3 +130,76 @@ describe("quarantine roles and parameters", () => {
     expect(((await res.json()) as { error: Json }).error.code).toBe("malformed_authorization");
   });
 });
+
+describe("replay runs the stage that failed, on the same record", () => {
+  it("an NDJSON line holding an array, or [], stays one record: replay refuses it and stores nothing", async () => {
+    const a = { ...tpEvent(900_001), id: "arr-a" };
+    const b = { ...tpEvent(900_002), id: "arr-b" };
+    const body = [JSON.stringify(tpEvent(900_000)), JSON.stringify([a, b]), "[]"].join("\n");
+    const res = await push("turbopuffer", body, {
+      headers: { "content-type": "application/x-ndjson" },
+    });
+    expect(await res.json()).toMatchObject({ received: 3, inserted: 1, quarantined: 2 });
+    const entry = (await list("?sourceID=turbopuffer")).data.find(
+      (e) => e.location === "line 2, line 3",
+    ) as Json;
+    expect(entry).toMatchObject({ records: 2, errorCode: "invalid_event", stage: "normalize" });
+    const replayed = await replay(String(entry.id));
+    expect(replayed.status).toBe(422);
+    expect(((await replayed.json()) as { error: Json }).error.code).toBe("invalid_event");
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID IN ('arr-a', 'arr-b')")).toBe(
+      0,
+    );
+    expect((await list("?status=pending")).data.map((e) => e.id)).toContain(entry.id);
+  });
+
+  it("a group whose records now pass is stored whole and marked replayed", async () => {
+    const records = [tpEvent(900_010), tpEvent(900_011)].map((e, i) =>
+      JSON.stringify({
+        location: `line ${i + 1}`,
+        stage: "normalize",
+        errorCode: "invalid_event",
+        error: "rejected by an older version",
+        raw: JSON.stringify(e),
+        json: true,
+      }),
+    );
+    await env.DB.prepare(
+      `INSERT INTO quarantine (id, sourceID, sourceType, stage, errorCode, error, location, raw, rawEncoding, records, receivedAt, lastSeenAt)
+       VALUES ('q-group', 'turbopuffer', 'turbopuffer', 'normalize', 'invalid_event', 'older', 'line 1, line 2', ?, 'records', 2, 1, 1)`,
+    )
+      .bind(`${records.join("\n")}\n`)
+      .run();
+    const res = await replay("q-group");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Json).result).toEqual({
+      received: 2,
+      inserted: 2,
+      duplicates: 0,
+    });
+  });
+});
+
+describe("a file that fails again after a replay", () => {
+  it("goes back to pending with the new error and time", async () => {
+    const key = "circleci/replay/unreadable.ndjson.gz";
+    await deliver([{ body: await putObject(key, new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3])) }]);
+    const first = (await list("?sourceID=circleci")).data.find((e) => e.location === key) as Json;
+    expect(first).toMatchObject({ status: "pending", errorCode: "invalid_gzip" });
+    const sent: unknown[] = [];
+    vi.spyOn(env.BUCKET_EVENTS, "send").mockImplementation(async (body) => {
+      sent.push(body);
+      return undefined as never;
+    });
+    expect((await replay(String(first.id))).status).toBe(202);
+    expect((await list("?status=replayed")).data.map((e) => e.id)).toContain(first.id);
+    await new Promise((r) => setTimeout(r, 5));
+    await deliver([{ body: sent[0] }]);
+    const again = (await list("?sourceID=circleci")).data.find((e) => e.id === first.id) as Json;
+    expect(again).toMatchObject({ status: "pending", errorCode: "invalid_gzip", seen: 2 });
+    expect(Date.parse(String(again.lastSeenAt))).toBeGreaterThan(
+      Date.parse(String(first.lastSeenAt)),
+    );
+    expect((await list("?status=pending")).data.map((e) => e.id)).toContain(first.id);
+  });
+});
