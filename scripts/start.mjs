@@ -4,11 +4,14 @@
 // 2. D1 migrations applied to the local database;
 // 3. the IP database in local R2 (first run only);
 // 4. the mock PlanetScale and Turso APIs on 127.0.0.1:8788;
-// 5. `wrangler dev` on port 8787 with the cron test route enabled (/__scheduled).
+// 5. `wrangler dev` on port 8787 with the cron test route enabled (/__scheduled);
+// 6. the Cron Triggers fired on their schedule (wrangler dev never fires them itself): the
+//    every-minute crons once as soon as the Worker answers, then each cron when it is due.
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cronsOf, parseCron } from "./lib/cron.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
@@ -81,3 +84,40 @@ const dev = spawn(wrangler, ["dev", "--port", port, "--ip", "127.0.0.1", "--test
 });
 children.push(dev);
 dev.on("exit", (code) => stopAll(code ?? 0));
+
+// Cron Triggers: fire each configured cron through /cdn-cgi/handler/scheduled when it is due.
+const crons = cronsOf(readFileSync(join(root, "wrangler.toml"), "utf8")).map((expr) => ({
+  expr,
+  due: parseCron(expr),
+}));
+const base = `http://127.0.0.1:${port}`;
+async function fire(expr) {
+  try {
+    const res = await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(expr)}`);
+    if (!res.ok) console.error(`[start] cron "${expr}": the Worker answered ${res.status}`);
+  } catch (err) {
+    console.error(`[start] cron "${expr}": ${err.message}`);
+  }
+}
+async function waitForWorker() {
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+function everyMinute() {
+  const now = new Date();
+  for (const c of crons) if (c.due(now)) fire(c.expr);
+  setTimeout(everyMinute, 60_000 - (Date.now() % 60_000) + 50);
+}
+if (crons.length > 0) {
+  waitForWorker().then(() => {
+    console.log(
+      `[start] firing Cron Triggers on their schedule: ${crons.map((c) => c.expr).join(", ")}`,
+    );
+    for (const c of crons) if (c.expr === "* * * * *") fire(c.expr);
+    setTimeout(everyMinute, 60_000 - (Date.now() % 60_000) + 50);
+  });
+}
