@@ -372,6 +372,15 @@ async function* framed(
   const lead = first.trimStart()[0];
   if (lead === undefined) return;
 
+  // A first line that is not JSON, or a whole JSON array alone on its line, may be a bad first
+  // record of NDJSON: an object starting the second line tells.
+  first = await untilLines(first, chunks);
+  const leads = lineLeads(first);
+  const ndjson = leads.slice(1).includes("{") && (lead !== "[" || firstLineBalanced(first));
+  if (lead === "{" || ndjson) {
+    yield* jsonLines(first, chunks, isEvent, onFraming, skip);
+    return;
+  }
   if (lead === "[") {
     onFraming("array");
     let ordinal = 0;
@@ -387,12 +396,52 @@ async function* framed(
     }
     return;
   }
-  if (lead === "{") {
-    yield* jsonLines(first, chunks, isEvent, onFraming, skip);
-    return;
-  }
   onFraming("csv");
   yield* csvRecords(first, chunks, skip);
+}
+
+const LOOKAHEAD_CHARS = 1024 * 1024;
+const LOOKAHEAD_LINES = 20;
+
+/** `first` extended with further chunks until it holds LOOKAHEAD_LINES lines (or enough text). */
+async function untilLines(first: string, chunks: AsyncGenerator<string>): Promise<string> {
+  let text = first;
+  while (lineLeads(text).length <= LOOKAHEAD_LINES && text.length < LOOKAHEAD_CHARS) {
+    const c = await chunks.next();
+    if (c.done) break;
+    text += c.value;
+  }
+  return text;
+}
+
+/** The first character of each non-blank line of `text` (at most LOOKAHEAD_LINES + 1). */
+function lineLeads(text: string): string[] {
+  const leads: string[] = [];
+  for (let at = 0; at < text.length && leads.length <= LOOKAHEAD_LINES; ) {
+    const br = nextBreak(text, at, true);
+    const line = text.slice(at, br < 0 ? text.length : br).trimStart();
+    if (line !== "") leads.push(line[0] as string);
+    if (br < 0) break;
+    at = br + 1;
+  }
+  return leads;
+}
+
+/** Whether the brackets of the first line close on that line (a JSON value on one line). */
+function firstLineBalanced(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) depth++;
+    else if (c === 93 || c === 125) depth--;
+    else if (c === 10 || c === 13) return depth === 0;
+  }
+  return depth === 0;
 }
 
 /**
