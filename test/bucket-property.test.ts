@@ -71,9 +71,8 @@ describe("bucket path (property)", () => {
               ? framing === "csv"
                 ? csvOf(`${prefix}${i}`)
                 : JSON.stringify(goodEvent(`${prefix}${i}`))
-              : // A line holding an array is a bad NDJSON record only beside other lines: alone
-                // it is a JSON array file.
-                badRecord(framing, shape.length === 1 && k % 5 === 4 ? 0 : k, `${prefix}bad-${i}`),
+              : // A first line holding an array is a JSON array file, not a bad NDJSON record.
+                badRecord(framing, i === 0 && k % 5 === 4 ? 0 : k, `${prefix}bad-${i}`),
           );
           const good = shape.filter((k) => k < 0).length;
           const text = fileOf(framing, lines, eol);
@@ -90,10 +89,12 @@ describe("bucket path (property)", () => {
           expect(
             await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE ?1", `${prefix}%`),
           ).toBe(good);
-          // Each record is counted once (a redelivery of a finished file adds nothing); a file
-          // of nothing but garbage lines may be unreadable as a whole: then it counts as one.
+          // Each record is counted once (a redelivery of a finished file adds nothing). A file of
+          // nothing but garbage may be unreadable from some point: what was read counts, and
+          // the rest of the file counts as one more.
           if (good > 0) expect(d("received")).toBe(shape.length);
-          else expect([1, shape.length]).toContain(d("received"));
+          else expect(d("received")).toBeGreaterThanOrEqual(1);
+          expect(d("received")).toBeLessThanOrEqual(shape.length + 1);
         },
       ),
       { numRuns: 60 },

@@ -376,7 +376,9 @@ async function* framed(
   // record of NDJSON: an object starting the second line tells.
   first = await untilLines(first, chunks);
   const leads = lineLeads(first);
-  const ndjson = leads.slice(1).includes("{") && (lead !== "[" || firstLineBalanced(first));
+  const line = firstLine(first);
+  const ndjson =
+    leads.slice(1).includes("{") && (lead === "[" ? firstLineBalanced(line) : !csvHeaderLike(line));
   if (lead === "{" || ndjson) {
     yield* jsonLines(first, chunks, isEvent, onFraming, skip);
     return;
@@ -427,7 +429,18 @@ function lineLeads(text: string): string[] {
   return leads;
 }
 
-/** Whether the brackets of the first line close on that line (a JSON value on one line). */
+/** The first non-blank line of `text`. */
+function firstLine(text: string): string {
+  const start = text.length - text.trimStart().length;
+  const br = nextBreak(text, start, true);
+  return text.slice(start, br < 0 ? text.length : br);
+}
+
+/** A CSV header row: two or more named columns (then the file is CSV, never NDJSON). */
+const csvHeaderLike = (line: string) =>
+  line.split(",").length >= 2 && line.split(",").every((h) => h.trim() !== "");
+
+/** Whether the brackets of a line close on it (a JSON value on one line). */
 function firstLineBalanced(text: string): boolean {
   let depth = 0;
   let inString = false;
