@@ -9,16 +9,7 @@ import {
   type StreamRecord,
 } from "../src/parse/stream";
 import { deliver, putObject } from "./bucket-helpers";
-import {
-  ADMIN_TOKEN,
-  call,
-  count,
-  type Json,
-  keptRecords,
-  push,
-  QUERY_TOKEN,
-  tpEvent,
-} from "./helpers";
+import { ADMIN_TOKEN, call, count, type Json, keptRecords, push, tpEvent } from "./helpers";
 import { cursorOf, type FakeApi, fakePlanetScale, psEvent, T0 } from "./poll-helpers";
 
 afterEach(() => vi.restoreAllMocks());

@@ -1,15 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { SOURCE_TYPES } from "../config";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
-import {
-  type AppEnv,
-  bearerSecurity,
-  errorResponse,
-  newRouter,
-  rejectUnknownParams,
-} from "../lib/openapi";
+import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
 import { checkEventTime, parseTimestamp } from "../lib/time";
 import { presentRow } from "../store/present";
 import { getLog, type LogQuery, queryLogs } from "../store/query";
