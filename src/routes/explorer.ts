@@ -30,7 +30,7 @@ const PAGE = /* html */ `<!doctype html>
 <body>
 <header><h1>auditflare</h1>
   <nav><button data-tab="logs" aria-selected="true">Logs</button><button data-tab="sources">Sources</button><button data-tab="quarantine">Quarantine</button></nav>
-  <label style="margin-left:auto;color:#cfd6e4">Query token <input id="token" type="password" autocomplete="off" placeholder="QUERY_API_TOKEN"></label>
+  <label style="margin-left:auto;color:#cfd6e4">Token <input id="token" type="password" autocomplete="off" placeholder="query or admin token" title="The query token reads; replaying needs the admin token"></label>
 </header>
 <main>
   <form id="filters">
@@ -129,7 +129,7 @@ for (const b of document.querySelectorAll("nav button")) {
     load(false);
   });
 }
-if (tokenInput.value) load(false); else status("Enter the query token (top right), then Search.");
+if (tokenInput.value) load(false); else status("Enter the query token (or the admin token, to replay) top right, then Search.");
 </script>
 </body></html>`;
 
