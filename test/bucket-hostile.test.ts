@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { MAX_DOCUMENT_CHARS, readRecords } from "../src/parse/stream";
 import { deliver, putObject } from "./bucket-helpers";
 import { count, gzip, type Json, keptRecords } from "./helpers";
 
@@ -55,6 +56,37 @@ describe("one bad record never blocks a file", () => {
     expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'first-bad-%'")).toBe(50);
     const kept = await keptRecords("location LIKE 'circleci/hostile/first-bad.ndjson%'");
     expect(kept.map((r) => [r.location, r.errorCode])).toEqual([["line 1", "invalid_json"]]);
+  });
+
+  it("framing does not depend on the first record: a file over 32 MB with a bad first line is NDJSON", async () => {
+    const good = `${line("big-first-bad")}\n`;
+    const lines = Math.ceil(MAX_DOCUMENT_CHARS / good.length) + 10;
+    const encoder = new TextEncoder();
+    let sent = -1;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent === -1) c.enqueue(encoder.encode('{"id": "broken\n'));
+        else if (sent < lines) c.enqueue(encoder.encode(good.repeat(Math.min(2000, lines - sent))));
+        else return c.close();
+        sent = sent === -1 ? 0 : sent + 2000;
+      },
+    });
+    let framing = "";
+    let ok = 0;
+    let bad = 0;
+    for await (const r of readRecords(
+      body,
+      () => true,
+      (f) => {
+        framing = f;
+      },
+    )) {
+      if (r.ok) ok++;
+      else bad++;
+    }
+    expect(framing).toBe("ndjson");
+    expect(bad).toBe(1);
+    expect(ok).toBe(lines);
   });
 
   it("CSV and NDJSON with CR-only line endings are read, not marked done with 0 records", async () => {
