@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runDuePollers } from "../src/cron/scheduler";
-import { query } from "./helpers";
+import { keptRecords, query } from "./helpers";
 import {
   cursorOf,
   type FakeApi,
@@ -51,6 +51,18 @@ describe("PlanetScale poller", () => {
       requests: 4,
       failures: 0,
     });
+  });
+
+  it("an event nested deeper than 64 levels is quarantined alone; the walk completes", async () => {
+    const api: FakeApi = { requests: [], events: events(5) };
+    let deep: unknown = {};
+    for (let i = 0; i < 2000; i++) deep = { d: deep };
+    (api.events[2] as Record<string, unknown>).metadata = deep;
+    fakePlanetScale(api);
+    const report = psReport(await run());
+    expect(report).toMatchObject({ status: "polled", inserted: 4, quarantined: 1, complete: true });
+    const kept = await keptRecords("sourceID = 'ps'");
+    expect(kept.map((r) => r.errorCode)).toEqual(["nesting_too_deep"]);
   });
 
   it("maps every field of an event", async () => {

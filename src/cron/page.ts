@@ -1,4 +1,4 @@
-import type { Framed } from "../parse/json";
+import { type Framed, framedValue } from "../parse/json";
 import { prepareRecords } from "../pipeline";
 import { commit } from "../store/ingest";
 import type { PollContext, PollResult } from "./types";
@@ -26,19 +26,13 @@ export async function commitPage(
   page: string,
   cursor: D1PreparedStatement,
 ) {
-  const records: Framed[] = items.map((value, i) => ({
-    location: `${page} [${i}]`,
-    raw: JSON.stringify(value),
-    ok: true,
-    value,
-  }));
+  const records: Framed[] = items.map((value, i) => framedValue(`${page} [${i}]`, value));
   const now = Date.now();
   const prepared = await prepareRecords(ctx.env, ctx.source, records, now);
   const c = await commit(ctx.env, {
     sourceID: ctx.source.id,
     sourceType: ctx.source.type,
     ...prepared,
-    received: records.length,
     now,
     extra: [cursor],
   });

@@ -89,11 +89,30 @@ export function framedText(location: string, raw: string): Framed {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-function* fromArray(items: unknown[], prefix: string): Generator<Framed> {
-  for (let i = 0; i < items.length; i++) {
-    const value = items[i];
-    yield { location: `${prefix}[${i}]`, raw: JSON.stringify(value) ?? "null", ok: true, value };
+/**
+ * A record of an already parsed value (an array element, a polled item), under the same nesting
+ * bound as parsed text: a value nested too deep to serialize is a bad record, never an exception.
+ */
+export function framedValue(location: string, value: unknown): Framed {
+  let raw: string;
+  try {
+    raw = JSON.stringify(value) ?? "null";
+  } catch {
+    raw = "";
   }
+  if (raw === "" || nestingExceeds(raw, MAX_NESTING))
+    return {
+      location,
+      raw: raw.slice(0, 1024),
+      ok: false,
+      code: "nesting_too_deep",
+      error: `nests deeper than ${MAX_NESTING} levels`,
+    };
+  return { location, raw, ok: true, value };
+}
+
+function* fromArray(items: unknown[], prefix: string): Generator<Framed> {
+  for (let i = 0; i < items.length; i++) yield framedValue(`${prefix}[${i}]`, items[i]);
 }
 
 /** The non-blank lines of a text (split on \n, \r\n or \r), numbered from 1. */
