@@ -61,7 +61,7 @@ async function generate() {
 
 if (process.argv[2] === "--child") {
   const mod = await importWorkerCode(`export { readRecords } from "./src/parse/stream.ts";
-    export { circleci } from "./src/normalize/circleci/index.ts";
+    export { circleci } from "./src/vendors/circleci/normalize.ts";
     export { toRow } from "./src/store/rows.ts";`);
   const source = { id: "circleci", type: "circleci", prefix: "circleci/" };
   let peakHeap = 0;

@@ -1,78 +1,17 @@
 import { z } from "zod";
 import { type Cidr, parseCidr } from "./lib/ip";
+import { SOURCE_TYPES, type SourceType, sourceSchema } from "./vendors";
 
 /**
- * The SOURCES var (DESIGN §6): one entry per source. Push sources name the secret holding
- * their ingest token; bucket sources name their key prefix in the landing bucket; pollers
- * name the organization, the secret holding their API token and the API base URL.
+ * The SOURCES var (DESIGN §6): one entry per source, each checked by its vendor's schema
+ * (src/vendors/<vendor>/index.ts). Push sources name the secret holding their ingest token;
+ * bucket sources name their key prefix in the landing bucket; pollers name the organization,
+ * the secret holding their API token and the API base URL.
  */
 
-const id = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be 1-63 characters of a-z, 0-9, '_' or '-'");
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a variable name");
-const cidr = z.string().refine((s) => parseCidr(s) !== null, "must be an IP address or CIDR");
-
-const common = {
-  id,
-  /** Days a row is kept; 0 or absent keeps rows forever. */
-  ttlDays: z.number().int().nonnegative().optional(),
-  workspaceID: z.string().max(200).optional(),
-};
-
-const push = {
-  ingestTokenEnv: envName.optional(),
-  allowedIPs: z.array(cidr).optional(),
-  /** Largest accepted request body, compressed or not. */
-  maxBodyBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .max(32 * 1024 * 1024)
-    .optional(),
-};
-const bucket = {
-  prefix: z.string().min(1, "must not be empty").optional(),
-};
-const poller = {
-  organization: z.string().min(1),
-  tokenEnv: envName,
-  baseUrl: z.url().optional(),
-  intervalSeconds: z.number().int().min(60).max(86_400).default(60),
-};
-
-const turbopuffer = z
-  .object({ ...common, type: z.literal("turbopuffer"), ...push, ...bucket })
-  .strict()
-  .refine((s) => s.ingestTokenEnv || s.prefix, {
-    message: "needs ingestTokenEnv (push) or prefix (bucket files), or both",
-    path: ["ingestTokenEnv"],
-  });
-const circleci = z
-  .object({ ...common, type: z.literal("circleci"), prefix: z.string().min(1) })
-  .strict();
-const airkit = z
-  .object({ ...common, type: z.literal("airkit"), prefix: z.string().min(1) })
-  .strict();
-const planetscale = z.object({ ...common, type: z.literal("planetscale"), ...poller }).strict();
-const turso = z.object({ ...common, type: z.literal("turso"), ...poller }).strict();
-
-const sourceSchema = z.discriminatedUnion("type", [
-  turbopuffer,
-  circleci,
-  airkit,
-  planetscale,
-  turso,
-]);
-
 export type SourceConfig = z.infer<typeof sourceSchema> & { allowedCidrs?: Cidr[] };
-export type SourceType = SourceConfig["type"];
-export const SOURCE_TYPES = ["turbopuffer", "circleci", "airkit", "planetscale", "turso"] as const;
-
-export const DEFAULT_BASE_URLS = {
-  planetscale: "https://api.planetscale.com/v1",
-  turso: "https://api.turso.tech/v1",
-} as const;
+export type { SourceType };
+export { SOURCE_TYPES };
 
 export class ConfigError extends Error {
   override name = "ConfigError";

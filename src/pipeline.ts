@@ -2,12 +2,13 @@ import type { SourceConfig } from "./config";
 import { enrichEvents } from "./enrich";
 import { describeError } from "./lib/errors";
 import { checkEventTime } from "./lib/time";
-import { normalizerFor } from "./normalize";
-import type { NormalizedEvent } from "./normalize/types";
 import type { Framed } from "./parse/json";
 import { type QuarantinedRecord, type QuarantineEntry, RecordGroup } from "./store/quarantine";
 import { toRow } from "./store/rows";
 import type { LogRow } from "./store/schema";
+import { normalizerFor } from "./vendors";
+import type { NormalizedEvent } from "./vendors/event";
+import type { SourceRef } from "./vendors/types";
 
 export interface Prepared {
   rows: LogRow[];
@@ -45,7 +46,7 @@ const failure = (
  * event or a failure naming the stage, never an exception that would take its neighbours down.
  */
 export async function normalizeRecord(
-  source: SourceConfig,
+  source: SourceRef,
   r: Framed,
   receivedAt: number,
 ): Promise<Normalized> {
@@ -73,7 +74,7 @@ export async function normalizeRecord(
  */
 export async function prepareRecords(
   env: Env,
-  source: SourceConfig,
+  source: SourceRef,
   records: Iterable<Framed>,
   receivedAt: number,
   options: PrepareOptions = {},

@@ -1,11 +1,12 @@
-import { findSource, type SourceConfig } from "./config";
-import { normalizerFor } from "./normalize";
+import { findSource } from "./config";
 import { type Framed, framedText, frameJson } from "./parse/json";
 import { type Prepared, prepareRecords } from "./pipeline";
 import { type BucketMessage, parseBucketMessage, type R2Notification } from "./queue/messages";
 import { commit } from "./store/ingest";
 import { groupRecords, type QuarantinedRecord } from "./store/quarantine";
 import type { QuarantineRow } from "./store/schema";
+import { normalizerFor } from "./vendors";
+import type { SourceRef } from "./vendors/types";
 
 export type ReplayOutcome =
   | { status: "replayed"; result: { received: number; inserted: number; duplicates: number } }
@@ -71,7 +72,7 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
 /** Each kept record through the stage that failed it, and the ones after. */
 async function replayRecords(
   env: Env,
-  source: SourceConfig,
+  source: SourceRef,
   records: QuarantinedRecord[],
   now: number,
 ): Promise<ReplayOutcome> {
@@ -96,7 +97,7 @@ async function replayRecords(
 
 async function storeAll(
   env: Env,
-  source: SourceConfig,
+  source: SourceRef,
   prepared: Prepared,
   now: number,
 ): Promise<ReplayOutcome> {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SourceType } from "../src/config";
-import { normalizerFor } from "../src/normalize";
+import { normalizerFor } from "../src/vendors";
 import airkitNdjson from "./fixtures/airkit/sample.ndjson?raw";
 import circleciNdjson from "./fixtures/circleci/events.ndjson?raw";
 import psPage1 from "./fixtures/planetscale/page1.json";

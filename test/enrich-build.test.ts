@@ -13,7 +13,7 @@ import { type Ipdb, IpdbFormatError, parseIpdb } from "../src/enrich/ipdb";
 import { gunzipSized } from "../src/enrich/load";
 import { specialPurpose } from "../src/enrich/reserved";
 import { parseIP } from "../src/lib/ip";
-import type { Endpoint } from "../src/normalize/types";
+import type { Endpoint } from "../src/vendors/event";
 import { buildSlice, SLICE_VERSION } from "./fixtures/ipdb/build";
 
 const V4_MAX = (1n << 32n) - 1n;

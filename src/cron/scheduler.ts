@@ -1,17 +1,14 @@
-import { DEFAULT_BASE_URLS, loadSources, readSecret } from "../config";
+import { loadSources, readSecret, type SourceConfig } from "../config";
 import { describeError } from "../lib/errors";
 import { recordSourceError } from "../store/ingest";
 import { quarantineStatement } from "../store/quarantine";
+import { vendorOf } from "../vendors";
 import { PollError } from "./http";
-import { pollPlanetScale } from "./planetscale";
 import { acquireLease, finishRun, loadState } from "./state";
-import { pollTurso } from "./turso";
-import type { Poller, PollerSource, PollResult } from "./types";
+import type { PollerSource, PollResult } from "./types";
 
-const pollers: Record<PollerSource["type"], Poller> = {
-  planetscale: pollPlanetScale,
-  turso: pollTurso,
-};
+/** The vendor's poll client, for sources of polled vendors (src/vendors/<vendor>/poll.ts). */
+const pollClientOf = (s: SourceConfig) => vendorOf(s.type).poll;
 
 /** Pages one run may fetch per source (100 events each) before the next tick continues. */
 export const DEFAULT_MAX_PAGES = 50;
@@ -68,8 +65,10 @@ async function pollSource(
         "config",
         `the secret ${source.tokenEnv} is not set: add it with \`wrangler secret put ${source.tokenEnv}\``,
       );
-    const baseUrl = source.baseUrl ?? DEFAULT_BASE_URLS[source.type];
-    const result = await pollers[source.type]({
+    const client = pollClientOf(source as SourceConfig);
+    if (!client) throw new PollError("config", `source type "${source.type}" is not polled`);
+    const baseUrl = source.baseUrl ?? client.defaultBaseUrl;
+    const result = await client.run({
       env,
       source,
       state,
@@ -140,9 +139,7 @@ export async function runDuePollers(
   opts: { owner?: string; maxPages?: number } = {},
 ): Promise<RunReport[]> {
   const owner = opts.owner ?? crypto.randomUUID();
-  const sources = loadSources(env).filter(
-    (s): s is PollerSource => s.type === "planetscale" || s.type === "turso",
-  );
+  const sources = loadSources(env).filter((s) => pollClientOf(s)) as PollerSource[];
   return Promise.all(
     sources.map((s) => pollSource(env, s, now, owner, opts.maxPages ?? DEFAULT_MAX_PAGES)),
   );

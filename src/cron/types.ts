@@ -1,7 +1,7 @@
-import type { SourceConfig } from "../config";
+import type { PollerSource } from "../vendors/types";
 import type { CursorState } from "./state";
 
-export type PollerSource = Extract<SourceConfig, { type: "planetscale" | "turso" }>;
+export type { PollerSource };
 
 export interface PollContext {
   env: Env;

@@ -1,5 +1,5 @@
 import { parseIP, unmapIPv4 } from "../lib/ip";
-import type { Endpoint, NormalizedEvent } from "../normalize/types";
+import type { Endpoint, NormalizedEvent } from "../vendors/event";
 import { type Ipdb, type IpInfo, lookupIp } from "./ipdb";
 import { getIpdb, type IpdbState } from "./load";
 import { specialPurpose } from "./reserved";

@@ -1,6 +1,5 @@
 import { loadSources, readSecret, type SourceConfig } from "../config";
 import { describeError } from "../lib/errors";
-import { normalizerFor } from "../normalize";
 import { FileFormatError, type Framing, readRecords, type StreamRecord } from "../parse/stream";
 import { prepareRecords } from "../pipeline";
 import { commit } from "../store/ingest";
@@ -18,11 +17,11 @@ import {
   quarantineStatement,
   recordsIn,
 } from "../store/quarantine";
+import { isVendorTestObject, normalizerFor } from "../vendors";
 import {
   type BucketMessage,
   type Continuation,
   isDelete,
-  isVendorTestObject,
   parseBucketMessage,
   type R2Notification,
 } from "./messages";

@@ -53,9 +53,3 @@ export function parseBucketMessage(
 
 export const isDelete = (n: R2Notification) =>
   n.action === "DeleteObject" || n.action === "LifecycleDeletion";
-
-/** Objects vendors write to check they can write: skipped, never parsed. */
-export function isVendorTestObject(key: string): boolean {
-  const name = key.slice(key.lastIndexOf("/") + 1);
-  return name.startsWith("circleci_connectivity_test_") || name.startsWith("airkit-verify-test-");
-}

@@ -1,4 +1,5 @@
 import { newRouter } from "../lib/openapi";
+import { SOURCE_TYPES } from "../vendors";
 
 /**
  * The web explorer (GET /): one static page that calls the query API with the token the user
@@ -34,7 +35,7 @@ const PAGE = /* html */ `<!doctype html>
 </header>
 <main>
   <form id="filters">
-    <label>Source type <select name="sourceType"><option value="">any</option><option>turbopuffer</option><option>circleci</option><option>airkit</option><option>planetscale</option><option>turso</option></select></label>
+    <label>Source type <select name="sourceType"><option value="">any</option>${SOURCE_TYPES.map((t) => `<option>${t}</option>`).join("")}</select></label>
     <label>Source ID <input name="sourceID" size="12"></label>
     <label>Event name <input name="eventName" size="18"></label>
     <label>Actor <input name="actor" size="16"></label>

@@ -4,7 +4,6 @@ import { requireBearer } from "../lib/auth";
 import { AppError, describeError } from "../lib/errors";
 import { cidrContains, parseIP } from "../lib/ip";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
-import { normalizerFor } from "../normalize";
 import {
   DecodeError,
   decodeUtf8,
@@ -16,6 +15,7 @@ import {
 import { frameJson } from "../parse/json";
 import { prepareRecords } from "../pipeline";
 import { type Commit, commit, recordSourceError } from "../store/ingest";
+import { normalizerFor } from "../vendors";
 
 /** Default request-body cap (compressed and decompressed); a source may set maxBodyBytes. */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;

@@ -6,13 +6,19 @@ import { EnrichmentSchema, enrichmentStatus } from "../enrich/status";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";
 import { sourceStats } from "../store/schema";
+import { vendorOf } from "../vendors";
 import { requireQueryToken } from "./query-auth";
 
+/** The transports a source uses: those of its vendor that its config names ("push+bucket"). */
 export function transportOf(s: SourceConfig): string {
-  if (s.type === "planetscale" || s.type === "turso") return "poll";
-  const push = "ingestTokenEnv" in s && s.ingestTokenEnv;
-  const bucket = "prefix" in s && s.prefix;
-  return push && bucket ? "push+bucket" : push ? "push" : "bucket";
+  const configured = {
+    push: "ingestTokenEnv" in s && !!s.ingestTokenEnv,
+    bucket: "prefix" in s && !!s.prefix,
+    poll: true,
+  };
+  return vendorOf(s.type)
+    .transports.filter((t) => configured[t])
+    .join("+");
 }
 
 const SourceSchema = z

@@ -1,6 +1,6 @@
-import type { SourceConfig } from "../config";
 import { rowId, storableText } from "../lib/hash";
-import type { Endpoint, NormalizedEvent } from "../normalize/types";
+import type { Endpoint, NormalizedEvent } from "../vendors/event";
+import type { SourceRef } from "../vendors/types";
 import type { LogRow } from "./schema";
 
 function endpointColumns<P extends "src" | "dst">(p: P, e: Endpoint) {
@@ -20,7 +20,7 @@ function endpointColumns<P extends "src" | "dst">(p: P, e: Endpoint) {
 
 /** The stored row of a normalized event: its deterministic id plus the source's columns. */
 export async function toRow(
-  source: SourceConfig,
+  source: SourceRef,
   event: NormalizedEvent,
   receivedAt: number,
 ): Promise<LogRow> {

@@ -9,7 +9,7 @@ import {
   stringMap,
   TIME_MESSAGE,
   zodFailure,
-} from "../types";
+} from "../event";
 
 /**
  * PlanetScale audit-log events (VENDORS.md §1, OpenAPI 2026-08-18): 17 properties, every one

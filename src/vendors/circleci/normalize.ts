@@ -10,7 +10,7 @@ import {
   stringMap,
   TIME_MESSAGE,
   zodFailure,
-} from "../types";
+} from "../event";
 
 /**
  * CircleCI audit-log events (VENDORS.md §3): the streamed JSON events, and the rows of the

@@ -9,7 +9,7 @@ import {
   type RawRecord,
   TIME_MESSAGE,
   zodFailure,
-} from "../types";
+} from "../event";
 
 /**
  * Turso Platform API audit-log entries (VENDORS.md §2): `code, message, origin, author,

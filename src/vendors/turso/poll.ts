@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { parseTimestamp } from "../lib/time";
-import { zodMessage } from "../normalize/types";
-import { getPage, PollError, parseJsonBody } from "./http";
-import { commitPage, emptyResult, orgUrl } from "./page";
-import { completeStatement, progressStatement } from "./state";
-import type { PollContext, PollResult } from "./types";
+import { getPage, PollError, parseJsonBody } from "../../cron/http";
+import { commitPage, emptyResult, orgUrl } from "../../cron/page";
+import { completeStatement, progressStatement } from "../../cron/state";
+import type { PollContext, PollResult } from "../../cron/types";
+import { parseTimestamp } from "../../lib/time";
+import { zodMessage } from "../event";
 
 export const PAGE_SIZE = 100;
 

@@ -10,7 +10,7 @@ import {
   stringMap,
   TIME_MESSAGE,
   zodFailure,
-} from "../types";
+} from "../event";
 
 /**
  * turbopuffer audit-log events (VENDORS.md §4; WorkOS-style). The HTTPS and bucket framings are

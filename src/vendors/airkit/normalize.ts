@@ -7,7 +7,7 @@ import {
   type RawRecord,
   TIME_MESSAGE,
   zodFailure,
-} from "../types";
+} from "../event";
 
 /**
  * Airkit audit events (VENDORS.md §5): upper-case Snowflake columns (ORGANIZATION_ID, EVENT_ID,

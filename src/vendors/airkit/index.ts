@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { bucketFields, commonFields } from "../fields";
+import type { Vendor } from "../types";
+import { AIRKIT_VIEW_COLUMNS, airkit as normalizer } from "./normalize";
+
+/** Airkit: writes a file every 5 minutes to the customer's bucket (VENDORS.md §5). */
+export const airkit = {
+  type: "airkit",
+  transports: ["bucket"],
+  config: z.object({ ...commonFields, type: z.literal("airkit"), ...bucketFields }).strict(),
+  normalizer,
+  view: {
+    name: "airkit_audit_logs",
+    description:
+      'the 36 common columns + the 29 Airkit export columns, camelCase with the prefix "airkit" (ORGANIZATION_ID -> airkitOrganizationId).',
+    common: "all",
+    columns: AIRKIT_VIEW_COLUMNS,
+  },
+  testObjectPrefixes: ["airkit-verify-test-"],
+} as const satisfies Vendor<"airkit">;

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { airkit } from "./airkit";
+import { circleci } from "./circleci";
+import type { Normalizer } from "./event";
+import { planetscale } from "./planetscale";
+import { turbopuffer } from "./turbopuffer";
+import { turso } from "./turso";
+import type { Vendor } from "./types";
+
+/**
+ * The one list of vendors. Adding a vendor: its folder (src/vendors/<vendor>/) and one entry
+ * here; everything else is derived (docs/adding-a-vendor.md).
+ */
+export const VENDORS = [turbopuffer, circleci, airkit, planetscale, turso] as const;
+
+export type SourceType = (typeof VENDORS)[number]["type"];
+export const SOURCE_TYPES = VENDORS.map((v) => v.type) as unknown as readonly [
+  SourceType,
+  ...SourceType[],
+];
+
+/** A SOURCES entry of any vendor, told apart by `type` (the same list, as zod needs a tuple). */
+export const sourceSchema = z.discriminatedUnion("type", [
+  turbopuffer.config,
+  circleci.config,
+  airkit.config,
+  planetscale.config,
+  turso.config,
+]);
+
+const byType = new Map<string, Vendor>(VENDORS.map((v) => [v.type, v]));
+
+export function vendorOf(type: string): Vendor {
+  const vendor = byType.get(type);
+  if (!vendor) throw new Error(`unknown source type "${type}"`);
+  return vendor;
+}
+
+export function normalizerFor(type: string): Normalizer {
+  return vendorOf(type).normalizer;
+}
+
+const TEST_OBJECT_PREFIXES = VENDORS.flatMap(
+  (v) => ("testObjectPrefixes" in v ? v.testObjectPrefixes : []) as readonly string[],
+);
+
+/** Objects vendors write to check they can write: skipped, never parsed. */
+export function isVendorTestObject(key: string): boolean {
+  const name = key.slice(key.lastIndexOf("/") + 1);
+  return TEST_OBJECT_PREFIXES.some((p) => name.startsWith(p));
+}

@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { bucketFields, commonFields, pushFields } from "../fields";
+import type { Vendor } from "../types";
+import { turbopuffer as normalizer } from "./normalize";
+
+/** turbopuffer: pushes to our HTTPS endpoint, or writes files to a bucket (VENDORS.md §4). */
+export const turbopuffer = {
+  type: "turbopuffer",
+  transports: ["push", "bucket"],
+  config: z
+    .object({
+      ...commonFields,
+      type: z.literal("turbopuffer"),
+      ...pushFields,
+      prefix: bucketFields.prefix.optional(),
+    })
+    .strict()
+    .refine((s) => s.ingestTokenEnv || s.prefix, {
+      message: "needs ingestTokenEnv (push) or prefix (bucket files), or both",
+      path: ["ingestTokenEnv"],
+    }),
+  normalizer,
+  view: {
+    name: "turbopuffer_audit_logs",
+    description: "the 22 seed columns (12 common + 10 vendor).",
+    common: [
+      "id",
+      "workspaceID",
+      "sourceID",
+      "receivedAt",
+      "eventTime",
+      "eventName",
+      "eventID",
+      "srcIP",
+      "actor",
+      "resources",
+      "tags",
+      "rawLog",
+    ],
+    columns: [
+      "action",
+      "occurredAt",
+      "actorType",
+      "actorId",
+      "actorName",
+      "targets",
+      "contextLocation",
+      "sessionId",
+      "impersonator",
+      "impersonationReason",
+    ],
+  },
+} as const satisfies Vendor<"turbopuffer">;

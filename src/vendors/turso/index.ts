@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { commonFields, pollFields } from "../fields";
+import type { Vendor } from "../types";
+import { turso as normalizer } from "./normalize";
+import { pollTurso } from "./poll";
+
+/** Turso: we poll the Platform API's organization audit logs (VENDORS.md §2). */
+export const turso = {
+  type: "turso",
+  transports: ["poll"],
+  config: z.object({ ...commonFields, type: z.literal("turso"), ...pollFields }).strict(),
+  normalizer,
+  view: {
+    name: "turso_audit_logs",
+    description:
+      'the 36 common columns + the 11 fields of a Turso audit-log entry, prefix "turso".',
+    common: "all",
+    columns: [
+      "tursoCode",
+      "tursoMessage",
+      "tursoOrigin",
+      "tursoAuthor",
+      "tursoCreatedAt",
+      "tursoData",
+      "tursoIp",
+      "tursoCity",
+      "tursoCountryCode",
+      "tursoLatitude",
+      "tursoLongitude",
+    ],
+  },
+  poll: { defaultBaseUrl: "https://api.turso.tech/v1", run: pollTurso },
+} as const satisfies Vendor<"turso">;
