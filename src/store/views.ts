@@ -1,0 +1,44 @@
+import { VENDORS } from "../vendors";
+import type { ViewDefinition } from "../vendors/types";
+import { LOG_COLUMNS } from "./rows";
+
+/**
+ * The per-vendor views, generated from the vendor registry (src/vendors/<vendor>/index.ts), so
+ * a view and its normalizer cannot drift: `npm run views` writes a migration when a definition
+ * changes, and test/views.test.ts checks the migrated database holds exactly these.
+ */
+
+/** The 36 common columns a view shows when it shows them all (the table's, less internals). */
+export const COMMON_COLUMNS = LOG_COLUMNS.filter((c) => c !== "rawLogRef" && c !== "sourceFields");
+
+const TIME_COLUMNS = new Set(["receivedAt", "eventTime"]);
+
+function commonColumn(c: string): string {
+  return TIME_COLUMNS.has(c)
+    ? `strftime('%Y-%m-%dT%H:%M:%fZ', ${c} / 1000.0, 'unixepoch') AS ${c}`
+    : c;
+}
+
+/** The CREATE VIEW statement of one vendor's view. */
+export function viewSql(type: string, v: ViewDefinition): string {
+  const common = v.common === "all" ? COMMON_COLUMNS : v.common;
+  const columns = [
+    ...common.map(commonColumn),
+    ...v.columns.map((c) => `json_extract(sourceFields, '$.${c}') AS ${c}`),
+  ];
+  return `CREATE VIEW ${v.name} AS\nSELECT\n  ${columns.join(",\n  ")}\nFROM logs WHERE sourceType = '${type}'`;
+}
+
+/** Every vendor's view, as it must stand in the database. */
+export const VIEWS: ReadonlyArray<{ name: string; description: string; sql: string }> = VENDORS.map(
+  (v) => ({ name: v.view.name, description: v.view.description, sql: viewSql(v.type, v.view) }),
+);
+
+/** The migration text that (re)creates the given views. */
+export function viewsMigration(
+  views: ReadonlyArray<{ name: string; description: string; sql: string }>,
+): string {
+  return views
+    .map((v) => `-- ${v.name}: ${v.description}\nDROP VIEW IF EXISTS ${v.name};\n${v.sql};\n`)
+    .join("\n");
+}
