@@ -1,4 +1,4 @@
-/** Poller state in D1 (table `cursors`, migrations/0003_pollers.sql): lease, schedule, walk. */
+/** Poller state in D1 (table `cursors`, migrations/0001_baseline.sql): lease, schedule, walk. */
 
 export interface CursorState {
   sourceID: string;

@@ -1,4 +1,4 @@
-/** Per-object progress of bucket files (table `objects`, migrations/0002_bucket.sql). */
+/** Per-object progress of bucket files (table `objects`, migrations/0001_baseline.sql). */
 
 export interface ObjectRef {
   bucket: string;

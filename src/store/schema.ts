@@ -1,6 +1,6 @@
 import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-/** Drizzle mirror of migrations/0001_spine.sql (the SQL files are the source of truth). */
+/** Drizzle mirror of migrations/0001_baseline.sql (the SQL files are the source of truth). */
 
 export const logs = sqliteTable(
   "logs",
