@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SourceType } from "../src/config";
-import { normalizerFor } from "../src/vendors";
+import { normalizerFor, VENDORS } from "../src/vendors";
 import airkitNdjson from "./fixtures/airkit/sample.ndjson?raw";
 import circleciNdjson from "./fixtures/circleci/events.ndjson?raw";
 import psPage1 from "./fixtures/planetscale/page1.json";
@@ -10,32 +10,23 @@ import tpBatch from "./fixtures/turbopuffer/batch.json";
 import tursoPage1 from "./fixtures/turso/page1.json";
 import tursoPage2 from "./fixtures/turso/page2.json";
 
+const lines = (ndjson: string) =>
+  ndjson
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as unknown);
+
+/** Every vendor's fixture events (the type makes a new vendor add its own). */
+const FIXTURES: Record<SourceType, unknown[]> = {
+  turbopuffer: tpBatch,
+  circleci: lines(circleciNdjson),
+  airkit: lines(airkitNdjson),
+  planetscale: [...psPage1.data, ...psPage2.data],
+  turso: [...tursoPage1.audit_logs, ...tursoPage2.audit_logs],
+};
+
 /** One suite every vendor passes: its fixtures, its view, and the normalizer's promises. */
-const vendors: Array<{ type: SourceType; view: string; events: unknown[] }> = [
-  { type: "turbopuffer", view: "turbopuffer_audit_logs", events: tpBatch },
-  {
-    type: "circleci",
-    view: "circleci_audit_logs",
-    events: circleciNdjson
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l)),
-  },
-  {
-    type: "airkit",
-    view: "airkit_audit_logs",
-    events: airkitNdjson
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l)),
-  },
-  { type: "planetscale", view: "planetscale_logs", events: [...psPage1.data, ...psPage2.data] },
-  {
-    type: "turso",
-    view: "turso_audit_logs",
-    events: [...tursoPage1.audit_logs, ...tursoPage2.audit_logs],
-  },
-];
+const vendors = VENDORS.map((v) => ({ type: v.type, view: v.view.name, events: FIXTURES[v.type] }));
 
 const COMMON = new Set([
   "id",
