@@ -3,6 +3,7 @@ import { type Framed, framedText, frameJson } from "./parse/json";
 import { type Prepared, prepareRecords } from "./pipeline";
 import { type BucketMessage, parseBucketMessage, type R2Notification } from "./queue/messages";
 import { commit } from "./store/ingest";
+import { clearFailedObject } from "./store/objects";
 import { groupRecords, type QuarantinedRecord } from "./store/quarantine";
 import type { QuarantineRow } from "./store/schema";
 import { normalizerFor } from "./vendors";
@@ -150,9 +151,7 @@ async function requeue(
   const head = await env.LANDING.head(key);
   if (!head)
     return { status: "failed", code: "object_missing", message: `object ${key} no longer exists` };
-  await env.DB.prepare("DELETE FROM objects WHERE key = ?1 AND eTag = ?2 AND status = 'failed'")
-    .bind(key, head.etag)
-    .run();
+  await clearFailedObject(env.DB, key, head.etag);
   const notification: R2Notification = {
     account: "replay",
     action: "PutObject",

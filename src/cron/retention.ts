@@ -1,4 +1,5 @@
 import { loadSources } from "../config";
+import { deleteRows, expiredRows } from "../store/retention";
 
 /** wrangler.toml [triggers]: every minute the pollers, hourly (this one) the retention sweep. */
 export const RETENTION_CRON = "17 * * * *";
@@ -21,22 +22,16 @@ export async function enforceRetention(
     const cutoff = now - source.ttlDays * DAY;
     let deleted = 0;
     while (deleted < maxRowsPerSource) {
-      // rid as text: a 63-bit integer does not survive a JS number.
-      const { results } = await env.DB.prepare(
-        `SELECT CAST(rid AS TEXT) AS rid, rawLogRef FROM logs WHERE sourceID = ?1 AND eventTime < ?2 LIMIT ${CHUNK}`,
-      )
-        .bind(source.id, cutoff)
-        .all<{ rid: string; rawLogRef: string | null }>();
+      const results = await expiredRows(env.DB, source.id, cutoff, CHUNK);
       if (results.length === 0) break;
-      const r = await env.DB.prepare(
-        "DELETE FROM logs WHERE rid IN (SELECT CAST(value AS INTEGER) FROM json_each(?1))",
-      )
-        .bind(JSON.stringify(results.map((x) => x.rid)))
-        .run();
+      const changes = await deleteRows(
+        env.DB,
+        results.map((x) => x.rid),
+      );
       // Rows first: a failure here leaves orphan objects, never rows pointing at nothing.
       const refs = results.flatMap((x) => (x.rawLogRef ? [x.rawLogRef] : []));
       if (refs.length > 0) await env.ARCHIVE.delete(refs);
-      deleted += r.meta.changes;
+      deleted += changes;
       if (results.length < CHUNK) break;
     }
     report.push({ sourceID: source.id, deleted });

@@ -1,10 +1,10 @@
 import { loadSources, readSecret, type SourceConfig } from "../config";
 import { describeError } from "../lib/errors";
-import { recordSourceError } from "../store/ingest";
-import { quarantineStatement } from "../store/quarantine";
+import { acquireLease, finishRun, loadState } from "../store/cursors";
+import { type QuarantineEntry, quarantineId, quarantineStatement } from "../store/quarantine";
+import { recordSourceError, statsStatement } from "../store/stats";
 import { vendorOf } from "../vendors";
 import { PollError } from "./http";
-import { acquireLease, finishRun, loadState } from "./state";
 import type { PollerSource, PollResult } from "./types";
 
 /** The vendor's poll client, for sources of polled vendors (src/vendors/<vendor>/poll.ts). */
@@ -94,25 +94,24 @@ async function pollSource(
     const due = nextDue(err as Error, state.failures, now);
     console.error(`poll ${source.id}: ${kind}: ${error}`);
     if (err instanceof PollError && err.kind === "malformed" && err.details.body !== undefined) {
+      const entry: QuarantineEntry = {
+        sourceID: source.id,
+        sourceType: source.type,
+        stage: "fetch",
+        errorCode: "malformed_page",
+        error,
+        location: err.details.url ?? null,
+        raw: err.details.body,
+        contentType: "application/json",
+      };
+      // The same page seen again (every poll until the API changes) counts once.
       await env.DB.batch([
-        await quarantineStatement(
-          env,
-          {
-            sourceID: source.id,
-            sourceType: source.type,
-            stage: "fetch",
-            errorCode: "malformed_page",
-            error,
-            location: err.details.url ?? null,
-            raw: err.details.body,
-            contentType: "application/json",
-          },
-          now,
-        ),
-        env.DB.prepare(
-          `INSERT INTO source_stats (sourceID, received, quarantined) VALUES (?1, 1, 1)
-           ON CONFLICT(sourceID) DO UPDATE SET received = received + 1, quarantined = quarantined + 1`,
-        ).bind(source.id),
+        await quarantineStatement(env, entry, now),
+        statsStatement(env.DB, source.id, {
+          received: 1,
+          quarantined: 1,
+          onceForQuarantineId: await quarantineId(entry),
+        }),
       ]);
     }
     const requests = err instanceof PollError && err.kind !== "config" ? 1 : 0;

@@ -9,6 +9,7 @@ import {
   type ObjectRef,
   progressStatement,
   recordObjectError,
+  skippedStatement,
   startStatement,
 } from "../store/objects";
 import {
@@ -17,6 +18,7 @@ import {
   quarantineStatement,
   recordsIn,
 } from "../store/quarantine";
+import { statsStatement } from "../store/stats";
 import { isVendorTestObject, normalizerFor } from "../vendors";
 import {
   type BucketMessage,
@@ -55,18 +57,12 @@ async function keep(env: Env, entry: QuarantineEntry): Promise<void> {
   const statements = [await quarantineStatement(env, entry, now)];
   if (entry.sourceID) {
     statements.push(
-      env.DB.prepare(
-        `INSERT INTO source_stats (sourceID, received, quarantined, lastErrorAt, lastError)
-         SELECT ?1, n, n, ?2, ?3 FROM (SELECT CASE WHEN seen = 1 THEN 1 ELSE 0 END AS n
-           FROM quarantine WHERE id = ?4) WHERE true
-         ON CONFLICT(sourceID) DO UPDATE SET received = received + excluded.received,
-           quarantined = quarantined + excluded.quarantined, lastErrorAt = ?2, lastError = ?3`,
-      ).bind(
-        entry.sourceID,
-        now,
-        `${entry.errorCode}: ${entry.error}`.slice(0, 1000),
-        await quarantineId(entry),
-      ),
+      statsStatement(env.DB, entry.sourceID, {
+        received: 1,
+        quarantined: 1,
+        onceForQuarantineId: await quarantineId(entry),
+        error: { at: now, message: `${entry.errorCode}: ${entry.error}` },
+      }),
     );
   }
   await env.DB.batch(statements);
@@ -76,14 +72,8 @@ async function keep(env: Env, entry: QuarantineEntry): Promise<void> {
 async function skip(env: Env, source: BucketSource, o: ObjectRef): Promise<void> {
   const now = Date.now();
   await env.DB.batch([
-    env.DB.prepare(
-      `INSERT INTO objects (bucket, key, eTag, sourceID, status, startedAt, updatedAt, finishedAt)
-       VALUES (?1, ?2, ?3, ?4, 'skipped', ?5, ?5, ?5) ON CONFLICT DO NOTHING`,
-    ).bind(o.bucket, o.key, o.eTag, source.id, now),
-    env.DB.prepare(
-      `INSERT INTO source_stats (sourceID, skipped) SELECT ?1, changes() WHERE true
-       ON CONFLICT(sourceID) DO UPDATE SET skipped = skipped + excluded.skipped`,
-    ).bind(source.id),
+    skippedStatement(env.DB, { ...o, sourceID: source.id }, now),
+    statsStatement(env.DB, source.id, { fromChanges: { skipped: true } }),
   ]);
 }
 

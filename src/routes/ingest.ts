@@ -14,7 +14,8 @@ import {
 } from "../parse/bytes";
 import { frameJson } from "../parse/json";
 import { prepareRecords } from "../pipeline";
-import { type Commit, commit, recordSourceError } from "../store/ingest";
+import { type Commit, commit } from "../store/ingest";
+import { recordSourceError } from "../store/stats";
 import { normalizerFor } from "../vendors";
 
 /** Default request-body cap (compressed and decompressed); a source may set maxBodyBytes. */

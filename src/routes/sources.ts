@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { drizzle } from "drizzle-orm/d1";
 import { loadSources, type SourceConfig } from "../config";
-import type { CursorState } from "../cron/state";
 import { EnrichmentSchema, enrichmentStatus } from "../enrich/status";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";
+import type { CursorState } from "../store/cursors";
 import { sourceStats } from "../store/schema";
 import { vendorOf } from "../vendors";
 import { requireQueryToken } from "./query-auth";

@@ -2,6 +2,7 @@ import { ridOf } from "../lib/hash";
 import { type QuarantineEntry, quarantineStatement, recordsIn } from "./quarantine";
 import { LOG_COLUMNS } from "./rows";
 import type { LogRow } from "./schema";
+import { statsStatement } from "./stats";
 
 /**
  * D1 caps a statement at 100 bound parameters and 100 KB. Rows are sent as one JSON array
@@ -23,27 +24,6 @@ ON CONFLICT(rid) DO NOTHING`;
 const COLLISIONS_SQL = `SELECT json_extract(j.value, '$[1]') AS id FROM json_each(?1) AS j
 JOIN logs ON logs.rid = CAST(json_extract(j.value, '$[0]') AS INTEGER)
 WHERE logs.id != json_extract(j.value, '$[1]')`;
-
-// Right after each INSERT, in the same transaction, `changes()` is exactly the rows that INSERT
-// added: the chunk's other rows were already stored (duplicates). Counting this way stays exact
-// when concurrent commits share a millisecond (a receivedAt match would not).
-const CHUNK_COUNTS_SQL = `INSERT INTO source_stats (sourceID, inserted, duplicates)
-SELECT ?1, changes(), ?2 - changes() WHERE true
-ON CONFLICT(sourceID) DO UPDATE SET inserted = inserted + excluded.inserted,
-  duplicates = duplicates + excluded.duplicates`;
-
-// One totals upsert per commit; with the per-chunk counts, counters add ~2 rows written per
-// chunk of rows. `?7` corrects duplicates for rows found to collide (quarantined instead).
-const TOTALS_SQL = `INSERT INTO source_stats (sourceID, received, quarantined, skipped, lastEventTime,
-  lastReceivedAt, lastSuccessAt, duplicates)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
-ON CONFLICT(sourceID) DO UPDATE SET received = received + excluded.received,
-  duplicates = duplicates + excluded.duplicates,
-  quarantined = quarantined + excluded.quarantined,
-  skipped = skipped + excluded.skipped,
-  lastEventTime = max(coalesce(lastEventTime, excluded.lastEventTime), coalesce(excluded.lastEventTime, lastEventTime)),
-  lastReceivedAt = excluded.lastReceivedAt, lastSuccessAt = excluded.lastSuccessAt,
-  lastError = NULL, lastErrorAt = NULL`;
 
 export interface StoreEnv {
   DB: D1Database;
@@ -174,7 +154,11 @@ async function commitWith(
   for (const chunk of chunks) {
     insertIndexes.push(statements.length);
     statements.push(env.DB.prepare(INSERT_SQL).bind(chunk.json));
-    statements.push(env.DB.prepare(CHUNK_COUNTS_SQL).bind(c.sourceID, chunk.ids.length));
+    // Right after the INSERT, in the same transaction, `changes()` is exactly the rows it added
+    // (exact when concurrent commits share a millisecond, unlike a receivedAt match).
+    statements.push(
+      statsStatement(env.DB, c.sourceID, { fromChanges: { inserted: { rows: chunk.ids.length } } }),
+    );
   }
   const quarantined = quarantine.reduce((n, q) => n + recordsIn(q), 0);
   for (const q of quarantine) statements.push(await quarantineStatement(env, q, c.now));
@@ -183,15 +167,14 @@ async function commitWith(
   for (const r of c.rows)
     if (lastEventTime === null || r.eventTime > lastEventTime) lastEventTime = r.eventTime;
   statements.push(
-    env.DB.prepare(TOTALS_SQL).bind(
-      c.sourceID,
-      c.received,
+    statsStatement(env.DB, c.sourceID, {
+      received: c.received,
       quarantined,
-      c.skipped ?? 0,
+      skipped: c.skipped ?? 0,
+      duplicates: -uncountDuplicates,
       lastEventTime,
-      c.now,
-      -uncountDuplicates,
-    ),
+      success: c.now,
+    }),
   );
   const collisionIndexes: number[] = [];
   for (const group of idGroups(storedIds)) {
@@ -240,21 +223,4 @@ async function commitWith(
     quarantined: quarantined + collided,
     rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
   };
-}
-
-/** Records a failure in the source's health (best effort: it must not hide the original error). */
-export async function recordSourceError(
-  db: D1Database,
-  sourceID: string,
-  message: string,
-  now: number,
-): Promise<void> {
-  await db
-    .prepare(
-      `INSERT INTO source_stats (sourceID, lastErrorAt, lastError) VALUES (?1, ?2, ?3)
-       ON CONFLICT(sourceID) DO UPDATE SET lastErrorAt = excluded.lastErrorAt, lastError = excluded.lastError`,
-    )
-    .bind(sourceID, now, message.slice(0, 1000))
-    .run()
-    .catch(() => {});
 }

@@ -69,6 +69,28 @@ export function progressStatement(
     );
 }
 
+/** Marks an object version skipped (a vendor test object, a delete), once: the count follows. */
+export function skippedStatement(
+  db: D1Database,
+  o: ObjectRef & { sourceID: string },
+  now: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO objects (bucket, key, eTag, sourceID, status, startedAt, updatedAt, finishedAt)
+       VALUES (?1, ?2, ?3, ?4, 'skipped', ?5, ?5, ?5) ON CONFLICT DO NOTHING`,
+    )
+    .bind(o.bucket, o.key, o.eTag, o.sourceID, now);
+}
+
+/** Clears a failed object version's progress, so a replay reads it again from the start. */
+export async function clearFailedObject(db: D1Database, key: string, eTag: string): Promise<void> {
+  await db
+    .prepare("DELETE FROM objects WHERE key = ?1 AND eTag = ?2 AND status = 'failed'")
+    .bind(key, eTag)
+    .run();
+}
+
 export async function finishObject(
   db: D1Database,
   o: ObjectRef & { sourceID: string },
