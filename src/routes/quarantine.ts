@@ -1,12 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
 import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
 import { toIso } from "../lib/time";
 import { replay } from "../replay";
-import { type QuarantineRow, quarantine } from "../store/schema";
+import { getQuarantineEntry, listQuarantine, markReplay } from "../store/quarantine-list";
+import type { QuarantineRow } from "../store/schema";
 import { requireAdminToken, requireQueryToken } from "./query-auth";
 
 const present = (q: QuarantineRow) => ({
@@ -91,11 +90,7 @@ quarantineRoutes.on("POST", "/v1/quarantine/*", requireAdminToken);
 quarantineRoutes.openapi(listRoute, async (c) => {
   rejectUnknownParams(c, KNOWN_PARAMS);
   const p = c.req.valid("query");
-  const conds: Array<SQL | undefined> = [
-    p.sourceID ? eq(quarantine.sourceID, p.sourceID) : undefined,
-    p.stage ? eq(quarantine.stage, p.stage) : undefined,
-    p.status ? eq(quarantine.status, p.status) : undefined,
-  ];
+  let before: { t: number; id: string } | undefined;
   if (p.cursor) {
     const cur = decodeCursor(p.cursor);
     if (cur?.f !== "receivedAt") {
@@ -105,19 +100,9 @@ quarantineRoutes.openapi(listRoute, async (c) => {
         `query parameter "cursor" is not a cursor this API issued`,
       );
     }
-    conds.push(
-      or(
-        lt(quarantine.receivedAt, cur.t),
-        and(eq(quarantine.receivedAt, cur.t), lt(quarantine.id, cur.id)),
-      ),
-    );
+    before = { t: cur.t, id: cur.id };
   }
-  const rows = await drizzle(c.env.DB)
-    .select()
-    .from(quarantine)
-    .where(and(...conds))
-    .orderBy(desc(quarantine.receivedAt), desc(quarantine.id))
-    .limit(p.limit + 1);
+  const rows = await listQuarantine(c.env.DB, { ...p, before, limit: p.limit + 1 });
   const page = rows.slice(0, p.limit);
   const last = page[page.length - 1];
   const nextCursor =
@@ -129,22 +114,20 @@ quarantineRoutes.openapi(listRoute, async (c) => {
 
 quarantineRoutes.openapi(replayRoute, async (c) => {
   const id = c.req.param("id");
-  const db = drizzle(c.env.DB);
-  const [entry] = await db.select().from(quarantine).where(eq(quarantine.id, id)).limit(1);
+  const entry = await getQuarantineEntry(c.env.DB, id);
   if (!entry)
     throw new AppError(404, "quarantine_entry_not_found", `no quarantine entry with id "${id}"`);
   const outcome = await replay(c.env, entry);
   const now = Date.now();
   const result =
     outcome.status === "failed" ? { code: outcome.code, message: outcome.message } : outcome.result;
-  await db
-    .update(quarantine)
-    .set({
-      status: outcome.status === "failed" ? entry.status : "replayed",
-      replayedAt: now,
-      replayResult: JSON.stringify({ status: outcome.status, ...result }),
-    })
-    .where(eq(quarantine.id, id));
+  await markReplay(
+    c.env.DB,
+    id,
+    outcome.status === "failed" ? entry.status : "replayed",
+    { status: outcome.status, ...result },
+    now,
+  );
   if (outcome.status === "failed")
     throw new AppError(422, outcome.code, `replay failed: ${outcome.message}`);
   return c.json({ id, status: outcome.status, result }, outcome.status === "queued" ? 202 : 200);

@@ -1,11 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { drizzle } from "drizzle-orm/d1";
 import { loadSources, type SourceConfig } from "../config";
 import { EnrichmentSchema, enrichmentStatus } from "../enrich/status";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";
-import type { CursorState } from "../store/cursors";
-import { sourceStats } from "../store/schema";
+import { type CursorState, readCursors } from "../store/cursors";
+import { readStats } from "../store/stats";
 import { vendorOf } from "../vendors";
 import { requireQueryToken } from "./query-auth";
 
@@ -88,15 +87,8 @@ sourcesRoutes.use("/v1/sources", requireQueryToken);
 
 sourcesRoutes.openapi(route, async (c) => {
   const sources = loadSources(c.env);
-  const stats = new Map(
-    (await drizzle(c.env.DB).select().from(sourceStats)).map((s) => [s.sourceID, s]),
-  );
-  const cursors = new Map(
-    (await c.env.DB.prepare("SELECT * FROM cursors").all<CursorState>()).results.map((r) => [
-      r.sourceID,
-      r,
-    ]),
-  );
+  const stats = await readStats(c.env.DB);
+  const cursors = await readCursors(c.env.DB);
   const now = Date.now();
   const iso = (t: number | null | undefined) => (t == null ? null : toIso(t));
   const data = sources.map((s) => {

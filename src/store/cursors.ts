@@ -105,3 +105,9 @@ export async function finishRun(
     .bind(sourceID, owner, r.nextDueAt, r.ok ? 1 : 0, r.status, r.error, r.now, r.requests ?? 0)
     .run();
 }
+
+/** Every poller source's state, by source id. */
+export async function readCursors(db: D1Database): Promise<Map<string, CursorState>> {
+  const { results } = await db.prepare("SELECT * FROM cursors").all<CursorState>();
+  return new Map(results.map((r) => [r.sourceID, r]));
+}

@@ -91,3 +91,5 @@ export const sourceStats = sqliteTable("source_stats", {
   lastErrorAt: integer("lastErrorAt"),
   lastError: text("lastError"),
 });
+
+export type SourceStatsRow = typeof sourceStats.$inferSelect;

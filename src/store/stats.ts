@@ -1,3 +1,6 @@
+import { drizzle } from "drizzle-orm/d1";
+import { type SourceStatsRow, sourceStats } from "./schema";
+
 /**
  * Per-source counters and health (table `source_stats`): the one upsert every writer uses, in
  * the same D1 batch as what it counts. Counters always add up:
@@ -74,4 +77,10 @@ export async function recordSourceError(
   await statsStatement(db, sourceID, { error: { at: now, message } })
     .run()
     .catch(() => {});
+}
+
+/** Every source's counters and health, by source id. */
+export async function readStats(db: D1Database): Promise<Map<string, SourceStatsRow>> {
+  const rows = await drizzle(db).select().from(sourceStats);
+  return new Map(rows.map((s) => [s.sourceID, s]));
 }
