@@ -1,4 +1,3 @@
-import type { SourceConfig } from "./config";
 import { enrichEvents } from "./enrich";
 import { describeError } from "./lib/errors";
 import { checkEventTime } from "./lib/time";
