@@ -3,11 +3,11 @@ import { ConfigError } from "./config";
 import { AppError, describeError, errorBody } from "./lib/errors";
 import { newRouter } from "./lib/openapi";
 import { explorer } from "./routes/explorer";
-import { filesRoutes } from "./routes/files";
-import { ingest } from "./routes/ingest";
 import { logsRoutes } from "./routes/logs";
 import { quarantineRoutes } from "./routes/quarantine";
 import { sourcesRoutes } from "./routes/sources";
+import { filesRoutes } from "./transports/bucket/upload-route";
+import { pushRoutes } from "./transports/push/route";
 
 export const app = newRouter();
 
@@ -19,7 +19,7 @@ app.use(async (c, next) => {
 app.get("/healthz", (c) => c.json({ ok: true }));
 
 app.route("/", explorer);
-app.route("/", ingest);
+app.route("/", pushRoutes);
 app.route("/", logsRoutes);
 app.route("/", sourcesRoutes);
 app.route("/", filesRoutes);

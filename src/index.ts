@@ -1,7 +1,7 @@
 import { app } from "./app";
-import { enforceRetention, RETENTION_CRON } from "./cron/retention";
-import { runDuePollers } from "./cron/scheduler";
-import { handleQueue } from "./queue/consumer";
+import { enforceRetention, RETENTION_CRON } from "./retention";
+import { handleQueue } from "./transports/bucket/consumer";
+import { runDuePollers } from "./transports/poll/scheduler";
 
 export default {
   fetch: app.fetch,

@@ -1,11 +1,14 @@
 import { findSource } from "./config";
+import { ingestAll } from "./ingest";
 import { type Framed, framedText, frameJson } from "./parse/json";
-import { type Prepared, prepareRecords } from "./pipeline";
-import { type BucketMessage, parseBucketMessage, type R2Notification } from "./queue/messages";
-import { commit } from "./store/ingest";
 import { clearFailedObject } from "./store/objects";
 import { groupRecords, type QuarantinedRecord } from "./store/quarantine";
 import type { QuarantineRow } from "./store/schema";
+import {
+  type BucketMessage,
+  parseBucketMessage,
+  type R2Notification,
+} from "./transports/bucket/messages";
 import { normalizerFor } from "./vendors";
 import type { SourceRef } from "./vendors/types";
 
@@ -37,9 +40,8 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
       code: "source_not_found",
       message: `no configured source "${q.sourceID}"`,
     };
-  const now = Date.now();
   const group = await groupRecords(env, q);
-  if (group) return replayRecords(env, source, group, now);
+  if (group) return replayRecords(env, source, group);
   if (q.rawEncoding !== "utf8") {
     return {
       status: "failed",
@@ -66,8 +68,7 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
   }
   const framed = frameJson(raw, normalizerFor(source.type).isEvent);
   if (!framed.ok) return { status: "failed", code: framed.code, message: framed.message };
-  const prepared = await prepareRecords(env, source, framed.records, now);
-  return storeAll(env, source, prepared, now);
+  return storeAll(env, source, framed.records);
 }
 
 /** Each kept record through the stage that failed it, and the ones after. */
@@ -75,7 +76,6 @@ async function replayRecords(
   env: Env,
   source: SourceRef,
   records: QuarantinedRecord[],
-  now: number,
 ): Promise<ReplayOutcome> {
   const framed: Framed[] = [];
   for (const r of records) {
@@ -92,33 +92,23 @@ async function replayRecords(
         : { location: r.location, raw: r.raw, ok: true, value: JSON.parse(r.raw) },
     );
   }
-  const prepared = await prepareRecords(env, source, framed, now);
-  return storeAll(env, source, prepared, now);
+  return storeAll(env, source, framed);
 }
 
+/** Stores the records only if every one passes (ingestAll), as a replay outcome. */
 async function storeAll(
   env: Env,
   source: SourceRef,
-  prepared: Prepared,
-  now: number,
+  records: Iterable<Framed>,
 ): Promise<ReplayOutcome> {
-  const failed = prepared.quarantine[0]?.group?.first;
-  if (failed)
-    return {
-      status: "failed",
-      code: failed.errorCode,
-      message: `${failed.location}: ${failed.error}`,
-    };
-  if (prepared.received === 0)
-    return { status: "failed", code: "no_records", message: "the input holds no record to store" };
-  const r = await commit(env, {
-    sourceID: source.id,
-    sourceType: source.type,
-    rows: prepared.rows,
-    quarantine: [],
-    received: prepared.received,
-    now,
-  });
+  const outcome = await ingestAll(env, source, records);
+  if (!outcome.ok) {
+    const f = outcome.failure;
+    return f
+      ? { status: "failed", code: f.errorCode, message: `${f.location}: ${f.error}` }
+      : { status: "failed", code: "no_records", message: "the input holds no record to store" };
+  }
+  const r = outcome.result;
   if (r.quarantined > 0) {
     return {
       status: "failed",

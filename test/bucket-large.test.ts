@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { CHUNK_RECORDS } from "../src/queue/consumer";
-import type { Continuation } from "../src/queue/messages";
+import { CHUNK_RECORDS } from "../src/transports/bucket/consumer";
+import type { Continuation } from "../src/transports/bucket/messages";
 import { deliver, putObject } from "./bucket-helpers";
 import { count, gzip, type Json, keptRecords } from "./helpers";
 

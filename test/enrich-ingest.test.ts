@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { blobKey, POINTER_KEY } from "../scripts/ipdb/core.mjs";
-import { runDuePollers } from "../src/cron/scheduler";
+import { runDuePollers } from "../src/transports/poll/scheduler";
 import { lookup } from "../src/enrich";
 import { getIpdb, RECHECK_MS, resetIpdbCache } from "../src/enrich/load";
 import { SLICE_VERSION, uploadSlice } from "./fixtures/ipdb/build";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { runDuePollers } from "../src/cron/scheduler";
+import { runDuePollers } from "../src/transports/poll/scheduler";
 import { keptRecords, query } from "./helpers";
 import {
   cursorOf,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { runDuePollers } from "../src/cron/scheduler";
+import { runDuePollers } from "../src/transports/poll/scheduler";
 import elixirMock from "./fixtures/turso/elixir-sdk-mock-NOT-API.json";
 import page1 from "./fixtures/turso/page1.json";
 import page2 from "./fixtures/turso/page2.json";

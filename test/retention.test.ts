@@ -1,7 +1,7 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { RETENTION_CRON } from "../src/cron/retention";
+import { RETENTION_CRON } from "../src/retention";
 import worker from "../src/index";
 import { count, push, tpEvent } from "./helpers";
 

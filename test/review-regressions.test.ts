@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { runDuePollers } from "../src/cron/scheduler";
+import { runDuePollers } from "../src/transports/poll/scheduler";
 import { parseTimestamp } from "../src/lib/time";
 import {
   FileFormatError,

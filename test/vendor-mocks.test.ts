@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { runDuePollers } from "../src/cron/scheduler";
+import { runDuePollers } from "../src/transports/poll/scheduler";
 import { mock as planetscale } from "../src/vendors/planetscale/mock";
 import { mock as turso } from "../src/vendors/turso/mock";
 import { count } from "./helpers";

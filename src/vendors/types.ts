@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { PollContext, PollResult } from "../cron/types";
+import type { PollContext, PollResult } from "../transports/poll/types";
 import type { Normalizer } from "./event";
 
 /** What the pipeline needs to know of a source (any vendor's SOURCES entry has it). */

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { getPage, PollError, parseJsonBody } from "../../cron/http";
-import { commitPage, emptyResult, orgUrl } from "../../cron/page";
-import type { PollContext, PollResult } from "../../cron/types";
 import { parseTimestamp } from "../../lib/time";
 import { completeStatement, progressStatement } from "../../store/cursors";
+import { getPage, PollError, parseJsonBody } from "../../transports/poll/http";
+import { commitPage, emptyResult, orgUrl } from "../../transports/poll/page";
+import type { PollContext, PollResult } from "../../transports/poll/types";
 import { zodMessage } from "../event";
 
 /** Items per request: the API's maximum (VENDORS.md §1). */

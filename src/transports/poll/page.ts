@@ -1,6 +1,5 @@
-import { type Framed, framedValue } from "../parse/json";
-import { prepareRecords } from "../pipeline";
-import { commit } from "../store/ingest";
+import { ingest } from "../../ingest";
+import { type Framed, framedValue } from "../../parse/json";
 import type { PollContext, PollResult } from "./types";
 
 export const emptyResult = (): PollResult => ({
@@ -27,15 +26,7 @@ export async function commitPage(
   cursor: D1PreparedStatement,
 ) {
   const records: Framed[] = items.map((value, i) => framedValue(`${page} [${i}]`, value));
-  const now = Date.now();
-  const prepared = await prepareRecords(ctx.env, ctx.source, records, now);
-  const c = await commit(ctx.env, {
-    sourceID: ctx.source.id,
-    sourceType: ctx.source.type,
-    ...prepared,
-    now,
-    extra: [cursor],
-  });
+  const c = await ingest(ctx.env, ctx.source, records, { extra: () => [cursor] });
   result.inserted += c.inserted;
   result.duplicates += c.duplicates;
   result.quarantined += c.quarantined;

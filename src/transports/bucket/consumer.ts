@@ -1,8 +1,7 @@
-import { loadSources, readSecret, type SourceConfig } from "../config";
-import { describeError } from "../lib/errors";
-import { FileFormatError, type Framing, readRecords, type StreamRecord } from "../parse/stream";
-import { prepareRecords } from "../pipeline";
-import { commit } from "../store/ingest";
+import { loadSources, readSecret, type SourceConfig } from "../../config";
+import { ingest } from "../../ingest";
+import { describeError } from "../../lib/errors";
+import { FileFormatError, type Framing, readRecords, type StreamRecord } from "../../parse/stream";
 import {
   finishObject,
   getProgress,
@@ -11,15 +10,15 @@ import {
   recordObjectError,
   skippedStatement,
   startStatement,
-} from "../store/objects";
+} from "../../store/objects";
 import {
   type QuarantineEntry,
   quarantineId,
   quarantineStatement,
   recordsIn,
-} from "../store/quarantine";
-import { statsStatement } from "../store/stats";
-import { isVendorTestObject, normalizerFor } from "../vendors";
+} from "../../store/quarantine";
+import { statsStatement } from "../../store/stats";
+import { isVendorTestObject, normalizerFor } from "../../vendors";
 import {
   type BucketMessage,
   type Continuation,
@@ -177,17 +176,12 @@ export async function ingestObject(
 
   const flush = async (done: boolean) => {
     const now = Date.now();
-    const prepared = await prepareRecords(env, source, chunk, now, {
+    const next = committed + chunk.length;
+    await ingest(env, source, chunk, {
+      now,
       where: `${ref.key} `,
       tags: origin,
-    });
-    const next = committed + chunk.length;
-    await commit(env, {
-      sourceID: source.id,
-      sourceType: source.type,
-      ...prepared,
-      now,
-      extra: [
+      extra: (prepared) => [
         progressStatement(env.DB, ref, {
           recordsCommitted: next,
           received: chunk.length,

@@ -1,9 +1,9 @@
-import { loadSources, readSecret, type SourceConfig } from "../config";
-import { describeError } from "../lib/errors";
-import { acquireLease, finishRun, loadState } from "../store/cursors";
-import { type QuarantineEntry, quarantineId, quarantineStatement } from "../store/quarantine";
-import { recordSourceError, statsStatement } from "../store/stats";
-import { vendorOf } from "../vendors";
+import { loadSources, readSecret, type SourceConfig } from "../../config";
+import { describeError } from "../../lib/errors";
+import { acquireLease, finishRun, loadState } from "../../store/cursors";
+import { type QuarantineEntry, quarantineId, quarantineStatement } from "../../store/quarantine";
+import { recordSourceError, statsStatement } from "../../store/stats";
+import { vendorOf } from "../../vendors";
 import { PollError } from "./http";
 import type { PollerSource, PollResult } from "./types";
 

@@ -1,5 +1,5 @@
-import type { CursorState } from "../store/cursors";
-import type { PollerSource } from "../vendors/types";
+import type { CursorState } from "../../store/cursors";
+import type { PollerSource } from "../../vendors/types";
 
 export type { PollerSource };
 

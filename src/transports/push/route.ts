@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { findSource, readSecret, type SourceConfig } from "../config";
-import { requireBearer } from "../lib/auth";
-import { AppError, describeError } from "../lib/errors";
-import { cidrContains, parseIP } from "../lib/ip";
-import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
+import { findSource, readSecret, type SourceConfig } from "../../config";
+import { ingest } from "../../ingest";
+import { requireBearer } from "../../lib/auth";
+import { AppError, describeError } from "../../lib/errors";
+import { cidrContains, parseIP } from "../../lib/ip";
+import { bearerSecurity, errorResponse, newRouter } from "../../lib/openapi";
 import {
   DecodeError,
   decodeUtf8,
@@ -11,12 +12,11 @@ import {
   isGzip,
   readLimited,
   TooLargeError,
-} from "../parse/bytes";
-import { frameJson } from "../parse/json";
-import { prepareRecords } from "../pipeline";
-import { type Commit, commit } from "../store/ingest";
-import { recordSourceError } from "../store/stats";
-import { normalizerFor } from "../vendors";
+} from "../../parse/bytes";
+import { frameJson } from "../../parse/json";
+import { commit } from "../../store/ingest";
+import { recordSourceError } from "../../store/stats";
+import { normalizerFor } from "../../vendors";
 
 /** Default request-body cap (compressed and decompressed); a source may set maxBodyBytes. */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -111,9 +111,9 @@ function contentEncoding(header: string | undefined): "gzip" | "deflate" | null 
   );
 }
 
-export const ingest = newRouter();
+export const pushRoutes = newRouter();
 
-ingest.openapi(route, async (c) => {
+pushRoutes.openapi(route, async (c) => {
   const now = Date.now();
   const source = pushSource(c.env, c.req.param("sourceId"));
   const expected = readSecret(c.env, source.ingestTokenEnv);
@@ -144,9 +144,9 @@ ingest.openapi(route, async (c) => {
 
   const contentType = c.req.header("content-type") ?? null;
   const base = { sourceID: source.id, sourceType: source.type, now };
-  const store = async (commitInput: Omit<Commit, keyof typeof base>) => {
+  const storing = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
-      return await commit(c.env, { ...base, ...commitInput });
+      return await work();
     } catch (err) {
       console.error(`ingest ${source.id}: commit failed`, describeError(err));
       await recordSourceError(c.env.DB, source.id, `storage: ${describeError(err)}`, now);
@@ -154,22 +154,25 @@ ingest.openapi(route, async (c) => {
     }
   };
   const rejectBody = async (code: string, message: string, raw: string | Uint8Array) => {
-    await store({
-      rows: [],
-      received: 1,
-      quarantine: [
-        {
-          sourceID: source.id,
-          sourceType: source.type,
-          stage: "parse",
-          errorCode: code,
-          error: message,
-          location: "body",
-          raw,
-          contentType,
-        },
-      ],
-    });
+    await storing(() =>
+      commit(c.env, {
+        ...base,
+        rows: [],
+        received: 1,
+        quarantine: [
+          {
+            sourceID: source.id,
+            sourceType: source.type,
+            stage: "parse",
+            errorCode: code,
+            error: message,
+            location: "body",
+            raw,
+            contentType,
+          },
+        ],
+      }),
+    );
     throw new AppError(400, code, `${message} (the body is kept in quarantine)`);
   };
 
@@ -187,8 +190,7 @@ ingest.openapi(route, async (c) => {
   const framed = frameJson(text, normalizerFor(source.type).isEvent);
   if (!framed.ok) return rejectBody(framed.code, framed.message, text);
 
-  const prepared = await prepareRecords(c.env, source, framed.records, now);
-  const result = await store(prepared);
+  const result = await storing(() => ingest(c.env, source, framed.records, { now }));
   return c.json(
     {
       received: result.received,

@@ -1,5 +1,5 @@
-import { loadSources } from "../config";
-import { deleteRows, expiredRows } from "../store/retention";
+import { loadSources } from "./config";
+import { deleteRows, expiredRows } from "./store/retention";
 
 /** wrangler.toml [triggers]: every minute the pollers, hourly (this one) the retention sweep. */
 export const RETENTION_CRON = "17 * * * *";

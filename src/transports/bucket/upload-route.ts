@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { findSource, readSecret } from "../config";
-import { AppError } from "../lib/errors";
-import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
-import { readLimited, TooLargeError } from "../parse/bytes";
-import type { R2Notification } from "../queue/messages";
-import { requireAdminToken } from "./query-auth";
+import { findSource, readSecret } from "../../config";
+import { AppError } from "../../lib/errors";
+import { bearerSecurity, errorResponse, newRouter } from "../../lib/openapi";
+import { readLimited, TooLargeError } from "../../parse/bytes";
+import { requireAdminToken } from "../../routes/query-auth";
+import type { R2Notification } from "./messages";
 
 /** Workers accept request bodies up to 100 MB on the Free and Pro plans. */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;

@@ -1,0 +1,56 @@
+import type { Framed } from "./parse/json";
+import { type Prepared, type PrepareOptions, prepareRecords } from "./pipeline";
+import { type CommitResult, commit } from "./store/ingest";
+import type { QuarantinedRecord } from "./store/quarantine";
+import type { SourceRef } from "./vendors/types";
+
+/**
+ * The one entry every transport uses (push, bucket files, pollers, replay): framed records of
+ * one source → normalized, enriched rows and the group of records kept aside → one atomic D1
+ * commit, together with the transport's own statements (a poller's cursor, a file's progress).
+ */
+export interface IngestOptions extends PrepareOptions {
+  now?: number;
+  /** Statements committed in the same transaction, given what was prepared. */
+  extra?: (prepared: Prepared) => D1PreparedStatement[];
+}
+
+export async function ingest(
+  env: Env,
+  source: SourceRef,
+  records: Iterable<Framed>,
+  options: IngestOptions = {},
+): Promise<CommitResult> {
+  const now = options.now ?? Date.now();
+  const prepared = await prepareRecords(env, source, records, now, options);
+  return commit(env, {
+    sourceID: source.id,
+    sourceType: source.type,
+    ...prepared,
+    now,
+    extra: options.extra?.(prepared),
+  });
+}
+
+/**
+ * All or nothing (replay): the records are stored only if every one of them passes; else
+ * nothing is written and the first failure says why.
+ */
+export async function ingestAll(
+  env: Env,
+  source: SourceRef,
+  records: Iterable<Framed>,
+): Promise<{ ok: true; result: CommitResult } | { ok: false; failure: QuarantinedRecord | null }> {
+  const now = Date.now();
+  const prepared = await prepareRecords(env, source, records, now);
+  const failure = prepared.quarantine[0]?.group?.first;
+  if (failure) return { ok: false, failure };
+  if (prepared.received === 0) return { ok: false, failure: null };
+  const result = await commit(env, {
+    sourceID: source.id,
+    sourceType: source.type,
+    ...prepared,
+    now,
+  });
+  return { ok: true, result };
+}
