@@ -29,8 +29,15 @@ export interface VendorRequest {
   explainAuth: (status: number) => string;
 }
 
-/** GETs a page; returns its text, or throws a PollError saying what went wrong. */
-export async function getPage(req: VendorRequest, now: number): Promise<string> {
+/** A page as the API answered it: poll clients page by body fields or by headers (Link). */
+export interface Page {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+/** GETs a page; returns it, or throws a PollError saying what went wrong. */
+export async function getPage(req: VendorRequest, now: number): Promise<Page> {
   let res: Response;
   try {
     res = await fetch(req.url, {
@@ -40,7 +47,7 @@ export async function getPage(req: VendorRequest, now: number): Promise<string> 
     throw new PollError("network", `request failed: ${(err as Error).message}`, { url: req.url });
   }
   const body = await res.text().catch(() => "");
-  if (res.ok) return body;
+  if (res.ok) return { status: res.status, headers: res.headers, body };
   const details = { status: res.status, body: body.slice(0, 2000), url: req.url };
   if (res.status === 429) {
     throw new PollError("rate_limited", "rate limited (429)", {

@@ -53,7 +53,7 @@ export async function pollPlanetScale(ctx: PollContext): Promise<PollResult> {
   const base = orgUrl(ctx, "audit-log");
   for (let pages = 0; pages < ctx.maxPages; pages++) {
     const url = `${base}?limit=${PAGE_SIZE}${next ? `&starting_after=${encodeURIComponent(next)}` : ""}`;
-    const body = await getPage(
+    const { body } = await getPage(
       { url, headers: { authorization: ctx.token }, explainAuth: explainAuth(ctx) },
       ctx.now,
     );

@@ -46,7 +46,7 @@ export async function pollTurso(ctx: PollContext): Promise<PollResult> {
   const base = orgUrl(ctx, "audit-logs");
   for (let pages = 0; pages < ctx.maxPages; pages++) {
     const url = `${base}?page=${page}&page_size=${PAGE_SIZE}`;
-    const body = await getPage(
+    const { body } = await getPage(
       { url, headers: { authorization: `Bearer ${ctx.token}` }, explainAuth: explainAuth(ctx) },
       ctx.now,
     );
