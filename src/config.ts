@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AuditflareError } from "./lib/errors";
 import { type Cidr, parseCidr } from "./lib/ip";
 import { SOURCE_TYPES, type SourceType, sourceSchema } from "./vendors";
 
@@ -13,8 +14,10 @@ export type SourceConfig = z.infer<typeof sourceSchema> & { allowedCidrs?: Cidr[
 export type { SourceType };
 export { SOURCE_TYPES };
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
+export class ConfigError extends AuditflareError {
+  constructor(message: string) {
+    super("config_invalid", message);
+  }
 }
 
 function describeIssue(entries: unknown[], issue: z.core.$ZodIssue): string {

@@ -1,4 +1,5 @@
 import { enrichEvents } from "./enrich";
+import type { ErrorCode } from "./lib/errors";
 import { describeError } from "./lib/errors";
 import { checkEventTime } from "./lib/time";
 import type { Framed } from "./parse/json";
@@ -29,7 +30,7 @@ type Normalized = { ok: true; event: NormalizedEvent } | { ok: false; failure: Q
 const failure = (
   r: Framed,
   stage: string,
-  errorCode: string,
+  errorCode: ErrorCode,
   error: string,
 ): QuarantinedRecord => ({
   location: r.location,
@@ -49,7 +50,7 @@ export async function normalizeRecord(
   r: Framed,
   receivedAt: number,
 ): Promise<Normalized> {
-  const fail = (stage: string, errorCode: string, error: string): Normalized => ({
+  const fail = (stage: string, errorCode: ErrorCode, error: string): Normalized => ({
     ok: false,
     failure: failure(r, stage, errorCode, error),
   });

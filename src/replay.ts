@@ -1,5 +1,6 @@
 import { findSource } from "./config";
 import { ingestAll } from "./ingest";
+import type { ErrorCode } from "./lib/errors";
 import { type Framed, framedText, frameJson } from "./parse/json";
 import { clearFailedObject } from "./store/objects";
 import { groupRecords, type QuarantinedRecord } from "./store/quarantine";
@@ -15,7 +16,7 @@ import type { SourceRef } from "./vendors/types";
 export type ReplayOutcome =
   | { status: "replayed"; result: { received: number; inserted: number; duplicates: number } }
   | { status: "queued"; result: { key: string } }
-  | { status: "failed"; code: string; message: string };
+  | { status: "failed"; code: ErrorCode; message: string };
 
 /**
  * Replays one quarantine entry after a fix (config, code, or the input itself), running the

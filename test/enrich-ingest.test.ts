@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { blobKey, POINTER_KEY } from "../scripts/ipdb/core.mjs";
-import { runDuePollers } from "../src/transports/poll/scheduler";
 import { lookup } from "../src/enrich";
 import { getIpdb, RECHECK_MS, resetIpdbCache } from "../src/enrich/load";
+import { runDuePollers } from "../src/transports/poll/scheduler";
 import { SLICE_VERSION, uploadSlice } from "./fixtures/ipdb/build";
 import { type Json, push, query, tpEvent } from "./helpers";
 import { type FakeApi, fakePlanetScale, psEvent, T0 } from "./poll-helpers";

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { POINTER_KEY } from "../scripts/ipdb/core.mjs";
-import { runDuePollers } from "../src/transports/poll/scheduler";
 import { resetIpdbCache } from "../src/enrich/load";
+import { runDuePollers } from "../src/transports/poll/scheduler";
 import { type Json, push, query, tpEvent } from "./helpers";
 import { type FakeApi, fakePlanetScale, psEvent, T0 } from "./poll-helpers";
 

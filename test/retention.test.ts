@@ -1,8 +1,8 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { RETENTION_CRON } from "../src/retention";
 import worker from "../src/index";
+import { RETENTION_CRON } from "../src/retention";
 import { count, push, tpEvent } from "./helpers";
 
 const DAY = 86_400_000;

@@ -1,6 +1,5 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { runDuePollers } from "../src/transports/poll/scheduler";
 import { parseTimestamp } from "../src/lib/time";
 import {
   FileFormatError,
@@ -8,6 +7,7 @@ import {
   readRecords,
   type StreamRecord,
 } from "../src/parse/stream";
+import { runDuePollers } from "../src/transports/poll/scheduler";
 import { deliver, putObject } from "./bucket-helpers";
 import { ADMIN_TOKEN, call, count, type Json, keptRecords, push, tpEvent } from "./helpers";
 import { cursorOf, type FakeApi, fakePlanetScale, psEvent, T0 } from "./poll-helpers";

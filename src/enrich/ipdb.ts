@@ -1,3 +1,4 @@
+import { AuditflareError } from "../lib/errors";
 import type { ParsedIP } from "../lib/ip";
 
 /**
@@ -10,8 +11,10 @@ const MAGIC = [0x41, 0x46, 0x49, 0x50]; // "AFIP"
 /** Refuse anything larger than this (the Worker has 128 MB; today's blob is ~17 MB). */
 export const MAX_IPDB_BYTES = 64 * 1024 * 1024;
 
-export class IpdbFormatError extends Error {
-  override name = "IpdbFormatError";
+export class IpdbFormatError extends AuditflareError {
+  constructor(message: string) {
+    super("ipdb_invalid", message);
+  }
 }
 
 export interface IpdbSource {

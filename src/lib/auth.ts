@@ -23,10 +23,9 @@ export function bearerToken(header: string | undefined | null): string | null {
 export function presentedToken(header: string | undefined | null, what: string): string {
   const b = readBearer(header);
   if (b.kind === "missing")
-    throw new AppError(401, "missing_token", `${what} requires an Authorization: Bearer token`);
+    throw new AppError("missing_token", `${what} requires an Authorization: Bearer token`);
   if (b.kind === "malformed")
     throw new AppError(
-      401,
       "malformed_authorization",
       `the Authorization header must be "Bearer <token>" (one token, no spaces in it)`,
     );
@@ -41,6 +40,6 @@ export async function requireBearer(
 ): Promise<void> {
   const token = presentedToken(header, what);
   if (!(await timingSafeEqualStrings(token, expected))) {
-    throw new AppError(401, "invalid_token", `the bearer token is not valid for ${what}`);
+    throw new AppError("invalid_token", `the bearer token is not valid for ${what}`);
   }
 }

@@ -43,7 +43,7 @@ export const bearerSecurity = [{ bearerAuth: [] }];
 export function rejectUnknownParams(c: Context<AppEnv>, known: ReadonlySet<string>): void {
   for (const key of Object.keys(c.req.queries())) {
     if (!known.has(key)) {
-      throw new AppError(400, "unknown_parameter", `unknown query parameter "${key}"`);
+      throw new AppError("unknown_parameter", `unknown query parameter "${key}"`);
     }
   }
 }

@@ -1,20 +1,14 @@
+import { AuditflareError } from "../lib/errors";
 /** Byte-level helpers shared by the push route and the bucket consumer: limits, gzip, UTF-8. */
 
-export class TooLargeError extends Error {
-  override name = "TooLargeError";
+export class TooLargeError extends AuditflareError {
   constructor(readonly limit: number) {
-    super(`more than ${limit} bytes`);
+    super("body_too_large", `more than ${limit} bytes`);
   }
 }
 
-export class DecodeError extends Error {
-  override name = "DecodeError";
-  constructor(
-    readonly code: "invalid_gzip" | "invalid_deflate" | "invalid_utf8",
-    message: string,
-  ) {
-    super(message);
-  }
+export class DecodeError extends AuditflareError {
+  declare readonly code: "invalid_gzip" | "invalid_deflate" | "invalid_utf8";
 }
 
 export function isGzip(bytes: Uint8Array): boolean {

@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../lib/errors";
 /**
  * Framing of JSON text: one object, an array of objects, an envelope object whose one array
  * property holds the events, or NDJSON. Pure; never throws on any input.
@@ -11,7 +12,7 @@ export const MAX_NESTING = 64;
  */
 export type Framed =
   | { location: string; raw: string; ok: true; value: unknown; json?: boolean }
-  | { location: string; raw: string; ok: false; error: string; code?: string; json?: boolean };
+  | { location: string; raw: string; ok: false; error: string; code?: ErrorCode; json?: boolean };
 
 export type FrameResult =
   | {
@@ -57,7 +58,7 @@ const JSON_STARTS = new Set([...'{["-0123456789tfn'].map((c) => c.charCodeAt(0))
  */
 export function parseRecordText(
   raw: string,
-): { ok: true; value: unknown } | { ok: false; code: string; error: string } {
+): { ok: true; value: unknown } | { ok: false; code: ErrorCode; error: string } {
   if (nestingExceeds(raw, MAX_NESTING))
     return {
       ok: false,

@@ -1,3 +1,4 @@
+import { AuditflareError, type ErrorCode } from "../lib/errors";
 import { type GunzipReport, gunzipStream } from "./gzip";
 import { type Framed, framedText, frameJson } from "./json";
 
@@ -16,15 +17,8 @@ export const MAX_RECORD_CHARS = 4 * 1024 * 1024;
 /** A JSON document that is not an array or NDJSON (e.g. a pretty-printed envelope) is parsed whole up to this size. */
 export const MAX_DOCUMENT_CHARS = 32 * 1024 * 1024;
 
-export class FileFormatError extends Error {
-  override name = "FileFormatError";
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A file that cannot be read (further): the rest of it is kept in quarantine whole. */
+export class FileFormatError extends AuditflareError {}
 
 /**
  * The stream, gunzipped if it starts with the gzip magic bytes. Damaged gzip data is reported in
@@ -549,7 +543,7 @@ async function* csvRecords(
       ordinal++;
       continue;
     }
-    const bad = (code: string, error: string): StreamRecord => ({
+    const bad = (code: ErrorCode, error: string): StreamRecord => ({
       ordinal: ordinal++,
       location,
       raw: row.raw,

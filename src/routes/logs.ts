@@ -133,19 +133,17 @@ logsRoutes.openapi(listRoute, async (c) => {
   const p = c.req.valid("query");
   const query: LogQuery = { ...p, limit: p.limit };
   if (p.from !== undefined && p.to !== undefined && p.from >= p.to) {
-    throw new AppError(400, "invalid_parameter", `query parameter "from" must be before "to"`);
+    throw new AppError("invalid_parameter", `query parameter "from" must be before "to"`);
   }
   if (p.cursor) {
     const cur = decodeCursor(p.cursor);
     if (!cur)
       throw new AppError(
-        400,
         "invalid_parameter",
         `query parameter "cursor" is not a cursor this API issued`,
       );
     if (cur.f !== p.timeField || cur.o !== p.order) {
       throw new AppError(
-        400,
         "invalid_parameter",
         `query parameter "cursor" was issued for timeField=${cur.f}&order=${cur.o}; repeat those with it`,
       );
@@ -165,6 +163,6 @@ logsRoutes.openapi(listRoute, async (c) => {
 logsRoutes.openapi(getRoute, async (c) => {
   const id = c.req.param("id");
   const row = /^[0-9a-f]{1,64}$/.test(id) ? await getLog(c.env.DB, id) : undefined;
-  if (!row) throw new AppError(404, "log_not_found", `no stored event with id "${id}"`);
+  if (!row) throw new AppError("log_not_found", `no stored event with id "${id}"`);
   return c.json(presentRow(row), 200);
 });

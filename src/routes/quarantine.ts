@@ -95,7 +95,6 @@ quarantineRoutes.openapi(listRoute, async (c) => {
     const cur = decodeCursor(p.cursor);
     if (cur?.f !== "receivedAt") {
       throw new AppError(
-        400,
         "invalid_parameter",
         `query parameter "cursor" is not a cursor this API issued`,
       );
@@ -116,7 +115,7 @@ quarantineRoutes.openapi(replayRoute, async (c) => {
   const id = c.req.param("id");
   const entry = await getQuarantineEntry(c.env.DB, id);
   if (!entry)
-    throw new AppError(404, "quarantine_entry_not_found", `no quarantine entry with id "${id}"`);
+    throw new AppError("quarantine_entry_not_found", `no quarantine entry with id "${id}"`);
   const outcome = await replay(c.env, entry);
   const now = Date.now();
   const result =
@@ -129,6 +128,6 @@ quarantineRoutes.openapi(replayRoute, async (c) => {
     now,
   );
   if (outcome.status === "failed")
-    throw new AppError(422, outcome.code, `replay failed: ${outcome.message}`);
+    throw new AppError(outcome.code, `replay failed: ${outcome.message}`, 422);
   return c.json({ id, status: outcome.status, result }, outcome.status === "queued" ? 202 : 200);
 });

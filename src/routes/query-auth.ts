@@ -27,7 +27,6 @@ function requireRole(needed: Role): MiddlewareHandler<AppEnv> {
     const secret = needed === "admin" ? "ADMIN_API_TOKEN" : "QUERY_API_TOKEN";
     if (!readSecret(c.env, secret) && !readSecret(c.env, "ADMIN_API_TOKEN")) {
       throw new AppError(
-        503,
         needed === "admin" ? "admin_token_not_configured" : "query_token_not_configured",
         `set the ${secret} secret to use this route`,
       );
@@ -35,11 +34,9 @@ function requireRole(needed: Role): MiddlewareHandler<AppEnv> {
     const what = needed === "admin" ? "this admin route" : "the query API";
     const token = presentedToken(c.req.header("authorization"), what);
     const role = await roleOf(c.env, token);
-    if (!role)
-      throw new AppError(401, "invalid_token", `the bearer token is not valid for ${what}`);
+    if (!role) throw new AppError("invalid_token", `the bearer token is not valid for ${what}`);
     if (needed === "admin" && role !== "admin") {
       throw new AppError(
-        403,
         "admin_required",
         "the query token only reads; this route needs the admin token (ADMIN_API_TOKEN)",
       );

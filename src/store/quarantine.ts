@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { toBase64 } from "../parse/bytes";
 
@@ -10,7 +11,7 @@ export interface QuarantinedRecord {
   location: string;
   /** The stage that failed, which a replay runs again: parse, normalize, store. */
   stage: string;
-  errorCode: string;
+  errorCode: ErrorCode;
   error: string;
   /** The record's text: one JSON value, or (`json: false`) text that is not JSON (a CSV row). */
   raw: string;
@@ -22,7 +23,7 @@ export interface QuarantineEntry {
   sourceType: string | null;
   /** Where it failed: parse, normalize, store, route, fetch, dead-letter, records … */
   stage: string;
-  errorCode: string;
+  errorCode: ErrorCode;
   error: string;
   /** Where in the input: "line 7", "[3]", an object key … */
   location: string | null;
@@ -54,7 +55,7 @@ const GROUP_SPILL_CHARS = 256 * 1024;
  */
 export class RecordGroup {
   count = 0;
-  readonly codes = new Map<string, number>();
+  readonly codes = new Map<ErrorCode, number>();
   readonly stages = new Set<string>();
   first: QuarantinedRecord | undefined;
   private locations: string[] = [];

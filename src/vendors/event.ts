@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../lib/errors";
 /** Where an endpoint of an event (source or destination) is, as far as the vendor says. */
 export interface Endpoint {
   ip: string | null;
@@ -37,7 +38,7 @@ export interface NormalizedEvent {
 
 export type NormalizeResult =
   | { ok: true; event: NormalizedEvent }
-  | { ok: false; code: string; message: string };
+  | { ok: false; code: ErrorCode; message: string };
 
 /** One record handed to a normalizer: the parsed value and its original text. */
 export interface RawRecord {

@@ -1,5 +1,6 @@
 import { loadSources, readSecret, type SourceConfig } from "../../config";
 import { ingest } from "../../ingest";
+import type { ErrorCode } from "../../lib/errors";
 import { describeError } from "../../lib/errors";
 import { FileFormatError, type Framing, readRecords, type StreamRecord } from "../../parse/stream";
 import {
@@ -94,7 +95,7 @@ async function failObject(
   source: BucketSource,
   ref: ObjectRef,
   stage: string,
-  errorCode: string,
+  errorCode: ErrorCode,
   error: string,
 ): Promise<void> {
   await keep(env, {

@@ -49,11 +49,10 @@ filesRoutes.use("/v1/sources/:sourceId/files", requireAdminToken);
 filesRoutes.openapi(route, async (c) => {
   const id = c.req.param("sourceId");
   const source = findSource(c.env, id);
-  if (!source) throw new AppError(404, "source_not_found", `no source with id "${id}"`);
+  if (!source) throw new AppError("source_not_found", `no source with id "${id}"`);
   const prefix = "prefix" in source ? source.prefix : undefined;
   if (!prefix) {
     throw new AppError(
-      404,
       "not_a_bucket_source",
       `source "${id}" (${source.type}) has no bucket prefix`,
     );
@@ -61,7 +60,7 @@ filesRoutes.openapi(route, async (c) => {
   const declared = c.req.header("content-length");
   const length = declared === undefined ? null : Number(declared);
   if (length !== null && length > MAX_UPLOAD_BYTES) {
-    throw new AppError(413, "body_too_large", `files are limited to ${MAX_UPLOAD_BYTES} bytes`);
+    throw new AppError("body_too_large", `files are limited to ${MAX_UPLOAD_BYTES} bytes`);
   }
   let body: ReadableStream<Uint8Array> | Uint8Array | null = c.req.raw.body;
   if (body && length === null) {
@@ -70,7 +69,6 @@ filesRoutes.openapi(route, async (c) => {
     } catch (err) {
       if (err instanceof TooLargeError) {
         throw new AppError(
-          413,
           "body_too_large",
           `send a Content-Length header for files over ${MAX_UNSIZED_UPLOAD_BYTES} bytes`,
         );
@@ -79,7 +77,7 @@ filesRoutes.openapi(route, async (c) => {
     }
   }
   if (!body || length === 0 || (body instanceof Uint8Array && body.byteLength === 0)) {
-    throw new AppError(400, "empty_body", "the file is empty");
+    throw new AppError("empty_body", "the file is empty");
   }
 
   const now = new Date();
@@ -90,8 +88,7 @@ filesRoutes.openapi(route, async (c) => {
     // Rows from this file say how they came (tags.auditflareOrigin = "upload").
     customMetadata: { auditflareOrigin: "upload", sourceID: id },
   });
-  if (!object)
-    throw new AppError(503, "storage_unavailable", "the file could not be stored; retry");
+  if (!object) throw new AppError("storage_unavailable", "the file could not be stored; retry");
   // Local R2 emits no event notifications: in `npm start` the route sends the one R2 would.
   if (readSecret(c.env, "EMIT_LOCAL_NOTIFICATIONS") === "true") {
     const notification: R2Notification = {

@@ -1,15 +1,15 @@
+import { AuditflareError } from "../../lib/errors";
 /** Vendor API calls for the pollers: one request, its failure classified for the scheduler. */
 
 export type PollErrorKind = "auth" | "rate_limited" | "server" | "network" | "malformed" | "config";
 
-export class PollError extends Error {
-  override name = "PollError";
+export class PollError extends AuditflareError {
   constructor(
     readonly kind: PollErrorKind,
     message: string,
     readonly details: { status?: number; retryAfterMs?: number; body?: string; url?: string } = {},
   ) {
-    super(message);
+    super("poll_failed", message);
   }
 }
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { findSource, readSecret, type SourceConfig } from "../../config";
 import { ingest } from "../../ingest";
 import { requireBearer } from "../../lib/auth";
-import { AppError, describeError } from "../../lib/errors";
+import { AppError, describeError, type ErrorCode } from "../../lib/errors";
 import { cidrContains, parseIP } from "../../lib/ip";
 import { bearerSecurity, errorResponse, newRouter } from "../../lib/openapi";
 import {
@@ -64,10 +64,9 @@ const route = createRoute({
 
 function pushSource(env: Env, sourceId: string): SourceConfig & { ingestTokenEnv: string } {
   const source = findSource(env, sourceId);
-  if (!source) throw new AppError(404, "source_not_found", `no source with id "${sourceId}"`);
+  if (!source) throw new AppError("source_not_found", `no source with id "${sourceId}"`);
   if (!("ingestTokenEnv" in source) || !source.ingestTokenEnv) {
     throw new AppError(
-      404,
       "not_a_push_source",
       `source "${sourceId}" (${source.type}) does not accept pushed events`,
     );
@@ -80,7 +79,6 @@ function checkAllowedIP(source: SourceConfig, clientIP: string | undefined): voi
   const ip = clientIP ? parseIP(clientIP) : null;
   if (!ip || !source.allowedCidrs.some((c) => cidrContains(c, ip))) {
     throw new AppError(
-      403,
       "ip_not_allowed",
       `client address ${clientIP ?? "(unknown)"} is not in the allow-list of source "${source.id}"`,
     );
@@ -92,7 +90,6 @@ function checkContentType(header: string | undefined): void {
   const type = header.split(";")[0]?.trim().toLowerCase() ?? "";
   if (type && !ACCEPTED_TYPES.has(type)) {
     throw new AppError(
-      415,
       "unsupported_content_type",
       `content type "${type}" is not accepted; send application/json or application/x-ndjson`,
     );
@@ -105,7 +102,6 @@ function contentEncoding(header: string | undefined): "gzip" | "deflate" | null 
   if (enc === "gzip" || enc === "x-gzip") return "gzip";
   if (enc === "deflate") return "deflate";
   throw new AppError(
-    415,
     "unsupported_content_encoding",
     `content encoding "${enc}" is not accepted; send gzip, deflate or identity`,
   );
@@ -119,7 +115,6 @@ pushRoutes.openapi(route, async (c) => {
   const expected = readSecret(c.env, source.ingestTokenEnv);
   if (!expected) {
     throw new AppError(
-      503,
       "ingest_token_not_configured",
       `source "${source.id}" has no ingest token: set the secret ${source.ingestTokenEnv}`,
     );
@@ -129,8 +124,7 @@ pushRoutes.openapi(route, async (c) => {
   checkContentType(c.req.header("content-type"));
   const declaredEncoding = contentEncoding(c.req.header("content-encoding"));
   const maxBytes = ("maxBodyBytes" in source && source.maxBodyBytes) || DEFAULT_MAX_BODY_BYTES;
-  const tooLarge = () =>
-    new AppError(413, "body_too_large", `body is larger than ${maxBytes} bytes`);
+  const tooLarge = () => new AppError("body_too_large", `body is larger than ${maxBytes} bytes`);
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > maxBytes) throw tooLarge();
 
@@ -139,7 +133,7 @@ pushRoutes.openapi(route, async (c) => {
     wire = c.req.raw.body ? await readLimited(c.req.raw.body, maxBytes) : new Uint8Array();
   } catch (err) {
     if (err instanceof TooLargeError) throw tooLarge();
-    throw new AppError(400, "body_unreadable", `the request body could not be read`);
+    throw new AppError("body_unreadable", `the request body could not be read`);
   }
 
   const contentType = c.req.header("content-type") ?? null;
@@ -150,10 +144,10 @@ pushRoutes.openapi(route, async (c) => {
     } catch (err) {
       console.error(`ingest ${source.id}: commit failed`, describeError(err));
       await recordSourceError(c.env.DB, source.id, `storage: ${describeError(err)}`, now);
-      throw new AppError(503, "storage_unavailable", "the events could not be stored; retry later");
+      throw new AppError("storage_unavailable", "the events could not be stored; retry later");
     }
   };
-  const rejectBody = async (code: string, message: string, raw: string | Uint8Array) => {
+  const rejectBody = async (code: ErrorCode, message: string, raw: string | Uint8Array) => {
     await storing(() =>
       commit(c.env, {
         ...base,
@@ -173,7 +167,7 @@ pushRoutes.openapi(route, async (c) => {
         ],
       }),
     );
-    throw new AppError(400, code, `${message} (the body is kept in quarantine)`);
+    throw new AppError(code, `${message} (the body is kept in quarantine)`);
   };
 
   let text: string;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AuditflareError } from "../../lib/errors";
 import { parseIP } from "../../lib/ip";
 import { parseTimestamp } from "../../lib/time";
 import { MAX_NESTING, nestingExceeds } from "../../parse/json";
@@ -55,9 +56,9 @@ const ENTITIES = [
   "common_fields",
 ];
 
-class NestingError extends Error {
+class NestingError extends AuditflareError {
   constructor(readonly column: string) {
-    super(`${column}: nests deeper than ${MAX_NESTING} levels`);
+    super("nesting_too_deep", `${column}: nests deeper than ${MAX_NESTING} levels`);
   }
 }
 
