@@ -22,11 +22,10 @@ function commonColumn(c: string): string {
 /** The CREATE VIEW statement of one vendor's view. */
 export function viewSql(type: string, v: ViewDefinition): string {
   const common = v.common === "all" ? COMMON_COLUMNS : v.common;
-  const columns = [
-    ...common.map(commonColumn),
-    ...v.columns.map((c) => `json_extract(sourceFields, '$.${c}') AS ${c}`),
-  ];
-  return `CREATE VIEW ${v.name} AS\nSELECT\n  ${columns.join(",\n  ")}\nFROM logs WHERE sourceType = '${type}'`;
+  // One line for the common columns, one for the vendor's: the file is generated (the registry
+  // is what people read), and views stay one block each rather than 50 near-identical lines.
+  const vendor = v.columns.map((c) => `json_extract(sourceFields, '$.${c}') AS ${c}`);
+  return `CREATE VIEW ${v.name} AS\nSELECT\n  ${common.map(commonColumn).join(", ")},\n  ${vendor.join(", ")}\nFROM logs WHERE sourceType = '${type}'`;
 }
 
 /** Every vendor's view, as it must stand in the database. */
