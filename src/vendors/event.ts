@@ -1,4 +1,7 @@
+import { z } from "zod";
 import type { ErrorCode } from "../lib/errors";
+import { parseIP } from "../lib/ip";
+import { parseTimestamp } from "../lib/time";
 /** Where an endpoint of an event (source or destination) is, as far as the vendor says. */
 export interface Endpoint {
   ip: string | null;
@@ -77,6 +80,9 @@ export function zodMessage(
 /** The message of every time check, so a failure on a time is told apart (`invalid_time`). */
 export const TIME_MESSAGE = "not an ISO-8601 date-time";
 
+/** A vendor time field: an ISO-8601 date-time (no zone = UTC); its failure is `invalid_time`. */
+export const isoTime = z.string().refine((s) => parseTimestamp(s) !== null, TIME_MESSAGE);
+
 /** A failed validation: `invalid_time` when a time was what failed, else `invalid_event`. */
 export function zodFailure(
   issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
@@ -84,3 +90,12 @@ export function zodFailure(
   const time = issues.some((i) => i.message === TIME_MESSAGE);
   return { ok: false, code: time ? "invalid_time" : "invalid_event", message: zodMessage(issues) };
 }
+
+/** A valid event: the common shape, with no destination and no enrichments yet. */
+export function accepted(e: Omit<NormalizedEvent, "dst" | "enrichments">): NormalizeResult {
+  return { ok: true, event: { ...e, dst: emptyEndpoint(), enrichments: [] } };
+}
+
+/** The source endpoint of an address a vendor sent, when it is an IP address. */
+export const sourceIp = (ip: string | null | undefined): Endpoint =>
+  emptyEndpoint(ip && parseIP(ip) ? ip : null);

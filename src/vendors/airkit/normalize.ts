@@ -1,13 +1,6 @@
 import { z } from "zod";
 import { parseTimestamp } from "../../lib/time";
-import {
-  emptyEndpoint,
-  type NormalizeResult,
-  type Normalizer,
-  type RawRecord,
-  TIME_MESSAGE,
-  zodFailure,
-} from "../event";
+import { accepted, emptyEndpoint, isoTime, type Normalizer, zodFailure } from "../event";
 
 /**
  * Airkit audit events (VENDORS.md §5): upper-case Snowflake columns (ORGANIZATION_ID, EVENT_ID,
@@ -80,7 +73,7 @@ const text = z.string().min(1);
 const record = z.looseObject({
   EVENT_ID: text,
   EVENT_TYPE: text,
-  EVENT_TIME: text.refine((s) => parseTimestamp(s) !== null, TIME_MESSAGE),
+  EVENT_TIME: isoTime,
 });
 
 function canonicalize(value: unknown): Record<string, unknown> | null {
@@ -102,7 +95,7 @@ const str = (v: unknown): string | null =>
 export const airkit: Normalizer = {
   isEvent: (v) => Object.keys(v).some((k) => canonicalKey(k) === "EVENT_ID"),
 
-  async normalize({ value, raw }: RawRecord): Promise<NormalizeResult> {
+  async normalize({ value, raw }) {
     const e = canonicalize(value);
     const parsed = record.safeParse(e ?? value);
     if (!parsed.success) return zodFailure(parsed.error.issues);
@@ -127,24 +120,19 @@ export const airkit: Normalizer = {
       resources.unshift(`${str(e.RESOURCE_TYPE) ?? "resource"}:${str(e.RESOURCE_ID)}`);
     const sourceFields: Record<string, unknown> = {};
     for (const c of AIRKIT_COLUMNS) sourceFields[columnName(c)] = e[c] ?? null;
-    return {
-      ok: true,
-      event: {
-        eventID: parsed.data.EVENT_ID,
-        eventName: parsed.data.EVENT_TYPE,
-        eventTime: parseTimestamp(parsed.data.EVENT_TIME) as number,
-        readOnly: parsed.data.EVENT_TYPE === "portal_page_view" ? true : null,
-        serviceName: "airkit",
-        src: emptyEndpoint(),
-        dst: emptyEndpoint(),
-        actor,
-        tags,
-        resources,
-        enrichments: [],
-        rawLog: raw,
-        sourceFields,
-      },
-    };
+    return accepted({
+      eventID: parsed.data.EVENT_ID,
+      eventName: parsed.data.EVENT_TYPE,
+      eventTime: parseTimestamp(parsed.data.EVENT_TIME) as number,
+      readOnly: parsed.data.EVENT_TYPE === "portal_page_view" ? true : null,
+      serviceName: "airkit",
+      src: emptyEndpoint(),
+      actor,
+      tags,
+      resources,
+      rawLog: raw,
+      sourceFields,
+    });
   },
 };
 

@@ -1,17 +1,8 @@
 import { z } from "zod";
 import { AuditflareError } from "../../lib/errors";
-import { parseIP } from "../../lib/ip";
 import { parseTimestamp } from "../../lib/time";
 import { MAX_NESTING, nestingExceeds } from "../../parse/json";
-import {
-  emptyEndpoint,
-  type NormalizeResult,
-  type Normalizer,
-  type RawRecord,
-  stringMap,
-  TIME_MESSAGE,
-  zodFailure,
-} from "../event";
+import { accepted, isoTime, type Normalizer, sourceIp, stringMap, zodFailure } from "../event";
 
 /**
  * CircleCI audit-log events (VENDORS.md §3): the streamed JSON events, and the rows of the
@@ -33,7 +24,7 @@ export const circleciEvent = z.looseObject({
   organization: entity.nullish(),
   account: entity.nullish(),
   payload: z.record(z.string(), z.unknown()).nullish(),
-  occurred_at: z.string().refine((s) => parseTimestamp(s) !== null, TIME_MESSAGE),
+  occurred_at: isoTime,
   metadata: z.record(z.string(), z.unknown()).nullish(),
   success: z.boolean().nullish(),
   request: z
@@ -107,7 +98,7 @@ const READ_ACTIONS = new Set([
 export const circleci: Normalizer = {
   isEvent: (v) => "action" in v || "occurred_at" in v || "ACTION" in v,
 
-  async normalize({ value, raw }: RawRecord): Promise<NormalizeResult> {
+  async normalize({ value, raw }) {
     const isCsvShape =
       typeof value === "object" &&
       value !== null &&
@@ -128,45 +119,40 @@ export const circleci: Normalizer = {
     if (e.actor.type) actor.type = e.actor.type;
     if (e.actor.name) actor.name = e.actor.name;
     if (e.actor.name && /^[^@\s]+@[^@\s]+$/.test(e.actor.name)) actor.email = e.actor.name;
-    return {
-      ok: true,
-      event: {
-        eventID: e.id,
-        eventName: e.action,
-        eventTime: parseTimestamp(e.occurred_at) as number,
-        readOnly: READ_ACTIONS.has(e.action) ? true : null,
-        serviceName: "circleci",
-        src: emptyEndpoint(ip && parseIP(ip) ? ip : null),
-        dst: emptyEndpoint(),
-        actor,
-        tags: {
-          ...stringMap(e.metadata ?? {}),
-          ...(e.organization?.name ? { organization: e.organization.name } : {}),
-          ...(e.success != null ? { outcome: e.success ? "success" : "failure" } : {}),
-        },
-        resources: e.target ? [`${e.target.type ?? "target"}:${e.target.id}`] : [],
-        enrichments: [],
-        rawLog: raw,
-        sourceFields: {
-          auditLogId: e.id,
-          version: e.version ?? null,
-          occurredAt: e.occurred_at,
-          action: e.action,
-          actorId: e.actor.id,
-          actorType: e.actor.type ?? null,
-          actorName: e.actor.name ?? null,
-          targetId: e.target?.id ?? null,
-          targetType: e.target?.type ?? null,
-          targetName: e.target?.name ?? null,
-          scopeId: e.scope?.id ?? null,
-          scopeType: e.scope?.type ?? null,
-          scopeName: e.scope?.name ?? null,
-          success: e.success ?? null,
-          requestId: e.request?.id ?? null,
-          payload: e.payload ?? null,
-          metadata: e.metadata ?? null,
-        },
+    return accepted({
+      eventID: e.id,
+      eventName: e.action,
+      eventTime: parseTimestamp(e.occurred_at) as number,
+      readOnly: READ_ACTIONS.has(e.action) ? true : null,
+      serviceName: "circleci",
+      src: sourceIp(ip),
+      actor,
+      tags: {
+        ...stringMap(e.metadata ?? {}),
+        ...(e.organization?.name ? { organization: e.organization.name } : {}),
+        ...(e.success != null ? { outcome: e.success ? "success" : "failure" } : {}),
       },
-    };
+      resources: e.target ? [`${e.target.type ?? "target"}:${e.target.id}`] : [],
+      rawLog: raw,
+      sourceFields: {
+        auditLogId: e.id,
+        version: e.version ?? null,
+        occurredAt: e.occurred_at,
+        action: e.action,
+        actorId: e.actor.id,
+        actorType: e.actor.type ?? null,
+        actorName: e.actor.name ?? null,
+        targetId: e.target?.id ?? null,
+        targetType: e.target?.type ?? null,
+        targetName: e.target?.name ?? null,
+        scopeId: e.scope?.id ?? null,
+        scopeType: e.scope?.type ?? null,
+        scopeName: e.scope?.name ?? null,
+        success: e.success ?? null,
+        requestId: e.request?.id ?? null,
+        payload: e.payload ?? null,
+        metadata: e.metadata ?? null,
+      },
+    });
   },
 };

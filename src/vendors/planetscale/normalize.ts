@@ -1,15 +1,6 @@
 import { z } from "zod";
-import { parseIP } from "../../lib/ip";
 import { parseTimestamp } from "../../lib/time";
-import {
-  emptyEndpoint,
-  type NormalizeResult,
-  type Normalizer,
-  type RawRecord,
-  stringMap,
-  TIME_MESSAGE,
-  zodFailure,
-} from "../event";
+import { accepted, type Normalizer, sourceIp, stringMap, TIME_MESSAGE, zodFailure } from "../event";
 
 /**
  * PlanetScale audit-log events (VENDORS.md §1, OpenAPI 2026-08-18): 17 properties, every one
@@ -41,7 +32,7 @@ const time = (v: string | null | undefined) => (v ? parseTimestamp(v) : null);
 export const planetscale: Normalizer = {
   isEvent: (v) => "audit_action" in v || ("id" in v && "created_at" in v),
 
-  async normalize({ value, raw }: RawRecord): Promise<NormalizeResult> {
+  async normalize({ value, raw }) {
     const parsed = planetscaleEvent.safeParse(value);
     if (!parsed.success) return zodFailure(parsed.error.issues);
     const e = parsed.data;
@@ -65,43 +56,38 @@ export const planetscale: Normalizer = {
     const resources: string[] = [];
     if (e.auditable_id) resources.push(`${e.auditable_type ?? "auditable"}:${e.auditable_id}`);
     if (e.target_id) resources.push(`${e.target_type ?? "target"}:${e.target_id}`);
-    return {
-      ok: true,
-      event: {
-        eventID: e.id,
-        eventName,
-        eventTime,
-        readOnly: null,
-        serviceName: "planetscale",
-        src: {
-          ...emptyEndpoint(e.remote_ip && parseIP(e.remote_ip) ? e.remote_ip : null),
-          city: e.location ?? null,
-        },
-        dst: emptyEndpoint(),
-        actor,
-        tags: stringMap(e.metadata ?? {}),
-        resources,
-        enrichments: [],
-        rawLog: raw,
-        sourceFields: {
-          psId: e.id,
-          psAuditAction: e.audit_action ?? null,
-          psAction: e.action ?? null,
-          psActorId: e.actor_id ?? null,
-          psActorType: e.actor_type ?? null,
-          psActorDisplayName: e.actor_display_name ?? null,
-          psAuditableId: e.auditable_id ?? null,
-          psAuditableType: e.auditable_type ?? null,
-          psAuditableDisplayName: e.auditable_display_name ?? null,
-          psTargetId: e.target_id ?? null,
-          psTargetType: e.target_type ?? null,
-          psTargetDisplayName: e.target_display_name ?? null,
-          psRemoteIp: e.remote_ip ?? null,
-          psCreatedAt: e.created_at ?? null,
-          psUpdatedAt: e.updated_at ?? null,
-          psMetadata: e.metadata ?? null,
-        },
+    return accepted({
+      eventID: e.id,
+      eventName,
+      eventTime,
+      readOnly: null,
+      serviceName: "planetscale",
+      src: {
+        ...sourceIp(e.remote_ip),
+        city: e.location ?? null,
       },
-    };
+      actor,
+      tags: stringMap(e.metadata ?? {}),
+      resources,
+      rawLog: raw,
+      sourceFields: {
+        psId: e.id,
+        psAuditAction: e.audit_action ?? null,
+        psAction: e.action ?? null,
+        psActorId: e.actor_id ?? null,
+        psActorType: e.actor_type ?? null,
+        psActorDisplayName: e.actor_display_name ?? null,
+        psAuditableId: e.auditable_id ?? null,
+        psAuditableType: e.auditable_type ?? null,
+        psAuditableDisplayName: e.auditable_display_name ?? null,
+        psTargetId: e.target_id ?? null,
+        psTargetType: e.target_type ?? null,
+        psTargetDisplayName: e.target_display_name ?? null,
+        psRemoteIp: e.remote_ip ?? null,
+        psCreatedAt: e.created_at ?? null,
+        psUpdatedAt: e.updated_at ?? null,
+        psMetadata: e.metadata ?? null,
+      },
+    });
   },
 };

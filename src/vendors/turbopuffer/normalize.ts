@@ -1,16 +1,7 @@
 import { z } from "zod";
 import { canonicalJson, sha256Hex } from "../../lib/hash";
-import { parseIP } from "../../lib/ip";
 import { parseTimestamp } from "../../lib/time";
-import {
-  emptyEndpoint,
-  type NormalizeResult,
-  type Normalizer,
-  type RawRecord,
-  stringMap,
-  TIME_MESSAGE,
-  zodFailure,
-} from "../event";
+import { accepted, isoTime, type Normalizer, sourceIp, stringMap, zodFailure } from "../event";
 
 /**
  * turbopuffer audit-log events (VENDORS.md §4; WorkOS-style). The HTTPS and bucket framings are
@@ -23,12 +14,10 @@ const entity = z.looseObject({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
-const timestamp = z.string().refine((s) => parseTimestamp(s) !== null, TIME_MESSAGE);
-
 export const turbopufferEvent = z.looseObject({
   id: z.string().min(1).optional(),
   action: z.string().min(1),
-  occurred_at: timestamp,
+  occurred_at: isoTime,
   actor: entity,
   targets: z.array(entity).default([]),
   context: z.looseObject({ location: z.string().optional() }).optional(),
@@ -53,7 +42,7 @@ const looksLikeEmail = (s: string) => /^[^@\s]+@[^@\s]+$/.test(s);
 export const turbopuffer: Normalizer = {
   isEvent: (v) => "action" in v || "occurred_at" in v,
 
-  async normalize({ value, raw }: RawRecord): Promise<NormalizeResult> {
+  async normalize({ value, raw }) {
     const parsed = turbopufferEvent.safeParse(value);
     if (!parsed.success) {
       return zodFailure(parsed.error.issues);
@@ -71,37 +60,30 @@ export const turbopuffer: Normalizer = {
     }
     if (impersonator) actor.impersonator = impersonator;
 
-    return {
-      ok: true,
-      event: {
-        eventID,
-        eventName: e.action,
-        eventTime: parseTimestamp(e.occurred_at) as number,
-        readOnly: WRITE_ACTIONS.has(e.action) ? false : null,
-        serviceName: "turbopuffer",
-        src: emptyEndpoint(location && parseIP(location) ? location : null),
-        dst: emptyEndpoint(),
-        actor,
-        tags: stringMap(metadata),
-        resources: e.targets.map((t) => `${t.type}:${t.id}`),
-        enrichments: [],
-        rawLog: raw,
-        sourceFields: {
-          action: e.action,
-          occurredAt: e.occurred_at,
-          actorType: e.actor.type,
-          actorId: e.actor.id,
-          actorName: e.actor.name ?? null,
-          targets: e.targets,
-          contextLocation: location,
-          sessionId: typeof metadata.session_id === "string" ? metadata.session_id : null,
-          impersonator,
-          impersonationReason:
-            typeof metadata.impersonation_reason === "string"
-              ? metadata.impersonation_reason
-              : null,
-        },
+    return accepted({
+      eventID,
+      eventName: e.action,
+      eventTime: parseTimestamp(e.occurred_at) as number,
+      readOnly: WRITE_ACTIONS.has(e.action) ? false : null,
+      serviceName: "turbopuffer",
+      src: sourceIp(location),
+      actor,
+      tags: stringMap(metadata),
+      resources: e.targets.map((t) => `${t.type}:${t.id}`),
+      rawLog: raw,
+      sourceFields: {
+        action: e.action,
+        occurredAt: e.occurred_at,
+        actorType: e.actor.type,
+        actorId: e.actor.id,
+        actorName: e.actor.name ?? null,
+        targets: e.targets,
+        contextLocation: location,
+        sessionId: typeof metadata.session_id === "string" ? metadata.session_id : null,
+        impersonator,
+        impersonationReason:
+          typeof metadata.impersonation_reason === "string" ? metadata.impersonation_reason : null,
       },
-    };
+    });
   },
 };

@@ -1,15 +1,7 @@
 import { z } from "zod";
 import { canonicalJson, sha256Hex } from "../../lib/hash";
-import { parseIP } from "../../lib/ip";
 import { parseTimestamp } from "../../lib/time";
-import {
-  emptyEndpoint,
-  type NormalizeResult,
-  type Normalizer,
-  type RawRecord,
-  TIME_MESSAGE,
-  zodFailure,
-} from "../event";
+import { accepted, isoTime, type Normalizer, sourceIp, zodFailure } from "../event";
 
 /**
  * Turso Platform API audit-log entries (VENDORS.md §2): `code, message, origin, author,
@@ -21,7 +13,7 @@ export const tursoEntry = z.looseObject({
   message: z.string().nullish(),
   origin: z.string().nullish(),
   author: z.string().nullish(),
-  created_at: z.string().refine((v) => parseTimestamp(v) !== null, TIME_MESSAGE),
+  created_at: isoTime,
   data: z.record(z.string(), z.unknown()).nullish(),
   ip: z.string().nullish(),
   city: z.string().nullish(),
@@ -41,7 +33,7 @@ const RESOURCE_KEYS = ["database", "db", "name", "group", "organization", "token
 export const turso: Normalizer = {
   isEvent: (v) => "code" in v && "created_at" in v,
 
-  async normalize({ value, raw }: RawRecord): Promise<NormalizeResult> {
+  async normalize({ value, raw }) {
     const parsed = tursoEntry.safeParse(value);
     if (!parsed.success) return zodFailure(parsed.error.issues);
     const e = parsed.data;
@@ -57,41 +49,36 @@ export const turso: Normalizer = {
     const resources = RESOURCE_KEYS.flatMap((k) =>
       typeof data[k] === "string" ? [`${k}:${data[k]}`] : [],
     );
-    return {
-      ok: true,
-      event: {
-        eventID: await sha256Hex(canonicalJson(value)),
-        eventName: e.code,
-        eventTime: parseTimestamp(e.created_at) as number,
-        readOnly: null,
-        serviceName: "turso",
-        src: {
-          ...emptyEndpoint(e.ip && parseIP(e.ip) ? e.ip : null),
-          city: e.city ?? null,
-          asCountryCode: e.country_code ?? null,
-          latitude: coordinate(e.latitude),
-          longitude: coordinate(e.longitude),
-        },
-        dst: emptyEndpoint(),
-        actor,
-        tags,
-        resources,
-        enrichments: [],
-        rawLog: raw,
-        sourceFields: {
-          tursoCode: e.code,
-          tursoMessage: e.message ?? null,
-          tursoOrigin: e.origin ?? null,
-          tursoAuthor: e.author ?? null,
-          tursoCreatedAt: e.created_at,
-          tursoData: e.data ?? null,
-          tursoIp: e.ip ?? null,
-          tursoCity: e.city ?? null,
-          tursoCountryCode: e.country_code ?? null,
-          tursoLatitude: coordinate(e.latitude),
-          tursoLongitude: coordinate(e.longitude),
-        },
+    return accepted({
+      eventID: await sha256Hex(canonicalJson(value)),
+      eventName: e.code,
+      eventTime: parseTimestamp(e.created_at) as number,
+      readOnly: null,
+      serviceName: "turso",
+      src: {
+        ...sourceIp(e.ip),
+        city: e.city ?? null,
+        asCountryCode: e.country_code ?? null,
+        latitude: coordinate(e.latitude),
+        longitude: coordinate(e.longitude),
       },
-    };
+      actor,
+      tags,
+      resources,
+      rawLog: raw,
+      sourceFields: {
+        tursoCode: e.code,
+        tursoMessage: e.message ?? null,
+        tursoOrigin: e.origin ?? null,
+        tursoAuthor: e.author ?? null,
+        tursoCreatedAt: e.created_at,
+        tursoData: e.data ?? null,
+        tursoIp: e.ip ?? null,
+        tursoCity: e.city ?? null,
+        tursoCountryCode: e.country_code ?? null,
+        tursoLatitude: coordinate(e.latitude),
+        tursoLongitude: coordinate(e.longitude),
+      },
+    });
   },
 };
