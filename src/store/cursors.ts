@@ -1,22 +1,9 @@
+import { drizzle } from "drizzle-orm/d1";
+import { type CursorRow, cursors } from "./schema";
 /** Poller state in D1 (table `cursors`, migrations/0001_baseline.sql): lease, schedule, walk. */
 
-export interface CursorState {
-  sourceID: string;
-  leaseOwner: string | null;
-  leaseUntil: number | null;
-  nextDueAt: number;
-  failures: number;
-  highWaterId: string | null;
-  highWaterTime: number | null;
-  windowTopId: string | null;
-  windowTopTime: number | null;
-  windowNext: string | null;
-  requests: number;
-  lastRunAt: number | null;
-  lastSuccessAt: number | null;
-  lastStatus: string | null;
-  lastError: string | null;
-}
+/** One poller source's state (a row of `cursors`). */
+export type CursorState = CursorRow;
 
 /** A crashed run's lease expires after this long (a cron invocation lasts at most 15 min). */
 export const LEASE_MS = 10 * 60_000;
@@ -108,6 +95,6 @@ export async function finishRun(
 
 /** Every poller source's state, by source id. */
 export async function readCursors(db: D1Database): Promise<Map<string, CursorState>> {
-  const { results } = await db.prepare("SELECT * FROM cursors").all<CursorState>();
-  return new Map(results.map((r) => [r.sourceID, r]));
+  const rows = await drizzle(db).select().from(cursors);
+  return new Map(rows.map((r) => [r.sourceID, r]));
 }

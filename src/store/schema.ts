@@ -1,6 +1,11 @@
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-/** Drizzle mirror of migrations/0001_baseline.sql (the SQL files are the source of truth). */
+/**
+ * Every table in drizzle (typed reads and updates everywhere). The migrations are written by
+ * hand (the rowid-keyed `logs` and the WITHOUT ROWID tables are outside what drizzle-kit
+ * generates); test/schema.test.ts checks that each table here matches the migrated database,
+ * column by column (name, type, NOT NULL, primary key), so the two cannot drift.
+ */
 
 export const logs = sqliteTable(
   "logs",
@@ -93,3 +98,45 @@ export const sourceStats = sqliteTable("source_stats", {
 });
 
 export type SourceStatsRow = typeof sourceStats.$inferSelect;
+
+export const objects = sqliteTable(
+  "objects",
+  {
+    bucket: text("bucket").notNull(),
+    key: text("key").notNull(),
+    eTag: text("eTag").notNull(),
+    sourceID: text("sourceID").notNull(),
+    status: text("status").notNull(),
+    framing: text("framing"),
+    size: integer("size"),
+    recordsCommitted: integer("recordsCommitted").notNull(),
+    received: integer("received").notNull(),
+    quarantined: integer("quarantined").notNull(),
+    invocations: integer("invocations").notNull(),
+    startedAt: integer("startedAt").notNull(),
+    updatedAt: integer("updatedAt").notNull(),
+    finishedAt: integer("finishedAt"),
+    lastError: text("lastError"),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.key, t.eTag] })],
+);
+
+export const cursors = sqliteTable("cursors", {
+  sourceID: text("sourceID").primaryKey(),
+  leaseOwner: text("leaseOwner"),
+  leaseUntil: integer("leaseUntil"),
+  nextDueAt: integer("nextDueAt").notNull(),
+  failures: integer("failures").notNull(),
+  highWaterId: text("highWaterId"),
+  highWaterTime: integer("highWaterTime"),
+  windowTopId: text("windowTopId"),
+  windowTopTime: integer("windowTopTime"),
+  windowNext: text("windowNext"),
+  requests: integer("requests").notNull(),
+  lastRunAt: integer("lastRunAt"),
+  lastSuccessAt: integer("lastSuccessAt"),
+  lastStatus: text("lastStatus"),
+  lastError: text("lastError"),
+});
+
+export type CursorRow = typeof cursors.$inferSelect;
