@@ -3,7 +3,7 @@
 // view generated from src/vendors/<vendor>/index.ts (src/store/views.ts) with its latest
 // definition in migrations/, and writes one new migration that recreates the views that changed
 // or are new (migrations are append-only). `--print` prints every view's migration text instead.
-// test/views.test.ts checks that the migrated database holds exactly the generated views.
+// test/store/views.test.ts checks that the migrated database holds exactly the generated views.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { importWorkerCode, root } from "./lib/import-worker-code.mjs";

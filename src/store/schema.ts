@@ -3,7 +3,7 @@ import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm
 /**
  * Every table in drizzle (typed reads and updates everywhere). The migrations are written by
  * hand (the rowid-keyed `logs` and the WITHOUT ROWID tables are outside what drizzle-kit
- * generates); test/schema.test.ts checks that each table here matches the migrated database,
+ * generates); test/store/schema.test.ts checks that each table here matches the migrated database,
  * column by column (name, type, NOT NULL, primary key), so the two cannot drift.
  */
 

@@ -5,7 +5,7 @@ import { LOG_COLUMNS } from "./rows";
 /**
  * The per-vendor views, generated from the vendor registry (src/vendors/<vendor>/index.ts), so
  * a view and its normalizer cannot drift: `npm run views` writes a migration when a definition
- * changes, and test/views.test.ts checks the migrated database holds exactly these.
+ * changes, and test/store/views.test.ts checks the migrated database holds exactly these.
  */
 
 /** The 36 common columns a view shows when it shows them all (the table's, less internals). */

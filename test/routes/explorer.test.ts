@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { call } from "../helpers";
+
+describe("GET / (web explorer)", () => {
+  it("serves the page without a token, with a strict content security policy", async () => {
+    const res = await call("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await res.text();
+    expect(html).toContain('id="token"');
+    expect(html).toContain("/v1/logs?");
+    expect(html).toContain("db-ip.com");
+    expect(html).toContain("/replay");
+    expect(html).not.toContain("innerHTML");
+  });
+});

@@ -1,0 +1,125 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { SourceConfig } from "../../src/config";
+import { frameJson } from "../../src/parse/json";
+import { prepareRecords } from "../../src/pipeline";
+import { commit, STATEMENT_BYTES } from "../../src/store/ingest";
+import { count, type Json, push, query, tpEvent } from "../helpers";
+
+const source: SourceConfig = {
+  id: "turbopuffer",
+  type: "turbopuffer",
+  ingestTokenEnv: "TURBOPUFFER_INGEST_TOKEN",
+};
+
+async function prepare(events: unknown[]) {
+  const framed = frameJson(JSON.stringify(events), () => true);
+  if (!framed.ok) throw new Error(framed.message);
+  return prepareRecords(env, source, framed.records, Date.now());
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("store", () => {
+  it("writes at most 4 D1 rows per stored event, plus one per statement chunk and 3 per batch for the counters", async () => {
+    const events = Array.from({ length: 300 }, (_, i) => tpEvent(50_000 + i));
+    const prepared = await prepare(events);
+    const result = await commit(env, {
+      sourceID: "turbopuffer",
+      sourceType: "turbopuffer",
+      ...prepared,
+      received: 300,
+      now: Date.now(),
+    });
+    expect(result.inserted).toBe(300);
+    // 300 turbopuffer rows fit in 5 statements of at most 90 KB.
+    expect(result.rowsWritten).toBeLessThanOrEqual(4 * 300 + 5 + 3);
+  });
+
+  it("counts inserted and duplicates right for a batch whose ids need several statements", async () => {
+    const events = Array.from({ length: 4000 }, (_, i) => tpEvent(90_000 + i));
+    const first = await push("turbopuffer", JSON.stringify(events.slice(0, 1500)));
+    expect(await first.json()).toMatchObject({ inserted: 1500 });
+    const before = await env.DB.prepare(
+      "SELECT inserted, duplicates FROM source_stats WHERE sourceID = 'turbopuffer'",
+    ).first<Json>();
+    const res = await push("turbopuffer", JSON.stringify([...events, events[0]]));
+    expect(await res.json()).toEqual({
+      received: 4001,
+      inserted: 2500,
+      duplicates: 1501,
+      quarantined: 0,
+    });
+    const after = await env.DB.prepare(
+      "SELECT inserted, duplicates FROM source_stats WHERE sourceID = 'turbopuffer'",
+    ).first<Json>();
+    expect(Number(after?.inserted) - Number(before?.inserted)).toBe(2500);
+    expect(Number(after?.duplicates) - Number(before?.duplicates)).toBe(1501);
+  });
+
+  it("quarantines an event whose 63-bit row key collides with another event's, instead of dropping it", async () => {
+    const [a, b] = (await prepare([tpEvent(80_000), tpEvent(80_001)])).rows;
+    if (!a || !b) throw new Error("prepare failed");
+    const twin = { ...b, id: `${a.id.slice(0, 16)}${"f".repeat(16)}` }; // same first 63 bits, other id
+    const now = Date.now();
+    await commit(env, {
+      sourceID: "turbopuffer",
+      sourceType: "turbopuffer",
+      rows: [a],
+      quarantine: [],
+      received: 1,
+      now,
+    });
+    const r = await commit(env, {
+      sourceID: "turbopuffer",
+      sourceType: "turbopuffer",
+      rows: [twin],
+      quarantine: [],
+      received: 1,
+      now: now + 1,
+    });
+    expect(r).toMatchObject({ inserted: 0, duplicates: 0, quarantined: 1 });
+    expect(
+      await count("SELECT count(*) AS n FROM quarantine WHERE errorCode = 'id_collision'"),
+    ).toBe(1);
+  });
+
+  it("moves a rawLog too large for one statement to R2, with a pointer and an explicit marker", async () => {
+    const big = {
+      ...tpEvent(60_000),
+      metadata: { session_id: "s", note: "x".repeat(STATEMENT_BYTES) },
+    };
+    const res = await push("turbopuffer", JSON.stringify(big));
+    expect(await res.json()).toEqual({ received: 1, inserted: 1, duplicates: 0, quarantined: 0 });
+    const row = (await (await query("/v1/logs?actor=user_60000")).json()) as { data: Json[] };
+    const stored = row.data[0] as Json;
+    expect(stored.rawLog).toBe("");
+    expect(stored.rawLogRef).toMatch(/^raw\/turbopuffer\//);
+    expect(stored.eventName).toBe("session-created");
+    expect(stored.tags).toEqual({ _spilled: expect.stringContaining("rawLogRef") });
+    const object = await env.ARCHIVE.get(stored.rawLogRef as string);
+    expect(JSON.parse((await object?.text()) ?? "null")).toEqual(big);
+  });
+
+  it("answers 503 and stores nothing when D1 fails, and the retry stores the events once", async () => {
+    const body = JSON.stringify([tpEvent(70_000), tpEvent(70_001)]);
+    vi.spyOn(env.DB, "batch").mockRejectedValueOnce(new Error("D1_ERROR: database is locked"));
+    const failed = await push("turbopuffer", body);
+    expect(failed.status).toBe(503);
+    expect(((await failed.json()) as { error: { code: string } }).error.code).toBe(
+      "storage_unavailable",
+    );
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM logs WHERE json_extract(actor, '$.id') IN ('user_70000', 'user_70001')",
+      ),
+    ).toBe(0);
+    const retried = await push("turbopuffer", body);
+    expect(await retried.json()).toEqual({
+      received: 2,
+      inserted: 2,
+      duplicates: 0,
+      quarantined: 0,
+    });
+  });
+});

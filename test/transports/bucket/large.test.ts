@@ -1,0 +1,155 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { CHUNK_RECORDS } from "../../../src/transports/bucket/consumer";
+import type { Continuation } from "../../../src/transports/bucket/messages";
+import { deliver, putObject } from "../../bucket-helpers";
+import { count, gzip, type Json, keptRecords } from "../../helpers";
+
+afterEach(() => vi.restoreAllMocks());
+
+const line = (prefix: string, i: number) =>
+  JSON.stringify({
+    id: `${prefix}-${i}`,
+    version: 1,
+    action: i % 3 === 0 ? "workflow.job.start" : "project.settings.update",
+    actor: { id: `user-${i % 97}`, type: "user", name: `user${i % 97}` },
+    target: { id: `project-${i % 13}`, type: "project", name: `p${i % 13}` },
+    occurred_at: new Date(Date.UTC(2026, 7, 1) + i * 1000).toISOString(),
+    success: i % 7 !== 0,
+    request: { id: `req-${i}`, ip_address: "203.0.113.5" },
+  });
+
+/** Captures the continuation messages the consumer sends itself, instead of the real queue. */
+function captureContinuations(): Continuation[] {
+  const sent: Continuation[] = [];
+  vi.spyOn(env.BUCKET_EVENTS, "send").mockImplementation(async (body) => {
+    sent.push(body as Continuation);
+    return undefined as never;
+  });
+  return sent;
+}
+
+describe("large and broken bucket files", () => {
+  it("ingests a 50,000-event gzip NDJSON file completely, continuing across invocations", async () => {
+    const sent = captureContinuations();
+    const text = Array.from({ length: 50_000 }, (_, i) => line("big", i)).join("\n");
+    const n = await putObject("circleci/big/2026-08-01.ndjson.gz", await gzip(text));
+    await deliver([{ body: n }]);
+    // The test config's budget is 20,000 records per invocation: two continuations follow.
+    for (let i = 0; i < 5 && sent.length > i; i++) await deliver([{ body: sent[i] }]);
+    expect(sent).toHaveLength(2);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'big-%'")).toBe(50_000);
+    const progress = await env.DB.prepare("SELECT * FROM objects WHERE key = ?")
+      .bind(n.object.key)
+      .first<Json>();
+    expect(progress).toMatchObject({
+      status: "done",
+      recordsCommitted: 50_000,
+      received: 50_000,
+      invocations: 3,
+      framing: "ndjson",
+    });
+  });
+
+  it("shares one invocation's record budget between the messages of a batch", async () => {
+    const sent = captureContinuations();
+    const file = (p: string) => Array.from({ length: 15_000 }, (_, i) => line(p, i)).join("\n");
+    const a = await putObject("circleci/budget/a.ndjson", file("bud-a"));
+    const b = await putObject("circleci/budget/b.ndjson", file("bud-b"));
+    await deliver([{ body: a }, { body: b }]);
+    // Budget 20,000: a gets 15,000 (done), b the remaining 5,000 and a continuation.
+    expect(sent).toEqual([expect.objectContaining({ key: "circleci/budget/b.ndjson" })]);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'bud-b-%'")).toBe(5_000);
+    await deliver([{ body: sent[0] }]);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'bud-%'")).toBe(30_000);
+  });
+
+  it("stores a file with 3 malformed lines and quarantines exactly those, with their line numbers", async () => {
+    const lines = Array.from({ length: 20 }, (_, i) => line("broken", i));
+    lines[4] = '{"id": "broken-4", "action": ';
+    lines[11] = "not json at all";
+    lines[17] = JSON.stringify({
+      id: "broken-17",
+      action: "x",
+      occurred_at: "not a time",
+      actor: { id: "u" },
+    });
+    const n = await putObject("circleci/broken/file.ndjson", lines.join("\n"));
+    await deliver([{ body: n }]);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'broken-%'")).toBe(17);
+    // One entry for the chunk, holding the three bad lines, counted as three.
+    const entry = await env.DB.prepare(
+      "SELECT location, records, stage FROM quarantine WHERE location LIKE 'circleci/broken/file.ndjson%'",
+    ).all<Json>();
+    expect(entry.results).toEqual([
+      {
+        location: "circleci/broken/file.ndjson line 5, line 12, line 18",
+        records: 3,
+        stage: "mixed",
+      },
+    ]);
+    const kept = await keptRecords("location LIKE 'circleci/broken/file.ndjson%'");
+    expect(kept.map((r) => [r.location, r.stage, r.errorCode])).toEqual([
+      ["line 5", "parse", "invalid_json"],
+      ["line 12", "parse", "invalid_json"],
+      ["line 18", "normalize", "invalid_time"],
+    ]);
+  });
+
+  it("resumes a file after a crash mid-way and ends with every line exactly once", async () => {
+    const total = CHUNK_RECORDS * 3 + 17;
+    const n = await putObject(
+      "circleci/crash/file.ndjson",
+      Array.from({ length: total }, (_, i) => line("crash", i)).join("\n"),
+    );
+    const original = env.DB.batch.bind(env.DB);
+    let commits = 0;
+    vi.spyOn(env.DB, "batch").mockImplementation(async (statements) => {
+      if (++commits === 3) throw new Error("D1_ERROR: worker crashed mid-file");
+      return original(statements);
+    });
+    const first = await deliver([{ body: n }]);
+    expect(first.retryMessages).toHaveLength(1);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'crash-%'")).toBe(
+      2 * CHUNK_RECORDS,
+    );
+    const half = await env.DB.prepare(
+      "SELECT recordsCommitted, status, lastError FROM objects WHERE key = ?",
+    )
+      .bind(n.object.key)
+      .first<Json>();
+    expect(half).toMatchObject({ recordsCommitted: 2 * CHUNK_RECORDS, status: "in_progress" });
+    expect(String(half?.lastError)).toContain("crashed mid-file");
+
+    vi.restoreAllMocks();
+    const before = await env.DB.prepare(
+      "SELECT duplicates FROM source_stats WHERE sourceID = 'circleci'",
+    ).first<number>("duplicates");
+    const second = await deliver([{ body: n, attempts: 2 }]);
+    expect(second.explicitAcks).toHaveLength(1);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'crash-%'")).toBe(total);
+    const after = await env.DB.prepare(
+      "SELECT duplicates FROM source_stats WHERE sourceID = 'circleci'",
+    ).first<number>("duplicates");
+    expect(after).toBe(before); // resumed after the last commit: nothing re-read as a duplicate
+    expect(
+      await env.DB.prepare("SELECT status FROM objects WHERE key = ?")
+        .bind(n.object.key)
+        .first("status"),
+    ).toBe("done");
+  });
+
+  it("streams a JSON array file element by element and reports a truncated array", async () => {
+    const full = `[${Array.from({ length: 1200 }, (_, i) => line("arr", i)).join(",\n")}]`;
+    await deliver([{ body: await putObject("circleci/array/full.json", full) }]);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'arr-%'")).toBe(1200);
+    const truncated = `[${[line("trunc", 1), line("trunc", 2)].join(",")},{"id":"trunc-3","act`;
+    await deliver([{ body: await putObject("circleci/array/truncated.json", truncated) }]);
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'trunc-%'")).toBe(2);
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM quarantine WHERE location = 'circleci/array/truncated.json [2]'",
+      ),
+    ).toBe(1);
+  });
+});

@@ -1,0 +1,112 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { SourceType } from "../../src/config";
+import { normalizerFor, VENDORS } from "../../src/vendors";
+import airkitNdjson from "../fixtures/airkit/sample.ndjson?raw";
+import circleciNdjson from "../fixtures/circleci/events.ndjson?raw";
+import psPage1 from "../fixtures/planetscale/page1.json";
+import psPage2 from "../fixtures/planetscale/page2.json";
+import tpBatch from "../fixtures/turbopuffer/batch.json";
+import tursoPage1 from "../fixtures/turso/page1.json";
+import tursoPage2 from "../fixtures/turso/page2.json";
+
+const lines = (ndjson: string) =>
+  ndjson
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as unknown);
+
+/** Every vendor's fixture events (the type makes a new vendor add its own). */
+const FIXTURES: Record<SourceType, unknown[]> = {
+  turbopuffer: tpBatch,
+  circleci: lines(circleciNdjson),
+  airkit: lines(airkitNdjson),
+  planetscale: [...psPage1.data, ...psPage2.data],
+  turso: [...tursoPage1.audit_logs, ...tursoPage2.audit_logs],
+};
+
+/** One suite every vendor passes: its fixtures, its view, and the normalizer's promises. */
+const vendors = VENDORS.map((v) => ({ type: v.type, view: v.view.name, events: FIXTURES[v.type] }));
+
+const COMMON = new Set([
+  "id",
+  "workspaceID",
+  "sourceType",
+  "sourceID",
+  "sourceTTL",
+  "receivedAt",
+  "eventTime",
+  "eventName",
+  "eventID",
+  "readOnly",
+  ...["src", "dst"].flatMap((p) =>
+    [
+      "IP",
+      "ASOrganization",
+      "ASNumber",
+      "ASCountryCode",
+      "City",
+      "ConnectionType",
+      "ISP",
+      "Latitude",
+      "Longitude",
+      "UserType",
+    ].map((c) => p + c),
+  ),
+  "actor",
+  "tags",
+  "resources",
+  "serviceName",
+  "enrichments",
+  "rawLog",
+]);
+
+const reorder = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(reorder)
+    : v && typeof v === "object"
+      ? Object.fromEntries(
+          Object.entries(v)
+            .reverse()
+            .map(([k, x]) => [k, reorder(x)]),
+        )
+      : v;
+
+describe.each(vendors)("vendor contract: $type", ({ type, view, events }) => {
+  const normalizer = normalizerFor(type);
+
+  it("normalizes every fixture event, deterministically, to distinct event ids", async () => {
+    const ids = new Set<string>();
+    for (const value of events) {
+      const raw = JSON.stringify(value);
+      const a = await normalizer.normalize({ value, raw });
+      const b = await normalizer.normalize({ value: reorder(value), raw });
+      if (!a.ok || !b.ok) throw new Error(`${type}: ${a.ok ? "" : a.message}`);
+      expect(b.event).toEqual(a.event);
+      expect(a.event.rawLog).toBe(raw);
+      expect(Number.isFinite(a.event.eventTime)).toBe(true);
+      expect(a.event.eventName.length).toBeGreaterThan(0);
+      expect(a.event.serviceName).toBe(type);
+      for (const v of [...Object.values(a.event.actor), ...Object.values(a.event.tags)])
+        expect(typeof v).toBe("string");
+      ids.add(a.event.eventID);
+    }
+    expect(ids.size).toBe(events.length);
+  });
+
+  it("fills exactly the vendor columns of its view", async () => {
+    const { results } = await env.DB.prepare(`PRAGMA table_info(${view})`).all<{ name: string }>();
+    const vendorColumns = results.map((r) => r.name).filter((n) => !COMMON.has(n));
+    const first = await normalizer.normalize({ value: events[0], raw: JSON.stringify(events[0]) });
+    if (!first.ok) throw new Error(first.message);
+    expect(Object.keys(first.event.sourceFields).sort()).toEqual(vendorColumns.sort());
+  });
+
+  it("rejects a non-object and an empty object with a reason, never a throw", async () => {
+    for (const value of [null, 42, "text", [], {}]) {
+      const r = await normalizer.normalize({ value, raw: JSON.stringify(value) });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.message.length).toBeGreaterThan(0);
+    }
+  });
+});
