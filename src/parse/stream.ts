@@ -1,6 +1,17 @@
-import { AuditflareError, type ErrorCode } from "../lib/errors";
+import { arrayElements } from "./array";
+import { csvRecords } from "./csv";
 import { type GunzipReport, gunzipStream } from "./gzip";
-import { type Framed, framedText, frameJson } from "./json";
+import { framedText, frameJson } from "./json";
+import { FileFormatError, type Framing, MAX_DOCUMENT_CHARS, type StreamRecord } from "./records";
+import { chunksOf, type Line, lineRecord, linesOf, nextBreak } from "./text";
+
+export {
+  FileFormatError,
+  type Framing,
+  MAX_DOCUMENT_CHARS,
+  MAX_RECORD_CHARS,
+  type StreamRecord,
+} from "./records";
 
 /**
  * Streaming framing for bucket files: gunzip when the first bytes are 1f 8b (whatever the key),
@@ -8,17 +19,6 @@ import { type Framed, framedText, frameJson } from "./json";
  * or CSV with a header row. Only one record (plus a chunk) is held in memory, never the file.
  * A record that does not parse is yielded with its error and location; the rest continue.
  */
-
-export type StreamRecord = Framed & { ordinal: number };
-export type Framing = "array" | "ndjson" | "document" | "csv";
-
-/** Largest single record; longer lines are reported as errors, not buffered. */
-export const MAX_RECORD_CHARS = 4 * 1024 * 1024;
-/** A JSON document that is not an array or NDJSON (e.g. a pretty-printed envelope) is parsed whole up to this size. */
-export const MAX_DOCUMENT_CHARS = 32 * 1024 * 1024;
-
-/** A file that cannot be read (further): the rest of it is kept in quarantine whole. */
-export class FileFormatError extends AuditflareError {}
 
 /**
  * The stream, gunzipped if it starts with the gzip magic bytes. Damaged gzip data is reported in
@@ -58,279 +58,6 @@ export async function maybeGunzip(
     },
   });
   return gz ? replay.pipeThrough(gunzipStream(report)) : replay;
-}
-
-async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const reader = stream
-    .pipeThrough(new TextDecoderStream("utf-8", { fatal: true, ignoreBOM: false }))
-    .getReader();
-  try {
-    for (;;) {
-      let r: ReadableStreamReadResult<string>;
-      try {
-        r = await reader.read();
-      } catch (err) {
-        const msg = (err as Error).message;
-        throw new FileFormatError(
-          /gzip|compress|inflate/i.test(msg) ? "invalid_gzip" : "invalid_utf8",
-          `cannot read the file: ${msg}`,
-        );
-      }
-      if (r.done) return;
-      if (r.value.length > 0) yield r.value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
-
-/** Where the next line break is: index of the \r or \n, or -1. */
-function nextBreak(text: string, from: number, hasCR: boolean): number {
-  if (!hasCR) return text.indexOf("\n", from); // the usual file: native search
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) return i;
-  }
-  return -1;
-}
-
-/**
- * Lines of a text stream, numbered from 1, each without its line break. A break is \n, \r\n
- * or a lone \r (old Mac files), also when \r and \n arrive in different chunks.
- */
-async function* linesOf(
-  first: string,
-  rest: AsyncGenerator<string>,
-): AsyncGenerator<{ n: number; text: string; oversized: boolean }> {
-  let pending = first;
-  let n = 0;
-  let skipping = false; // inside an oversized line: drop until its end
-  let hasCR = first.includes("\r");
-  let scanned = 0; // pending[0, scanned) holds no line break
-  const take = function* (final: boolean) {
-    let start = 0;
-    for (;;) {
-      const br = nextBreak(pending, Math.max(start, scanned), hasCR);
-      if (br < 0) {
-        scanned = pending.length;
-        break;
-      }
-      let after = br + 1;
-      if (pending.charCodeAt(br) === 13) {
-        if (br + 1 >= pending.length && !final) {
-          scanned = br; // a \n may follow in the next chunk
-          break;
-        }
-        if (pending.charCodeAt(br + 1) === 10) after = br + 2;
-      }
-      const text = pending.slice(start, br);
-      start = after;
-      if (skipping) {
-        // The end of an oversized line, already counted when it was reported.
-        skipping = false;
-        continue;
-      }
-      n++;
-      yield { n, text, oversized: false };
-    }
-    pending = pending.slice(start);
-    scanned = Math.max(0, scanned - start);
-    if (pending.length > MAX_RECORD_CHARS && !skipping) {
-      n++;
-      yield { n, text: pending.slice(0, 1024), oversized: true };
-      skipping = true;
-      pending = "";
-      scanned = 0;
-    } else if (skipping) {
-      pending = "";
-      scanned = 0;
-    }
-    if (final && pending.length > 0 && !skipping) {
-      n++;
-      yield { n, text: pending, oversized: false };
-      pending = "";
-    }
-  };
-  yield* take(false);
-  for await (const chunk of rest) {
-    hasCR ||= chunk.includes("\r");
-    pending += chunk;
-    yield* take(false);
-  }
-  yield* take(true);
-}
-
-const TOO_LONG = `longer than ${MAX_RECORD_CHARS} characters (its first 1,024 are kept)`;
-
-/**
- * Top-level elements of a JSON array, as text, by a scanner that tracks strings and depth. An
- * element longer than MAX_RECORD_CHARS is reported (with its start) and skipped, not buffered.
- */
-async function* arrayElements(
-  first: string,
-  rest: AsyncGenerator<string>,
-): AsyncGenerator<{ text: string; error?: string }> {
-  let buf = first.slice(first.indexOf("[") + 1);
-  let pos = 0;
-  let start = 0;
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  let closed = false;
-  let sample: string | undefined; // the start of an oversized element being skipped
-  const scan = function* () {
-    for (; pos < buf.length; pos++) {
-      const c = buf.charCodeAt(pos);
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === 92) escaped = true;
-        else if (c === 34) inString = false;
-        continue;
-      }
-      if (closed) {
-        if (c > 32)
-          throw new FileFormatError("invalid_json", "text after the end of the JSON array");
-        continue;
-      }
-      if (c === 34) inString = true;
-      else if (c === 123 || c === 91) depth++;
-      else if (c === 125 || (c === 93 && depth > 0)) {
-        if (--depth < 0)
-          throw new FileFormatError("invalid_json", "unbalanced '}' in the JSON array");
-      } else if (depth === 0 && (c === 44 || c === 93)) {
-        const text = buf.slice(start, pos).trim();
-        if (sample !== undefined) yield { text: sample, error: `array element ${TOO_LONG}` };
-        else if (text.length > 0 || c === 44) yield { text };
-        sample = undefined;
-        start = pos + 1;
-        if (c === 93) closed = true;
-      }
-    }
-    if (pos - start > MAX_RECORD_CHARS) {
-      sample ??= buf.slice(start, start + 1024);
-      start = pos;
-    }
-    buf = buf.slice(start);
-    pos -= start;
-    start = 0;
-  };
-  yield* scan();
-  for await (const chunk of rest) {
-    buf += chunk;
-    yield* scan();
-  }
-  if (!closed) {
-    const tail = sample ?? buf.trim();
-    yield { text: tail, error: "the JSON array is not closed (file truncated?)" };
-  }
-}
-
-interface CsvRow {
-  line: number;
-  fields: string[];
-  raw: string;
-  error?: string;
-}
-
-/**
- * RFC 4180 CSV records (quoted fields may hold commas, quotes and line breaks); records end at
- * \n, \r\n or a lone \r. A record longer than MAX_RECORD_CHARS is reported and skipped.
- */
-async function* csvRows(first: string, rest: AsyncGenerator<string>): AsyncGenerator<CsvRow> {
-  let fields: string[] = [];
-  let field = "";
-  let raw = "";
-  let inQuotes = false;
-  let quoteSeen = false;
-  let afterCR = false;
-  let oversized = false;
-  let atFieldStart = true;
-  let line = 1;
-  let recordLine = 1;
-  const rows: CsvRow[] = [];
-  const endRecord = () => {
-    fields.push(field);
-    if (oversized)
-      rows.push({ line: recordLine, fields: [], raw, error: `CSV record ${TOO_LONG}` });
-    else if (!(fields.length === 1 && fields[0] === ""))
-      rows.push({ line: recordLine, fields, raw });
-    fields = [];
-    field = "";
-    raw = "";
-    oversized = false;
-    atFieldStart = true;
-  };
-  const feed = (chunk: string) => {
-    for (let i = 0; i < chunk.length; i++) {
-      const ch = chunk[i] as string;
-      const wasCR = afterCR;
-      afterCR = ch === "\r";
-      if (ch === "\r" || (ch === "\n" && !wasCR)) line++;
-      if (ch === "\n" && wasCR && !inQuotes) continue; // the \n of a \r\n, record already ended
-      if (!oversized && raw.length >= MAX_RECORD_CHARS) {
-        // Keep scanning (quotes still matter) without keeping more of it.
-        oversized = true;
-        raw = raw.slice(0, 1024);
-        field = "";
-        fields = [];
-      }
-      if (inQuotes) {
-        if (ch === '"') {
-          inQuotes = false;
-          quoteSeen = true;
-        } else if (!oversized) field += ch;
-        if (!oversized) raw += ch;
-        continue;
-      }
-      if (quoteSeen && ch === '"') {
-        if (!oversized) {
-          field += '"';
-          raw += ch;
-        }
-        inQuotes = true;
-        quoteSeen = false;
-        continue;
-      }
-      quoteSeen = false;
-      if (ch === "\n" || ch === "\r") {
-        endRecord();
-        recordLine = line;
-        continue;
-      }
-      if (!oversized) raw += ch;
-      const fieldStart = atFieldStart;
-      atFieldStart = ch === ",";
-      if (ch === '"' && fieldStart) inQuotes = true;
-      else if (ch === ",") {
-        if (!oversized) fields.push(field);
-        field = "";
-      } else if (!oversized) field += ch;
-    }
-  };
-  feed(first);
-  yield* rows.splice(0);
-  for await (const chunk of rest) {
-    feed(chunk);
-    yield* rows.splice(0);
-  }
-  if (field !== "" || fields.length > 0 || raw !== "" || oversized) endRecord();
-  yield* rows.splice(0);
-}
-
-type Line = { n: number; text: string; oversized: boolean };
-
-function lineRecord(l: Line, ordinal: number): StreamRecord {
-  const location = `line ${l.n}`;
-  if (l.oversized)
-    return {
-      ordinal,
-      location,
-      raw: l.text,
-      ok: false,
-      code: "record_too_large",
-      error: `line ${TOO_LONG}`,
-    };
-  return { ...framedText(location, l.text), ordinal };
 }
 
 /**
@@ -517,57 +244,5 @@ async function* jsonLines(
     const located = only && framed.framing === "object" ? { ...r, location: `line ${only.n}` } : r;
     if (ordinal >= skip) yield { ...located, ordinal };
     ordinal++;
-  }
-}
-
-async function* csvRecords(
-  first: string,
-  chunks: AsyncGenerator<string>,
-  skip: number,
-): AsyncGenerator<StreamRecord> {
-  let header: string[] | undefined;
-  let ordinal = 0;
-  for await (const row of csvRows(first, chunks)) {
-    if (!header) {
-      header = row.fields.map((h) => h.trim());
-      if (row.error || header.length < 2 || header.some((h) => h === "")) {
-        throw new FileFormatError(
-          "invalid_file",
-          "the file is neither JSON, NDJSON nor CSV with a header row",
-        );
-      }
-      continue;
-    }
-    const location = `line ${row.line}`;
-    if (ordinal < skip) {
-      ordinal++;
-      continue;
-    }
-    const bad = (code: ErrorCode, error: string): StreamRecord => ({
-      ordinal: ordinal++,
-      location,
-      raw: row.raw,
-      ok: false,
-      code,
-      error,
-      json: false,
-    });
-    if (row.error) {
-      yield bad("record_too_large", row.error);
-      continue;
-    }
-    if (row.fields.length !== header.length) {
-      yield bad(
-        "invalid_csv_row",
-        `CSV row has ${row.fields.length} fields; the header has ${header.length}`,
-      );
-      continue;
-    }
-    const value: Record<string, string> = {};
-    header.forEach((h, i) => {
-      value[h] = row.fields[i] as string;
-    });
-    // A CSV row is kept as the JSON object of its columns: the header travels with the values.
-    yield { ordinal: ordinal++, location, raw: JSON.stringify(value), ok: true, value };
   }
 }
