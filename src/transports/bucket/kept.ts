@@ -1,0 +1,65 @@
+import type { SourceConfig } from "../../config";
+import type { ErrorCode } from "../../lib/errors";
+import { finishObject, type ObjectRef, skippedStatement } from "../../store/objects";
+import { type QuarantineEntry, quarantineId, quarantineStatement } from "../../store/quarantine";
+import { statsStatement } from "../../store/stats";
+
+/** What the bucket path keeps whole (files, messages) or skips (test objects, deletes). */
+
+export type BucketSource = SourceConfig & { prefix: string };
+
+/**
+ * Keeps a whole file or message in quarantine. It counts as one record received and quarantined
+ * (received = inserted + duplicates + quarantined, always), once per entry: a failure seen again
+ * (same identity) updates its entry without counting it twice.
+ */
+export async function keep(env: Env, entry: QuarantineEntry): Promise<void> {
+  const now = Date.now();
+  const statements = [await quarantineStatement(env, entry, now)];
+  if (entry.sourceID) {
+    statements.push(
+      statsStatement(env.DB, entry.sourceID, {
+        received: 1,
+        quarantined: 1,
+        onceForQuarantineId: await quarantineId(entry),
+        error: { at: now, message: `${entry.errorCode}: ${entry.error}` },
+      }),
+    );
+  }
+  await env.DB.batch(statements);
+}
+
+/** Counts a skipped object or delete event once per (key, version). */
+export async function skip(env: Env, source: BucketSource, o: ObjectRef): Promise<void> {
+  const now = Date.now();
+  await env.DB.batch([
+    skippedStatement(env.DB, { ...o, sourceID: source.id }, now),
+    statsStatement(env.DB, source.id, { fromChanges: { skipped: true } }),
+  ]);
+}
+
+/** One object version: its failures (fetch, parse, dead-letter) are one quarantine entry. */
+export const objectIdentity = (ref: ObjectRef) => `object ${ref.bucket}/${ref.key}@${ref.eTag}`;
+
+/** A file that cannot be read (further): kept in quarantine by pointer, its progress marked failed. */
+export async function failObject(
+  env: Env,
+  source: BucketSource,
+  ref: ObjectRef,
+  stage: string,
+  errorCode: ErrorCode,
+  error: string,
+): Promise<void> {
+  await keep(env, {
+    sourceID: source.id,
+    sourceType: source.type,
+    stage,
+    errorCode,
+    error,
+    location: ref.key,
+    raw: "",
+    rawRef: `landing/${ref.key}`,
+    identity: objectIdentity(ref),
+  });
+  await finishObject(env.DB, { ...ref, sourceID: source.id }, "failed", Date.now(), error);
+}
