@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { findSource, readSecret, type SourceConfig } from "../../config";
 import { ingest } from "../../ingest";
 import { requireBearer } from "../../lib/auth";
 import { AppError, describeError, type ErrorCode } from "../../lib/errors";
 import { cidrContains, parseIP } from "../../lib/ip";
-import { bearerSecurity, errorResponse, newRouter } from "../../lib/openapi";
+import { type AppEnv, bearerSecurity, errorResponse, newRouter } from "../../lib/openapi";
 import {
   DecodeError,
   decodeUtf8,
@@ -62,7 +63,9 @@ const route = createRoute({
   },
 });
 
-function pushSource(env: Env, sourceId: string): SourceConfig & { ingestTokenEnv: string } {
+type PushSource = SourceConfig & { ingestTokenEnv: string };
+
+function pushSource(env: Env, sourceId: string): PushSource {
   const source = findSource(env, sourceId);
   if (!source) throw new AppError("source_not_found", `no source with id "${sourceId}"`);
   if (!("ingestTokenEnv" in source) || !source.ingestTokenEnv) {
@@ -71,7 +74,7 @@ function pushSource(env: Env, sourceId: string): SourceConfig & { ingestTokenEnv
       `source "${sourceId}" (${source.type}) does not accept pushed events`,
     );
   }
-  return source as SourceConfig & { ingestTokenEnv: string };
+  return source as PushSource;
 }
 
 function checkAllowedIP(source: SourceConfig, clientIP: string | undefined): void {
@@ -107,11 +110,8 @@ function contentEncoding(header: string | undefined): "gzip" | "deflate" | null 
   );
 }
 
-export const pushRoutes = newRouter();
-
-pushRoutes.openapi(route, async (c) => {
-  const now = Date.now();
-  const source = pushSource(c.env, c.req.param("sourceId"));
+/** The checks before the body is read: token, allow-list, content type and encoding. */
+async function admit(c: Context<AppEnv>, source: PushSource): Promise<"gzip" | "deflate" | null> {
   const expected = readSecret(c.env, source.ingestTokenEnv);
   if (!expected) {
     throw new AppError(
@@ -122,76 +122,87 @@ pushRoutes.openapi(route, async (c) => {
   await requireBearer(c.req.header("authorization"), expected, `source "${source.id}"`);
   checkAllowedIP(source, c.req.header("cf-connecting-ip"));
   checkContentType(c.req.header("content-type"));
-  const declaredEncoding = contentEncoding(c.req.header("content-encoding"));
-  const maxBytes = ("maxBodyBytes" in source && source.maxBodyBytes) || DEFAULT_MAX_BODY_BYTES;
-  const tooLarge = () => new AppError("body_too_large", `body is larger than ${maxBytes} bytes`);
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge();
+  return contentEncoding(c.req.header("content-encoding"));
+}
 
-  let wire: Uint8Array;
+const tooLarge = (maxBytes: number) =>
+  new AppError("body_too_large", `body is larger than ${maxBytes} bytes`);
+
+/** The body as sent, bounded by the source's cap (413 past it, whatever Content-Length says). */
+async function readWire(c: Context<AppEnv>, maxBytes: number): Promise<Uint8Array> {
+  if (Number(c.req.header("content-length") ?? "0") > maxBytes) throw tooLarge(maxBytes);
   try {
-    wire = c.req.raw.body ? await readLimited(c.req.raw.body, maxBytes) : new Uint8Array();
+    return c.req.raw.body ? await readLimited(c.req.raw.body, maxBytes) : new Uint8Array();
   } catch (err) {
-    if (err instanceof TooLargeError) throw tooLarge();
+    if (err instanceof TooLargeError) throw tooLarge(maxBytes);
     throw new AppError("body_unreadable", `the request body could not be read`);
   }
+}
 
-  const contentType = c.req.header("content-type") ?? null;
-  const base = { sourceID: source.id, sourceType: source.type, now };
-  const storing = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      console.error(`ingest ${source.id}: commit failed`, describeError(err));
-      await recordSourceError(c.env.DB, source.id, `storage: ${describeError(err)}`, now);
-      throw new AppError("storage_unavailable", "the events could not be stored; retry later");
-    }
-  };
-  const rejectBody = async (code: ErrorCode, message: string, raw: string | Uint8Array) => {
-    await storing(() =>
-      commit(c.env, {
-        ...base,
-        rows: [],
-        received: 1,
-        quarantine: [
-          {
-            sourceID: source.id,
-            sourceType: source.type,
-            stage: "parse",
-            errorCode: code,
-            error: message,
-            location: "body",
-            raw,
-            contentType,
-          },
-        ],
-      }),
-    );
-    throw new AppError(code, `${message} (the body is kept in quarantine)`);
-  };
+/** Runs a store step; a storage failure is a 503 (retrying is safe) and goes into health. */
+async function storing<T>(env: Env, source: PushSource, now: number, work: () => Promise<T>) {
+  try {
+    return await work();
+  } catch (err) {
+    console.error(`ingest ${source.id}: commit failed`, describeError(err));
+    await recordSourceError(env.DB, source.id, `storage: ${describeError(err)}`, now);
+    throw new AppError("storage_unavailable", "the events could not be stored; retry later");
+  }
+}
 
+/** A body that cannot be parsed: kept in quarantine whole (one record), then a 400. */
+async function rejectBody(
+  c: Context<AppEnv>,
+  source: PushSource,
+  now: number,
+  failure: { code: ErrorCode; message: string; raw: string | Uint8Array },
+): Promise<never> {
+  const entry = {
+    sourceID: source.id,
+    sourceType: source.type,
+    stage: "parse",
+    errorCode: failure.code,
+    error: failure.message,
+    location: "body",
+    raw: failure.raw,
+    contentType: c.req.header("content-type") ?? null,
+  };
+  await storing(c.env, source, now, () =>
+    commit(c.env, {
+      sourceID: source.id,
+      sourceType: source.type,
+      now,
+      rows: [],
+      received: 1,
+      quarantine: [entry],
+    }),
+  );
+  throw new AppError(failure.code, `${failure.message} (the body is kept in quarantine)`);
+}
+
+export const pushRoutes = newRouter();
+
+pushRoutes.openapi(route, async (c) => {
+  const now = Date.now();
+  const source = pushSource(c.env, c.req.param("sourceId"));
+  const declaredEncoding = await admit(c, source);
+  const maxBytes = ("maxBodyBytes" in source && source.maxBodyBytes) || DEFAULT_MAX_BODY_BYTES;
+  const wire = await readWire(c, maxBytes);
   let text: string;
   try {
     const encoding = declaredEncoding ?? (isGzip(wire) ? "gzip" : null);
-    const bytes = encoding ? await inflate(wire, encoding, maxBytes) : wire;
-    text = decodeUtf8(bytes);
+    text = decodeUtf8(encoding ? await inflate(wire, encoding, maxBytes) : wire);
   } catch (err) {
-    if (err instanceof TooLargeError) throw tooLarge();
-    if (err instanceof DecodeError) return rejectBody(err.code, err.message, wire);
-    throw err;
+    if (err instanceof TooLargeError) throw tooLarge(maxBytes);
+    if (!(err instanceof DecodeError)) throw err;
+    return rejectBody(c, source, now, { code: err.code, message: err.message, raw: wire });
   }
-
   const framed = frameJson(text, normalizerFor(source.type).isEvent);
-  if (!framed.ok) return rejectBody(framed.code, framed.message, text);
-
-  const result = await storing(() => ingest(c.env, source, framed.records, { now }));
-  return c.json(
-    {
-      received: result.received,
-      inserted: result.inserted,
-      duplicates: result.duplicates,
-      quarantined: result.quarantined,
-    },
-    200,
+  if (!framed.ok)
+    return rejectBody(c, source, now, { code: framed.code, message: framed.message, raw: text });
+  const result = await storing(c.env, source, now, () =>
+    ingest(c.env, source, framed.records, { now }),
   );
+  const { received, inserted, duplicates, quarantined } = result;
+  return c.json({ received, inserted, duplicates, quarantined }, 200);
 });
