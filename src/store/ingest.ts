@@ -141,86 +141,100 @@ export async function commit(env: StoreEnv, c: Commit): Promise<CommitResult> {
   return commitWith(env, c, 0);
 }
 
-async function commitWith(
+/** The batch of one commit, and where in it the INSERTs and collision checks are. */
+interface CommitBatch {
+  statements: D1PreparedStatement[];
+  inserts: number[];
+  collisionChecks: number[];
+  storedIds: string[];
+  quarantined: number;
+}
+
+async function commitBatch(
   env: StoreEnv,
   c: Commit,
-  /** Rows an earlier commit counted as duplicates that turned out to be key collisions. */
   uncountDuplicates: number,
-): Promise<CommitResult> {
+): Promise<CommitBatch> {
   const quarantine = [...c.quarantine];
   const chunks = await chunkRows(env, c.rows, quarantine);
-  const statements: D1PreparedStatement[] = [];
-  const insertIndexes: number[] = [];
+  const b: CommitBatch = {
+    statements: [],
+    inserts: [],
+    collisionChecks: [],
+    storedIds: [],
+    quarantined: 0,
+  };
   for (const chunk of chunks) {
-    insertIndexes.push(statements.length);
-    statements.push(env.DB.prepare(INSERT_SQL).bind(chunk.json));
+    b.inserts.push(b.statements.length);
+    b.statements.push(env.DB.prepare(INSERT_SQL).bind(chunk.json));
     // Right after the INSERT, in the same transaction, `changes()` is exactly the rows it added
     // (exact when concurrent commits share a millisecond, unlike a receivedAt match).
-    statements.push(
+    b.statements.push(
       statsStatement(env.DB, c.sourceID, { fromChanges: { inserted: { rows: chunk.ids.length } } }),
     );
+    b.storedIds.push(...chunk.ids);
   }
-  const quarantined = quarantine.reduce((n, q) => n + recordsIn(q), 0);
-  for (const q of quarantine) statements.push(await quarantineStatement(env, q, c.now));
-  const storedIds = chunks.flatMap((ch) => ch.ids);
+  b.quarantined = quarantine.reduce((n, q) => n + recordsIn(q), 0);
+  for (const q of quarantine) b.statements.push(await quarantineStatement(env, q, c.now));
   let lastEventTime: number | null = null;
   for (const r of c.rows)
     if (lastEventTime === null || r.eventTime > lastEventTime) lastEventTime = r.eventTime;
-  statements.push(
+  b.statements.push(
     statsStatement(env.DB, c.sourceID, {
       received: c.received,
-      quarantined,
+      quarantined: b.quarantined,
       skipped: c.skipped ?? 0,
       duplicates: -uncountDuplicates,
       lastEventTime,
       success: c.now,
     }),
   );
-  const collisionIndexes: number[] = [];
-  for (const group of idGroups(storedIds)) {
-    collisionIndexes.push(statements.length);
-    statements.push(env.DB.prepare(COLLISIONS_SQL).bind(group));
+  for (const group of idGroups(b.storedIds)) {
+    b.collisionChecks.push(b.statements.length);
+    b.statements.push(env.DB.prepare(COLLISIONS_SQL).bind(group));
   }
-  statements.push(...(c.extra ?? []));
+  b.statements.push(...(c.extra ?? []));
+  return b;
+}
 
-  const results = await env.DB.batch(statements);
+/** Rows whose key another event's row holds: quarantined (never lost), uncounted as duplicates. */
+async function quarantineCollisions(env: StoreEnv, c: Commit, lost: LogRow[]): Promise<void> {
+  if (lost.length === 0) return;
+  const quarantine: QuarantineEntry[] = lost.map((r) => ({
+    sourceID: r.sourceID,
+    sourceType: r.sourceType,
+    stage: "store",
+    errorCode: "id_collision",
+    error: `row key collides with a stored row of another event (id ${r.id})`,
+    location: `eventID ${r.eventID}`,
+    raw: r.rawLog,
+  }));
+  const again = { ...c, rows: [], received: 0, skipped: 0, extra: [], quarantine };
+  await commitWith(env, again, lost.length);
+}
+
+async function commitWith(
+  env: StoreEnv,
+  c: Commit,
+  /** Rows an earlier commit counted as duplicates that turned out to be key collisions. */
+  uncountDuplicates: number,
+): Promise<CommitResult> {
+  const b = await commitBatch(env, c, uncountDuplicates);
+  const results = await env.DB.batch(b.statements);
   let inserted = 0;
-  for (const i of insertIndexes) inserted += results[i]?.meta.changes ?? 0;
+  for (const i of b.inserts) inserted += results[i]?.meta.changes ?? 0;
   const colliding = new Set(
-    collisionIndexes.flatMap((i) =>
+    b.collisionChecks.flatMap((i) =>
       ((results[i]?.results ?? []) as Array<{ id: string }>).map((r) => r.id),
     ),
   );
-  let collided = 0;
-  if (colliding.size > 0) {
-    const lost = c.rows.filter((r) => colliding.has(r.id));
-    collided = lost.length;
-    await commitWith(
-      env,
-      {
-        ...c,
-        rows: [],
-        received: 0,
-        skipped: 0,
-        extra: [],
-        quarantine: lost.map((r) => ({
-          sourceID: r.sourceID,
-          sourceType: r.sourceType,
-          stage: "store",
-          errorCode: "id_collision",
-          error: `row key collides with a stored row of another event (id ${r.id})`,
-          location: `eventID ${r.eventID}`,
-          raw: r.rawLog,
-        })),
-      },
-      collided,
-    );
-  }
+  const lost = colliding.size > 0 ? c.rows.filter((r) => colliding.has(r.id)) : [];
+  await quarantineCollisions(env, c, lost);
   return {
     received: c.received,
     inserted,
-    duplicates: storedIds.length - inserted - collided,
-    quarantined: quarantined + collided,
+    duplicates: b.storedIds.length - inserted - lost.length,
+    quarantined: b.quarantined + lost.length,
     rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
   };
 }
