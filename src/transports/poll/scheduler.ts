@@ -5,7 +5,7 @@ import { type QuarantineEntry, quarantineId, quarantineStatement } from "../../s
 import { recordSourceError, statsStatement } from "../../store/stats";
 import { vendorOf } from "../../vendors";
 import { PollError } from "./http";
-import type { PollerSource, PollResult } from "./types";
+import type { PollContext, PollerSource, PollResult } from "./types";
 
 /** The vendor's poll client, for sources of polled vendors (src/vendors/<vendor>/poll.ts). */
 const pollClientOf = (s: SourceConfig) => vendorOf(s.type).poll;
@@ -43,6 +43,70 @@ function nextDue(err: PollError | Error, failures: number, now: number): number 
   }
 }
 
+/** One run of a leased source's poll client; it reports what it stored. */
+async function runClient(ctx: Omit<PollContext, "token" | "baseUrl">): Promise<PollResult> {
+  const { source } = ctx;
+  const token = readSecret(ctx.env, source.tokenEnv);
+  if (!token)
+    throw new PollError(
+      "config",
+      `the secret ${source.tokenEnv} is not set: add it with \`wrangler secret put ${source.tokenEnv}\``,
+    );
+  const client = pollClientOf(source as SourceConfig);
+  if (!client) throw new PollError("config", `source type "${source.type}" is not polled`);
+  return client.run({ ...ctx, token, baseUrl: source.baseUrl ?? client.defaultBaseUrl });
+}
+
+/** A page that is not in the documented shape: kept in quarantine, counted once per page. */
+async function keepMalformedPage(env: Env, source: PollerSource, err: PollError, now: number) {
+  if (err.kind !== "malformed" || err.details.body === undefined) return;
+  const entry: QuarantineEntry = {
+    sourceID: source.id,
+    sourceType: source.type,
+    stage: "fetch",
+    errorCode: "malformed_page",
+    error: err.message,
+    location: err.details.url ?? null,
+    raw: err.details.body,
+    contentType: "application/json",
+  };
+  await env.DB.batch([
+    await quarantineStatement(env, entry, now),
+    statsStatement(env.DB, source.id, {
+      received: 1,
+      quarantined: 1,
+      onceForQuarantineId: await quarantineId(entry),
+    }),
+  ]);
+}
+
+/** A failed run: backoff, health, and the page kept aside when it was malformed. */
+async function failRun(
+  env: Env,
+  source: PollerSource,
+  owner: string,
+  failures: number,
+  err: unknown,
+  now: number,
+): Promise<RunReport> {
+  const error = err instanceof PollError ? `${err.message}` : `internal: ${describeError(err)}`;
+  const kind = err instanceof PollError ? err.kind : "internal";
+  const due = nextDue(err as Error, failures, now);
+  console.error(`poll ${source.id}: ${kind}: ${error}`);
+  if (err instanceof PollError) await keepMalformedPage(env, source, err, now);
+  const requests = err instanceof PollError && err.kind !== "config" ? 1 : 0;
+  await finishRun(env.DB, source.id, owner, {
+    nextDueAt: due,
+    ok: false,
+    status: kind,
+    error,
+    now,
+    requests,
+  });
+  await recordSourceError(env.DB, source.id, `${kind}: ${error}`, now);
+  return { sourceID: source.id, status: "error", kind, error, nextDueAt: due };
+}
+
 async function pollSource(
   env: Env,
   source: PollerSource,
@@ -59,25 +123,7 @@ async function pollSource(
   // Read the walk position under the lease: a run that just finished may have moved it.
   const state = await loadState(env.DB, source.id);
   try {
-    const token = readSecret(env, source.tokenEnv);
-    if (!token)
-      throw new PollError(
-        "config",
-        `the secret ${source.tokenEnv} is not set: add it with \`wrangler secret put ${source.tokenEnv}\``,
-      );
-    const client = pollClientOf(source as SourceConfig);
-    if (!client) throw new PollError("config", `source type "${source.type}" is not polled`);
-    const baseUrl = source.baseUrl ?? client.defaultBaseUrl;
-    const result = await client.run({
-      env,
-      source,
-      state,
-      owner,
-      token,
-      baseUrl,
-      now,
-      maxPages,
-    });
+    const result = await runClient({ env, source, state, owner, now, maxPages });
     // An unfinished walk (backfill) continues at the next tick; a finished one waits its interval.
     const due = result.complete ? now + source.intervalSeconds * 1000 : now;
     await finishRun(env.DB, source.id, owner, {
@@ -89,42 +135,7 @@ async function pollSource(
     });
     return { sourceID: source.id, status: "polled", ...result };
   } catch (err) {
-    const error = err instanceof PollError ? `${err.message}` : `internal: ${describeError(err)}`;
-    const kind = err instanceof PollError ? err.kind : "internal";
-    const due = nextDue(err as Error, state.failures, now);
-    console.error(`poll ${source.id}: ${kind}: ${error}`);
-    if (err instanceof PollError && err.kind === "malformed" && err.details.body !== undefined) {
-      const entry: QuarantineEntry = {
-        sourceID: source.id,
-        sourceType: source.type,
-        stage: "fetch",
-        errorCode: "malformed_page",
-        error,
-        location: err.details.url ?? null,
-        raw: err.details.body,
-        contentType: "application/json",
-      };
-      // The same page seen again (every poll until the API changes) counts once.
-      await env.DB.batch([
-        await quarantineStatement(env, entry, now),
-        statsStatement(env.DB, source.id, {
-          received: 1,
-          quarantined: 1,
-          onceForQuarantineId: await quarantineId(entry),
-        }),
-      ]);
-    }
-    const requests = err instanceof PollError && err.kind !== "config" ? 1 : 0;
-    await finishRun(env.DB, source.id, owner, {
-      nextDueAt: due,
-      ok: false,
-      status: kind,
-      error,
-      now,
-      requests,
-    });
-    await recordSourceError(env.DB, source.id, `${kind}: ${error}`, now);
-    return { sourceID: source.id, status: "error", kind, error, nextDueAt: due };
+    return failRun(env, source, owner, state.failures, err, now);
   }
 }
 
