@@ -9,7 +9,7 @@ import type { SourceRef } from "./vendors/types";
  * one source → normalized, enriched rows and the group of records kept aside → one atomic D1
  * commit, together with the transport's own statements (a poller's cursor, a file's progress).
  */
-export interface IngestOptions extends PrepareOptions {
+interface IngestOptions extends PrepareOptions {
   now?: number;
   /** Statements committed in the same transaction, given what was prepared. */
   extra?: (prepared: Prepared) => D1PreparedStatement[];

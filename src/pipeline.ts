@@ -45,7 +45,7 @@ const failure = (
  * One record, isolated: whatever it does (any exception, any depth, any size), it becomes an
  * event or a failure naming the stage, never an exception that would take its neighbours down.
  */
-export async function normalizeRecord(
+async function normalizeRecord(
   source: SourceRef,
   r: Framed,
   receivedAt: number,

@@ -13,7 +13,7 @@ import {
 import { normalizerFor } from "./vendors";
 import type { SourceRef } from "./vendors/types";
 
-export type ReplayOutcome =
+type ReplayOutcome =
   | { status: "replayed"; result: { received: number; inserted: number; duplicates: number } }
   | { status: "queued"; result: { key: string } }
   | { status: "failed"; code: ErrorCode; message: string };

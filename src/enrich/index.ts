@@ -22,7 +22,7 @@ export function lookup(db: Ipdb, ip: string): IpInfo | null {
 }
 
 /** The `enrichments` entry recording which dataset filled which columns. */
-export interface IpdbEnrichment {
+interface IpdbEnrichment {
   type: "ipdb";
   version: string;
   field: "srcIP";
@@ -74,7 +74,7 @@ export function enrichEndpoint(db: Ipdb, e: Endpoint, prefix = "src"): string[] 
 }
 
 /** Enrich each event's source endpoint in place with a loaded database. */
-export function enrichWith(db: Ipdb, events: NormalizedEvent[]): void {
+function enrichWith(db: Ipdb, events: NormalizedEvent[]): void {
   const version = db.header.version;
   for (const event of events) {
     const filled = enrichEndpoint(db, event.src);

@@ -6,10 +6,10 @@ import type { ParsedIP } from "../lib/ip";
  * views over one buffer, and a binary search per lookup. Pure: no I/O.
  */
 
-export const IPDB_FORMAT = 1;
+const IPDB_FORMAT = 1;
 const MAGIC = [0x41, 0x46, 0x49, 0x50]; // "AFIP"
 /** Refuse anything larger than this (the Worker has 128 MB; today's blob is ~17 MB). */
-export const MAX_IPDB_BYTES = 64 * 1024 * 1024;
+const MAX_IPDB_BYTES = 64 * 1024 * 1024;
 
 export class IpdbFormatError extends AuditflareError {
   constructor(message: string) {
@@ -17,14 +17,14 @@ export class IpdbFormatError extends AuditflareError {
   }
 }
 
-export interface IpdbSource {
+interface IpdbSource {
   name: string;
   version: string;
   license: string;
   attribution: string;
 }
 
-export interface IpdbHeader {
+interface IpdbHeader {
   format: number;
   version: string;
   builtAt: string;
@@ -231,7 +231,7 @@ function topIndex(n: number, startsAtOrBefore: (i: number, h: number) => boolean
  * Index of the last IPv4 segment starting at or before n (segment 0 starts at 0), searching
  * segments lo..hi (which must hold the answer).
  */
-export function findV4(starts: Uint32Array, n: number, lo = 0, hi = starts.length - 1): number {
+function findV4(starts: Uint32Array, n: number, lo = 0, hi = starts.length - 1): number {
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
     if ((starts[mid] as number) <= n) lo = mid;
@@ -241,7 +241,7 @@ export function findV4(starts: Uint32Array, n: number, lo = 0, hi = starts.lengt
 }
 
 /** Index of the last IPv6 segment starting at or before w (four words, most significant first). */
-export function findV6(
+function findV6(
   starts: Uint32Array,
   w: readonly [number, number, number, number],
   lo = 0,
@@ -275,7 +275,7 @@ function decodeSlice(offsets: Uint32Array, bytes: Uint8Array, i: number): string
 }
 
 /** The organization name of an AS number, or null if the dictionary has none. */
-export function asName(db: Ipdb, asn: number): string | null {
+function asName(db: Ipdb, asn: number): string | null {
   const cached = db.nameCache.get(asn);
   if (cached !== undefined) return cached || null;
   const keys = db.asnKeys;

@@ -11,7 +11,7 @@ export const POINTER_KEY = "ipdb/current.json";
 /** How long a loaded database is used before the pointer is checked again. */
 export const RECHECK_MS = 10 * 60_000;
 /** How long to wait before trying again after the blob was missing or failed to load. */
-export const RETRY_MS = 60_000;
+const RETRY_MS = 60_000;
 
 export type IpdbState =
   | {
@@ -39,11 +39,6 @@ let pending: Promise<IpdbState> | null = null;
 export function resetIpdbCache(): void {
   current = null;
   pending = null;
-}
-
-/** The database state without loading anything (null: never tried in this isolate). */
-export function peekIpdb(): IpdbState | null {
-  return current;
 }
 
 /**

@@ -4,7 +4,7 @@ import { getIpdb } from "./load";
 
 /** The enrichment part of source health (GET /v1/sources): is the IP database loaded? */
 
-export const ATTRIBUTION = [
+const ATTRIBUTION = [
   "IP to ASN data: RouteViews (https://www.routeviews.org), DB-IP (IP Geolocation by DB-IP, https://db-ip.com) and NRO (https://www.nro.net), CC BY 4.0, via sapics/ip-location-db",
   "IP to country data: NRO / the five RIRs (https://www.nro.net), CC BY 4.0, via sapics/ip-location-db",
 ];
@@ -33,7 +33,7 @@ export const EnrichmentSchema = z
   })
   .openapi("Enrichment");
 
-export type EnrichmentStatus = z.infer<typeof EnrichmentSchema>;
+type EnrichmentStatus = z.infer<typeof EnrichmentSchema>;
 
 export async function enrichmentStatus(env: { IPDB?: R2Bucket }): Promise<EnrichmentStatus> {
   const s = await getIpdb(env.IPDB);

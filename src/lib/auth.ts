@@ -1,22 +1,13 @@
 import { AppError } from "./errors";
 import { timingSafeEqualStrings } from "./hash";
 
-export type BearerHeader =
-  | { kind: "missing" }
-  | { kind: "malformed" }
-  | { kind: "token"; token: string };
+type BearerHeader = { kind: "missing" } | { kind: "malformed" } | { kind: "token"; token: string };
 
 /** Reads an `Authorization: Bearer <token>` header: missing, malformed, or the token. */
-export function readBearer(header: string | undefined | null): BearerHeader {
+function readBearer(header: string | undefined | null): BearerHeader {
   if (!header || header.trim() === "") return { kind: "missing" };
   const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
   return m?.[1] ? { kind: "token", token: m[1] } : { kind: "malformed" };
-}
-
-/** The token of an `Authorization: Bearer <token>` header, or null. */
-export function bearerToken(header: string | undefined | null): string | null {
-  const b = readBearer(header);
-  return b.kind === "token" ? b.token : null;
 }
 
 /** The request's bearer token, or a 401 saying what is wrong with the header. */

@@ -1,6 +1,6 @@
 /** Opaque keyset cursors for /v1/logs: base64url of the last row's (time, id) and the sort. */
 
-export interface LogCursor {
+interface LogCursor {
   f: "eventTime" | "receivedAt";
   o: "asc" | "desc";
   t: number;

@@ -89,7 +89,7 @@ export class AppError extends AuditflareError {
   }
 }
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: ErrorCode; message: string; requestId?: string };
 }
 

@@ -27,7 +27,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** True when `s` holds a UTF-16 surrogate without its pair (JSON's `"\ud800"` parses to one). */
-export function hasLoneSurrogate(s: string): boolean {
+function hasLoneSurrogate(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0xd800 || c > 0xdfff) continue;
@@ -45,7 +45,7 @@ const MARK = "\uffff";
  * text with lone surrogates becomes MARK + its JSON (which escapes them). UTF-8 would turn every
  * lone surrogate into U+FFFD and make `sur-\ud800` and `sur-\udbff` one event.
  */
-export function injectiveText(s: string): string {
+function injectiveText(s: string): string {
   return hasLoneSurrogate(s) || s.startsWith(MARK) ? `${MARK}${JSON.stringify(s)}` : s;
 }
 

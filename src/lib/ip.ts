@@ -5,7 +5,7 @@ export type ParsedIP = { v: 4; n: number } | { v: 6; w: [number, number, number,
 // these keep a lookup from a string well under a microsecond (`npm run bench`).
 
 /** Dotted-quad IPv4 (no leading zeros) as a u32, or null. */
-export function parseIPv4(s: string, from = 0, to = s.length): number | null {
+function parseIPv4(s: string, from = 0, to = s.length): number | null {
   let n = 0;
   let octet = 0;
   let digits = 0;

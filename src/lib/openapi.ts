@@ -22,7 +22,7 @@ export function newRouter(): OpenAPIHono<AppEnv> {
   });
 }
 
-export const ErrorSchema = z
+const ErrorSchema = z
   .object({
     error: z.object({
       code: z.string().openapi({ example: "invalid_parameter" }),

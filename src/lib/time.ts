@@ -43,7 +43,7 @@ export function parseTimestamp(input: string): number | null {
 
 const MAX_OFFSET_MINUTES = 14 * 60;
 /** Latest accepted event time, relative to when it was received. */
-export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The time rule: an event time is a real date-time between 1970-01-01 and one day after it was

@@ -12,10 +12,7 @@ interface CsvRow {
  * RFC 4180 CSV records (quoted fields may hold commas, quotes and line breaks); records end at
  * \n, \r\n or a lone \r. A record longer than MAX_RECORD_CHARS is reported and skipped.
  */
-export async function* csvRows(
-  first: string,
-  rest: AsyncGenerator<string>,
-): AsyncGenerator<CsvRow> {
+async function* csvRows(first: string, rest: AsyncGenerator<string>): AsyncGenerator<CsvRow> {
   let fields: string[] = [];
   let field = "";
   let raw = "";

@@ -23,7 +23,7 @@ const CRC_TABLE = (() => {
 })();
 
 /** CRC-32 (as in gzip) of `data`, continuing from `crc` (start with 0). */
-export function crc32(crc: number, data: Uint8Array): number {
+function crc32(crc: number, data: Uint8Array): number {
   let c = ~crc >>> 0;
   for (let i = 0; i < data.length; i++)
     c = (CRC_TABLE[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);

@@ -14,7 +14,7 @@ export type Framed =
   | { location: string; raw: string; ok: true; value: unknown; json?: boolean }
   | { location: string; raw: string; ok: false; error: string; code?: ErrorCode; json?: boolean };
 
-export type FrameResult =
+type FrameResult =
   | {
       ok: true;
       framing: "object" | "array" | "envelope" | "ndjson";
@@ -56,7 +56,7 @@ const JSON_STARTS = new Set([...'{["-0123456789tfn'].map((c) => c.charCodeAt(0))
  * One record's text → its value. The one place records are parsed (push, files, replay): the
  * nesting depth is bounded before parsing, so no record can overflow the stack later.
  */
-export function parseRecordText(
+function parseRecordText(
   raw: string,
 ): { ok: true; value: unknown } | { ok: false; code: ErrorCode; error: string } {
   if (nestingExceeds(raw, MAX_NESTING))
@@ -117,7 +117,7 @@ function* fromArray(items: unknown[], prefix: string): Generator<Framed> {
 }
 
 /** The non-blank lines of a text (split on \n, \r\n or \r), numbered from 1. */
-export function* textLines(text: string): Generator<{ n: number; text: string }> {
+function* textLines(text: string): Generator<{ n: number; text: string }> {
   let n = 0;
   let start = 0;
   while (start <= text.length) {

@@ -24,7 +24,7 @@ export {
  * The stream, gunzipped if it starts with the gzip magic bytes. Damaged gzip data is reported in
  * `report` after every decodable byte has been passed on.
  */
-export async function maybeGunzip(
+async function maybeGunzip(
   stream: ReadableStream<Uint8Array>,
   report: GunzipReport = { error: null },
 ): Promise<ReadableStream<Uint8Array>> {

@@ -25,7 +25,7 @@ const isoTime = z
   )
   .transform((s) => queryTime(s) as number);
 
-export const LogsQuery = z.object({
+const LogsQuery = z.object({
   sourceType: z.enum(SOURCE_TYPES).optional(),
   sourceID: z.string().min(1).max(200).optional(),
   eventName: z.string().min(1).max(500).optional(),

@@ -10,7 +10,7 @@ import type { AppEnv } from "../lib/openapi";
  * write that is not a vendor delivery: file upload, quarantine replay, later admin routes).
  * Both are compared in constant time, each against every token presented.
  */
-export type Role = "reader" | "admin";
+type Role = "reader" | "admin";
 
 async function roleOf(env: Env, token: string): Promise<Role | null> {
   const admin = readSecret(env, "ADMIN_API_TOKEN");

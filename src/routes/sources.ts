@@ -9,7 +9,7 @@ import { vendorOf } from "../vendors";
 import { requireQueryToken } from "./query-auth";
 
 /** The transports a source uses: those of its vendor that its config names ("push+bucket"). */
-export function transportOf(s: SourceConfig): string {
+function transportOf(s: SourceConfig): string {
   const configured = {
     push: "ingestTokenEnv" in s && !!s.ingestTokenEnv,
     bucket: "prefix" in s && !!s.prefix,

@@ -6,7 +6,7 @@ import { type CursorRow, cursors } from "./schema";
 export type CursorState = CursorRow;
 
 /** A crashed run's lease expires after this long (a cron invocation lasts at most 15 min). */
-export const LEASE_MS = 10 * 60_000;
+const LEASE_MS = 10 * 60_000;
 
 export async function loadState(db: D1Database, sourceID: string): Promise<CursorState> {
   await db

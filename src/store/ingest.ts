@@ -25,12 +25,12 @@ const COLLISIONS_SQL = `SELECT json_extract(j.value, '$[1]') AS id FROM json_eac
 JOIN logs ON logs.rid = CAST(json_extract(j.value, '$[0]') AS INTEGER)
 WHERE logs.id != json_extract(j.value, '$[1]')`;
 
-export interface StoreEnv {
+interface StoreEnv {
   DB: D1Database;
   ARCHIVE: R2Bucket;
 }
 
-export interface Commit {
+interface Commit {
   sourceID: string;
   sourceType: string;
   rows: LogRow[];

@@ -6,7 +6,7 @@ export interface ObjectRef {
   eTag: string;
 }
 
-export interface ObjectProgress extends ObjectRef {
+interface ObjectProgress extends ObjectRef {
   sourceID: string;
   status: "in_progress" | "done" | "skipped" | "failed";
   recordsCommitted: number;

@@ -40,5 +40,3 @@ export function presentRow(row: LogRow) {
     sourceFields: parseJson<Record<string, unknown>>(sourceFields, {}),
   };
 }
-
-export type PresentedRow = ReturnType<typeof presentRow>;

@@ -4,7 +4,7 @@ import { type QuarantineRow, quarantine } from "./schema";
 
 /** Reading and marking quarantine entries (writing them: store/quarantine.ts). */
 
-export interface QuarantineFilter {
+interface QuarantineFilter {
   sourceID?: string;
   stage?: string;
   status?: string;

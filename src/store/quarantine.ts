@@ -3,7 +3,7 @@ import { sha256Hex } from "../lib/hash";
 import { toBase64 } from "../parse/bytes";
 
 /** Inputs kept inline up to this size; larger ones go to the ARCHIVE bucket with a pointer. */
-export const QUARANTINE_INLINE_BYTES = 64 * 1024;
+const QUARANTINE_INLINE_BYTES = 64 * 1024;
 
 /** One bad record of an input, as kept in a group entry (one NDJSON line each). */
 export interface QuarantinedRecord {

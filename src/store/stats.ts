@@ -6,7 +6,7 @@ import { type SourceStatsRow, sourceStats } from "./schema";
  * the same D1 batch as what it counts. Counters always add up:
  * received = inserted + duplicates + quarantined.
  */
-export interface StatsDelta {
+interface StatsDelta {
   received?: number;
   inserted?: number;
   duplicates?: number;

@@ -9,7 +9,7 @@ import { LOG_COLUMNS } from "./rows";
  */
 
 /** The 36 common columns a view shows when it shows them all (the table's, less internals). */
-export const COMMON_COLUMNS = LOG_COLUMNS.filter((c) => c !== "rawLogRef" && c !== "sourceFields");
+const COMMON_COLUMNS = LOG_COLUMNS.filter((c) => c !== "rawLogRef" && c !== "sourceFields");
 
 const TIME_COLUMNS = new Set(["receivedAt", "eventTime"]);
 
@@ -20,7 +20,7 @@ function commonColumn(c: string): string {
 }
 
 /** The CREATE VIEW statement of one vendor's view. */
-export function viewSql(type: string, v: ViewDefinition): string {
+function viewSql(type: string, v: ViewDefinition): string {
   const common = v.common === "all" ? COMMON_COLUMNS : v.common;
   // One line for the common columns, one for the vendor's: the file is generated (the registry
   // is what people read), and views stay one block each rather than 50 near-identical lines.

@@ -39,12 +39,12 @@ export interface NormalizedEvent {
   sourceFields: Record<string, unknown>;
 }
 
-export type NormalizeResult =
+type NormalizeResult =
   | { ok: true; event: NormalizedEvent }
   | { ok: false; code: ErrorCode; message: string };
 
 /** One record handed to a normalizer: the parsed value and its original text. */
-export interface RawRecord {
+interface RawRecord {
   value: unknown;
   raw: string;
 }

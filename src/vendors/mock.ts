@@ -16,7 +16,7 @@ export interface VendorMock {
   ): MockAnswer | null;
 }
 
-export interface MockAnswer {
+interface MockAnswer {
   status: number;
   body: unknown;
 }

@@ -20,16 +20,16 @@ const refOf = (m: BucketMessage): ObjectRef =>
     : m.c;
 
 /** Records one invocation handles before handing the rest of the file to a continuation message. */
-export const DEFAULT_RECORD_BUDGET = 100_000;
+const DEFAULT_RECORD_BUDGET = 100_000;
 
 /** The bucket source whose prefix the key starts with (prefixes never overlap: config checks it). */
-export function routeKey(env: Env, key: string): BucketSource | undefined {
+function routeKey(env: Env, key: string): BucketSource | undefined {
   return loadSources(env).find(
     (s): s is BucketSource => "prefix" in s && !!s.prefix && key.startsWith(s.prefix),
   );
 }
 
-export function invocationBudget(env: Env): Budget {
+function invocationBudget(env: Env): Budget {
   return { remaining: recordBudget(env) };
 }
 
@@ -152,8 +152,7 @@ async function deadLetter(env: Env, message: Message<unknown>): Promise<void> {
 }
 
 /** Retry delay: exponential in the attempt number, capped at 15 minutes. */
-export const retryDelaySeconds = (attempts: number) =>
-  Math.min(900, 10 * 2 ** Math.max(0, attempts - 1));
+const retryDelaySeconds = (attempts: number) => Math.min(900, 10 * 2 ** Math.max(0, attempts - 1));
 
 /**
  * The queue consumer: acks a message only after its work is committed; a failure retries that

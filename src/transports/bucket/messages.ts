@@ -5,7 +5,7 @@ import { z } from "zod";
  * `size` and `eTag` are optional: deletes carry neither size nor eTag), and our own
  * continuation messages for files too big for one invocation.
  */
-export const r2Notification = z.looseObject({
+const r2Notification = z.looseObject({
   account: z.string().optional(),
   action: z.enum([
     "PutObject",

@@ -7,9 +7,9 @@ import { requireAdminToken } from "../../routes/query-auth";
 import type { R2Notification } from "./messages";
 
 /** Workers accept request bodies up to 100 MB on the Free and Pro plans. */
-export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 /** Without a Content-Length the body must be buffered to be stored; keep that bounded. */
-export const MAX_UNSIZED_UPLOAD_BYTES = 32 * 1024 * 1024;
+const MAX_UNSIZED_UPLOAD_BYTES = 32 * 1024 * 1024;
 
 const route = createRoute({
   method: "post",

@@ -1,7 +1,8 @@
 import { AuditflareError } from "../../lib/errors";
+
 /** Vendor API calls for the pollers: one request, its failure classified for the scheduler. */
 
-export type PollErrorKind = "auth" | "rate_limited" | "server" | "network" | "malformed" | "config";
+type PollErrorKind = "auth" | "rate_limited" | "server" | "network" | "malformed" | "config";
 
 export class PollError extends AuditflareError {
   constructor(
@@ -22,7 +23,7 @@ export function retryAfterMs(header: string | null, now: number): number | undef
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-export interface VendorRequest {
+interface VendorRequest {
   url: string;
   headers: Record<string, string>;
   /** Explains an auth/permission status in words a user can act on. */
@@ -30,7 +31,7 @@ export interface VendorRequest {
 }
 
 /** A page as the API answered it: poll clients page by body fields or by headers (Link). */
-export interface Page {
+interface Page {
   status: number;
   headers: Headers;
   body: string;

@@ -11,21 +11,16 @@ import type { PollContext, PollerSource, PollResult } from "./types";
 const pollClientOf = (s: SourceConfig) => vendorOf(s.type).poll;
 
 /** Pages one run may fetch per source (100 events each) before the next tick continues. */
-export const DEFAULT_MAX_PAGES = 50;
+const DEFAULT_MAX_PAGES = 50;
 const MINUTE = 60_000;
 
-export type RunReport =
+type RunReport =
   | { sourceID: string; status: "not_due" | "leased" }
   | ({ sourceID: string; status: "polled" } & PollResult)
   | { sourceID: string; status: "error"; kind: string; error: string; nextDueAt: number };
 
 /** Exponential backoff with ±50% jitter, so failing sources do not retry in lockstep. */
-export function backoffMs(
-  failures: number,
-  baseMs: number,
-  capMs: number,
-  random = Math.random,
-): number {
+function backoffMs(failures: number, baseMs: number, capMs: number, random = Math.random): number {
   const exp = Math.min(capMs, baseMs * 2 ** Math.min(failures, 20));
   return Math.round(exp * (0.5 + random()));
 }

@@ -20,7 +20,7 @@ import { recordSourceError } from "../../store/stats";
 import { normalizerFor } from "../../vendors";
 
 /** Default request-body cap (compressed and decompressed); a source may set maxBodyBytes. */
-export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 const ACCEPTED_TYPES = new Set([
   "application/json",

@@ -7,7 +7,7 @@ import { accepted, emptyEndpoint, isoTime, type Normalizer, zodFailure } from ".
  * EVENT_TIME …) in CSV or JSON. Keys are matched case-insensitively (EVENT_TIME = eventTime =
  * event_time); EVENT_TIME is a TIMESTAMPNTZ, read as UTC when it has no zone.
  */
-export const AIRKIT_COLUMNS = [
+const AIRKIT_COLUMNS = [
   "ORGANIZATION_ID",
   "EVENT_ID",
   "EVENT_YEAR",
@@ -58,7 +58,7 @@ const RESOURCE_IDS: Array<[string, string]> = [
 ];
 
 /** eventTime, event_time, EVENT_TIME, Event-Time → EVENT_TIME. */
-export const canonicalKey = (k: string) =>
+const canonicalKey = (k: string) =>
   k
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")

@@ -14,7 +14,7 @@ const entity = z.looseObject({
   name: z.string().nullish(),
 });
 
-export const circleciEvent = z.looseObject({
+const circleciEvent = z.looseObject({
   id: z.string().min(1),
   version: z.union([z.number(), z.string()]).nullish(),
   action: z.string().min(1),
@@ -54,7 +54,7 @@ class NestingError extends AuditflareError {
 }
 
 /** A CSV export row → the JSON event shape: lower-case keys, JSON strings parsed, FOO_ID → foo.id. */
-export function fromCsvRow(row: Record<string, unknown>): Record<string, unknown> {
+function fromCsvRow(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
     const key = k.trim().toLowerCase();

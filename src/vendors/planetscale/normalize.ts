@@ -7,7 +7,7 @@ import { accepted, type Normalizer, sourceIp, stringMap, TIME_MESSAGE, zodFailur
  * but `id` possibly null; `type: "AuditLogEvent"` may or may not be there.
  */
 const s = z.string().nullish();
-export const planetscaleEvent = z.looseObject({
+const planetscaleEvent = z.looseObject({
   id: z.string().min(1),
   actor_id: s,
   actor_type: s,

@@ -14,7 +14,7 @@ const entity = z.looseObject({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
-export const turbopufferEvent = z.looseObject({
+const turbopufferEvent = z.looseObject({
   id: z.string().min(1).optional(),
   action: z.string().min(1),
   occurred_at: isoTime,

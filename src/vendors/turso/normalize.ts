@@ -8,7 +8,7 @@ import { accepted, isoTime, type Normalizer, sourceIp, zodFailure } from "../eve
  * created_at, data`, and in practice `ip, city, country_code, latitude, longitude` (strings).
  * Entries have no id: the eventID is the SHA-256 of the entry's canonical JSON.
  */
-export const tursoEntry = z.looseObject({
+const tursoEntry = z.looseObject({
   code: z.string().min(1),
   message: z.string().nullish(),
   origin: z.string().nullish(),
