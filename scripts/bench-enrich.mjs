@@ -24,7 +24,8 @@ const gz = readFileSync(join(root, ".ipdb", pointer.key.split("/").pop()));
 
 // The Worker code, as the Worker runs it.
 const mod = await importWorkerCode(`export { lookup } from "./src/enrich/index.ts";
-  export { parseIpdb, lookupIp } from "./src/enrich/ipdb.ts";
+  export { lookupIp } from "./src/enrich/ipdb.ts";
+  export { parseIpdb } from "./src/enrich/ipdb-parse.ts";
   export { gunzipSized } from "./src/enrich/load.ts";
   export { parseIP, unmapIPv4 } from "./src/lib/ip.ts";`);
 

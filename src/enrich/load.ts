@@ -1,4 +1,5 @@
-import { type Ipdb, IpdbFormatError, parseIpdb, readPrefix } from "./ipdb";
+import { type Ipdb, IpdbFormatError } from "./ipdb";
+import { parseIpdb, readPrefix } from "./ipdb-parse";
 
 /**
  * The one storage call of the enrichment stage: the IP database, loaded from R2 once per

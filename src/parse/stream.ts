@@ -21,13 +21,15 @@ export {
  */
 
 /**
- * The stream, gunzipped if it starts with the gzip magic bytes. Damaged gzip data is reported in
- * `report` after every decodable byte has been passed on.
+ * The stream, gunzipped if it starts with the gzip magic bytes. With `exact`, damaged gzip data
+ * is reported in `report` after every decodable byte has been passed on.
  */
 async function maybeGunzip(
   stream: ReadableStream<Uint8Array>,
-  report: GunzipReport = { error: null },
-): Promise<ReadableStream<Uint8Array>> {
+  report: GunzipReport,
+  /** fflate (every decodable byte, deterministic) instead of the native DecompressionStream. */
+  exact: boolean,
+): Promise<{ stream: ReadableStream<Uint8Array>; gzip: boolean }> {
   const reader = stream.getReader();
   const head: Uint8Array[] = [];
   let size = 0;
@@ -57,7 +59,11 @@ async function maybeGunzip(
       return reader.cancel(reason);
     },
   });
-  return gz ? replay.pipeThrough(gunzipStream(report)) : replay;
+  if (!gz) return { stream: replay, gzip: false };
+  const inflated = exact
+    ? replay.pipeThrough(gunzipStream(report))
+    : replay.pipeThrough(new DecompressionStream("gzip"));
+  return { stream: inflated, gzip: true };
 }
 
 /**
@@ -70,11 +76,32 @@ export async function* readRecords(
   onFraming: (f: Framing) => void = () => {},
   /** Records already committed by an earlier invocation: counted, not parsed, not yielded. */
   skip = 0,
+  /**
+   * The same object again, for damaged gzip. gzip is read natively (fast); when that fails,
+   * the object is read again with fflate from the record where the native pass stopped, so
+   * every decodable record is yielded once, whatever the chunking, and then the damage is told.
+   * Without it, fflate reads the whole file.
+   */
+  reopen?: () => Promise<ReadableStream<Uint8Array> | null>,
 ): AsyncGenerator<StreamRecord> {
-  const gzip: GunzipReport = { error: null };
-  yield* framed(chunksOf(await maybeGunzip(body, gzip)), isEvent, onFraming, skip);
+  const report: GunzipReport = { error: null };
+  const first = await maybeGunzip(body, report, !reopen);
+  let next = skip;
+  try {
+    for await (const r of framed(chunksOf(first.stream), isEvent, onFraming, skip)) {
+      next = r.ordinal + 1;
+      yield r;
+    }
+  } catch (err) {
+    if (!(first.gzip && reopen && err instanceof FileFormatError && err.code === "invalid_gzip"))
+      throw err;
+    const again = await reopen();
+    if (!again) throw err;
+    const exact = await maybeGunzip(again, report, true);
+    yield* framed(chunksOf(exact.stream), isEvent, () => {}, next);
+  }
   // Every decodable record was read: now say what was wrong with the rest.
-  if (gzip.error) throw new FileFormatError("invalid_gzip", gzip.error);
+  if (report.error) throw new FileFormatError("invalid_gzip", report.error);
 }
 
 async function* framed(

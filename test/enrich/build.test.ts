@@ -9,7 +9,8 @@ import {
   parseRanges,
 } from "../../scripts/ipdb/core.mjs";
 import { enrichEndpoint, lookup } from "../../src/enrich";
-import { type Ipdb, IpdbFormatError, parseIpdb } from "../../src/enrich/ipdb";
+import { type Ipdb, IpdbFormatError } from "../../src/enrich/ipdb";
+import { parseIpdb } from "../../src/enrich/ipdb-parse";
 import { gunzipSized } from "../../src/enrich/load";
 import { specialPurpose } from "../../src/enrich/reserved";
 import { parseIP } from "../../src/lib/ip";

@@ -125,7 +125,12 @@ export async function ingestObject(
       const onFraming = (f: Framing) => {
         w.framing = f;
       };
-      for await (const record of readRecords(body, isEvent, onFraming, start)) {
+      // Damaged gzip is read again exactly, from where the fast pass stopped (same version only).
+      const reopen = async () => {
+        const o = await env.LANDING.get(ref.key, { onlyIf: { etagMatches: ref.eTag } });
+        return o && "body" in o ? o.body : null;
+      };
+      for await (const record of readRecords(body, isEvent, onFraming, start, reopen)) {
         if (handled >= limit) {
           if (w.chunk.length > 0) await flush(false);
           return { outcome: "continue", eTag: ref.eTag };

@@ -123,6 +123,38 @@ describe("one bad record never blocks a file", () => {
     }
   });
 
+  it("damaged gzip gives the same records whatever the chunking (fast pass, then exact re-read)", async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => line(`chunk-${i}`)).join("\n");
+    const whole = await gzip(lines);
+    const garbage = new Uint8Array([...whole, ...new TextEncoder().encode("garbage after it")]);
+    const chunked = (size: number) =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < garbage.length; i += size) c.enqueue(garbage.slice(i, i + size));
+          c.close();
+        },
+      });
+    for (const size of [997, 4096, 65_536, 1 << 20]) {
+      const ok: string[] = [];
+      let error = "";
+      try {
+        for await (const r of readRecords(
+          chunked(size),
+          () => true,
+          () => {},
+          0,
+          async () => chunked(7919),
+        ))
+          if (r.ok) ok.push(r.location);
+      } catch (err) {
+        error = (err as { code?: string }).code ?? "";
+      }
+      expect(ok.length, `chunks of ${size}`).toBe(2000);
+      expect(new Set(ok).size).toBe(2000);
+      expect(error).toBe("invalid_gzip");
+    }
+  });
+
   it("a truncated gzip file stores every complete line and flags the file", async () => {
     const lines = Array.from({ length: 2000 }, (_, i) => line(`cut-${i}`)).join("\n");
     const whole = await gzip(lines);
