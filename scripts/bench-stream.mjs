@@ -77,8 +77,12 @@ if (process.argv[2] === "--child") {
   let bad = 0;
   // As the consumer reads: native gunzip, with the exact re-read only for damaged files.
   const open = () => Readable.toWeb(createReadStream(file));
-  for await (const r of mod.readRecords(open(), mod.circleci.isEvent, () => {}, 0, async () =>
+  for await (const r of mod.readRecords(
     open(),
+    mod.circleci.isEvent,
+    () => {},
+    0,
+    async () => open(),
   )) {
     if (!r.ok) {
       bad++;
