@@ -38,68 +38,61 @@ function explainAuth(ctx: PollContext) {
  * lost); it ends at an empty page, the last page, or a page that brought nothing new and holds
  * only events older than the high-water time (same-second events are not "older": `>=`).
  */
+/** One page of the walk, its envelope checked (entries are checked one by one later). */
+async function fetchPage(ctx: PollContext, page: number) {
+  const url = `${orgUrl(ctx, "audit-logs")}?page=${page}&page_size=${PAGE_SIZE}`;
+  const { body } = await getPage(
+    { url, headers: { authorization: `Bearer ${ctx.token}` }, explainAuth: explainAuth(ctx) },
+    ctx.now,
+  );
+  const parsed = pageEnvelope.safeParse(parseJsonBody(body, url));
+  if (!parsed.success) {
+    throw new PollError(
+      "malformed",
+      `not a Turso audit-log page: ${zodMessage(parsed.error.issues)}`,
+      { body, url },
+    );
+  }
+  return parsed.data;
+}
+
+/** Each entry's time (entries with none sort as oldest). */
+const entryTimes = (entries: unknown[]) =>
+  entries.map((e) => {
+    const t =
+      typeof e === "object" && e !== null ? (e as { created_at?: unknown }).created_at : undefined;
+    return (typeof t === "string" ? parseTimestamp(t) : null) ?? Number.NEGATIVE_INFINITY;
+  });
+
 export async function pollTurso(ctx: PollContext): Promise<PollResult> {
   const { state } = ctx;
   const result = emptyResult();
   let page = state.windowNext ? Number(state.windowNext) : 1;
   let topTime = state.windowTopTime;
-  const base = orgUrl(ctx, "audit-logs");
-  for (let pages = 0; pages < ctx.maxPages; pages++) {
-    const url = `${base}?page=${page}&page_size=${PAGE_SIZE}`;
-    const { body } = await getPage(
-      { url, headers: { authorization: `Bearer ${ctx.token}` }, explainAuth: explainAuth(ctx) },
-      ctx.now,
-    );
+  for (let pages = 0; pages < ctx.maxPages; pages++, page++) {
+    const { audit_logs: entries, pagination } = await fetchPage(ctx, page);
     result.requests++;
-    const parsed = pageEnvelope.safeParse(parseJsonBody(body, url));
-    if (!parsed.success) {
-      throw new PollError(
-        "malformed",
-        `not a Turso audit-log page: ${zodMessage(parsed.error.issues)}`,
-        { body, url },
-      );
-    }
-    const entries = parsed.data.audit_logs;
-    const times = entries.map((e) => {
-      const t =
-        typeof e === "object" && e !== null
-          ? (e as { created_at?: unknown }).created_at
-          : undefined;
-      return (typeof t === "string" ? parseTimestamp(t) : null) ?? Number.NEGATIVE_INFINITY;
-    });
+    const times = entryTimes(entries);
     for (const t of times) if (Number.isFinite(t) && (topTime === null || t > topTime)) topTime = t;
     const hw = state.highWaterTime;
-    const allOlder = hw !== null && times.every((t) => t < hw);
-    const lastPage = page >= parsed.data.pagination.total_pages;
-    // A page of only old events ends the walk if it brought nothing new; decided after commit.
-    const endsIfNothingNew = entries.length === 0 || lastPage || allOlder;
-    const progress = progressStatement(ctx.env.DB, ctx.source.id, ctx.owner, {
-      topId: null,
-      topTime,
-      next: String(page + 1),
-      requests: 1,
-    });
-    const complete = completeStatement(ctx.env.DB, ctx.source.id, ctx.owner, {
-      topId: null,
-      topTime,
-      requests: 1,
-    });
+    const lastPage = page >= pagination.total_pages;
+    // The walk surely ends at an empty or last page; a page of only old events ends it if it
+    // brought nothing new (known after its commit).
     const certain = entries.length === 0 || lastPage;
-    const c = await commitPage(ctx, result, entries, `page ${page}`, certain ? complete : progress);
-    if (certain) {
-      result.complete = true;
-      return result;
-    }
-    if (endsIfNothingNew && c.inserted === 0) {
-      await completeStatement(ctx.env.DB, ctx.source.id, ctx.owner, {
-        topId: null,
-        topTime,
-        requests: 0,
-      }).run();
-      result.complete = true;
-      return result;
-    }
-    page++;
+    const endsIfNothingNew = certain || (hw !== null && times.every((t) => t < hw));
+    const walk = { topId: null, topTime, requests: 1 };
+    const cursor = certain
+      ? completeStatement(ctx.env.DB, ctx.source.id, ctx.owner, walk)
+      : progressStatement(ctx.env.DB, ctx.source.id, ctx.owner, {
+          ...walk,
+          next: String(page + 1),
+        });
+    const c = await commitPage(ctx, result, entries, `page ${page}`, cursor);
+    if (!certain && !(endsIfNothingNew && c.inserted === 0)) continue;
+    if (!certain)
+      await completeStatement(ctx.env.DB, ctx.source.id, ctx.owner, { ...walk, requests: 0 }).run();
+    result.complete = true;
+    return result;
   }
   return result;
 }
