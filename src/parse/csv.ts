@@ -8,89 +8,119 @@ interface CsvRow {
   error?: string;
 }
 
+/** An RFC 4180 scanner fed chunk by chunk; finished records collect in `rows`. */
+class CsvScanner {
+  rows: CsvRow[] = [];
+  private fields: string[] = [];
+  private field = "";
+  private raw = "";
+  private inQuotes = false;
+  private quoteSeen = false;
+  private afterCR = false;
+  private oversized = false;
+  private atFieldStart = true;
+  private line = 1;
+  private recordLine = 1;
+
+  feed(chunk: string): void {
+    for (let i = 0; i < chunk.length; i++) {
+      const ch = chunk[i] as string;
+      const wasCR = this.afterCR;
+      this.afterCR = ch === "\r";
+      if (ch === "\r" || (ch === "\n" && !wasCR)) this.line++;
+      if (ch === "\n" && wasCR && !this.inQuotes) continue; // the \n of a \r\n: record ended
+      if (!this.oversized && this.raw.length >= MAX_RECORD_CHARS) {
+        // Keep scanning (quotes still matter) without keeping more of it.
+        this.oversized = true;
+        this.raw = this.raw.slice(0, 1024);
+        this.field = "";
+        this.fields = [];
+      }
+      if (this.inQuotes) this.quoted(ch);
+      else this.plain(ch);
+    }
+  }
+
+  /** The last record, if the text did not end with a line break. */
+  end(): void {
+    if (this.field !== "" || this.fields.length > 0 || this.raw !== "" || this.oversized)
+      this.endRecord();
+  }
+
+  private keep(text: string, field = text): void {
+    if (this.oversized) return;
+    this.raw += text;
+    this.field += field;
+  }
+
+  private quoted(ch: string): void {
+    if (ch === '"') {
+      this.inQuotes = false;
+      this.quoteSeen = true;
+      if (!this.oversized) this.raw += ch;
+    } else this.keep(ch);
+  }
+
+  private plain(ch: string): void {
+    if (this.quoteSeen && ch === '"') {
+      this.keep(ch); // "" inside a quoted field: one quote
+      this.inQuotes = true;
+      this.quoteSeen = false;
+      return;
+    }
+    this.quoteSeen = false;
+    if (ch === "\n" || ch === "\r") {
+      this.endRecord();
+      this.recordLine = this.line;
+      return;
+    }
+    const fieldStart = this.atFieldStart;
+    this.atFieldStart = ch === ",";
+    if (ch === '"' && fieldStart) {
+      this.inQuotes = true;
+      if (!this.oversized) this.raw += ch;
+    } else if (ch === ",") {
+      if (!this.oversized) {
+        this.raw += ch;
+        this.fields.push(this.field);
+      }
+      this.field = "";
+    } else this.keep(ch);
+  }
+
+  private endRecord(): void {
+    this.fields.push(this.field);
+    if (this.oversized)
+      this.rows.push({
+        line: this.recordLine,
+        fields: [],
+        raw: this.raw,
+        error: `CSV record ${TOO_LONG}`,
+      });
+    else if (!(this.fields.length === 1 && this.fields[0] === ""))
+      this.rows.push({ line: this.recordLine, fields: this.fields, raw: this.raw });
+    this.fields = [];
+    this.field = "";
+    this.raw = "";
+    this.oversized = false;
+    this.atFieldStart = true;
+  }
+}
+
 /**
  * RFC 4180 CSV records (quoted fields may hold commas, quotes and line breaks); records end at
  * \n, \r\n or a lone \r. A record longer than MAX_RECORD_CHARS is reported and skipped.
  */
 async function* csvRows(first: string, rest: AsyncGenerator<string>): AsyncGenerator<CsvRow> {
-  let fields: string[] = [];
-  let field = "";
-  let raw = "";
-  let inQuotes = false;
-  let quoteSeen = false;
-  let afterCR = false;
-  let oversized = false;
-  let atFieldStart = true;
-  let line = 1;
-  let recordLine = 1;
-  const rows: CsvRow[] = [];
-  const endRecord = () => {
-    fields.push(field);
-    if (oversized)
-      rows.push({ line: recordLine, fields: [], raw, error: `CSV record ${TOO_LONG}` });
-    else if (!(fields.length === 1 && fields[0] === ""))
-      rows.push({ line: recordLine, fields, raw });
-    fields = [];
-    field = "";
-    raw = "";
-    oversized = false;
-    atFieldStart = true;
-  };
-  const feed = (chunk: string) => {
-    for (let i = 0; i < chunk.length; i++) {
-      const ch = chunk[i] as string;
-      const wasCR = afterCR;
-      afterCR = ch === "\r";
-      if (ch === "\r" || (ch === "\n" && !wasCR)) line++;
-      if (ch === "\n" && wasCR && !inQuotes) continue; // the \n of a \r\n, record already ended
-      if (!oversized && raw.length >= MAX_RECORD_CHARS) {
-        // Keep scanning (quotes still matter) without keeping more of it.
-        oversized = true;
-        raw = raw.slice(0, 1024);
-        field = "";
-        fields = [];
-      }
-      if (inQuotes) {
-        if (ch === '"') {
-          inQuotes = false;
-          quoteSeen = true;
-        } else if (!oversized) field += ch;
-        if (!oversized) raw += ch;
-        continue;
-      }
-      if (quoteSeen && ch === '"') {
-        if (!oversized) {
-          field += '"';
-          raw += ch;
-        }
-        inQuotes = true;
-        quoteSeen = false;
-        continue;
-      }
-      quoteSeen = false;
-      if (ch === "\n" || ch === "\r") {
-        endRecord();
-        recordLine = line;
-        continue;
-      }
-      if (!oversized) raw += ch;
-      const fieldStart = atFieldStart;
-      atFieldStart = ch === ",";
-      if (ch === '"' && fieldStart) inQuotes = true;
-      else if (ch === ",") {
-        if (!oversized) fields.push(field);
-        field = "";
-      } else if (!oversized) field += ch;
-    }
-  };
-  feed(first);
-  yield* rows.splice(0);
+  const scanner = new CsvScanner();
+  scanner.feed(first);
+  yield* scanner.rows.splice(0);
   for await (const chunk of rest) {
-    feed(chunk);
-    yield* rows.splice(0);
+    scanner.feed(chunk);
+    yield* scanner.rows.splice(0);
   }
-  if (field !== "" || fields.length > 0 || raw !== "" || oversized) endRecord();
-  yield* rows.splice(0);
+  scanner.end();
+  yield* scanner.rows.splice(0);
 }
 
 export async function* csvRecords(
