@@ -43,6 +43,12 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
     };
   const group = await groupRecords(env, q);
   if (group) return replayRecords(env, source, group);
+  if (q.rawEncoding.startsWith("records"))
+    return {
+      status: "failed",
+      code: "not_replayable",
+      message: `the kept records are missing from the ARCHIVE bucket (${q.rawRef})`,
+    };
   if (q.rawEncoding !== "utf8") {
     return {
       status: "failed",
