@@ -1,6 +1,7 @@
 import type { ErrorCode } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { toBase64 } from "../parse/bytes";
+import { statsStatement } from "./stats";
 
 /** Inputs kept inline up to this size; larger ones go to the ARCHIVE bucket with a pointer. */
 const QUARANTINE_INLINE_BYTES = 64 * 1024;
@@ -178,12 +179,6 @@ function entryIdOf(
     ).slice(0, 32);
 }
 
-/** The id a whole-input entry (not a group) is kept under. */
-export async function quarantineId(entry: QuarantineEntry): Promise<string> {
-  const bytes = typeof entry.raw === "string" ? encoder.encode(entry.raw) : entry.raw;
-  return entryIdOf(entry, entry)(await sha256Hex(bytes));
-}
-
 /**
  * Builds the statement that keeps one quarantine entry. The id is a hash of what failed and
  * where (or of the entry's `identity`), so the same bad input retried is one entry whose `seen`
@@ -194,9 +189,45 @@ export async function quarantineStatement(
   entry: QuarantineEntry,
   now: number,
 ): Promise<D1PreparedStatement> {
+  return (await prepareEntry(env, entry, now)).statement;
+}
+
+/**
+ * Keeps a whole input (an unreadable file, a message, a polled page in the wrong shape) in
+ * quarantine, counted as one record received and quarantined (received = inserted + duplicates
+ * + quarantined, always), once per entry: the same failure seen again updates its entry without
+ * counting it twice. `health` also puts the failure in the source's lastError.
+ */
+export async function keepWhole(
+  env: { DB: D1Database; ARCHIVE: R2Bucket },
+  entry: QuarantineEntry,
+  now: number,
+  health = false,
+): Promise<void> {
+  const { statement, id } = await prepareEntry(env, entry, now);
+  const statements = [statement];
+  if (entry.sourceID) {
+    const error = health ? { at: now, message: `${entry.errorCode}: ${entry.error}` } : undefined;
+    statements.push(
+      statsStatement(env.DB, entry.sourceID, {
+        received: 1,
+        quarantined: 1,
+        onceForQuarantineId: id,
+        error,
+      }),
+    );
+  }
+  await env.DB.batch(statements);
+}
+
+async function prepareEntry(
+  env: { DB: D1Database; ARCHIVE: R2Bucket },
+  entry: QuarantineEntry,
+  now: number,
+): Promise<{ statement: D1PreparedStatement; id: string }> {
   const summary = entry.group ? entry.group.describe(entry.location ?? "") : entry;
   const stored = await storedInput(env, entry, entryIdOf(entry, summary));
-  return env.DB.prepare(
+  const statement = env.DB.prepare(
     `INSERT INTO quarantine (id, sourceID, sourceType, stage, errorCode, error, location, raw,
        rawEncoding, rawRef, contentType, receivedAt, lastSeenAt, records)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)
@@ -218,4 +249,5 @@ export async function quarantineStatement(
     now,
     recordsIn(entry),
   );
+  return { statement, id: stored.id };
 }

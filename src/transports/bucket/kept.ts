@@ -1,32 +1,16 @@
 import type { SourceConfig } from "../../config";
 import type { ErrorCode } from "../../lib/errors";
 import { finishObject, type ObjectRef, skippedStatement } from "../../store/objects";
-import { type QuarantineEntry, quarantineId, quarantineStatement } from "../../store/quarantine";
+import { keepWhole, type QuarantineEntry } from "../../store/quarantine";
 import { statsStatement } from "../../store/stats";
 
 /** What the bucket path keeps whole (files, messages) or skips (test objects, deletes). */
 
 export type BucketSource = SourceConfig & { prefix: string };
 
-/**
- * Keeps a whole file or message in quarantine. It counts as one record received and quarantined
- * (received = inserted + duplicates + quarantined, always), once per entry: a failure seen again
- * (same identity) updates its entry without counting it twice.
- */
+/** Keeps a whole file or message in quarantine, counted once, its failure in health. */
 export async function keep(env: Env, entry: QuarantineEntry): Promise<void> {
-  const now = Date.now();
-  const statements = [await quarantineStatement(env, entry, now)];
-  if (entry.sourceID) {
-    statements.push(
-      statsStatement(env.DB, entry.sourceID, {
-        received: 1,
-        quarantined: 1,
-        onceForQuarantineId: await quarantineId(entry),
-        error: { at: now, message: `${entry.errorCode}: ${entry.error}` },
-      }),
-    );
-  }
-  await env.DB.batch(statements);
+  await keepWhole(env, entry, Date.now(), true);
 }
 
 /** Counts a skipped object or delete event once per (key, version). */

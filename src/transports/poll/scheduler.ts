@@ -1,8 +1,8 @@
 import { loadSources, readSecret, type SourceConfig } from "../../config";
 import { describeError } from "../../lib/errors";
 import { acquireLease, finishRun, loadState } from "../../store/cursors";
-import { type QuarantineEntry, quarantineId, quarantineStatement } from "../../store/quarantine";
-import { recordSourceError, statsStatement } from "../../store/stats";
+import { keepWhole, type QuarantineEntry } from "../../store/quarantine";
+import { recordSourceError } from "../../store/stats";
 import { vendorOf } from "../../vendors";
 import { PollError } from "./http";
 import type { PollContext, PollerSource, PollResult } from "./types";
@@ -65,14 +65,8 @@ async function keepMalformedPage(env: Env, source: PollerSource, err: PollError,
     raw: err.details.body,
     contentType: "application/json",
   };
-  await env.DB.batch([
-    await quarantineStatement(env, entry, now),
-    statsStatement(env.DB, source.id, {
-      received: 1,
-      quarantined: 1,
-      onceForQuarantineId: await quarantineId(entry),
-    }),
-  ]);
+  // Health gets the failure from failRun; the page itself counts once however often it is seen.
+  await keepWhole(env, entry, now);
 }
 
 /** A failed run: backoff, health, and the page kept aside when it was malformed. */
