@@ -23,14 +23,16 @@ export async function ingest(
 ): Promise<CommitResult> {
   const now = options.now ?? Date.now();
   const prepared = await prepareRecords(env, source, records, now, options);
-  return commit(env, {
-    sourceID: source.id,
-    sourceType: source.type,
-    ...prepared,
-    now,
-    extra: options.extra?.(prepared),
-  });
+  return commitPrepared(env, source, prepared, now, options.extra?.(prepared));
 }
+
+const commitPrepared = (
+  env: Env,
+  source: SourceRef,
+  prepared: Prepared,
+  now: number,
+  extra?: D1PreparedStatement[],
+) => commit(env, { sourceID: source.id, sourceType: source.type, ...prepared, now, extra });
 
 /**
  * All or nothing (replay): the records are stored only if every one of them passes; else
@@ -46,11 +48,5 @@ export async function ingestAll(
   const failure = prepared.quarantine[0]?.group?.first;
   if (failure) return { ok: false, failure };
   if (prepared.received === 0) return { ok: false, failure: null };
-  const result = await commit(env, {
-    sourceID: source.id,
-    sourceType: source.type,
-    ...prepared,
-    now,
-  });
-  return { ok: true, result };
+  return { ok: true, result: await commitPrepared(env, source, prepared, now) };
 }

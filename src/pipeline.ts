@@ -47,14 +47,13 @@ const failure = (
  */
 async function normalizeRecord(
   source: SourceRef,
-  r: Framed,
+  r: Extract<Framed, { ok: true }>,
   receivedAt: number,
 ): Promise<Normalized> {
   const fail = (stage: string, errorCode: ErrorCode, error: string): Normalized => ({
     ok: false,
     failure: failure(r, stage, errorCode, error),
   });
-  if (!r.ok) return fail("parse", r.code ?? "invalid_json", r.error);
   try {
     const result = await normalizerFor(source.type).normalize({ value: r.value, raw: r.raw });
     if (!result.ok) return fail("normalize", result.code, result.message);
@@ -85,7 +84,7 @@ export async function prepareRecords(
   for (const r of records) {
     received++;
     if (!r.ok) {
-      // The common bad record, kept without a round trip through the event loop.
+      // A record that did not parse fails at the parse stage (no normalizer call).
       await group.add(failure(r, "parse", r.code ?? "invalid_json", r.error));
       continue;
     }
