@@ -2,6 +2,7 @@
 // `npm run bench`: runs every benchmark and prints its `BENCH name value` lines:
 // 1. bench/*.bench.ts in workerd with local D1 (rows written per event, push and bucket events/s);
 // 2. scripts/bench-stream.mjs: the streaming parser on a 100 MB gzip file, heap capped at 128 MB;
+// 2b. scripts/bench-csv.mjs: CSV (papaparse) against NDJSON of the same events;
 // 3. scripts/bench-enrich.mjs: IP database load cost and lookups/s;
 // 4. scripts/bench-quarantine.mjs: peak heap of an 8 MiB push body whose records all fail.
 import { spawnSync } from "node:child_process";
@@ -23,5 +24,6 @@ function run(cmd, args, env = {}) {
 
 run("npx", ["vitest", "run", "--config", "vitest.bench.config.ts", "--silent=false"]);
 run(process.execPath, ["scripts/bench-stream.mjs"]);
+run(process.execPath, ["scripts/bench-csv.mjs"]);
 run(process.execPath, ["scripts/bench-enrich.mjs"]);
 run(process.execPath, ["scripts/bench-quarantine.mjs"]);

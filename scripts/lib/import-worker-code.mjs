@@ -13,6 +13,9 @@ export async function importWorkerCode(exportsSource) {
     bundle: true,
     format: "esm",
     platform: "neutral",
+    // As wrangler resolves packages for workerd.
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
     write: false,
     logLevel: "error",
   });

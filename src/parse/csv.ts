@@ -1,3 +1,4 @@
+import Papa from "papaparse";
 import type { ErrorCode } from "../lib/errors";
 import { FileFormatError, MAX_RECORD_CHARS, type StreamRecord, TOO_LONG } from "./records";
 
@@ -8,119 +9,124 @@ interface CsvRow {
   error?: string;
 }
 
-/** An RFC 4180 scanner fed chunk by chunk; finished records collect in `rows`. */
-class CsvScanner {
-  rows: CsvRow[] = [];
-  private fields: string[] = [];
-  private field = "";
-  private raw = "";
-  private inQuotes = false;
-  private quoteSeen = false;
-  private afterCR = false;
-  private oversized = false;
-  private atFieldStart = true;
+type Newline = "\n" | "\r\n" | "\r";
+
+/** The file's line break, from its first one outside quotes (undefined: none seen yet). */
+function lineBreakOf(text: string): Newline | undefined {
+  let inQuotes = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (!inQuotes && ch === "\n") return "\n";
+    else if (!inQuotes && ch === "\r") {
+      if (i + 1 === text.length) return undefined; // \r or \r\n: the next chunk tells
+      return text[i + 1] === "\n" ? "\r\n" : "\r";
+    }
+  }
+  return undefined;
+}
+
+/** Line breaks inside a record (a quoted field may hold \n, \r\n or \r). */
+function breaksIn(raw: string): number {
+  if (raw.indexOf("\n") === -1 && raw.indexOf("\r") === -1) return 0;
+  return raw.match(/\r\n?|\n/g)?.length ?? 0;
+}
+
+/**
+ * papaparse's Parser fed chunk by chunk: each call parses the unfinished tail plus the new text,
+ * keeps the rows it finished (with their start line and raw text) and keeps the rest as the tail.
+ * A record longer than MAX_RECORD_CHARS is skipped quote-aware to its end, never buffered whole.
+ */
+class CsvChunks {
+  private parser?: Papa.Parser;
+  private newline?: Newline;
+  private tail = "";
+  private cursor = 0;
   private line = 1;
-  private recordLine = 1;
+  private rows: CsvRow[] = [];
+  /** An oversized record being skipped: its first 1,024 characters, line, quote state. */
+  private skipping?: { raw: string; line: number; inQuotes: boolean };
 
-  feed(chunk: string): void {
-    for (let i = 0; i < chunk.length; i++) {
-      const ch = chunk[i] as string;
-      const wasCR = this.afterCR;
-      this.afterCR = ch === "\r";
-      if (ch === "\r" || (ch === "\n" && !wasCR)) this.line++;
-      if (ch === "\n" && wasCR && !this.inQuotes) continue; // the \n of a \r\n: record ended
-      if (!this.oversized && this.raw.length >= MAX_RECORD_CHARS) {
-        // Keep scanning (quotes still matter) without keeping more of it.
-        this.oversized = true;
-        this.raw = this.raw.slice(0, 1024);
-        this.field = "";
-        this.fields = [];
+  feed(chunk: string, last: boolean): CsvRow[] {
+    this.tail += chunk;
+    if (this.skipping) this.skip(last);
+    if (!this.parser) {
+      this.newline = lineBreakOf(this.tail) ?? (last ? "\n" : undefined);
+      if (this.newline)
+        this.parser = new Papa.Parser({ delimiter: ",", newline: this.newline, step: this.step });
+    }
+    const breaks = chunk.indexOf("\n") !== -1 || chunk.indexOf("\r") !== -1;
+    if (this.parser && !this.skipping && (last || breaks)) {
+      this.cursor = 0;
+      const consumed: number = this.parser.parse(this.tail, 0, !last).meta.cursor;
+      this.tail = this.tail.slice(consumed);
+    }
+    if (!last && !this.skipping && this.tail.length > MAX_RECORD_CHARS) {
+      this.skipping = { raw: this.tail.slice(0, 1024), line: this.line, inQuotes: false };
+      this.skip(last);
+    }
+    return this.rows.splice(0);
+  }
+
+  // papaparse's own Parser hands each step its finished rows (one), not the row itself.
+  private readonly step = (result: Papa.ParseResult<string[]>) => {
+    const nl = this.newline as Newline;
+    const end: number = result.meta.cursor;
+    let raw = this.tail.slice(this.cursor, end);
+    this.cursor = end;
+    if (raw.endsWith(nl)) raw = raw.slice(0, raw.length - nl.length);
+    const line = this.line;
+    this.line += breaksIn(raw) + 1;
+    const fields = result.data[0] as string[];
+    if (fields.length === 1 && fields[0] === "") return; // a blank line
+    if (raw.length > MAX_RECORD_CHARS) this.tooLong(line, raw);
+    else this.rows.push({ line, fields, raw });
+  };
+
+  /** Drops the oversized record's text from the tail up to its end (or all of the tail). */
+  private skip(last: boolean): void {
+    const s = this.skipping as NonNullable<CsvChunks["skipping"]>;
+    const nl = this.newline ?? "\n";
+    const text = this.tail;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (ch === '"') s.inQuotes = !s.inQuotes;
+      else if (!s.inQuotes && text.startsWith(nl, i)) {
+        this.end(s, text.slice(0, i));
+        this.tail = text.slice(i + nl.length);
+        return;
+      } else if (!last && nl === "\r\n" && ch === "\r" && i === text.length - 1) {
+        this.line += breaksIn(text.slice(0, i));
+        this.tail = "\r"; // perhaps the first half of the record's line break
+        return;
       }
-      if (this.inQuotes) this.quoted(ch);
-      else this.plain(ch);
     }
+    this.line += breaksIn(text);
+    this.tail = "";
+    if (last) this.end(s, "");
   }
 
-  /** The last record, if the text did not end with a line break. */
-  end(): void {
-    if (this.field !== "" || this.fields.length > 0 || this.raw !== "" || this.oversized)
-      this.endRecord();
+  private end(s: NonNullable<CsvChunks["skipping"]>, rest: string): void {
+    this.line += breaksIn(rest) + 1;
+    this.tooLong(s.line, s.raw);
+    this.skipping = undefined;
   }
 
-  private keep(text: string, field = text): void {
-    if (this.oversized) return;
-    this.raw += text;
-    this.field += field;
-  }
-
-  private quoted(ch: string): void {
-    if (ch === '"') {
-      this.inQuotes = false;
-      this.quoteSeen = true;
-      if (!this.oversized) this.raw += ch;
-    } else this.keep(ch);
-  }
-
-  private plain(ch: string): void {
-    if (this.quoteSeen && ch === '"') {
-      this.keep(ch); // "" inside a quoted field: one quote
-      this.inQuotes = true;
-      this.quoteSeen = false;
-      return;
-    }
-    this.quoteSeen = false;
-    if (ch === "\n" || ch === "\r") {
-      this.endRecord();
-      this.recordLine = this.line;
-      return;
-    }
-    const fieldStart = this.atFieldStart;
-    this.atFieldStart = ch === ",";
-    if (ch === '"' && fieldStart) {
-      this.inQuotes = true;
-      if (!this.oversized) this.raw += ch;
-    } else if (ch === ",") {
-      if (!this.oversized) {
-        this.raw += ch;
-        this.fields.push(this.field);
-      }
-      this.field = "";
-    } else this.keep(ch);
-  }
-
-  private endRecord(): void {
-    this.fields.push(this.field);
-    if (this.oversized)
-      this.rows.push({
-        line: this.recordLine,
-        fields: [],
-        raw: this.raw,
-        error: `CSV record ${TOO_LONG}`,
-      });
-    else if (!(this.fields.length === 1 && this.fields[0] === ""))
-      this.rows.push({ line: this.recordLine, fields: this.fields, raw: this.raw });
-    this.fields = [];
-    this.field = "";
-    this.raw = "";
-    this.oversized = false;
-    this.atFieldStart = true;
+  private tooLong(line: number, raw: string): void {
+    this.rows.push({ line, fields: [], raw: raw.slice(0, 1024), error: `CSV record ${TOO_LONG}` });
   }
 }
 
 /**
- * RFC 4180 CSV records (quoted fields may hold commas, quotes and line breaks); records end at
- * \n, \r\n or a lone \r. A record longer than MAX_RECORD_CHARS is reported and skipped.
+ * RFC 4180 CSV records (quoted fields may hold commas, quotes and line breaks), parsed by
+ * papaparse; records end at the file's line break (\n, \r\n or \r, taken from its first one).
+ * A record longer than MAX_RECORD_CHARS is reported and skipped.
  */
 async function* csvRows(first: string, rest: AsyncGenerator<string>): AsyncGenerator<CsvRow> {
-  const scanner = new CsvScanner();
-  scanner.feed(first);
-  yield* scanner.rows.splice(0);
-  for await (const chunk of rest) {
-    scanner.feed(chunk);
-    yield* scanner.rows.splice(0);
-  }
-  scanner.end();
-  yield* scanner.rows.splice(0);
+  const csv = new CsvChunks();
+  yield* csv.feed(first, false);
+  for await (const chunk of rest) yield* csv.feed(chunk, false);
+  yield* csv.feed("", true);
 }
 
 export async function* csvRecords(

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { MAX_RECORD_CHARS } from "../../src/parse/records";
 import { readRecords, type StreamRecord } from "../../src/parse/stream";
 import { gzip } from "../helpers";
 
@@ -116,6 +117,49 @@ describe("streaming framing (property tests)", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("CSV: every record's location is the line it starts on, for \\n, \\r\\n and \\r files", async () => {
+    const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+    const breaks = (s: string) => s.match(/\r\n?|\n/g)?.length ?? 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(tricky, { minLength: 1, maxLength: 15 }),
+        fc.constantFrom("\n", "\r\n", "\r"),
+        cuts,
+        async (notes, eol, cs) => {
+          const text = `ID,NOTE${eol}${notes.map((n, i) => `${i},${quote(n)}`).join(eol)}${eol}`;
+          const out = await collect(chunked(encoder.encode(text), cs));
+          let line = 2;
+          const expected = notes.map((n) => {
+            const at = line;
+            line += breaks(n) + 1;
+            return `line ${at}`;
+          });
+          expect(out.map((r) => r.location)).toEqual(expected);
+          expect(out.map((r) => (r.ok ? r.value : r.error))).toEqual(
+            notes.map((n, i) => ({ ID: String(i), NOTE: n })),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("CSV: an oversized quoted record arriving in small chunks is skipped to its end, never buffered", async () => {
+    const bigLines = Math.floor(MAX_RECORD_CHARS / 3) + 10;
+    const big = `"${"x\r\n".repeat(bigLines)}",1`;
+    const text = `A,B\r\n1,2\r\n${big}\r\n3,4\r\n`;
+    const bytes = encoder.encode(text);
+    const cs = Array.from({ length: Math.ceil(bytes.length / 65_536) }, (_, i) => i * 65_536 + 7);
+    const out = await collect(chunked(bytes, cs));
+    expect(out.map((r) => [r.location, r.ok])).toEqual([
+      ["line 2", true],
+      ["line 3", false],
+      [`line ${4 + bigLines}`, true],
+    ]);
+    expect(out[1]?.raw.length).toBeLessThanOrEqual(1024);
+    expect(out[2]?.ok && out[2].value).toEqual({ A: "3", B: "4" });
   });
 
   it("resuming after k committed records yields exactly the records after them", async () => {
