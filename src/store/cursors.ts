@@ -1,6 +1,6 @@
 import { drizzle } from "drizzle-orm/d1";
 import { type CursorRow, cursors } from "./schema";
-/** Poller state in D1 (table `cursors`, migrations/0001_baseline.sql): lease, schedule, walk. */
+/** Poller state in D1 (table `cursors`, src/store/schema.ts): lease, schedule, walk. */
 
 /** One poller source's state (a row of `cursors`). */
 export type CursorState = CursorRow;

@@ -1,4 +1,4 @@
-/** Per-object progress of bucket files (table `objects`, migrations/0001_baseline.sql). */
+/** Per-object progress of bucket files (table `objects`, src/store/schema.ts). */
 
 export interface ObjectRef {
   bucket: string;

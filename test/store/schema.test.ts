@@ -13,7 +13,12 @@ interface ColumnInfo {
   type: string;
   notnull: number;
   pk: number;
+  dflt_value: string | null;
 }
+
+/** A drizzle default as SQLite prints it in pragma_table_info. */
+const sqlDefault = (v: unknown) =>
+  v === undefined ? null : typeof v === "string" ? `'${v.replace(/'/g, "''")}'` : String(v);
 
 describe("the drizzle schema is the migrated schema", () => {
   it("covers every table of the database", async () => {
@@ -23,11 +28,11 @@ describe("the drizzle schema is the migrated schema", () => {
     expect(tables.map((t) => getTableConfig(t).name).sort()).toEqual(results.map((r) => r.name));
   });
 
-  it("matches each table column by column: name, type, NOT NULL, primary key", async () => {
+  it("matches each table column by column: name, type, NOT NULL, primary key, default", async () => {
     for (const table of tables) {
       const config = getTableConfig(table);
       const { results } = await env.DB.prepare(
-        `SELECT name, type, "notnull", pk FROM pragma_table_info('${config.name}')`,
+        `SELECT name, type, "notnull", pk, dflt_value FROM pragma_table_info('${config.name}')`,
       ).all<ColumnInfo>();
       const compositePk = config.primaryKeys[0]?.columns.map((c) => c.name) ?? [];
       const fromDrizzle = config.columns.map((c) => ({
@@ -35,13 +40,15 @@ describe("the drizzle schema is the migrated schema", () => {
         type: c.getSQLType().toUpperCase(),
         notnull: c.notNull || c.primary ? 1 : 0,
         pk: c.primary || compositePk.includes(c.name) ? 1 : 0,
+        dflt: sqlDefault(c.default),
       }));
       const fromDb = results.map((r) => ({
         name: r.name,
         type: r.type.toUpperCase(),
-        // A rowid alias (INTEGER PRIMARY KEY) and WITHOUT ROWID keys are NOT NULL either way.
+        // A rowid alias (INTEGER PRIMARY KEY) is NOT NULL either way.
         notnull: r.notnull || r.pk ? 1 : 0,
         pk: r.pk > 0 ? 1 : 0,
+        dflt: r.dflt_value,
       }));
       expect(fromDrizzle, config.name).toEqual(fromDb);
     }
