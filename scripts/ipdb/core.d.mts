@@ -41,7 +41,7 @@ export interface BuildHeader {
   totalBytes: number;
 }
 
-export function parseCsvLine(line: string): string[];
+export function csvRows(text: string, what: string): string[][];
 export function parseRanges(
   text: string,
   max: bigint,

@@ -20,189 +20,15 @@
 //       v4City u32[n4], v6City u32[n6]     1-based index into the city table, 0 = none
 //       cityNameOffsets u32[c+1], cityNames u8[], cityLat f32[c], cityLon f32[c]
 
+import { combine, flatten, parseRanges } from "./ranges.mjs";
+
+export { combine, csvRows, flatten, parseRanges } from "./ranges.mjs";
+
 export const MAGIC = "AFIP";
 export const FORMAT = 1;
 
 const V4_END = (1n << 32n) - 1n;
 const V6_END = (1n << 128n) - 1n;
-
-/** One CSV line into fields (RFC 4180 quoting: "a, b" and "" for a quote). */
-export function parseCsvLine(line) {
-  const out = [];
-  let i = 0;
-  const n = line.length;
-  while (i <= n) {
-    if (line[i] === '"') {
-      let v = "";
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) throw new Error(`unterminated quote in CSV line: ${line.slice(0, 120)}`);
-        v += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          v += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      out.push(v);
-      if (i < n && line[i] !== ",")
-        throw new Error(`text after a quoted field: ${line.slice(0, 120)}`);
-      i++;
-    } else {
-      const c = line.indexOf(",", i);
-      const end = c < 0 ? n : c;
-      out.push(line.slice(i, end));
-      i = end + 1;
-    }
-  }
-  return out;
-}
-
-function* lines(text) {
-  let i = 0;
-  while (i < text.length) {
-    let j = text.indexOf("\n", i);
-    if (j < 0) j = text.length;
-    const line = text.slice(i, j).replace(/\r$/, "");
-    i = j + 1;
-    if (line.trim() !== "" && !line.startsWith("#")) yield line;
-  }
-}
-
-function bound(s, max, what) {
-  if (!/^\d+$/.test(s)) throw new Error(`${what}: not a number: ${s}`);
-  const v = BigInt(s);
-  if (v > max) throw new Error(`${what}: ${s} is out of range`);
-  return v;
-}
-
-/**
- * Rows of one `-num.csv` file → ranges { s, e, v } (BigInt bounds, numeric value).
- * `value(fields)` turns a row's remaining fields into a non-zero number (0 skips the row).
- */
-export function parseRanges(text, max, value, what) {
-  const out = [];
-  for (const line of lines(text)) {
-    const f = parseCsvLine(line);
-    const s = bound(f[0] ?? "", max, what);
-    const e = bound(f[1] ?? "", max, what);
-    if (e < s) throw new Error(`${what}: range end before start: ${line}`);
-    const v = value(f.slice(2));
-    if (v !== 0) out.push({ s, e, v });
-  }
-  return out;
-}
-
-// A binary min-heap of range indices: the smallest range on top; of equal sizes, the later row.
-class Heap {
-  constructor(better) {
-    this.a = [];
-    this.better = better;
-  }
-  get size() {
-    return this.a.length;
-  }
-  top() {
-    return this.a[0];
-  }
-  push(x) {
-    const a = this.a;
-    a.push(x);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.better(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
-      i = p;
-    }
-  }
-  pop() {
-    const a = this.a;
-    const last = a.pop();
-    if (a.length === 0) return;
-    a[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < a.length && this.better(a[l], a[m])) m = l;
-      if (r < a.length && this.better(a[r], a[m])) m = r;
-      if (m === i) return;
-      [a[i], a[m]] = [a[m], a[i]];
-      i = m;
-    }
-  }
-}
-
-const cmpBig = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
-
-/**
- * Possibly nested or overlapping ranges → one value per address: contiguous segments
- * { starts, values } from 0 to max, where the most specific (smallest) range covering an
- * address wins (of equal sizes, the later row), gaps get 0, and equal neighbours are merged.
- */
-export function flatten(ranges, max) {
-  const order = ranges.map((_, i) => i).sort((x, y) => cmpBig(ranges[x].s, ranges[y].s) || x - y);
-  const size = ranges.map((r) => r.e - r.s);
-  const heap = new Heap((x, y) => {
-    const c = cmpBig(size[x], size[y]);
-    return c < 0 || (c === 0 && x > y);
-  });
-  const points = [0n];
-  for (const r of ranges) {
-    points.push(r.s);
-    if (r.e < max) points.push(r.e + 1n);
-  }
-  points.sort(cmpBig);
-  const starts = [];
-  const values = [];
-  let j = 0;
-  let prev;
-  for (const p of points) {
-    if (p === prev) continue;
-    prev = p;
-    while (j < order.length && ranges[order[j]].s === p) heap.push(order[j++]);
-    while (heap.size > 0 && ranges[heap.top()].e < p) heap.pop();
-    const v = heap.size > 0 ? ranges[heap.top()].v : 0;
-    if (values.length > 0 && values[values.length - 1] === v) continue;
-    starts.push(p);
-    values.push(v);
-  }
-  return { starts, values };
-}
-
-/**
- * Several flattened layers (each covering 0..max) → one segment list whose every segment has
- * one value per layer; neighbours equal in every layer are merged.
- */
-export function combine(layers) {
-  const idx = layers.map(() => 0);
-  const starts = [];
-  const values = layers.map(() => []);
-  let p = 0n;
-  for (;;) {
-    const same =
-      starts.length > 0 &&
-      layers.every((L, k) => values[k][values[k].length - 1] === L.values[idx[k]]);
-    if (!same) {
-      starts.push(p);
-      for (let k = 0; k < layers.length; k++) values[k].push(layers[k].values[idx[k]]);
-    }
-    let next;
-    for (let k = 0; k < layers.length; k++) {
-      const n = layers[k].starts[idx[k] + 1];
-      if (n !== undefined && (next === undefined || n < next)) next = n;
-    }
-    if (next === undefined) break;
-    p = next;
-    for (let k = 0; k < layers.length; k++) if (layers[k].starts[idx[k] + 1] === p) idx[k]++;
-  }
-  return { starts, values };
-}
 
 /** "US" → 0x5553; anything that is not two letters → 0 (unknown). */
 export function countryCode(s) {
@@ -245,22 +71,21 @@ function assertLittleEndian() {
  * }
  * Returns { bytes: Uint8Array, header } where header is the JSON stored in the blob.
  */
-export function buildIpdb(input) {
-  assertLittleEndian();
+/** The row readers of the three CSV kinds; they collect AS names and cities as they go. */
+function rowReaders() {
   const names = new Map();
-  const asnValue = (what) => (f) => {
-    const asn = Number(f[0]);
-    if (!Number.isInteger(asn) || asn < 0 || asn > 0xffffffff)
+  const asn = (what) => (f) => {
+    const n = Number(f[0]);
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
       throw new Error(`${what}: bad AS number ${f[0]}`);
     const org = (f[1] ?? "").trim();
-    if (asn !== 0 && org && !names.has(asn)) names.set(asn, org);
-    return asn;
+    if (n !== 0 && org && !names.has(n)) names.set(n, org);
+    return n;
   };
-  const countryValue = (f) => countryCode(f[0]);
-
+  const country = () => (f) => countryCode(f[0]);
   const cityIndex = new Map();
   const cities = [];
-  const cityValue = (what) => (f) => {
+  const city = (what) => (f) => {
     // country_code, state1, state2, city, postcode, latitude, longitude, timezone
     const name = (f[3] ?? "").trim();
     const lat = f[5] === undefined || f[5] === "" ? Number.NaN : Number(f[5]);
@@ -277,33 +102,21 @@ export function buildIpdb(input) {
     }
     return i;
   };
+  return { names, cities, readers: { asn, country, city } };
+}
 
-  const family = (v, max) => {
-    const layers = [
-      flatten(parseRanges(input.asn[v], max, asnValue(`asn ${v}`), `asn ${v}`), max),
-      flatten(parseRanges(input.country[v], max, countryValue, `country ${v}`), max),
-    ];
-    if (input.city)
-      layers.push(
-        flatten(parseRanges(input.city[v], max, cityValue(`city ${v}`), `city ${v}`), max),
-      );
-    return combine(layers);
-  };
-  const f4 = family("v4", V4_END);
-  const f6 = family("v6", V6_END);
-
+/** The blob's typed-array sections, in layout order (see the top of this file). */
+function sectionsOf(f4, f6, names, cities, withCity) {
   const v4Starts = Uint32Array.from(f4.starts, (s) => Number(s));
   const v6Starts = new Uint32Array(f6.starts.length * 4);
   f6.starts.forEach((s, i) => {
     for (let w = 0; w < 4; w++)
       v6Starts[i * 4 + w] = Number((s >> BigInt(96 - 32 * w)) & 0xffffffffn);
   });
-
   const used = new Set([...f4.values[0], ...f6.values[0]]);
   used.delete(0);
   const asnKeys = Uint32Array.from([...used].sort((a, b) => a - b));
   const asnDict = dictionary([...asnKeys].map((a) => names.get(a) ?? ""));
-
   const sections = [
     ["v4Starts", v4Starts],
     ["v4Asn", Uint32Array.from(f4.values[0])],
@@ -315,7 +128,7 @@ export function buildIpdb(input) {
     ["asnNameOffsets", asnDict.offsets],
     ["asnNames", asnDict.bytes],
   ];
-  if (input.city) {
+  if (withCity) {
     const cityDict = dictionary(cities.map((c) => c.name));
     sections.push(
       ["v4City", Uint32Array.from(f4.values[2])],
@@ -326,27 +139,19 @@ export function buildIpdb(input) {
       ["cityLon", Float32Array.from(cities, (c) => c.lon)],
     );
   }
+  return sections;
+}
 
-  const TYPES = new Map([
-    [Uint8Array, "u8"],
-    [Uint16Array, "u16"],
-    [Uint32Array, "u32"],
-    [Float32Array, "f32"],
-  ]);
-  const align = (n) => (n + 7) & ~7;
-  const header = {
-    format: FORMAT,
-    version: input.version,
-    builtAt: input.builtAt,
-    sources: input.sources ?? [],
-    counts: {
-      v4Segments: v4Starts.length,
-      v6Segments: f6.starts.length,
-      asns: asnKeys.length,
-      cities: cities.length,
-    },
-    sections: {},
-  };
+const TYPES = new Map([
+  [Uint8Array, "u8"],
+  [Uint16Array, "u16"],
+  [Uint32Array, "u32"],
+  [Float32Array, "f32"],
+]);
+const align = (n) => (n + 7) & ~7;
+
+/** Magic, format, lengths, the JSON header (with each section's offset), then the sections. */
+function layout(header, sections) {
   // The section offsets depend on the header length, which depends on the offsets' digits:
   // lay out twice with generous room, then pad the JSON with spaces to the reserved length.
   let headerBytes = new Uint8Array(0);
@@ -377,7 +182,38 @@ export function buildIpdb(input) {
       header.sections[name].offset,
     );
   }
-  return { bytes: out, header };
+  return out;
+}
+
+export function buildIpdb(input) {
+  assertLittleEndian();
+  const { names, cities, readers } = rowReaders();
+  const family = (v, max) => {
+    const kinds = input.city ? ["asn", "country", "city"] : ["asn", "country"];
+    return combine(
+      kinds.map((kind) => {
+        const what = `${kind} ${v}`;
+        return flatten(parseRanges(input[kind][v], max, readers[kind](what), what), max);
+      }),
+    );
+  };
+  const f4 = family("v4", V4_END);
+  const f6 = family("v6", V6_END);
+  const sections = sectionsOf(f4, f6, names, cities, Boolean(input.city));
+  const header = {
+    format: FORMAT,
+    version: input.version,
+    builtAt: input.builtAt,
+    sources: input.sources ?? [],
+    counts: {
+      v4Segments: f4.starts.length,
+      v6Segments: f6.starts.length,
+      asns: sections.find(([name]) => name === "asnKeys")[1].length,
+      cities: cities.length,
+    },
+    sections: {},
+  };
+  return { bytes: layout(header, sections), header };
 }
 
 /** gzip with the web CompressionStream (Node ≥ 18 and workerd). */

@@ -227,28 +227,49 @@ async function* jsonLines(
     leads.push(t[0] as string);
     if (leads.length === 2) break;
   }
-  let ordinal = 0;
   if (leads.length === 2 && leads[1] === "{") {
     onFraming("ndjson");
-    const emit = (l: Line): StreamRecord | null => {
-      if (l.text.trim() === "") return null;
-      if (ordinal < skip) {
-        ordinal++;
-        return null;
-      }
-      return lineRecord(l, ordinal++);
-    };
-    for (const l of head) {
-      const r = emit(l);
-      if (r) yield r;
-    }
-    for await (const l of lines) {
-      const r = emit(l);
-      if (r) yield r;
-    }
+    yield* ndjsonRecords(head, lines, skip);
     return;
   }
   onFraming("document");
+  // One object alone on its line is the one-line NDJSON case: it keeps its line number.
+  const only = leads.length === 1 ? head.find((l) => l.text.trim() !== "") : undefined;
+  yield* documentRecords(head, lines, only, isEvent, skip);
+}
+
+async function* ndjsonRecords(
+  head: Line[],
+  lines: AsyncGenerator<Line>,
+  skip: number,
+): AsyncGenerator<StreamRecord> {
+  let ordinal = 0;
+  const emit = (l: Line): StreamRecord | null => {
+    if (l.text.trim() === "") return null;
+    if (ordinal < skip) {
+      ordinal++;
+      return null;
+    }
+    return lineRecord(l, ordinal++);
+  };
+  for (const l of head) {
+    const r = emit(l);
+    if (r) yield r;
+  }
+  for await (const l of lines) {
+    const r = emit(l);
+    if (r) yield r;
+  }
+}
+
+/** One JSON document (up to MAX_DOCUMENT_CHARS) read whole, then split into its records. */
+async function* documentRecords(
+  head: Line[],
+  lines: AsyncGenerator<Line>,
+  only: Line | undefined,
+  isEvent: (o: Record<string, unknown>) => boolean,
+  skip: number,
+): AsyncGenerator<StreamRecord> {
   let text = "";
   let size = 0;
   const add = (l: Line) => {
@@ -265,8 +286,7 @@ async function* jsonLines(
   for await (const l of lines) add(l);
   const framed = frameJson(text, isEvent);
   if (!framed.ok) throw new FileFormatError(framed.code, framed.message);
-  // One object alone on its line is the one-line NDJSON case: it keeps its line number.
-  const only = leads.length === 1 ? head.find((l) => l.text.trim() !== "") : undefined;
+  let ordinal = 0;
   for (const r of framed.records) {
     const located = only && framed.framing === "object" ? { ...r, location: `line ${only.n}` } : r;
     if (ordinal >= skip) yield { ...located, ordinal };

@@ -37,70 +37,73 @@ export function nextBreak(text: string, from: number, hasCR: boolean): number {
   return -1;
 }
 
+/** Splits text fed chunk by chunk into numbered lines; an oversized line is cut, not kept. */
+class LineSplitter {
+  private pending = "";
+  private n = 0;
+  private skipping = false; // inside an oversized line: drop until its end
+  private hasCR = false;
+  private scanned = 0; // pending[0, scanned) holds no line break
+
+  *feed(chunk: string, final: boolean): Generator<Line> {
+    this.hasCR ||= chunk.includes("\r");
+    this.pending += chunk;
+    let start = 0;
+    for (;;) {
+      const br = nextBreak(this.pending, Math.max(start, this.scanned), this.hasCR);
+      if (br < 0) {
+        this.scanned = this.pending.length;
+        break;
+      }
+      let after = br + 1;
+      if (this.pending.charCodeAt(br) === 13) {
+        if (br + 1 >= this.pending.length && !final) {
+          this.scanned = br; // a \n may follow in the next chunk
+          break;
+        }
+        if (this.pending.charCodeAt(br + 1) === 10) after = br + 2;
+      }
+      const text = this.pending.slice(start, br);
+      start = after;
+      if (this.skipping) {
+        // The end of an oversized line, already counted when it was reported.
+        this.skipping = false;
+        continue;
+      }
+      yield { n: ++this.n, text, oversized: false };
+    }
+    this.pending = this.pending.slice(start);
+    this.scanned = Math.max(0, this.scanned - start);
+    yield* this.rest(final);
+  }
+
+  /** What is left once the complete lines are out: an oversized start, or the last line. */
+  private *rest(final: boolean): Generator<Line> {
+    if (this.pending.length > MAX_RECORD_CHARS && !this.skipping) {
+      yield { n: ++this.n, text: this.pending.slice(0, 1024), oversized: true };
+      this.skipping = true;
+      this.pending = "";
+      this.scanned = 0;
+    } else if (this.skipping) {
+      this.pending = "";
+      this.scanned = 0;
+    }
+    if (final && this.pending.length > 0 && !this.skipping) {
+      yield { n: ++this.n, text: this.pending, oversized: false };
+      this.pending = "";
+    }
+  }
+}
+
 /**
  * Lines of a text stream, numbered from 1, each without its line break. A break is \n, \r\n
  * or a lone \r (old Mac files), also when \r and \n arrive in different chunks.
  */
-export async function* linesOf(
-  first: string,
-  rest: AsyncGenerator<string>,
-): AsyncGenerator<{ n: number; text: string; oversized: boolean }> {
-  let pending = first;
-  let n = 0;
-  let skipping = false; // inside an oversized line: drop until its end
-  let hasCR = first.includes("\r");
-  let scanned = 0; // pending[0, scanned) holds no line break
-  const take = function* (final: boolean) {
-    let start = 0;
-    for (;;) {
-      const br = nextBreak(pending, Math.max(start, scanned), hasCR);
-      if (br < 0) {
-        scanned = pending.length;
-        break;
-      }
-      let after = br + 1;
-      if (pending.charCodeAt(br) === 13) {
-        if (br + 1 >= pending.length && !final) {
-          scanned = br; // a \n may follow in the next chunk
-          break;
-        }
-        if (pending.charCodeAt(br + 1) === 10) after = br + 2;
-      }
-      const text = pending.slice(start, br);
-      start = after;
-      if (skipping) {
-        // The end of an oversized line, already counted when it was reported.
-        skipping = false;
-        continue;
-      }
-      n++;
-      yield { n, text, oversized: false };
-    }
-    pending = pending.slice(start);
-    scanned = Math.max(0, scanned - start);
-    if (pending.length > MAX_RECORD_CHARS && !skipping) {
-      n++;
-      yield { n, text: pending.slice(0, 1024), oversized: true };
-      skipping = true;
-      pending = "";
-      scanned = 0;
-    } else if (skipping) {
-      pending = "";
-      scanned = 0;
-    }
-    if (final && pending.length > 0 && !skipping) {
-      n++;
-      yield { n, text: pending, oversized: false };
-      pending = "";
-    }
-  };
-  yield* take(false);
-  for await (const chunk of rest) {
-    hasCR ||= chunk.includes("\r");
-    pending += chunk;
-    yield* take(false);
-  }
-  yield* take(true);
+export async function* linesOf(first: string, rest: AsyncGenerator<string>): AsyncGenerator<Line> {
+  const lines = new LineSplitter();
+  yield* lines.feed(first, false);
+  for await (const chunk of rest) yield* lines.feed(chunk, false);
+  yield* lines.feed("", true);
 }
 
 export type Line = { n: number; text: string; oversized: boolean };

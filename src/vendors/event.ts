@@ -78,6 +78,17 @@ export function zodMessage(
 }
 
 /** The message of every time check, so a failure on a time is told apart (`invalid_time`). */
+/**
+ * The common `actor` map: the parts that are set, plus `email` when the actor's name is an
+ * email address (vendors that name users by their email: CircleCI, Turbopuffer).
+ */
+export function actorMap(parts: Record<string, string | null | undefined>): Record<string, string> {
+  const actor: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parts)) if (v) actor[k] = v;
+  if (!actor.email && actor.name && /^[^@\s]+@[^@\s]+$/.test(actor.name)) actor.email = actor.name;
+  return actor;
+}
+
 export const TIME_MESSAGE = "not an ISO-8601 date-time";
 
 /** A vendor time field: an ISO-8601 date-time (no zone = UTC); its failure is `invalid_time`. */

@@ -6,6 +6,8 @@
 export interface VendorMock {
   /** The path prefix it answers, e.g. "/planetscale/v1". */
   prefix: string;
+  /** The secret it accepts: what the dev source's token variable holds (.dev.vars.example). */
+  token: string;
   /** Adds one new event at time `t` (the server adds one every 20 s, and 300 at start). */
   add(t: number): void;
   /** The answer to a request (path without the prefix), or null when the path is not its. */

@@ -3,18 +3,16 @@ import {
   buildIpdb,
   combine,
   countryCode,
+  csvRows,
   flatten,
   gzip,
-  parseCsvLine,
   parseRanges,
 } from "../../scripts/ipdb/core.mjs";
-import { enrichEndpoint, lookup } from "../../src/enrich";
+import { lookup } from "../../src/enrich";
 import { type Ipdb, IpdbFormatError } from "../../src/enrich/ipdb";
 import { parseIpdb } from "../../src/enrich/ipdb-parse";
 import { gunzipSized } from "../../src/enrich/load";
-import { specialPurpose } from "../../src/enrich/reserved";
 import { parseIP } from "../../src/lib/ip";
-import type { Endpoint } from "../../src/vendors/event";
 import { buildSlice, SLICE_VERSION } from "../fixtures/ipdb/build";
 
 const V4_MAX = (1n << 32n) - 1n;
@@ -270,18 +268,17 @@ describe("ipdb build: synthetic nested, gap and merge cases", () => {
   });
 
   it("reads quoted CSV fields and rejects malformed rows", () => {
-    expect(parseCsvLine('1,2,3,"Enecom,Inc."')).toEqual(["1", "2", "3", "Enecom,Inc."]);
-    expect(parseCsvLine('1,2,201907,"LLC ""SPUTNIK"""')).toEqual([
-      "1",
-      "2",
-      "201907",
-      'LLC "SPUTNIK"',
+    expect(
+      csvRows('1,2,3,"Enecom,Inc."\n\n# note\n1,2,201907,"LLC ""SPUTNIK"""\n1,2,,', "t"),
+    ).toEqual([
+      ["1", "2", "3", "Enecom,Inc."],
+      ["1", "2", "201907", 'LLC "SPUTNIK"'],
+      ["1", "2", "", ""],
     ]);
-    expect(parseCsvLine("1,2,,")).toEqual(["1", "2", "", ""]);
     expect(() => parseRanges("5,1,US", V4_MAX, () => 1, "t")).toThrow(/end before start/);
     expect(() => parseRanges("1,4294967296,US", V4_MAX, () => 1, "t")).toThrow(/out of range/);
     expect(() => parseRanges("x,1,US", V4_MAX, () => 1, "t")).toThrow(/not a number/);
-    expect(() => parseCsvLine('1,2,"open')).toThrow(/unterminated/);
+    expect(() => csvRows('1,2,"open', "t")).toThrow(/t: CSV row 1: Quoted field unterminated/);
     expect(countryCode("us")).toBe(0x5553);
     expect(countryCode("-")).toBe(0);
   });
@@ -318,75 +315,5 @@ describe("ipdb build: optional city CSV", () => {
 
   it("leaves city and coordinates null without one", () => {
     expect(lookup(parseIpdb(slice.bytes), "8.8.8.8")?.city).toBeNull();
-  });
-});
-
-describe("enrichEndpoint", () => {
-  const db = parseIpdb(buildSlice().bytes);
-
-  it("fills AS number, organization, ISP and country of an empty endpoint", () => {
-    const e: Endpoint = { ip: "8.8.8.8" };
-    expect(enrichEndpoint(db, e)).toEqual([
-      "srcASNumber",
-      "srcASOrganization",
-      "srcISP",
-      "srcASCountryCode",
-    ]);
-    expect(e).toEqual({
-      ip: "8.8.8.8",
-      asNumber: 15169,
-      asOrganization: "Google LLC",
-      isp: "Google LLC",
-      asCountryCode: "US",
-    });
-  });
-
-  it("never overwrites what the vendor sent", () => {
-    const e: Endpoint = {
-      ip: "8.8.8.8",
-      asNumber: 64496,
-      asCountryCode: "NZ",
-      isp: "Vendor ISP",
-      city: "Auckland",
-      latitude: -36.85,
-      longitude: 174.76,
-    };
-    expect(enrichEndpoint(db, e)).toEqual([]);
-    expect(e).toEqual({
-      ip: "8.8.8.8",
-      asNumber: 64496,
-      asCountryCode: "NZ",
-      isp: "Vendor ISP",
-      city: "Auckland",
-      latitude: -36.85,
-      longitude: 174.76,
-    });
-  });
-
-  it("does nothing without an address or for a private one", () => {
-    expect(enrichEndpoint(db, { ip: null })).toEqual([]);
-    const priv: Endpoint = { ip: "10.0.0.1" };
-    expect(enrichEndpoint(db, priv)).toEqual([]);
-    expect(priv).toEqual({ ip: "10.0.0.1" });
-  });
-});
-
-describe("specialPurpose", () => {
-  it("names the block of a special-purpose address and passes global ones", () => {
-    const sp = (s: string) => {
-      const p = parseIP(s);
-      if (!p) throw new Error(s);
-      return specialPurpose(p);
-    };
-    expect(sp("100.127.255.255")).toMatch(/CGNAT/);
-    expect(sp("100.128.0.0")).toBeNull();
-    expect(sp("172.31.255.255")).toMatch(/private/);
-    expect(sp("172.32.0.0")).toBeNull();
-    expect(sp("fe80::1")).toBe("link-local");
-    expect(sp("febf:ffff::1")).toBe("link-local");
-    expect(sp("fec0::1")).toMatch(/site-local/);
-    expect(sp("3fff:fff:ffff::1")).toMatch(/documentation/);
-    expect(sp("2a03:2880::1")).toBeNull();
-    expect(sp("8.8.8.8")).toBeNull();
   });
 });

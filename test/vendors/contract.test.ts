@@ -2,31 +2,25 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SourceType } from "../../src/config";
 import { normalizerFor, VENDORS } from "../../src/vendors";
-import airkitNdjson from "../fixtures/airkit/sample.ndjson?raw";
-import circleciNdjson from "../fixtures/circleci/events.ndjson?raw";
-import psPage1 from "../fixtures/planetscale/page1.json";
-import psPage2 from "../fixtures/planetscale/page2.json";
-import tpBatch from "../fixtures/turbopuffer/batch.json";
-import tursoPage1 from "../fixtures/turso/page1.json";
-import tursoPage2 from "../fixtures/turso/page2.json";
 
-const lines = (ndjson: string) =>
-  ndjson
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as unknown);
-
-/** Every vendor's fixture events (the type makes a new vendor add its own). */
-const FIXTURES: Record<SourceType, unknown[]> = {
-  turbopuffer: tpBatch,
-  circleci: lines(circleciNdjson),
-  airkit: lines(airkitNdjson),
-  planetscale: [...psPage1.data, ...psPage2.data],
-  turso: [...tursoPage1.audit_logs, ...tursoPage2.audit_logs],
-};
+/**
+ * Every vendor's fixture events, from its folder (src/vendors/<vendor>/fixtures/index.ts); the
+ * first test fails for a vendor in the registry without them.
+ */
+const FIXTURES = Object.fromEntries(
+  Object.entries(
+    import.meta.glob<{ events: unknown[] }>("../../src/vendors/*/fixtures/index.ts", {
+      eager: true,
+    }),
+  ).map(([path, mod]) => [path.split("/").at(-3), mod.events]),
+) as Partial<Record<SourceType, unknown[]>>;
 
 /** One suite every vendor passes: its fixtures, its view, and the normalizer's promises. */
-const vendors = VENDORS.map((v) => ({ type: v.type, view: v.view.name, events: FIXTURES[v.type] }));
+const vendors = VENDORS.map((v) => ({
+  type: v.type,
+  view: v.view.name,
+  events: FIXTURES[v.type] ?? [],
+}));
 
 const COMMON = new Set([
   "id",
@@ -74,6 +68,10 @@ const reorder = (v: unknown): unknown =>
 
 describe.each(vendors)("vendor contract: $type", ({ type, view, events }) => {
   const normalizer = normalizerFor(type);
+
+  it("has fixture events in its folder", () => {
+    expect(events.length, `src/vendors/${type}/fixtures/index.ts`).toBeGreaterThan(1);
+  });
 
   it("normalizes every fixture event, deterministically, to distinct event ids", async () => {
     const ids = new Set<string>();

@@ -2,7 +2,15 @@ import { z } from "zod";
 import { AuditflareError } from "../../lib/errors";
 import { parseTimestamp } from "../../lib/time";
 import { MAX_NESTING, nestingExceeds } from "../../parse/json";
-import { accepted, isoTime, type Normalizer, sourceIp, stringMap, zodFailure } from "../event";
+import {
+  accepted,
+  actorMap,
+  isoTime,
+  type Normalizer,
+  sourceIp,
+  stringMap,
+  zodFailure,
+} from "../event";
 
 /**
  * CircleCI audit-log events (VENDORS.md §3): the streamed JSON events, and the rows of the
@@ -115,10 +123,7 @@ export const circleci: Normalizer = {
     if (!parsed.success) return zodFailure(parsed.error.issues);
     const e = parsed.data;
     const ip = e.request?.ip_address ?? e.common_fields?.source_ip ?? null;
-    const actor: Record<string, string> = { id: e.actor.id };
-    if (e.actor.type) actor.type = e.actor.type;
-    if (e.actor.name) actor.name = e.actor.name;
-    if (e.actor.name && /^[^@\s]+@[^@\s]+$/.test(e.actor.name)) actor.email = e.actor.name;
+    const actor = actorMap({ id: e.actor.id, type: e.actor.type, name: e.actor.name });
     return accepted({
       eventID: e.id,
       eventName: e.action,

@@ -16,6 +16,7 @@ const events: Array<Record<string, unknown> & { id: string }> = []; // newest fi
 
 export const mock: VendorMock = {
   prefix: "/planetscale/v1",
+  token: TOKEN,
   add(t) {
     const [audit_action, action, type] = ACTIONS[seq % ACTIONS.length] as (typeof ACTIONS)[number];
     events.unshift({

@@ -1,7 +1,15 @@
 import { z } from "zod";
 import { canonicalJson, sha256Hex } from "../../lib/hash";
 import { parseTimestamp } from "../../lib/time";
-import { accepted, isoTime, type Normalizer, sourceIp, stringMap, zodFailure } from "../event";
+import {
+  accepted,
+  actorMap,
+  isoTime,
+  type Normalizer,
+  sourceIp,
+  stringMap,
+  zodFailure,
+} from "../event";
 
 /**
  * turbopuffer audit-log events (VENDORS.md §4; WorkOS-style). The HTTPS and bucket framings are
@@ -37,8 +45,6 @@ const WRITE_ACTIONS = new Set([
   "session-revoked",
 ]);
 
-const looksLikeEmail = (s: string) => /^[^@\s]+@[^@\s]+$/.test(s);
-
 export const turbopuffer: Normalizer = {
   isEvent: (v) => "action" in v || "occurred_at" in v,
 
@@ -53,12 +59,12 @@ export const turbopuffer: Normalizer = {
     const metadata = e.metadata ?? {};
     const impersonator = typeof metadata.impersonator === "string" ? metadata.impersonator : null;
 
-    const actor: Record<string, string> = { id: e.actor.id, type: e.actor.type };
-    if (e.actor.name) {
-      actor.name = e.actor.name;
-      if (looksLikeEmail(e.actor.name)) actor.email = e.actor.name;
-    }
-    if (impersonator) actor.impersonator = impersonator;
+    const actor = actorMap({
+      id: e.actor.id,
+      type: e.actor.type,
+      name: e.actor.name,
+      impersonator,
+    });
 
     return accepted({
       eventID,

@@ -15,6 +15,7 @@ const events: Array<Record<string, unknown>> = []; // newest first
 
 export const mock: VendorMock = {
   prefix: "/turso/v1",
+  token: TOKEN,
   add(t) {
     events.unshift({
       code: CODES[seq++ % CODES.length],

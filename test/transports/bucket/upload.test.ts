@@ -2,8 +2,8 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../../src/index";
+import circleciNdjson from "../../../src/vendors/circleci/fixtures/events.ndjson?raw";
 import { deliver } from "../../bucket-helpers";
-import circleciNdjson from "../../fixtures/circleci/events.ndjson?raw";
 import { ADMIN_TOKEN, call, type Json, QUERY_TOKEN, query } from "../../helpers";
 
 afterEach(() => vi.restoreAllMocks());

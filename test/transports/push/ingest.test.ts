@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import batchJson from "../../fixtures/turbopuffer/batch.json";
-import batchNdjson from "../../fixtures/turbopuffer/batch.ndjson?raw";
-import apiKeyCreated from "../../fixtures/turbopuffer/event-api-key-created.json";
-import apiKeyExpired from "../../fixtures/turbopuffer/event-api-key-marked-as-expired.json";
+import batchJson from "../../../src/vendors/turbopuffer/fixtures/batch.json";
+import batchNdjson from "../../../src/vendors/turbopuffer/fixtures/batch.ndjson?raw";
+import apiKeyCreated from "../../../src/vendors/turbopuffer/fixtures/event-api-key-created.json";
+import apiKeyExpired from "../../../src/vendors/turbopuffer/fixtures/event-api-key-marked-as-expired.json";
 import { count, gzip, type Json, push, query, tpEvent } from "../../helpers";
 
 async function json(res: Response): Promise<Json> {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import apiKeyCreated from "../../fixtures/turbopuffer/event-api-key-created.json";
+import apiKeyCreated from "../../../src/vendors/turbopuffer/fixtures/event-api-key-created.json";
 import { gzip, push, tpEvent } from "../../helpers";
 
 const encoder = new TextEncoder();

@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { runDuePollers } from "../../src/transports/poll/scheduler";
-import { keptRecords, query } from "../helpers";
+import { keptRecords, query } from "../../../test/helpers";
 import {
   cursorOf,
   type FakeApi,
@@ -10,7 +9,8 @@ import {
   psEvent,
   psRows,
   T0,
-} from "../poll-helpers";
+} from "../../../test/poll-helpers";
+import { runDuePollers } from "../../transports/poll/scheduler";
 
 afterEach(() => vi.restoreAllMocks());
 
