@@ -79,6 +79,9 @@ export async function prepareRecords(
   options: PrepareOptions = {},
 ): Promise<Prepared> {
   const events: NormalizedEvent[] = [];
+  // The record each event was read from, when its rawLog is that record's text: the vendor
+  // columns the view can read from rawLog are then not stored again (src/store/source-fields.ts).
+  const parsedOf = new Map<NormalizedEvent, unknown>();
   const group = new RecordGroup();
   let received = 0;
   for (const r of records) {
@@ -89,15 +92,17 @@ export async function prepareRecords(
       continue;
     }
     const n = await normalizeRecord(source, r, receivedAt);
-    if (n.ok) events.push(n.event);
-    else await group.add(n.failure);
+    if (n.ok) {
+      events.push(n.event);
+      if (n.event.rawLog === r.raw) parsedOf.set(n.event, r.value);
+    } else await group.add(n.failure);
   }
   await enrichEvents(env, events);
   const rows: LogRow[] = [];
   for (const event of events) {
     try {
       if (options.tags) event.tags = { ...event.tags, ...options.tags };
-      rows.push(await toRow(source, event, receivedAt));
+      rows.push(await toRow(source, event, receivedAt, parsedOf.get(event)));
     } catch (err) {
       await group.add({
         location: `eventID ${event.eventID}`,

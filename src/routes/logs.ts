@@ -5,8 +5,7 @@ import { AppError } from "../lib/errors";
 import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
 import { checkEventTime, parseTimestamp } from "../lib/time";
 import { presentRow } from "../store/present";
-import { getLog, type LogQuery, queryLogs } from "../store/query";
-import type { LogRow } from "../store/schema";
+import { getLog, type KeyedRow, type LogQuery, queryLogs } from "../store/query";
 import { requireQueryToken } from "./query-auth";
 
 /**
@@ -87,13 +86,13 @@ const getRoute = createRoute({
 const KNOWN_PARAMS = new Set(Object.keys(LogsQuery.shape));
 const EXPORT_PAGE = 500;
 
-const cursorOf = (q: LogQuery, r: LogRow) =>
-  encodeCursor({
-    f: q.timeField,
-    o: q.order,
-    t: q.timeField === "eventTime" ? r.eventTime : r.receivedAt,
-    id: r.id,
-  });
+const afterRow = (q: LogQuery, r: KeyedRow) => ({
+  t: q.timeField === "eventTime" ? r.eventTime : r.receivedAt,
+  key: r.key,
+});
+
+const cursorOf = (q: LogQuery, r: KeyedRow) =>
+  encodeCursor({ f: q.timeField, o: q.order, ...afterRow(q, r) });
 
 function exportNdjson(db: D1Database, query: LogQuery): Response {
   const encoder = new TextEncoder();
@@ -107,11 +106,7 @@ function exportNdjson(db: D1Database, query: LogQuery): Response {
         controller.enqueue(
           encoder.encode(rows.map((r) => `${JSON.stringify(presentRow(r))}\n`).join("")),
         );
-        const last = rows[rows.length - 1] as LogRow;
-        q = {
-          ...q,
-          after: { t: q.timeField === "eventTime" ? last.eventTime : last.receivedAt, id: last.id },
-        };
+        q = { ...q, after: afterRow(q, rows[rows.length - 1] as KeyedRow) };
       }
       if (rows.length < EXPORT_PAGE) {
         done = true;
@@ -148,7 +143,7 @@ logsRoutes.openapi(listRoute, async (c) => {
         `query parameter "cursor" was issued for timeField=${cur.f}&order=${cur.o}; repeat those with it`,
       );
     }
-    query.after = { t: cur.t, id: cur.id };
+    query.after = { t: cur.t, key: cur.key };
   }
   if ((c.req.header("accept") ?? "").includes("application/x-ndjson")) {
     return exportNdjson(c.env.DB, query) as never;

@@ -99,14 +99,14 @@ quarantineRoutes.openapi(listRoute, async (c) => {
         `query parameter "cursor" is not a cursor this API issued`,
       );
     }
-    before = { t: cur.t, id: cur.id };
+    before = { t: cur.t, id: cur.key };
   }
   const rows = await listQuarantine(c.env.DB, { ...p, before, limit: p.limit + 1 });
   const page = rows.slice(0, p.limit);
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > p.limit && last
-      ? encodeCursor({ f: "receivedAt", o: "desc", t: last.receivedAt, id: last.id })
+      ? encodeCursor({ f: "receivedAt", o: "desc", t: last.receivedAt, key: last.id })
       : null;
   return c.json({ data: page.map(present), nextCursor }, 200);
 });

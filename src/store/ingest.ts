@@ -1,7 +1,9 @@
-import { ridOf } from "../lib/hash";
+import { vendorOf } from "../vendors";
+import { rowKey } from "./keys";
 import { type QuarantineEntry, quarantineStatement, recordsIn } from "./quarantine";
 import { LOG_COLUMNS } from "./rows";
 import type { LogRow } from "./schema";
+import { fullSourceFields } from "./source-fields";
 import { statsStatement } from "./stats";
 
 /**
@@ -11,19 +13,26 @@ import { statsStatement } from "./stats";
  */
 export const STATEMENT_BYTES = 90_000;
 
-const INSERT_SQL = `INSERT INTO logs (rid, ${LOG_COLUMNS.join(", ")})
-SELECT CAST(json_extract(value, '$.rid') AS INTEGER), ${LOG_COLUMNS.map((c) => `json_extract(value, '$.${c}')`).join(", ")}
+/** Columns one commit's rows share (one source): bound once per statement, not per row. */
+const CONSTANT = ["workspaceID", "sourceType", "sourceID", "sourceTTL"] as const;
+const VARIABLE = LOG_COLUMNS.filter((c) => !(CONSTANT as readonly string[]).includes(c));
+
+// Raw SQL, as drizzle cannot say it: a bulk insert from one JSON parameter. Each row is a
+// positional array [key, ...VARIABLE] (`->>` by index: no column names to match per value).
+// ON CONFLICT DO NOTHING covers both keys: the id (a duplicate: counted) and the time-ordered
+// rid (another event holds it: found below and moved to the next key).
+const INSERT_SQL = `INSERT INTO logs (rid, ${VARIABLE.join(", ")}, ${CONSTANT.join(", ")})
+SELECT CAST(value ->> 0 AS INTEGER), ${VARIABLE.map((_, i) => `value ->> ${i + 1}`).join(", ")}, ?2, ?3, ?4, ?5
 FROM json_each(?1) WHERE true
-ON CONFLICT(rid) DO NOTHING`;
+ON CONFLICT DO NOTHING`;
 
-// The statements below take the batch's distinct ids as JSON `[[rid, id], …]` groups, each
-// within STATEMENT_BYTES too (a 1,000-event batch is one group).
+// The ids of the batch (JSON groups within STATEMENT_BYTES) that are not stored after the
+// inserts: their rid was another event's (same millisecond and id bits), never a duplicate.
+const LOST_SQL = `SELECT value AS id FROM json_each(?1)
+WHERE NOT EXISTS (SELECT 1 FROM logs WHERE logs.id = json_each.value)`;
 
-// Two different ids sharing the 63-bit key would make the second look like a duplicate: find
-// them (same rid, other id) so they are quarantined instead of lost. ~1e-5 odds at 20 M rows.
-const COLLISIONS_SQL = `SELECT json_extract(j.value, '$[1]') AS id FROM json_each(?1) AS j
-JOIN logs ON logs.rid = CAST(json_extract(j.value, '$[0]') AS INTEGER)
-WHERE logs.id != json_extract(j.value, '$[1]')`;
+/** How many next keys a row tries before it is quarantined as a key collision. */
+const MAX_PROBES = 16;
 
 interface StoreEnv {
   DB: D1Database;
@@ -44,6 +53,9 @@ interface Commit {
   extra?: D1PreparedStatement[];
 }
 
+/** The row keys move on by this much (rows retried after a key collision). */
+type Probe = number;
+
 export interface CommitResult {
   received: number;
   inserted: number;
@@ -54,20 +66,45 @@ export interface CommitResult {
 
 const encoder = new TextEncoder();
 
+/** One row as its positional insert array. */
+const rowJson = (row: LogRow, probe: Probe) =>
+  JSON.stringify([
+    rowKey(row.eventTime, row.id, probe),
+    ...VARIABLE.map((c) => row[c as keyof LogRow]),
+  ]);
+
 /**
- * Moves a row's rawLog to R2 (never truncated). If the row is still too large, its derived JSON
- * columns (tags, sourceFields) are replaced by an explicit `_spilled` marker: the full event
- * stays readable at rawLogRef.
+ * Moves a row's rawLog to R2 (never truncated); the vendor columns the view would have read
+ * from it go back into sourceFields. If the row is still too large, its derived JSON columns
+ * (tags, sourceFields) are replaced by an explicit `_spilled` marker: the full event stays
+ * readable at rawLogRef.
  */
-async function spill(env: StoreEnv, row: LogRow): Promise<{ row: LogRow; json: string }> {
+async function spill(
+  env: StoreEnv,
+  row: LogRow,
+  probe: Probe,
+): Promise<{ row: LogRow; json: string }> {
   const key = `raw/${row.sourceID}/${row.id}`;
   await env.ARCHIVE.put(key, row.rawLog, { httpMetadata: { contentType: "application/json" } });
-  const moved: LogRow = { ...row, rawLog: "", rawLogRef: key };
-  const json = JSON.stringify({ rid: ridOf(row.id), ...moved });
+  const stored = JSON.parse(row.sourceFields) as Record<string, unknown>;
+  const fields = fullSourceFields(vendorOf(row.sourceType).view, stored, row.rawLog);
+  const moved: LogRow = {
+    ...row,
+    rawLog: "",
+    rawLogRef: key,
+    sourceFields: JSON.stringify(fields),
+  };
+  const json = rowJson(moved, probe);
   if (encoder.encode(json).byteLength + 2 <= STATEMENT_BYTES) return { row: moved, json };
   const marker = JSON.stringify({ _spilled: "too large for a D1 row; see rawLogRef" });
   const slim: LogRow = { ...moved, tags: marker, sourceFields: marker };
-  return { row: slim, json: JSON.stringify({ rid: ridOf(row.id), ...slim }) };
+  return { row: slim, json: rowJson(slim, probe) };
+}
+
+interface Chunk {
+  json: string;
+  ids: string[];
+  constants: unknown[];
 }
 
 /** Splits rows into JSON arrays of at most STATEMENT_BYTES, spilling oversized rawLogs to R2. */
@@ -75,17 +112,25 @@ async function chunkRows(
   env: StoreEnv,
   rows: LogRow[],
   quarantine: QuarantineEntry[],
-): Promise<Array<{ json: string; ids: string[] }>> {
-  const chunks: Array<{ json: string; ids: string[] }> = [];
+  probe: Probe,
+): Promise<Chunk[]> {
+  const chunks: Chunk[] = [];
   let parts: string[] = [];
   let ids: string[] = [];
+  let constants: unknown[] = [];
   let bytes = 2;
+  const flush = () => {
+    if (parts.length > 0) chunks.push({ json: `[${parts.join(",")}]`, ids, constants });
+    parts = [];
+    ids = [];
+    bytes = 2;
+  };
   for (const original of rows) {
     let row = original;
-    let json = JSON.stringify({ rid: ridOf(row.id), ...row });
+    let json = rowJson(row, probe);
     let size = encoder.encode(json).byteLength;
     if (size + 2 > STATEMENT_BYTES) {
-      ({ row, json } = await spill(env, row));
+      ({ row, json } = await spill(env, row, probe));
       size = encoder.encode(json).byteLength;
       if (size + 2 > STATEMENT_BYTES) {
         quarantine.push({
@@ -100,27 +145,25 @@ async function chunkRows(
         continue;
       }
     }
-    if (parts.length > 0 && bytes + size + 1 > STATEMENT_BYTES) {
-      chunks.push({ json: `[${parts.join(",")}]`, ids });
-      parts = [];
-      ids = [];
-      bytes = 2;
-    }
+    const rowConstants = CONSTANT.map((c) => row[c]);
+    if (bytes + size + 1 > STATEMENT_BYTES || rowConstants.some((v, i) => v !== constants[i]))
+      flush();
+    constants = rowConstants;
     parts.push(json);
     ids.push(row.id);
     bytes += size + 1;
   }
-  if (parts.length > 0) chunks.push({ json: `[${parts.join(",")}]`, ids });
+  flush();
   return chunks;
 }
 
-/** The stored ids as `[[rid, id], …]` JSON groups of at most STATEMENT_BYTES. */
+/** The stored ids as JSON groups of at most STATEMENT_BYTES. */
 function idGroups(ids: string[]): string[] {
   const groups: string[] = [];
   let parts: string[] = [];
   let bytes = 2;
   for (const id of new Set(ids)) {
-    const part = JSON.stringify([ridOf(id), id]);
+    const part = JSON.stringify(id);
     if (parts.length > 0 && bytes + part.length + 1 > STATEMENT_BYTES) {
       groups.push(`[${parts.join(",")}]`);
       parts = [];
@@ -138,14 +181,14 @@ function idGroups(ids: string[]): string[] {
  * it is committed or none. Duplicates (same id) are not inserted and are counted.
  */
 export async function commit(env: StoreEnv, c: Commit): Promise<CommitResult> {
-  return commitWith(env, c, 0);
+  return commitWith(env, c, 0, 0);
 }
 
-/** The batch of one commit, and where in it the INSERTs and collision checks are. */
+/** The batch of one commit, and where in it the INSERTs and lost-row checks are. */
 interface CommitBatch {
   statements: D1PreparedStatement[];
   inserts: number[];
-  collisionChecks: number[];
+  lostChecks: number[];
   storedIds: string[];
   quarantined: number;
 }
@@ -154,19 +197,20 @@ async function commitBatch(
   env: StoreEnv,
   c: Commit,
   uncountDuplicates: number,
+  probe: Probe,
 ): Promise<CommitBatch> {
   const quarantine = [...c.quarantine];
-  const chunks = await chunkRows(env, c.rows, quarantine);
+  const chunks = await chunkRows(env, c.rows, quarantine, probe);
   const b: CommitBatch = {
     statements: [],
     inserts: [],
-    collisionChecks: [],
+    lostChecks: [],
     storedIds: [],
     quarantined: 0,
   };
   for (const chunk of chunks) {
     b.inserts.push(b.statements.length);
-    b.statements.push(env.DB.prepare(INSERT_SQL).bind(chunk.json));
+    b.statements.push(env.DB.prepare(INSERT_SQL).bind(chunk.json, ...chunk.constants));
     // Right after the INSERT, in the same transaction, `changes()` is exactly the rows it added
     // (exact when concurrent commits share a millisecond, unlike a receivedAt match).
     b.statements.push(
@@ -190,51 +234,63 @@ async function commitBatch(
     }),
   );
   for (const group of idGroups(b.storedIds)) {
-    b.collisionChecks.push(b.statements.length);
-    b.statements.push(env.DB.prepare(COLLISIONS_SQL).bind(group));
+    b.lostChecks.push(b.statements.length);
+    b.statements.push(env.DB.prepare(LOST_SQL).bind(group));
   }
   b.statements.push(...(c.extra ?? []));
   return b;
 }
 
-/** Rows whose key another event's row holds: quarantined (never lost), uncounted as duplicates. */
-async function quarantineCollisions(env: StoreEnv, c: Commit, lost: LogRow[]): Promise<void> {
-  if (lost.length === 0) return;
+/**
+ * Rows whose key another event holds (counted as duplicates by the commit that lost them): tried
+ * again at the next key, and after MAX_PROBES keys quarantined, never lost.
+ */
+async function retryLost(
+  env: StoreEnv,
+  c: Commit,
+  lost: LogRow[],
+  probe: Probe,
+): Promise<CommitResult | null> {
+  if (lost.length === 0) return null;
+  const again: Commit = { ...c, rows: [], received: 0, skipped: 0, extra: [], quarantine: [] };
+  if (probe + 1 < MAX_PROBES)
+    return commitWith(env, { ...again, rows: lost }, lost.length, probe + 1);
   const quarantine: QuarantineEntry[] = lost.map((r) => ({
     sourceID: r.sourceID,
     sourceType: r.sourceType,
     stage: "store",
     errorCode: "id_collision",
-    error: `row key collides with a stored row of another event (id ${r.id})`,
+    error: `no free row key after ${MAX_PROBES} tries (id ${r.id})`,
     location: `eventID ${r.eventID}`,
     raw: r.rawLog,
   }));
-  const again = { ...c, rows: [], received: 0, skipped: 0, extra: [], quarantine };
-  await commitWith(env, again, lost.length);
+  return commitWith(env, { ...again, quarantine }, lost.length, probe);
 }
 
 async function commitWith(
   env: StoreEnv,
   c: Commit,
-  /** Rows an earlier commit counted as duplicates that turned out to be key collisions. */
+  /** Rows an earlier commit counted as duplicates that turned out to have lost their key. */
   uncountDuplicates: number,
+  probe: Probe,
 ): Promise<CommitResult> {
-  const b = await commitBatch(env, c, uncountDuplicates);
+  const b = await commitBatch(env, c, uncountDuplicates, probe);
   const results = await env.DB.batch(b.statements);
   let inserted = 0;
   for (const i of b.inserts) inserted += results[i]?.meta.changes ?? 0;
-  const colliding = new Set(
-    b.collisionChecks.flatMap((i) =>
+  const lostIds = new Set(
+    b.lostChecks.flatMap((i) =>
       ((results[i]?.results ?? []) as Array<{ id: string }>).map((r) => r.id),
     ),
   );
-  const lost = colliding.size > 0 ? c.rows.filter((r) => colliding.has(r.id)) : [];
-  await quarantineCollisions(env, c, lost);
+  const lost = c.rows.filter((r) => lostIds.delete(r.id)); // once per id
+  const retry = await retryLost(env, c, lost, probe);
   return {
     received: c.received,
-    inserted,
-    duplicates: b.storedIds.length - inserted - lost.length,
-    quarantined: b.quarantined + lost.length,
-    rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
+    inserted: inserted + (retry?.inserted ?? 0),
+    duplicates: b.storedIds.length - inserted - lost.length + (retry?.duplicates ?? 0),
+    quarantined: b.quarantined + (retry?.quarantined ?? 0),
+    rowsWritten:
+      results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0) + (retry?.rowsWritten ?? 0),
   };
 }

@@ -1,5 +1,11 @@
 import { toIso } from "../lib/time";
+import { findVendor } from "../vendors";
+import { UNSTORED_COLUMNS } from "./rows";
 import type { LogRow } from "./schema";
+import { fullSourceFields } from "./source-fields";
+
+/** The always-null common columns the table does not store (src/store/rows.ts). */
+const UNSTORED = Object.fromEntries([...UNSTORED_COLUMNS].map((c) => [c, null]));
 
 function parseJson<T>(text: string | null, fallback: T): T {
   if (text === null || text === "") return fallback;
@@ -16,7 +22,7 @@ function parseJson<T>(text: string | null, fallback: T): T {
  * under `sourceFields`.
  */
 export function presentRow(row: LogRow) {
-  const { rid: _rid, ...r } = row as LogRow & { rid?: unknown };
+  const { rid: _rid, key: _key, ...r } = row as LogRow & { rid?: unknown; key?: unknown };
   const {
     actor,
     tags,
@@ -30,6 +36,7 @@ export function presentRow(row: LogRow) {
   } = r as LogRow;
   return {
     ...rest,
+    ...UNSTORED,
     receivedAt: toIso(receivedAt),
     eventTime: toIso(eventTime),
     readOnly: readOnly === null ? null : readOnly === 1,
@@ -37,6 +44,10 @@ export function presentRow(row: LogRow) {
     tags: parseJson<Record<string, string>>(tags, {}),
     resources: parseJson<string[]>(resources, []),
     enrichments: parseJson<unknown[]>(enrichments, []),
-    sourceFields: parseJson<Record<string, unknown>>(sourceFields, {}),
+    sourceFields: fullSourceFields(
+      findVendor(r.sourceType)?.view,
+      parseJson<Record<string, unknown>>(sourceFields, {}),
+      r.rawLog,
+    ),
   };
 }

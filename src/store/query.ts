@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { ridOf } from "../lib/hash";
+import { keyAtOrAfter, keyBefore } from "./keys";
 import { type LogRow, logs } from "./schema";
 
 export interface LogQuery {
@@ -14,12 +14,24 @@ export interface LogQuery {
   timeField: "eventTime" | "receivedAt";
   order: "asc" | "desc";
   limit: number;
-  after?: { t: number; id: string };
+  /** Keyset: the last row's time and key (`key` of a returned row). */
+  after?: { t: number; key: string };
 }
 
-/** One page of rows by keyset (time, id): stable under concurrent inserts, no OFFSET scans. */
-export async function queryLogs(db: D1Database, q: LogQuery): Promise<LogRow[]> {
-  const time = q.timeField === "receivedAt" ? logs.receivedAt : logs.eventTime;
+/** A row as queries return it: with its key as text (64 bits do not fit a JS number). */
+export type KeyedRow = LogRow & { key: string };
+
+const key = (k: string) => sql`CAST(${k} AS INTEGER)`;
+
+/**
+ * One page of rows by keyset, stable under concurrent inserts, no OFFSET scans. By event time the
+ * order is the time-ordered key itself (src/store/keys.ts), and a time range is also a key range,
+ * so every index (each ends with the key) serves filter, range and order at once.
+ */
+export async function queryLogs(db: D1Database, q: LogQuery): Promise<KeyedRow[]> {
+  const byEvent = q.timeField === "eventTime";
+  const time = byEvent ? logs.eventTime : logs.receivedAt;
+  const before = q.to !== undefined && byEvent ? keyBefore(q.to) : undefined;
   const conds: Array<SQL | undefined> = [
     q.sourceType ? eq(logs.sourceType, q.sourceType) : undefined,
     q.sourceID ? eq(logs.sourceID, q.sourceID) : undefined,
@@ -30,32 +42,29 @@ export async function queryLogs(db: D1Database, q: LogQuery): Promise<LogRow[]> 
       : undefined,
     q.from !== undefined ? gte(time, q.from) : undefined,
     q.to !== undefined ? lt(time, q.to) : undefined,
+    q.from !== undefined && byEvent ? gte(logs.rid, key(keyAtOrAfter(q.from))) : undefined,
+    before !== undefined ? lt(logs.rid, key(before)) : undefined,
   ];
   if (q.after) {
-    const { t, id } = q.after;
+    const { t, key: k } = q.after;
+    const next = q.order === "desc" ? lt : gt;
     conds.push(
-      q.order === "desc"
-        ? or(lt(time, t), and(eq(time, t), sql`${logs.rid} < CAST(${ridOf(id)} AS INTEGER)`))
-        : or(
-            sql`${time} > ${t}`,
-            and(eq(time, t), sql`${logs.rid} > CAST(${ridOf(id)} AS INTEGER)`),
-          ),
+      byEvent
+        ? next(logs.rid, key(k))
+        : or(next(time, t), and(eq(time, t), next(logs.rid, key(k)))),
     );
   }
   const dir = q.order === "desc" ? desc : asc;
+  const { rid: _rid, ...columns } = getTableColumns(logs);
   return drizzle(db)
-    .select()
+    .select({ ...columns, key: sql<string>`CAST(${logs.rid} AS TEXT)` })
     .from(logs)
     .where(and(...conds))
-    .orderBy(dir(time), dir(logs.rid))
+    .orderBy(...(byEvent ? [dir(logs.rid)] : [dir(time), dir(logs.rid)]))
     .limit(q.limit);
 }
 
 export async function getLog(db: D1Database, id: string): Promise<LogRow | undefined> {
-  const rows = await drizzle(db)
-    .select()
-    .from(logs)
-    .where(and(sql`${logs.rid} = CAST(${ridOf(id)} AS INTEGER)`, eq(logs.id, id)))
-    .limit(1);
+  const rows = await drizzle(db).select().from(logs).where(eq(logs.id, id)).limit(1);
   return rows[0];
 }

@@ -1,4 +1,6 @@
-/** Rows past their source's retention (table `logs`, through the logs_source_time index). */
+import { keyAtOrAfter } from "./keys";
+
+/** Rows past their source's retention (table `logs`, through the logs_source index). */
 
 /** Up to `limit` rows of a source older than `cutoff` (event time), with their R2 rawLog refs. */
 export async function expiredRows(
@@ -10,9 +12,9 @@ export async function expiredRows(
   // rid as text: a 63-bit integer does not survive a JS number.
   const { results } = await db
     .prepare(
-      "SELECT CAST(rid AS TEXT) AS rid, rawLogRef FROM logs WHERE sourceID = ?1 AND eventTime < ?2 LIMIT ?3",
+      "SELECT CAST(rid AS TEXT) AS rid, rawLogRef FROM logs WHERE sourceID = ?1 AND rid < CAST(?4 AS INTEGER) AND eventTime < ?2 LIMIT ?3",
     )
-    .bind(sourceID, cutoff, limit)
+    .bind(sourceID, cutoff, limit, keyAtOrAfter(cutoff))
     .all<{ rid: string; rawLogRef: string | null }>();
   return results;
 }

@@ -1,29 +1,72 @@
 import { rowId, storableText } from "../lib/hash";
+import { vendorOf } from "../vendors";
 import type { Endpoint, NormalizedEvent } from "../vendors/event";
 import type { SourceRef } from "../vendors/types";
 import type { LogRow } from "./schema";
+import { storedSourceFields } from "./source-fields";
 
-function endpointColumns<P extends "src" | "dst">(p: P, e: Endpoint) {
-  return {
-    [`${p}IP`]: e.ip ?? null,
-    [`${p}ASOrganization`]: e.asOrganization ?? null,
-    [`${p}ASNumber`]: e.asNumber ?? null,
-    [`${p}ASCountryCode`]: e.asCountryCode ?? null,
-    [`${p}City`]: e.city ?? null,
-    [`${p}ConnectionType`]: e.connectionType ?? null,
-    [`${p}ISP`]: e.isp ?? null,
-    [`${p}Latitude`]: e.latitude ?? null,
-    [`${p}Longitude`]: e.longitude ?? null,
-    [`${p}UserType`]: e.userType ?? null,
-  } as Record<string, string | number | null>;
-}
+const ENDPOINT_FIELDS = [
+  "IP",
+  "ASOrganization",
+  "ASNumber",
+  "ASCountryCode",
+  "City",
+  "ConnectionType",
+  "ISP",
+  "Latitude",
+  "Longitude",
+  "UserType",
+] as const;
 
-/** The stored row of a normalized event: its deterministic id plus the source's columns. */
+/** The 36 common columns of the seed schema, in its order (views and the API show them all). */
+export const COMMON_COLUMNS = [
+  "id",
+  "workspaceID",
+  "sourceType",
+  "sourceID",
+  "sourceTTL",
+  "receivedAt",
+  "eventTime",
+  "eventName",
+  "eventID",
+  "readOnly",
+  ...(["src", "dst"] as const).flatMap((p) => ENDPOINT_FIELDS.map((c) => `${p}${c}`)),
+  "actor",
+  "tags",
+  "resources",
+  "serviceName",
+  "enrichments",
+  "rawLog",
+] as const;
+
+/** The common columns that are always null, so not stored (no vendor reports a destination). */
+export const UNSTORED_COLUMNS: ReadonlySet<string> = new Set(ENDPOINT_FIELDS.map((c) => `dst${c}`));
+
+/** The stored columns of `logs` besides its key, in insert order. */
+export const LOG_COLUMNS = [
+  ...COMMON_COLUMNS.filter((c) => !UNSTORED_COLUMNS.has(c)),
+  "rawLogRef",
+  "sourceFields",
+] as const;
+
+const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+/**
+ * The stored row of a normalized event: its deterministic id plus the source's columns. With
+ * `parsed` (the record the normalizer read, whose text is the event's rawLog), the vendor
+ * columns the view reads from rawLog are left out of sourceFields.
+ */
 export async function toRow(
   source: SourceRef,
   event: NormalizedEvent,
   receivedAt: number,
+  parsed?: unknown,
 ): Promise<LogRow> {
+  const src: Endpoint = event.src;
+  const fields =
+    parsed === undefined
+      ? event.sourceFields
+      : storedSourceFields(vendorOf(source.type).view, event.sourceFields, parsed);
   return {
     id: await rowId(source.id, event.eventID),
     workspaceID: source.workspaceID ?? "",
@@ -35,8 +78,16 @@ export async function toRow(
     eventName: storableText(event.eventName),
     eventID: storableText(event.eventID),
     readOnly: event.readOnly === null ? null : event.readOnly ? 1 : 0,
-    ...endpointColumns("src", event.src),
-    ...endpointColumns("dst", event.dst),
+    srcIP: orNull(src.ip),
+    srcASOrganization: orNull(src.asOrganization),
+    srcASNumber: orNull(src.asNumber),
+    srcASCountryCode: orNull(src.asCountryCode),
+    srcCity: orNull(src.city),
+    srcConnectionType: orNull(src.connectionType),
+    srcISP: orNull(src.isp),
+    srcLatitude: orNull(src.latitude),
+    srcLongitude: orNull(src.longitude),
+    srcUserType: orNull(src.userType),
     actor: JSON.stringify(event.actor),
     tags: JSON.stringify(event.tags),
     resources: JSON.stringify(event.resources),
@@ -44,41 +95,6 @@ export async function toRow(
     enrichments: JSON.stringify(event.enrichments),
     rawLog: event.rawLog,
     rawLogRef: null,
-    sourceFields: JSON.stringify(event.sourceFields),
-  } as LogRow;
+    sourceFields: JSON.stringify(fields),
+  };
 }
-
-export const LOG_COLUMNS = [
-  "id",
-  "workspaceID",
-  "sourceType",
-  "sourceID",
-  "sourceTTL",
-  "receivedAt",
-  "eventTime",
-  "eventName",
-  "eventID",
-  "readOnly",
-  ...(["src", "dst"] as const).flatMap((p) =>
-    [
-      "IP",
-      "ASOrganization",
-      "ASNumber",
-      "ASCountryCode",
-      "City",
-      "ConnectionType",
-      "ISP",
-      "Latitude",
-      "Longitude",
-      "UserType",
-    ].map((c) => `${p}${c}`),
-  ),
-  "actor",
-  "tags",
-  "resources",
-  "serviceName",
-  "enrichments",
-  "rawLog",
-  "rawLogRef",
-  "sourceFields",
-] as const satisfies ReadonlyArray<string>;

@@ -1,4 +1,12 @@
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import {
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 /**
  * Every table of the database, the one source of truth: `npm run db:generate` (drizzle-kit)
@@ -13,13 +21,17 @@ import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm
  */
 
 /**
- * The events, with the common columns (RunReveal-style). The key `rid` is the first 63 bits of
- * the row id (a SHA-256 of sourceID and eventID), so the rowid itself deduplicates (ON
- * CONFLICT(rid)) and no separate unique index is written: one stored event writes the row plus
- * one entry per secondary index (`npm run bench`). A rowid table keeps ~1-2 KB rows on their
- * leaf pages; a WITHOUT ROWID table spilled them to overflow pages and took ~3x the space
- * (measured: 4.9 KB vs ~1.5 KB per event). Each index ends with the rowid implicitly:
- * ORDER BY eventTime, rid walks it.
+ * The events, with the common columns (RunReveal-style). The key `rid` is time-ordered: the
+ * event time in milliseconds times 2^20 plus the first 20 bits of the row id (src/store/keys.ts),
+ * so inserts append instead of splitting random pages, a time range is a key range, and every
+ * index below ends with it (ORDER BY rid is ORDER BY eventTime). The row id `id` (a SHA-256 of
+ * sourceID and eventID) is UNIQUE: that index deduplicates (ON CONFLICT DO NOTHING) and serves
+ * GET /v1/logs/:id. One stored event writes the row plus three index entries (`npm run bench`).
+ * The `dst*` columns of the common schema are always null here (no vendor reports a
+ * destination): the views and the API show them as null without storing them. Vendor columns
+ * the views can read from rawLog are not stored again: `sourceFields` holds only the others.
+ * A rowid table keeps ~1-2 KB rows on their leaf pages; a WITHOUT ROWID table spilled them to
+ * overflow pages and took ~3x the space (measured: 4.9 KB vs ~1.5 KB per event).
  */
 
 export const logs = sqliteTable(
@@ -46,16 +58,6 @@ export const logs = sqliteTable(
     srcLatitude: real("srcLatitude"),
     srcLongitude: real("srcLongitude"),
     srcUserType: text("srcUserType"),
-    dstIP: text("dstIP"),
-    dstASOrganization: text("dstASOrganization"),
-    dstASNumber: integer("dstASNumber"),
-    dstASCountryCode: text("dstASCountryCode"),
-    dstCity: text("dstCity"),
-    dstConnectionType: text("dstConnectionType"),
-    dstISP: text("dstISP"),
-    dstLatitude: real("dstLatitude"),
-    dstLongitude: real("dstLongitude"),
-    dstUserType: text("dstUserType"),
     actor: text("actor").notNull().default("{}"),
     tags: text("tags").notNull().default("{}"),
     resources: text("resources").notNull().default("[]"),
@@ -66,13 +68,13 @@ export const logs = sqliteTable(
     sourceFields: text("sourceFields").notNull().default("{}"),
   },
   (t) => [
-    index("logs_time").on(t.eventTime),
-    index("logs_source_time").on(t.sourceID, t.eventTime),
-    index("logs_name_time").on(t.eventName, t.eventTime),
+    uniqueIndex("logs_id").on(t.id),
+    index("logs_source").on(t.sourceID),
+    index("logs_name").on(t.eventName),
   ],
 );
 
-/** A stored row without its internal key `rid` (derived from `id`, see ridOf). */
+/** A stored row without its internal key `rid` (src/store/keys.ts). */
 export type LogRow = Omit<typeof logs.$inferSelect, "rid">;
 
 /**

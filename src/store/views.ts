@@ -1,6 +1,7 @@
 import { VENDORS } from "../vendors";
 import type { ViewDefinition } from "../vendors/types";
-import { LOG_COLUMNS } from "./rows";
+import { COMMON_COLUMNS, UNSTORED_COLUMNS } from "./rows";
+import { viewColumnSql } from "./source-fields";
 
 /**
  * The per-vendor views, generated from the vendor registry (src/vendors/<vendor>/index.ts), so
@@ -8,12 +9,10 @@ import { LOG_COLUMNS } from "./rows";
  * changes, and test/store/views.test.ts checks the migrated database holds exactly these.
  */
 
-/** The 36 common columns a view shows when it shows them all (the table's, less internals). */
-const COMMON_COLUMNS = LOG_COLUMNS.filter((c) => c !== "rawLogRef" && c !== "sourceFields");
-
 const TIME_COLUMNS = new Set(["receivedAt", "eventTime"]);
 
 function commonColumn(c: string): string {
+  if (UNSTORED_COLUMNS.has(c)) return `NULL AS ${c}`;
   return TIME_COLUMNS.has(c)
     ? `strftime('%Y-%m-%dT%H:%M:%fZ', ${c} / 1000.0, 'unixepoch') AS ${c}`
     : c;
@@ -21,10 +20,10 @@ function commonColumn(c: string): string {
 
 /** The CREATE VIEW statement of one vendor's view. */
 function viewSql(type: string, v: ViewDefinition): string {
-  const common = v.common === "all" ? COMMON_COLUMNS : v.common;
+  const common: readonly string[] = v.common === "all" ? COMMON_COLUMNS : v.common;
   // One line for the common columns, one for the vendor's: the file is generated (the registry
   // is what people read), and views stay one block each rather than 50 near-identical lines.
-  const vendor = v.columns.map((c) => `json_extract(sourceFields, '$.${c}') AS ${c}`);
+  const vendor = v.columns.map((c) => viewColumnSql(c, v.rawPaths?.[c]));
   return `CREATE VIEW ${v.name} AS\nSELECT\n  ${common.map(commonColumn).join(", ")},\n  ${vendor.join(", ")}\nFROM logs WHERE sourceType = '${type}'`;
 }
 

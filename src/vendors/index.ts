@@ -36,6 +36,11 @@ export function vendorOf(type: string): Vendor {
   return vendor;
 }
 
+/** The vendor of a source type, if it is one (rows of a type since removed have none). */
+export function findVendor(type: string): Vendor | undefined {
+  return byType.get(type);
+}
+
 export function normalizerFor(type: string): Normalizer {
   return vendorOf(type).normalizer;
 }

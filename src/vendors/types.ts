@@ -30,6 +30,11 @@ export interface ViewDefinition {
   common: "all" | readonly string[];
   /** The vendor columns, read from `sourceFields` under these names (the normalizer's keys). */
   columns: readonly string[];
+  /**
+   * Columns the view reads from the raw record instead (dotted key paths of the vendor's JSON):
+   * stored in `sourceFields` only when the normalizer's value differs (src/store/source-fields.ts).
+   */
+  rawPaths?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -57,31 +57,41 @@ describe("store", () => {
     expect(Number(after?.duplicates) - Number(before?.duplicates)).toBe(1501);
   });
 
-  it("quarantines an event whose 63-bit row key collides with another event's, instead of dropping it", async () => {
-    const [a, b] = (await prepare([tpEvent(80_000), tpEvent(80_001)])).rows;
-    if (!a || !b) throw new Error("prepare failed");
-    const twin = { ...b, id: `${a.id.slice(0, 16)}${"f".repeat(16)}` }; // same first 63 bits, other id
-    const now = Date.now();
-    await commit(env, {
+  it("stores events that share a millisecond and key bits at the next free key, once each", async () => {
+    // Key = event time (ms) and the id's first 20 bits: these 20 events all want one key.
+    const [a] = (await prepare([tpEvent(80_000)])).rows;
+    if (!a) throw new Error("prepare failed");
+    const twins = Array.from({ length: 20 }, (_, i) => ({
+      ...a,
+      id: `${a.id.slice(0, 5)}${i.toString(16).padStart(27, "0")}`,
+      eventID: `twin-${i}`,
+    }));
+    const batch = {
       sourceID: "turbopuffer",
       sourceType: "turbopuffer",
-      rows: [a],
       quarantine: [],
-      received: 1,
-      now,
-    });
-    const r = await commit(env, {
-      sourceID: "turbopuffer",
-      sourceType: "turbopuffer",
-      rows: [twin],
-      quarantine: [],
-      received: 1,
-      now: now + 1,
-    });
-    expect(r).toMatchObject({ inserted: 0, duplicates: 0, quarantined: 1 });
+      now: Date.now(),
+    };
+    // Half in one commit, then all of them (the first ten again, so ten duplicates).
+    const first = await commit(env, { ...batch, rows: twins.slice(0, 10), received: 10 });
+    expect(first).toMatchObject({ received: 10, inserted: 10, duplicates: 0, quarantined: 0 });
+    const second = await commit(env, { ...batch, rows: twins, received: 20 });
+    expect(second).toMatchObject({ received: 20, inserted: 6, duplicates: 10, quarantined: 4 });
+    // 16 keys (MAX_PROBES) for 20 events: the last four are kept in quarantine, never dropped.
+    expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'twin-%'")).toBe(16);
     expect(
       await count("SELECT count(*) AS n FROM quarantine WHERE errorCode = 'id_collision'"),
-    ).toBe(1);
+    ).toBe(4);
+    const keys = await env.DB.prepare(
+      "SELECT CAST(rid AS TEXT) AS k FROM logs WHERE eventID LIKE 'twin-%' ORDER BY rid",
+    ).all<{ k: string }>();
+    const base = BigInt(keys.results[0]?.k ?? "0");
+    expect(keys.results.map((r) => BigInt(r.k) - base)).toEqual(
+      Array.from({ length: 16 }, (_, i) => BigInt(i)),
+    );
+    // A redelivery of all twenty: the stored sixteen are duplicates; the others again kept.
+    const again = await commit(env, { ...batch, rows: twins, received: 20 });
+    expect(again).toMatchObject({ inserted: 0, duplicates: 16, quarantined: 4 });
   });
 
   it("moves a rawLog too large for one statement to R2, with a pointer and an explicit marker", async () => {

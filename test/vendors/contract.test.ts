@@ -1,7 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SourceType } from "../../src/config";
+import { prepareRecords } from "../../src/pipeline";
+import { commit } from "../../src/store/ingest";
+import { presentRow } from "../../src/store/present";
+import { getLog } from "../../src/store/query";
 import { normalizerFor, VENDORS } from "../../src/vendors";
+import type { ViewDefinition } from "../../src/vendors/types";
 
 /**
  * Every vendor's fixture events, from its folder (src/vendors/<vendor>/fixtures/index.ts); the
@@ -98,6 +103,57 @@ describe.each(vendors)("vendor contract: $type", ({ type, view, events }) => {
     const first = await normalizer.normalize({ value: events[0], raw: JSON.stringify(events[0]) });
     if (!first.ok) throw new Error(first.message);
     expect(Object.keys(first.event.sourceFields).sort()).toEqual(vendorColumns.sort());
+  });
+
+  it("stores its events so that the view and the API show the normalizer's vendor columns", async () => {
+    // Vendor columns the view reads from rawLog are not stored twice (src/store/source-fields.ts):
+    // reading them back must give exactly what the normalizer said.
+    const source = { id: `contract-${type}`, type };
+    const framed = events.map((value, i) => ({
+      ok: true as const,
+      value,
+      raw: JSON.stringify(value),
+      location: `[${i}]`,
+    }));
+    const prepared = await prepareRecords(env, source, framed, Date.now());
+    expect(prepared.rows).toHaveLength(events.length);
+    await commit(env, {
+      sourceID: source.id,
+      sourceType: type,
+      ...prepared,
+      received: events.length,
+      now: Date.now(),
+    });
+    let elided = 0;
+    const asJson = (v: unknown) => (v !== null && typeof v === "object" ? JSON.stringify(v) : v);
+    for (const value of events) {
+      const n = await normalizer.normalize({ value, raw: JSON.stringify(value) });
+      if (!n.ok) throw new Error(n.message);
+      const row = prepared.rows.find((r) => r.eventID === n.event.eventID);
+      const stored = await getLog(env.DB, row?.id ?? "");
+      if (!stored) throw new Error(`${type}: ${n.event.eventID} not stored`);
+      expect(presentRow(stored).sourceFields).toEqual(n.event.sourceFields);
+      elided +=
+        Object.keys(n.event.sourceFields).length -
+        Object.keys(JSON.parse(stored.sourceFields)).length;
+      const viewed = await env.DB.prepare(`SELECT * FROM ${view} WHERE id = ?1`)
+        .bind(stored.id)
+        .first<Record<string, unknown>>();
+      for (const [k, v] of Object.entries(n.event.sourceFields)) {
+        const shown = viewed?.[k];
+        const expected = typeof v === "boolean" ? Number(v) : asJson(v);
+        expect(
+          typeof shown === "string" && typeof expected === "string" && /^[[{]/.test(shown)
+            ? JSON.parse(shown)
+            : shown,
+          `${view}.${k}`,
+        ).toEqual(
+          typeof expected === "string" && /^[[{]/.test(expected) ? JSON.parse(expected) : expected,
+        );
+      }
+    }
+    const paths = (VENDORS.find((v) => v.type === type)?.view as ViewDefinition).rawPaths;
+    if (paths) expect(elided, "vendor columns read from rawLog, not stored").toBeGreaterThan(0);
   });
 
   it("rejects a non-object and an empty object with a reason, never a throw", async () => {

@@ -49,5 +49,17 @@ export const turbopuffer = {
       "impersonator",
       "impersonationReason",
     ],
+    rawPaths: {
+      action: "action",
+      occurredAt: "occurred_at",
+      actorType: "actor.type",
+      actorId: "actor.id",
+      actorName: "actor.name",
+      targets: "targets",
+      contextLocation: "context.location",
+      sessionId: "metadata.session_id",
+      impersonator: "metadata.impersonator",
+      impersonationReason: "metadata.impersonation_reason",
+    },
   },
 } as const satisfies Vendor<"turbopuffer">;

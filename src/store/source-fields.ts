@@ -1,0 +1,84 @@
+import type { ViewDefinition } from "../vendors/types";
+
+/**
+ * Vendor columns are not stored twice. A view column with a `rawPaths` entry is read from the
+ * row's rawLog at that path, unless `sourceFields` holds the column (the normalizer's value
+ * differed from the raw one, or rawLog is not the parsed record). The views (src/store/views.ts)
+ * and the API (src/store/present.ts) read them the same way; the contract suite checks both
+ * give the normalizer's values for every vendor's fixtures.
+ */
+
+/** The value at a dotted path of a parsed JSON value (undefined: not there). */
+function at(value: unknown, path: string): unknown {
+  let v = value;
+  for (const key of path.split(".")) {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/** JSON equality, object key order aside; a missing raw value equals a null one. */
+function same(a: unknown, b: unknown): boolean {
+  if (a === null || a === undefined) return b === null || b === undefined;
+  if (typeof a !== "object" || typeof b !== "object" || b === null) return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => same(x, bb[i]) && x !== undefined);
+  }
+  const ak = Object.keys(a as object);
+  const bo = b as Record<string, unknown>;
+  if (ak.length !== Object.keys(bo).length) return false;
+  return ak.every(
+    (k) =>
+      k in bo &&
+      (a as Record<string, unknown>)[k] !== undefined &&
+      same((a as Record<string, unknown>)[k], bo[k]),
+  );
+}
+
+/** The vendor fields to store: those the view cannot read from the parsed raw record. */
+export function storedSourceFields(
+  view: ViewDefinition,
+  fields: Record<string, unknown>,
+  parsed: unknown,
+): Record<string, unknown> {
+  const paths = view.rawPaths;
+  if (!paths) return fields;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    const path = paths[k];
+    if (path === undefined || !same(v, at(parsed, path))) out[k] = v;
+  }
+  return out;
+}
+
+/** Every vendor column of a stored row, as the view shows it, in the view's order. */
+export function fullSourceFields(
+  view: ViewDefinition | undefined,
+  stored: Record<string, unknown>,
+  rawLog: string,
+): Record<string, unknown> {
+  const paths = view?.rawPaths;
+  if (!view || !paths || view.columns.every((c) => c in stored)) return stored;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(rawLog);
+  } catch {
+    return stored;
+  }
+  const out: Record<string, unknown> = {};
+  for (const c of view.columns) {
+    const path = paths[c];
+    out[c] = c in stored ? stored[c] : path === undefined ? null : (at(raw, path) ?? null);
+  }
+  return out;
+}
+
+/** The SQL of one vendor column of a view. */
+export function viewColumnSql(column: string, path: string | undefined): string {
+  const stored = `json_extract(sourceFields, '$.${column}')`;
+  if (path === undefined) return `${stored} AS ${column}`;
+  return `CASE WHEN json_type(sourceFields, '$.${column}') IS NULL THEN json_extract(rawLog, '$.${path}') ELSE ${stored} END AS ${column}`;
+}
