@@ -5,7 +5,7 @@ import { prepareRecords } from "../../src/pipeline";
 import { commit } from "../../src/store/ingest";
 import { presentRow } from "../../src/store/present";
 import { getLog } from "../../src/store/query";
-import { normalizerFor, VENDORS } from "../../src/vendors";
+import { normalizerFor, VENDORS, vendorOf } from "../../src/vendors";
 import type { ViewDefinition } from "../../src/vendors/types";
 
 /**
@@ -152,7 +152,7 @@ describe.each(vendors)("vendor contract: $type", ({ type, view, events }) => {
         );
       }
     }
-    const paths = (VENDORS.find((v) => v.type === type)?.view as ViewDefinition).rawPaths;
+    const paths = (vendorOf(type).view as ViewDefinition).rawPaths;
     if (paths) expect(elided, "vendor columns read from rawLog, not stored").toBeGreaterThan(0);
   });
 
