@@ -6,7 +6,7 @@ import type { Framed } from "./parse/json";
 import { type QuarantinedRecord, type QuarantineEntry, RecordGroup } from "./store/quarantine";
 import { toRow } from "./store/rows";
 import type { LogRow } from "./store/schema";
-import { normalizerFor } from "./vendors";
+import { normalizerFor, vendorOf } from "./vendors";
 import type { NormalizedEvent } from "./vendors/event";
 import type { SourceRef } from "./vendors/types";
 
@@ -102,7 +102,10 @@ export async function prepareRecords(
   for (const event of events) {
     try {
       if (options.tags) event.tags = { ...event.tags, ...options.tags };
-      rows.push(await toRow(source, event, receivedAt, parsedOf.get(event)));
+      const raw = parsedOf.has(event)
+        ? { view: vendorOf(source.type).view, parsed: parsedOf.get(event) }
+        : undefined;
+      rows.push(await toRow(source, event, receivedAt, raw));
     } catch (err) {
       await group.add({
         location: `eventID ${event.eventID}`,

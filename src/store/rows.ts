@@ -1,7 +1,6 @@
 import { rowId, storableText } from "../lib/hash";
-import { vendorOf } from "../vendors";
 import type { Endpoint, NormalizedEvent } from "../vendors/event";
-import type { SourceRef } from "../vendors/types";
+import type { SourceRef, ViewDefinition } from "../vendors/types";
 import type { LogRow } from "./schema";
 import { storedSourceFields } from "./source-fields";
 
@@ -53,20 +52,19 @@ const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 
 /**
  * The stored row of a normalized event: its deterministic id plus the source's columns. With
- * `parsed` (the record the normalizer read, whose text is the event's rawLog), the vendor
- * columns the view reads from rawLog are left out of sourceFields.
+ * `raw` (the vendor's view, and the record the normalizer read, whose text is the event's
+ * rawLog), the vendor columns the view reads from rawLog are left out of sourceFields.
  */
 export async function toRow(
   source: SourceRef,
   event: NormalizedEvent,
   receivedAt: number,
-  parsed?: unknown,
+  raw?: { view: ViewDefinition; parsed: unknown },
 ): Promise<LogRow> {
   const src: Endpoint = event.src;
-  const fields =
-    parsed === undefined
-      ? event.sourceFields
-      : storedSourceFields(vendorOf(source.type).view, event.sourceFields, parsed);
+  const fields = raw
+    ? storedSourceFields(raw.view, event.sourceFields, raw.parsed)
+    : event.sourceFields;
   return {
     id: await rowId(source.id, event.eventID),
     workspaceID: source.workspaceID ?? "",

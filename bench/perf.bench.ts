@@ -1,0 +1,93 @@
+import { env } from "cloudflare:workers";
+import { it } from "vitest";
+import { prepareRecords } from "../src/pipeline";
+import { commit } from "../src/store/ingest";
+import { toRow } from "../src/store/rows";
+import { normalizerFor, VENDORS } from "../src/vendors";
+import { push } from "../test/helpers";
+import { benchEvent } from "./events";
+
+/**
+ * The figures of issue 11 that run in workerd, one `BENCH name value` line each (bench.mjs adds
+ * the better-sqlite3 baselines and the ratios, measured in the same run).
+ */
+const report = (name: string, value: string | number) => console.log(`BENCH ${name} ${value}`);
+
+const FIXTURES = import.meta.glob<{ events: unknown[] }>("../src/vendors/*/fixtures/index.ts", {
+  eager: true,
+});
+
+it("normalize_events_per_s: parse + validate + normalize + id, per vendor, one core", async () => {
+  for (const vendor of VENDORS) {
+    const mod = FIXTURES[`../src/vendors/${vendor.type}/fixtures/index.ts`];
+    const raws = (mod?.events ?? []).map((e) => JSON.stringify(e));
+    const normalizer = normalizerFor(vendor.type);
+    const source = { id: vendor.type, type: vendor.type };
+    const now = Date.now();
+    const run = async (n: number) => {
+      const started = performance.now();
+      for (let i = 0; i < n; i++) {
+        const raw = raws[i % raws.length] as string;
+        const value = JSON.parse(raw) as unknown;
+        const out = await normalizer.normalize({ value, raw });
+        if (!out.ok) throw new Error(`${vendor.type}: ${out.message}`);
+        await toRow(source, out.event, now, { view: vendor.view, parsed: value });
+      }
+      return n / ((performance.now() - started) / 1000);
+    };
+    await run(2000); // warm up
+    report(`normalize_events_per_s ${vendor.type}`, Math.round(await run(20_000)));
+  }
+});
+
+it("push_ingest_events_per_s and rows_written_per_event (Turbopuffer, 10 x 1,000-event bodies)", async () => {
+  const bodies = Array.from({ length: 10 }, (_, b) =>
+    JSON.stringify(
+      Array.from({ length: 1000 }, (_, i) => benchEvent("turbopuffer", 2_000_000 + b * 1000 + i)),
+    ),
+  );
+  await push("turbopuffer", JSON.stringify([benchEvent("turbopuffer", 1)])); // warm up
+  const started = performance.now();
+  for (const body of bodies) {
+    const res = await push("turbopuffer", body);
+    if (res.status !== 200) throw new Error(`push failed: ${res.status} ${await res.text()}`);
+  }
+  report("push_ingest_events_per_s", Math.round(10_000 / ((performance.now() - started) / 1000)));
+
+  const events = Array.from({ length: 1000 }, (_, i) => benchEvent("turbopuffer", 3_000_000 + i));
+  const framed = events.map((value, i) => ({
+    ok: true as const,
+    value,
+    raw: JSON.stringify(value),
+    location: `[${i}]`,
+  }));
+  const source = { id: "turbopuffer", type: "turbopuffer" };
+  const prepared = await prepareRecords(env, source, framed, Date.now());
+  const c = { sourceID: "turbopuffer", sourceType: "turbopuffer", ...prepared, now: Date.now() };
+  const first = await commit(env, { ...c, received: 1000 });
+  report("rows_written_per_event", (first.rowsWritten / first.inserted).toFixed(2));
+});
+
+it("d1_bytes_per_event: database size delta per stored event", async () => {
+  const size = async () => (await env.DB.prepare("SELECT 1").run()).meta.size_after ?? 0;
+  for (const type of ["turbopuffer", "circleci"]) {
+    const source = { id: `bytes-${type}`, type };
+    const before = await size();
+    const n = 20_000;
+    for (let b = 0; b < n; b += 1000) {
+      const framed = Array.from({ length: 1000 }, (_, i) => {
+        const value = benchEvent(type, 9_000_000 + b + i);
+        return { ok: true as const, value, raw: JSON.stringify(value), location: `${i}` };
+      });
+      const prepared = await prepareRecords(env, source, framed, Date.now());
+      await commit(env, {
+        sourceID: source.id,
+        sourceType: type,
+        ...prepared,
+        received: 1000,
+        now: Date.now(),
+      });
+    }
+    report(`d1_bytes_per_event ${type}`, Math.round(((await size()) - before) / n));
+  }
+});
