@@ -59,5 +59,5 @@ run(process.execPath, ["scripts/bench-quarantine.mjs"]);
 console.log("\nfigure                                                value");
 for (const line of table) {
   const m = line.match(/^(.*\S)\s+(\S+)$/);
-  console.log(m ? `${m[1].padEnd(54)}${m[2]}` : line);
+  console.log(m && MACHINE.has(line.split(/\s+/)[0]) ? `${m[1].padEnd(54)}${m[2]}` : line);
 }
