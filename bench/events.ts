@@ -49,3 +49,44 @@ export function benchEvent(type: string, i: number): Record<string, unknown> {
     metadata: { session_id: `session_${String(i).padStart(26, "0")}` },
   };
 }
+
+/** The query benchmark's data set: this many events over QUERY_SOURCES sources. */
+export const QUERY_EVENTS = 1_000_000;
+export const QUERY_SOURCES = ["q0", "q1", "q2", "q3"];
+const ACTIONS = [
+  "session-created",
+  "session-revoked",
+  "api-key-created",
+  "api-key-deleted",
+  "namespace-created",
+  "namespace-deleted",
+  "member-invited",
+  "member-removed",
+  "billing-updated",
+  "sso-configured",
+];
+/** One event every 3 s from 2026-01-01: 1 M events span ~35 days. */
+export const QUERY_T0 = Date.UTC(2026, 0, 1);
+
+/** Event i of the query benchmark (its source is QUERY_SOURCES[i % 4]). */
+export function queryEvent(i: number): Record<string, unknown> {
+  const e = benchEvent("turbopuffer", i);
+  const user = `user_${String(i % 5000).padStart(26, "0")}`;
+  return {
+    ...e,
+    action: ACTIONS[i % ACTIONS.length],
+    occurred_at: new Date(QUERY_T0 + i * 3000).toISOString(),
+    actor: { type: "user", id: user, name: `${user}@example.com` },
+  };
+}
+
+/** The filters of `query_p50_ratio`, as GET /v1/logs parameters (newest first, 100 a page). */
+export const QUERY_FILTERS: Record<string, Record<string, string>> = {
+  source: { sourceID: "q1" },
+  eventName: { eventName: "api-key-created" },
+  actor: { actor: `user_${"7".padStart(26, "0")}` },
+  time: {
+    from: new Date(QUERY_T0 + 10 * 86_400_000).toISOString(),
+    to: new Date(QUERY_T0 + 10 * 86_400_000 + 3_600_000).toISOString(),
+  },
+};

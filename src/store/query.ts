@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { keyAtOrAfter, keyBefore } from "./keys";
 import { type LogRow, logs } from "./schema";
 
@@ -29,6 +30,18 @@ const key = (k: string) => sql`CAST(${k} AS INTEGER)`;
  * so every index (each ends with the key) serves filter, range and order at once.
  */
 export async function queryLogs(db: D1Database, q: LogQuery): Promise<KeyedRow[]> {
+  return logsQuery(drizzle(db), q);
+}
+
+/**
+ * The query of one page, on any drizzle SQLite database: D1 here, better-sqlite3 in the
+ * benchmark that compares them (scripts/bench-query.mjs), so both run the very same SQL.
+ */
+export function logsQuery(
+  // biome-ignore lint/suspicious/noExplicitAny: any drizzle SQLite driver (D1, better-sqlite3).
+  db: BaseSQLiteDatabase<"sync" | "async", any>,
+  q: LogQuery,
+) {
   const byEvent = q.timeField === "eventTime";
   const time = byEvent ? logs.eventTime : logs.receivedAt;
   const before = q.to !== undefined && byEvent ? keyBefore(q.to) : undefined;
@@ -56,7 +69,7 @@ export async function queryLogs(db: D1Database, q: LogQuery): Promise<KeyedRow[]
   }
   const dir = q.order === "desc" ? desc : asc;
   const { rid: _rid, ...columns } = getTableColumns(logs);
-  return drizzle(db)
+  return db
     .select({ ...columns, key: sql<string>`CAST(${logs.rid} AS TEXT)` })
     .from(logs)
     .where(and(...conds))

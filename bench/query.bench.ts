@@ -1,0 +1,54 @@
+import { env } from "cloudflare:workers";
+import { it } from "vitest";
+import { prepareRecords } from "../src/pipeline";
+import { commit } from "../src/store/ingest";
+import { query } from "../test/helpers";
+import { QUERY_EVENTS, QUERY_FILTERS, QUERY_SOURCES, queryEvent } from "./events";
+
+/**
+ * Query latency through the Worker over QUERY_EVENTS stored events: a filtered page of 100 for
+ * each filter of QUERY_FILTERS, p50 and p95 of 40 requests. scripts/bench-query.mjs runs the
+ * same SQL on better-sqlite3 over the same rows; bench.mjs prints the ratio.
+ */
+const report = (name: string, value: string | number) => console.log(`BENCH ${name} ${value}`);
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
+};
+
+it("query p50/p95 through the Worker over the query data set", async () => {
+  const started = performance.now();
+  for (let b = 0; b < QUERY_EVENTS; b += 4000) {
+    for (const [k, sourceID] of QUERY_SOURCES.entries()) {
+      const framed = [];
+      for (let i = b + k; i < Math.min(b + 4000, QUERY_EVENTS); i += QUERY_SOURCES.length) {
+        const value = queryEvent(i);
+        framed.push({ ok: true as const, value, raw: JSON.stringify(value), location: `${i}` });
+      }
+      const source = { id: sourceID, type: "turbopuffer" };
+      const prepared = await prepareRecords(env, source, framed, Date.now());
+      await commit(env, {
+        sourceID,
+        sourceType: "turbopuffer",
+        ...prepared,
+        received: framed.length,
+        now: Date.now(),
+      });
+    }
+  }
+  report("query_load_seconds", ((performance.now() - started) / 1000).toFixed(1));
+  for (const [name, params] of Object.entries(QUERY_FILTERS)) {
+    const path = `/v1/logs?${new URLSearchParams({ ...params, limit: "100" })}`;
+    const times: number[] = [];
+    for (let r = 0; r < 45; r++) {
+      const t = performance.now();
+      const res = await query(path);
+      const body = (await res.json()) as { data: unknown[] };
+      if (res.status !== 200 || body.data.length === 0) throw new Error(`${name}: ${res.status}`);
+      if (r >= 5) times.push(performance.now() - t);
+    }
+    report(`query_worker_p50_ms ${name}`, percentile(times, 50).toFixed(2));
+    report(`query_worker_p95_ms ${name}`, percentile(times, 95).toFixed(2));
+  }
+});
