@@ -1,9 +1,8 @@
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
-import { prepareRecords } from "../src/pipeline";
 import { commit } from "../src/store/ingest";
 import { query } from "../test/helpers";
-import { QUERY_EVENTS, QUERY_FILTERS, QUERY_SOURCES, queryEvent } from "./events";
+import { QUERY_EVENTS, QUERY_FILTERS, QUERY_SOURCES, queryRow } from "./events";
 
 /**
  * Query latency through the Worker over QUERY_EVENTS stored events: a filtered page of 100 for
@@ -21,18 +20,15 @@ it("query p50/p95 through the Worker over the query data set", async () => {
   const started = performance.now();
   for (let b = 0; b < QUERY_EVENTS; b += 4000) {
     for (const [k, sourceID] of QUERY_SOURCES.entries()) {
-      const framed = [];
-      for (let i = b + k; i < Math.min(b + 4000, QUERY_EVENTS); i += QUERY_SOURCES.length) {
-        const value = queryEvent(i);
-        framed.push({ ok: true as const, value, raw: JSON.stringify(value), location: `${i}` });
-      }
-      const source = { id: sourceID, type: "turbopuffer" };
-      const prepared = await prepareRecords(env, source, framed, Date.now());
+      const rows = [];
+      for (let i = b + k; i < Math.min(b + 4000, QUERY_EVENTS); i += QUERY_SOURCES.length)
+        rows.push(queryRow(i));
       await commit(env, {
         sourceID,
         sourceType: "turbopuffer",
-        ...prepared,
-        received: framed.length,
+        rows,
+        quarantine: [],
+        received: rows.length,
         now: Date.now(),
       });
     }

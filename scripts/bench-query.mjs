@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// The raw-SQLite side of `query_p50_ratio` (`npm run bench`): the query benchmark's events
-// (bench/events.ts), made rows by the Worker's own normalizer and row code, in better-sqlite3
+// The raw-SQLite side of `query_p50_ratio` (`npm run bench`): the query benchmark's rows
+// (bench/events.ts `queryRow`, the very rows the Worker side stores), in better-sqlite3
 // (same schema: migrations/*.sql, a file on disk, WAL), queried with the Worker's own query
 // builder (src/store/query.ts `logsQuery`), so both sides run the same SQL over the same rows.
 // Prints `BENCH query_sqlite_p50_ms <filter> <ms>` (and p95). better-sqlite3 is optional.
-import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -20,18 +19,7 @@ try {
 }
 const { drizzle } = await import("drizzle-orm/better-sqlite3");
 
-// Node's WebCrypto digest is far slower than workerd's; the same SHA-256, synchronously, keeps
-// building a million rows to seconds (the ids are identical).
-crypto.subtle.digest = async (_alg, data) => {
-  const b = createHash("sha256")
-    .update(new Uint8Array(data.buffer ?? data))
-    .digest();
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-};
-
-const mod =
-  await importWorkerCode(`export { turbopuffer } from "./src/vendors/turbopuffer/index.ts";
-  export { toRow, LOG_COLUMNS } from "./src/store/rows.ts";
+const mod = await importWorkerCode(`export { LOG_COLUMNS } from "./src/store/rows.ts";
   export { rowKey } from "./src/store/keys.ts";
   export { logsQuery } from "./src/store/query.ts";
   export * from "./bench/events.ts";`);
@@ -52,23 +40,13 @@ const columns = ["rid", ...mod.LOG_COLUMNS];
 const insert = db.prepare(
   `INSERT INTO logs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
 );
-const now = Date.now();
 const insertAll = db.transaction((rows) => {
   for (const r of rows)
     insert.run([BigInt(mod.rowKey(r.eventTime, r.id)), ...mod.LOG_COLUMNS.map((c) => r[c])]);
 });
 for (let b = 0; b < mod.QUERY_EVENTS; b += 10_000) {
   const rows = [];
-  for (let i = b; i < Math.min(b + 10_000, mod.QUERY_EVENTS); i++) {
-    const value = mod.queryEvent(i);
-    const raw = JSON.stringify(value);
-    const out = await mod.turbopuffer.normalizer.normalize({ value, raw });
-    if (!out.ok) throw new Error(out.message);
-    const source = { id: mod.QUERY_SOURCES[i % mod.QUERY_SOURCES.length], type: "turbopuffer" };
-    rows.push(
-      await mod.toRow(source, out.event, now, { view: mod.turbopuffer.view, parsed: value }),
-    );
-  }
+  for (let i = b; i < Math.min(b + 10_000, mod.QUERY_EVENTS); i++) rows.push(mod.queryRow(i));
   insertAll(rows);
 }
 db.exec("ANALYZE");

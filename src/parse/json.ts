@@ -94,14 +94,19 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  * A record of an already parsed value (an array element, a polled item), under the same nesting
  * bound as parsed text: a value nested too deep to serialize is a bad record, never an exception.
  */
-export function framedValue(location: string, value: unknown): Framed {
+export function framedValue(
+  location: string,
+  value: unknown,
+  /** The value came from text already checked against MAX_NESTING (no second scan). */
+  checked = false,
+): Framed {
   let raw: string;
   try {
     raw = JSON.stringify(value) ?? "null";
   } catch {
     raw = "";
   }
-  if (raw === "" || nestingExceeds(raw, MAX_NESTING))
+  if (raw === "" || (!checked && nestingExceeds(raw, MAX_NESTING)))
     return {
       location,
       raw: raw.slice(0, 1024),
@@ -112,8 +117,9 @@ export function framedValue(location: string, value: unknown): Framed {
   return { location, raw, ok: true, value };
 }
 
+/** The elements of an array parsed from a body that passed the nesting check as a whole. */
 function* fromArray(items: unknown[], prefix: string): Generator<Framed> {
-  for (let i = 0; i < items.length; i++) yield framedValue(`${prefix}[${i}]`, items[i]);
+  for (let i = 0; i < items.length; i++) yield framedValue(`${prefix}[${i}]`, items[i], true);
 }
 
 /** The non-blank lines of a text (split on \n, \r\n or \r), numbered from 1. */

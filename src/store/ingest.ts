@@ -66,6 +66,10 @@ export interface CommitResult {
 
 const encoder = new TextEncoder();
 
+/** UTF-8 length of a string; no copy for the usual all-ASCII row. */
+const utf8Length = (s: string) =>
+  /[^\x00-\x7f]/.test(s) ? encoder.encode(s).byteLength : s.length;
+
 /** One row as its positional insert array. */
 const rowJson = (row: LogRow, probe: Probe) =>
   JSON.stringify([
@@ -95,7 +99,7 @@ async function spill(
     sourceFields: JSON.stringify(fields),
   };
   const json = rowJson(moved, probe);
-  if (encoder.encode(json).byteLength + 2 <= STATEMENT_BYTES) return { row: moved, json };
+  if (utf8Length(json) + 2 <= STATEMENT_BYTES) return { row: moved, json };
   const marker = JSON.stringify({ _spilled: "too large for a D1 row; see rawLogRef" });
   const slim: LogRow = { ...moved, tags: marker, sourceFields: marker };
   return { row: slim, json: rowJson(slim, probe) };
@@ -128,10 +132,10 @@ async function chunkRows(
   for (const original of rows) {
     let row = original;
     let json = rowJson(row, probe);
-    let size = encoder.encode(json).byteLength;
+    let size = utf8Length(json);
     if (size + 2 > STATEMENT_BYTES) {
       ({ row, json } = await spill(env, row, probe));
-      size = encoder.encode(json).byteLength;
+      size = utf8Length(json);
       if (size + 2 > STATEMENT_BYTES) {
         quarantine.push({
           sourceID: row.sourceID,

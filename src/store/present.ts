@@ -9,6 +9,8 @@ const UNSTORED = Object.fromEntries([...UNSTORED_COLUMNS].map((c) => [c, null]))
 
 function parseJson<T>(text: string | null, fallback: T): T {
   if (text === null || text === "") return fallback;
+  // The usual empty values, without a parse.
+  if (text === "{}" || text === "[]") return (text === "{}" ? {} : []) as T;
   try {
     return JSON.parse(text) as T;
   } catch {
