@@ -68,7 +68,7 @@ const encoder = new TextEncoder();
 
 /** UTF-8 length of a string; no copy for the usual all-ASCII row. */
 const utf8Length = (s: string) =>
-  /[^\x00-\x7f]/.test(s) ? encoder.encode(s).byteLength : s.length;
+  /[\u0080-\uffff]/.test(s) ? encoder.encode(s).byteLength : s.length;
 
 /** One row as its positional insert array. */
 const rowJson = (row: LogRow, probe: Probe) =>
