@@ -5,7 +5,7 @@
 // Prints `BENCH name value` lines; the ratio is what CSV costs against the NDJSON baseline.
 import { importWorkerCode } from "./lib/import-worker-code.mjs";
 
-const EVENTS = 100_000;
+const EVENTS = 50_000;
 const mod = await importWorkerCode(`export { readRecords } from "./src/parse/stream.ts";
   export { circleci } from "./src/vendors/circleci/normalize.ts";
   export { toRow } from "./src/store/rows.ts";`);
@@ -61,11 +61,11 @@ async function eventsPerSecond(text) {
   return n / ((performance.now() - started) / 1000);
 }
 
-// Warm up once, then the best of three runs of each (alternating, so both see the same machine).
+// Warm up once, then the best of two runs of each (alternating, so both see the same machine).
 await eventsPerSecond(files.ndjson);
 await eventsPerSecond(files.csv);
 const best = { ndjson: 0, csv: 0 };
-for (let i = 0; i < 3; i++) {
+for (let i = 0; i < 2; i++) {
   for (const k of ["ndjson", "csv"]) best[k] = Math.max(best[k], await eventsPerSecond(files[k]));
 }
 const report = (name, value) => console.log(`BENCH ${name.padEnd(44)} ${value}`);
