@@ -4,19 +4,11 @@
 // (same schema: migrations/*.sql, a file on disk, WAL), queried with the Worker's own query
 // builder (src/store/query.ts `logsQuery`), so both sides run the same SQL over the same rows.
 // Prints `BENCH query_sqlite_p50_ms <filter> <ms>` (and p95). better-sqlite3 is optional.
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import { importWorkerCode, root } from "./lib/import-worker-code.mjs";
+import { importWorkerCode } from "./lib/import-worker-code.mjs";
+import { freshDatabase, loadSqlite, rowInserter } from "./lib/sqlite-baseline.mjs";
 
-const require = createRequire(import.meta.url);
-let Database;
-try {
-  Database = require("better-sqlite3");
-} catch {
-  console.log("BENCH query_sqlite_p50_ms unavailable (optional better-sqlite3 not installed)");
-  process.exit(0);
-}
+const Database = loadSqlite("query_sqlite_p50_ms");
+if (!Database) process.exit(0);
 const { drizzle } = await import("drizzle-orm/better-sqlite3");
 
 const mod = await importWorkerCode(`export { LOG_COLUMNS } from "./src/store/rows.ts";
@@ -24,25 +16,10 @@ const mod = await importWorkerCode(`export { LOG_COLUMNS } from "./src/store/row
   export { logsQuery } from "./src/store/query.ts";
   export * from "./bench/events.ts";`);
 
-const dir = join(root, ".bench");
-mkdirSync(dir, { recursive: true });
-const file = join(dir, "sqlite-query.db");
-for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-const db = new Database(file);
-db.pragma("journal_mode = WAL");
-const migrations = join(root, "migrations");
-for (const f of readdirSync(migrations)
-  .filter((x) => x.endsWith(".sql"))
-  .sort()) {
-  db.exec(readFileSync(join(migrations, f), "utf8").replaceAll("--> statement-breakpoint", ""));
-}
-const columns = ["rid", ...mod.LOG_COLUMNS];
-const insert = db.prepare(
-  `INSERT INTO logs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
-);
+const db = freshDatabase(Database, "sqlite-query");
+const insert = rowInserter(db, mod.LOG_COLUMNS, mod.rowKey);
 const insertAll = db.transaction((rows) => {
-  for (const r of rows)
-    insert.run([BigInt(mod.rowKey(r.eventTime, r.id)), ...mod.LOG_COLUMNS.map((c) => r[c])]);
+  for (const r of rows) insert(r);
 });
 for (let b = 0; b < mod.QUERY_EVENTS; b += 10_000) {
   const rows = [];

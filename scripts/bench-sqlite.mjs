@@ -4,19 +4,11 @@
 // inserted with better-sqlite3 into the same schema (migrations/*.sql) in a file on disk, WAL,
 // one transaction. Prints `BENCH sqlite_insert_rows_per_s <n>`. better-sqlite3 is an optional
 // dependency (a native module): without it this prints why and exits 0.
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import { importWorkerCode, root } from "./lib/import-worker-code.mjs";
+import { importWorkerCode } from "./lib/import-worker-code.mjs";
+import { freshDatabase, loadSqlite, rowInserter } from "./lib/sqlite-baseline.mjs";
 
-let Database;
-try {
-  Database = createRequire(import.meta.url)("better-sqlite3");
-} catch {
-  console.log("BENCH sqlite_insert_rows_per_s unavailable (optional better-sqlite3 not installed)");
-  process.exit(0);
-}
-
+const Database = loadSqlite("sqlite_insert_rows_per_s");
+if (!Database) process.exit(0);
 const mod =
   await importWorkerCode(`export { turbopuffer } from "./src/vendors/turbopuffer/index.ts";
   export { toRow, LOG_COLUMNS } from "./src/store/rows.ts";
@@ -35,30 +27,12 @@ for (let i = 0; i < 10_000; i++) {
   );
 }
 
-const dir = join(root, ".bench");
-mkdirSync(dir, { recursive: true });
-const file = join(dir, "sqlite-baseline.db");
-for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-const db = new Database(file);
-db.pragma("journal_mode = WAL");
-const migrations = join(root, "migrations");
-for (const f of readdirSync(migrations)
-  .filter((x) => x.endsWith(".sql"))
-  .sort()) {
-  db.exec(readFileSync(join(migrations, f), "utf8").replaceAll("--> statement-breakpoint", ""));
-}
-const columns = ["rid", ...mod.LOG_COLUMNS];
-const insert = db.prepare(
-  `INSERT INTO logs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
-);
-const values = rows.map((r) => [
-  BigInt(mod.rowKey(r.eventTime, r.id)),
-  ...mod.LOG_COLUMNS.map((c) => r[c]),
-]);
+const db = freshDatabase(Database, "sqlite-baseline");
+const insert = rowInserter(db, mod.LOG_COLUMNS, mod.rowKey);
 const started = performance.now();
 db.transaction(() => {
-  for (const v of values) insert.run(v);
+  for (const r of rows) insert(r);
 })();
 const seconds = (performance.now() - started) / 1000;
 db.close();
-console.log(`BENCH sqlite_insert_rows_per_s ${Math.round(values.length / seconds)}`);
+console.log(`BENCH sqlite_insert_rows_per_s ${Math.round(rows.length / seconds)}`);
