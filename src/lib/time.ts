@@ -8,6 +8,20 @@ const ISO =
  * (Airkit's TIMESTAMPNTZ). Returns null for anything that is not an ISO-8601 date-time.
  */
 export function parseTimestamp(input: string): number | null {
+  // Validation and normalization read the same time one after the other: parse it once.
+  if (input === last.input) return last.result;
+  const result = parseIso(input);
+  last.input = input;
+  last.result = result;
+  return result;
+}
+
+const last: { input: string | undefined; result: number | null } = {
+  input: undefined,
+  result: null,
+};
+
+function parseIso(input: string): number | null {
   const m = ISO.exec(input.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s = "0", frac = "", zone = "Z"] = m;

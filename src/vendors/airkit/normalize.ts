@@ -58,16 +58,32 @@ const RESOURCE_IDS: Array<[string, string]> = [
 ];
 
 /** eventTime, event_time, EVENT_TIME, Event-Time → EVENT_TIME. */
-const canonicalKey = (k: string) =>
+const rewriteKey = (k: string) =>
   k
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .replace(/[\s-]+/g, "_")
     .toUpperCase();
 
+// Every event of an export repeats the same ~30 keys: rewrite each once (bounded, so a file of
+// ever-new keys cannot grow it without end).
+const KEY_CACHE_SIZE = 4096;
+const keyCache = new Map<string, string>();
+function canonicalKey(k: string): string {
+  let c = keyCache.get(k);
+  if (c === undefined) {
+    c = rewriteKey(k);
+    if (keyCache.size < KEY_CACHE_SIZE) keyCache.set(k, c);
+  }
+  return c;
+}
+
 /** SAVEPOINT_REVISION → airkitSavepointRevision (the view's column names). */
 const columnName = (c: string) =>
   `airkit${c.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, ch: string) => ch.toUpperCase())}`;
+
+/** The view's column of each export column, in AIRKIT_COLUMNS order. */
+export const AIRKIT_VIEW_COLUMNS = AIRKIT_COLUMNS.map(columnName);
 
 const text = z.string().min(1);
 const record = z.looseObject({
@@ -81,8 +97,9 @@ function canonicalize(value: unknown): Record<string, unknown> | null {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const cleaned = typeof v === "string" && v.trim() === "" ? null : v;
-    out[canonicalKey(k)] =
-      NUMERIC.has(canonicalKey(k)) && typeof cleaned === "string" && /^-?\d+$/.test(cleaned)
+    const key = canonicalKey(k);
+    out[key] =
+      NUMERIC.has(key) && typeof cleaned === "string" && /^-?\d+$/.test(cleaned)
         ? Number(cleaned)
         : cleaned;
   }
@@ -119,7 +136,8 @@ export const airkit: Normalizer = {
     if (str(e.RESOURCE_ID))
       resources.unshift(`${str(e.RESOURCE_TYPE) ?? "resource"}:${str(e.RESOURCE_ID)}`);
     const sourceFields: Record<string, unknown> = {};
-    for (const c of AIRKIT_COLUMNS) sourceFields[columnName(c)] = e[c] ?? null;
+    for (let i = 0; i < AIRKIT_COLUMNS.length; i++)
+      sourceFields[AIRKIT_VIEW_COLUMNS[i] as string] = e[AIRKIT_COLUMNS[i] as string] ?? null;
     return accepted({
       eventID: parsed.data.EVENT_ID,
       eventName: parsed.data.EVENT_TYPE,
@@ -135,5 +153,3 @@ export const airkit: Normalizer = {
     });
   },
 };
-
-export const AIRKIT_VIEW_COLUMNS = AIRKIT_COLUMNS.map(columnName);
