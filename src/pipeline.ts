@@ -6,7 +6,7 @@ import type { Framed } from "./parse/json";
 import { type QuarantinedRecord, type QuarantineEntry, RecordGroup } from "./store/quarantine";
 import { toRow } from "./store/rows";
 import type { LogRow } from "./store/schema";
-import { normalizerFor, vendorOf } from "./vendors";
+import { findVendor, normalizerFor } from "./vendors";
 import type { NormalizedEvent } from "./vendors/event";
 import type { SourceRef } from "./vendors/types";
 
@@ -65,6 +65,36 @@ async function normalizeRecord(
   }
 }
 
+/** Enriched events → rows; an event that cannot become a row joins the group, never throws. */
+async function rowsOf(
+  source: SourceRef,
+  events: NormalizedEvent[],
+  parsedOf: Map<NormalizedEvent, unknown>,
+  group: RecordGroup,
+  receivedAt: number,
+  options: PrepareOptions,
+): Promise<LogRow[]> {
+  const rows: LogRow[] = [];
+  const view = findVendor(source.type)?.view;
+  for (const event of events) {
+    try {
+      if (options.tags) event.tags = { ...event.tags, ...options.tags };
+      const raw = view && parsedOf.has(event) ? { view, parsed: parsedOf.get(event) } : undefined;
+      rows.push(await toRow(source, event, receivedAt, raw));
+    } catch (err) {
+      await group.add({
+        location: `eventID ${event.eventID}`,
+        stage: "store",
+        errorCode: "row_failed",
+        error: describeError(err),
+        raw: event.rawLog,
+        json: true,
+      });
+    }
+  }
+  return rows;
+}
+
 /**
  * Framed records of one source → rows to store, and one quarantine entry holding every record
  * that did not parse, did not validate or could not become a row (each with where it was and
@@ -98,25 +128,7 @@ export async function prepareRecords(
     } else await group.add(n.failure);
   }
   await enrichEvents(env, events);
-  const rows: LogRow[] = [];
-  for (const event of events) {
-    try {
-      if (options.tags) event.tags = { ...event.tags, ...options.tags };
-      const raw = parsedOf.has(event)
-        ? { view: vendorOf(source.type).view, parsed: parsedOf.get(event) }
-        : undefined;
-      rows.push(await toRow(source, event, receivedAt, raw));
-    } catch (err) {
-      await group.add({
-        location: `eventID ${event.eventID}`,
-        stage: "store",
-        errorCode: "row_failed",
-        error: describeError(err),
-        raw: event.rawLog,
-        json: true,
-      });
-    }
-  }
+  const rows = await rowsOf(source, events, parsedOf, group, receivedAt, options);
   const quarantine: QuarantineEntry[] =
     group.count === 0
       ? []

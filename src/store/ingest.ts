@@ -26,8 +26,8 @@ SELECT CAST(value ->> 0 AS INTEGER), ${VARIABLE.map((_, i) => `value ->> ${i + 1
 FROM json_each(?1) WHERE true
 ON CONFLICT DO NOTHING`;
 
-// The ids of the batch (JSON groups within STATEMENT_BYTES) that are not stored after the
-// inserts: their rid was another event's (same millisecond and id bits), never a duplicate.
+// The batch's ids (JSON groups within STATEMENT_BYTES) not stored after the inserts: their rid
+// was another event's (same millisecond and id bits); a duplicate's id is stored.
 const LOST_SQL = `SELECT value AS id FROM json_each(?1)
 WHERE NOT EXISTS (SELECT 1 FROM logs WHERE logs.id = json_each.value)`;
 
