@@ -81,11 +81,3 @@ export async function timingSafeEqualStrings(a: string, b: string): Promise<bool
   ]);
   return crypto.subtle.timingSafeEqual(ha, hb);
 }
-
-/**
- * The table key of a row: the first 63 bits of its id, as a decimal string (exact: a JS number
- * cannot hold 63 bits, so SQL CASTs it). The rowid itself then deduplicates.
- */
-export function ridOf(id: string): string {
-  return (BigInt(`0x${id.slice(0, 16)}`) >> 1n).toString();
-}
