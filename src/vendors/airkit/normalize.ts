@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseTimestamp } from "../../lib/time";
 import { accepted, emptyEndpoint, isoTime, type Normalizer, zodFailure } from "../event";
+import { prefixedColumn } from "../view-columns";
 
 /**
  * Airkit audit events (VENDORS.md §5): upper-case Snowflake columns (ORGANIZATION_ID, EVENT_ID,
@@ -78,12 +79,9 @@ function canonicalKey(k: string): string {
   return c;
 }
 
-/** SAVEPOINT_REVISION → airkitSavepointRevision (the view's column names). */
-const columnName = (c: string) =>
-  `airkit${c.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, ch: string) => ch.toUpperCase())}`;
-
 /** The view's column of each export column, in AIRKIT_COLUMNS order. */
-export const AIRKIT_VIEW_COLUMNS = AIRKIT_COLUMNS.map(columnName);
+/** SAVEPOINT_REVISION → airkitSavepointRevision (the view's column names). */
+export const AIRKIT_VIEW_COLUMNS = AIRKIT_COLUMNS.map((c) => prefixedColumn("airkit", c));
 
 const text = z.string().min(1);
 const record = z.looseObject({

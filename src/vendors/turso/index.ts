@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { commonFields, pollFields } from "../fields";
 import type { Vendor } from "../types";
+import { prefixedColumns } from "../view-columns";
 import { turso as normalizer } from "./normalize";
 import { pollTurso } from "./poll";
 
@@ -15,32 +16,19 @@ export const turso = {
     description:
       'the 36 common columns + the 11 fields of a Turso audit-log entry, prefix "turso".',
     common: "all",
-    columns: [
-      "tursoCode",
-      "tursoMessage",
-      "tursoOrigin",
-      "tursoAuthor",
-      "tursoCreatedAt",
-      "tursoData",
-      "tursoIp",
-      "tursoCity",
-      "tursoCountryCode",
-      "tursoLatitude",
-      "tursoLongitude",
-    ],
-    rawPaths: {
-      tursoCode: "code",
-      tursoMessage: "message",
-      tursoOrigin: "origin",
-      tursoAuthor: "author",
-      tursoCreatedAt: "created_at",
-      tursoData: "data",
-      tursoIp: "ip",
-      tursoCity: "city",
-      tursoCountryCode: "country_code",
-      tursoLatitude: "latitude",
-      tursoLongitude: "longitude",
-    },
+    ...prefixedColumns("turso", [
+      "code",
+      "message",
+      "origin",
+      "author",
+      "created_at",
+      "data",
+      "ip",
+      "city",
+      "country_code",
+      "latitude",
+      "longitude",
+    ]),
   },
   poll: { defaultBaseUrl: "https://api.turso.tech/v1", run: pollTurso },
 } as const satisfies Vendor<"turso">;
