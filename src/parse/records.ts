@@ -3,7 +3,13 @@ import type { Framed } from "./json";
 
 /** What streaming framing yields, and its limits (shared by src/parse/{text,array,csv,stream}). */
 
-export type StreamRecord = Framed & { ordinal: number };
+/**
+ * A record of a file: its ordinal, and (NDJSON lines) where its line ends, so that a later
+ * invocation can start reading right after it instead of at byte 0.
+ */
+export type StreamRecord = Framed & { ordinal: number; at?: RecordEnd };
+/** The byte offset after a record's line break, and that line's number. */
+export type RecordEnd = { end: number; line: number };
 export type Framing = "array" | "ndjson" | "document" | "csv";
 
 /** Largest single record; longer lines are reported as errors, not buffered. */

@@ -1,8 +1,14 @@
 import { arrayElements } from "./array";
 import { csvRecords } from "./csv";
-import { type GunzipReport, gunzipStream } from "./gzip";
+import { type GunzipReport, gunzipStream, type InflatePoint } from "./gzip";
 import { framedText, frameJson } from "./json";
-import { FileFormatError, type Framing, MAX_DOCUMENT_CHARS, type StreamRecord } from "./records";
+import {
+  FileFormatError,
+  type Framing,
+  MAX_DOCUMENT_CHARS,
+  type RecordEnd,
+  type StreamRecord,
+} from "./records";
 import { chunksOf, type Line, lineRecord, linesOf, nextBreak } from "./text";
 
 export {
@@ -10,6 +16,7 @@ export {
   type Framing,
   MAX_DOCUMENT_CHARS,
   MAX_RECORD_CHARS,
+  type RecordEnd,
   type StreamRecord,
 } from "./records";
 
@@ -20,16 +27,46 @@ export {
  * A record that does not parse is yielded with its error and location; the rest continue.
  */
 
-/**
- * The stream, gunzipped if it starts with the gzip magic bytes. With `exact`, damaged gzip data
- * is reported in `report` after every decodable byte has been passed on.
- */
+/** Where a continuation starts reading: right after a committed NDJSON line. */
+export interface Resume {
+  /** Decompressed byte offset after that line, the line's number, and records before it. */
+  offset: number;
+  line: number;
+  ordinal: number;
+  /** gzip: the restart point at or before `offset`; null for an uncompressed file. */
+  point: InflatePoint | null;
+}
+
+/** Restart points a read passes, for the caller to pick a Resume from. */
+export class ReadPosition {
+  gzip = false;
+  private points: InflatePoint[] = [];
+
+  add(p: InflatePoint): void {
+    this.points.push(p);
+  }
+
+  /**
+   * Where to resume after the record that ends at `at` (`ordinal` records before the next one);
+   * null when none is known (the next read starts at byte 0 and skips by ordinal). Forgets the
+   * points before the one it picks: reads only go forward.
+   */
+  after(at: RecordEnd, ordinal: number): Resume | null {
+    if (!this.gzip) return { offset: at.end, line: at.line, ordinal, point: null };
+    let i = this.points.length - 1;
+    while (i >= 0 && (this.points[i] as InflatePoint).out > at.end) i--;
+    if (i < 0) return null;
+    this.points.splice(0, i);
+    return { offset: at.end, line: at.line, ordinal, point: this.points[0] as InflatePoint };
+  }
+}
+
+/** The stream, gunzipped (when it starts with the gzip magic bytes); damage told in `report`. */
 async function maybeGunzip(
   stream: ReadableStream<Uint8Array>,
   report: GunzipReport,
-  /** fflate (every decodable byte, deterministic) instead of the native DecompressionStream. */
-  exact: boolean,
-): Promise<{ stream: ReadableStream<Uint8Array>; gzip: boolean }> {
+  position?: ReadPosition,
+): Promise<ReadableStream<Uint8Array>> {
   const reader = stream.getReader();
   const head: Uint8Array[] = [];
   let size = 0;
@@ -59,16 +96,15 @@ async function maybeGunzip(
       return reader.cancel(reason);
     },
   });
-  if (!gz) return { stream: replay, gzip: false };
-  const inflated = exact
-    ? replay.pipeThrough(gunzipStream(report))
-    : replay.pipeThrough(new DecompressionStream("gzip"));
-  return { stream: inflated, gzip: true };
+  if (!gz) return replay;
+  if (position) position.gzip = true;
+  return replay.pipeThrough(gunzipStream(report, { onPoint: (p) => position?.add(p) }));
 }
 
 /**
  * Records of a (possibly gzipped) file, in order, each with its ordinal so a consumer can resume
- * after the last committed one. `onFraming` tells which framing was detected.
+ * after the last committed one. `onFraming` tells which framing was detected. Damaged gzip: every
+ * decodable record is yielded (the same ones whatever the chunking), then the damage is thrown.
  */
 export async function* readRecords(
   body: ReadableStream<Uint8Array>,
@@ -76,29 +112,33 @@ export async function* readRecords(
   onFraming: (f: Framing) => void = () => {},
   /** Records already committed by an earlier invocation: counted, not parsed, not yielded. */
   skip = 0,
-  /**
-   * The same object again, for damaged gzip. gzip is read natively (fast); when that fails,
-   * the object is read again with fflate from the record where the native pass stopped, so
-   * every decodable record is yielded once, whatever the chunking, and then the damage is told.
-   * Without it, fflate reads the whole file.
-   */
-  reopen?: () => Promise<ReadableStream<Uint8Array> | null>,
+  opts: {
+    /** `body` starts at this Resume (a Range read), not at byte 0: NDJSON from there on. */
+    resume?: Resume | null;
+    /** Filled with the restart points passed, for the next Resume. */
+    position?: ReadPosition;
+  } = {},
 ): AsyncGenerator<StreamRecord> {
   const report: GunzipReport = { error: null };
-  const first = await maybeGunzip(body, report, !reopen);
-  let next = skip;
-  try {
-    for await (const r of framed(chunksOf(first.stream), isEvent, onFraming, skip)) {
-      next = r.ordinal + 1;
-      yield r;
-    }
-  } catch (err) {
-    if (!(first.gzip && reopen && err instanceof FileFormatError && err.code === "invalid_gzip"))
-      throw err;
-    const again = await reopen();
-    if (!again) throw err;
-    const exact = await maybeGunzip(again, report, true);
-    yield* framed(chunksOf(exact.stream), isEvent, () => {}, next);
+  const { resume, position } = opts;
+  if (resume) {
+    const { point } = resume;
+    if (position) position.gzip = point !== null;
+    const stream = point
+      ? body.pipeThrough(
+          gunzipStream(report, {
+            from: point,
+            discard: resume.offset - point.out,
+            onPoint: (p) => position?.add(p),
+          }),
+        )
+      : body;
+    onFraming("ndjson");
+    const lines = linesOf("", chunksOf(stream), { line: resume.line, bytes: resume.offset });
+    yield* ndjsonRecords([], lines, skip, resume.ordinal);
+  } else {
+    const stream = await maybeGunzip(body, report, position);
+    yield* framed(chunksOf(stream), isEvent, onFraming, skip);
   }
   // Every decodable record was read: now say what was wrong with the rest.
   if (report.error) throw new FileFormatError("invalid_gzip", report.error);
@@ -117,6 +157,9 @@ async function* framed(
     if (c.done) break;
     first += c.value;
   }
+  // A byte order mark is not part of the first record (3 bytes, counted in line offsets).
+  const bom = first.charCodeAt(0) === 0xfeff ? 3 : 0;
+  if (bom) first = first.slice(1);
   const lead = first.trimStart()[0];
   if (lead === undefined) return;
 
@@ -128,7 +171,7 @@ async function* framed(
   const ndjson =
     leads.slice(1).includes("{") && (lead === "[" ? firstLineBalanced(line) : !csvHeaderLike(line));
   if (lead === "{" || ndjson) {
-    yield* jsonLines(first, chunks, isEvent, onFraming, skip);
+    yield* jsonLines(first, chunks, isEvent, onFraming, skip, bom);
     return;
   }
   if (lead === "[") {
@@ -216,8 +259,9 @@ async function* jsonLines(
   isEvent: (o: Record<string, unknown>) => boolean,
   onFraming: (f: Framing) => void,
   skip: number,
+  bom: number,
 ): AsyncGenerator<StreamRecord> {
-  const lines = linesOf(first, chunks);
+  const lines = linesOf(first, chunks, { line: 0, bytes: bom });
   const head: Line[] = [];
   const leads: string[] = [];
   for (let next = await lines.next(); !next.done; next = await lines.next()) {
@@ -242,8 +286,10 @@ async function* ndjsonRecords(
   head: Line[],
   lines: AsyncGenerator<Line>,
   skip: number,
+  /** Records before the first line (a resumed read). */
+  first = 0,
 ): AsyncGenerator<StreamRecord> {
-  let ordinal = 0;
+  let ordinal = first;
   const emit = (l: Line): StreamRecord | null => {
     if (l.text.trim() === "") return null;
     if (ordinal < skip) {

@@ -1,3 +1,4 @@
+import { utf8Length } from "../lib/utf8";
 import { framedText } from "./json";
 import { FileFormatError, MAX_RECORD_CHARS, type StreamRecord, TOO_LONG } from "./records";
 
@@ -5,7 +6,8 @@ import { FileFormatError, MAX_RECORD_CHARS, type StreamRecord, TOO_LONG } from "
 
 export async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const reader = stream
-    .pipeThrough(new TextDecoderStream("utf-8", { fatal: true, ignoreBOM: false }))
+    // A BOM stays in the text (framing drops it) so that byte offsets count it.
+    .pipeThrough(new TextDecoderStream("utf-8", { fatal: true, ignoreBOM: true }))
     .getReader();
   try {
     for (;;) {
@@ -37,13 +39,28 @@ export function nextBreak(text: string, from: number, hasCR: boolean): number {
   return -1;
 }
 
-/** Splits text fed chunk by chunk into numbered lines; an oversized line is cut, not kept. */
+/** Where a line splitter starts: lines and UTF-8 bytes before its first character. */
+export interface LineStart {
+  line: number;
+  bytes: number;
+}
+
+/**
+ * Splits text fed chunk by chunk into numbered lines; an oversized line is cut, not kept. Each
+ * line knows the byte offset of its end, so a later read can start right after it.
+ */
 class LineSplitter {
   private pending = "";
-  private n = 0;
+  private n: number;
+  private bytes: number; // UTF-8 bytes before pending[0]
   private skipping = false; // inside an oversized line: drop until its end
   private hasCR = false;
   private scanned = 0; // pending[0, scanned) holds no line break
+
+  constructor(start: LineStart = { line: 0, bytes: 0 }) {
+    this.n = start.line;
+    this.bytes = start.bytes;
+  }
 
   *feed(chunk: string, final: boolean): Generator<Line> {
     this.hasCR ||= chunk.includes("\r");
@@ -65,12 +82,13 @@ class LineSplitter {
       }
       const text = this.pending.slice(start, br);
       start = after;
+      this.bytes += utf8Length(text) + (after - br);
       if (this.skipping) {
         // The end of an oversized line, already counted when it was reported.
         this.skipping = false;
         continue;
       }
-      yield { n: ++this.n, text, oversized: false };
+      yield { n: ++this.n, text, oversized: false, end: this.bytes };
     }
     this.pending = this.pending.slice(start);
     this.scanned = Math.max(0, this.scanned - start);
@@ -80,18 +98,23 @@ class LineSplitter {
   /** What is left once the complete lines are out: an oversized start, or the last line. */
   private *rest(final: boolean): Generator<Line> {
     if (this.pending.length > MAX_RECORD_CHARS && !this.skipping) {
-      yield { n: ++this.n, text: this.pending.slice(0, 1024), oversized: true };
+      // Its end is not known yet: no offset (the lines after it have theirs).
+      yield { n: ++this.n, text: this.pending.slice(0, 1024), oversized: true, end: -1 };
       this.skipping = true;
-      this.pending = "";
-      this.scanned = 0;
-    } else if (this.skipping) {
-      this.pending = "";
-      this.scanned = 0;
-    }
+      this.drop();
+    } else if (this.skipping) this.drop();
     if (final && this.pending.length > 0 && !this.skipping) {
-      yield { n: ++this.n, text: this.pending, oversized: false };
+      this.bytes += utf8Length(this.pending);
+      yield { n: ++this.n, text: this.pending, oversized: false, end: this.bytes };
       this.pending = "";
     }
+  }
+
+  /** Drops the pending text of an oversized line, counting its bytes. */
+  private drop(): void {
+    this.bytes += utf8Length(this.pending);
+    this.pending = "";
+    this.scanned = 0;
   }
 }
 
@@ -99,14 +122,19 @@ class LineSplitter {
  * Lines of a text stream, numbered from 1, each without its line break. A break is \n, \r\n
  * or a lone \r (old Mac files), also when \r and \n arrive in different chunks.
  */
-export async function* linesOf(first: string, rest: AsyncGenerator<string>): AsyncGenerator<Line> {
-  const lines = new LineSplitter();
+export async function* linesOf(
+  first: string,
+  rest: AsyncGenerator<string>,
+  start?: LineStart,
+): AsyncGenerator<Line> {
+  const lines = new LineSplitter(start);
   yield* lines.feed(first, false);
   for await (const chunk of rest) yield* lines.feed(chunk, false);
   yield* lines.feed("", true);
 }
 
-export type Line = { n: number; text: string; oversized: boolean };
+/** A line: its number, text (without the break), and the byte offset after its break (-1: unknown). */
+export type Line = { n: number; text: string; oversized: boolean; end: number };
 
 export function lineRecord(l: Line, ordinal: number): StreamRecord {
   const location = `line ${l.n}`;
@@ -119,5 +147,9 @@ export function lineRecord(l: Line, ordinal: number): StreamRecord {
       code: "record_too_large",
       error: `line ${TOO_LONG}`,
     };
-  return { ...framedText(location, l.text), ordinal };
+  return {
+    ...framedText(location, l.text),
+    ordinal,
+    ...(l.end >= 0 && { at: { end: l.end, line: l.n } }),
+  };
 }

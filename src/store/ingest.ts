@@ -1,3 +1,4 @@
+import { utf8Length } from "../lib/utf8";
 import { vendorOf } from "../vendors";
 import { rowKey } from "./keys";
 import { type QuarantineEntry, quarantineStatement, recordsIn } from "./quarantine";
@@ -63,12 +64,6 @@ export interface CommitResult {
   quarantined: number;
   rowsWritten: number;
 }
-
-const encoder = new TextEncoder();
-
-/** UTF-8 length of a string; no copy for the usual all-ASCII row. */
-const utf8Length = (s: string) =>
-  /[\u0080-\uffff]/.test(s) ? encoder.encode(s).byteLength : s.length;
 
 /** One row as its positional insert array. */
 const rowJson = (row: LogRow, probe: Probe) =>

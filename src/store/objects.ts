@@ -12,6 +12,7 @@ interface ObjectProgress extends ObjectRef {
   recordsCommitted: number;
   invocations: number;
   lastError: string | null;
+  resume: string | null;
 }
 
 export async function getProgress(db: D1Database, o: ObjectRef): Promise<ObjectProgress | null> {
@@ -47,13 +48,16 @@ export function progressStatement(
     framing: string | null;
     done: boolean;
     now: number;
+    /** Where a continuation starts (kept as it was when absent; cleared when done). */
+    resume?: string;
   },
 ): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE objects SET recordsCommitted = ?4, received = received + ?5, quarantined = quarantined + ?6,
          framing = coalesce(?7, framing), status = CASE WHEN ?8 THEN 'done' ELSE status END,
-         finishedAt = CASE WHEN ?8 THEN ?9 ELSE finishedAt END, updatedAt = ?9, lastError = NULL
+         finishedAt = CASE WHEN ?8 THEN ?9 ELSE finishedAt END, updatedAt = ?9, lastError = NULL,
+         resume = CASE WHEN ?8 THEN NULL ELSE coalesce(?10, resume) END
        WHERE bucket = ?1 AND key = ?2 AND eTag = ?3`,
     )
     .bind(
@@ -66,6 +70,7 @@ export function progressStatement(
       p.framing,
       p.done ? 1 : 0,
       p.now,
+      p.resume ?? null,
     );
 }
 
@@ -103,7 +108,7 @@ export async function finishObject(
       `INSERT INTO objects (bucket, key, eTag, sourceID, status, startedAt, updatedAt, finishedAt, lastError)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6, ?7)
        ON CONFLICT(bucket, key, eTag) DO UPDATE SET status = excluded.status, updatedAt = excluded.updatedAt,
-         finishedAt = excluded.finishedAt, lastError = excluded.lastError`,
+         finishedAt = excluded.finishedAt, lastError = excluded.lastError, resume = NULL`,
     )
     .bind(o.bucket, o.key, o.eTag, o.sourceID, status, now, error)
     .run();

@@ -153,6 +153,11 @@ export const objects = sqliteTable(
     updatedAt: integer("updatedAt").notNull(),
     finishedAt: integer("finishedAt"),
     lastError: text("lastError"),
+    /**
+     * Where the next invocation starts reading a big file (src/transports/bucket/resume.ts):
+     * set when an invocation hands the rest to a continuation, cleared when the file is done.
+     */
+    resume: text("resume"),
   },
   (t) => [
     primaryKey({ columns: [t.bucket, t.key, t.eTag] }),

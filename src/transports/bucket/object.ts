@@ -1,5 +1,12 @@
 import { ingest } from "../../ingest";
-import { FileFormatError, type Framing, readRecords, type StreamRecord } from "../../parse/stream";
+import {
+  FileFormatError,
+  type Framing,
+  ReadPosition,
+  type Resume,
+  readRecords,
+  type StreamRecord,
+} from "../../parse/stream";
 import {
   getProgress,
   type ObjectRef,
@@ -9,6 +16,7 @@ import {
 import { recordsIn } from "../../store/quarantine";
 import { normalizerFor } from "../../vendors";
 import { type BucketSource, failObject } from "./kept";
+import { parseResume, rangeStart, resumeJson } from "./resume";
 
 /** Records per D1 commit (one atomic batch: rows + progress). */
 export const CHUNK_RECORDS = 500;
@@ -19,7 +27,28 @@ export interface Budget {
 }
 
 type Outcome = { outcome: "done" | "continue" | "already-done" | "failed"; eTag: string };
-type Opened = { ref: ObjectRef; object: R2ObjectBody; start: number } | Outcome;
+type Opened =
+  | { ref: ObjectRef; object: R2ObjectBody; start: number; resume: Resume | null }
+  | Outcome;
+
+/**
+ * The object from where an earlier invocation said to go on (a Range read of the same version),
+ * or null when there is no such place (or the version changed): then read from byte 0.
+ */
+async function openAtResume(
+  env: Env,
+  ref: ObjectRef,
+  stored: string | null,
+  committed: number,
+): Promise<{ object: R2ObjectBody; resume: Resume } | null> {
+  const resume = parseResume(stored);
+  if (!resume || resume.ordinal > committed) return null;
+  const object = await env.LANDING.get(ref.key, {
+    range: { offset: rangeStart(resume) },
+    onlyIf: { etagMatches: ref.eTag },
+  });
+  return object && "body" in object ? { object, resume } : null;
+}
 
 /**
  * The object version to read and where to resume: progress is keyed by the version actually
@@ -34,6 +63,12 @@ async function openObject(
   let progress = ref.eTag ? await getProgress(env.DB, ref) : null;
   if (progress && progress.status !== "in_progress")
     return { outcome: "already-done", eTag: ref.eTag };
+  const start = progress?.recordsCommitted ?? 0;
+  const resumed = progress && (await openAtResume(env, ref, progress.resume, start));
+  if (resumed) {
+    await startStatement(env.DB, { ...ref, sourceID: source.id, size: null }, Date.now()).run();
+    return { ref, start, ...resumed };
+  }
   const object = await env.LANDING.get(ref.key);
   if (!object) {
     // Deleted before we got to it: nothing to read; keep a trace for operators.
@@ -57,7 +92,7 @@ async function openObject(
   }
   const size = notified.size ?? object.size;
   await startStatement(env.DB, { ...ref, sourceID: source.id, size }, Date.now()).run();
-  return { ref, object, start: progress?.recordsCommitted ?? 0 };
+  return { ref, object, start: progress?.recordsCommitted ?? 0, resume: null };
 }
 
 /** Commits records in chunks, each with the object's progress, in one batch. */
@@ -73,11 +108,25 @@ function chunkWriter(
     object.customMetadata?.auditflareOrigin === "upload"
       ? { auditflareOrigin: "upload" }
       : undefined;
-  const w = { committed: start, framing: null as Framing | null, chunk: [] as StreamRecord[] };
-  const flush = async (done: boolean) => {
+  const w = {
+    committed: start,
+    framing: null as Framing | null,
+    chunk: [] as StreamRecord[],
+    position: new ReadPosition(),
+    resume: null as Resume | null,
+  };
+  /** Commits the chunk; `handOver`: a continuation goes on, from w.resume when known. */
+  const flush = async (done: boolean, handOver = false) => {
     const { chunk } = w;
     const now = Date.now();
     const next = w.committed + chunk.length;
+    // The last record of the chunk whose end is known: where the next read may start.
+    for (let i = chunk.length - 1; i >= 0; i--) {
+      const at = chunk[i]?.at;
+      if (!at) continue;
+      w.resume = w.position.after(at, w.committed + i + 1) ?? w.resume;
+      break;
+    }
     await ingest(env, source, chunk, {
       now,
       where: `${ref.key} `,
@@ -90,6 +139,7 @@ function chunkWriter(
           framing: w.framing,
           done,
           now,
+          resume: handOver && w.resume ? resumeJson(w.resume) : undefined,
         }),
       ],
     });
@@ -112,8 +162,9 @@ export async function ingestObject(
 ): Promise<Outcome> {
   const opened = await openObject(env, source, notified);
   if ("outcome" in opened) return opened;
-  const { ref, object, start } = opened;
+  const { ref, object, start, resume } = opened;
   const { w, flush } = chunkWriter(env, source, ref, object, start);
+  w.resume = resume;
 
   // Every message gets at least one chunk, so a batch of big files still moves each forward.
   const limit = Math.max(CHUNK_RECORDS, budget.remaining);
@@ -125,14 +176,10 @@ export async function ingestObject(
       const onFraming = (f: Framing) => {
         w.framing = f;
       };
-      // Damaged gzip is read again exactly, from where the fast pass stopped (same version only).
-      const reopen = async () => {
-        const o = await env.LANDING.get(ref.key, { onlyIf: { etagMatches: ref.eTag } });
-        return o && "body" in o ? o.body : null;
-      };
-      for await (const record of readRecords(body, isEvent, onFraming, start, reopen)) {
+      const read = readRecords(body, isEvent, onFraming, start, { resume, position: w.position });
+      for await (const record of read) {
         if (handled >= limit) {
-          if (w.chunk.length > 0) await flush(false);
+          await flush(false, true);
           return { outcome: "continue", eTag: ref.eTag };
         }
         w.chunk.push(record);

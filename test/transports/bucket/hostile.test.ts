@@ -123,7 +123,7 @@ describe("one bad record never blocks a file", () => {
     }
   });
 
-  it("damaged gzip gives the same records whatever the chunking (fast pass, then exact re-read)", async () => {
+  it("damaged gzip gives the same records whatever the chunking", async () => {
     const lines = Array.from({ length: 2000 }, (_, i) => line(`chunk-${i}`)).join("\n");
     const whole = await gzip(lines);
     const garbage = new Uint8Array([...whole, ...new TextEncoder().encode("garbage after it")]);
@@ -138,14 +138,7 @@ describe("one bad record never blocks a file", () => {
       const ok: string[] = [];
       let error = "";
       try {
-        for await (const r of readRecords(
-          chunked(size),
-          () => true,
-          () => {},
-          0,
-          async () => chunked(7919),
-        ))
-          if (r.ok) ok.push(r.location);
+        for await (const r of readRecords(chunked(size), () => true)) if (r.ok) ok.push(r.location);
       } catch (err) {
         error = (err as { code?: string }).code ?? "";
       }

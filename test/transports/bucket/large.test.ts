@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { inflated } from "../../../src/parse/gzip";
 import { CHUNK_RECORDS } from "../../../src/transports/bucket/consumer";
 import type { Continuation } from "../../../src/transports/bucket/messages";
 import { deliver, putObject } from "../../bucket-helpers";
@@ -49,6 +50,59 @@ describe("large and broken bucket files", () => {
       invocations: 3,
       framing: "ndjson",
     });
+  });
+
+  it("a continuation reads on from where the last one stopped (a Range read), never from byte 0", async () => {
+    // Non-ASCII on every line and a byte order mark: byte offsets, not characters, must add up.
+    const lines = Array.from({ length: 50_000 }, (_, i) =>
+      line("resume", i).replace('"type":"user"', '"type":"user","note":"Zoë ✓"'),
+    );
+    lines[30_500] = "not json, after the first continuation";
+    lines[45_000] = "";
+    const text = `\uFEFF${lines.join("\r\n")}\r\n`;
+    for (const [name, body] of [
+      ["gz", await gzip(text)],
+      ["plain", text],
+    ] as const) {
+      const sent = captureContinuations();
+      const key = `circleci/resume/${name}.ndjson${name === "gz" ? ".gz" : ""}`;
+      const ranges: unknown[] = [];
+      const get = env.LANDING.get.bind(env.LANDING);
+      vi.spyOn(env.LANDING, "get").mockImplementation(((k: string, o?: R2GetOptions) => {
+        if (k === key) ranges.push(o?.range ?? null);
+        return get(k, o);
+      }) as typeof env.LANDING.get);
+      const before = inflated.bytes;
+      await deliver([{ body: await putObject(key, body) }]);
+      const stored = await env.DB.prepare("SELECT resume FROM objects WHERE key = ?1")
+        .bind(key)
+        .first<{ resume: string | null }>();
+      expect(stored?.resume, name).toBeTruthy();
+      for (let i = 0; i < 5 && sent.length > i; i++) await deliver([{ body: sent[i] }]);
+      expect(sent).toHaveLength(2);
+      // The first read is whole; each continuation starts past what was committed.
+      expect(ranges[0]).toBeNull();
+      expect(ranges.slice(1)).toEqual([
+        { offset: expect.any(Number) },
+        { offset: expect.any(Number) },
+      ]);
+      const offsets = ranges.slice(1).map((r) => (r as { offset: number }).offset);
+      expect(offsets[0]).toBeGreaterThan(0);
+      expect(offsets[1]).toBeGreaterThan(offsets[0] as number);
+      const size = new TextEncoder().encode(text).byteLength;
+      if (name === "gz") expect((inflated.bytes - before) / size).toBeLessThan(1.2);
+      const done =
+        "SELECT count(*) AS n FROM objects WHERE key = ?1 AND status = 'done' AND resume IS NULL";
+      expect(await count(done, key)).toBe(1);
+      // 50,000 lines: one blank (no record), one bad (kept, with its true line number).
+      expect(await count("SELECT count(*) AS n FROM logs WHERE eventID LIKE 'resume-%'")).toBe(
+        49_998,
+      );
+      const kept = await keptRecords("location LIKE ?1", `${key}%`);
+      expect(kept.map((r) => r.location)).toEqual(["line 30501"]);
+      await env.DB.prepare("DELETE FROM logs WHERE eventID LIKE 'resume-%'").run();
+      vi.restoreAllMocks();
+    }
   });
 
   it("shares one invocation's record budget between the messages of a batch", async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE `objects` ADD `resume` text;
