@@ -1,16 +1,13 @@
 import { arrayElements } from "./array";
 import { csvRecords } from "./csv";
-import { type GunzipReport, gunzipStream, type InflatePoint } from "./gzip";
+import { csvHeaderLike, firstLine, firstLineBalanced, LOOKAHEAD_LINES, lineLeads } from "./detect";
+import { type GunzipReport, gunzipStream } from "./gzip";
 import { framedText, frameJson } from "./json";
-import {
-  FileFormatError,
-  type Framing,
-  MAX_DOCUMENT_CHARS,
-  type RecordEnd,
-  type StreamRecord,
-} from "./records";
-import { chunksOf, type Line, lineRecord, linesOf, nextBreak } from "./text";
+import type { ReadPosition, Resume } from "./position";
+import { FileFormatError, type Framing, MAX_DOCUMENT_CHARS, type StreamRecord } from "./records";
+import { chunksOf, type Line, lineRecord, linesOf } from "./text";
 
+export { ReadPosition, type Resume } from "./position";
 export {
   FileFormatError,
   type Framing,
@@ -26,40 +23,6 @@ export {
  * or CSV with a header row. Only one record (plus a chunk) is held in memory, never the file.
  * A record that does not parse is yielded with its error and location; the rest continue.
  */
-
-/** Where a continuation starts reading: right after a committed NDJSON line. */
-export interface Resume {
-  /** Decompressed byte offset after that line, the line's number, and records before it. */
-  offset: number;
-  line: number;
-  ordinal: number;
-  /** gzip: the restart point at or before `offset`; null for an uncompressed file. */
-  point: InflatePoint | null;
-}
-
-/** Restart points a read passes, for the caller to pick a Resume from. */
-export class ReadPosition {
-  gzip = false;
-  private points: InflatePoint[] = [];
-
-  add(p: InflatePoint): void {
-    this.points.push(p);
-  }
-
-  /**
-   * Where to resume after the record that ends at `at` (`ordinal` records before the next one);
-   * null when none is known (the next read starts at byte 0 and skips by ordinal). Forgets the
-   * points before the one it picks: reads only go forward.
-   */
-  after(at: RecordEnd, ordinal: number): Resume | null {
-    if (!this.gzip) return { offset: at.end, line: at.line, ordinal, point: null };
-    let i = this.points.length - 1;
-    while (i >= 0 && (this.points[i] as InflatePoint).out > at.end) i--;
-    if (i < 0) return null;
-    this.points.splice(0, i);
-    return { offset: at.end, line: at.line, ordinal, point: this.points[0] as InflatePoint };
-  }
-}
 
 /** The stream, gunzipped (when it starts with the gzip magic bytes); damage told in `report`. */
 async function maybeGunzip(
@@ -194,7 +157,6 @@ async function* framed(
 }
 
 const LOOKAHEAD_CHARS = 1024 * 1024;
-const LOOKAHEAD_LINES = 20;
 
 /** `first` extended with further chunks until it holds LOOKAHEAD_LINES lines (or enough text). */
 async function untilLines(first: string, chunks: AsyncGenerator<string>): Promise<string> {
@@ -205,47 +167,6 @@ async function untilLines(first: string, chunks: AsyncGenerator<string>): Promis
     text += c.value;
   }
   return text;
-}
-
-/** The first character of each non-blank line of `text` (at most LOOKAHEAD_LINES + 1). */
-function lineLeads(text: string): string[] {
-  const leads: string[] = [];
-  for (let at = 0; at < text.length && leads.length <= LOOKAHEAD_LINES; ) {
-    const br = nextBreak(text, at, true);
-    const line = text.slice(at, br < 0 ? text.length : br).trimStart();
-    if (line !== "") leads.push(line[0] as string);
-    if (br < 0) break;
-    at = br + 1;
-  }
-  return leads;
-}
-
-/** The first non-blank line of `text`. */
-function firstLine(text: string): string {
-  const start = text.length - text.trimStart().length;
-  const br = nextBreak(text, start, true);
-  return text.slice(start, br < 0 ? text.length : br);
-}
-
-/** A CSV header row: two or more named columns (then the file is CSV, never NDJSON). */
-const csvHeaderLike = (line: string) =>
-  line.split(",").length >= 2 && line.split(",").every((h) => h.trim() !== "");
-
-/** Whether the brackets of a line close on it (a JSON value on one line). */
-function firstLineBalanced(text: string): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 || c === 123) depth++;
-    else if (c === 93 || c === 125) depth--;
-    else if (c === 10 || c === 13) return depth === 0;
-  }
-  return depth === 0;
 }
 
 /**
