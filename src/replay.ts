@@ -2,14 +2,10 @@ import { findSource } from "./config";
 import { ingestAll } from "./ingest";
 import type { ErrorCode } from "./lib/errors";
 import { type Framed, framedText, frameJson } from "./parse/json";
-import { clearFailedObject } from "./store/objects";
 import { groupRecords, type QuarantinedRecord } from "./store/quarantine";
 import type { QuarantineRow } from "./store/schema";
-import {
-  type BucketMessage,
-  parseBucketMessage,
-  type R2Notification,
-} from "./transports/bucket/messages";
+import { parseBucketMessage } from "./transports/bucket/messages";
+import { objectOf, requeue } from "./transports/bucket/requeue";
 import { normalizerFor } from "./vendors";
 import type { SourceRef } from "./vendors/types";
 
@@ -29,10 +25,16 @@ type ReplayOutcome =
  * Records are stored only if every one of them now passes; else nothing changes.
  */
 export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome> {
-  const landingKey = q.rawRef?.startsWith("landing/") ? q.rawRef.slice("landing/".length) : null;
   const message = q.raw && q.rawEncoding === "utf8" ? parseBucketMessage(safeJson(q.raw)) : null;
-  if (landingKey || q.stage === "dead-letter" || (q.stage === "route" && message?.ok)) {
-    return requeue(env, landingKey, message?.ok ? message.value : null);
+  const object = objectOf(env, q, message?.ok ? message.value : null);
+  if (object || q.stage === "dead-letter" || (q.stage === "route" && message?.ok)) {
+    if (!object)
+      return { status: "failed", code: "not_replayable", message: "no object key to replay" };
+    return requeue(
+      env,
+      object,
+      message?.ok && message.value.kind === "notification" ? message.value.n.bucket : undefined,
+    );
   }
   const source = q.sourceID ? findSource(env, q.sourceID) : undefined;
   if (!source)
@@ -135,27 +137,4 @@ function safeJson(text: string): unknown {
   } catch {
     return null;
   }
-}
-
-async function requeue(
-  env: Env,
-  landingKey: string | null,
-  message: BucketMessage | null,
-): Promise<ReplayOutcome> {
-  const key =
-    landingKey ?? (message?.kind === "notification" ? message.n.object.key : message?.c.key);
-  if (!key) return { status: "failed", code: "not_replayable", message: "no object key to replay" };
-  const head = await env.LANDING.head(key);
-  if (!head)
-    return { status: "failed", code: "object_missing", message: `object ${key} no longer exists` };
-  await clearFailedObject(env.DB, key, head.etag);
-  const notification: R2Notification = {
-    account: "replay",
-    action: "PutObject",
-    bucket: message?.kind === "notification" ? message.n.bucket : "auditflare-landing",
-    object: { key, size: head.size, eTag: head.etag },
-    eventTime: new Date().toISOString(),
-  };
-  await env.BUCKET_EVENTS.send(notification, { contentType: "json" });
-  return { status: "queued", result: { key } };
 }

@@ -27,9 +27,71 @@ export const pushFields = {
     .optional(),
 };
 
+/** The vendor's own Amazon S3 (or S3-compatible) bucket, announced by SNS push or SQS pull. */
+export const s3Config = z
+  .object({
+    bucket: z.string().min(3).max(63),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region like us-east-1"),
+    prefix: z.string().default(""),
+    accessKeyIdEnv: envName,
+    secretAccessKeyEnv: envName,
+    /** Any S3-compatible URL (path-style requests); default the region's AWS endpoint. */
+    endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    /** SNS topics allowed to post to /v1/sns/:sourceId. */
+    topicArns: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/,
+            "must be an SNS topic ARN",
+          ),
+      )
+      .default([]),
+    sqsQueueUrl: z.url({ protocol: /^https?$/ }).optional(),
+    snsMaxAgeSeconds: z.number().positive().default(3600),
+  })
+  .strict();
+export type S3Config = z.infer<typeof s3Config>;
+
+/** The vendor's own Google Cloud Storage bucket, announced by Pub/Sub push. */
+export const gcsConfig = z
+  .object({
+    bucket: z.string().min(3).max(222),
+    prefix: z.string().default(""),
+    serviceAccountJsonEnv: envName,
+    /** The audience the push subscription puts in its token (usually this endpoint's URL). */
+    pushAudience: z.string().min(1),
+    /** The service account the push subscription signs its tokens as. */
+    pushServiceAccount: z.email(),
+    endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .strict();
+export type GcsConfig = z.infer<typeof gcsConfig>;
+
+/** Where a bucket source's files are: one of an R2 prefix, an S3 bucket or a GCS bucket. */
 export const bucketFields = {
-  prefix: z.string().min(1, "must not be empty"),
+  prefix: z.string().min(1, "must not be empty").optional(),
+  s3: s3Config.optional(),
+  gcs: gcsConfig.optional(),
 };
+
+const bucketsOf = (s: { prefix?: string; s3?: unknown; gcs?: unknown }) =>
+  [s.prefix, s.s3, s.gcs].filter((b) => b !== undefined).length;
+
+/** Refinement of a bucket vendor's config: exactly one place (`optional`: or none). */
+export const oneBucket = (
+  optional: boolean,
+): [
+  (s: { prefix?: string; s3?: unknown; gcs?: unknown }) => boolean,
+  { message: string; path: string[] },
+] => [
+  (s) => bucketsOf(s) === 1 || (optional && bucketsOf(s) === 0),
+  {
+    message: `needs ${optional ? "at most" : "exactly"} one of prefix (the R2 landing bucket), s3 or gcs`,
+    path: ["prefix"],
+  },
+];
 
 export const pollFields = {
   organization: z.string().min(1),

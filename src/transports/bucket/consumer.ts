@@ -1,8 +1,8 @@
-import { loadSources, readSecret } from "../../config";
+import { findSource, loadSources, readSecret } from "../../config";
 import { describeError } from "../../lib/errors";
 import { finishObject, getProgress, type ObjectRef, recordObjectError } from "../../store/objects";
 import { isVendorTestObject } from "../../vendors";
-import { type BucketSource, keep, objectIdentity, skip } from "./kept";
+import { type BucketSource, isBucketSource, keep, objectIdentity, skip } from "./kept";
 import {
   type BucketMessage,
   type Continuation,
@@ -14,15 +14,26 @@ import { type Budget, ingestObject } from "./object";
 
 export { CHUNK_RECORDS, ingestObject } from "./object";
 
-const refOf = (m: BucketMessage): ObjectRef =>
-  m.kind === "notification"
-    ? { bucket: m.n.bucket, key: m.n.object.key, eTag: m.n.object.eTag ?? "" }
-    : m.c;
+const refOf = (m: BucketMessage): ObjectRef => {
+  if (m.kind === "notification")
+    return { bucket: m.n.bucket, key: m.n.object.key, eTag: m.n.object.eTag ?? "" };
+  const { bucket, key, eTag } = m.kind === "continue" ? m.c : m.o;
+  return { bucket, key, eTag };
+};
 
 /** Records one invocation handles before handing the rest of the file to a continuation message. */
 const DEFAULT_RECORD_BUDGET = 100_000;
 
-/** The bucket source whose prefix the key starts with (prefixes never overlap: config checks it). */
+/** The source of a message: named (a vendor's own bucket), or by the R2 key's prefix. */
+function sourceOf(env: Env, m: BucketMessage): BucketSource | undefined {
+  const named =
+    m.kind === "object" ? m.o.sourceId : m.kind === "continue" ? m.c.sourceId : undefined;
+  if (named === undefined) return routeKey(env, refOf(m).key);
+  const source = findSource(env, named);
+  return source && isBucketSource(source) ? source : undefined;
+}
+
+/** The R2 bucket source whose prefix the key starts with (prefixes never overlap: config checks it). */
 function routeKey(env: Env, key: string): BucketSource | undefined {
   return loadSources(env).find(
     (s): s is BucketSource => "prefix" in s && !!s.prefix && key.startsWith(s.prefix),
@@ -93,6 +104,7 @@ async function ingestAndContinue(
       bucket: ref.bucket,
       key: ref.key,
       eTag,
+      ...(source.prefix ? {} : { sourceId: source.id }),
     };
     await env.BUCKET_EVENTS.send(next, { contentType: "json" });
   }
@@ -114,9 +126,16 @@ async function handleMessage(env: Env, message: Message<unknown>, budget: Budget
   }
   const m = parsed.value;
   if (m.kind === "notification") return handleNotification(env, m.n, message.id, budget);
-  const source = routeKey(env, m.c.key);
-  if (!source) throw new Error(`continuation for ${m.c.key}: no source matches it any more`);
-  await ingestAndContinue(env, source, { ...m.c, size: null }, budget);
+  const source = sourceOf(env, m);
+  const ref = refOf(m);
+  if (!source) throw new Error(`${m.kind} for ${ref.key}: no bucket source matches it any more`);
+  if (m.kind === "object" && isVendorTestObject(ref.key)) return skip(env, source, ref);
+  await ingestAndContinue(
+    env,
+    source,
+    { ...ref, size: m.kind === "object" ? m.o.size : null },
+    budget,
+  );
 }
 
 /** A message that exhausted its retries: kept in quarantine with the last error we saw. */
@@ -131,7 +150,7 @@ async function deadLetter(env: Env, message: Message<unknown>): Promise<void> {
     const ref = refOf(parsed.value);
     identity = objectIdentity(ref);
     location = ref.key;
-    const source = routeKey(env, ref.key);
+    const source = sourceOf(env, parsed.value);
     sourceID = source?.id ?? null;
     sourceType = source?.type ?? null;
     const progress = await getProgress(env.DB, ref);

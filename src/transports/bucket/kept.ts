@@ -3,10 +3,16 @@ import type { ErrorCode } from "../../lib/errors";
 import { finishObject, type ObjectRef, skippedStatement } from "../../store/objects";
 import { keepWhole, type QuarantineEntry } from "../../store/quarantine";
 import { statsStatement } from "../../store/stats";
+import type { GcsConfig, S3Config } from "../../vendors/fields";
+import { storeFor } from "./stores";
 
 /** What the bucket path keeps whole (files, messages) or skips (test objects, deletes). */
 
-export type BucketSource = SourceConfig & { prefix: string };
+/** A source that reads files: an R2 prefix, or the vendor's own S3 or GCS bucket. */
+export type BucketSource = SourceConfig & { prefix?: string; s3?: S3Config; gcs?: GcsConfig };
+
+export const isBucketSource = (s: SourceConfig): s is BucketSource =>
+  ("prefix" in s && !!s.prefix) || ("s3" in s && !!s.s3) || ("gcs" in s && !!s.gcs);
 
 /** Keeps a whole file or message in quarantine, counted once, its failure in health. */
 export async function keep(env: Env, entry: QuarantineEntry): Promise<void> {
@@ -42,7 +48,7 @@ export async function failObject(
     error,
     location: ref.key,
     raw: "",
-    rawRef: `landing/${ref.key}`,
+    rawRef: source.prefix ? `landing/${ref.key}` : storeFor(env, source).url(ref.key),
     identity: objectIdentity(ref),
   });
   await finishObject(env.DB, { ...ref, sourceID: source.id }, "failed", Date.now(), error);

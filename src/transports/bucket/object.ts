@@ -17,6 +17,7 @@ import { recordsIn } from "../../store/quarantine";
 import { normalizerFor } from "../../vendors";
 import { type BucketSource, failObject } from "./kept";
 import { parseResume, rangeStart, resumeJson } from "./resume";
+import { type ObjectStore, type StoredObject, storeFor } from "./stores";
 
 /** Records per D1 commit (one atomic batch: rows + progress). */
 export const CHUNK_RECORDS = 500;
@@ -28,7 +29,7 @@ export interface Budget {
 
 type Outcome = { outcome: "done" | "continue" | "already-done" | "failed"; eTag: string };
 type Opened =
-  | { ref: ObjectRef; object: R2ObjectBody; start: number; resume: Resume | null }
+  | { ref: ObjectRef; object: StoredObject; start: number; resume: Resume | null }
   | Outcome;
 
 /**
@@ -36,18 +37,15 @@ type Opened =
  * or null when there is no such place (or the version changed): then read from byte 0.
  */
 async function openAtResume(
-  env: Env,
+  store: ObjectStore,
   ref: ObjectRef,
   stored: string | null,
   committed: number,
-): Promise<{ object: R2ObjectBody; resume: Resume } | null> {
+): Promise<{ object: StoredObject; resume: Resume } | null> {
   const resume = parseResume(stored);
   if (!resume || resume.ordinal > committed) return null;
-  const object = await env.LANDING.get(ref.key, {
-    range: { offset: rangeStart(resume) },
-    onlyIf: { etagMatches: ref.eTag },
-  });
-  return object && "body" in object ? { object, resume } : null;
+  const object = await store.get(ref.key, { eTag: ref.eTag, offset: rangeStart(resume) });
+  return typeof object === "string" ? null : { object, resume };
 }
 
 /**
@@ -64,13 +62,14 @@ async function openObject(
   if (progress && progress.status !== "in_progress")
     return { outcome: "already-done", eTag: ref.eTag };
   const start = progress?.recordsCommitted ?? 0;
-  const resumed = progress && (await openAtResume(env, ref, progress.resume, start));
+  const store = storeFor(env, source);
+  const resumed = progress && (await openAtResume(store, ref, progress.resume, start));
   if (resumed) {
     await startStatement(env.DB, { ...ref, sourceID: source.id, size: null }, Date.now()).run();
     return { ref, start, ...resumed };
   }
-  const object = await env.LANDING.get(ref.key);
-  if (!object) {
+  const object = await store.get(ref.key);
+  if (typeof object === "string") {
     // Deleted before we got to it: nothing to read; keep a trace for operators.
     await failObject(
       env,
@@ -78,12 +77,12 @@ async function openObject(
       ref,
       "fetch",
       "object_missing",
-      `object ${ref.key} no longer exists`,
+      `object ${store.url(ref.key)} no longer exists`,
     );
     return { outcome: "failed", eTag: ref.eTag };
   }
-  if (object.etag !== ref.eTag) {
-    ref = { ...ref, eTag: object.etag };
+  if (object.eTag !== ref.eTag) {
+    ref = { ...ref, eTag: object.eTag };
     progress = await getProgress(env.DB, ref);
     if (progress && progress.status !== "in_progress") {
       await object.body.cancel();
@@ -100,14 +99,11 @@ function chunkWriter(
   env: Env,
   source: BucketSource,
   ref: ObjectRef,
-  object: R2ObjectBody,
+  object: StoredObject,
   start: number,
 ) {
   // Files uploaded through the API say so on every row (a vendor delivery carries no mark).
-  const origin =
-    object.customMetadata?.auditflareOrigin === "upload"
-      ? { auditflareOrigin: "upload" }
-      : undefined;
+  const origin = object.upload ? { auditflareOrigin: "upload" } : undefined;
   const w = {
     committed: start,
     framing: null as Framing | null,

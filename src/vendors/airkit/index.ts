@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bucketFields, commonFields } from "../fields";
+import { bucketFields, commonFields, oneBucket } from "../fields";
 import type { Vendor } from "../types";
 import { AIRKIT_VIEW_COLUMNS, airkit as normalizer } from "./normalize";
 
@@ -7,7 +7,10 @@ import { AIRKIT_VIEW_COLUMNS, airkit as normalizer } from "./normalize";
 export const airkit = {
   type: "airkit",
   transports: ["bucket"],
-  config: z.object({ ...commonFields, type: z.literal("airkit"), ...bucketFields }).strict(),
+  config: z
+    .object({ ...commonFields, type: z.literal("airkit"), ...bucketFields })
+    .strict()
+    .refine(...oneBucket(false)),
   normalizer,
   view: {
     name: "airkit_audit_logs",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bucketFields, commonFields } from "../fields";
+import { bucketFields, commonFields, oneBucket } from "../fields";
 import type { Vendor } from "../types";
 import { circleci as normalizer } from "./normalize";
 
@@ -7,7 +7,10 @@ import { circleci as normalizer } from "./normalize";
 export const circleci = {
   type: "circleci",
   transports: ["bucket"],
-  config: z.object({ ...commonFields, type: z.literal("circleci"), ...bucketFields }).strict(),
+  config: z
+    .object({ ...commonFields, type: z.literal("circleci"), ...bucketFields })
+    .strict()
+    .refine(...oneBucket(false)),
   normalizer,
   view: {
     name: "circleci_audit_logs",

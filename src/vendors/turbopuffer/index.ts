@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bucketFields, commonFields, pushFields } from "../fields";
+import { bucketFields, commonFields, oneBucket, pushFields } from "../fields";
 import type { Vendor } from "../types";
 import { turbopuffer as normalizer } from "./normalize";
 
@@ -12,11 +12,12 @@ export const turbopuffer = {
       ...commonFields,
       type: z.literal("turbopuffer"),
       ...pushFields,
-      prefix: bucketFields.prefix.optional(),
+      ...bucketFields,
     })
     .strict()
-    .refine((s) => s.ingestTokenEnv || s.prefix, {
-      message: "needs ingestTokenEnv (push) or prefix (bucket files), or both",
+    .refine(...oneBucket(true))
+    .refine((s) => s.ingestTokenEnv || s.prefix || s.s3 || s.gcs, {
+      message: "needs ingestTokenEnv (push) or a bucket (prefix, s3 or gcs), or both",
       path: ["ingestTokenEnv"],
     }),
   normalizer,

@@ -1,0 +1,171 @@
+import { AwsClient } from "aws4fetch";
+import { readSecret } from "../../config";
+import { AuditflareError } from "../../lib/errors";
+import { accessToken, parseServiceAccount } from "../../lib/google-token";
+import type { GcsConfig, S3Config } from "../../vendors/fields";
+
+/**
+ * Where a bucket source's files are read from: the R2 landing bucket (a prefix), the vendor's
+ * own Amazon S3 bucket (SigV4 through aws4fetch) or Google Cloud Storage bucket (JSON API, a
+ * service-account token). One interface, so every file goes through the same streaming,
+ * exactly-once path (src/transports/bucket/object.ts).
+ */
+
+export interface StoredObject {
+  body: ReadableStream<Uint8Array>;
+  /** The version read (R2/S3 ETag, GCS generation). */
+  eTag: string;
+  size: number | null;
+  /** Uploaded through the API (POST /v1/sources/:id/files), not delivered by the vendor. */
+  upload: boolean;
+}
+
+/** `missing`: no such object; `changed`: not the version asked for. */
+export type ObjectRead = StoredObject | "missing" | "changed";
+
+export interface ObjectStore {
+  /** The object at `key` (only version `eTag` when given), from byte `offset`. */
+  get(key: string, opts?: { eTag?: string; offset?: number }): Promise<ObjectRead>;
+  /** The current version of `key`, or null when there is none. */
+  head(key: string): Promise<{ eTag: string; size: number } | null>;
+  /** The object's address as operators write it: r2://…, s3://…, gs://… */
+  url(key: string): string;
+}
+
+/** A bucket that answered with an error worth telling (403, 5xx): the message retries. */
+export class BucketReadError extends AuditflareError {}
+
+const unquote = (etag: string | null) => (etag ?? "").replace(/^(W\/)?"|"$/g, "");
+
+function r2Store(env: Env): ObjectStore {
+  return {
+    async get(key, opts = {}) {
+      const o = await env.LANDING.get(key, {
+        ...(opts.offset ? { range: { offset: opts.offset } } : {}),
+        ...(opts.eTag ? { onlyIf: { etagMatches: opts.eTag } } : {}),
+      });
+      if (!o) return "missing";
+      if (!("body" in o)) return "changed";
+      return {
+        body: o.body,
+        eTag: o.etag,
+        size: o.size,
+        upload: o.customMetadata?.auditflareOrigin === "upload",
+      };
+    },
+    async head(key) {
+      const h = await env.LANDING.head(key);
+      return h && { eTag: h.etag, size: h.size };
+    },
+    url: (key) => `r2://auditflare-landing/${key}`,
+  };
+}
+
+const encodeKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
+
+/** Reads a bucket's HTTP answer: the object, or what went wrong in words an operator can act on. */
+function answer(res: Response, where: string, eTag: string | undefined): ObjectRead {
+  if (res.status === 404) return "missing";
+  if (res.status === 412) return "changed";
+  if (res.status === 200 || res.status === 206) {
+    const range = res.headers.get("content-range")?.match(/\/(\d+)$/);
+    const length = res.headers.get("content-length");
+    return {
+      body: res.body ?? new Blob([]).stream(),
+      eTag: unquote(res.headers.get("etag")) || res.headers.get("x-goog-generation") || eTag || "",
+      size: range ? Number(range[1]) : length ? Number(length) : null,
+      upload: false,
+    };
+  }
+  const what =
+    res.status === 403 || res.status === 401
+      ? `the credentials cannot read ${where}`
+      : `reading ${where} failed`;
+  throw new BucketReadError("bucket_read_failed", `${what} (HTTP ${res.status})`);
+}
+
+function secret(env: Env, name: string, what: string): string {
+  const v = readSecret(env, name);
+  if (!v)
+    throw new BucketReadError(
+      "config_invalid",
+      `the secret ${name} (${what}) is not set: add it with \`wrangler secret put ${name}\``,
+    );
+  return v;
+}
+
+export function s3Client(env: Env, c: S3Config, service: "s3" | "sqs" = "s3"): AwsClient {
+  return new AwsClient({
+    accessKeyId: secret(env, c.accessKeyIdEnv, "the S3 access key id"),
+    secretAccessKey: secret(env, c.secretAccessKeyEnv, "the S3 secret access key"),
+    region: c.region,
+    service,
+    retries: 1, // the queue retries with backoff; do not hold the consumer
+  });
+}
+
+/** Virtual-hosted URL on AWS (path-style is deprecated there), path-style on any other endpoint. */
+function s3Url(c: S3Config, key: string): string {
+  if (c.endpoint) return `${c.endpoint.replace(/\/$/, "")}/${c.bucket}/${encodeKey(key)}`;
+  if (c.bucket.includes("."))
+    return `https://s3.${c.region}.amazonaws.com/${c.bucket}/${encodeKey(key)}`;
+  return `https://${c.bucket}.s3.${c.region}.amazonaws.com/${encodeKey(key)}`;
+}
+
+function s3Store(env: Env, c: S3Config): ObjectStore {
+  const url = (key: string) => `s3://${c.bucket}/${key}`;
+  return {
+    async get(key, opts = {}) {
+      const headers: Record<string, string> = {};
+      if (opts.eTag) headers["if-match"] = `"${opts.eTag}"`;
+      if (opts.offset) headers.range = `bytes=${opts.offset}-`;
+      const res = await s3Client(env, c).fetch(s3Url(c, key), { headers });
+      return answer(res, url(key), opts.eTag);
+    },
+    async head(key) {
+      const res = await s3Client(env, c).fetch(s3Url(c, key), { method: "HEAD" });
+      const read = answer(res, url(key), undefined);
+      return typeof read === "string" ? null : { eTag: read.eTag, size: read.size ?? 0 };
+    },
+    url,
+  };
+}
+
+const GCS_SCOPE = "https://www.googleapis.com/auth/devstorage.read_only";
+
+function gcsStore(env: Env, c: GcsConfig): ObjectStore {
+  const base = `${(c.endpoint ?? "https://storage.googleapis.com").replace(/\/$/, "")}/storage/v1/b/${encodeURIComponent(c.bucket)}/o/`;
+  const url = (key: string) => `gs://${c.bucket}/${key}`;
+  const authorized = async (headers: Record<string, string> = {}) => {
+    const sa = parseServiceAccount(
+      secret(env, c.serviceAccountJsonEnv, "the service-account JSON"),
+    );
+    return { ...headers, authorization: `Bearer ${await accessToken(sa, GCS_SCOPE)}` };
+  };
+  return {
+    async get(key, opts = {}) {
+      const q = opts.eTag ? `&ifGenerationMatch=${encodeURIComponent(opts.eTag)}` : "";
+      const headers = await authorized(opts.offset ? { range: `bytes=${opts.offset}-` } : {});
+      const res = await fetch(`${base}${encodeURIComponent(key)}?alt=media${q}`, { headers });
+      const read = answer(res, url(key), opts.eTag);
+      // The version is the generation (an object's ETag changes with its metadata too).
+      if (typeof read !== "string") read.eTag = res.headers.get("x-goog-generation") ?? read.eTag;
+      return read;
+    },
+    async head(key) {
+      const res = await fetch(`${base}${encodeURIComponent(key)}`, { headers: await authorized() });
+      if (res.status === 404) return null;
+      if (!res.ok) answer(res, url(key), undefined);
+      const meta = (await res.json()) as { generation?: string; size?: string };
+      return { eTag: String(meta.generation ?? ""), size: Number(meta.size ?? 0) };
+    },
+    url,
+  };
+}
+
+/** The store a bucket source reads (no s3 or gcs: the R2 landing bucket). */
+export function storeFor(env: Env, source: { s3?: S3Config; gcs?: GcsConfig }): ObjectStore {
+  if (source.s3) return s3Store(env, source.s3);
+  if (source.gcs) return gcsStore(env, source.gcs);
+  return r2Store(env);
+}
