@@ -8,6 +8,7 @@ import { quarantineRoutes } from "./routes/quarantine";
 import { sourcesRoutes } from "./routes/sources";
 import { filesRoutes } from "./transports/bucket/upload-route";
 import { pushRoutes } from "./transports/push/route";
+import { snsRoutes } from "./transports/sns/route";
 
 export const app = newRouter();
 
@@ -20,6 +21,7 @@ app.get("/healthz", (c) => c.json({ ok: true }));
 
 app.route("/", explorer);
 app.route("/", pushRoutes);
+app.route("/", snsRoutes);
 app.route("/", logsRoutes);
 app.route("/", sourcesRoutes);
 app.route("/", filesRoutes);

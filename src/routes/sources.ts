@@ -4,6 +4,7 @@ import { EnrichmentSchema, enrichmentStatus } from "../enrich/status";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";
 import { type CursorState, readCursors } from "../store/cursors";
+import { readSubscriptions, type Subscription } from "../store/deliveries";
 import { readStats } from "../store/stats";
 import { vendorOf } from "../vendors";
 import { requireQueryToken } from "./query-auth";
@@ -12,7 +13,7 @@ import { requireQueryToken } from "./query-auth";
 function transportOf(s: SourceConfig): string {
   const configured = {
     push: "ingestTokenEnv" in s && !!s.ingestTokenEnv,
-    bucket: "prefix" in s && !!s.prefix,
+    bucket: ("prefix" in s && !!s.prefix) || ("s3" in s && !!s.s3) || ("gcs" in s && !!s.gcs),
     poll: true,
   };
   return vendorOf(s.type)
@@ -41,6 +42,22 @@ const SourceSchema = z
       .nullable()
       .openapi({ description: "seconds since the newest stored event" }),
     cursor: z.unknown().nullable(),
+    bucket: z
+      .string()
+      .optional()
+      .openapi({ description: "where a bucket source reads files: r2://…, s3://… or gs://…" }),
+    subscriptions: z
+      .array(
+        z.object({
+          topicArn: z.string(),
+          status: z.enum(["pending", "confirmed", "unsubscribed"]),
+          subscriptionArn: z.string().nullable(),
+          at: z.string(),
+          lastError: z.string().nullable(),
+        }),
+      )
+      .optional()
+      .openapi({ description: "SNS subscriptions of an S3 source (POST /v1/sns/:sourceId)" }),
   })
   .openapi("Source");
 
@@ -82,6 +99,26 @@ function presentCursor(c: CursorState | undefined) {
   };
 }
 
+/** Where a bucket source's files are, and an S3 source's SNS subscriptions. */
+function bucketOf(s: SourceConfig, subscriptions: Subscription[]) {
+  if ("s3" in s && s.s3)
+    return {
+      bucket: `s3://${s.s3.bucket}/${s.s3.prefix}`,
+      subscriptions: subscriptions
+        .filter((x) => x.sourceID === s.id)
+        .map((x) => ({
+          topicArn: x.topicArn,
+          status: x.status,
+          subscriptionArn: x.subscriptionArn,
+          at: toIso(x.updatedAt),
+          lastError: x.lastError,
+        })),
+    };
+  if ("gcs" in s && s.gcs) return { bucket: `gs://${s.gcs.bucket}/${s.gcs.prefix}` };
+  if ("prefix" in s && s.prefix) return { bucket: `r2://auditflare-landing/${s.prefix}` };
+  return {};
+}
+
 export const sourcesRoutes = newRouter();
 sourcesRoutes.use("/v1/sources", requireQueryToken);
 
@@ -89,6 +126,7 @@ sourcesRoutes.openapi(route, async (c) => {
   const sources = loadSources(c.env);
   const stats = await readStats(c.env.DB);
   const cursors = await readCursors(c.env.DB);
+  const subscriptions = await readSubscriptions(c.env.DB);
   const now = Date.now();
   const iso = (t: number | null | undefined) => (t == null ? null : toIso(t));
   const data = sources.map((s) => {
@@ -115,6 +153,7 @@ sourcesRoutes.openapi(route, async (c) => {
         ? Math.max(0, Math.round((now - st.lastEventTime) / 1000))
         : null,
       cursor: presentCursor(cursors.get(s.id)),
+      ...bucketOf(s, subscriptions),
     };
   });
   return c.json({ data, enrichment: await enrichmentStatus(c.env) }, 200);

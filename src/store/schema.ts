@@ -191,3 +191,36 @@ export const cursors = sqliteTable("cursors", {
 });
 
 export type CursorRow = typeof cursors.$inferSelect;
+
+/**
+ * Messages already handled from a vendor bucket's announcer (SNS MessageId, Pub/Sub messageId,
+ * SQS MessageId): a redelivery is a no-op. Written after the message's objects are enqueued, so
+ * a failure before that leaves it to the sender's retry; kept 14 days (the retention cron).
+ */
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    sourceID: text("sourceID").notNull(),
+    messageId: text("messageId").notNull(),
+    receivedAt: integer("receivedAt").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sourceID, t.messageId] }),
+    index("deliveries_received").on(t.receivedAt),
+  ],
+);
+
+/** SNS subscriptions of S3 sources, as shown in GET /v1/sources. */
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    sourceID: text("sourceID").notNull(),
+    topicArn: text("topicArn").notNull(),
+    /** pending (confirmation failed), confirmed, unsubscribed. */
+    status: text("status").notNull(),
+    subscriptionArn: text("subscriptionArn"),
+    updatedAt: integer("updatedAt").notNull(),
+    lastError: text("lastError"),
+  },
+  (t) => [primaryKey({ columns: [t.sourceID, t.topicArn] })],
+);

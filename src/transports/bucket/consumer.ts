@@ -1,6 +1,7 @@
 import { findSource, loadSources, readSecret } from "../../config";
 import { describeError } from "../../lib/errors";
 import { finishObject, getProgress, type ObjectRef, recordObjectError } from "../../store/objects";
+import { recordSourceError } from "../../store/stats";
 import { isVendorTestObject } from "../../vendors";
 import { type BucketSource, isBucketSource, keep, objectIdentity, skip } from "./kept";
 import {
@@ -11,6 +12,7 @@ import {
   type R2Notification,
 } from "./messages";
 import { type Budget, ingestObject } from "./object";
+import { BucketReadError } from "./stores";
 
 export { CHUNK_RECORDS, ingestObject } from "./object";
 
@@ -192,7 +194,12 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
         `queue ${batch.queue}: message ${message.id} attempt ${message.attempts} failed: ${error}`,
       );
       const parsed = parseBucketMessage(message.body);
-      if (parsed.ok) await recordObjectError(env.DB, refOf(parsed.value), error, Date.now());
+      if (parsed.ok) {
+        await recordObjectError(env.DB, refOf(parsed.value), error, Date.now());
+        // A vendor bucket that refuses us is the source's health, shown in GET /v1/sources.
+        const source = err instanceof BucketReadError ? sourceOf(env, parsed.value) : undefined;
+        if (source) await recordSourceError(env.DB, source.id, (err as Error).message, Date.now());
+      }
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     }
   }

@@ -63,9 +63,17 @@ function r2Store(env: Env): ObjectStore {
 
 const encodeKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
 
-/** Reads a bucket's HTTP answer: the object, or what went wrong in words an operator can act on. */
+/**
+ * Reads a bucket's HTTP answer: the object, or what went wrong in words an operator can act on.
+ * A 404 is an error too (retried, then dead-lettered, never dropped): the notification said the
+ * object exists, and S3 answers 404 for keys it will not confirm either way.
+ */
 function answer(res: Response, where: string, eTag: string | undefined): ObjectRead {
-  if (res.status === 404) return "missing";
+  if (res.status === 404)
+    throw new BucketReadError(
+      "bucket_read_failed",
+      `${where} does not exist or cannot be seen (HTTP 404)`,
+    );
   if (res.status === 412) return "changed";
   if (res.status === 200 || res.status === 206) {
     const range = res.headers.get("content-range")?.match(/\/(\d+)$/);
@@ -124,6 +132,7 @@ function s3Store(env: Env, c: S3Config): ObjectStore {
     },
     async head(key) {
       const res = await s3Client(env, c).fetch(s3Url(c, key), { method: "HEAD" });
+      if (res.status === 404) return null;
       const read = answer(res, url(key), undefined);
       return typeof read === "string" ? null : { eTag: read.eTag, size: read.size ?? 0 };
     },

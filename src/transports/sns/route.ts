@@ -1,0 +1,171 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { findSource } from "../../config";
+import { AppError } from "../../lib/errors";
+import { errorResponse, newRouter } from "../../lib/openapi";
+import { readLimited, TooLargeError } from "../../parse/bytes";
+import { recordDelivery, saveSubscription, seenDelivery } from "../../store/deliveries";
+import { keepWhole } from "../../store/quarantine";
+import { statsStatement } from "../../store/stats";
+import type { S3Config } from "../../vendors/fields";
+import type { BucketSource } from "../bucket/kept";
+import { enqueueObjects, s3EventObjects } from "../bucket/s3-events";
+import {
+  checkSnsMessage,
+  checkSnsUrl,
+  parseSnsBody,
+  type SnsMessage,
+  verifySnsSignature,
+} from "./verify";
+
+/** SNS messages are at most 256 KiB; the envelope adds a little. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const SnsResult = z
+  .object({
+    status: z.enum([
+      "queued",
+      "duplicate",
+      "test_event",
+      "quarantined",
+      "confirmed",
+      "unsubscribed",
+    ]),
+    objects: z.number().int().optional().openapi({ description: "objects queued for reading" }),
+  })
+  .openapi("SnsResult");
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/sns/{sourceId}",
+  summary: "Amazon SNS subscription endpoint of an S3 bucket source",
+  description:
+    "Subscribe this URL (protocol https, raw message delivery off) to the SNS topic that receives the bucket's S3 event notifications. Every message's signature (SignatureVersion 1 or 2), topic (s3.topicArns) and age (s3.snsMaxAgeSeconds) is verified before anything is done; a SubscriptionConfirmation is confirmed here; each created object under the source's prefix is queued for reading. A MessageId already handled is answered 200 and does nothing.",
+  request: {
+    params: z.object({ sourceId: z.string() }),
+    body: {
+      content: {
+        "text/plain": { schema: z.string().openapi({ description: "the SNS message (JSON)" }) },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    200: { content: { "application/json": { schema: SnsResult } }, description: "handled" },
+    400: errorResponse("not an SNS message"),
+    401: errorResponse("signature, certificate URL, topic or timestamp not accepted"),
+    404: errorResponse("unknown source, or not an S3 source with SNS topics"),
+    413: errorResponse("body too large"),
+    502: errorResponse("the subscription could not be confirmed (SNS retries)"),
+  },
+});
+
+type S3Source = BucketSource & { s3: S3Config };
+
+function s3Source(env: Env, id: string): S3Source {
+  const source = findSource(env, id);
+  if (!source) throw new AppError("source_not_found", `no source with id "${id}"`);
+  if (!("s3" in source) || !source.s3 || source.s3.topicArns.length === 0)
+    throw new AppError(
+      "not_a_bucket_source",
+      `source "${id}" (${source.type}) has no s3.topicArns: it takes no SNS messages`,
+    );
+  return source as S3Source;
+}
+
+async function readBody(req: Request): Promise<string> {
+  try {
+    const bytes = req.body ? await readLimited(req.body, MAX_BODY_BYTES) : new Uint8Array();
+    return new TextDecoder().decode(bytes);
+  } catch (err) {
+    if (err instanceof TooLargeError)
+      throw new AppError("body_too_large", `body is larger than ${MAX_BODY_BYTES} bytes`);
+    throw new AppError("body_unreadable", "the request body could not be read");
+  }
+}
+
+/** Follows SubscribeURL (an SNS host, checked before) and records the subscription. */
+async function confirm(env: Env, source: S3Source, m: SnsMessage, now: number) {
+  const url = checkSnsUrl(m.SubscribeURL, "SubscribeURL");
+  let error: string | null = null;
+  let arn: string | null = null;
+  try {
+    const res = await fetch(url, { redirect: "manual" });
+    const text = await res.text();
+    if (!res.ok) error = `confirming at ${url.origin}: HTTP ${res.status}`;
+    arn = text.match(/<SubscriptionArn>([^<]+)<\/SubscriptionArn>/)?.[1] ?? null;
+  } catch (err) {
+    error = `confirming at ${url.origin}: ${(err as Error).message}`;
+  }
+  await saveSubscription(env.DB, {
+    sourceID: source.id,
+    topicArn: m.TopicArn,
+    status: error ? "pending" : "confirmed",
+    subscriptionArn: arn,
+    updatedAt: now,
+    lastError: error,
+  });
+  if (error)
+    throw new AppError("bucket_read_failed", `the subscription was not confirmed: ${error}`);
+}
+
+/** A Notification: the S3 event's objects queued, a test event counted, anything else kept. */
+async function notification(env: Env, source: S3Source, m: SnsMessage, now: number) {
+  const r = s3EventObjects(source.id, source.s3, m.Message);
+  if (r.kind === "invalid") {
+    await keepWhole(
+      env,
+      {
+        sourceID: source.id,
+        sourceType: source.type,
+        stage: "route",
+        errorCode: "not_an_s3_event",
+        error: r.error,
+        location: `sns ${m.MessageId}`,
+        raw: m.Message,
+        identity: `sns ${source.id} ${m.MessageId}`,
+      },
+      now,
+    );
+    return { status: "quarantined" as const };
+  }
+  const skipped = r.kind === "test" ? 1 : r.skipped;
+  if (r.kind === "objects") await enqueueObjects(env, r.objects);
+  if (skipped > 0) await statsStatement(env.DB, source.id, { skipped }).run();
+  return r.kind === "test"
+    ? { status: "test_event" as const }
+    : { status: "queued" as const, objects: r.objects.length };
+}
+
+export const snsRoutes = newRouter();
+
+snsRoutes.openapi(route, async (c) => {
+  const source = s3Source(c.env, c.req.param("sourceId"));
+  const m = parseSnsBody(await readBody(c.req.raw));
+  const now = Date.now();
+  checkSnsMessage(m, {
+    topicArns: source.s3.topicArns,
+    maxAgeSeconds: source.s3.snsMaxAgeSeconds,
+    now,
+  });
+  await verifySnsSignature(c.env, m);
+  if (await seenDelivery(c.env.DB, source.id, m.MessageId))
+    return c.json({ status: "duplicate" as const }, 200);
+  let result: z.infer<typeof SnsResult>;
+  if (m.Type === "SubscriptionConfirmation") {
+    await confirm(c.env, source, m, now);
+    result = { status: "confirmed" };
+  } else if (m.Type === "UnsubscribeConfirmation") {
+    await saveSubscription(c.env.DB, {
+      sourceID: source.id,
+      topicArn: m.TopicArn,
+      status: "unsubscribed",
+      subscriptionArn: null,
+      updatedAt: now,
+      lastError: null,
+    });
+    result = { status: "unsubscribed" };
+  } else result = await notification(c.env, source, m, now);
+  // Recorded only now: a failure above leaves the message to SNS's retry.
+  await recordDelivery(c.env.DB, source.id, m.MessageId, now);
+  return c.json(result, 200);
+});

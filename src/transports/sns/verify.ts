@@ -1,0 +1,169 @@
+import { z } from "zod";
+import { AppError } from "../../lib/errors";
+import { pemToDer, spkiOfCertificate } from "../../lib/x509";
+
+/**
+ * Amazon SNS message signatures (docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html):
+ * the fields of the message, in a fixed order, each as "Name\nvalue\n", signed with RSA and
+ * SHA-1 (SignatureVersion 1) or SHA-256 (2) by the key of the certificate at SigningCertURL.
+ * Every check that needs no network runs first; the certificate is fetched (once per isolate)
+ * only for a message whose URL, topic and age already passed, or taken from the SNS_CERTS pins.
+ */
+
+const snsMessage = z.looseObject({
+  Type: z.enum(["Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"]),
+  MessageId: z.string().min(1),
+  TopicArn: z.string().min(1),
+  Message: z.string(),
+  Timestamp: z.string().min(1),
+  Subject: z.string().optional(),
+  SubscribeURL: z.string().optional(),
+  Token: z.string().optional(),
+  SignatureVersion: z.enum(["1", "2"]),
+  Signature: z.string().min(1),
+  SigningCertURL: z.string().min(1),
+});
+export type SnsMessage = z.infer<typeof snsMessage>;
+
+const NOTIFICATION_FIELDS = ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"];
+const CONFIRMATION_FIELDS = [
+  "Message",
+  "MessageId",
+  "SubscribeURL",
+  "Timestamp",
+  "Token",
+  "TopicArn",
+  "Type",
+];
+
+/** The string SNS signed: the message's fields in AWS's order, absent optional ones left out. */
+export function stringToSign(m: SnsMessage): string {
+  const fields = m.Type === "Notification" ? NOTIFICATION_FIELDS : CONFIRMATION_FIELDS;
+  let s = "";
+  for (const f of fields) {
+    const v = (m as Record<string, unknown>)[f];
+    if (typeof v === "string") s += `${f}\n${v}\n`;
+  }
+  return s;
+}
+
+const fail = (message: string) => new AppError("sns_verification_failed", message);
+
+/** An SNS host: sns.<region>.amazonaws.com (or .com.cn), over https, on the default port. */
+export function checkSnsUrl(raw: string | undefined, what: string, pem = false): URL {
+  let url: URL;
+  try {
+    url = new URL(raw ?? "");
+  } catch {
+    throw fail(`${what} is not a URL`);
+  }
+  const host = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(url.hostname);
+  if (url.protocol !== "https:" || !host || url.port !== "" || url.username || url.password)
+    throw fail(`${what} must be https://sns.<region>.amazonaws.com/…, not ${url.origin}`);
+  if (pem && !url.pathname.endsWith(".pem")) throw fail(`${what} must end in .pem`);
+  return url;
+}
+
+/** The body as an SNS message: 400 for what is not one, 401 for one that is not signed. */
+export function parseSnsBody(text: string): SnsMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_sns_message", "the body is not JSON (an SNS message is)");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new AppError("invalid_sns_message", "the body is not a JSON object");
+  if (!("Signature" in value) || !("SignatureVersion" in value))
+    throw fail(
+      "the message is not signed: raw message delivery must be off on the subscription, and messages must come from SNS",
+    );
+  const parsed = snsMessage.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError(
+      "invalid_sns_message",
+      `not an SNS message: ${issue?.path.join(".") || "body"}: ${issue?.message}`,
+    );
+  }
+  return parsed.data;
+}
+
+export interface SnsPolicy {
+  topicArns: readonly string[];
+  maxAgeSeconds: number;
+  now: number;
+}
+
+/** The checks that need no network: certificate URL, topic, age. */
+export function checkSnsMessage(m: SnsMessage, p: SnsPolicy): void {
+  checkSnsUrl(m.SigningCertURL, "SigningCertURL", true);
+  if (!p.topicArns.includes(m.TopicArn))
+    throw fail(`topic ${m.TopicArn} is not in this source's s3.topicArns`);
+  const t = Date.parse(m.Timestamp);
+  if (Number.isNaN(t)) throw fail(`Timestamp "${m.Timestamp}" is not a time`);
+  const age = (p.now - t) / 1000;
+  if (age > p.maxAgeSeconds || age < -300)
+    throw fail(
+      `Timestamp ${m.Timestamp} is ${Math.round(age)} s old (s3.snsMaxAgeSeconds is ${p.maxAgeSeconds})`,
+    );
+  if (m.Type !== "Notification") checkSnsUrl(m.SubscribeURL, "SubscribeURL");
+}
+
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function pinnedCerts(env: Env): Record<string, string> {
+  const raw = (env as { SNS_CERTS?: unknown }).SNS_CERTS;
+  if (!raw) return {};
+  const v = typeof raw === "string" ? JSON.parse(raw) : raw;
+  return v && typeof v === "object" ? (v as Record<string, string>) : {};
+}
+
+async function certificatePem(env: Env, url: string): Promise<string> {
+  const pinned = pinnedCerts(env)[url];
+  if (pinned) return pinned;
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`fetching the SNS signing certificate ${url}: HTTP ${res.status}`);
+  return res.text();
+}
+
+/** The certificate's key for `hash`, imported once per isolate (pins are never fetched). */
+function signingKey(env: Env, url: string, hash: "SHA-1" | "SHA-256"): Promise<CryptoKey> {
+  const pinned = pinnedCerts(env)[url];
+  const id = `${hash} ${url} ${pinned ?? ""}`;
+  let key = keys.get(id);
+  if (!key) {
+    key = certificatePem(env, url).then((pem) =>
+      crypto.subtle.importKey(
+        "spki",
+        spkiOfCertificate(pemToDer(pem)),
+        { name: "RSASSA-PKCS1-v1_5", hash },
+        false,
+        ["verify"],
+      ),
+    );
+    // A failed fetch is not cached: the next message tries again.
+    key.catch(() => keys.delete(id));
+    keys.set(id, key);
+  }
+  return key;
+}
+
+/** Verifies the signature; throws 401 when it does not match. */
+export async function verifySnsSignature(env: Env, m: SnsMessage): Promise<void> {
+  const hash = m.SignatureVersion === "1" ? "SHA-1" : "SHA-256";
+  const key = await signingKey(env, m.SigningCertURL, hash);
+  let signature: Uint8Array;
+  try {
+    signature = Uint8Array.from(atob(m.Signature), (c) => c.charCodeAt(0));
+  } catch {
+    throw fail("Signature is not base64");
+  }
+  const ok = await crypto.subtle.verify(
+    "RSASSA-PKCS1-v1_5",
+    key,
+    signature,
+    new TextEncoder().encode(stringToSign(m)),
+  );
+  if (!ok) throw fail("the signature does not match the message");
+}
