@@ -2,12 +2,20 @@ import { app } from "./app";
 import { enforceRetention, RETENTION_CRON } from "./retention";
 import { handleQueue } from "./transports/bucket/consumer";
 import { runDuePollers } from "./transports/poll/scheduler";
+import { pollSqsQueues } from "./transports/sqs/poll";
 
 export default {
   fetch: app.fetch,
   queue: (batch, env) => handleQueue(batch, env),
   scheduled: async (controller, env) => {
     if (controller.cron === RETENTION_CRON) await enforceRetention(env, controller.scheduledTime);
-    else await runDuePollers(env, controller.scheduledTime);
+    else {
+      // Each on its own: one failing never keeps the other from running.
+      const runs = await Promise.allSettled([
+        runDuePollers(env, controller.scheduledTime),
+        pollSqsQueues(env, controller.scheduledTime),
+      ]);
+      for (const r of runs) if (r.status === "rejected") console.error("cron:", r.reason);
+    }
   },
 } satisfies ExportedHandler<Env>;

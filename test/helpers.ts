@@ -77,3 +77,14 @@ export async function keptRecords(
   for (const row of results) for (const r of (await groupRecords(env, row)) ?? []) out.push(r);
   return out;
 }
+
+/**
+ * The test env with some vars added or replaced, the shared env untouched. (Assigning on an
+ * object whose prototype is the env would go through the env proxy and change it for all.)
+ */
+export function envWith(vars: Record<string, unknown>): Env {
+  const e = Object.create(env) as Env;
+  for (const [k, v] of Object.entries(vars))
+    Object.defineProperty(e, k, { value: v, enumerable: true });
+  return e;
+}

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { deliver } from "../bucket-helpers";
-import { BASE, count, type Json, query } from "../helpers";
+import { BASE, count, envWith, type Json, query } from "../helpers";
 import { type TestSigner, testSigner } from "../sns-helpers";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:audit-files";
@@ -71,9 +71,7 @@ function notification(message: string, over: Record<string, string> = {}) {
 }
 
 async function postSns(body: unknown, sourceId = "cci-s3"): Promise<Response> {
-  const testEnv = Object.assign(Object.create(env), {
-    SNS_CERTS: JSON.stringify({ [CERT_URL]: signer.pem }),
-  });
+  const testEnv = envWith({ SNS_CERTS: JSON.stringify({ [CERT_URL]: signer.pem }) });
   const ctx = createExecutionContext();
   const res = await worker.fetch(
     new Request(`${BASE}/v1/sns/${sourceId}`, {

@@ -1,0 +1,161 @@
+import type { AwsClient } from "aws4fetch";
+import { loadSources } from "../../config";
+import { describeError } from "../../lib/errors";
+import { recordDelivery, seenDelivery } from "../../store/deliveries";
+import { keepWhole } from "../../store/quarantine";
+import { recordSourceError, statsStatement } from "../../store/stats";
+import type { S3Config } from "../../vendors/fields";
+import type { BucketSource } from "../bucket/kept";
+import { enqueueObjects, s3EventObjects } from "../bucket/s3-events";
+import { s3Client } from "../bucket/stores";
+
+/**
+ * SQS pull, for S3 sources that cannot expose an endpoint (`s3.sqsQueueUrl`): every minute the
+ * cron long-polls the queue (AWS JSON protocol, SigV4 through aws4fetch), queues the objects of
+ * each S3 event (sent to SQS directly or through an SNS topic), and deletes a message only after
+ * its objects are queued: a failure leaves it to SQS's redelivery.
+ */
+
+type SqsSource = BucketSource & { s3: S3Config & { sqsQueueUrl: string } };
+
+interface SqsMessage {
+  MessageId: string;
+  ReceiptHandle: string;
+  Body: string;
+}
+
+/** Receives per cron run, at most (10 messages each); the first waits up to 10 s. */
+const MAX_RECEIVES = 10;
+
+async function sqs<T>(
+  client: AwsClient,
+  queueUrl: string,
+  action: string,
+  body: object,
+): Promise<T> {
+  const res = await client.fetch(`${new URL(queueUrl).origin}/`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": `AmazonSQS.${action}`,
+    },
+    body: JSON.stringify({ QueueUrl: queueUrl, ...body }),
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    const e = (() => {
+      try {
+        return JSON.parse(text) as { __type?: string; message?: string };
+      } catch {
+        return { message: text.slice(0, 200) };
+      }
+    })();
+    throw new Error(
+      `SQS ${action} on ${queueUrl}: HTTP ${res.status} ${e.__type ?? ""} ${e.message ?? ""}`.trim(),
+    );
+  }
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+/** The S3 event in a message body: the body itself, or the Message of an SNS envelope. */
+function s3EventText(source: SqsSource, body: string): string | { error: string } {
+  try {
+    const v = JSON.parse(body) as { Type?: string; Message?: unknown; TopicArn?: string };
+    if (v.Type !== "Notification" || typeof v.Message !== "string") return body;
+    const topics = source.s3.topicArns;
+    if (topics.length > 0 && !topics.includes(v.TopicArn ?? ""))
+      return { error: `topic ${v.TopicArn} is not in this source's s3.topicArns` };
+    return v.Message;
+  } catch {
+    return body;
+  }
+}
+
+/** Handles one message; true when it may be deleted. */
+async function handle(env: Env, source: SqsSource, m: SqsMessage, now: number): Promise<boolean> {
+  if (await seenDelivery(env.DB, source.id, `sqs ${m.MessageId}`)) return true;
+  const text = s3EventText(source, m.Body);
+  const r =
+    typeof text === "string"
+      ? s3EventObjects(source.id, source.s3, text)
+      : { kind: "invalid" as const, error: text.error };
+  if (r.kind === "invalid") {
+    await keepWhole(
+      env,
+      {
+        sourceID: source.id,
+        sourceType: source.type,
+        stage: "route",
+        errorCode: "not_an_s3_event",
+        error: r.error,
+        location: `sqs ${m.MessageId}`,
+        raw: m.Body,
+        identity: `sqs ${source.id} ${m.MessageId}`,
+      },
+      now,
+    );
+  } else {
+    if (r.kind === "objects") await enqueueObjects(env, r.objects);
+    const skipped = r.kind === "test" ? 1 : r.skipped;
+    if (skipped > 0) await statsStatement(env.DB, source.id, { skipped }).run();
+  }
+  await recordDelivery(env.DB, source.id, `sqs ${m.MessageId}`, now);
+  return true;
+}
+
+/** One source's queue: receive, handle each message alone, delete what was handled. */
+async function pollQueue(env: Env, source: SqsSource, now: number): Promise<number> {
+  const client = s3Client(env, source.s3, "sqs");
+  const url = source.s3.sqsQueueUrl;
+  let handled = 0;
+  for (let i = 0; i < MAX_RECEIVES; i++) {
+    const { Messages = [] } = await sqs<{ Messages?: SqsMessage[] }>(
+      client,
+      url,
+      "ReceiveMessage",
+      {
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: i === 0 ? 10 : 0,
+      },
+    );
+    if (Messages.length === 0) break;
+    const done: SqsMessage[] = [];
+    for (const m of Messages) {
+      try {
+        if (await handle(env, source, m, now)) done.push(m);
+      } catch (err) {
+        // Not deleted: SQS delivers it again after its visibility timeout.
+        await recordSourceError(
+          env.DB,
+          source.id,
+          `SQS message ${m.MessageId}: ${describeError(err)}`,
+          now,
+        );
+      }
+    }
+    if (done.length > 0)
+      await sqs(client, url, "DeleteMessageBatch", {
+        Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle })),
+      });
+    handled += done.length;
+  }
+  return handled;
+}
+
+/** Every S3 source with an SQS queue, each on its own (one failing never stops the others). */
+export async function pollSqsQueues(
+  env: Env,
+  now = Date.now(),
+): Promise<Record<string, number | string>> {
+  const report: Record<string, number | string> = {};
+  const sources = loadSources(env).filter((s): s is SqsSource => "s3" in s && !!s.s3?.sqsQueueUrl);
+  for (const source of sources) {
+    try {
+      report[source.id] = await pollQueue(env, source, now);
+    } catch (err) {
+      report[source.id] = describeError(err);
+      await recordSourceError(env.DB, source.id, describeError(err), now);
+    }
+  }
+  return report;
+}

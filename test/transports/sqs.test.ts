@@ -1,0 +1,119 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { pollSqsQueues } from "../../src/transports/sqs/poll";
+import { count, type Json } from "../helpers";
+
+afterEach(() => vi.restoreAllMocks());
+
+const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/audit-files";
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:audit-files";
+
+const s3Event = (key: string, eTag: string) =>
+  JSON.stringify({
+    Records: [
+      {
+        eventVersion: "2.2",
+        eventSource: "aws:s3",
+        eventName: "ObjectCreated:CompleteMultipartUpload",
+        s3: { bucket: { name: "acme-audit" }, object: { key, size: 5, eTag, sequencer: "01" } },
+      },
+    ],
+  });
+
+/** A mocked SQS (AWS JSON protocol): serves `batches`, records deletes. */
+function mockSqs(batches: Array<Array<{ MessageId: string; Body: string }>>) {
+  const calls: Array<{ target: string; body: Json; auth: string }> = [];
+  const deleted: string[] = [];
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const req = new Request(input as RequestInfo, init);
+    expect(req.url).toBe("https://sqs.us-east-1.amazonaws.com/");
+    const target = req.headers.get("x-amz-target") ?? "";
+    const body = (await req.json()) as Json;
+    calls.push({ target, body, auth: req.headers.get("authorization") ?? "" });
+    if (target === "AmazonSQS.ReceiveMessage") {
+      const messages = (batches.shift() ?? []).map((m) => ({
+        ...m,
+        ReceiptHandle: `rh-${m.MessageId}`,
+      }));
+      return Response.json(messages.length ? { Messages: messages } : {});
+    }
+    if (target === "AmazonSQS.DeleteMessageBatch") {
+      for (const e of body.Entries as Array<{ ReceiptHandle: string }>)
+        deleted.push(e.ReceiptHandle);
+      return Response.json({ Successful: [], Failed: [] });
+    }
+    return Response.json({ __type: "InvalidAction", message: target }, { status: 400 });
+  });
+  return { calls, deleted };
+}
+
+describe("SQS pull for S3 sources (s3.sqsQueueUrl)", () => {
+  it("queues the objects of direct and SNS-wrapped S3 events, keeps junk, deletes each message after its enqueue", async () => {
+    const sent: unknown[] = [];
+    vi.spyOn(env.BUCKET_EVENTS, "sendBatch").mockImplementation(async (batch) => {
+      for (const m of batch) sent.push(m.body);
+      return undefined as never;
+    });
+    const sns = JSON.stringify({
+      Type: "Notification",
+      TopicArn: TOPIC,
+      Message: s3Event("circleci/b.ndjson", "eb"),
+    });
+    const { calls, deleted } = mockSqs([
+      [
+        { MessageId: "m1", Body: s3Event("circleci/a.ndjson", "ea") },
+        { MessageId: "m2", Body: sns },
+        { MessageId: "m3", Body: "junk" },
+      ],
+    ]);
+    const report = await pollSqsQueues(env, Date.now());
+    expect(report["cci-s3"]).toBe(3);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        kind: "auditflare.object",
+        sourceId: "cci-s3",
+        key: "circleci/a.ndjson",
+        eTag: "ea",
+      }),
+      expect.objectContaining({
+        kind: "auditflare.object",
+        sourceId: "cci-s3",
+        key: "circleci/b.ndjson",
+        eTag: "eb",
+      }),
+    ]);
+    expect(deleted).toEqual(["rh-m1", "rh-m2", "rh-m3"]);
+    expect(calls[0]).toMatchObject({
+      target: "AmazonSQS.ReceiveMessage",
+      body: { QueueUrl: QUEUE_URL, MaxNumberOfMessages: 10, WaitTimeSeconds: 10 },
+    });
+    expect(calls[0]?.auth).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/us-east-1\/sqs\/aws4_request/,
+    );
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM quarantine WHERE location = 'sqs m3' AND errorCode = 'not_an_s3_event'",
+      ),
+    ).toBe(1);
+  });
+
+  it("a failed enqueue leaves the message in the queue for redelivery; the others are deleted", async () => {
+    vi.spyOn(env.BUCKET_EVENTS, "sendBatch").mockImplementation(async (batch) => {
+      if ([...batch].some((m) => (m.body as { key: string }).key === "circleci/fail.ndjson"))
+        throw new Error("queue unavailable");
+      return undefined as never;
+    });
+    const { deleted } = mockSqs([
+      [
+        { MessageId: "f1", Body: s3Event("circleci/fail.ndjson", "ef") },
+        { MessageId: "f2", Body: s3Event("circleci/ok.ndjson", "eo") },
+      ],
+    ]);
+    await pollSqsQueues(env, Date.now());
+    expect(deleted).toEqual(["rh-f2"]);
+    const stats = await env.DB.prepare(
+      "SELECT lastError FROM source_stats WHERE sourceID = 'cci-s3'",
+    ).first<Json>();
+    expect(String(stats?.lastError)).toMatch(/SQS message f1: .*queue unavailable/);
+  });
+});
