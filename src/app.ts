@@ -7,6 +7,7 @@ import { logsRoutes } from "./routes/logs";
 import { quarantineRoutes } from "./routes/quarantine";
 import { sourcesRoutes } from "./routes/sources";
 import { filesRoutes } from "./transports/bucket/upload-route";
+import { gcsRoutes } from "./transports/gcs/route";
 import { pushRoutes } from "./transports/push/route";
 import { snsRoutes } from "./transports/sns/route";
 
@@ -22,6 +23,7 @@ app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/", explorer);
 app.route("/", pushRoutes);
 app.route("/", snsRoutes);
+app.route("/", gcsRoutes);
 app.route("/", logsRoutes);
 app.route("/", sourcesRoutes);
 app.route("/", filesRoutes);

@@ -42,7 +42,7 @@ export function deleteNotification(
 }
 
 /** Delivers messages to the Worker's queue handler as the Queues runtime would; returns acks/retries. */
-export async function deliver(deliveries: Delivery[], queue = QUEUE) {
+export async function deliver(deliveries: Delivery[], queue = QUEUE, withEnv: Env = env) {
   const batch = createMessageBatch(
     queue,
     deliveries.map((d) => ({
@@ -55,6 +55,6 @@ export async function deliver(deliveries: Delivery[], queue = QUEUE) {
   const ctx = createExecutionContext();
   await (
     worker as unknown as { queue: (b: MessageBatch, e: Env, c: ExecutionContext) => Promise<void> }
-  ).queue(batch, env, ctx);
+  ).queue(batch, withEnv, ctx);
   return getQueueResult(batch, ctx);
 }
