@@ -3,10 +3,11 @@
 // vendor account. Every vendor folder with a mock (src/vendors/<vendor>/mock.ts) is served at
 // its prefix on 127.0.0.1:8788: a few hundred generated events, newest first, with the vendor's
 // real paging and the dev tokens of .dev.vars.example, and a new event every 20 seconds.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { importWorkerCode, root } from "./lib/import-worker-code.mjs";
+import { handleS3, putObject } from "./lib/mock-s3.mjs";
 
 const port = Number(process.env.MOCK_VENDORS_PORT ?? 8788);
 const vendors = readdirSync(join(root, "src", "vendors"), { withFileTypes: true })
@@ -23,8 +24,28 @@ setInterval(() => {
   for (const m of mocks) m.add(Date.now());
 }, 20_000).unref();
 
-const server = createServer((req, res) => {
+// A vendor's own S3 bucket with an SQS event queue (the `circleci-s3` dev source): one CircleCI
+// file at start; `curl -T file http://127.0.0.1:8788/s3/acme-audit/circleci/<name>` adds more.
+const DEV_S3_KEY_ID = "AKIADEVEXAMPLE0000001";
+putObject("acme-audit", `circleci/${new Date().toISOString().slice(0, 10)}/audit-${start}.ndjson`, circleciFile());
+
+function circleciFile() {
+  const lines = readFileSync(join(root, "src/vendors/circleci/fixtures/events.ndjson"), "utf8").trim().split("\n");
+  return Buffer.from(
+    lines
+      .map((l, i) => {
+        const e = JSON.parse(l);
+        return JSON.stringify({ ...e, id: `${e.id.slice(0, 24)}${String(start + i).slice(-12)}`, occurred_at: new Date(start - (lines.length - i) * 60_000).toISOString() });
+      })
+      .join("\n"),
+  );
+}
+
+const server = createServer(async (req, res) => {
   const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  if (handleS3(req, res, url, Buffer.concat(chunks), DEV_S3_KEY_ID)) return;
   const send = ({ status, body }) => {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
