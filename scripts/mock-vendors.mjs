@@ -27,15 +27,25 @@ setInterval(() => {
 // A vendor's own S3 bucket with an SQS event queue (the `circleci-s3` dev source): one CircleCI
 // file at start; `curl -T file http://127.0.0.1:8788/s3/acme-audit/circleci/<name>` adds more.
 const DEV_S3_KEY_ID = "AKIADEVEXAMPLE0000001";
-putObject("acme-audit", `circleci/${new Date().toISOString().slice(0, 10)}/audit-${start}.ndjson`, circleciFile());
+putObject(
+  "acme-audit",
+  `circleci/${new Date().toISOString().slice(0, 10)}/audit-${start}.ndjson`,
+  circleciFile(),
+);
 
 function circleciFile() {
-  const lines = readFileSync(join(root, "src/vendors/circleci/fixtures/events.ndjson"), "utf8").trim().split("\n");
+  const lines = readFileSync(join(root, "src/vendors/circleci/fixtures/events.ndjson"), "utf8")
+    .trim()
+    .split("\n");
   return Buffer.from(
     lines
       .map((l, i) => {
         const e = JSON.parse(l);
-        return JSON.stringify({ ...e, id: `${e.id.slice(0, 24)}${String(start + i).slice(-12)}`, occurred_at: new Date(start - (lines.length - i) * 60_000).toISOString() });
+        return JSON.stringify({
+          ...e,
+          id: `${e.id.slice(0, 24)}${String(start + i).slice(-12)}`,
+          occurred_at: new Date(start - (lines.length - i) * 60_000).toISOString(),
+        });
       })
       .join("\n"),
   );

@@ -10,9 +10,9 @@ const queue = []; // { MessageId, ReceiptHandle, Body, visibleAt }
 let seq = 0;
 
 const signedBy = (req, keyId) =>
-  new RegExp(`^AWS4-HMAC-SHA256 Credential=${keyId}/\\d{8}/[a-z0-9-]+/(s3|sqs)/aws4_request, `).test(
-    req.headers.authorization ?? "",
-  );
+  new RegExp(
+    `^AWS4-HMAC-SHA256 Credential=${keyId}/\\d{8}/[a-z0-9-]+/(s3|sqs)/aws4_request, `,
+  ).test(req.headers.authorization ?? "");
 
 /** Stores an object and queues its S3 event (eventVersion 2.1, key URL-encoded, + for space). */
 export function putObject(bucket, key, body) {
@@ -26,10 +26,20 @@ export function putObject(bucket, key, body) {
     eventName: "ObjectCreated:Put",
     s3: {
       bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
-      object: { key: encodeURIComponent(key).replace(/%2F/g, "/").replace(/%20/g, "+"), size: body.length, eTag, sequencer: String(++seq) },
+      object: {
+        key: encodeURIComponent(key).replace(/%2F/g, "/").replace(/%20/g, "+"),
+        size: body.length,
+        eTag,
+        sequencer: String(++seq),
+      },
     },
   };
-  queue.push({ MessageId: `mock-${seq}`, ReceiptHandle: `rh-${seq}`, Body: JSON.stringify({ Records: [record] }), visibleAt: 0 });
+  queue.push({
+    MessageId: `mock-${seq}`,
+    ReceiptHandle: `rh-${seq}`,
+    Body: JSON.stringify({ Records: [record] }),
+    visibleAt: 0,
+  });
   return eTag;
 }
 
@@ -43,7 +53,9 @@ function s3(req, res, path, body, keyId) {
   }
   if (!signedBy(req, keyId)) {
     res.writeHead(403, { "content-type": "application/xml" });
-    return res.end("<Error><Code>AccessDenied</Code><Message>no SigV4 signature for the dev key</Message></Error>");
+    return res.end(
+      "<Error><Code>AccessDenied</Code><Message>no SigV4 signature for the dev key</Message></Error>",
+    );
   }
   const o = objects.get(`${bucket}/${key}`);
   if (!o) {
@@ -69,14 +81,21 @@ function sqs(req, res, body, keyId) {
     res.writeHead(status, { "content-type": "application/x-amz-json-1.0" });
     res.end(JSON.stringify(value));
   };
-  if (!signedBy(req, keyId)) return json(403, { __type: "AccessDenied", message: "no SigV4 signature" });
+  if (!signedBy(req, keyId))
+    return json(403, { __type: "AccessDenied", message: "no SigV4 signature" });
   const action = String(req.headers["x-amz-target"]).replace("AmazonSQS.", "");
   const input = JSON.parse(body.toString() || "{}");
   const now = Date.now();
   if (action === "ReceiveMessage") {
-    const visible = queue.filter((m) => m.visibleAt <= now).slice(0, input.MaxNumberOfMessages ?? 1);
+    const visible = queue
+      .filter((m) => m.visibleAt <= now)
+      .slice(0, input.MaxNumberOfMessages ?? 1);
     for (const m of visible) m.visibleAt = now + 30_000; // the visibility timeout
-    const Messages = visible.map(({ MessageId, ReceiptHandle, Body }) => ({ MessageId, ReceiptHandle, Body }));
+    const Messages = visible.map(({ MessageId, ReceiptHandle, Body }) => ({
+      MessageId,
+      ReceiptHandle,
+      Body,
+    }));
     return json(200, Messages.length ? { Messages } : {});
   }
   if (action === "DeleteMessageBatch") {
