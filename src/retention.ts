@@ -1,4 +1,5 @@
 import { loadSources } from "./config";
+import { pruneDeliveriesStatement } from "./store/deliveries";
 import { deleteRows, expiredRows } from "./store/retention";
 
 /** wrangler.toml [triggers]: every minute the pollers, hourly (this one) the retention sweep. */
@@ -36,5 +37,7 @@ export async function enforceRetention(
     }
     report.push({ sourceID: source.id, deleted });
   }
+  // Announcer message ids (SNS, SQS, Pub/Sub) are remembered for 14 days: none redelivers later.
+  await pruneDeliveriesStatement(env.DB, now - 14 * DAY).run();
   return report;
 }
