@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { keepWhole } from "../../store/quarantine";
+import { statsStatement } from "../../store/stats";
 import type { S3Config } from "../../vendors/fields";
+import type { BucketSource } from "./kept";
 import type { ExternalObject } from "./messages";
 
 /**
@@ -87,4 +90,42 @@ export async function enqueueObjects(env: Env, objects: ExternalObject[]): Promi
     await env.BUCKET_EVENTS.sendBatch(
       objects.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })),
     );
+}
+
+/**
+ * Acts on an S3 event (SNS or SQS): its objects queued, a test event and foreign objects counted
+ * as skipped, anything else kept in quarantine under `where` (e.g. "sns <MessageId>").
+ */
+export async function handleS3Event(
+  env: Env,
+  source: BucketSource & { s3: S3Config },
+  event: string | { error: string },
+  where: { location: string; raw: string },
+  now: number,
+): Promise<S3EventObjects> {
+  const r =
+    typeof event === "string"
+      ? s3EventObjects(source.id, source.s3, event)
+      : { kind: "invalid" as const, error: event.error };
+  if (r.kind === "invalid") {
+    await keepWhole(
+      env,
+      {
+        sourceID: source.id,
+        sourceType: source.type,
+        stage: "route",
+        errorCode: "not_an_s3_event",
+        error: r.error,
+        location: where.location,
+        raw: where.raw,
+        identity: `${source.id} ${where.location}`,
+      },
+      now,
+    );
+    return r;
+  }
+  if (r.kind === "objects") await enqueueObjects(env, r.objects);
+  const skipped = r.kind === "test" ? 1 : r.skipped;
+  if (skipped > 0) await statsStatement(env.DB, source.id, { skipped }).run();
+  return r;
 }

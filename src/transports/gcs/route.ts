@@ -3,7 +3,6 @@ import { findSource } from "../../config";
 import { AppError } from "../../lib/errors";
 import { fetchedKeys, JwtError, type KeySource, pinnedKeys, verifyJwt } from "../../lib/jwt";
 import { errorResponse, newRouter } from "../../lib/openapi";
-import { readLimited, TooLargeError } from "../../parse/bytes";
 import { recordDelivery, seenDelivery } from "../../store/deliveries";
 import { keepWhole } from "../../store/quarantine";
 import { statsStatement } from "../../store/stats";
@@ -11,6 +10,7 @@ import type { GcsConfig } from "../../vendors/fields";
 import type { BucketSource } from "../bucket/kept";
 import type { ExternalObject } from "../bucket/messages";
 import { enqueueObjects } from "../bucket/s3-events";
+import { readBodyText } from "../read-body";
 
 /**
  * Google Cloud Storage via Pub/Sub push (cloud.google.com/pubsub/docs/authenticate-push-subscriptions):
@@ -104,16 +104,7 @@ async function admit(env: Env, source: GcsSource, authorization: string | undefi
 }
 
 async function readMessage(req: Request) {
-  let text: string;
-  try {
-    text = new TextDecoder().decode(
-      req.body ? await readLimited(req.body, MAX_BODY_BYTES) : new Uint8Array(),
-    );
-  } catch (err) {
-    if (err instanceof TooLargeError)
-      throw new AppError("body_too_large", `body is larger than ${MAX_BODY_BYTES} bytes`);
-    throw new AppError("body_unreadable", "the request body could not be read");
-  }
+  const text = await readBodyText(req, MAX_BODY_BYTES);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -2,13 +2,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { findSource } from "../../config";
 import { AppError } from "../../lib/errors";
 import { errorResponse, newRouter } from "../../lib/openapi";
-import { readLimited, TooLargeError } from "../../parse/bytes";
 import { recordDelivery, saveSubscription, seenDelivery } from "../../store/deliveries";
-import { keepWhole } from "../../store/quarantine";
-import { statsStatement } from "../../store/stats";
 import type { S3Config } from "../../vendors/fields";
 import type { BucketSource } from "../bucket/kept";
-import { enqueueObjects, s3EventObjects } from "../bucket/s3-events";
+import { handleS3Event } from "../bucket/s3-events";
+import { readBodyText } from "../read-body";
 import {
   checkSnsMessage,
   checkSnsUrl,
@@ -72,17 +70,6 @@ function s3Source(env: Env, id: string): S3Source {
   return source as S3Source;
 }
 
-async function readBody(req: Request): Promise<string> {
-  try {
-    const bytes = req.body ? await readLimited(req.body, MAX_BODY_BYTES) : new Uint8Array();
-    return new TextDecoder().decode(bytes);
-  } catch (err) {
-    if (err instanceof TooLargeError)
-      throw new AppError("body_too_large", `body is larger than ${MAX_BODY_BYTES} bytes`);
-    throw new AppError("body_unreadable", "the request body could not be read");
-  }
-}
-
 /** Follows SubscribeURL (an SNS host, checked before) and records the subscription. */
 async function confirm(env: Env, source: S3Source, m: SnsMessage, now: number) {
   const url = checkSnsUrl(m.SubscribeURL, "SubscribeURL");
@@ -110,37 +97,18 @@ async function confirm(env: Env, source: S3Source, m: SnsMessage, now: number) {
 
 /** A Notification: the S3 event's objects queued, a test event counted, anything else kept. */
 async function notification(env: Env, source: S3Source, m: SnsMessage, now: number) {
-  const r = s3EventObjects(source.id, source.s3, m.Message);
-  if (r.kind === "invalid") {
-    await keepWhole(
-      env,
-      {
-        sourceID: source.id,
-        sourceType: source.type,
-        stage: "route",
-        errorCode: "not_an_s3_event",
-        error: r.error,
-        location: `sns ${m.MessageId}`,
-        raw: m.Message,
-        identity: `sns ${source.id} ${m.MessageId}`,
-      },
-      now,
-    );
-    return { status: "quarantined" as const };
-  }
-  const skipped = r.kind === "test" ? 1 : r.skipped;
-  if (r.kind === "objects") await enqueueObjects(env, r.objects);
-  if (skipped > 0) await statsStatement(env.DB, source.id, { skipped }).run();
-  return r.kind === "test"
-    ? { status: "test_event" as const }
-    : { status: "queued" as const, objects: r.objects.length };
+  const where = { location: `sns ${m.MessageId}`, raw: m.Message };
+  const r = await handleS3Event(env, source, m.Message, where, now);
+  if (r.kind === "invalid") return { status: "quarantined" as const };
+  if (r.kind === "test") return { status: "test_event" as const };
+  return { status: "queued" as const, objects: r.objects.length };
 }
 
 export const snsRoutes = newRouter();
 
 snsRoutes.openapi(route, async (c) => {
   const source = s3Source(c.env, c.req.param("sourceId"));
-  const m = parseSnsBody(await readBody(c.req.raw));
+  const m = parseSnsBody(await readBodyText(c.req.raw, MAX_BODY_BYTES));
   const now = Date.now();
   checkSnsMessage(m, {
     topicArns: source.s3.topicArns,

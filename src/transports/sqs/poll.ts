@@ -2,11 +2,10 @@ import type { AwsClient } from "aws4fetch";
 import { loadSources } from "../../config";
 import { describeError } from "../../lib/errors";
 import { recordDelivery, seenDelivery } from "../../store/deliveries";
-import { keepWhole } from "../../store/quarantine";
-import { recordSourceError, statsStatement } from "../../store/stats";
+import { recordSourceError } from "../../store/stats";
 import type { S3Config } from "../../vendors/fields";
 import type { BucketSource } from "../bucket/kept";
-import { enqueueObjects, s3EventObjects } from "../bucket/s3-events";
+import { handleS3Event } from "../bucket/s3-events";
 import { s3Client } from "../bucket/stores";
 
 /**
@@ -73,33 +72,10 @@ function s3EventText(source: SqsSource, body: string): string | { error: string 
 
 /** Handles one message; true when it may be deleted. */
 async function handle(env: Env, source: SqsSource, m: SqsMessage, now: number): Promise<boolean> {
-  if (await seenDelivery(env.DB, source.id, `sqs ${m.MessageId}`)) return true;
-  const text = s3EventText(source, m.Body);
-  const r =
-    typeof text === "string"
-      ? s3EventObjects(source.id, source.s3, text)
-      : { kind: "invalid" as const, error: text.error };
-  if (r.kind === "invalid") {
-    await keepWhole(
-      env,
-      {
-        sourceID: source.id,
-        sourceType: source.type,
-        stage: "route",
-        errorCode: "not_an_s3_event",
-        error: r.error,
-        location: `sqs ${m.MessageId}`,
-        raw: m.Body,
-        identity: `sqs ${source.id} ${m.MessageId}`,
-      },
-      now,
-    );
-  } else {
-    if (r.kind === "objects") await enqueueObjects(env, r.objects);
-    const skipped = r.kind === "test" ? 1 : r.skipped;
-    if (skipped > 0) await statsStatement(env.DB, source.id, { skipped }).run();
-  }
-  await recordDelivery(env.DB, source.id, `sqs ${m.MessageId}`, now);
+  const id = `sqs ${m.MessageId}`;
+  if (await seenDelivery(env.DB, source.id, id)) return true;
+  await handleS3Event(env, source, s3EventText(source, m.Body), { location: id, raw: m.Body }, now);
+  await recordDelivery(env.DB, source.id, id, now);
   return true;
 }
 
