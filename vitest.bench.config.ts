@@ -1,12 +1,11 @@
-import { mergeConfig } from "vitest/config";
-import base from "./vitest.config";
+import { defineConfig } from "vitest/config";
+import { workerProject } from "./vitest.config";
 
 /** `npm run bench`: the benchmark files (only them), in the same workerd setup as the tests. */
-export default async () => {
-  const config = mergeConfig(await (base as () => Promise<object>)(), {
-    test: { testTimeout: 600_000 },
-  }) as { test: { include: string[] } };
-  // mergeConfig concatenates arrays: replace the tests' include rather than add to it.
-  config.test.include = ["bench/**/*.bench.ts"];
-  return config;
-};
+export default defineConfig(async () => {
+  const worker = await workerProject();
+  return {
+    ...worker,
+    test: { ...worker.test, include: ["bench/**/*.bench.ts"], testTimeout: 600_000 },
+  };
+});

@@ -56,7 +56,8 @@ export const TEST_SOURCES = [
   },
 ];
 
-export default defineConfig(async () => {
+/** The workerd project: the Worker's tests (and, with another include, its benchmarks). */
+export async function workerProject() {
   const migrations = await readD1Migrations("./migrations");
   return {
     plugins: [
@@ -84,9 +85,22 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
+      name: "worker",
       setupFiles: ["./test/setup.ts"],
       include: ["test/**/*.test.ts", "src/**/*.test.ts"],
       testTimeout: 60_000,
+    },
+  };
+}
+
+export default defineConfig(async () => {
+  return {
+    test: {
+      projects: [
+        await workerProject(),
+        // The Node-side scripts (deploy), which workerd cannot run (they spawn processes).
+        { test: { name: "scripts", environment: "node", include: ["scripts/test/**/*.test.mjs"] } },
+      ],
     },
   };
 });

@@ -27,7 +27,7 @@ import { gzipSync } from "node:zlib";
 import { blobKey, buildIpdb, FORMAT, POINTER_KEY } from "./ipdb/core.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const wrangler = join(root, "node_modules", ".bin", "wrangler");
+const wrangler = process.env.WRANGLER ?? join(root, "node_modules", ".bin", "wrangler");
 
 const { values: opts } = parseArgs({
   options: {

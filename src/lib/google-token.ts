@@ -1,8 +1,8 @@
-import { base64urlEncode } from "./jwt";
+import { importPKCS8, type JWTHeaderParameters, SignJWT } from "jose";
 
 /**
  * Google service-account access tokens by the OAuth 2.0 JWT bearer grant (RFC 7523): a JWT signed
- * with the account's private key is exchanged at its token_uri. WebCrypto only.
+ * with the account's private key (by jose) is exchanged at its token_uri.
  */
 
 /** The fields of a service-account key file (the JSON Google hands out) that the grant needs. */
@@ -18,8 +18,6 @@ const ASSERTION_LIFETIME_S = 3600;
 /** A cached token is renewed this long before Google says it expires. */
 const EARLY_RENEWAL_MS = 60_000;
 const PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
-const PEM_END = "-----END PRIVATE KEY-----";
-const encoder = new TextEncoder();
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -67,15 +65,9 @@ export function parseServiceAccount(json: string): ServiceAccount {
 
 async function importPrivateKey(pem: string): Promise<CryptoKey> {
   try {
-    const b64 = pem
-      .replace(PEM_BEGIN, "")
-      .replace(PEM_END, "")
-      .replace(/\\n|\s/g, "");
-    const bin = atob(b64);
-    const der = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) der[i] = bin.charCodeAt(i);
-    const alg = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-    return await crypto.subtle.importKey("pkcs8", der, alg, false, ["sign"]);
+    // Key files pasted with their newlines escaped keep the `\n`s; jose wants the PEM first.
+    const clean = pem.slice(pem.indexOf(PEM_BEGIN)).replace(/\\n/g, "\n");
+    return await importPKCS8(clean, "RS256");
   } catch (err) {
     throw new Error(
       `the service account private_key cannot be imported: ${(err as Error).message}`,
@@ -86,19 +78,16 @@ async function importPrivateKey(pem: string): Promise<CryptoKey> {
 /** The signed JWT the grant presents: iss the account, aud its token_uri, valid for an hour. */
 async function signedAssertion(sa: ServiceAccount, scope: string, now: number): Promise<string> {
   const iat = Math.floor(now / 1000);
-  const header: Record<string, string> = { alg: "RS256", typ: "JWT" };
+  const header: JWTHeaderParameters = { alg: "RS256", typ: "JWT" };
   if (sa.private_key_id) header.kid = sa.private_key_id;
-  const claims = {
-    iss: sa.client_email,
-    scope,
-    aud: sa.token_uri,
-    iat,
-    exp: iat + ASSERTION_LIFETIME_S,
-  };
-  const input = `${base64urlEncode(JSON.stringify(header))}.${base64urlEncode(JSON.stringify(claims))}`;
   const key = await importPrivateKey(sa.private_key);
-  const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, encoder.encode(input));
-  return `${input}.${base64urlEncode(new Uint8Array(signature))}`;
+  return new SignJWT({ scope })
+    .setProtectedHeader(header)
+    .setIssuer(sa.client_email)
+    .setAudience(sa.token_uri)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ASSERTION_LIFETIME_S)
+    .sign(key);
 }
 
 function parseObject(text: string): Record<string, unknown> | null {

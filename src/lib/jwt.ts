@@ -1,7 +1,15 @@
+import {
+  base64url,
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  errors,
+  type JWSHeaderParameters,
+  jwtVerify,
+} from "jose";
 import { AuditflareError } from "./errors";
 
-// RS256 JWT verification against a JWKS (pinned, or fetched and cached per isolate), WebCrypto
-// only: Google Pub/Sub push tokens, Cloudflare Access `Cf-Access-Jwt-Assertion` tokens.
+// RS256 JWT verification against a JWKS (pinned, or fetched and cached per isolate) with jose:
+// Google Pub/Sub push tokens, Cloudflare Access `Cf-Access-Jwt-Assertion` tokens.
 
 /** A JSON Web Key as a JWKS lists it: its `kid` selects it. */
 export interface Jwk extends JsonWebKey {
@@ -35,10 +43,7 @@ export interface KeySource {
   keys(forceRefresh?: boolean): Promise<Jwks>;
 }
 
-const RS256 = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } as const;
 const MAX_TOKEN_CHARS = 16_384;
-const encoder = new TextEncoder();
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -46,18 +51,18 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 /** Base64url without padding, as JWS writes it. */
 export function base64urlEncode(data: Uint8Array | string): string {
-  const bytes = typeof data === "string" ? encoder.encode(data) : data;
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return base64url.encode(data);
 }
 
 /** Strict base64url: no padding, no other characters, unused trailing bits zero; else null. */
 export function base64urlDecode(s: string): Uint8Array | null {
-  if (!BASE64URL.test(s) || s.length % 4 === 1) return null;
-  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
-  const out = Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  return base64urlEncode(out) === s ? out : null; // nonzero unused trailing bits differ
+  if (!BASE64URL.test(s)) return null;
+  try {
+    const bytes = base64url.decode(s);
+    return base64url.encode(bytes) === s ? bytes : null; // nonzero unused trailing bits differ
+  } catch {
+    return null;
+  }
 }
 
 /** A value from the token, safe and short enough for a message. */
@@ -66,152 +71,129 @@ function show(v: unknown): string {
   return s.length > 80 ? `${s.slice(0, 80)}…` : s;
 }
 
-/** A NumericDate (seconds) as ISO-8601, or the number when no Date can hold it. */
-function when(seconds: number): string {
-  const ms = seconds * 1000;
-  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(seconds);
+/** A NumericDate (seconds) as ISO-8601, or the value when no Date can hold it. */
+function when(seconds: unknown): string {
+  const ms = Number(seconds) * 1000;
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : show(seconds);
 }
 
-interface ParsedToken {
-  header: Record<string, unknown>;
-  claims: Record<string, unknown>;
-  signed: Uint8Array;
-  signature: Uint8Array;
+// jose's key sets (they import each key once) by the JWKS object they were made from: key sources
+// hand out the same cached objects (per URL, per pinned JSON) until they refetch.
+type KeySet = ReturnType<typeof createLocalJWKSet>;
+const keySets = new WeakMap<Jwks, KeySet>();
+
+function keySet(jwks: Jwks): KeySet {
+  let set = keySets.get(jwks);
+  if (!set) {
+    set = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
+    keySets.set(jwks, set);
+  }
+  return set;
 }
 
-function jsonSegment(segment: string, what: string): Record<string, unknown> {
-  const bytes = segment === "" ? null : base64urlDecode(segment);
-  if (!bytes) throw new JwtError(`malformed token: the ${what} is not base64url`);
-  let value: unknown;
+/** The key for the header's kid from `jwks`, or null when the set has no usable one. */
+async function keyFrom(jwks: Jwks, header: JWSHeaderParameters): Promise<CryptoKey | null> {
   try {
-    value = JSON.parse(utf8.decode(bytes));
-  } catch {
-    throw new JwtError(`malformed token: the ${what} is not JSON`);
-  }
-  if (!isObject(value)) throw new JwtError(`malformed token: the ${what} is not a JSON object`);
-  return value;
-}
-
-function parseToken(token: string): ParsedToken {
-  if (token.length > MAX_TOKEN_CHARS) {
-    throw new JwtError(`malformed token: longer than ${MAX_TOKEN_CHARS} characters`);
-  }
-  const parts = token.split(".");
-  if (parts.length !== 3) {
-    throw new JwtError(`malformed token: ${parts.length} dot-separated parts, not 3`);
-  }
-  const [h = "", p = "", s = ""] = parts;
-  const header = jsonSegment(h, "header");
-  const claims = jsonSegment(p, "payload");
-  const signature = base64urlDecode(s);
-  if (!signature) throw new JwtError("malformed token: the signature is not base64url");
-  return { header, claims, signed: encoder.encode(`${h}.${p}`), signature };
-}
-
-/** Only RS256 (never none, HS256 or anything else), no critical extensions; returns the kid. */
-function checkHeader(header: Record<string, unknown>): string {
-  if (header.alg === undefined) throw new JwtError("token header has no alg");
-  if (header.alg !== "RS256") throw new JwtError(`unsupported alg ${show(header.alg)}`);
-  if (header.crit !== undefined) throw new JwtError("unsupported crit header");
-  if (typeof header.kid !== "string" || !header.kid) throw new JwtError("token header has no kid");
-  return header.kid;
-}
-
-/** Why a JWK cannot verify RS256 signatures, or null when it can. */
-function unsuitable(jwk: Jwk): string | null {
-  if (jwk.kty !== "RSA") return `is not an RSA key (kty ${show(jwk.kty)})`;
-  if (jwk.alg !== undefined && jwk.alg !== "RS256") return `is for alg ${show(jwk.alg)}`;
-  if (jwk.use !== undefined && jwk.use !== "sig") return `is for use ${show(jwk.use)}`;
-  return null;
-}
-
-function withKid(jwks: Jwks, kid: string): Jwk | undefined {
-  const matching = jwks.keys.filter((k) => k.kid === kid);
-  return matching.find((k) => unsuitable(k) === null) ?? matching[0];
-}
-
-// Imported keys by the JWK object they came from: key sources hand out the same cached objects
-// (per URL, per pinned JSON) until they refetch, so a kid is imported once per key set.
-const imported = new WeakMap<Jwk, CryptoKey>();
-
-async function importJwk(jwk: Jwk, kid: string): Promise<CryptoKey> {
-  const cached = imported.get(jwk);
-  if (cached) return cached;
-  const problem = unsuitable(jwk);
-  if (problem) throw new JwtError(`key ${show(kid)} ${problem}`);
-  let key: CryptoKey;
-  try {
-    // The public parts only: key_ops, or private parts published by mistake, cannot get in.
-    const pub: JsonWebKey = { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true };
-    key = await crypto.subtle.importKey("jwk", pub, RS256, false, ["verify"]);
+    return await keySet(jwks)(header);
   } catch (err) {
-    throw new JwtError(`key ${show(kid)} cannot be imported: ${(err as Error).message}`);
-  }
-  imported.set(jwk, key);
-  return key;
-}
-
-/** The key for `kid`; a kid the set does not have asks the source once for a fresh set. */
-async function findKey(source: KeySource, kid: string): Promise<CryptoKey> {
-  let jwk = withKid(await source.keys(), kid);
-  if (!jwk) jwk = withKid(await source.keys(true), kid);
-  if (!jwk) throw new JwtError(`no key with kid ${show(kid)}`);
-  return importJwk(jwk, kid);
-}
-
-function numericDate(claims: Record<string, unknown>, name: string): number | undefined {
-  const v = claims[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new JwtError(`malformed token: ${name} is not a number`);
-  }
-  return v;
-}
-
-function checkTimes(claims: Record<string, unknown>, check: JwtCheck): void {
-  const now = (check.now ?? Date.now()) / 1000;
-  const skew = check.skewSeconds ?? 60;
-  const exp = numericDate(claims, "exp");
-  if (exp === undefined) throw new JwtError("token has no exp");
-  if (now - skew >= exp) throw new JwtError(`token expired at ${when(exp)}`);
-  const nbf = numericDate(claims, "nbf");
-  if (nbf !== undefined && now + skew < nbf) {
-    throw new JwtError(`token not yet valid: nbf is ${when(nbf)}`);
-  }
-  const iat = numericDate(claims, "iat");
-  if (iat !== undefined && now + skew < iat) {
-    throw new JwtError(`token issued in the future: iat is ${when(iat)}`);
+    if (err instanceof errors.JWKSNoMatchingKey) return null;
+    if (err instanceof errors.JWKSMultipleMatchingKeys) {
+      for await (const key of err) return key; // several keys with the kid: the first that imports
+    }
+    throw new JwtError(`key ${show(header.kid)} cannot be imported: ${(err as Error).message}`);
   }
 }
 
-function checkClaims(claims: Record<string, unknown>, check: JwtCheck): void {
-  checkTimes(claims, check);
-  const { iss, aud } = claims;
-  if (typeof iss !== "string" || !check.issuers.includes(iss)) {
-    throw new JwtError(`issuer does not match: iss is ${show(iss)}`);
+/** Why no key in `jwks` verifies RS256 signatures for `kid`. */
+function noKey(jwks: Jwks, kid: string): JwtError {
+  const jwk = jwks.keys.find((k) => k.kid === kid);
+  if (!jwk) return new JwtError(`no key with kid ${show(kid)}`);
+  let why = "cannot verify RS256 signatures";
+  if (jwk.kty !== "RSA") why = `is not an RSA key (kty ${show(jwk.kty)})`;
+  else if (jwk.use !== undefined && jwk.use !== "sig") why = `is for use ${show(jwk.use)}`;
+  else if (jwk.alg !== undefined && jwk.alg !== "RS256") why = `is for alg ${show(jwk.alg)}`;
+  return new JwtError(`key ${show(kid)} ${why}`);
+}
+
+/** jose's key resolver over a source: a kid the set does not have asks once for a fresh set. */
+function resolver(source: KeySource) {
+  return async (header: JWSHeaderParameters): Promise<CryptoKey> => {
+    const kid = header.kid;
+    if (typeof kid !== "string" || !kid) throw new JwtError("token header has no kid");
+    let key = await keyFrom(await source.keys(), header);
+    if (!key) {
+      const fresh = await source.keys(true);
+      key = await keyFrom(fresh, header);
+      if (!key) throw noKey(fresh, kid);
+    }
+    // jose would throw a TypeError for a short key; it is the token's key that is unusable.
+    const bits = (key.algorithm as { modulusLength?: number }).modulusLength ?? 0;
+    if (bits < 2048) throw new JwtError(`key ${show(kid)} has ${bits} bits: RS256 needs 2048`);
+    return key;
+  };
+}
+
+function claimError(err: errors.JWTClaimValidationFailed): JwtError {
+  const { claim, reason, payload } = err;
+  const value = payload[claim];
+  if (reason === "missing" && claim === "exp") return new JwtError("token has no exp");
+  if (reason === "invalid") return new JwtError(`malformed token: ${claim} is not a number`);
+  if (claim === "iss") return new JwtError(`issuer does not match: iss is ${show(value)}`);
+  if (claim === "aud") return new JwtError(`audience does not match: aud is ${show(value)}`);
+  if (claim === "nbf") return new JwtError(`token not yet valid: nbf is ${when(value)}`);
+  return new JwtError(`token refused: ${err.message}`);
+}
+
+/** jose's refusals of the token as JwtError; anything else (the key set's faults) as it is. */
+function refusal(err: unknown, token: string): unknown {
+  if (err instanceof errors.JWTExpired)
+    return new JwtError(`token expired at ${when(err.payload.exp)}`);
+  if (err instanceof errors.JWTClaimValidationFailed) return claimError(err);
+  if (err instanceof errors.JOSEAlgNotAllowed) {
+    return new JwtError(`unsupported alg ${show(decodeProtectedHeader(token).alg)}`);
   }
-  const wanted = typeof check.audience === "string" ? [check.audience] : check.audience;
-  const auds: unknown[] = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!auds.some((a) => typeof a === "string" && wanted.includes(a))) {
-    throw new JwtError(`audience does not match: aud is ${show(aud)}`);
+  if (err instanceof errors.JWSSignatureVerificationFailed) return new JwtError("bad signature");
+  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) {
+    const noAlg = /"alg" .* missing/.test(err.message);
+    return new JwtError(noAlg ? "token header has no alg" : `malformed token: ${err.message}`);
   }
+  if (err instanceof errors.JOSENotSupported)
+    return new JwtError(`unsupported token: ${err.message}`);
+  return err;
 }
 
 /**
- * Verifies an RS256 JWT and returns its claims; throws JwtError saying what failed. The header is
- * checked before any key is looked at; the signature before any claim is trusted.
+ * Verifies an RS256 JWT and returns its claims; throws JwtError saying what failed. jose checks
+ * the header (alg) before any key is looked at, and the signature before any claim is read.
  */
 export async function verifyJwt(
   token: string,
   keys: KeySource,
   check: JwtCheck,
 ): Promise<Record<string, unknown>> {
-  const { header, claims, signed, signature } = parseToken(token);
-  const kid = checkHeader(header);
-  const key = await findKey(keys, kid);
-  const ok = await crypto.subtle.verify(RS256, key, signature, signed).catch(() => false);
-  if (!ok) throw new JwtError("bad signature");
-  checkClaims(claims, check);
+  if (token.length > MAX_TOKEN_CHARS) {
+    throw new JwtError(`malformed token: longer than ${MAX_TOKEN_CHARS} characters`);
+  }
+  const now = check.now ?? Date.now();
+  const skew = check.skewSeconds ?? 60;
+  let claims: Record<string, unknown>;
+  try {
+    ({ payload: claims } = await jwtVerify(token, resolver(keys), {
+      algorithms: ["RS256"],
+      audience: check.audience,
+      issuer: check.issuers,
+      requiredClaims: ["exp"],
+      currentDate: new Date(now),
+      clockTolerance: skew,
+    }));
+  } catch (err) {
+    throw refusal(err, token);
+  }
+  // jose checks iat only against a maximum age; a token from the future is refused here.
+  const iat = claims.iat;
+  if (typeof iat === "number" && iat > Math.floor(now / 1000) + skew) {
+    throw new JwtError(`token issued in the future: iat is ${when(iat)}`);
+  }
   return claims;
 }
 
@@ -246,6 +228,9 @@ export function pinnedKeys(jwksJson: string): KeySource {
   return { keys: async () => set };
 }
 
+// Fetched sets are cached here as resolved values, never as in-flight promises: workerd refuses
+// to let one request await a promise made in another's context. (jose's createRemoteJWKSet
+// neither honours Cache-Control nor allows a rotation refetch right after a fetch, so not used.)
 interface FetchedSet {
   jwks: Jwks;
   expiresAt: number;

@@ -169,6 +169,25 @@ describe("accessToken failures", () => {
     expect(state.calls).toBe(2);
   });
 
+  it("a private_key that cannot be imported throws before any request; escaped newlines are fine", async () => {
+    const garbage = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+    const bad = parseServiceAccount(
+      keyFile("badkey@acme.iam.gserviceaccount.com", { private_key: garbage }),
+    );
+    const refused = tokenEndpoint(bad, [ok("ya29.never")]);
+    await expect(accessToken(bad, SCOPE, refused.fetcher, NOW)).rejects.toThrow(
+      /^the service account private_key cannot be imported: /,
+    );
+    expect(refused.state.calls).toBe(0);
+    const escaped = PEM.replace(/\n/g, "\\n");
+    const sa = parseServiceAccount(
+      keyFile("escaped@acme.iam.gserviceaccount.com", { private_key: escaped }),
+    );
+    const { state, fetcher } = tokenEndpoint(sa, [ok("ya29.escaped")]);
+    expect(await accessToken(sa, SCOPE, fetcher, NOW)).toBe("ya29.escaped");
+    expect(state.calls).toBe(1);
+  });
+
   it("a non-JSON error or an answer without access_token throws", async () => {
     const sa = parseServiceAccount(keyFile("broken@acme.iam.gserviceaccount.com"));
     const down = tokenEndpoint(sa, [{ status: 503, body: "upstream unavailable" }]);

@@ -23,8 +23,8 @@ interface TestKey {
   jwk: Jwk;
 }
 
-async function makeKey(kid: string): Promise<TestKey> {
-  const params = { ...RS256, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) };
+async function makeKey(kid: string, modulusLength = 2048): Promise<TestKey> {
+  const params = { ...RS256, modulusLength, publicExponent: new Uint8Array([1, 0, 1]) };
   const pair = (await crypto.subtle.generateKey(params, true, ["sign", "verify"])) as CryptoKeyPair;
   const jwk = (await crypto.subtle.exportKey("jwk", pair.publicKey)) as Jwk;
   return { kid, privateKey: pair.privateKey, jwk: { ...jwk, kid, alg: "RS256", use: "sig" } };
@@ -46,11 +46,15 @@ function claims(over: Record<string, unknown> = {}): Record<string, unknown> {
   };
 }
 
+/** Signs the two segments as they are (base64url or not), appending the signature. */
+async function signSegments(key: TestKey, h: string, p: string): Promise<string> {
+  const signature = await crypto.subtle.sign(RS256, key.privateKey, encoder.encode(`${h}.${p}`));
+  return `${h}.${p}.${base64urlEncode(new Uint8Array(signature))}`;
+}
+
 async function sign(key: TestKey, payload: object, header?: object): Promise<string> {
-  const h = header ?? { alg: "RS256", typ: "JWT", kid: key.kid };
-  const input = `${base64urlEncode(JSON.stringify(h))}.${base64urlEncode(JSON.stringify(payload))}`;
-  const signature = await crypto.subtle.sign(RS256, key.privateKey, encoder.encode(input));
-  return `${input}.${base64urlEncode(new Uint8Array(signature))}`;
+  const h = JSON.stringify(header ?? { alg: "RS256", typ: "JWT", kid: key.kid });
+  return signSegments(key, base64urlEncode(h), base64urlEncode(JSON.stringify(payload)));
 }
 
 const pinnedAB = () => pinnedKeys(JSON.stringify({ keys: [keyA.jwk, keyB.jwk] }));
@@ -218,18 +222,23 @@ describe("verifyJwt rejects a bad signature or encoding, saying why", () => {
   it("malformed tokens", async () => {
     const source = pinnedAB();
     const [h, p, s] = (await sign(keyA, claims())).split(".") as [string, string, string];
+    const signed = (v: string | Uint8Array) => signSegments(keyA, h, base64urlEncode(v));
+    const notClaims = /^malformed token: JWT Claims Set must be a top-level JSON object$/;
     const cases: [string, RegExp][] = [
-      ["", /^malformed token: 1 dot-separated parts, not 3$/],
-      ["abc.def", /^malformed token: 2 dot-separated parts/],
-      [`${h}.${p}.${s}.x`, /^malformed token: 4 dot-separated parts/],
-      [`${h}.${p}!.${s}`, /^malformed token: the payload is not base64url$/],
-      [`${h}=.${p}.${s}`, /^malformed token: the header is not base64url$/],
-      [`${h}.${p}.${s}+`, /^malformed token: the signature is not base64url$/],
-      [`.${p}.${s}`, /^malformed token: the header is not base64url$/],
-      [`${base64urlEncode("[1]")}.${p}.${s}`, /^malformed token: the header is not a JSON object$/],
-      [`${h}.${base64urlEncode("{nope")}.${s}`, /^malformed token: the payload is not JSON$/],
-      [`${h}.${base64urlEncode(new Uint8Array([0x7b, 0xff, 0x7d]))}.${s}`, /payload is not JSON/],
+      ["", /^malformed token: Invalid Compact JWS$/],
+      ["abc.def", /^malformed token: Invalid Compact JWS$/],
+      [`${h}.${p}.${s}.x`, /^malformed token: Invalid Compact JWS$/],
+      [`${h}!.${p}.${s}`, /^malformed token: JWS Protected Header is invalid$/],
+      [`.${p}.${s}`, /^malformed token: JWS Protected Header is invalid$/],
+      [`${base64urlEncode("[1]")}.${p}.${s}`, /^malformed token: JWS Protected Header is invalid$/],
+      [`${h}.${p}.${s}+`, /^malformed token: Failed to base64url decode the signature$/],
+      // The signature covers the segments as sent: a payload altered in any way fails it.
+      [`${h}.${p}!.${s}`, /^bad signature$/],
       [`${h}.${p}.${s}${"A".repeat(20_000)}`, /^malformed token: longer than 16384 characters$/],
+      // Signed, but the payload is not a JSON object: refused once the signature is checked.
+      [await signed("{nope"), notClaims],
+      [await signed("[1]"), notClaims],
+      [await signed(new Uint8Array([0x7b, 0xff, 0x7d])), notClaims],
     ];
     for (const [token, message] of cases) expect(await rejected(token, source)).toMatch(message);
   });
@@ -238,16 +247,19 @@ describe("verifyJwt rejects a bad signature or encoding, saying why", () => {
     const ec = { kty: "EC", crv: "P-256", x: "x", y: "y", kid: "ec" };
     const enc = { ...keyA.jwk, kid: "enc", use: "enc" };
     const ps = { ...keyA.jwk, kid: "ps", alg: "PS256" };
-    const source = pinnedKeys(JSON.stringify({ keys: [ec, enc, ps] }));
-    expect(await rejected(await sign({ ...keyA, kid: "ec" }, claims()), source)).toBe(
-      "key ec is not an RSA key (kty EC)",
-    );
-    expect(await rejected(await sign({ ...keyA, kid: "enc" }, claims()), source)).toBe(
-      "key enc is for use enc",
-    );
-    expect(await rejected(await sign({ ...keyA, kid: "ps" }, claims()), source)).toBe(
-      "key ps is for alg PS256",
-    );
+    const short = { ...(await makeKey("short", 1024)).jwk };
+    const broken = { ...keyA.jwk, kid: "broken", n: "AQ" };
+    const source = pinnedKeys(JSON.stringify({ keys: [ec, enc, ps, short, broken] }));
+    const cases: [string, RegExp][] = [
+      ["ec", /^key ec is not an RSA key \(kty EC\)$/],
+      ["enc", /^key enc is for use enc$/],
+      ["ps", /^key ps is for alg PS256$/],
+      ["short", /^key short has 1024 bits: RS256 needs 2048$/], // checked before the signature
+      ["broken", /^key broken cannot be imported: /],
+    ];
+    for (const [kid, message] of cases) {
+      expect(await rejected(await sign({ ...keyA, kid }, claims()), source)).toMatch(message);
+    }
   });
 });
 
