@@ -30,6 +30,7 @@ export const ERRORS = {
   unsupported_content_type: 415,
   unsupported_content_encoding: 415,
   storage_unavailable: 503,
+  access_keys_unavailable: 503,
   ingest_token_not_configured: 503,
   query_token_not_configured: 503,
   admin_token_not_configured: 503,

@@ -1,16 +1,32 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { readSecret } from "../config";
+import { accessConfigured, accessIdentity } from "../lib/access";
 import { presentedToken } from "../lib/auth";
 import { AppError } from "../lib/errors";
 import { timingSafeEqualStrings } from "../lib/hash";
 import type { AppEnv } from "../lib/openapi";
 
 /**
- * Two roles (README "Tokens"): QUERY_API_TOKEN only reads; ADMIN_API_TOKEN also writes (every
- * write that is not a vendor delivery: file upload, quarantine replay, later admin routes).
- * Both are compared in constant time, each against every token presented.
+ * Two roles (README "Tokens"): readers and admins. Machines present a bearer token:
+ * QUERY_API_TOKEN only reads, ADMIN_API_TOKEN also writes (every write that is not a vendor
+ * delivery: file upload, quarantine replay, later admin routes); both compared in constant time.
+ * People come through Cloudflare Access (src/lib/access.ts): its verified identity is an admin
+ * when listed in ACCESS_ADMINS, else a reader. A request with a bearer token is judged by it.
  */
 type Role = "reader" | "admin";
+
+/** Who made a request, as the self-audit records it. */
+export interface Principal {
+  role: Role;
+  /** "query token", "admin token", or the Access email (service token: its client id). */
+  name: string;
+  via: "token" | "access";
+}
+
+const principals = new WeakMap<Request, Principal>();
+
+/** The principal of a request that passed requireQueryToken / requireAdminToken. */
+export const principalOf = (c: Context<AppEnv>): Principal | undefined => principals.get(c.req.raw);
 
 async function roleOf(env: Env, token: string): Promise<Role | null> {
   const admin = readSecret(env, "ADMIN_API_TOKEN");
@@ -22,30 +38,44 @@ async function roleOf(env: Env, token: string): Promise<Role | null> {
   return isAdmin ? "admin" : isReader ? "reader" : null;
 }
 
+async function byToken(c: Context<AppEnv>, needed: Role): Promise<Principal> {
+  const secret = needed === "admin" ? "ADMIN_API_TOKEN" : "QUERY_API_TOKEN";
+  if (!readSecret(c.env, secret) && !readSecret(c.env, "ADMIN_API_TOKEN")) {
+    throw new AppError(
+      needed === "admin" ? "admin_token_not_configured" : "query_token_not_configured",
+      `set the ${secret} secret to use this route`,
+    );
+  }
+  const what = needed === "admin" ? "this admin route" : "the query API";
+  const token = presentedToken(c.req.header("authorization"), what);
+  const role = await roleOf(c.env, token);
+  if (!role) throw new AppError("invalid_token", `the bearer token is not valid for ${what}`);
+  return { role, name: role === "admin" ? "admin token" : "query token", via: "token" };
+}
+
 function requireRole(needed: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const secret = needed === "admin" ? "ADMIN_API_TOKEN" : "QUERY_API_TOKEN";
-    if (!readSecret(c.env, secret) && !readSecret(c.env, "ADMIN_API_TOKEN")) {
-      throw new AppError(
-        needed === "admin" ? "admin_token_not_configured" : "query_token_not_configured",
-        `set the ${secret} secret to use this route`,
-      );
-    }
-    const what = needed === "admin" ? "this admin route" : "the query API";
-    const token = presentedToken(c.req.header("authorization"), what);
-    const role = await roleOf(c.env, token);
-    if (!role) throw new AppError("invalid_token", `the bearer token is not valid for ${what}`);
-    if (needed === "admin" && role !== "admin") {
+    const assertion = c.req.header("cf-access-jwt-assertion");
+    const viaAccess = !c.req.header("authorization") && !!assertion && accessConfigured(c.env);
+    let principal: Principal;
+    if (viaAccess) {
+      const id = await accessIdentity(c.env, assertion as string);
+      principal = { role: id.admin ? "admin" : "reader", name: id.name, via: "access" };
+    } else principal = await byToken(c, needed);
+    if (needed === "admin" && principal.role !== "admin") {
       throw new AppError(
         "admin_required",
-        "the query token only reads; this route needs the admin token (ADMIN_API_TOKEN)",
+        principal.via === "access"
+          ? `${principal.name} only reads: writes need an email listed in ACCESS_ADMINS`
+          : "the query token only reads; this route needs the admin token (ADMIN_API_TOKEN)",
       );
     }
+    principals.set(c.req.raw, principal);
     await next();
   };
 }
 
-/** Reads: the query token or the admin token. */
+/** Reads: the query token, the admin token, or any Access identity. */
 export const requireQueryToken = requireRole("reader");
-/** Writes that are not vendor deliveries: the admin token only. */
+/** Writes that are not vendor deliveries: the admin token, or an Access admin. */
 export const requireAdminToken = requireRole("admin");

@@ -1,0 +1,122 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { base64urlEncode } from "../../src/lib/jwt";
+import { BASE, envWith, QUERY_TOKEN } from "../helpers";
+
+/** Cloudflare Access in front: identities from a test key whose JWKS is pinned (ACCESS_JWKS). */
+const TEAM = "https://acme.cloudflareaccess.com";
+const AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
+
+let key: CryptoKeyPair;
+let accessEnv: Env;
+beforeAll(async () => {
+  key = (await crypto.subtle.generateKey(
+    {
+      name: "RSASSA-PKCS1-v1_5",
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: "SHA-256",
+    },
+    true,
+    ["sign", "verify"],
+  )) as CryptoKeyPair;
+  const jwk = (await crypto.subtle.exportKey("jwk", key.publicKey)) as JsonWebKey;
+  accessEnv = envWith({
+    ACCESS_TEAM_DOMAIN: TEAM,
+    ACCESS_AUD: AUD,
+    ACCESS_ADMINS: JSON.stringify(["Admin@acme.com"]),
+    ACCESS_JWKS: JSON.stringify({ keys: [{ ...jwk, kid: "access-1", alg: "RS256" }] }),
+  });
+});
+
+async function assertion(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const h = base64urlEncode(
+    JSON.stringify({ alg: "RS256", kid: "access-1", typ: "JWT", ...header }),
+  );
+  const p = base64urlEncode(
+    JSON.stringify({
+      aud: [AUD],
+      iss: TEAM,
+      email: "reader@acme.com",
+      iat: now,
+      exp: now + 600,
+      type: "app",
+      ...claims,
+    }),
+  );
+  const s = await crypto.subtle.sign(
+    "RSASSA-PKCS1-v1_5",
+    key.privateKey,
+    new TextEncoder().encode(`${h}.${p}`),
+  );
+  return `${h}.${p}.${base64urlEncode(new Uint8Array(s))}`;
+}
+
+async function call(
+  path: string,
+  headers: Record<string, string>,
+  init: RequestInit = {},
+  e = accessEnv,
+) {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`${BASE}${path}`, { ...init, headers }), e, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; message: string } }).error;
+
+describe("Cloudflare Access in front of the query and admin API", () => {
+  it("any valid identity reads; a write is 403 unless the email is in ACCESS_ADMINS", async () => {
+    const reader = { "cf-access-jwt-assertion": await assertion({}) };
+    expect((await call("/v1/logs?limit=1", reader)).status).toBe(200);
+    expect((await call("/v1/sources", reader)).status).toBe(200);
+    const write = await call("/v1/quarantine/nope/replay", reader, { method: "POST" });
+    expect(write.status).toBe(403);
+    expect(await errorOf(write)).toMatchObject({
+      code: "admin_required",
+      message: "reader@acme.com only reads: writes need an email listed in ACCESS_ADMINS",
+    });
+    // Listed (emails compare case-insensitively): past the role check, to the route's own 404.
+    const admin = { "cf-access-jwt-assertion": await assertion({ email: "admin@ACME.com" }) };
+    const replay = await call("/v1/quarantine/nope/replay", admin, { method: "POST" });
+    expect(replay.status).toBe(404);
+  });
+
+  it("401 for a wrong audience, another team, an expired token, alg none, a tampered token", async () => {
+    const good = await assertion({});
+    const [h, p] = good.split(".");
+    const none = `${base64urlEncode(JSON.stringify({ alg: "none", typ: "JWT" }))}.${p}.`;
+    const tampered = `${h}.${base64urlEncode(JSON.stringify({ aud: [AUD], iss: TEAM, email: "admin@acme.com", exp: 9e9 }))}.${good.split(".")[2]}`;
+    const cases: Array<[string, string]> = [
+      ["audience", await assertion({ aud: ["another-app"] })],
+      ["issuer", await assertion({ iss: "https://evil.cloudflareaccess.com" })],
+      ["expired", await assertion({ exp: Math.floor(Date.now() / 1000) - 120 })],
+      ["alg none", none],
+      ["signature", tampered],
+    ];
+    for (const [what, token] of cases) {
+      const res = await call("/v1/logs", { "cf-access-jwt-assertion": token });
+      expect(res.status, what).toBe(401);
+      expect((await errorOf(res)).message, what).toMatch(new RegExp(what));
+    }
+  });
+
+  it("is off unless configured; a bearer token is judged by itself; vendor routes keep their own auth", async () => {
+    const admin = { "cf-access-jwt-assertion": await assertion({ email: "admin@acme.com" }) };
+    expect((await call("/v1/logs", admin, {}, envWith({}))).status).toBe(401);
+    const both = { ...admin, authorization: `Bearer ${QUERY_TOKEN}` };
+    expect((await call("/v1/quarantine/nope/replay", both, { method: "POST" })).status).toBe(403);
+    const push = await call(
+      "/v1/ingest/turbopuffer",
+      { ...admin, "content-type": "application/json" },
+      {
+        method: "POST",
+        body: "{}",
+      },
+    );
+    expect(push.status).toBe(401);
+  });
+});
