@@ -47,7 +47,11 @@ export function parseSources(raw: unknown): SourceConfig[] {
   }
   const seen = new Set<string>();
   const prefixes: Array<[string, string]> = [];
-  return result.data.map((source, index) => {
+  // The built-in source of the collector's own audit trail is always there (listed: its settings).
+  const data = result.data.some((s) => s.type === "auditflare")
+    ? result.data
+    : [...result.data, { id: "auditflare", type: "auditflare" as const }];
+  return data.map((source, index) => {
     if (seen.has(source.id)) {
       throw new ConfigError(
         `SOURCES[${index}] field "id": duplicate id ${JSON.stringify(source.id)}`,

@@ -5,6 +5,7 @@ import { presentedToken } from "../lib/auth";
 import { AppError } from "../lib/errors";
 import { timingSafeEqualStrings } from "../lib/hash";
 import type { AppEnv } from "../lib/openapi";
+import { recordAudit } from "./audit";
 
 /**
  * Two roles (README "Tokens"): readers and admins. Machines present a bearer token:
@@ -12,6 +13,7 @@ import type { AppEnv } from "../lib/openapi";
  * delivery: file upload, quarantine replay, later admin routes); both compared in constant time.
  * People come through Cloudflare Access (src/lib/access.ts): its verified identity is an admin
  * when listed in ACCESS_ADMINS, else a reader. A request with a bearer token is judged by it.
+ * Every request that passes (and every write refused to a reader) is audited (./audit.ts).
  */
 type Role = "reader" | "admin";
 
@@ -63,6 +65,7 @@ function requireRole(needed: Role): MiddlewareHandler<AppEnv> {
       principal = { role: id.admin ? "admin" : "reader", name: id.name, via: "access" };
     } else principal = await byToken(c, needed);
     if (needed === "admin" && principal.role !== "admin") {
+      recordAudit(c, principal, 403);
       throw new AppError(
         "admin_required",
         principal.via === "access"
@@ -72,6 +75,7 @@ function requireRole(needed: Role): MiddlewareHandler<AppEnv> {
     }
     principals.set(c.req.raw, principal);
     await next();
+    recordAudit(c, principal, c.res.status);
   };
 }
 

@@ -15,6 +15,7 @@ function transportOf(s: SourceConfig): string {
     push: "ingestTokenEnv" in s && !!s.ingestTokenEnv,
     bucket: ("prefix" in s && !!s.prefix) || ("s3" in s && !!s.s3) || ("gcs" in s && !!s.gcs),
     poll: true,
+    builtin: true,
   };
   return vendorOf(s.type)
     .transports.filter((t) => configured[t])
@@ -64,6 +65,8 @@ const SourceSchema = z
 const route = createRoute({
   method: "get",
   path: "/v1/sources",
+  operationId: "listSources",
+  tags: ["sources"],
   summary: "Configured sources with their counters and health",
   security: bearerSecurity,
   responses: {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { airkit } from "./airkit";
+import { auditflare } from "./auditflare";
 import { circleci } from "./circleci";
 import type { Normalizer } from "./event";
 import { planetscale } from "./planetscale";
@@ -11,7 +12,7 @@ import type { Vendor } from "./types";
  * The one list of vendors. Adding a vendor: its folder (src/vendors/<vendor>/) and one entry
  * here; everything else is derived (docs/adding-a-vendor.md).
  */
-export const VENDORS = [turbopuffer, circleci, airkit, planetscale, turso] as const;
+export const VENDORS = [turbopuffer, circleci, airkit, planetscale, turso, auditflare] as const;
 
 export type SourceType = (typeof VENDORS)[number]["type"];
 export const SOURCE_TYPES = VENDORS.map((v) => v.type) as unknown as readonly [
@@ -26,6 +27,7 @@ export const sourceSchema = z.discriminatedUnion("type", [
   airkit.config,
   planetscale.config,
   turso.config,
+  auditflare.config,
 ]);
 
 const byType = new Map<string, Vendor>(VENDORS.map((v) => [v.type, v]));

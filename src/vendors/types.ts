@@ -19,7 +19,7 @@ export interface PollerSource extends SourceRef {
 }
 
 /** How a source's events arrive. */
-type Transport = "push" | "bucket" | "poll";
+type Transport = "push" | "bucket" | "poll" | "builtin";
 
 /** A per-vendor view over `logs`, named and shaped as the vendor's seed table. */
 export interface ViewDefinition {

@@ -24,6 +24,7 @@ describe("views are generated from the vendor registry", () => {
       "airkit_audit_logs",
       "planetscale_logs",
       "turso_audit_logs",
+      "auditflare_audit_logs",
     ]);
     expect(new Set(VENDORS.map((v) => v.view.name)).size).toBe(VENDORS.length);
   });
