@@ -47,6 +47,14 @@ const SourceSchema = z
       .string()
       .optional()
       .openapi({ description: "where a bucket source reads files: r2://…, s3://… or gs://…" }),
+    silent: z.boolean().nullable().openapi({
+      description:
+        "with maxSilenceMinutes: nothing received for that long (null: the source sets no limit)",
+    }),
+    silentSince: z
+      .string()
+      .nullable()
+      .openapi({ description: "when the last event was received, if the source is silent" }),
     subscriptions: z
       .array(
         z.object({
@@ -100,6 +108,17 @@ function presentCursor(c: CursorState | undefined) {
     lastError: c.lastError,
     leased: c.leaseUntil !== null && c.leaseUntil > Date.now(),
   };
+}
+
+/**
+ * Drop-off: a source with maxSilenceMinutes that received nothing for that long (or never) is
+ * silent. (Once detections exist, this raises an alert through their destinations.)
+ */
+function silence(s: SourceConfig, lastReceivedAt: number | null, now: number) {
+  const max = s.maxSilenceMinutes;
+  if (!max) return { silent: null, silentSince: null };
+  const silent = lastReceivedAt === null || now - lastReceivedAt > max * 60_000;
+  return { silent, silentSince: silent && lastReceivedAt !== null ? toIso(lastReceivedAt) : null };
 }
 
 /** Where a bucket source's files are, and an S3 source's SNS subscriptions. */
@@ -156,6 +175,7 @@ sourcesRoutes.openapi(route, async (c) => {
         ? Math.max(0, Math.round((now - st.lastEventTime) / 1000))
         : null,
       cursor: presentCursor(cursors.get(s.id)),
+      ...silence(s, st?.lastReceivedAt ?? null, now),
       ...bucketOf(s, subscriptions),
     };
   });

@@ -13,6 +13,8 @@ export const commonFields = {
   /** Days a row is kept; 0 or absent keeps rows forever. */
   ttlDays: z.number().int().nonnegative().optional(),
   workspaceID: z.string().max(200).optional(),
+  /** Minutes without a received event after which GET /v1/sources says the source is silent. */
+  maxSilenceMinutes: z.number().int().positive().optional(),
 };
 
 export const pushFields = {
