@@ -88,12 +88,14 @@ function url() {
   if (cursor) params.set("cursor", cursor);
   return (tab === "logs" ? "/v1/logs?" : "/v1/quarantine?") + params;
 }
+// Behind Cloudflare Access the browser needs no token: Access vouches for the user.
+const auth = () => (tokenInput.value ? { authorization: "Bearer " + tokenInput.value } : {});
 async function load(append) {
   if (!append) { cursor = null; $("rows").replaceChildren(); $("detail").hidden = true; $("replay").hidden = true; }
   header();
   status("Loading…");
   try {
-    const res = await fetch(url(), { headers: { authorization: "Bearer " + tokenInput.value } });
+    const res = await fetch(url(), { headers: auth() });
     const body = await res.json();
     if (!res.ok) return status(res.status + " " + body.error.code + ": " + body.error.message, true);
     for (const r of body.data) {
@@ -117,7 +119,7 @@ $("more").addEventListener("click", () => load(true));
 $("replay").addEventListener("click", async () => {
   const id = $("replay").dataset.id;
   const res = await fetch("/v1/quarantine/" + encodeURIComponent(id) + "/replay", {
-    method: "POST", headers: { authorization: "Bearer " + tokenInput.value },
+    method: "POST", headers: auth(),
   });
   const body = await res.json();
   status(res.ok ? "Replay " + body.status + ": " + JSON.stringify(body.result) : body.error.message, !res.ok);
@@ -130,7 +132,9 @@ for (const b of document.querySelectorAll("nav button")) {
     load(false);
   });
 }
-if (tokenInput.value) load(false); else status("Enter the query token (or the admin token, to replay) top right, then Search.");
+load(false).then(() => {
+  if (!tokenInput.value && !$("rows").children.length) status("Enter the query token (or the admin token, to replay) top right, then Search (behind Cloudflare Access, none is needed).");
+});
 </script>
 </body></html>`;
 
