@@ -20,6 +20,14 @@ const ACTIONS: ReadonlyArray<[string, RegExp, string]> = [
   ["GET", /^\/v1\/quarantine\/[^/]+$/, "quarantine.get"],
   ["POST", /^\/v1\/quarantine\/[^/]+\/replay$/, "quarantine.replayed"],
   ["POST", /^\/v1\/sources\/[^/]+\/files$/, "file.uploaded"],
+  // Routes of the issues still open, named now so their events read alike from the start.
+  ["POST", /^\/v1\/sql$/, "sql.query"],
+  ["PUT", /^\/v1\/rules\/[^/]+$/, "rule.updated"],
+  ["DELETE", /^\/v1\/rules\/[^/]+$/, "rule.deleted"],
+  ["POST", /^\/v1\/alerts\/[^/]+\/ack$/, "alert.acknowledged"],
+  ["POST", /^\/v1\/alerts\/[^/]+\/close$/, "alert.closed"],
+  ["POST", /^\/v1\/archive\/run$/, "archive.run"],
+  ["POST", /^\/v1\/archive\/rebuild$/, "archive.rebuilt"],
 ];
 
 export const actionOf = (method: string, path: string): string =>
