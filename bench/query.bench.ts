@@ -1,7 +1,9 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
+import worker from "../src/index";
 import { commit } from "../src/store/ingest";
-import { query } from "../test/helpers";
+import { BASE, QUERY_TOKEN } from "../test/helpers";
 import { QUERY_EVENTS, QUERY_FILTERS, QUERY_SOURCES, queryRow } from "./events";
 
 /**
@@ -40,11 +42,17 @@ it("query p50/p95 through the Worker over the query data set", async () => {
     // 5 warm-up requests, then 40 measured or 6 s of them (the unindexed actor scan is slow).
     const until = performance.now() + 6000;
     for (let r = 0; r < 45 && (r < 8 || performance.now() < until); r++) {
+      // Timed until the response is read; the self-audit write runs after it (waitUntil).
+      const ctx = createExecutionContext();
       const t = performance.now();
-      const res = await query(path);
+      const req = new Request(`${BASE}${path}`, {
+        headers: { authorization: `Bearer ${QUERY_TOKEN}` },
+      });
+      const res = await worker.fetch(req, env, ctx);
       const body = (await res.json()) as { data: unknown[] };
-      if (res.status !== 200 || body.data.length === 0) throw new Error(`${name}: ${res.status}`);
       if (r >= 5) times.push(performance.now() - t);
+      await waitOnExecutionContext(ctx);
+      if (res.status !== 200 || body.data.length === 0) throw new Error(`${name}: ${res.status}`);
     }
     report(`query_worker_p50_ms ${name}`, percentile(times, 50).toFixed(2));
     report(`query_worker_p95_ms ${name}`, percentile(times, 95).toFixed(2));
