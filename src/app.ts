@@ -1,7 +1,7 @@
 import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "./config";
 import { AppError, describeError, errorBody } from "./lib/errors";
-import { newRouter } from "./lib/openapi";
+import { newRouter, securitySchemes, TAGS } from "./lib/openapi";
 import { explorer } from "./routes/explorer";
 import { logsRoutes } from "./routes/logs";
 import { quarantineRoutes } from "./routes/quarantine";
@@ -29,10 +29,9 @@ app.route("/", sourcesRoutes);
 app.route("/", filesRoutes);
 app.route("/", quarantineRoutes);
 
-app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
-  type: "http",
-  scheme: "bearer",
-});
+for (const [name, scheme] of Object.entries(securitySchemes)) {
+  app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+}
 app.doc31("/v1/openapi.json", {
   openapi: "3.1.0",
   info: {
@@ -40,6 +39,20 @@ app.doc31("/v1/openapi.json", {
     version: "1.0.0",
     description: "Collects SaaS audit logs into one schema on Cloudflare (D1, R2, Queues).",
   },
+  servers: [
+    { url: "http://127.0.0.1:8787", description: "npm start (wrangler dev)" },
+    {
+      url: "https://auditflare.{subdomain}.workers.dev",
+      description: "your deployment (npm run deploy) on workers.dev",
+      variables: {
+        subdomain: {
+          default: "your-subdomain",
+          description: "your account's workers.dev subdomain",
+        },
+      },
+    },
+  ],
+  tags: TAGS,
 });
 
 app.notFound((c) =>

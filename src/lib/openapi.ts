@@ -37,7 +37,70 @@ export const errorResponse = (description: string) => ({
   description,
 });
 
-export const bearerSecurity = [{ bearerAuth: [] }];
+/**
+ * The security schemes of GET /v1/openapi.json (components.securitySchemes), and what each route
+ * requires. SNS deliveries carry no token: they are signed (see the route's `security: []`).
+ */
+export const securitySchemes = {
+  bearerAuth: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "The query token (QUERY_API_TOKEN) for reads; the admin token (ADMIN_API_TOKEN) also reads.",
+  },
+  adminAuth: {
+    type: "http",
+    scheme: "bearer",
+    description: "The admin token (ADMIN_API_TOKEN): writes that are not vendor deliveries.",
+  },
+  cfAccess: {
+    type: "apiKey",
+    in: "header",
+    name: "Cf-Access-Jwt-Assertion",
+    description:
+      "People behind Cloudflare Access (when ACCESS_TEAM_DOMAIN and ACCESS_AUD are set): the JWT Access adds to each request it lets through, used when no Authorization header is sent. Identities in ACCESS_ADMINS may write; every other identity only reads.",
+  },
+  ingestToken: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "A push source's ingest token: the secret named by the source's ingestTokenEnv (one per source).",
+  },
+  pubsubPushToken: {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description:
+      "The Google-signed OIDC token of an authenticated Pub/Sub push subscription (RS256 against Google's JWKS; aud = gcs.pushAudience, email = gcs.pushServiceAccount, email_verified). Google sends it; it is not a token of this API.",
+  },
+} as const;
+
+/** Alternatives: any one of them admits a request. */
+type Security = Array<Record<string, string[]>>;
+/** Reads: the query token, the admin token, or any Cloudflare Access identity. */
+export const bearerSecurity: Security = [{ bearerAuth: [] }, { cfAccess: [] }];
+/** Writes that are not vendor deliveries: the admin token, or an Access admin. */
+export const adminSecurity: Security = [{ adminAuth: [] }, { cfAccess: [] }];
+/** POST /v1/ingest/{sourceId}: the source's own ingest token. */
+export const ingestSecurity: Security = [{ ingestToken: [] }];
+/** POST /v1/gcs/{sourceId}: Google's push token. */
+export const pubsubSecurity: Security = [{ pubsubPushToken: [] }];
+
+/** The operations' tags, declared at the top level of the document. */
+export const TAGS = [
+  { name: "ingest", description: "Events and files in: pushed events, uploaded files." },
+  { name: "query", description: "Stored events: search, export (NDJSON) and one by id." },
+  { name: "sources", description: "Configured sources, their counters, health and files." },
+  {
+    name: "quarantine",
+    description: "What could not be stored normally, and replaying it after a fix.",
+  },
+  {
+    name: "vendors",
+    description:
+      "Endpoints that vendors' clouds call: Amazon SNS (S3 bucket notifications) and Google Pub/Sub push (GCS notifications). Authenticated by the vendor's signature or token, not by this API's tokens.",
+  },
+];
 
 /** Unknown query parameters are a 400 naming the first one, on every route that takes a query. */
 export function rejectUnknownParams(c: Context<AppEnv>, known: ReadonlySet<string>): void {

@@ -51,6 +51,8 @@ const LogRowSchema = z.record(z.string(), z.unknown()).openapi("LogRow", {
 const listRoute = createRoute({
   method: "get",
   path: "/v1/logs",
+  operationId: "listLogs",
+  tags: ["query"],
   summary:
     "Query stored events (newest first by default); NDJSON export with Accept: application/x-ndjson",
   security: bearerSecurity,
@@ -73,6 +75,8 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/v1/logs/{id}",
+  operationId: "getLog",
+  tags: ["query"],
   summary: "One stored event",
   security: bearerSecurity,
   request: { params: z.object({ id: z.string() }) },

@@ -1,7 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
-import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
+import {
+  adminSecurity,
+  bearerSecurity,
+  errorResponse,
+  newRouter,
+  rejectUnknownParams,
+} from "../lib/openapi";
 import { toIso } from "../lib/time";
 import { replay } from "../replay";
 import { getQuarantineEntry, listQuarantine, markReplay } from "../store/quarantine-list";
@@ -33,6 +39,8 @@ const KNOWN_PARAMS = new Set(Object.keys(ListQuery.shape));
 const listRoute = createRoute({
   method: "get",
   path: "/v1/quarantine",
+  operationId: "listQuarantine",
+  tags: ["quarantine"],
   summary: "What could not be stored normally, newest first",
   security: bearerSecurity,
   request: {
@@ -55,8 +63,10 @@ const listRoute = createRoute({
 const replayRoute = createRoute({
   method: "post",
   path: "/v1/quarantine/{id}/replay",
+  operationId: "replayQuarantineEntry",
+  tags: ["quarantine"],
   summary: "Replay an entry after a fix: re-ingest its input, or re-enqueue its file",
-  security: bearerSecurity,
+  security: adminSecurity,
   request: { params: z.object({ id: z.string() }) },
   responses: {
     200: {

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { findSource, readSecret } from "../../config";
 import { AppError } from "../../lib/errors";
-import { bearerSecurity, errorResponse, newRouter } from "../../lib/openapi";
+import { adminSecurity, errorResponse, newRouter } from "../../lib/openapi";
 import { readLimited, TooLargeError } from "../../parse/bytes";
 import { requireAdminToken } from "../../routes/query-auth";
 import type { R2Notification } from "./messages";
@@ -14,10 +14,12 @@ const MAX_UNSIZED_UPLOAD_BYTES = 32 * 1024 * 1024;
 const route = createRoute({
   method: "post",
   path: "/v1/sources/{sourceId}/files",
+  operationId: "uploadFile",
+  tags: ["ingest", "sources"],
   summary: "Upload a file (e.g. a CircleCI CSV export or an Airkit file) for a bucket source",
   description:
     "The body is stored in the landing bucket under the source's prefix and processed by the same queue consumer as vendor-written files (any framing: JSON, NDJSON, CSV, gzip). Up to 100 MB with a Content-Length (streamed to R2), 32 MB without.",
-  security: bearerSecurity,
+  security: adminSecurity,
   request: {
     params: z.object({ sourceId: z.string() }),
     query: z.object({
@@ -29,6 +31,19 @@ const route = createRoute({
         )
         .optional(),
     }),
+    // Documentation only (a plain schema, not zod): the body is streamed to R2 as sent.
+    body: {
+      required: true,
+      description: "The file as exported by the vendor: JSON, NDJSON, CSV, or any of them gzipped.",
+      content: {
+        "application/octet-stream": {
+          schema: { type: "string", contentMediaType: "application/octet-stream" },
+        },
+        "text/csv": { schema: { type: "string" } },
+        "application/x-ndjson": { schema: { type: "string" } },
+        "application/gzip": { schema: { type: "string", contentMediaType: "application/gzip" } },
+      },
+    },
   },
   responses: {
     202: {

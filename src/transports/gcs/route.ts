@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { findSource } from "../../config";
 import { AppError } from "../../lib/errors";
 import { fetchedKeys, JwtError, type KeySource, pinnedKeys, verifyJwt } from "../../lib/jwt";
-import { errorResponse, newRouter } from "../../lib/openapi";
+import { errorResponse, newRouter, pubsubSecurity } from "../../lib/openapi";
 import { recordDelivery, seenDelivery } from "../../store/deliveries";
 import { keepWhole } from "../../store/quarantine";
 import { statsStatement } from "../../store/stats";
@@ -50,10 +50,21 @@ const GcsResult = z
 const route = createRoute({
   method: "post",
   path: "/v1/gcs/{sourceId}",
+  operationId: "gcsPush",
+  tags: ["vendors", "ingest"],
   summary: "Pub/Sub push endpoint of a Google Cloud Storage bucket source",
   description:
     "Target of an authenticated Pub/Sub push subscription (wrapped messages) on the topic of the bucket's notification config (payload JSON_API_V1). The token is verified before anything is done; each OBJECT_FINALIZE under the source's prefix is queued for reading; a messageId already handled does nothing.",
-  request: { params: z.object({ sourceId: z.string() }) },
+  security: pubsubSecurity,
+  request: {
+    params: z.object({ sourceId: z.string() }),
+    // Documentation only (a plain schema, not zod): the token is checked before the body is read.
+    body: {
+      required: true,
+      description: "A wrapped Pub/Sub push message (Google sends it).",
+      content: { "application/json": { schema: { $ref: "#/components/schemas/PubsubPush" } } },
+    },
+  },
   responses: {
     200: { content: { "application/json": { schema: GcsResult } }, description: "handled" },
     400: errorResponse("not a Pub/Sub push message"),
@@ -154,6 +165,29 @@ function objectOf(source: GcsSource, m: Message): ExternalObject | "skip" | { er
 }
 
 export const gcsRoutes = newRouter();
+gcsRoutes.openAPIRegistry.registerComponent("schemas", "PubsubPush", {
+  type: "object",
+  description:
+    "A Pub/Sub push request (wrapped); message.data is the GCS object resource (JSON_API_V1).",
+  required: ["message"],
+  properties: {
+    message: {
+      type: "object",
+      required: ["messageId"],
+      properties: {
+        data: { type: "string", contentEncoding: "base64", description: "the object resource" },
+        attributes: {
+          type: "object",
+          additionalProperties: { type: "string" },
+          description: "eventType (OBJECT_FINALIZE is read), bucketId, objectId, …",
+        },
+        messageId: { type: "string" },
+        publishTime: { type: "string" },
+      },
+    },
+    subscription: { type: "string" },
+  },
+});
 
 gcsRoutes.openapi(route, async (c) => {
   const source = gcsSource(c.env, c.req.param("sourceId"));

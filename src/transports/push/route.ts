@@ -5,7 +5,7 @@ import { ingest } from "../../ingest";
 import { requireBearer } from "../../lib/auth";
 import { AppError, describeError, type ErrorCode } from "../../lib/errors";
 import { cidrContains, parseIP } from "../../lib/ip";
-import { type AppEnv, bearerSecurity, errorResponse, newRouter } from "../../lib/openapi";
+import { type AppEnv, errorResponse, ingestSecurity, newRouter } from "../../lib/openapi";
 import {
   DecodeError,
   decodeUtf8,
@@ -49,8 +49,42 @@ const route = createRoute({
   summary: "Push audit events to a push source",
   description:
     "Body: one JSON event, a JSON array, NDJSON, or an envelope object whose one array property holds the events; gzip accepted. Answers only after the rows are committed. Invalid events are quarantined one by one; a body that cannot be parsed is 400 and kept in quarantine.",
-  security: bearerSecurity,
-  request: { params: z.object({ sourceId: z.string() }) },
+  operationId: "pushEvents",
+  tags: ["ingest"],
+  security: ingestSecurity,
+  // Documentation only (plain schemas, not zod): the handler reads and frames the raw body after
+  // the token check, so no validator may run before it.
+  parameters: [
+    {
+      name: "Content-Encoding",
+      in: "header",
+      required: false,
+      description:
+        "gzip (or x-gzip) or deflate when the body is compressed; a gzip body is also recognised by its magic bytes without it.",
+      schema: { type: "string", enum: ["gzip", "x-gzip", "deflate", "identity"] },
+    },
+  ],
+  request: {
+    params: z.object({ sourceId: z.string() }),
+    body: {
+      required: true,
+      description:
+        "The events, in any of these framings (the limit applies compressed and decompressed: 8 MiB unless the source sets maxBodyBytes). Also accepted as JSON/NDJSON: application/ndjson, application/jsonl, application/x-jsonlines, text/plain, application/octet-stream; gzip: application/x-gzip.",
+      content: {
+        "application/json": { schema: { $ref: "#/components/schemas/PushBody" } },
+        "application/x-ndjson": {
+          schema: { type: "string", description: "one JSON event per line" },
+        },
+        "application/gzip": {
+          schema: {
+            type: "string",
+            contentMediaType: "application/gzip",
+            description: "gzip-compressed JSON or NDJSON (or send it with Content-Encoding: gzip)",
+          },
+        },
+      },
+    },
+  },
   responses: {
     200: { content: { "application/json": { schema: IngestResult } }, description: "committed" },
     400: errorResponse("body cannot be parsed (kept in quarantine)"),
@@ -181,6 +215,26 @@ async function rejectBody(
 }
 
 export const pushRoutes = newRouter();
+pushRoutes.openAPIRegistry.registerComponent("schemas", "PushEvent", {
+  type: "object",
+  additionalProperties: true,
+  description:
+    "One audit event as the source's vendor sends it (e.g. a turbopuffer audit event). An event the vendor's normalizer rejects is quarantined, not the whole body.",
+});
+pushRoutes.openAPIRegistry.registerComponent("schemas", "PushEnvelope", {
+  type: "object",
+  additionalProperties: true,
+  description:
+    "A wrapper whose one array property holds the events: data, events, logs, records, items, entries, results or audit_logs (any other name when every item is an event).",
+});
+pushRoutes.openAPIRegistry.registerComponent("schemas", "PushBody", {
+  description: "One event, an array of events, or an envelope object holding them.",
+  anyOf: [
+    { $ref: "#/components/schemas/PushEvent" },
+    { type: "array", items: { $ref: "#/components/schemas/PushEvent" } },
+    { $ref: "#/components/schemas/PushEnvelope" },
+  ],
+});
 
 pushRoutes.openapi(route, async (c) => {
   const now = Date.now();

@@ -35,9 +35,12 @@ const SnsResult = z
 const route = createRoute({
   method: "post",
   path: "/v1/sns/{sourceId}",
+  operationId: "snsNotification",
+  tags: ["vendors", "ingest"],
   summary: "Amazon SNS subscription endpoint of an S3 bucket source",
   description:
-    "Subscribe this URL (protocol https, raw message delivery off) to the SNS topic that receives the bucket's S3 event notifications. Every message's signature (SignatureVersion 1 or 2), topic (s3.topicArns) and age (s3.snsMaxAgeSeconds) is verified before anything is done; a SubscriptionConfirmation is confirmed here; each created object under the source's prefix is queued for reading. A MessageId already handled is answered 200 and does nothing.",
+    "Subscribe this URL (protocol https, raw message delivery off) to the SNS topic that receives the bucket's S3 event notifications. Every message's signature (SignatureVersion 1 or 2), topic (s3.topicArns) and age (s3.snsMaxAgeSeconds) is verified before anything is done; a SubscriptionConfirmation is confirmed here; each created object under the source's prefix is queued for reading. A MessageId already handled is answered 200 and does nothing. Authentication: no token (`security: []`); Amazon SNS signs every message, and an unsigned, badly signed, stale or foreign-topic message is 401.",
+  security: [],
   request: {
     params: z.object({ sourceId: z.string() }),
     body: {

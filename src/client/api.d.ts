@@ -1,0 +1,866 @@
+// Generated from GET /v1/openapi.json by openapi-typescript: `npm run api:types`. Do not edit;
+// `npm run lint` fails when this file differs from a fresh generation. Use it with openapi-fetch:
+// createClient<paths>({ baseUrl }) (see test/api-client.test.ts).
+export interface paths {
+  "/v1/gcs/{sourceId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pub/Sub push endpoint of a Google Cloud Storage bucket source
+     * @description Target of an authenticated Pub/Sub push subscription (wrapped messages) on the topic of the bucket's notification config (payload JSON_API_V1). The token is verified before anything is done; each OBJECT_FINALIZE under the source's prefix is queued for reading; a messageId already handled does nothing.
+     */
+    post: operations["gcsPush"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/ingest/{sourceId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Push audit events to a push source
+     * @description Body: one JSON event, a JSON array, NDJSON, or an envelope object whose one array property holds the events; gzip accepted. Answers only after the rows are committed. Invalid events are quarantined one by one; a body that cannot be parsed is 400 and kept in quarantine.
+     */
+    post: operations["pushEvents"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/logs": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Query stored events (newest first by default); NDJSON export with Accept: application/x-ndjson */
+    get: operations["listLogs"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/logs/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One stored event */
+    get: operations["getLog"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/quarantine": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What could not be stored normally, newest first */
+    get: operations["listQuarantine"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/quarantine/{id}/replay": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Replay an entry after a fix: re-ingest its input, or re-enqueue its file */
+    post: operations["replayQuarantineEntry"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/sns/{sourceId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Amazon SNS subscription endpoint of an S3 bucket source
+     * @description Subscribe this URL (protocol https, raw message delivery off) to the SNS topic that receives the bucket's S3 event notifications. Every message's signature (SignatureVersion 1 or 2), topic (s3.topicArns) and age (s3.snsMaxAgeSeconds) is verified before anything is done; a SubscriptionConfirmation is confirmed here; each created object under the source's prefix is queued for reading. A MessageId already handled is answered 200 and does nothing. Authentication: no token (`security: []`); Amazon SNS signs every message, and an unsigned, badly signed, stale or foreign-topic message is 401.
+     */
+    post: operations["snsNotification"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/sources": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Configured sources with their counters and health */
+    get: operations["listSources"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/sources/{sourceId}/files": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upload a file (e.g. a CircleCI CSV export or an Airkit file) for a bucket source
+     * @description The body is stored in the landing bucket under the source's prefix and processed by the same queue consumer as vendor-written files (any framing: JSON, NDJSON, CSV, gzip). Up to 100 MB with a Content-Length (streamed to R2), 32 MB without.
+     */
+    post: operations["uploadFile"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    Enrichment: {
+      ipdb: {
+        attribution: string[];
+        builtAt: string | null;
+        compressedBytes: number | null;
+        key: string | null;
+        loadedAt: string | null;
+        loadMs: number | null;
+        memoryBytes: number | null;
+        message: string | null;
+        segments: {
+          ipv4: number;
+          ipv6: number;
+        } | null;
+        /**
+         * @description ok: srcIP lookups fill AS number, organization, ISP and country; missing/error: those columns stay null (ingestion is unaffected)
+         * @enum {string}
+         */
+        status: "ok" | "missing" | "error";
+        /** @example asn@2.3.2026061719+country@2.3.2026061719 */
+        version: string | null;
+      };
+    };
+    Error: {
+      error: {
+        /** @example invalid_parameter */
+        code: string;
+        message: string;
+        requestId?: string;
+      };
+    };
+    GcsResult: {
+      objects?: number;
+      /** @enum {string} */
+      status: "queued" | "duplicate" | "skipped" | "quarantined";
+    };
+    IngestResult: {
+      /** @description records already stored (not inserted) */
+      duplicates: number;
+      /** @description new rows committed */
+      inserted: number;
+      /** @description records kept aside with a reason */
+      quarantined: number;
+      /** @description records read from the body */
+      received: number;
+    };
+    /** @description Every common column (id, workspaceID, sourceType, sourceID, sourceTTL, receivedAt, eventTime, eventName, eventID, readOnly, src*\/dst* endpoint columns, actor, tags, resources, serviceName, enrichments, rawLog, rawLogRef) plus sourceFields with the vendor columns. */
+    LogRow: {
+      [key: string]: unknown;
+    };
+    /** @description A Pub/Sub push request (wrapped); message.data is the GCS object resource (JSON_API_V1). */
+    PubsubPush: {
+      message: {
+        /** @description eventType (OBJECT_FINALIZE is read), bucketId, objectId, … */
+        attributes?: {
+          [key: string]: string;
+        };
+        /** @description the object resource */
+        data?: string;
+        messageId: string;
+        publishTime?: string;
+      };
+      subscription?: string;
+    };
+    /** @description One event, an array of events, or an envelope object holding them. */
+    PushBody:
+      | components["schemas"]["PushEvent"]
+      | components["schemas"]["PushEvent"][]
+      | components["schemas"]["PushEnvelope"];
+    /** @description A wrapper whose one array property holds the events: data, events, logs, records, items, entries, results or audit_logs (any other name when every item is an event). */
+    PushEnvelope: {
+      [key: string]: unknown;
+    };
+    /** @description One audit event as the source's vendor sends it (e.g. a turbopuffer audit event). An event the vendor's normalizer rejects is quarantined, not the whole body. */
+    PushEvent: {
+      [key: string]: unknown;
+    };
+    /** @description id, sourceID, sourceType, stage, errorCode, error, location, raw (text, or base64 when rawEncoding is base64), rawRef (R2 key when the input is kept in a bucket), contentType, receivedAt, lastSeenAt, seen, status (pending, replayed), replayedAt, replayResult */
+    QuarantineEntry: {
+      [key: string]: unknown;
+    };
+    SnsResult: {
+      /** @description objects queued for reading */
+      objects?: number;
+      /** @enum {string} */
+      status: "queued" | "duplicate" | "test_event" | "quarantined" | "confirmed" | "unsubscribed";
+    };
+    Source: {
+      /** @description where a bucket source reads files: r2://…, s3://… or gs://… */
+      bucket?: string;
+      counts: {
+        duplicates: number;
+        inserted: number;
+        quarantined: number;
+        received: number;
+        skipped: number;
+      };
+      cursor?: unknown;
+      id: string;
+      /** @description seconds since the newest stored event */
+      lagSeconds: number | null;
+      lastError: {
+        at: string;
+        message: string;
+      } | null;
+      lastEventTime: string | null;
+      lastReceivedAt: string | null;
+      lastSuccess: string | null;
+      /** @description with maxSilenceMinutes: nothing received for that long (null: the source sets no limit) */
+      silent: boolean | null;
+      /** @description when the last event was received, if the source is silent */
+      silentSince: string | null;
+      /** @description SNS subscriptions of an S3 source (POST /v1/sns/:sourceId) */
+      subscriptions?: {
+        at: string;
+        lastError: string | null;
+        /** @enum {string} */
+        status: "pending" | "confirmed" | "unsubscribed";
+        subscriptionArn: string | null;
+        topicArn: string;
+      }[];
+      transport: string;
+      type: string;
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  gcsPush: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        sourceId: string;
+      };
+      cookie?: never;
+    };
+    /** @description A wrapped Pub/Sub push message (Google sends it). */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PubsubPush"];
+      };
+    };
+    responses: {
+      /** @description handled */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["GcsResult"];
+        };
+      };
+      /** @description not a Pub/Sub push message */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or invalid push token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description unknown source, or not a GCS source */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  pushEvents: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description gzip (or x-gzip) or deflate when the body is compressed; a gzip body is also recognised by its magic bytes without it. */
+        "Content-Encoding"?: "gzip" | "x-gzip" | "deflate" | "identity";
+      };
+      path: {
+        sourceId: string;
+      };
+      cookie?: never;
+    };
+    /** @description The events, in any of these framings (the limit applies compressed and decompressed: 8 MiB unless the source sets maxBodyBytes). Also accepted as JSON/NDJSON: application/ndjson, application/jsonl, application/x-jsonlines, text/plain, application/octet-stream; gzip: application/x-gzip. */
+    requestBody: {
+      content: {
+        "application/gzip": Blob | Uint8Array;
+        "application/json": components["schemas"]["PushBody"];
+        "application/x-ndjson": string;
+      };
+    };
+    responses: {
+      /** @description committed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["IngestResult"];
+        };
+      };
+      /** @description body cannot be parsed (kept in quarantine) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong ingest token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description client IP not in the source's allow-list */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description unknown source, or not a push source */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description unsupported content type or encoding */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description storage failed; retrying is safe */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listLogs: {
+    parameters: {
+      query?: {
+        /** @description matches any value of the actor map (id, email, name …) */
+        actor?: string;
+        cursor?: string;
+        eventName?: string;
+        /** @description inclusive lower bound (ISO-8601) */
+        from?: string;
+        limit?: number;
+        order?: "desc" | "asc";
+        sourceID?: string;
+        sourceType?: "turbopuffer" | "circleci" | "airkit" | "planetscale" | "turso" | "auditflare";
+        srcIP?: string;
+        timeField?: "eventTime" | "receivedAt";
+        /** @description exclusive upper bound (ISO-8601) */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a page of rows, or every matching row as NDJSON */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["LogRow"][];
+            nextCursor: string | null;
+          };
+          "application/x-ndjson": components["schemas"]["LogRow"];
+        };
+      };
+      /** @description a parameter is invalid (the message names it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong query token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getLog: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the row */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["LogRow"];
+        };
+      };
+      /** @description missing or wrong query token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description no such row */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listQuarantine: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+        sourceID?: string;
+        stage?: string;
+        status?: "pending" | "replayed";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description entries */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["QuarantineEntry"][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description bad parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong query token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  replayQuarantineEntry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description stored */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            id: string;
+            result?: unknown;
+            status: string;
+          };
+        };
+      };
+      /** @description file re-enqueued */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            id: string;
+            result?: unknown;
+            status: string;
+          };
+        };
+      };
+      /** @description missing or wrong token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the query token only reads: replaying needs the admin token */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description no such entry */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the input still fails (the error says why); nothing was stored */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  snsNotification: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        sourceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "text/plain": string;
+      };
+    };
+    responses: {
+      /** @description handled */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SnsResult"];
+        };
+      };
+      /** @description not an SNS message */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description signature, certificate URL, topic or timestamp not accepted */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description unknown source, or not an S3 source with SNS topics */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the subscription could not be confirmed (SNS retries) */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listSources: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description sources */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["Source"][];
+            enrichment: components["schemas"]["Enrichment"];
+          };
+        };
+      };
+      /** @description missing or wrong query token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  uploadFile: {
+    parameters: {
+      query?: {
+        name?: string;
+      };
+      header?: never;
+      path: {
+        sourceId: string;
+      };
+      cookie?: never;
+    };
+    /** @description The file as exported by the vendor: JSON, NDJSON, CSV, or any of them gzipped. */
+    requestBody: {
+      content: {
+        "application/gzip": Blob | Uint8Array;
+        "application/octet-stream": Blob | Uint8Array;
+        "application/x-ndjson": string;
+        "text/csv": string;
+      };
+    };
+    responses: {
+      /** @description stored; it will be ingested by the queue consumer */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            key: string;
+          };
+        };
+      };
+      /** @description empty body or bad name */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the query token only reads: uploading needs the admin token */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description unknown source, or not a bucket source */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description file too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+}
