@@ -5,6 +5,8 @@ import { newRouter, securitySchemes, TAGS } from "./lib/openapi";
 import { explorer } from "./routes/explorer";
 import { logsRoutes } from "./routes/logs";
 import { quarantineRoutes } from "./routes/quarantine";
+import { rulesRoutes } from "./routes/rules";
+import { ruleTestRoutes } from "./routes/rules-test";
 import { sourcesRoutes } from "./routes/sources";
 import { filesRoutes } from "./transports/bucket/upload-route";
 import { gcsRoutes } from "./transports/gcs/route";
@@ -28,6 +30,8 @@ app.route("/", logsRoutes);
 app.route("/", sourcesRoutes);
 app.route("/", filesRoutes);
 app.route("/", quarantineRoutes);
+app.route("/", ruleTestRoutes);
+app.route("/", rulesRoutes);
 
 for (const [name, scheme] of Object.entries(securitySchemes)) {
   app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);

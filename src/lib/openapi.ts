@@ -96,6 +96,10 @@ export const TAGS = [
     description: "What could not be stored normally, and replaying it after a fix.",
   },
   {
+    name: "detections",
+    description: "Sigma detection rules: the bundled starter pack and rules added at runtime.",
+  },
+  {
     name: "vendors",
     description:
       "Endpoints that vendors' clouds call: Amazon SNS (S3 bucket notifications) and Google Pub/Sub push (GCS notifications). Authenticated by the vendor's signature or token, not by this API's tokens.",

@@ -224,3 +224,23 @@ export const subscriptions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.sourceID, t.topicArn] })],
 );
+
+/**
+ * Detection rules added at runtime (PUT /v1/rules/:id): the Sigma YAML as sent (one or more
+ * documents), checked before it is stored. The starter pack of rules/ is bundled, not stored.
+ */
+export const rules = sqliteTable("rules", {
+  id: text("id").primaryKey(),
+  yaml: text("yaml").notNull(),
+  title: text("title").notNull(),
+  level: text("level").notNull(),
+  updatedAt: integer("updatedAt").notNull(),
+  updatedBy: text("updatedBy"),
+});
+
+/** How often each rule matched, and when last (bundled and runtime rules alike). */
+export const ruleStats = sqliteTable("rule_stats", {
+  ruleId: text("ruleId").primaryKey(),
+  matches: integer("matches").notNull().default(0),
+  lastMatchAt: integer("lastMatchAt"),
+});

@@ -1,0 +1,264 @@
+#!/usr/bin/env node
+// The starter rules against their test events (`npm run rules:test`, rules/README.md): every
+// rules/<id>.yml parsed as the Worker parses it, every event of rules/<id>.test.json normalized
+// by its vendor's normalizer into the row a rule sees (toRow → presentRow → ruleRow), then
+// matched. Correlations are replayed over their `sequences`. One line per rule file; exit 1 on
+// any failure, on a rule file without a test file and on a test file without a rule file.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { importWorkerCode, root } from "./lib/import-worker-code.mjs";
+
+const mod = await importWorkerCode(`export { parseRules, fieldValue } from "./src/detect/sigma.ts";
+  export { knownFields, ruleRow, PRODUCTS } from "./src/detect/fields.ts";
+  export { normalizerFor, findVendor } from "./src/vendors/index.ts";
+  export { toRow } from "./src/store/rows.ts";
+  export { presentRow } from "./src/store/present.ts";`);
+
+const RULES_DIR = join(root, "rules");
+/** receivedAt of every test row (the rules look at event fields, not at arrival). */
+const RECEIVED_AT = Date.UTC(2026, 8, 1);
+
+class TestError extends Error {}
+
+const describeEvent = (e) => {
+  const s = JSON.stringify(e);
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+};
+
+/** A raw vendor event → the row rules see, exactly as the pipeline and GET /v1/logs build it. */
+async function ruleRowOf(product, event, where) {
+  if (event === null || typeof event !== "object" || Array.isArray(event)) {
+    throw new TestError(`${where}: not a JSON object`);
+  }
+  const normalizer = mod.normalizerFor(product);
+  const raw = JSON.stringify(event);
+  if (!normalizer.isEvent(event)) {
+    throw new TestError(
+      `${where}: not an event for ${product} (isEvent false): ${describeEvent(event)}`,
+    );
+  }
+  const out = await normalizer.normalize({ value: event, raw });
+  if (!out.ok) {
+    throw new TestError(`${where}: does not normalize (${out.code}: ${out.message})`);
+  }
+  const source = { id: `${product}-test`, type: product };
+  const view = mod.findVendor(product)?.view;
+  const row = await mod.toRow(
+    source,
+    out.event,
+    RECEIVED_AT,
+    view ? { view, parsed: event } : undefined,
+  );
+  return mod.ruleRow(mod.presentRow(row));
+}
+
+/** The product the file's events come from: the test file's `product`, else its rules'. */
+function productOf(test, detections) {
+  if (typeof test.product === "string") return test.product;
+  const products = [...new Set(detections.map((r) => r.product))];
+  if (products.length === 1 && products[0] !== null) return products[0];
+  throw new TestError(
+    `cannot tell the vendor of the test events (rules' products: ${products.join(", ") || "none"}); set "product" in the test file`,
+  );
+}
+
+/** The sequences of a test file: `sequences: [...]`, or one top-level `sequence`. */
+function sequencesOf(test) {
+  const list = [];
+  if (test.sequence !== undefined) {
+    list.push({
+      events: test.sequence,
+      expectAlertAt: test.expectAlertAt,
+      correlation: test.correlation,
+    });
+  }
+  if (test.sequences !== undefined) {
+    if (!Array.isArray(test.sequences)) throw new TestError(`"sequences" is not an array`);
+    list.push(...test.sequences);
+  }
+  return list.map((s, i) => {
+    const name = s.description ? `sequence ${i + 1} (${s.description})` : `sequence ${i + 1}`;
+    if (!Array.isArray(s.events ?? s.sequence)) throw new TestError(`${name}: no "events" array`);
+    const at = s.expectAlertAt;
+    if (!(at === null || (Number.isInteger(at) && at >= 1))) {
+      throw new TestError(`${name}: "expectAlertAt" must be a 1-based position or null`);
+    }
+    return { name, events: s.events ?? s.sequence, expectAlertAt: at, correlation: s.correlation };
+  });
+}
+
+const groupKey = (row, fields) => JSON.stringify(fields.map((f) => mod.fieldValue(row, f) ?? null));
+
+/**
+ * Replays a correlation over rows in arrival order: each row that a referenced rule matches
+ * joins its group-by group; the condition is checked on the group's rows whose eventTime lies
+ * within the timespan before (and at) the row's own. Returns the 1-based position of the first
+ * row at which the condition holds, or null.
+ */
+function firstAlert(correlation, referenced, rows) {
+  const spanMs = correlation.timespanSeconds * 1000;
+  const groups = new Map();
+  const { gte, gt, field } = correlation.condition;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (!referenced.some((r) => r.match(row) !== null)) continue;
+    const t = Date.parse(row.eventTime);
+    const empty = correlation.groupBy.filter((f) => (mod.fieldValue(row, f) ?? null) === null);
+    if (empty.length > 0) {
+      throw new TestError(`event ${i + 1}: group-by field ${empty.join(", ")} is empty`);
+    }
+    const key = groupKey(row, correlation.groupBy);
+    const group = (groups.get(key) ?? []).filter((g) => g.t >= t - spanMs && g.t <= t);
+    group.push({ t, row });
+    groups.set(key, group);
+    let n;
+    if (correlation.type === "event_count") n = group.length;
+    else {
+      const values = group.map((g) => mod.fieldValue(g.row, field));
+      n = new Set(values.filter((v) => v !== undefined && v !== null).map((v) => JSON.stringify(v)))
+        .size;
+    }
+    if ((gte === undefined || n >= gte) && (gt === undefined || n > gt)) return i + 1;
+  }
+  return null;
+}
+
+async function checkFile(id) {
+  const text = readFileSync(join(RULES_DIR, `${id}.yml`), "utf8");
+  let rules;
+  try {
+    rules = mod.parseRules(text, mod.knownFields, mod.PRODUCTS);
+  } catch (err) {
+    throw new TestError(`does not parse: ${err.message}`);
+  }
+  if (rules.length === 0) throw new TestError("no rule in the file");
+  if (!rules.some((r) => r.id === id)) {
+    throw new TestError(`no rule has the file's id (ids: ${rules.map((r) => r.id).join(", ")})`);
+  }
+  let test;
+  try {
+    test = JSON.parse(readFileSync(join(RULES_DIR, `${id}.test.json`), "utf8"));
+  } catch (err) {
+    throw new TestError(
+      err.code === "ENOENT" ? `no test file rules/${id}.test.json` : `test file: ${err.message}`,
+    );
+  }
+  const detections = rules.filter((r) => r.kind === "detection");
+  const correlations = rules.filter((r) => r.kind === "correlation");
+  const failures = [];
+  const counts = [];
+
+  if (detections.length > 0) {
+    const product = productOf(test, detections);
+    const match = test.match ?? [];
+    const noMatch = test.noMatch ?? [];
+    if (!Array.isArray(match) || match.length === 0) {
+      failures.push(`"match" needs at least one event`);
+    }
+    if (!Array.isArray(noMatch) || noMatch.length === 0) {
+      failures.push(`"noMatch" needs at least one event`);
+    }
+    for (const [list, want] of [
+      [match, true],
+      [noMatch, false],
+    ]) {
+      if (!Array.isArray(list)) continue;
+      for (let i = 0; i < list.length; i++) {
+        const where = `${want ? "match" : "noMatch"}[${i}]`;
+        const row = await ruleRowOf(product, list[i], where);
+        const hits = detections
+          .map((r) => ({ r, why: r.match(row) }))
+          .filter((h) => h.why !== null);
+        if (want && hits.length === 0) {
+          failures.push(`${where} (${row.eventName}) matched no rule`);
+        }
+        // A dedup field empty on a matching event would fold unrelated alerts together.
+        for (const { r } of want ? hits : []) {
+          const empty = r.dedup.filter((f) => (mod.fieldValue(row, f) ?? null) === null);
+          if (empty.length > 0) {
+            failures.push(`${where}: ${r.id}'s dedup field ${empty.join(", ")} is empty`);
+          }
+        }
+        if (!want && hits.length > 0) {
+          const why = hits.map((h) => `${h.r.id}: ${h.why.join("; ")}`).join(" | ");
+          failures.push(`${where} (${row.eventName}) matched ${why}`);
+        }
+      }
+    }
+    counts.push(`${match.length} match`, `${noMatch.length} no match`);
+  }
+
+  if (correlations.length > 0) {
+    const sequences = sequencesOf(test);
+    if (sequences.length === 0) failures.push(`a correlation needs at least one sequence`);
+    const alerts = [];
+    for (const seq of sequences) {
+      const correlation =
+        seq.correlation === undefined
+          ? (correlations.find((c) => c.id === id) ?? correlations[0])
+          : correlations.find((c) => c.id === seq.correlation);
+      if (!correlation) {
+        failures.push(`${seq.name}: no correlation "${seq.correlation}" in the file`);
+        continue;
+      }
+      const referenced = correlation.rules.map((ref) => {
+        const r = detections.find((d) => d.id === ref || d.name === ref);
+        if (!r) throw new TestError(`${correlation.id}: rule "${ref}" is not in the file`);
+        return r;
+      });
+      const product = productOf(test, referenced);
+      const rows = [];
+      for (let i = 0; i < seq.events.length; i++) {
+        rows.push(await ruleRowOf(product, seq.events[i], `${seq.name} event ${i + 1}`));
+      }
+      const got = firstAlert(correlation, referenced, rows);
+      alerts.push(got === null ? "none" : `alert at ${got}`);
+      if (got !== seq.expectAlertAt) {
+        const want =
+          seq.expectAlertAt === null ? "no alert" : `an alert at event ${seq.expectAlertAt}`;
+        const saw = got === null ? "none" : `the first at event ${got}`;
+        failures.push(`${seq.name}: expected ${want}, got ${saw}`);
+      }
+    }
+    counts.push(
+      `${sequences.length} sequence${sequences.length === 1 ? "" : "s"} (${alerts.join(", ")})`,
+    );
+  }
+  if (failures.length > 0) throw new TestError(failures.join("; "));
+  return counts.join(", ");
+}
+
+const files = readdirSync(RULES_DIR);
+const ids = files.filter((f) => f.endsWith(".yml")).map((f) => f.slice(0, -4));
+const orphans = files
+  .filter((f) => f.endsWith(".test.json"))
+  .map((f) => f.slice(0, -".test.json".length))
+  .filter((id) => !ids.includes(id));
+const misnamed = files.filter((f) => f.endsWith(".yaml"));
+
+let passed = 0;
+let failed = 0;
+for (const id of ids.sort()) {
+  try {
+    console.log(`ok ${id}: ${await checkFile(id)}`);
+    passed++;
+  } catch (err) {
+    if (!(err instanceof TestError)) throw err;
+    failed++;
+    console.log(`FAIL ${id}: ${err.message}`);
+  }
+}
+for (const id of orphans) {
+  failed++;
+  console.log(`FAIL ${id}: rules/${id}.test.json has no rules/${id}.yml`);
+}
+for (const f of misnamed) {
+  failed++;
+  console.log(`FAIL ${f}: rule files end in .yml`);
+}
+if (ids.length === 0) {
+  failed++;
+  console.log("FAIL: no rules/*.yml");
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,34 @@
+import { COMMON_COLUMNS } from "../store/rows";
+import { findVendor, SOURCE_TYPES } from "../vendors";
+
+/**
+ * The fields a detection rule may name (docs/detections.md): the common columns as GET /v1/logs
+ * returns them (the maps `actor`, `tags` read with a dot: `actor.email`, `tags.session_id`;
+ * `resources` an array), and the vendor columns of the rule's product by their view names
+ * (`psAuditAction`, `action`, `airkitEventType`…). A rule for no product may name any vendor's.
+ */
+
+const MAP_COLUMNS = ["actor", "tags"] as const;
+
+export const PRODUCTS: readonly string[] = SOURCE_TYPES;
+
+const COMMON = new Set<string>([...COMMON_COLUMNS, ...MAP_COLUMNS.map((m) => `${m}.*`)]);
+
+const cache = new Map<string | null, ReadonlySet<string>>();
+
+export function knownFields(product: string | null): ReadonlySet<string> {
+  let set = cache.get(product);
+  if (!set) {
+    const products = product === null ? PRODUCTS : [product];
+    const vendor = products.flatMap((p) => [...(findVendor(p)?.view.columns ?? [])]);
+    set = new Set([...COMMON, ...vendor]);
+    cache.set(product, set);
+  }
+  return set;
+}
+
+/** A presented row (GET /v1/logs shape) with its vendor columns at the top level, for rules. */
+export function ruleRow(presented: Record<string, unknown>): Record<string, unknown> {
+  const { sourceFields, ...rest } = presented as { sourceFields?: Record<string, unknown> };
+  return sourceFields ? { ...sourceFields, ...rest } : rest;
+}

@@ -1,0 +1,152 @@
+import { isScalar } from "yaml";
+import { RuleError } from "./errors";
+import { LEVELS, type Level } from "./types";
+import type { Doc, Entry } from "./yaml-nodes";
+
+/** Sigma metadata accepted and ignored. */
+const IGNORED = [
+  "status",
+  "author",
+  "tags",
+  "references",
+  "falsepositives",
+  "date",
+  "modified",
+  "related",
+  "license",
+  "taxonomy",
+  "scope",
+  "fields",
+];
+const COMMON = ["title", "id", "name", "level", "description", "generate", "destinations"];
+const DEDUP_MINUTES = ["dedup-minutes", "dedupMinutes"];
+
+export const DETECTION_KEYS = new Set([
+  ...COMMON,
+  ...IGNORED,
+  ...DEDUP_MINUTES,
+  "logsource",
+  "detection",
+  "dedup",
+]);
+export const CORRELATION_KEYS = new Set([...COMMON, ...IGNORED, ...DEDUP_MINUTES, "correlation"]);
+
+const ID = /^[A-Za-z0-9_.-]+$/;
+const DEFAULT_DEDUP_MINUTES = 60;
+
+export interface Meta {
+  id: string;
+  title: string;
+  level: Level;
+  description?: string;
+  name?: string;
+  /** `generate` as written (undefined when absent). */
+  generate?: boolean;
+  dedupMinutes: number;
+  destinations: string[] | null;
+  /** The lines of id and name, for duplicate errors. */
+  idLine: number;
+  nameLine: number | null;
+}
+
+/** The entries of a rule document by key, refusing keys outside `allowed`. */
+export function keyed(entries: Entry[], allowed: ReadonlySet<string>): Map<string, Entry> {
+  const map = new Map<string, Entry>();
+  for (const e of entries) {
+    if (!allowed.has(e.key)) {
+      const list = [...allowed].filter((k) => !IGNORED.includes(k)).join(", ");
+      throw new RuleError(
+        `unknown key "${e.key}" (allowed: ${list}, and Sigma metadata)`,
+        e.line,
+        e.key,
+      );
+    }
+    map.set(e.key, e);
+  }
+  return map;
+}
+
+function required(keys: Map<string, Entry>, key: string, docLine: number): Entry {
+  const e = keys.get(key);
+  if (!e) throw new RuleError(`missing "${key}"`, docLine, key);
+  return e;
+}
+
+function identifier(doc: Doc, e: Entry): string {
+  const v = doc.string(e.value, e.key, e.valueLine).trim();
+  if (!ID.test(v) || v.length > 128) {
+    throw new RuleError(
+      `${e.key} "${v}" must be letters, digits, "_", "." or "-" (a UUID, say)`,
+      e.valueLine,
+      e.key,
+    );
+  }
+  return v;
+}
+
+function level(doc: Doc, e: Entry): Level {
+  const v = doc.scalar(e.value, "level", e.valueLine);
+  if (!LEVELS.includes(v as Level)) {
+    throw new RuleError(`level must be one of ${LEVELS.join(", ")}`, e.valueLine, "level");
+  }
+  return v as Level;
+}
+
+function dedupMinutes(doc: Doc, keys: Map<string, Entry>): number {
+  const [a, b] = DEDUP_MINUTES.map((k) => keys.get(k));
+  if (a && b) throw new RuleError(`give one of "${a.key}" and "${b.key}"`, b.line, b.key);
+  const e = a ?? b;
+  if (!e) return DEFAULT_DEDUP_MINUTES;
+  const v = doc.scalar(e.value, e.key, e.valueLine);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+    throw new RuleError(
+      `${e.key} must be a whole number of minutes (0 or more)`,
+      e.valueLine,
+      e.key,
+    );
+  }
+  return v;
+}
+
+function optionalBoolean(doc: Doc, e: Entry | undefined): boolean | undefined {
+  if (!e) return undefined;
+  const v = doc.scalar(e.value, e.key, e.valueLine);
+  if (typeof v !== "boolean")
+    throw new RuleError(`${e.key} must be true or false`, e.valueLine, e.key);
+  return v;
+}
+
+/** The metadata every rule has: title, id and level required; the rest with defaults. */
+export function parseMeta(doc: Doc, keys: Map<string, Entry>, docLine: number): Meta {
+  const titleEntry = required(keys, "title", docLine);
+  const title = doc.string(titleEntry.value, "title", titleEntry.valueLine);
+  if (title.length > 256)
+    throw new RuleError("title is longer than 256 characters", titleEntry.valueLine, "title");
+  const idEntry = required(keys, "id", docLine);
+  const meta: Meta = {
+    id: identifier(doc, idEntry),
+    title,
+    level: level(doc, required(keys, "level", docLine)),
+    dedupMinutes: dedupMinutes(doc, keys),
+    destinations: null,
+    idLine: idEntry.valueLine,
+    nameLine: null,
+  };
+  const description = keys.get("description");
+  if (description)
+    meta.description = doc.string(description.value, "description", description.valueLine);
+  const name = keys.get("name");
+  if (name) {
+    meta.name = identifier(doc, name);
+    meta.nameLine = name.valueLine;
+  }
+  const generate = optionalBoolean(doc, keys.get("generate"));
+  if (generate !== undefined) meta.generate = generate;
+  const destinations = keys.get("destinations");
+  const dest = destinations?.value ?? null;
+  if (destinations && dest !== null && !(isScalar(dest) && dest.value === null)) {
+    // A list (empty: alert nowhere) or one name; absent or null: every destination.
+    meta.destinations = doc.strings(dest, "destinations", destinations.valueLine);
+  }
+  return meta;
+}

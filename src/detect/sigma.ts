@@ -1,0 +1,150 @@
+/**
+ * Sigma detection rules (SigmaHQ specification 2.x): parse and match. Storage, routes and
+ * alerting live elsewhere. One YAML text holds one or more rule documents (`---` separated);
+ * each compiles once into closures that match a row without re-reading the rule.
+ *
+ * Decisions beyond the specification (auditflare's):
+ * - Fields: knownFields(product) names the fields a rule may use. A dotted field `m.k` (e.g.
+ *   actor.email) is allowed when the set holds `m.k` itself, `m`, or `m.*`: the caller puts
+ *   its map columns (actor, tags, …) there as `m` or `m.*`.
+ * - logsource.product must be one of `products` (default: auditflare's source types);
+ *   logsource.category is refused (it would silently match nothing); service is a source id.
+ * - `generate`: a detection that no correlation in the same text references alerts on its own
+ *   (true). One that is referenced is false unless a referencing correlation says
+ *   `generate: true` (Sigma's meaning) or the detection itself says `generate: true|false`
+ *   (an auditflare extension, which wins). A rule's `yaml` re-parsed alone loses this context.
+ * - Correlation references are not resolved: ids and names not in the text are returned as
+ *   they are, for the caller to resolve. group-by and condition.field are checked against
+ *   knownFields(p) where p is the one product of the referenced rules found in the text, else
+ *   knownFields(null).
+ * - auditflare keys: `dedup` (a field or list of fields), `dedup-minutes` (or `dedupMinutes`;
+ *   a whole number ≥ 0, default 60), `destinations` (a list; absent or null = all).
+ * - `exists: true` means present and not null (rows carry every common column, null when
+ *   unknown); a `null` value matches a missing or null field.
+ * - Only event_count and value_count correlations, with gte and/or gt, are supported; the
+ *   rest of Sigma (keyword searches, aggregations, aliases, encoding modifiers…) is refused
+ *   with a RuleError rather than ignored.
+ */
+import { LineCounter, parseAllDocuments } from "yaml";
+import { SOURCE_TYPES } from "../vendors";
+import { type PendingCorrelation, parseCorrelation } from "./correlation";
+import { type PendingDetection, parseDetection } from "./detection";
+import { RuleError } from "./errors";
+import { CORRELATION_KEYS, DETECTION_KEYS, keyed, type Meta, parseMeta } from "./meta";
+import type { CorrelationRule, DetectionRule, KnownFields, Rule } from "./types";
+import { Doc, type Entry } from "./yaml-nodes";
+
+export { timespanSeconds } from "./correlation";
+export { RuleError } from "./errors";
+export { fieldValue, isKnownField } from "./field-path";
+export type { CorrelationRule, DetectionRule, KnownFields, Level, Row, Rule } from "./types";
+export { LEVELS } from "./types";
+
+type Pending = PendingDetection | PendingCorrelation;
+
+/** A document's own text, without its `---` line. */
+function documentText(text: string, range: [number, number, number]): string {
+  const own = text.slice(range[0], range[2]);
+  const body = own.startsWith("---") ? own.slice(own.indexOf("\n") + 1 || own.length) : own;
+  return `${body.trimEnd()}\n`;
+}
+
+function checkUnique(rules: { meta: Meta }[]): void {
+  const seen = new Set<string>();
+  for (const { meta } of rules) {
+    if (seen.has(meta.id)) throw new RuleError(`id "${meta.id}" is used twice`, meta.idLine, "id");
+    seen.add(meta.id);
+  }
+  const names = new Set<string>();
+  for (const { meta } of rules) {
+    if (meta.name === undefined) continue;
+    if (names.has(meta.name))
+      throw new RuleError(`name "${meta.name}" is used twice`, meta.nameLine, "name");
+    names.add(meta.name);
+  }
+}
+
+function generateOf(d: PendingDetection, correlations: PendingCorrelation[]): boolean {
+  if (d.explicitGenerate !== undefined) return d.explicitGenerate;
+  const refs = correlations.filter(
+    (c) => c.rules.includes(d.id) || (d.name !== undefined && c.rules.includes(d.name)),
+  );
+  return refs.length === 0 || refs.some((c) => c.generateReferenced);
+}
+
+function finish(pending: Pending[]): Rule[] {
+  const correlations = pending.filter((p): p is PendingCorrelation => p.kind === "correlation");
+  return pending.map((p): Rule => {
+    if (p.kind === "correlation") {
+      const { generateReferenced: _, ...rule } = p;
+      return rule satisfies CorrelationRule;
+    }
+    const { explicitGenerate: _, ...rest } = p;
+    return { ...rest, generate: generateOf(p, correlations) } satisfies DetectionRule;
+  });
+}
+
+/**
+ * Parses one YAML text of one or more rule documents. knownFields(product) gives the field
+ * names a rule of that product may use (null: a rule for every source); products the allowed
+ * logsource.product values. Throws a RuleError naming the line.
+ */
+export function parseRules(
+  text: string,
+  knownFields: KnownFields,
+  products: readonly string[] = SOURCE_TYPES,
+): Rule[] {
+  const lc = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+  if (!Array.isArray(parsed)) return [];
+  const docs: {
+    doc: Doc;
+    keys: Map<string, Entry>;
+    meta: Meta;
+    yaml: string;
+  }[] = [];
+  for (const d of parsed) {
+    const error = d.errors[0];
+    if (error) throw new RuleError(`YAML: ${error.message}`, lc.linePos(error.pos[0]).line);
+  }
+  for (const d of parsed) {
+    if (d.contents === null) continue;
+    const doc = new Doc(d, lc);
+    const docLine = doc.line(d.contents) ?? 1;
+    const entries = doc.entries(d.contents, "a rule", docLine);
+    const has = (k: string) => entries.some((e) => e.key === k);
+    if (has("detection") && has("correlation")) {
+      throw new RuleError('a rule has either "detection" or "correlation", not both', docLine);
+    }
+    if (!has("detection") && !has("correlation")) {
+      throw new RuleError('a rule needs "detection" (or "correlation")', docLine, "detection");
+    }
+    const keys = keyed(entries, has("detection") ? DETECTION_KEYS : CORRELATION_KEYS);
+    docs.push({
+      doc,
+      keys,
+      meta: parseMeta(doc, keys, docLine),
+      yaml: documentText(text, d.range),
+    });
+  }
+  checkUnique(docs);
+  const detections = new Map<string, PendingDetection>();
+  const pending: (Pending | null)[] = docs.map(({ doc, keys, meta, yaml }) => {
+    if (!keys.has("detection")) return null;
+    const rule = parseDetection(doc, keys, meta, yaml, knownFields, products);
+    detections.set(rule.id, rule);
+    if (rule.name !== undefined) detections.set(rule.name, rule);
+    return rule;
+  });
+  const knownFor = (rules: string[]) => {
+    const found = rules.map((r) => detections.get(r));
+    const product = found[0]?.product ?? null;
+    const same = found.every((d) => d !== undefined && d.product === product);
+    return knownFields(same ? product : null);
+  };
+  const all = docs.map(
+    ({ doc, keys, meta, yaml }, i) =>
+      pending[i] ?? parseCorrelation(doc, keys, meta, yaml, knownFor),
+  );
+  return finish(all);
+}
