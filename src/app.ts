@@ -2,6 +2,7 @@ import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "./config";
 import { AppError, describeError, errorBody } from "./lib/errors";
 import { newRouter, securitySchemes, TAGS } from "./lib/openapi";
+import { alertsRoutes } from "./routes/alerts";
 import { explorer } from "./routes/explorer";
 import { logsRoutes } from "./routes/logs";
 import { quarantineRoutes } from "./routes/quarantine";
@@ -32,6 +33,7 @@ app.route("/", filesRoutes);
 app.route("/", quarantineRoutes);
 app.route("/", ruleTestRoutes);
 app.route("/", rulesRoutes);
+app.route("/", alertsRoutes);
 
 for (const [name, scheme] of Object.entries(securitySchemes)) {
   app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);

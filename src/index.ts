@@ -1,4 +1,5 @@
 import { app } from "./app";
+import { handleNotificationQueue, queueAlerts } from "./detect/notify";
 import { enforceRetention, RETENTION_CRON } from "./retention";
 import { handleQueue } from "./transports/bucket/consumer";
 import { runDuePollers } from "./transports/poll/scheduler";
@@ -6,7 +7,10 @@ import { pollSqsQueues } from "./transports/sqs/poll";
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => handleQueue(batch, env),
+  queue: (batch, env) =>
+    batch.queue.startsWith("auditflare-notifications")
+      ? handleNotificationQueue(batch, env)
+      : handleQueue(batch, env),
   scheduled: async (controller, env) => {
     if (controller.cron === RETENTION_CRON) await enforceRetention(env, controller.scheduledTime);
     else {
@@ -14,6 +18,7 @@ export default {
       const runs = await Promise.allSettled([
         runDuePollers(env, controller.scheduledTime),
         pollSqsQueues(env, controller.scheduledTime),
+        queueAlerts(env),
       ]);
       for (const r of runs) if (r.status === "rejected") console.error("cron:", r.reason);
     }

@@ -1,5 +1,8 @@
+import { detectionMatches } from "./detect/evaluate";
+import { queueAlerts } from "./detect/notify";
 import type { Framed } from "./parse/json";
 import { type Prepared, type PrepareOptions, prepareRecords } from "./pipeline";
+import { matchStatements } from "./store/alerts";
 import { type CommitResult, commit } from "./store/ingest";
 import type { QuarantinedRecord } from "./store/quarantine";
 import type { SourceRef } from "./vendors/types";
@@ -26,13 +29,30 @@ export async function ingest(
   return commitPrepared(env, source, prepared, now, options.extra?.(prepared));
 }
 
-const commitPrepared = (
+/**
+ * Commits the rows with what the detection rules matched among them (src/detect/evaluate.ts),
+ * in one transaction; then queues the alerts it made or raised.
+ */
+async function commitPrepared(
   env: Env,
   source: SourceRef,
   prepared: Prepared,
   now: number,
-  extra?: D1PreparedStatement[],
-) => commit(env, { sourceID: source.id, sourceType: source.type, ...prepared, now, extra });
+  extra: D1PreparedStatement[] = [],
+): Promise<CommitResult> {
+  const matches = await detectionMatches(env.DB, source, prepared.rows);
+  const commitId = crypto.randomUUID();
+  const detections = matches.flatMap((m) => matchStatements(env.DB, m, source.id, now, commitId));
+  const result = await commit(env, {
+    sourceID: source.id,
+    sourceType: source.type,
+    ...prepared,
+    now,
+    extra: [...extra, ...detections],
+  });
+  if (matches.some((m) => !m.silent)) await queueAlerts(env);
+  return result;
+}
 
 /**
  * All or nothing (replay): the records are stored only if every one of them passes; else

@@ -81,7 +81,9 @@ describe("npm run deploy (fake wrangler on PATH)", () => {
       "r2 bucket create auditflare-ipdb",
       "queues list",
       "queues create auditflare-bucket-events",
+      "queues create auditflare-notifications",
       "queues create auditflare-bucket-events-dlq",
+      "queues create auditflare-notifications-dlq",
       `d1 migrations apply DB --remote ${cfg}`,
       "r2 object get auditflare-ipdb/ipdb/current.json --remote --pipe",
       expect.stringMatching(

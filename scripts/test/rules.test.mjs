@@ -8,7 +8,9 @@ import { expect, it } from "vitest";
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 it("every starter rule matches its match events and none of its noMatch events", () => {
-  const r = spawnSync(process.execPath, [join(repo, "scripts/rules-test.mjs")], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(repo, "scripts/rules-test.mjs")], {
+    encoding: "utf8",
+  });
   expect(r.status, r.stdout + r.stderr).toBe(0);
   expect(r.stdout).toMatch(/\b(1[5-9]|[2-9]\d) passed, 0 failed/);
 }, 120_000);

@@ -27,6 +27,7 @@ export const ERRORS = {
   not_a_bucket_source: 404,
   log_not_found: 404,
   rule_not_found: 404,
+  alert_not_found: 404,
   quarantine_entry_not_found: 404,
   body_too_large: 413,
   unsupported_content_type: 415,

@@ -244,3 +244,55 @@ export const ruleStats = sqliteTable("rule_stats", {
   matches: integer("matches").notNull().default(0),
   lastMatchAt: integer("lastMatchAt"),
 });
+
+/**
+ * Which rule matched which event (and, for correlations, the group and counted value): the
+ * primary key is what makes a redelivered or re-pushed event never match twice. `commitId`
+ * marks the rows of one commit, so that commit's alert statements act only on new matches.
+ */
+export const detections = sqliteTable(
+  "detections",
+  {
+    ruleId: text("ruleId").notNull(),
+    eventId: text("eventId").notNull(),
+    dedupKey: text("dedupKey").notNull(),
+    value: text("value"),
+    eventTime: integer("eventTime").notNull(),
+    commitId: text("commitId").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ruleId, t.eventId] }),
+    index("detections_group").on(t.ruleId, t.dedupKey, t.eventTime),
+  ],
+);
+
+/**
+ * One alert per (rule, dedup key) within the rule's dedupMinutes from its first match: later
+ * matches raise `count` and `lastSeen`. `version` counts changes; `notifiedVersion` is the last
+ * one queued for the destinations (the outbox: a sweep queues what is behind).
+ */
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: text("id").primaryKey(),
+    ruleId: text("ruleId").notNull(),
+    title: text("title").notNull(),
+    level: text("level").notNull(),
+    dedupKey: text("dedupKey").notNull(),
+    sourceID: text("sourceID"),
+    firstSeen: integer("firstSeen").notNull(),
+    lastSeen: integer("lastSeen").notNull(),
+    count: integer("count").notNull(),
+    eventIds: text("eventIds").notNull(),
+    status: text("status").notNull().default("open"),
+    destinations: text("destinations"),
+    version: integer("version").notNull().default(1),
+    notifiedVersion: integer("notifiedVersion").notNull().default(0),
+    delivery: text("delivery").notNull().default("pending"),
+  },
+  (t) => [
+    index("alerts_rule_key").on(t.ruleId, t.dedupKey, t.firstSeen),
+    index("alerts_outbox").on(t.notifiedVersion, t.version),
+    index("alerts_first_seen").on(t.firstSeen),
+  ],
+);

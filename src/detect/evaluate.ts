@@ -1,0 +1,128 @@
+import { presentRow } from "../store/present";
+import type { LogRow } from "../store/schema";
+import type { SourceRef } from "../vendors/types";
+import { ruleRow } from "./fields";
+import { ruleFiles } from "./ruleset";
+import { type CorrelationRule, type DetectionRule, fieldValue } from "./sigma";
+
+/**
+ * Detection at commit time (docs/detections.md). Rules are pure, so every row of a commit is
+ * matched before it is written, and what matched is written in the same D1 transaction as the
+ * rows: a `detections` row per (rule, event), whose primary key makes a duplicate event (a
+ * retry, a redelivery, a re-push) never match twice, then the alert statements, which act only
+ * on that commit's new detections (its `commitId`). An alert is one (rule, dedup key) within
+ * dedupMinutes of its first match; a correlation alerts when its count crosses the threshold.
+ */
+
+interface Active {
+  detections: DetectionRule[];
+  /** Correlations by the id and the name of each rule they count. */
+  counting: Map<string, CorrelationRule[]>;
+}
+
+const TTL_MS = 30_000;
+let cached: { at: number; active: Active } | undefined;
+
+/** The rules in force, reloaded at most every 30 s per isolate (runtime rules live in D1). */
+export async function activeRules(db: D1Database, now = Date.now()): Promise<Active> {
+  if (cached && now - cached.at < TTL_MS) return cached.active;
+  const detections: DetectionRule[] = [];
+  const counting = new Map<string, CorrelationRule[]>();
+  for (const file of (await ruleFiles(db)).values())
+    for (const r of file.rules) {
+      if (r.kind === "detection") detections.push(r);
+      else for (const ref of r.rules) counting.set(ref, [...(counting.get(ref) ?? []), r]);
+    }
+  cached = { at: now, active: { detections, counting } };
+  return cached.active;
+}
+
+/** Forget the cached rules (a rule was added, replaced or deleted in this isolate). */
+export function forgetRules(): void {
+  cached = undefined;
+}
+
+const keyOf = (row: Record<string, unknown>, fields: readonly string[]) =>
+  fields.map((f) => String(fieldValue(row, f) ?? "")).join("|");
+
+export interface Match {
+  ruleId: string;
+  title: string;
+  level: string;
+  eventId: string;
+  eventTime: number;
+  dedupKey: string;
+  dedupMinutes: number;
+  destinations: string[] | null;
+  /** Correlations: the counted value (value_count) and the threshold to cross. */
+  correlation?: { value: string | null; spanMs: number; min: number; distinct: boolean };
+  /** A rule referenced by a correlation that does not alert on its own. */
+  silent: boolean;
+}
+
+function correlationMatch(c: CorrelationRule, row: Record<string, unknown>, base: Match): Match {
+  const { gte, gt, field } = c.condition;
+  const min = gte ?? (gt === undefined ? 1 : gt + 1);
+  return {
+    ...base,
+    ruleId: c.id,
+    title: c.title,
+    level: c.level,
+    dedupKey: keyOf(row, c.groupBy),
+    dedupMinutes: c.dedupMinutes,
+    destinations: c.destinations,
+    silent: false,
+    correlation: {
+      value: field ? String(fieldValue(row, field) ?? "") : null,
+      spanMs: c.timespanSeconds * 1000,
+      min,
+      distinct: c.type === "value_count",
+    },
+  };
+}
+
+/** Every (rule, row) match of a commit's rows, each (rule, event) once. */
+export function matchRows(active: Active, source: SourceRef, rows: readonly LogRow[]): Match[] {
+  const out: Match[] = [];
+  const seen = new Set<string>();
+  for (const stored of rows) {
+    let row: Record<string, unknown> | undefined;
+    for (const rule of active.detections) {
+      if (rule.product !== null && rule.product !== source.type) continue;
+      if (rule.service !== null && rule.service !== source.id) continue;
+      row ??= ruleRow(presentRow(stored) as unknown as Record<string, unknown>);
+      if (!rule.match(row)) continue;
+      const base: Match = {
+        ruleId: rule.id,
+        title: rule.title,
+        level: rule.level,
+        eventId: stored.id,
+        eventTime: stored.eventTime,
+        dedupKey: keyOf(row, rule.dedup),
+        dedupMinutes: rule.dedupMinutes,
+        destinations: rule.destinations,
+        silent: !rule.generate,
+      };
+      const related = [
+        ...(active.counting.get(rule.id) ?? []),
+        ...(rule.name ? (active.counting.get(rule.name) ?? []) : []),
+      ];
+      for (const m of [base, ...related.map((c) => correlationMatch(c, row as never, base))]) {
+        const k = `${m.ruleId}\u0000${m.eventId}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push(m);
+      }
+    }
+  }
+  return out;
+}
+
+export async function detectionMatches(
+  db: D1Database,
+  source: SourceRef,
+  rows: readonly LogRow[],
+): Promise<Match[]> {
+  if (rows.length === 0) return [];
+  return matchRows(await activeRules(db), source, rows);
+}

@@ -1,0 +1,123 @@
+import type { Match } from "../detect/evaluate";
+
+/**
+ * Detections and alerts (src/store/schema.ts). The statements of one match run in the commit's
+ * transaction, in this order: the detection (ignored when this rule already matched this event),
+ * then the open alert of its (rule, dedup key) window counts it, or else a new alert is made;
+ * both only when the detection is new in this commit (`commitId`).
+ */
+
+const NEW_DETECTION =
+  "EXISTS (SELECT 1 FROM detections WHERE ruleId = ?1 AND eventId = ?2 AND commitId = ?3)";
+const OPEN_IN_WINDOW = "ruleId = ?1 AND dedupKey = ?4 AND firstSeen > ?5 AND status != 'closed'";
+
+/** A correlation's count over its timespan, ending at this event, reaches its threshold. */
+const THRESHOLD = (distinct: boolean) =>
+  `(SELECT count(${distinct ? "DISTINCT value" : "*"}) FROM detections
+     WHERE ruleId = ?1 AND dedupKey = ?4 AND eventTime > ?8 - ?9 AND eventTime <= ?8) >= ?10`;
+
+export function matchStatements(
+  db: D1Database,
+  m: Match,
+  sourceID: string,
+  now: number,
+  commitId: string,
+): D1PreparedStatement[] {
+  const detection = db
+    .prepare(
+      `INSERT INTO detections (ruleId, eventId, dedupKey, value, eventTime, commitId)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(ruleId, eventId) DO NOTHING`,
+    )
+    .bind(m.ruleId, m.eventId, m.dedupKey, m.correlation?.value ?? null, m.eventTime, commitId);
+  if (m.silent) return [detection];
+  const cutoff = now - m.dedupMinutes * 60_000;
+  const c = m.correlation;
+  const params = [
+    m.ruleId,
+    m.eventId,
+    commitId,
+    m.dedupKey,
+    cutoff,
+    now,
+    crypto.randomUUID(),
+    m.eventTime,
+    c?.spanMs ?? 0,
+    c?.min ?? 0,
+  ];
+  const update = db
+    .prepare(
+      `UPDATE alerts SET count = count + 1, lastSeen = ?6, version = version + 1,
+         eventIds = CASE WHEN json_array_length(eventIds) < 20 THEN json_insert(eventIds, '$[#]', ?2) ELSE eventIds END
+       WHERE ${OPEN_IN_WINDOW} AND ${NEW_DETECTION}`,
+    )
+    .bind(...params.slice(0, 6));
+  const create = db
+    .prepare(
+      `INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds, destinations)
+       SELECT ?7, ?1, ?11, ?12, ?4, ?13, ?6, ?6, 1, json_array(?2), ?14
+       WHERE ${NEW_DETECTION} AND NOT EXISTS (SELECT 1 FROM alerts WHERE ${OPEN_IN_WINDOW})
+         ${c ? `AND ${THRESHOLD(c.distinct)}` : ""}`,
+    )
+    .bind(
+      ...params,
+      m.title,
+      m.level,
+      sourceID,
+      m.destinations ? JSON.stringify(m.destinations) : null,
+    );
+  return [detection, update, create];
+}
+
+export interface AlertRow {
+  id: string;
+  ruleId: string;
+  title: string;
+  level: string;
+  dedupKey: string;
+  sourceID: string | null;
+  firstSeen: number;
+  lastSeen: number;
+  count: number;
+  eventIds: string;
+  status: string;
+  destinations: string | null;
+  version: number;
+  notifiedVersion: number;
+  delivery: string;
+}
+
+/** Alerts whose latest version is not queued for the destinations yet (the outbox). */
+export async function unnotifiedAlerts(db: D1Database, limit = 50): Promise<AlertRow[]> {
+  const { results } = await db
+    .prepare("SELECT * FROM alerts WHERE version > notifiedVersion ORDER BY lastSeen LIMIT ?1")
+    .bind(limit)
+    .all<AlertRow>();
+  return results;
+}
+
+export async function markNotified(db: D1Database, id: string, version: number): Promise<void> {
+  await db
+    .prepare("UPDATE alerts SET notifiedVersion = max(notifiedVersion, ?2) WHERE id = ?1")
+    .bind(id, version)
+    .run();
+}
+
+export async function getAlert(db: D1Database, id: string): Promise<AlertRow | null> {
+  return db.prepare("SELECT * FROM alerts WHERE id = ?1").bind(id).first<AlertRow>();
+}
+
+export async function setDelivery(db: D1Database, id: string, delivery: string): Promise<void> {
+  await db.prepare("UPDATE alerts SET delivery = ?2 WHERE id = ?1").bind(id, delivery).run();
+}
+
+export async function setAlertStatus(
+  db: D1Database,
+  id: string,
+  status: "acknowledged" | "closed",
+): Promise<boolean> {
+  const r = await db
+    .prepare("UPDATE alerts SET status = ?2 WHERE id = ?1 AND status != 'closed'")
+    .bind(id, status)
+    .run();
+  return r.meta.changes > 0;
+}
