@@ -1,7 +1,6 @@
-import { presentRow } from "../store/present";
+import { ruleRowOf } from "../store/present";
 import type { LogRow } from "../store/schema";
 import type { SourceRef } from "../vendors/types";
-import { ruleRow } from "./fields";
 import { ruleFiles } from "./ruleset";
 import { type CorrelationRule, type DetectionRule, fieldValue } from "./sigma";
 
@@ -90,7 +89,7 @@ export function matchRows(active: Active, source: SourceRef, rows: readonly LogR
     for (const rule of active.detections) {
       if (rule.product !== null && rule.product !== source.type) continue;
       if (rule.service !== null && rule.service !== source.id) continue;
-      row ??= ruleRow(presentRow(stored) as unknown as Record<string, unknown>);
+      row ??= ruleRowOf(stored);
       if (!rule.match(row)) continue;
       const base: Match = {
         ruleId: rule.id,

@@ -7,7 +7,7 @@ import { fullSourceFields } from "./source-fields";
 /** The always-null common columns the table does not store (src/store/rows.ts). */
 const UNSTORED = Object.fromEntries([...UNSTORED_COLUMNS].map((c) => [c, null]));
 
-function parseJson<T>(text: string | null, fallback: T): T {
+export function parseJson<T>(text: string | null, fallback: T): T {
   if (text === null || text === "") return fallback;
   // The usual empty values, without a parse.
   if (text === "{}" || text === "[]") return (text === "{}" ? {} : []) as T;
@@ -52,4 +52,39 @@ export function presentRow(row: LogRow) {
       r.rawLog,
     ),
   };
+}
+
+/**
+ * A stored row as detection rules read it (src/detect/): the columns of presentRow with the
+ * vendor columns at the top level, computed only when a rule reads one (they come from rawLog,
+ * which most rules never need). About a third of presentRow's cost per row.
+ */
+export function ruleRowOf(row: LogRow): Record<string, unknown> {
+  const {
+    rid: _rid,
+    key: _key,
+    sourceFields,
+    ...r
+  } = row as LogRow & {
+    rid?: unknown;
+    key?: unknown;
+  };
+  const out: Record<string, unknown> = {
+    ...r,
+    receivedAt: toIso(r.receivedAt),
+    eventTime: toIso(r.eventTime),
+    readOnly: r.readOnly === null ? null : r.readOnly === 1,
+    actor: parseJson<Record<string, string>>(r.actor, {}),
+    tags: parseJson<Record<string, string>>(r.tags, {}),
+    resources: parseJson<string[]>(r.resources, []),
+    enrichments: parseJson<unknown[]>(r.enrichments, []),
+  };
+  const view = findVendor(r.sourceType)?.view;
+  if (!view) return out;
+  let vendor: Record<string, unknown> | undefined;
+  const fields = () => (vendor ??= fullSourceFields(view, parseJson(sourceFields, {}), r.rawLog));
+  for (const column of view.columns)
+    if (!(column in out))
+      Object.defineProperty(out, column, { enumerable: true, get: () => fields()[column] });
+  return out;
 }
