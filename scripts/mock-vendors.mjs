@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
+import { Webhook } from "standardwebhooks";
 import { importWorkerCode, root } from "./lib/import-worker-code.mjs";
 import { handleS3, putObject } from "./lib/mock-s3.mjs";
 
@@ -51,11 +52,46 @@ function circleciFile() {
   );
 }
 
+// A webhook receiver for the `local` destination of .dev.vars.example: verifies each alert's
+// Standard Webhooks signature and keeps the last 100; `curl http://127.0.0.1:8788/webhook` lists them.
+const WEBHOOK_SECRET = "whsec_ZGV2LXdlYmhvb2stc2VjcmV0LWZvci1hdWRpdGZsYXJl";
+const received = [];
+function webhook(req, res, body) {
+  if (req.method === "GET") {
+    res.writeHead(200, { "content-type": "application/json" });
+    return res.end(JSON.stringify(received, null, 2));
+  }
+  let verified = true;
+  let payload;
+  try {
+    payload = new Webhook(WEBHOOK_SECRET).verify(body, req.headers);
+  } catch {
+    verified = false;
+    payload = JSON.parse(body);
+  }
+  const d = payload.data ?? {};
+  received.unshift({
+    verified,
+    webhookId: req.headers["webhook-id"],
+    type: payload.type,
+    title: d.title,
+    level: d.level,
+    count: d.count,
+  });
+  received.length = Math.min(received.length, 100);
+  console.log(
+    `[webhook] ${verified ? "verified" : "BAD SIGNATURE"} ${payload.type}: [${d.level}] ${d.title} ×${d.count}`,
+  );
+  res.writeHead(verified ? 204 : 401);
+  res.end();
+}
+
 const server = createServer(async (req, res) => {
   const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
   const chunks = [];
   for await (const c of req) chunks.push(c);
   if (handleS3(req, res, url, Buffer.concat(chunks), DEV_S3_KEY_ID)) return;
+  if (url.pathname === "/webhook") return webhook(req, res, Buffer.concat(chunks).toString());
   const send = ({ status, body }) => {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
