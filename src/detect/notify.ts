@@ -2,8 +2,9 @@ import { z } from "zod";
 import { describeError } from "../lib/errors";
 import {
   type AlertRow,
+  claimNotification,
   getAlert,
-  markNotified,
+  releaseNotification,
   setDelivery,
   unnotifiedAlerts,
 } from "../store/alerts";
@@ -15,7 +16,9 @@ import { type Delivery, deliver, loadDestinations } from "./destinations";
  * Alert notifications, through the `auditflare-notifications` queue (retries with backoff, then
  * its dead-letter queue): one message per (alert version, destination). The alerts table is the
  * outbox: what has a version not yet queued is queued after each commit that made alerts, and by
- * the every-minute cron, so a failure between the commit and the queue loses nothing.
+ * the every-minute cron, so a failure between the commit and the queue loses nothing. Each
+ * version is claimed before it is queued (and given back if the queue refuses), so concurrent
+ * sweeps never queue it twice.
  */
 
 export const notification = z.object({
@@ -36,16 +39,23 @@ function destinationsOf(env: Env, a: AlertRow): string[] {
 /** Queues what the outbox holds; returns how many alert versions were queued. */
 export async function queueAlerts(env: Env): Promise<number> {
   const due = await unnotifiedAlerts(env.DB);
+  let queued = 0;
   for (const a of due) {
+    if (!(await claimNotification(env.DB, a.id, a.notifiedVersion, a.version))) continue;
     const type = a.notifiedVersion === 0 ? "alert.created" : "alert.updated";
     const messages = destinationsOf(env, a).map((destination) => ({
       body: { kind: "auditflare.notify", alertId: a.id, version: a.version, type, destination },
       contentType: "json" as const,
     }));
-    if (messages.length > 0) await env.NOTIFICATIONS.sendBatch(messages);
-    await markNotified(env.DB, a.id, a.version);
+    try {
+      if (messages.length > 0) await env.NOTIFICATIONS.sendBatch(messages);
+    } catch (err) {
+      await releaseNotification(env.DB, a.id, a.notifiedVersion, a.version);
+      throw err;
+    }
+    queued++;
   }
-  return due.length;
+  return queued;
 }
 
 /** The alert as sent: its fields, and the rows of its first events. */

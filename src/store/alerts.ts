@@ -95,10 +95,33 @@ export async function unnotifiedAlerts(db: D1Database, limit = 50): Promise<Aler
   return results;
 }
 
-export async function markNotified(db: D1Database, id: string, version: number): Promise<void> {
+/**
+ * Claims an alert's versions after `from` for queueing (false when another sweep claimed them
+ * first, so concurrent sweeps never queue one version twice).
+ */
+export async function claimNotification(
+  db: D1Database,
+  id: string,
+  from: number,
+  to: number,
+): Promise<boolean> {
+  const r = await db
+    .prepare("UPDATE alerts SET notifiedVersion = ?3 WHERE id = ?1 AND notifiedVersion = ?2")
+    .bind(id, from, to)
+    .run();
+  return r.meta.changes > 0;
+}
+
+/** Gives a claim back (the queue refused the messages): the next sweep queues them. */
+export async function releaseNotification(
+  db: D1Database,
+  id: string,
+  from: number,
+  to: number,
+): Promise<void> {
   await db
-    .prepare("UPDATE alerts SET notifiedVersion = max(notifiedVersion, ?2) WHERE id = ?1")
-    .bind(id, version)
+    .prepare("UPDATE alerts SET notifiedVersion = ?2 WHERE id = ?1 AND notifiedVersion = ?3")
+    .bind(id, from, to)
     .run();
 }
 

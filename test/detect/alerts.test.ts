@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { handleNotificationQueue } from "../../src/detect/notify";
+import { handleNotificationQueue, queueAlerts } from "../../src/detect/notify";
 import worker from "../../src/index";
 import { deliver as deliverBucket, putObject } from "../bucket-helpers";
 import { BASE, envWith, type Json, query } from "../helpers";
@@ -132,6 +132,17 @@ describe("detections and alerts", () => {
       data: Json[];
     };
     expect(list.data.map((a) => a.count)).toEqual([1, 2]);
+  });
+
+  it("concurrent sweeps of the outbox queue an alert version once", async () => {
+    const queued = notifications();
+    await push(invitation(20, "actor-concurrent"));
+    queued.length = 0;
+    await env.DB.prepare(
+      "UPDATE alerts SET notifiedVersion = 0 WHERE ruleId = 'turbopuffer-invitation-created' AND dedupKey = 'actor-concurrent'",
+    ).run();
+    await Promise.all([queueAlerts(testEnv), queueAlerts(testEnv), queueAlerts(testEnv)]);
+    expect(queued).toEqual([expect.objectContaining({ type: "alert.created", version: 1 })]);
   });
 
   it("a destination that is down then up gets the alert once more, with the same webhook-id on every attempt", async () => {
