@@ -30,7 +30,7 @@ const PAGE = /* html */ `<!doctype html>
 </style></head>
 <body>
 <header><h1>auditflare</h1>
-  <nav><button data-tab="logs" aria-selected="true">Logs</button><button data-tab="sources">Sources</button><button data-tab="quarantine">Quarantine</button></nav>
+  <nav><button data-tab="logs" aria-selected="true">Logs</button><button data-tab="sources">Sources</button><button data-tab="quarantine">Quarantine</button><button data-tab="alerts">Alerts</button><button data-tab="rules">Rules</button></nav>
   <label style="margin-left:auto;color:#cfd6e4">Token <input id="token" type="password" autocomplete="off" placeholder="query or admin token" title="The query token reads; replaying needs the admin token"></label>
 </header>
 <main>
@@ -48,7 +48,8 @@ const PAGE = /* html */ `<!doctype html>
   <div id="status"></div>
   <table><thead id="head"></thead><tbody id="rows"></tbody></table>
   <p><button id="more" hidden>Load more</button></p>
-  <p><button id="replay" hidden>Replay this entry</button></p>
+  <p><button id="replay" hidden>Replay this entry</button>
+     <button id="ack" hidden>Acknowledge</button> <button id="close" hidden>Close</button></p>
   <pre id="detail" hidden></pre>
 </main>
 <footer>IP to AS / country data: <a href="https://db-ip.com">IP Geolocation by DB-IP</a>, RouteViews and NRO (CC BY 4.0).</footer>
@@ -68,6 +69,10 @@ const columns = {
             ["last error", (r) => (r.lastError ? r.lastError.message : "")]],
   quarantine: [["received", (r) => r.receivedAt], ["source", (r) => r.sourceID || ""], ["stage", (r) => r.stage],
                ["code", (r) => r.errorCode], ["where", (r) => r.location || ""], ["error", (r) => r.error], ["seen", (r) => String(r.seen)]],
+  alerts: [["first seen", (r) => r.firstSeen], ["last seen", (r) => r.lastSeen], ["level", (r) => r.level], ["title", (r) => r.title],
+           ["key", (r) => r.dedupKey], ["count", (r) => String(r.count)], ["status", (r) => r.status], ["delivery", (r) => r.delivery]],
+  rules: [["id", (r) => r.id], ["origin", (r) => r.origin], ["level", (r) => r.rules.map((x) => x.level).join(", ")],
+          ["title", (r) => r.rules.map((x) => x.title).join(" / ")], ["matches", (r) => String(r.matches)], ["last match", (r) => r.lastMatchAt || ""]],
 };
 function status(text, error) { $("status").textContent = text; $("status").className = error ? "error" : ""; }
 function header() {
@@ -77,6 +82,7 @@ function header() {
 }
 function url() {
   if (tab === "sources") return "/v1/sources";
+  if (tab === "rules") return "/v1/rules";
   const params = new URLSearchParams();
   if (tab === "logs") {
     for (const [k, v] of new FormData($("filters"))) {
@@ -86,12 +92,12 @@ function url() {
   }
   params.set("limit", "100");
   if (cursor) params.set("cursor", cursor);
-  return (tab === "logs" ? "/v1/logs?" : "/v1/quarantine?") + params;
+  return "/v1/" + tab + "?" + params;
 }
 // Behind Cloudflare Access the browser needs no token: Access vouches for the user.
 const auth = () => (tokenInput.value ? { authorization: "Bearer " + tokenInput.value } : {});
 async function load(append) {
-  if (!append) { cursor = null; $("rows").replaceChildren(); $("detail").hidden = true; $("replay").hidden = true; }
+  if (!append) { cursor = null; $("rows").replaceChildren(); for (const id of ["detail", "replay", "ack", "close"]) $(id).hidden = true; }
   header();
   status("Loading…");
   try {
@@ -101,12 +107,7 @@ async function load(append) {
     for (const r of body.data) {
       const tr = document.createElement("tr");
       for (const [, get] of columns[tab]) { const td = document.createElement("td"); td.textContent = get(r); tr.append(td); }
-      tr.addEventListener("click", () => {
-        $("detail").hidden = false;
-        $("detail").textContent = JSON.stringify(r, null, 2);
-        $("replay").hidden = tab !== "quarantine";
-        $("replay").dataset.id = r.id;
-      });
+      tr.addEventListener("click", () => open(r));
       $("rows").append(tr);
     }
     cursor = body.nextCursor || null;
@@ -114,6 +115,29 @@ async function load(append) {
     status($("rows").children.length + " shown" + (cursor ? ", more available" : ""));
   } catch (err) { status("Request failed: " + err.message, true); }
 }
+// A row's details: an alert with its events, a rule file with its YAML, anything else as JSON.
+async function open(r) {
+  $("detail").hidden = false;
+  $("detail").textContent = JSON.stringify(r, null, 2);
+  $("replay").hidden = tab !== "quarantine";
+  $("replay").dataset.id = r.id;
+  for (const b of ["ack", "close"]) { $(b).hidden = tab !== "alerts" || r.status === "closed"; $(b).dataset.id = r.id; }
+  if (tab === "alerts") {
+    const events = await Promise.all(r.eventIds.map((id) =>
+      fetch("/v1/logs/" + encodeURIComponent(id), { headers: auth() }).then((x) => (x.ok ? x.json() : { id, status: x.status }))));
+    $("detail").textContent = JSON.stringify({ ...r, events }, null, 2);
+  } else if (tab === "rules") {
+    const res = await fetch("/v1/rules/" + encodeURIComponent(r.id), { headers: auth() });
+    if (res.ok) $("detail").textContent = (await res.json()).yaml;
+  }
+}
+for (const action of ["ack", "close"]) $(action).addEventListener("click", async () => {
+  const res = await fetch("/v1/alerts/" + encodeURIComponent($(action).dataset.id) + "/" + action, { method: "POST", headers: auth() });
+  const body = await res.json();
+  if (!res.ok) return status(body.error.message, true);
+  await load(false);
+  status("Alert " + body.status);
+});
 $("filters").addEventListener("submit", (e) => { e.preventDefault(); load(false); });
 $("more").addEventListener("click", () => load(true));
 $("replay").addEventListener("click", async () => {

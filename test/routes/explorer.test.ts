@@ -9,7 +9,10 @@ describe("GET / (web explorer)", () => {
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     const html = await res.text();
     expect(html).toContain('id="token"');
-    expect(html).toContain("/v1/logs?");
+    for (const tab of ["logs", "sources", "quarantine", "alerts", "rules"])
+      expect(html).toContain(`data-tab="${tab}"`);
+    expect(html).toContain('"/v1/logs/"');
+    expect(html).toContain('"/v1/alerts/"');
     expect(html).toContain("db-ip.com");
     expect(html).toContain("/replay");
     expect(html).not.toContain("innerHTML");
