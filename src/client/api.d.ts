@@ -292,6 +292,18 @@ export interface components {
       status: "open" | "acknowledged" | "closed";
       title: string;
     };
+    Destination: {
+      delivered: number;
+      /** @description attempts that failed (each is retried) */
+      failed: number;
+      id: string;
+      lastError: {
+        at: string;
+        message: string;
+      } | null;
+      lastSuccess: string | null;
+      type: string;
+    };
     Enrichment: {
       ipdb: {
         attribution: string[];
@@ -1308,6 +1320,7 @@ export interface operations {
         content: {
           "application/json": {
             data: components["schemas"]["Source"][];
+            destinations: components["schemas"]["Destination"][];
             enrichment: components["schemas"]["Enrichment"];
           };
         };

@@ -4,6 +4,7 @@ import {
   type AlertRow,
   claimNotification,
   getAlert,
+  recordDestination,
   releaseNotification,
   setDelivery,
   unnotifiedAlerts,
@@ -86,7 +87,9 @@ async function payload(env: Env, a: AlertRow, type: Notification["type"]) {
   const where = first?.srcIP
     ? ` from ${first.srcIP}${first.srcASOrganization ? ` (${first.srcASOrganization}, ${first.srcASCountryCode ?? "?"})` : ""}`
     : "";
-  const slackText = `*[${a.level}] ${a.title}* (${type === "alert.created" ? "new" : `×${a.count}`})\nsource ${a.sourceID ?? "?"}, actor ${actor ?? "?"}${where}\nalert ${a.id}`;
+  const base = (env as { PUBLIC_URL?: string }).PUBLIC_URL?.replace(/\/+$/, "");
+  const link = base ? `<${base}/#alerts|open in the explorer>` : `alert ${a.id}`;
+  const slackText = `*[${a.level}] ${a.title}* (${type === "alert.created" ? "new" : `×${a.count}`})\nsource ${a.sourceID ?? "?"}, actor ${actor ?? "?"}${where}\n${link}`;
   return { body: JSON.stringify({ type, timestamp: new Date().toISOString(), data }), slackText };
 }
 
@@ -98,7 +101,13 @@ export async function handleNotification(env: Env, n: Notification): Promise<voi
   if (!d) return;
   const { body, slackText } = await payload(env, a, n.type);
   const delivery: Delivery = { id: `msg_${a.id}_${n.version}`, body, slackText };
-  await deliver(env, d, delivery);
+  try {
+    await deliver(env, d, delivery);
+  } catch (err) {
+    await recordDestination(env.DB, d.id, { ok: false, error: describeError(err) }, Date.now());
+    throw err;
+  }
+  await recordDestination(env.DB, d.id, { ok: true }, Date.now());
   await setDelivery(env.DB, a.id, `delivered to ${d.id}`);
 }
 

@@ -156,7 +156,9 @@ for (const b of document.querySelectorAll("nav button")) {
     load(false);
   });
 }
-load(false).then(() => {
+// A link to #alerts (Slack messages carry one) opens that tab.
+const linked = document.querySelector('nav button[data-tab="' + location.hash.slice(1) + '"]');
+if (linked) linked.click(); else load(false).then(() => {
   if (!tokenInput.value && !$("rows").children.length) status("Enter the query token (or the admin token, to replay) top right, then Search (behind Cloudflare Access, none is needed).");
 });
 </script>

@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { loadSources, type SourceConfig } from "../config";
+import { loadDestinations } from "../detect/destinations";
 import { EnrichmentSchema, enrichmentStatus } from "../enrich/status";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";
+import { readDestinationHealth } from "../store/alerts";
 import { type CursorState, readCursors } from "../store/cursors";
 import { readSubscriptions, type Subscription } from "../store/deliveries";
 import { readStats } from "../store/stats";
@@ -70,6 +72,34 @@ const SourceSchema = z
   })
   .openapi("Source");
 
+const DestinationSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    delivered: z.number().int(),
+    failed: z.number().int().openapi({ description: "attempts that failed (each is retried)" }),
+    lastSuccess: z.string().nullable(),
+    lastError: z.object({ at: z.string(), message: z.string() }).nullable(),
+  })
+  .openapi("Destination");
+
+/** Each alert destination (DESTINATIONS) with how its deliveries went. */
+async function destinations(env: Env) {
+  const health = await readDestinationHealth(env.DB);
+  return loadDestinations(env).map((d) => {
+    const h = health.get(d.id);
+    return {
+      id: d.id,
+      type: d.type,
+      delivered: h?.delivered ?? 0,
+      failed: h?.failed ?? 0,
+      lastSuccess: h?.lastSuccessAt ? toIso(h.lastSuccessAt) : null,
+      lastError:
+        h?.lastErrorAt && h.lastError ? { at: toIso(h.lastErrorAt), message: h.lastError } : null,
+    };
+  });
+}
+
 const route = createRoute({
   method: "get",
   path: "/v1/sources",
@@ -81,7 +111,11 @@ const route = createRoute({
     200: {
       content: {
         "application/json": {
-          schema: z.object({ data: z.array(SourceSchema), enrichment: EnrichmentSchema }),
+          schema: z.object({
+            data: z.array(SourceSchema),
+            enrichment: EnrichmentSchema,
+            destinations: z.array(DestinationSchema),
+          }),
         },
       },
       description: "sources",
@@ -179,5 +213,8 @@ sourcesRoutes.openapi(route, async (c) => {
       ...bucketOf(s, subscriptions),
     };
   });
-  return c.json({ data, enrichment: await enrichmentStatus(c.env) }, 200);
+  return c.json(
+    { data, enrichment: await enrichmentStatus(c.env), destinations: await destinations(c.env) },
+    200,
+  );
 });

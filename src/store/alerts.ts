@@ -144,3 +144,47 @@ export async function setAlertStatus(
     .run();
   return r.meta.changes > 0;
 }
+
+/** Counts a delivery to a destination: a success clears its last error. */
+export async function recordDestination(
+  db: D1Database,
+  id: string,
+  outcome: { ok: true } | { ok: false; error: string },
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO destination_health (destinationID, delivered, failed, lastSuccessAt, lastErrorAt, lastError)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+       ON CONFLICT(destinationID) DO UPDATE SET delivered = delivered + excluded.delivered,
+         failed = failed + excluded.failed,
+         lastSuccessAt = coalesce(excluded.lastSuccessAt, lastSuccessAt),
+         lastErrorAt = CASE WHEN excluded.lastSuccessAt IS NOT NULL THEN NULL ELSE coalesce(excluded.lastErrorAt, lastErrorAt) END,
+         lastError = CASE WHEN excluded.lastSuccessAt IS NOT NULL THEN NULL ELSE coalesce(excluded.lastError, lastError) END`,
+    )
+    .bind(
+      id,
+      outcome.ok ? 1 : 0,
+      outcome.ok ? 0 : 1,
+      outcome.ok ? now : null,
+      outcome.ok ? null : now,
+      outcome.ok ? null : outcome.error.slice(0, 1000),
+    )
+    .run();
+}
+
+export interface DestinationHealth {
+  destinationID: string;
+  delivered: number;
+  failed: number;
+  lastSuccessAt: number | null;
+  lastErrorAt: number | null;
+  lastError: string | null;
+}
+
+export async function readDestinationHealth(
+  db: D1Database,
+): Promise<Map<string, DestinationHealth>> {
+  const { results } = await db.prepare("SELECT * FROM destination_health").all<DestinationHealth>();
+  return new Map(results.map((h) => [h.destinationID, h]));
+}

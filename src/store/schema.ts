@@ -296,3 +296,13 @@ export const alerts = sqliteTable(
     index("alerts_first_seen").on(t.firstSeen),
   ],
 );
+
+/** Health of each alert destination (GET /v1/sources `destinations`). */
+export const destinationHealth = sqliteTable("destination_health", {
+  destinationID: text("destinationID").primaryKey(),
+  delivered: integer("delivered").notNull().default(0),
+  failed: integer("failed").notNull().default(0),
+  lastSuccessAt: integer("lastSuccessAt"),
+  lastErrorAt: integer("lastErrorAt"),
+  lastError: text("lastError"),
+});

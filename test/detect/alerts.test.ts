@@ -158,6 +158,23 @@ describe("detections and alerts", () => {
     expect(new Set(posts.map((p) => p.headers["webhook-id"])).size).toBe(1);
     const alert = (await (await query("/v1/alerts?limit=1")).json()) as { data: Json[] };
     expect(alert.data[0]).toMatchObject({ delivery: "delivered to soc" });
+    // The destination's health, as operators read it.
+    const ctx = createExecutionContext();
+    const sources = await worker.fetch(
+      new Request(`${BASE}/v1/sources`, { headers: { authorization: "Bearer test-query-token" } }),
+      testEnv,
+      ctx,
+    );
+    const { destinations } = (await sources.json()) as { destinations: Json[] };
+    expect(destinations).toEqual([
+      expect.objectContaining({
+        id: "soc",
+        type: "webhook",
+        delivered: expect.any(Number),
+        failed: 2,
+        lastError: null,
+      }),
+    ]);
   });
 
   it("correlation: 9 failed logins by one email → nothing; the 10th → one alert; the 11th → count only", async () => {
