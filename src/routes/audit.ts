@@ -20,7 +20,10 @@ const ACTIONS: ReadonlyArray<[string, RegExp, string]> = [
   ["GET", /^\/v1\/quarantine\/[^/]+$/, "quarantine.get"],
   ["POST", /^\/v1\/quarantine\/[^/]+\/replay$/, "quarantine.replayed"],
   ["POST", /^\/v1\/sources\/[^/]+\/files$/, "file.uploaded"],
-  // Routes of the issues still open, named now so their events read alike from the start.
+  ["GET", /^\/v1\/alerts$/, "alerts.list"],
+  ["GET", /^\/v1\/rules$/, "rules.list"],
+  ["POST", /^\/v1\/rules\/test$/, "rule.tested"],
+  ["GET", /^\/v1\/rules\/[^/]+$/, "rules.get"],
   ["POST", /^\/v1\/sql$/, "sql.query"],
   ["PUT", /^\/v1\/rules\/[^/]+$/, "rule.updated"],
   ["DELETE", /^\/v1\/rules\/[^/]+$/, "rule.deleted"],
