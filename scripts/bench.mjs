@@ -22,6 +22,7 @@ const MACHINE = new Set([
   "rows_written_per_event",
   "gzip_decompressed_ratio",
   "query_p50_ratio",
+  "detection_overhead_ratio",
 ]);
 /** Figures other figures are computed from (recorded, shown in the table only). */
 const INPUTS = /^(query_worker_p50_ms|query_sqlite_p50_ms) /;
