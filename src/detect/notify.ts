@@ -4,6 +4,7 @@ import {
   type AlertRow,
   claimNotification,
   getAlert,
+  presentAlert,
   recordDestination,
   releaseNotification,
   setDelivery,
@@ -68,20 +69,8 @@ async function payload(env: Env, a: AlertRow, type: Notification["type"]) {
     .bind(JSON.stringify(ids))
     .all<LogRow>();
   const events = results.map(presentRow);
-  const data = {
-    id: a.id,
-    ruleId: a.ruleId,
-    title: a.title,
-    level: a.level,
-    dedupKey: a.dedupKey,
-    sourceID: a.sourceID,
-    firstSeen: new Date(a.firstSeen).toISOString(),
-    lastSeen: new Date(a.lastSeen).toISOString(),
-    count: a.count,
-    eventIds: ids,
-    status: a.status,
-    events,
-  };
+  const data = { ...presentAlert(a), events };
+
   const first = events[0];
   const actor = first ? Object.values(first.actor)[0] : undefined;
   const where = first?.srcIP

@@ -7,8 +7,8 @@ import {
   newRouter,
   rejectUnknownParams,
 } from "../lib/openapi";
-import { parseTimestamp, toIso } from "../lib/time";
-import { type AlertRow, setAlertStatus } from "../store/alerts";
+import { parseTimestamp } from "../lib/time";
+import { type AlertRow, presentAlert, setAlertStatus } from "../store/alerts";
 import { requireAdminToken, requireQueryToken } from "./query-auth";
 
 /** Alerts raised by the detection rules (docs/detections.md): list, acknowledge, close. */
@@ -29,21 +29,6 @@ const Alert = z
     delivery: z.string().openapi({ description: "pending, delivered to <id>, or why it failed" }),
   })
   .openapi("Alert");
-
-const present = (a: AlertRow) => ({
-  id: a.id,
-  ruleId: a.ruleId,
-  title: a.title,
-  level: a.level,
-  dedupKey: a.dedupKey,
-  sourceID: a.sourceID,
-  firstSeen: toIso(a.firstSeen),
-  lastSeen: toIso(a.lastSeen),
-  count: a.count,
-  eventIds: JSON.parse(a.eventIds) as string[],
-  status: a.status as "open" | "acknowledged" | "closed",
-  delivery: a.delivery,
-});
 
 const ListQuery = z.object({
   status: z.enum(["open", "acknowledged", "closed"]).optional(),
@@ -136,7 +121,7 @@ alertsRoutes.openapi(listRoute, async (c) => {
   const last = page[page.length - 1];
   const nextCursor =
     results.length > q.limit && last ? btoa(JSON.stringify([last.firstSeen, last.id])) : null;
-  return c.json({ data: page.map(present), nextCursor }, 200);
+  return c.json({ data: page.map(presentAlert), nextCursor }, 200);
 });
 
 for (const action of ["ack", "close"] as const)

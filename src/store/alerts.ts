@@ -1,4 +1,5 @@
 import type { Match } from "../detect/evaluate";
+import { toIso } from "../lib/time";
 
 /**
  * Detections and alerts (src/store/schema.ts). The statements of one match run in the commit's
@@ -85,6 +86,22 @@ export interface AlertRow {
   notifiedVersion: number;
   delivery: string;
 }
+
+/** An alert as the API and the destinations show it. */
+export const presentAlert = (a: AlertRow) => ({
+  id: a.id,
+  ruleId: a.ruleId,
+  title: a.title,
+  level: a.level,
+  dedupKey: a.dedupKey,
+  sourceID: a.sourceID,
+  firstSeen: toIso(a.firstSeen),
+  lastSeen: toIso(a.lastSeen),
+  count: a.count,
+  eventIds: JSON.parse(a.eventIds) as string[],
+  status: a.status as "open" | "acknowledged" | "closed",
+  delivery: a.delivery,
+});
 
 /** Alerts whose latest version is not queued for the destinations yet (the outbox). */
 export async function unnotifiedAlerts(db: D1Database, limit = 50): Promise<AlertRow[]> {
