@@ -1,5 +1,6 @@
 import { detectionMatches } from "./detect/evaluate";
 import { queueAlerts } from "./detect/notify";
+import { describeError } from "./lib/errors";
 import type { Framed } from "./parse/json";
 import { type Prepared, type PrepareOptions, prepareRecords } from "./pipeline";
 import { matchStatements } from "./store/alerts";
@@ -50,7 +51,11 @@ async function commitPrepared(
     now,
     extra: [...extra, ...detections],
   });
-  if (matches.some((m) => !m.silent)) await queueAlerts(env);
+  // The rows and alerts are committed: a queue failure here is the outbox's to retry (cron).
+  if (matches.some((m) => !m.silent))
+    await queueAlerts(env).catch((err) =>
+      console.error(`alerts not queued yet (the cron retries): ${describeError(err)}`),
+    );
   return result;
 }
 
