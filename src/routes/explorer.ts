@@ -5,6 +5,14 @@ import { SOURCE_TYPES } from "../vendors";
  * The web explorer (GET /): one static page that calls the query API with the token the user
  * enters (kept in sessionStorage only). Everything is rendered with textContent, never HTML.
  */
+const TABS = [
+  ["logs", "Logs"],
+  ["sources", "Sources"],
+  ["quarantine", "Quarantine"],
+  ["alerts", "Alerts"],
+  ["rules", "Rules"],
+] as const;
+
 const PAGE = /* html */ `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>auditflare explorer</title>
@@ -20,7 +28,7 @@ const PAGE = /* html */ `<!doctype html>
   form { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin-bottom: 12px; }
   label { display: flex; flex-direction: column; font-size: 12px; color: #56607a; }
   input, select, button { font: inherit; padding: 4px 6px; }
-  button.primary { background: #f6821f; color: #fff; border: 0; border-radius: 3px; padding: 6px 12px; cursor: pointer; }
+  button.primary { background: #b45309; color: #fff; border: 0; border-radius: 3px; padding: 6px 12px; cursor: pointer; }
   table { border-collapse: collapse; width: 100%; background: #fff; }
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 320px; }
   tbody tr { cursor: pointer; } tbody tr:hover { background: #fff4ea; }
@@ -30,7 +38,7 @@ const PAGE = /* html */ `<!doctype html>
 </style></head>
 <body>
 <header><h1>auditflare</h1>
-  <nav><button data-tab="logs" aria-selected="true">Logs</button><button data-tab="sources">Sources</button><button data-tab="quarantine">Quarantine</button><button data-tab="alerts">Alerts</button><button data-tab="rules">Rules</button></nav>
+  <nav role="tablist" aria-label="Views">${TABS.map(([id, name], i) => `<button role="tab" data-tab="${id}" aria-selected="${i === 0}">${name}</button>`).join("")}</nav>
   <label style="margin-left:auto;color:#cfd6e4">Token <input id="token" type="password" autocomplete="off" placeholder="query or admin token" title="The query token reads; replaying needs the admin token"></label>
 </header>
 <main>
