@@ -11,13 +11,13 @@ import {
   decodeUtf8,
   inflate,
   isGzip,
-  readLimited,
   TooLargeError,
 } from "../../parse/bytes";
 import { frameJson } from "../../parse/json";
 import { commit } from "../../store/ingest";
 import { recordSourceError } from "../../store/stats";
 import { normalizerFor } from "../../vendors";
+import { readBody, tooLarge } from "../read-body";
 
 /** Default request-body cap (compressed and decompressed); a source may set maxBodyBytes. */
 const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -159,20 +159,6 @@ async function admit(c: Context<AppEnv>, source: PushSource): Promise<"gzip" | "
   return contentEncoding(c.req.header("content-encoding"));
 }
 
-const tooLarge = (maxBytes: number) =>
-  new AppError("body_too_large", `body is larger than ${maxBytes} bytes`);
-
-/** The body as sent, bounded by the source's cap (413 past it, whatever Content-Length says). */
-async function readWire(c: Context<AppEnv>, maxBytes: number): Promise<Uint8Array> {
-  if (Number(c.req.header("content-length") ?? "0") > maxBytes) throw tooLarge(maxBytes);
-  try {
-    return c.req.raw.body ? await readLimited(c.req.raw.body, maxBytes) : new Uint8Array();
-  } catch (err) {
-    if (err instanceof TooLargeError) throw tooLarge(maxBytes);
-    throw new AppError("body_unreadable", `the request body could not be read`);
-  }
-}
-
 /** Runs a store step; a storage failure is a 503 (retrying is safe) and goes into health. */
 async function storing<T>(env: Env, source: PushSource, now: number, work: () => Promise<T>) {
   try {
@@ -241,7 +227,7 @@ pushRoutes.openapi(route, async (c) => {
   const source = pushSource(c.env, c.req.param("sourceId"));
   const declaredEncoding = await admit(c, source);
   const maxBytes = ("maxBodyBytes" in source && source.maxBodyBytes) || DEFAULT_MAX_BODY_BYTES;
-  const wire = await readWire(c, maxBytes);
+  const wire = await readBody(c.req.raw, maxBytes);
   let text: string;
   try {
     const encoding = declaredEncoding ?? (isGzip(wire) ? "gzip" : null);
