@@ -18,15 +18,22 @@ export interface RuleFile {
   updatedAt: number | null;
 }
 
-/** Parses a rule file; 400 naming the line and field when it is not a valid rule. */
-export function parseRuleFile(id: string, yaml: string): Rule[] {
-  let parsed: Rule[];
+/** Rules of a Sigma YAML text, against auditflare's fields and source types. */
+const parse = (yaml: string) => parseRules(yaml, knownFields, PRODUCTS);
+
+/** Parses rules sent to the API; 400 naming the line and field when one is not valid. */
+export function parseRulesOr400(yaml: string): Rule[] {
   try {
-    parsed = parseRules(yaml, knownFields, PRODUCTS);
+    return parse(yaml);
   } catch (err) {
     if (err instanceof RuleError) throw new AppError("invalid_rule", err.message);
     throw err;
   }
+}
+
+/** Parses a rule file, which must hold a rule with its id; 400 when it is not valid. */
+export function parseRuleFile(id: string, yaml: string): Rule[] {
+  const parsed = parseRulesOr400(yaml);
   if (parsed.length === 0) throw new AppError("invalid_rule", "the body holds no rule");
   if (!parsed.some((r) => r.id === id))
     throw new AppError(
@@ -44,7 +51,7 @@ export function bundledRules(): RuleFile[] {
     id,
     origin: "bundled" as const,
     yaml,
-    rules: parseRules(yaml, knownFields, PRODUCTS),
+    rules: parse(yaml),
     updatedAt: null,
   }));
   return bundled;
@@ -56,7 +63,7 @@ export async function ruleFiles(db: D1Database): Promise<Map<string, RuleFile>> 
   for (const s of await listStoredRules(db)) {
     let rules: Rule[] = [];
     try {
-      rules = parseRules(s.yaml, knownFields, PRODUCTS);
+      rules = parse(s.yaml);
     } catch (err) {
       // Stored after a check, so only a later change of fields can break it: kept, not run.
       console.error(`rule ${s.id} no longer parses: ${(err as Error).message}`);

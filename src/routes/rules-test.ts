@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { knownFields, PRODUCTS, ruleRow } from "../detect/fields";
-import { parseRules, type Rule, RuleError } from "../detect/sigma";
-import { AppError } from "../lib/errors";
+import { ruleRow } from "../detect/fields";
+import { parseRulesOr400 } from "../detect/ruleset";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { requireQueryToken } from "./query-auth";
 
@@ -51,13 +50,7 @@ ruleTestRoutes.use("/v1/rules/test", requireQueryToken);
 
 ruleTestRoutes.openapi(route, async (c) => {
   const { rule, events } = c.req.valid("json");
-  let rules: Rule[];
-  try {
-    rules = parseRules(rule, knownFields, PRODUCTS);
-  } catch (err) {
-    if (err instanceof RuleError) throw new AppError("invalid_rule", err.message);
-    throw err;
-  }
+  const rules = parseRulesOr400(rule);
   const detections = rules.filter((r) => r.kind === "detection");
   const results = events.map((event, index) => {
     const row = ruleRow(event);

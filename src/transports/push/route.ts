@@ -6,13 +6,7 @@ import { requireBearer } from "../../lib/auth";
 import { AppError, describeError, type ErrorCode } from "../../lib/errors";
 import { cidrContains, parseIP } from "../../lib/ip";
 import { type AppEnv, errorResponse, ingestSecurity, newRouter } from "../../lib/openapi";
-import {
-  DecodeError,
-  decodeUtf8,
-  inflate,
-  isGzip,
-  TooLargeError,
-} from "../../parse/bytes";
+import { DecodeError, decodeUtf8, inflate, isGzip, TooLargeError } from "../../parse/bytes";
 import { frameJson } from "../../parse/json";
 import { commit } from "../../store/ingest";
 import { recordSourceError } from "../../store/stats";
