@@ -5,7 +5,7 @@ import { prepareRecords } from "../src/pipeline";
 import { ruleRowOf } from "../src/store/present";
 import { putStoredRule } from "../src/store/rules";
 import { push } from "../test/helpers";
-import { benchEvent } from "./events";
+import { benchEvent, framedBenchEvents } from "./events";
 
 /**
  * Issue 14's budget: evaluating every new event against 50 rules must cost at most 20% of
@@ -32,13 +32,7 @@ it("detection_overhead_ratio: 50 rules on every new event ÷ push ingest", async
   active = await activeRules(env.DB);
   report("detection_rules_loaded", active.detections.length);
 
-  const events = Array.from({ length: 1000 }, (_, i) => benchEvent("turbopuffer", 4_000_000 + i));
-  const framed = events.map((value, i) => ({
-    ok: true as const,
-    value,
-    raw: JSON.stringify(value),
-    location: `[${i}]`,
-  }));
+  const framed = framedBenchEvents("turbopuffer", 4_000_000, 1000);
   const source = { id: "turbopuffer", type: "turbopuffer" };
   const { rows } = await prepareRecords(env, source, framed, Date.now());
   matchRows(active, source, rows); // warm up

@@ -51,6 +51,14 @@ export function benchEvent(type: string, i: number): Record<string, unknown> {
 }
 
 /** The query benchmark's data set: this many events over QUERY_SOURCES sources. */
+/** `n` bench events of a vendor from id `from`, framed as the pipeline takes them. */
+export function framedBenchEvents(type: string, from: number, n: number) {
+  return Array.from({ length: n }, (_, i) => {
+    const value = benchEvent(type, from + i);
+    return { ok: true as const, value, raw: JSON.stringify(value), location: `[${i}]` };
+  });
+}
+
 export const QUERY_EVENTS = 1_000_000;
 export const QUERY_SOURCES = ["q0", "q1", "q2", "q3"];
 const ACTIONS = [

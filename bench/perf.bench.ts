@@ -5,7 +5,7 @@ import { commit } from "../src/store/ingest";
 import { toRow } from "../src/store/rows";
 import { normalizerFor, VENDORS } from "../src/vendors";
 import { push } from "../test/helpers";
-import { benchEvent } from "./events";
+import { benchEvent, framedBenchEvents } from "./events";
 
 /**
  * The figures of issue 11 that run in workerd, one `BENCH name value` line each (bench.mjs adds
@@ -54,13 +54,7 @@ it("push_ingest_events_per_s and rows_written_per_event (Turbopuffer, 10 x 1,000
   }
   report("push_ingest_events_per_s", Math.round(10_000 / ((performance.now() - started) / 1000)));
 
-  const events = Array.from({ length: 1000 }, (_, i) => benchEvent("turbopuffer", 3_000_000 + i));
-  const framed = events.map((value, i) => ({
-    ok: true as const,
-    value,
-    raw: JSON.stringify(value),
-    location: `[${i}]`,
-  }));
+  const framed = framedBenchEvents("turbopuffer", 3_000_000, 1000);
   const source = { id: "turbopuffer", type: "turbopuffer" };
   const prepared = await prepareRecords(env, source, framed, Date.now());
   const c = { sourceID: "turbopuffer", sourceType: "turbopuffer", ...prepared, now: Date.now() };
