@@ -38,7 +38,7 @@ export function freshDatabase(Database, name) {
 export function rowInserter(db, columns, rowKey) {
   const all = ["rid", ...columns];
   const insert = db.prepare(
-    `INSERT INTO logs (${all.join(", ")}) VALUES (${all.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
+    `INSERT INTO events (${all.join(", ")}) VALUES (${all.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
   );
   return (r) => insert.run([BigInt(rowKey(r.eventTime, r.id)), ...columns.map((c) => r[c])]);
 }

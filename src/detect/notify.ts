@@ -64,7 +64,7 @@ export async function queueAlerts(env: Env): Promise<number> {
 async function payload(env: Env, a: AlertRow, type: Notification["type"]) {
   const ids = JSON.parse(a.eventIds) as string[];
   const { results } = await env.DB.prepare(
-    `SELECT * FROM logs WHERE id IN (SELECT value FROM json_each(?1))`,
+    `SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?1))`,
   )
     .bind(JSON.stringify(ids))
     .all<LogRow>();

@@ -14,6 +14,8 @@ export const ERRORS = {
   invalid_sns_message: 400,
   invalid_push_message: 400,
   invalid_rule: 400,
+  sql_not_allowed: 400,
+  sql_error: 400,
   missing_token: 401,
   malformed_authorization: 401,
   invalid_token: 401,

@@ -1,6 +1,7 @@
 import { parse } from "sql-parser-cst";
 import { checkGaps, checkText } from "./lexical";
 import { foldName, isSelectType, statementLabel } from "./rules";
+import { type RangedRelation, type TimeRangeEdit, timeRangeEdits } from "./time-range";
 import { type CstNode, isNode, Refusal, type WalkContext, walk } from "./walk";
 
 /**
@@ -33,15 +34,21 @@ import { type CstNode, isNode, Refusal, type WalkContext, walk } from "./walk";
  *
  * On success `sql` is the statement's own text: comments and `;` around it are dropped (comments
  * inside stay), and `auditflare.` prefixes are removed, so it can be wrapped in a subquery as is.
+ * With `ranged`, a relation whose `eventTime` the query bounds is replaced by its key-ranged
+ * SELECT, so the time index serves the range (time-range.ts).
  */
 
 export type SqlCheck = { ok: true; sql: string } | { ok: false; message: string };
 
 export const MAX_SQL_LENGTH = 100_000;
 
-export function checkReadOnly(sql: string, allowed: ReadonlySet<string>): SqlCheck {
+export function checkReadOnly(
+  sql: string,
+  allowed: ReadonlySet<string>,
+  ranged?: RangedRelation,
+): SqlCheck {
   try {
-    return { ok: true, sql: check(sql, allowed) };
+    return { ok: true, sql: check(sql, allowed, ranged) };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, message: error.message };
     if (error instanceof RangeError)
@@ -51,7 +58,7 @@ export function checkReadOnly(sql: string, allowed: ReadonlySet<string>): SqlChe
   }
 }
 
-function check(sql: string, allowed: ReadonlySet<string>): string {
+function check(sql: string, allowed: ReadonlySet<string>, ranged?: RangedRelation): string {
   if (sql.length > MAX_SQL_LENGTH)
     throw new Refusal(`the SQL is longer than ${MAX_SQL_LENGTH} characters`);
   checkText(sql);
@@ -61,10 +68,13 @@ function check(sql: string, allowed: ReadonlySet<string>): string {
   const ctx: WalkContext = {
     allowed: new Map([...allowed].map((name) => [foldName(name), name])),
     edits: [],
+    real: new Map(),
     opened: new WeakSet(),
   };
   walk(statement, undefined, ctx);
-  return rewrite(sql, statement, ctx.edits);
+  const edits: TimeRangeEdit[] = ctx.edits.map(([start, end]) => ({ start, end, text: "" }));
+  if (ranged) edits.push(...timeRangeEdits(statement, ctx.real, ranged));
+  return rewrite(sql, statement, edits);
 }
 
 function parseSql(sql: string): CstNode {
@@ -100,13 +110,18 @@ function singleStatement(program: CstNode): CstNode {
   return first;
 }
 
-/** The statement's text with the ranges in `edits` (the `auditflare.` prefixes) removed. */
-function rewrite(sql: string, statement: CstNode, edits: ReadonlyArray<readonly [number, number]>) {
+/**
+ * The statement's text with `edits` applied: the `auditflare.` prefixes removed, ranged relations
+ * put in. An edit inside one already applied (a prefix of a replaced relation) is dropped.
+ */
+function rewrite(sql: string, statement: CstNode, edits: readonly TimeRangeEdit[]) {
   const [from, to] = statement.range ?? [0, sql.length];
   let out = "";
   let at = from;
-  for (const [start, end] of [...edits].sort((a, b) => a[0] - b[0])) {
-    out += sql.slice(at, start);
+  const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end);
+  for (const { start, end, text } of sorted) {
+    if (start < at) continue;
+    out += sql.slice(at, start) + text;
     at = end;
   }
   return out + sql.slice(at, to);

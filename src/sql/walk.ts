@@ -32,6 +32,8 @@ export interface WalkContext {
   readonly allowed: ReadonlyMap<string, string>;
   /** Source ranges [start, end) to delete: the `auditflare.` prefixes. */
   readonly edits: Array<readonly [number, number]>;
+  /** The FROM nodes that name an allowed relation (not a CTE), with its name as allowed. */
+  readonly real: Map<CstNode, string>;
   /** WITH clauses already opened by the compound SELECT they lead. */
   readonly opened: WeakSet<object>;
 }
@@ -161,17 +163,19 @@ function refuseRelation(name: string, ctx: WalkContext): never {
   throw new Refusal(`relation "${name}" is not allowed; ${hint}`);
 }
 
-function checkRealRelation(name: string, ctx: WalkContext): void {
+function checkRealRelation(node: CstNode, name: string, ctx: WalkContext): void {
   const folded = foldName(name);
-  if (INTERNAL_PREFIXES.some((p) => folded.startsWith(p)) || !ctx.allowed.has(folded))
+  const allowed = ctx.allowed.get(folded);
+  if (INTERNAL_PREFIXES.some((p) => folded.startsWith(p)) || allowed === undefined)
     refuseRelation(name, ctx);
+  ctx.real.set(node, allowed);
 }
 
 function bareRelation(node: CstNode, scope: Scope | undefined, ctx: WalkContext): void {
   const name = String(node.name);
   const folded = foldName(name);
   const cte = resolveCte(folded, scope);
-  if (!cte) checkRealRelation(name, ctx);
+  if (!cte) checkRealRelation(node, name, ctx);
   else if (cte.defining === folded)
     throw new Refusal(`the CTE "${name}" reads itself: recursive CTEs are not allowed`);
 }
@@ -187,7 +191,7 @@ function qualifiedRelation(node: CstNode, scope: Scope | undefined, ctx: WalkCon
       `schema "${schemaName}" is not allowed in "${schemaName}.${name}"; ` +
         `name the relation alone or with the "${SCHEMA_PREFIX}." prefix`,
     );
-  checkRealRelation(name, ctx);
+  checkRealRelation(node, name, ctx);
   if (resolveCte(foldName(name), scope))
     throw new Refusal(`"${SCHEMA_PREFIX}.${name}" would read the CTE "${name}"; rename the CTE`);
   ctx.edits.push([start(node), start(table)]);

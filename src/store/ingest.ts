@@ -22,7 +22,7 @@ const VARIABLE = LOG_COLUMNS.filter((c) => !(CONSTANT as readonly string[]).incl
 // positional array [key, ...VARIABLE] (`->>` by index: no column names to match per value).
 // ON CONFLICT DO NOTHING covers both keys: the id (a duplicate: counted) and the time-ordered
 // rid (another event holds it: found below and moved to the next key).
-const INSERT_SQL = `INSERT INTO logs (rid, ${VARIABLE.join(", ")}, ${CONSTANT.join(", ")})
+const INSERT_SQL = `INSERT INTO events (rid, ${VARIABLE.join(", ")}, ${CONSTANT.join(", ")})
 SELECT CAST(value ->> 0 AS INTEGER), ${VARIABLE.map((_, i) => `value ->> ${i + 1}`).join(", ")}, ?2, ?3, ?4, ?5
 FROM json_each(?1) WHERE true
 ON CONFLICT DO NOTHING`;
@@ -30,7 +30,7 @@ ON CONFLICT DO NOTHING`;
 // The batch's ids (JSON groups within STATEMENT_BYTES) not stored after the inserts: their rid
 // was another event's (same millisecond and id bits); a duplicate's id is stored.
 const LOST_SQL = `SELECT value AS id FROM json_each(?1)
-WHERE NOT EXISTS (SELECT 1 FROM logs WHERE logs.id = json_each.value)`;
+WHERE NOT EXISTS (SELECT 1 FROM events WHERE events.id = json_each.value)`;
 
 /** How many next keys a row tries before it is quarantined as a key collision. */
 const MAX_PROBES = 16;

@@ -12,7 +12,7 @@ export async function expiredRows(
   // rid as text: a 63-bit integer does not survive a JS number.
   const { results } = await db
     .prepare(
-      "SELECT CAST(rid AS TEXT) AS rid, rawLogRef FROM logs WHERE sourceID = ?1 AND rid < CAST(?4 AS INTEGER) AND eventTime < ?2 LIMIT ?3",
+      "SELECT CAST(rid AS TEXT) AS rid, rawLogRef FROM events WHERE sourceID = ?1 AND rid < CAST(?4 AS INTEGER) AND eventTime < ?2 LIMIT ?3",
     )
     .bind(sourceID, cutoff, limit, keyAtOrAfter(cutoff))
     .all<{ rid: string; rawLogRef: string | null }>();
@@ -22,7 +22,7 @@ export async function expiredRows(
 /** Deletes rows by their keys; returns how many were deleted. */
 export async function deleteRows(db: D1Database, rids: string[]): Promise<number> {
   const r = await db
-    .prepare("DELETE FROM logs WHERE rid IN (SELECT CAST(value AS INTEGER) FROM json_each(?1))")
+    .prepare("DELETE FROM events WHERE rid IN (SELECT CAST(value AS INTEGER) FROM json_each(?1))")
     .bind(JSON.stringify(rids))
     .run();
   return r.meta.changes;

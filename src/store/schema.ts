@@ -35,7 +35,7 @@ import {
  */
 
 export const logs = sqliteTable(
-  "logs",
+  "events",
   {
     rid: integer("rid").primaryKey(),
     id: text("id").notNull(),

@@ -76,9 +76,12 @@ export function fullSourceFields(
   return out;
 }
 
-/** The SQL of one vendor column of a view. */
-export function viewColumnSql(column: string, path: string | undefined): string {
-  const stored = `json_extract(sourceFields, '$.${column}')`;
-  if (path === undefined) return `${stored} AS ${column}`;
-  return `CASE WHEN json_type(sourceFields, '$.${column}') IS NULL THEN json_extract(rawLog, '$.${path}') ELSE ${stored} END AS ${column}`;
+/**
+ * The SQL of one vendor column of a view: `->>` gives its SQL value (views), `->` its JSON text
+ * (the `sourceFields` object of the `logs` view).
+ */
+export function viewColumnExpr(column: string, path: string | undefined, op = "->>"): string {
+  const stored = `sourceFields ${op} '$.${column}'`;
+  if (path === undefined) return stored;
+  return `CASE WHEN json_type(sourceFields, '$.${column}') IS NULL THEN rawLog ${op} '$.${path}' ELSE ${stored} END`;
 }

@@ -1,36 +1,124 @@
+import type { RangedRelation } from "../sql/time-range";
 import { VENDORS } from "../vendors";
 import type { ViewDefinition } from "../vendors/types";
+import { keyAtOrAfter } from "./keys";
 import { COMMON_COLUMNS, UNSTORED_COLUMNS } from "./rows";
-import { viewColumnSql } from "./source-fields";
+import { viewColumnExpr } from "./source-fields";
 
 /**
- * The per-vendor views, generated from the vendor registry (src/vendors/<vendor>/index.ts), so
- * a view and its normalizer cannot drift: `npm run views` writes a migration when a definition
- * changes, and test/store/views.test.ts checks the migrated database holds exactly these.
+ * The views people query (`POST /v1/sql`, DESIGN §4), generated from the vendor registry
+ * (src/vendors/<vendor>/index.ts), so a view and its normalizer cannot drift: `npm run views`
+ * writes a migration when a definition changes, and test/store/views.test.ts checks the migrated
+ * database holds exactly these.
+ * - `logs`: every source, the common columns with ISO-8601 times (text, so `eventTime >=
+ *   '2026-11-01'` compares as people expect), JSON maps and arrays as JSON text, and
+ *   `sourceFields` complete (the vendor columns, as the API shows them).
+ * - one view per vendor: the common columns plus the vendor's own, for its rows only.
+ * Both read the internal table `events`, whose times are epoch milliseconds and whose key `rid` is
+ * the time index: `rangedRelation` gives the same SELECT restricted to a key range, which the SQL
+ * gate puts in place of a relation when the query bounds `eventTime` (src/sql/time-range.ts).
  */
 
 const TIME_COLUMNS = new Set(["receivedAt", "eventTime"]);
+const ISO = (c: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${c} / 1000.0, 'unixepoch')`;
 
 function commonColumn(c: string): string {
   if (UNSTORED_COLUMNS.has(c)) return `NULL AS ${c}`;
-  return TIME_COLUMNS.has(c)
-    ? `strftime('%Y-%m-%dT%H:%M:%fZ', ${c} / 1000.0, 'unixepoch') AS ${c}`
-    : c;
+  return TIME_COLUMNS.has(c) ? `${ISO(c)} AS ${c}` : c;
 }
 
-/** The CREATE VIEW statement of one vendor's view. */
-function viewSql(type: string, v: ViewDefinition): string {
-  const common: readonly string[] = v.common === "all" ? COMMON_COLUMNS : v.common;
-  // One line for the common columns, one for the vendor's: the file is generated (the registry
-  // is what people read), and views stay one block each rather than 50 near-identical lines.
-  const vendor = v.columns.map((c) => viewColumnSql(c, v.rawPaths?.[c]));
-  return `CREATE VIEW ${v.name} AS\nSELECT\n  ${common.map(commonColumn).join(", ")},\n  ${vendor.join(", ")}\nFROM logs WHERE sourceType = '${type}'`;
+const vendorColumns = (v: ViewDefinition) =>
+  v.columns.map((c) => `${viewColumnExpr(c, v.rawPaths?.[c])} AS ${c}`);
+
+/** `sourceFields` of the `logs` view: each vendor's columns as one JSON object. */
+function sourceFieldsSql(): string {
+  const cases = VENDORS.map((v) => {
+    const view: ViewDefinition = v.view;
+    const pairs = view.columns.map(
+      (c) => `'${c}', json(${viewColumnExpr(c, view.rawPaths?.[c], "->")})`,
+    );
+    return `WHEN '${v.type}' THEN json_object(${pairs.join(", ")})`;
+  });
+  return `CASE sourceType ${cases.join(" ")} ELSE sourceFields END AS sourceFields`;
 }
 
-/** Every vendor's view, as it must stand in the database. */
-export const VIEWS: ReadonlyArray<{ name: string; description: string; sql: string }> = VENDORS.map(
-  (v) => ({ name: v.view.name, description: v.view.description, sql: viewSql(v.type, v.view) }),
-);
+interface Relation {
+  readonly name: string;
+  readonly description: string;
+  /** The SELECT list, and the condition on the internal table (or none). */
+  readonly select: string;
+  readonly where?: string;
+}
+
+const LOGS: Relation = {
+  name: "logs",
+  description: `every source: the ${COMMON_COLUMNS.length} common columns, ISO times, and sourceFields with the vendor columns`,
+  select: `${COMMON_COLUMNS.map(commonColumn).join(", ")},\n  ${sourceFieldsSql()}`,
+};
+
+const RELATIONS: readonly Relation[] = [
+  LOGS,
+  ...VENDORS.map((v) => {
+    const common: readonly string[] = v.view.common === "all" ? COMMON_COLUMNS : v.view.common;
+    return {
+      name: v.view.name,
+      description: v.view.description,
+      // One line for the common columns, one for the vendor's: the file is generated (the
+      // registry is what people read), and views stay one block each.
+      select: `${common.map(commonColumn).join(", ")},\n  ${vendorColumns(v.view).join(", ")}`,
+      where: `sourceType = '${v.type}'`,
+    };
+  }),
+];
+
+const body = (r: Relation, range?: string) => {
+  const where = [r.where, range].filter(Boolean).join(" AND ");
+  return `SELECT\n  ${r.select}\nFROM events${where ? ` WHERE ${where}` : ""}`;
+};
+
+/** Every view, as it must stand in the database (`logs` first). */
+export const VIEWS: ReadonlyArray<{ name: string; description: string; sql: string }> =
+  RELATIONS.map((r) => ({
+    name: r.name,
+    description: r.description,
+    sql: `CREATE VIEW ${r.name} AS\n${body(r)}`,
+  }));
+
+/** The names `POST /v1/sql` may read. */
+export const QUERYABLE: ReadonlySet<string> = new Set(RELATIONS.map((r) => r.name));
+
+/** Each view's columns, as `GET /v1/sql/schema` lists them for the explorer's SQL editor. */
+export const VIEW_COLUMNS: ReadonlyArray<{ name: string; description: string; columns: string[] }> =
+  [
+    {
+      name: LOGS.name,
+      description: LOGS.description,
+      columns: [...COMMON_COLUMNS, "sourceFields"],
+    },
+    ...VENDORS.map((v) => ({
+      name: v.view.name,
+      description: v.view.description,
+      columns: [...(v.view.common === "all" ? COMMON_COLUMNS : v.view.common), ...v.view.columns],
+    })),
+  ];
+
+/** Times whose keys are exact (src/store/keys.ts clamps beyond ±2^43 ms). */
+const exact = (t: number | undefined): t is number =>
+  t !== undefined && t > -(2 ** 43) && t < 2 ** 43 - 1;
+
+/**
+ * The SELECT of view `name` restricted to the rows of the times [from, to) in ms, by key, for
+ * the SQL gate's time-range rewrite (src/sql/time-range.ts); undefined for a name that is not a
+ * view, or when neither bound gives a key.
+ */
+export const rangedRelation: RangedRelation = (name, from, to) => {
+  const r = RELATIONS.find((x) => x.name === name);
+  const range = [
+    exact(from) ? `rid >= ${keyAtOrAfter(from)}` : undefined,
+    exact(to) ? `rid < ${keyAtOrAfter(to)}` : undefined,
+  ].filter(Boolean);
+  return r && range.length > 0 ? body(r, range.join(" AND ")) : undefined;
+};
 
 /** The migration text that (re)creates the given views. */
 export function viewsMigration(

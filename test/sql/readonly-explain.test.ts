@@ -67,7 +67,7 @@ interface Op {
   p3: number;
 }
 
-it("whatever the gate lets through opens no b-tree but the logs table's", async () => {
+it("whatever the gate lets through opens no b-tree but the events table's (under every view)", async () => {
   const { results } = await env.DB.prepare(
     "SELECT rootpage, tbl_name FROM sqlite_master WHERE rootpage > 0",
   ).all<{ rootpage: number; tbl_name: string }>();
@@ -88,7 +88,7 @@ it("whatever the gate lets through opens no b-tree but the logs table's", async 
       for (const op of plan) {
         expect(op.opcode, check.sql).not.toBe("OpenWrite");
         if (op.opcode === "OpenRead" || op.opcode === "ReopenIdx")
-          expect([op.p3, tables.get(op.p2)], check.sql).toEqual([0, "logs"]);
+          expect([op.p3, tables.get(op.p2)], check.sql).toEqual([0, "events"]);
       }
     }),
     { numRuns: 1000, seed: 15 },

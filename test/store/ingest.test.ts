@@ -83,7 +83,7 @@ describe("store", () => {
       await count("SELECT count(*) AS n FROM quarantine WHERE errorCode = 'id_collision'"),
     ).toBe(4);
     const keys = await env.DB.prepare(
-      "SELECT CAST(rid AS TEXT) AS k FROM logs WHERE eventID LIKE 'twin-%' ORDER BY rid",
+      "SELECT CAST(rid AS TEXT) AS k FROM events WHERE eventID LIKE 'twin-%' ORDER BY rid",
     ).all<{ k: string }>();
     const base = BigInt(keys.results[0]?.k ?? "0");
     expect(keys.results.map((r) => BigInt(r.k) - base)).toEqual(

@@ -17,8 +17,9 @@ describe("views are generated from the vendor registry", () => {
     }
   });
 
-  it("one view per vendor, named as its seed table", () => {
+  it("`logs` over every source, then one view per vendor, named as its seed table", () => {
     expect(VIEWS.map((v) => v.name)).toEqual([
+      "logs",
       "turbopuffer_audit_logs",
       "circleci_audit_logs",
       "airkit_audit_logs",

@@ -139,6 +139,14 @@ describe.each(vendors)("vendor contract: $type", ({ type, view, events }) => {
       const viewed = await env.DB.prepare(`SELECT * FROM ${view} WHERE id = ?1`)
         .bind(stored.id)
         .first<Record<string, unknown>>();
+      // the `logs` view (POST /v1/sql) shows the same vendor columns as one JSON object
+      const all = await env.DB.prepare("SELECT sourceFields, eventTime FROM logs WHERE id = ?1")
+        .bind(stored.id)
+        .first<{ sourceFields: string; eventTime: string }>();
+      expect(JSON.parse(all?.sourceFields ?? "null"), `logs.sourceFields`).toEqual(
+        JSON.parse(JSON.stringify(n.event.sourceFields)),
+      );
+      expect(all?.eventTime).toBe(new Date(stored.eventTime).toISOString());
       for (const [k, v] of Object.entries(n.event.sourceFields)) {
         const shown = viewed?.[k];
         const expected = typeof v === "boolean" ? Number(v) : asJson(v);
