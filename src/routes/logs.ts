@@ -5,7 +5,14 @@ import { AppError } from "../lib/errors";
 import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
 import { checkEventTime, parseTimestamp } from "../lib/time";
 import { presentRow } from "../store/present";
-import { getLog, type KeyedRow, type LogQuery, queryLogs } from "../store/query";
+import {
+  FILTER_FIELDS,
+  type FilterField,
+  getLog,
+  type KeyedRow,
+  type LogQuery,
+  queryLogs,
+} from "../store/query";
 import { requireQueryToken } from "./query-auth";
 
 /**
@@ -24,7 +31,28 @@ const isoTime = z
   )
   .transform((s) => queryTime(s) as number);
 
-const LogsQuery = z.object({
+const EXCLUDE_FORM = `must be <field>:<value> with a field among ${FILTER_FIELDS.join(", ")}`;
+
+const exclusions = z
+  .union([z.string().max(600), z.array(z.string().max(600)).max(50)])
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const out: Array<{ field: FilterField; value: string }> = [];
+    for (const s of Array.isArray(v) ? v : [v]) {
+      const at = s.indexOf(":");
+      const field = s.slice(0, at) as FilterField;
+      if (at < 1 || !FILTER_FIELDS.includes(field)) {
+        ctx.addIssue({ code: "custom", message: `"${s}" ${EXCLUDE_FORM}` });
+        return z.NEVER;
+      }
+      out.push({ field, value: s.slice(at + 1) });
+    }
+    return out;
+  });
+
+/** The filter of GET /v1/logs, also taken by the histogram and the facets (routes/explore.ts). */
+export const FilterParams = z.object({
   sourceType: z.enum(SOURCE_TYPES).optional(),
   sourceID: z.string().min(1).max(200).optional(),
   eventName: z.string().min(1).max(500).optional(),
@@ -35,8 +63,29 @@ const LogsQuery = z.object({
     .optional()
     .openapi({ description: "matches any value of the actor map (id, email, name …)" }),
   srcIP: z.string().min(1).max(100).optional(),
+  srcASOrganization: z.string().min(1).max(300).optional(),
+  srcASCountryCode: z.string().min(1).max(10).optional(),
+  q: z.string().min(1).max(200).optional().openapi({
+    description:
+      "free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave",
+  }),
+  exclude: exclusions.openapi({
+    description: "leave out rows whose field has a value, as <field>:<value>; repeatable",
+    example: "eventName:session-created",
+  }),
   from: isoTime.optional().openapi({ description: "inclusive lower bound (ISO-8601)" }),
   to: isoTime.optional().openapi({ description: "exclusive upper bound (ISO-8601)" }),
+});
+
+/** A filter's parameters as the store takes them; 400 when the range is empty. */
+export function filterOf<T extends { from?: number; to?: number }>(p: T): T {
+  if (p.from !== undefined && p.to !== undefined && p.from >= p.to) {
+    throw new AppError("invalid_parameter", `query parameter "from" must be before "to"`);
+  }
+  return p;
+}
+
+const LogsQuery = FilterParams.extend({
   timeField: z.enum(["eventTime", "receivedAt"]).default("eventTime"),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(500).optional(),
@@ -129,11 +178,8 @@ logsRoutes.use("/v1/logs/*", requireQueryToken);
 
 logsRoutes.openapi(listRoute, async (c) => {
   rejectUnknownParams(c, KNOWN_PARAMS);
-  const p = c.req.valid("query");
+  const p = filterOf(c.req.valid("query"));
   const query: LogQuery = { ...p, limit: p.limit };
-  if (p.from !== undefined && p.to !== undefined && p.from >= p.to) {
-    throw new AppError("invalid_parameter", `query parameter "from" must be before "to"`);
-  }
   if (p.cursor) {
     const cur = decodeCursor(p.cursor);
     if (!cur)

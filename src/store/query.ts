@@ -4,13 +4,36 @@ import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { keyAtOrAfter, keyBefore } from "./keys";
 import { type LogRow, logs } from "./schema";
 
-export interface LogQuery {
+/** The fields a filter can name (equal to a value, or excluded). */
+export const FILTER_FIELDS = [
+  "sourceType",
+  "sourceID",
+  "eventName",
+  "actor",
+  "srcIP",
+  "srcASOrganization",
+  "srcASCountryCode",
+] as const;
+export type FilterField = (typeof FILTER_FIELDS)[number];
+
+export interface LogFilter {
   sourceType?: string;
   sourceID?: string;
   eventName?: string;
+  /** Any value of the actor map (id, email, name …). */
   actor?: string;
   srcIP?: string;
+  srcASOrganization?: string;
+  srcASCountryCode?: string;
+  /** Free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog. */
+  q?: string;
+  /** Rows whose field has this value are left out. */
+  exclude?: ReadonlyArray<{ field: FilterField; value: string }>;
   from?: number;
+  to?: number;
+}
+
+export interface LogQuery extends LogFilter {
   to?: number;
   timeField: "eventTime" | "receivedAt";
   order: "asc" | "desc";
@@ -44,20 +67,7 @@ export function logsQuery(
 ) {
   const byEvent = q.timeField === "eventTime";
   const time = byEvent ? logs.eventTime : logs.receivedAt;
-  const before = q.to !== undefined && byEvent ? keyBefore(q.to) : undefined;
-  const conds: Array<SQL | undefined> = [
-    q.sourceType ? eq(logs.sourceType, q.sourceType) : undefined,
-    q.sourceID ? eq(logs.sourceID, q.sourceID) : undefined,
-    q.eventName ? eq(logs.eventName, q.eventName) : undefined,
-    q.srcIP ? eq(logs.srcIP, q.srcIP) : undefined,
-    q.actor
-      ? sql`EXISTS (SELECT 1 FROM json_each(${logs.actor}) WHERE json_each.value = ${q.actor})`
-      : undefined,
-    q.from !== undefined ? gte(time, q.from) : undefined,
-    q.to !== undefined ? lt(time, q.to) : undefined,
-    q.from !== undefined && byEvent ? gte(logs.rid, key(keyAtOrAfter(q.from))) : undefined,
-    before !== undefined ? lt(logs.rid, key(before)) : undefined,
-  ];
+  const conds = filterConditions(q, byEvent);
   if (q.after) {
     const { t, key: k } = q.after;
     const next = q.order === "desc" ? lt : gt;
@@ -75,6 +85,51 @@ export function logsQuery(
     .where(and(...conds))
     .orderBy(...(byEvent ? [dir(logs.rid)] : [dir(time), dir(logs.rid)]))
     .limit(q.limit);
+}
+
+const COLUMN = {
+  sourceType: logs.sourceType,
+  sourceID: logs.sourceID,
+  eventName: logs.eventName,
+  srcIP: logs.srcIP,
+  srcASOrganization: logs.srcASOrganization,
+  srcASCountryCode: logs.srcASCountryCode,
+} as const;
+
+const actorHas = (value: string) =>
+  sql`EXISTS (SELECT 1 FROM json_each(${logs.actor}) WHERE json_each.value = ${value})`;
+
+/** `%text%` for LIKE, with LIKE's own characters escaped (ESCAPE '\'). */
+const likeAny = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The WHERE terms of a filter. A time range by event time is also a key range (the rows' keys
+ * are time-ordered), which is what lets SQLite seek instead of scan. The free text is a LIKE
+ * over five columns: a scan of the rows the other terms leave (docs/explorer.md has the cost).
+ */
+export function filterConditions(q: LogFilter, byEvent = true): Array<SQL | undefined> {
+  const time = byEvent ? logs.eventTime : logs.receivedAt;
+  const before = q.to !== undefined && byEvent ? keyBefore(q.to) : undefined;
+  const like = q.q ? likeAny(q.q) : undefined;
+  return [
+    ...Object.entries(COLUMN).map(([f, col]) => {
+      const v = q[f as keyof typeof COLUMN];
+      return v ? eq(col, v) : undefined;
+    }),
+    q.actor ? actorHas(q.actor) : undefined,
+    like
+      ? sql`(${logs.eventName} LIKE ${like} ESCAPE '\\' OR ${logs.actor} LIKE ${like} ESCAPE '\\' OR ${logs.srcIP} LIKE ${like} ESCAPE '\\' OR ${logs.resources} LIKE ${like} ESCAPE '\\' OR ${logs.rawLog} LIKE ${like} ESCAPE '\\')`
+      : undefined,
+    ...(q.exclude ?? []).map(({ field, value }) =>
+      field === "actor"
+        ? sql`NOT ${actorHas(value)}`
+        : sql`(${COLUMN[field]} IS NULL OR ${COLUMN[field]} <> ${value})`,
+    ),
+    q.from !== undefined ? gte(time, q.from) : undefined,
+    q.to !== undefined ? lt(time, q.to) : undefined,
+    q.from !== undefined && byEvent ? gte(logs.rid, key(keyAtOrAfter(q.from))) : undefined,
+    before !== undefined ? lt(logs.rid, key(before)) : undefined,
+  ];
 }
 
 export async function getLog(db: D1Database, id: string): Promise<LogRow | undefined> {
