@@ -127,6 +127,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/logs/facets": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The 10 most frequent values of six fields among matching events
+     * @description Fields: sourceType, eventName, actor (its email, else name, else id), srcIP, srcASOrganization, srcASCountryCode.
+     */
+    get: operations["logsFacets"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/logs/histogram": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Matching events per time bucket (by event time)
+     * @description Buckets are minutes for ranges up to 6 hours, hours up to 14 days, days beyond. Without `from`/`to` the range is that of the matching events.
+     */
+    get: operations["logsHistogram"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/quarantine": {
     parameters: {
       query?: never;
@@ -271,6 +311,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/sql": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Run one read-only SELECT over the views (logs, <vendor> views)
+     * @description Only one SELECT (plain, compound, or with non-recursive CTEs) over `logs` and the per-source views is allowed; anything else is refused with 400 naming the problem. Times are ISO-8601 text, so `eventTime >= '2026-11-01'` compares as expected and uses the time index.
+     */
+    post: operations["runSql"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/sql/schema": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The views POST /v1/sql reads, their columns, and example queries */
+    get: operations["sqlSchema"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -335,10 +412,50 @@ export interface components {
         requestId?: string;
       };
     };
+    Facets: {
+      facets: {
+        actor: {
+          count: number;
+          value: string;
+        }[];
+        eventName: {
+          count: number;
+          value: string;
+        }[];
+        sourceType: {
+          count: number;
+          value: string;
+        }[];
+        srcASCountryCode: {
+          count: number;
+          value: string;
+        }[];
+        srcASOrganization: {
+          count: number;
+          value: string;
+        }[];
+        srcIP: {
+          count: number;
+          value: string;
+        }[];
+      };
+    };
     GcsResult: {
       objects?: number;
       /** @enum {string} */
       status: "queued" | "duplicate" | "skipped" | "quarantined";
+    };
+    Histogram: {
+      buckets: {
+        count: number;
+        end: string;
+        start: string;
+      }[];
+      from: string;
+      /** @enum {string} */
+      interval: "minute" | "hour" | "day";
+      to: string;
+      total: number;
     };
     IngestResult: {
       /** @description records already stored (not inserted) */
@@ -431,6 +548,11 @@ export interface components {
         skipped: number;
       };
       cursor?: unknown;
+      /**
+       * @description at a glance: failing (the last attempt failed), lagging (silent past maxSilenceMinutes, or a poller overdue by 5 minutes), idle (nothing received yet), else ok
+       * @enum {string}
+       */
+      health: "ok" | "lagging" | "failing" | "idle";
       id: string;
       /** @description seconds since the newest stored event */
       lagSeconds: number | null;
@@ -456,6 +578,16 @@ export interface components {
       }[];
       transport: string;
       type: string;
+    };
+    SqlResult: {
+      columns: string[];
+      meta: {
+        durationMs: number;
+        rowsRead: number;
+        /** @description more rows than `limit` matched */
+        truncated: boolean;
+      };
+      rows: (string | number | null | number[])[][];
     };
   };
   responses: never;
@@ -784,12 +916,18 @@ export interface operations {
         actor?: string;
         cursor?: string;
         eventName?: string;
+        /** @description leave out rows whose field has a value, as <field>:<value>; repeatable */
+        exclude?: string | string[];
         /** @description inclusive lower bound (ISO-8601) */
         from?: string;
         limit?: number;
         order?: "desc" | "asc";
+        /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
+        q?: string;
         sourceID?: string;
         sourceType?: "turbopuffer" | "circleci" | "airkit" | "planetscale" | "turso" | "auditflare";
+        srcASCountryCode?: string;
+        srcASOrganization?: string;
         srcIP?: string;
         timeField?: "eventTime" | "receivedAt";
         /** @description exclusive upper bound (ISO-8601) */
@@ -865,6 +1003,116 @@ export interface operations {
       };
       /** @description no such row */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  logsFacets: {
+    parameters: {
+      query?: {
+        /** @description matches any value of the actor map (id, email, name …) */
+        actor?: string;
+        eventName?: string;
+        /** @description leave out rows whose field has a value, as <field>:<value>; repeatable */
+        exclude?: string | string[];
+        /** @description inclusive lower bound (ISO-8601) */
+        from?: string;
+        /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
+        q?: string;
+        sourceID?: string;
+        sourceType?: "turbopuffer" | "circleci" | "airkit" | "planetscale" | "turso" | "auditflare";
+        srcASCountryCode?: string;
+        srcASOrganization?: string;
+        srcIP?: string;
+        /** @description exclusive upper bound (ISO-8601) */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description top values with counts, most frequent first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Facets"];
+        };
+      };
+      /** @description a parameter is invalid (the message names it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong query token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  logsHistogram: {
+    parameters: {
+      query?: {
+        /** @description matches any value of the actor map (id, email, name …) */
+        actor?: string;
+        eventName?: string;
+        /** @description leave out rows whose field has a value, as <field>:<value>; repeatable */
+        exclude?: string | string[];
+        /** @description inclusive lower bound (ISO-8601) */
+        from?: string;
+        /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
+        q?: string;
+        sourceID?: string;
+        sourceType?: "turbopuffer" | "circleci" | "airkit" | "planetscale" | "turso" | "auditflare";
+        srcASCountryCode?: string;
+        srcASOrganization?: string;
+        srcIP?: string;
+        /** @description exclusive upper bound (ISO-8601) */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description every bucket of the range, empty ones included */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Histogram"];
+        };
+      };
+      /** @description a parameter is invalid (the message names it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong query token */
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -1406,6 +1654,96 @@ export interface operations {
       };
       /** @description file too large */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  runSql: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @default 1000 */
+          limit?: number;
+          /** @example SELECT sourceType, count(*) AS n FROM logs WHERE eventTime >= '2026-11-01' GROUP BY 1 */
+          query: string;
+        };
+      };
+    };
+    responses: {
+      /** @description the rows (at most `limit`) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SqlResult"];
+          "application/x-ndjson": {
+            [key: string]: string | number | null | number[];
+          };
+          "text/csv": string;
+        };
+      };
+      /** @description not one read-only SELECT over the views, or D1 refused it (its message) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong query token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  sqlSchema: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description views and examples */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            examples: {
+              sql: string;
+              title: string;
+            }[];
+            views: {
+              columns: string[];
+              description: string;
+              name: string;
+            }[];
+          };
+        };
+      };
+      /** @description missing or wrong query token */
+      401: {
         headers: {
           [name: string]: unknown;
         };

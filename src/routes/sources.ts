@@ -49,6 +49,10 @@ const SourceSchema = z
       .string()
       .optional()
       .openapi({ description: "where a bucket source reads files: r2://…, s3://… or gs://…" }),
+    health: z.enum(["ok", "lagging", "failing", "idle"]).openapi({
+      description:
+        "at a glance: failing (the last attempt failed), lagging (silent past maxSilenceMinutes, or a poller overdue by 5 minutes), idle (nothing received yet), else ok",
+    }),
     silent: z.boolean().nullable().openapi({
       description:
         "with maxSilenceMinutes: nothing received for that long (null: the source sets no limit)",
@@ -144,6 +148,25 @@ function presentCursor(c: CursorState | undefined) {
   };
 }
 
+type Health = "ok" | "lagging" | "failing" | "idle";
+
+/** One word for the state of a source (the explorer's Sources tab shows it). */
+function healthOf(
+  st:
+    | { lastErrorAt: number | null; lastSuccessAt: number | null; lastReceivedAt: number | null }
+    | undefined,
+  cursor: CursorState | undefined,
+  silent: boolean | null,
+  now: number,
+): Health {
+  const failedAt = Math.max(st?.lastErrorAt ?? 0, cursor?.failures ? (cursor.lastRunAt ?? 0) : 0);
+  const succeededAt = Math.max(st?.lastSuccessAt ?? 0, cursor?.lastSuccessAt ?? 0);
+  if (failedAt > 0 && failedAt >= succeededAt) return "failing";
+  const overdue = cursor?.nextDueAt != null && now - cursor.nextDueAt > 5 * 60_000;
+  if (silent || overdue) return "lagging";
+  return st?.lastReceivedAt ? "ok" : "idle";
+}
+
 /**
  * Drop-off: a source with maxSilenceMinutes that received nothing for that long (or never) is
  * silent. (Once detections exist, this raises an alert through their destinations.)
@@ -187,6 +210,7 @@ sourcesRoutes.openapi(route, async (c) => {
   const iso = (t: number | null | undefined) => (t == null ? null : toIso(t));
   const data = sources.map((s) => {
     const st = stats.get(s.id);
+    const silent = silence(s, st?.lastReceivedAt ?? null, now);
     return {
       id: s.id,
       type: s.type,
@@ -209,7 +233,8 @@ sourcesRoutes.openapi(route, async (c) => {
         ? Math.max(0, Math.round((now - st.lastEventTime) / 1000))
         : null,
       cursor: presentCursor(cursors.get(s.id)),
-      ...silence(s, st?.lastReceivedAt ?? null, now),
+      health: healthOf(st, cursors.get(s.id), silent.silent, now),
+      ...silent,
       ...bucketOf(s, subscriptions),
     };
   });

@@ -9,9 +9,11 @@ describe("GET / (web explorer)", () => {
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     const html = await res.text();
     expect(html).toContain('id="token"');
-    for (const tab of ["logs", "sources", "quarantine", "alerts", "rules"])
+    for (const tab of ["logs", "sql", "sources", "quarantine", "alerts", "rules"])
       expect(html).toContain(`data-tab="${tab}"`);
     expect(html).toContain('"/v1/logs/"');
+    for (const id of ["histogram", "facets", "panel", "sql-query", "sources-table"])
+      expect(html).toContain(`id="${id}"`);
     expect(html).toContain('"/v1/alerts/"');
     expect(html).toContain("db-ip.com");
     expect(html).toContain("/replay");

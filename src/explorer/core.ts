@@ -1,0 +1,73 @@
+/** The explorer's shared script: helpers, the token, tabs and the URL (src/explorer/page.ts). */
+export const CORE = /* js */ `
+"use strict";
+const $ = (id) => document.getElementById(id);
+const SVG = "http://www.w3.org/2000/svg";
+function el(tag, attrs, ...children) {
+  const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, String(v));
+  }
+  for (const c of children) if (c !== undefined && c !== null) node.append(typeof c === "string" || typeof c === "number" ? String(c) : c);
+  return node;
+}
+const text = (v) => (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
+const tokenInput = $("token");
+tokenInput.value = sessionStorage.getItem("auditflare.token") || "";
+// Behind Cloudflare Access the browser needs no token: Access vouches for the user.
+const auth = () => (tokenInput.value ? { authorization: "Bearer " + tokenInput.value } : {});
+/** fetch + JSON; throws an Error whose message is the API's (status, code, message). */
+async function api(path, init) {
+  const res = await fetch(path, { ...(init || {}), headers: { ...auth(), ...((init && init.headers) || {}) } });
+  if (res.ok) return res;
+  let message = res.status + " " + res.statusText;
+  try { const b = await res.json(); if (b.error) message = res.status + " " + b.error.code + ": " + b.error.message; } catch {}
+  throw new Error(message);
+}
+const apiJson = async (path, init) => (await api(path, init)).json();
+function setStatus(node, message, error) { node.textContent = message; node.classList.toggle("error", Boolean(error)); }
+/** ISO → the value of a datetime-local input (UTC), and back. */
+const toInput = (iso) => (iso ? new Date(iso).toISOString().slice(0, 19) : "");
+const fromInput = (v) => (v ? new Date(v + "Z").toISOString() : "");
+let tab = "logs";
+const views = { logs: "view-logs", sql: "view-sql", sources: "view-sources" };
+const loaders = {};
+function showTab(name, push) {
+  tab = name;
+  for (const b of document.querySelectorAll("nav [role=tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === name));
+  for (const id of ["view-logs", "view-sql", "view-sources", "view-table"]) $(id).hidden = id !== (views[name] || "view-table");
+  $("view-table").setAttribute("aria-labelledby", "tab-" + name);
+  $("panel").hidden = true;
+  if (push) writeUrl(true);
+  return (loaders[name] || loaders.table)();
+}
+/** The URL holds the tab and, on Logs, the filters (never the token). */
+function writeUrl(push) {
+  const params = tab === "logs" ? filterParams(false) : new URLSearchParams();
+  params.set("tab", tab);
+  const url = location.pathname + "?" + params;
+  if (url !== location.pathname + location.search) history[push ? "pushState" : "replaceState"](null, "", url);
+}
+function start() {
+  for (const b of document.querySelectorAll("nav [role=tab]")) b.addEventListener("click", () => showTab(b.dataset.tab, true));
+  const reload = () => { sessionStorage.setItem("auditflare.token", tokenInput.value); showTab(tab, false); };
+  tokenInput.addEventListener("change", reload);
+  tokenInput.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); reload(); } });
+  window.addEventListener("popstate", () => fromUrl());
+  fromUrl();
+}
+function fromUrl() {
+  const params = new URLSearchParams(location.search);
+  // a link to #alerts (Slack messages carry one) opens that tab
+  const name = params.get("tab") || location.hash.slice(1) || "logs";
+  readFilters(params);
+  const known = document.querySelector('nav [data-tab="' + name + '"]') ? name : "logs";
+  if (tokenInput.value) return showTab(known, false);
+  // No token yet: show the tab but ask first (behind Cloudflare Access none is needed: Search).
+  tab = known;
+  for (const b of document.querySelectorAll("nav [role=tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === known));
+  for (const id of ["view-logs", "view-sql", "view-sources", "view-table"]) $(id).hidden = id !== (views[known] || "view-table");
+  setStatus($("status"), "Enter the query token top right (or the admin token, to replay), then press Enter. Behind Cloudflare Access none is needed: press Search.");
+}
+`;

@@ -1,0 +1,164 @@
+/** The Logs tab: filters, chips, histogram (drag to zoom), facets, rows and the side panel. */
+export const LOGS = /* js */ `
+const FIELDS = ["q", "sourceType", "sourceID", "eventName", "actor", "srcIP", "srcASOrganization", "srcASCountryCode"];
+const FACETS = [["sourceType", "Source type"], ["eventName", "Event"], ["actor", "Actor"], ["srcIP", "Source IP"],
+  ["srcASOrganization", "AS organization"], ["srcASCountryCode", "Country"]];
+let excludes = [];
+let cursor = null;
+let lastRange = null;
+const form = $("filters");
+/** The filter as API parameters (no paging): form fields, exclusions, ISO times. */
+function filterParams() {
+  const p = new URLSearchParams();
+  for (const f of FIELDS) { const v = form.elements[f].value.trim(); if (v) p.set(f, v); }
+  for (const x of excludes) p.append("exclude", x.field + ":" + x.value);
+  for (const f of ["from", "to"]) { const v = form.elements[f].value; if (v) p.set(f, fromInput(v)); }
+  return p;
+}
+function readFilters(params) {
+  for (const f of FIELDS) form.elements[f].value = params.get(f) || "";
+  for (const f of ["from", "to"]) form.elements[f].value = toInput(params.get(f));
+  excludes = params.getAll("exclude").map((x) => ({ field: x.slice(0, x.indexOf(":")), value: x.slice(x.indexOf(":") + 1) }))
+    .filter((x) => x.field);
+}
+function chips() {
+  const list = [];
+  for (const f of FIELDS) {
+    const v = form.elements[f].value.trim();
+    if (v) list.push(el("span", { class: "chip" }, (f === "q" ? "text" : f) + " = " + v,
+      el("button", { type: "button", "aria-label": "Remove filter " + f, onclick: () => { form.elements[f].value = ""; search(); } }, "×")));
+  }
+  excludes.forEach((x, i) => list.push(el("span", { class: "chip not" }, x.field + " ≠ " + x.value,
+    el("button", { type: "button", "aria-label": "Remove exclusion " + x.field, onclick: () => { excludes.splice(i, 1); search(); } }, "×"))));
+  $("chips").replaceChildren(...list);
+}
+function search() { cursor = null; writeUrl(true); return loaders.logs(); }
+form.addEventListener("submit", (e) => { e.preventDefault(); search(); });
+const actorOf = (r) => r.actor.email || r.actor.name || r.actor.id || "";
+const COLUMNS = [["Event time", (r) => r.eventTime], ["Source", (r) => r.sourceID], ["Event", (r) => r.eventName],
+  ["Actor", actorOf], ["Source IP", (r) => r.srcIP || ""],
+  ["AS", (r) => (r.srcASNumber ? "AS" + r.srcASNumber + " " + (r.srcASOrganization || "") : "")], ["Country", (r) => r.srcASCountryCode || ""]];
+async function loadRows(append) {
+  const p = filterParams();
+  p.set("limit", "100");
+  if (append && cursor) p.set("cursor", cursor);
+  const body = await apiJson("/v1/logs?" + p);
+  if (!append) {
+    $("head").replaceChildren(el("tr", {}, ...COLUMNS.map(([n]) => el("th", { scope: "col" }, n))));
+    $("rows").replaceChildren();
+  }
+  for (const r of body.data) {
+    const tr = el("tr", { tabindex: 0 }, ...COLUMNS.map(([, get]) => el("td", {}, get(r))));
+    tr.addEventListener("click", () => openPanel(r, tr));
+    tr.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); openPanel(r, tr); } });
+    $("rows").append(tr);
+  }
+  cursor = body.nextCursor || null;
+  $("more").hidden = !cursor;
+  return $("rows").children.length;
+}
+$("more").addEventListener("click", () => loadRows(true).catch((e) => setStatus($("status"), e.message, true)));
+async function drawHistogram() {
+  const h = await apiJson("/v1/logs/histogram?" + filterParams());
+  lastRange = h;
+  const svg = $("histogram");
+  const max = Math.max(1, ...h.buckets.map((b) => b.count));
+  const w = 1000 / Math.max(1, h.buckets.length);
+  svg.replaceChildren(...h.buckets.map((b, i) => {
+    const height = (b.count / max) * 96;
+    return el("svg:rect", { class: "bar", x: i * w + w * 0.1, width: Math.max(w * 0.8, 0.5), y: 100 - height, height,
+      "data-count": b.count, "data-start": b.start, "data-end": b.end }, el("svg:title", {}, b.start + ": " + b.count));
+  }));
+  svg.setAttribute("aria-label", h.total + " events from " + h.from + " to " + h.to + ", per " + h.interval);
+  $("histogram-caption").textContent = h.total + " events, per " + h.interval + " (" + h.from.slice(0, 16) + " → " + h.to.slice(0, 16) + " UTC)";
+}
+// Drag across the chart to zoom: the dragged fraction of the range becomes from / to.
+(function zoom() {
+  const svg = $("histogram");
+  let startX = null, band = null;
+  const frac = (e) => { const r = svg.getBoundingClientRect(); return Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)); };
+  svg.addEventListener("mousedown", (e) => {
+    startX = frac(e);
+    band = el("svg:rect", { class: "selection", x: startX * 1000, y: 0, width: 0, height: 100 });
+    svg.append(band);
+    e.preventDefault();
+  });
+  svg.addEventListener("mousemove", (e) => {
+    if (startX === null) return;
+    const x = frac(e);
+    band.setAttribute("x", Math.min(x, startX) * 1000);
+    band.setAttribute("width", Math.abs(x - startX) * 1000);
+  });
+  window.addEventListener("mouseup", (e) => {
+    if (startX === null || !lastRange) return;
+    const [a, b] = [startX, frac(e)].sort((x, y) => x - y);
+    startX = null;
+    band.remove();
+    const from = Date.parse(lastRange.from), span = Date.parse(lastRange.to) - from;
+    if (b - a < 0.005) {
+      // a click: zoom into the bar under the pointer
+      const bar = lastRange.buckets[Math.min(lastRange.buckets.length - 1, Math.floor(a * lastRange.buckets.length))];
+      if (!bar) return;
+      return setRange(Date.parse(bar.start), Date.parse(bar.end));
+    }
+    setRange(from + a * span, from + b * span);
+  });
+})();
+function setRange(from, to) {
+  form.elements.from.value = toInput(new Date(Math.floor(from / 1000) * 1000).toISOString());
+  form.elements.to.value = toInput(new Date(Math.ceil(to / 1000) * 1000).toISOString());
+  return search();
+}
+$("zoom-out").addEventListener("click", () => {
+  if (!lastRange) return;
+  const from = Date.parse(lastRange.from), to = Date.parse(lastRange.to), span = to - from;
+  setRange(from - span, Math.min(Date.now() + 60000, to + span));
+});
+async function drawFacets() {
+  const { facets } = await apiJson("/v1/logs/facets?" + filterParams());
+  $("facets").replaceChildren(...FACETS.map(([f, label]) => el("section", { "data-facet": f },
+    el("h2", {}, label),
+    el("ul", {}, ...(facets[f] || []).map((x) => el("li", {}, el("button", {
+      type: "button", class: "facet-value", "data-value": x.value, title: "Click: only " + x.value + ". Alt+click: exclude it.",
+      onclick: (e) => facetClick(f, x.value, e.altKey),
+    }, el("span", { class: "v" }, x.value), el("span", { class: "n" }, x.count))))))));
+}
+function facetClick(field, value, exclude) {
+  if (exclude) excludes.push({ field, value });
+  else form.elements[field].value = value;
+  return search();
+}
+function openPanel(r, tr) {
+  for (const x of $("rows").children) x.classList.toggle("selected", x === tr);
+  $("panel-title").textContent = r.eventName + " · " + r.eventTime;
+  const { rawLog, ...rest } = r;
+  $("panel-fields").replaceChildren(...Object.entries(rest).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, text(v))]));
+  let raw = rawLog;
+  try { raw = JSON.stringify(JSON.parse(rawLog), null, 2); } catch {}
+  $("panel-raw").textContent = raw;
+  const actor = actorOf(r);
+  const link = (cls, field, value) => {
+    const a = document.querySelector("#panel ." + cls);
+    a.hidden = !value;
+    const p = new URLSearchParams({ tab: "logs", [field]: value || "" });
+    a.href = "?" + p;
+    a.onclick = (e) => { e.preventDefault(); for (const f of FIELDS) form.elements[f].value = ""; excludes = []; form.elements[field].value = value; $("panel").hidden = true; search(); };
+  };
+  link("by-actor", "actor", actor);
+  link("by-ip", "srcIP", r.srcIP);
+  $("panel").hidden = false;
+  $("panel-title").focus();
+}
+$("panel-close").addEventListener("click", () => { $("panel").hidden = true; });
+document.addEventListener("keydown", (e) => { if (e.key === "Escape") $("panel").hidden = true; });
+loaders.logs = async () => {
+  chips();
+  setStatus($("status"), "Loading…");
+  try {
+    const [n] = await Promise.all([loadRows(false), drawHistogram(), drawFacets()]);
+    setStatus($("status"), n + " shown" + (cursor ? ", more available" : ""));
+  } catch (e) {
+    setStatus($("status"), e.message + (tokenInput.value ? "" : " (enter the query token top right)"), true);
+  }
+};
+`;

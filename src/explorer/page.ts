@@ -1,0 +1,110 @@
+import { SOURCE_TYPES } from "../vendors";
+import { CORE } from "./core";
+import { LOGS } from "./logs";
+import { SQL } from "./sql";
+import { STYLE } from "./style";
+import { TABLES } from "./tables";
+
+/**
+ * The web explorer (GET /): one static page, no framework and no external resource, that calls
+ * the API with the token the user enters (kept in sessionStorage only; never in the URL). The
+ * URL holds the tab and the filters, so a view can be shared. Everything is rendered with
+ * textContent and DOM nodes, never HTML strings. Scripts: core.ts (token, tabs, URL, helpers),
+ * logs.ts (filters, histogram, facets, rows, side panel), sql.ts (SQL tab), tables.ts (sources,
+ * quarantine, alerts, rules).
+ */
+
+const TABS = [
+  ["logs", "Logs"],
+  ["sql", "SQL"],
+  ["sources", "Sources"],
+  ["quarantine", "Quarantine"],
+  ["alerts", "Alerts"],
+  ["rules", "Rules"],
+] as const;
+
+const field = (name: string, label: string, size: number) =>
+  `<label>${label} <input name="${name}" size="${size}" autocomplete="off"></label>`;
+
+export const PAGE = /* html */ `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>auditflare explorer</title>
+<style>${STYLE}</style></head>
+<body>
+<header><h1>auditflare</h1>
+  <nav role="tablist" aria-label="Views">${TABS.map(([id, name], i) => `<button role="tab" id="tab-${id}" data-tab="${id}" aria-controls="view-${id === "logs" || id === "sql" || id === "sources" ? id : "table"}" aria-selected="${i === 0}">${name}</button>`).join("")}</nav>
+  <label>Token <input id="token" type="password" autocomplete="off" placeholder="query or admin token" title="The query token reads; replaying needs the admin token. Kept in this tab only (sessionStorage)."></label>
+</header>
+<main>
+<section id="view-logs" role="tabpanel" aria-labelledby="tab-logs">
+  <form id="filters" role="search">
+    <label>Search <input name="q" type="search" placeholder="text in event, actor, IP, resources, raw log" autocomplete="off"></label>
+    <label>Source type <select name="sourceType"><option value="">any</option>${SOURCE_TYPES.map((t) => `<option>${t}</option>`).join("")}</select></label>
+    ${field("sourceID", "Source ID", 10)}${field("eventName", "Event name", 16)}${field("actor", "Actor", 16)}${field("srcIP", "Source IP", 13)}
+    ${field("srcASOrganization", "AS organization", 14)}${field("srcASCountryCode", "Country", 4)}
+    <label>From (UTC) <input name="from" type="datetime-local" step="1"></label>
+    <label>To (UTC) <input name="to" type="datetime-local" step="1"></label>
+    <button class="primary" type="submit">Search</button>
+  </form>
+  <div id="chips" role="group" aria-label="Active filters"></div>
+  <figure>
+    <svg id="histogram" role="img" aria-label="Events over time" viewBox="0 0 1000 100" preserveAspectRatio="none"></svg>
+    <figcaption><span id="histogram-caption"></span><button id="zoom-out" type="button">Zoom out</button><span>Drag across the chart to zoom into a range.</span></figcaption>
+  </figure>
+  <div id="status" role="status" aria-live="polite"></div>
+  <div class="layout">
+    <aside id="facets" aria-label="Top values (click to filter, Alt+click to exclude)"></aside>
+    <div>
+      <table aria-label="Events"><thead id="head"></thead><tbody id="rows"></tbody></table>
+      <p><button id="more" type="button" hidden>Load more</button></p>
+    </div>
+  </div>
+</section>
+<aside id="panel" role="dialog" aria-labelledby="panel-title" hidden>
+  <button id="panel-close" type="button" aria-label="Close details">✕</button>
+  <h2 id="panel-title" tabindex="-1"></h2>
+  <div class="links"><a class="by-actor" href="#">Events by this actor</a><a class="by-ip" href="#">Events from this IP</a></div>
+  <dl id="panel-fields"></dl>
+  <h3>Raw log</h3>
+  <pre id="panel-raw"></pre>
+</aside>
+<section id="view-sql" role="tabpanel" aria-labelledby="tab-sql" hidden>
+  <div class="sql">
+    <div>
+      <label for="sql-query">SQL (one SELECT over the views; Ctrl+Enter runs it)</label>
+      <textarea id="sql-query" spellcheck="false">SELECT sourceType, count(*) AS n FROM logs GROUP BY sourceType ORDER BY n DESC</textarea>
+      <div class="bar">
+        <label>Examples <select id="sql-examples"><option value="">choose an example…</option></select></label>
+        <label>Row limit <input id="sql-limit" type="number" min="1" max="10000" value="1000"></label>
+        <button id="sql-run" class="primary" type="button">Run</button>
+        <button id="sql-csv" type="button">Download CSV</button>
+      </div>
+      <div id="sql-error" role="alert" class="error"></div>
+      <div id="sql-meta" role="status"></div>
+      <div style="overflow:auto"><table id="sql-result" aria-label="Query result"></table></div>
+    </div>
+    <aside id="sql-schema" aria-label="Views and columns"></aside>
+  </div>
+</section>
+<section id="view-sources" role="tabpanel" aria-labelledby="tab-sources" hidden>
+  <div id="sources-status" role="status"></div>
+  <table id="sources-table" aria-label="Sources"><thead><tr><th>Source</th><th>Type</th><th>Transport</th><th>Health</th><th>Last event</th><th>Lag</th><th>Next poll</th><th>Events per hour, 24 h</th><th>Inserted</th><th>Quarantined</th><th>Last error</th></tr></thead><tbody></tbody></table>
+</section>
+<section id="view-table" role="tabpanel" hidden>
+  <div id="table-status" role="status"></div>
+  <table aria-label="Entries"><thead id="head2"></thead><tbody id="rows2"></tbody></table>
+  <p><button id="more2" type="button" hidden>Load more</button></p>
+  <p><button id="replay" type="button" hidden>Replay this entry</button>
+     <button id="ack" type="button" hidden>Acknowledge</button> <button id="close" type="button" hidden>Close</button></p>
+  <pre id="detail" hidden></pre>
+</section>
+</main>
+<footer>IP to AS / country data: <a href="https://db-ip.com">IP Geolocation by DB-IP</a>, RouteViews and NRO (CC BY 4.0).</footer>
+<script>
+${CORE}
+${LOGS}
+${SQL}
+${TABLES}
+start();
+</script>
+</body></html>`;

@@ -1,0 +1,59 @@
+/** The explorer's stylesheet: system fonts, no external resource (the page works offline). */
+export const STYLE = /* css */ `
+:root { font: 14px/1.4 system-ui, sans-serif; color: #1d2433; background: #f6f7f9; }
+body { margin: 0; }
+[hidden] { display: none !important; }
+header { background: #1d2433; color: #fff; padding: 8px 16px; display: flex; gap: 16px; align-items: center; flex-wrap: wrap; }
+header h1 { font-size: 16px; margin: 0; }
+header nav button { background: none; border: 0; color: #cfd6e4; cursor: pointer; font: inherit; padding: 4px 8px; }
+header nav button[aria-selected="true"] { color: #fff; border-bottom: 2px solid #f6821f; }
+header label { margin-left: auto; color: #cfd6e4; }
+main { padding: 10px 16px; }
+form { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin-bottom: 8px; }
+label { display: flex; flex-direction: column; font-size: 12px; color: #4a5468; }
+input, select, button, textarea { font: inherit; padding: 4px 6px; }
+input[name="q"] { min-width: 260px; }
+button.primary { background: #b45309; color: #fff; border: 0; border-radius: 3px; padding: 6px 12px; cursor: pointer; }
+:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 1px; }
+#chips { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0; }
+.chip { background: #e8ecf4; border-radius: 12px; padding: 2px 4px 2px 10px; font-size: 12px; display: inline-flex; align-items: center; gap: 4px; }
+.chip.not { background: #fde8e8; }
+.chip button { border: 0; background: none; cursor: pointer; padding: 0 4px; font-size: 14px; line-height: 1; }
+#status { color: #4a5468; margin: 6px 0; min-height: 1.4em; } #status.error, .error { color: #b42318; }
+figure { margin: 0 0 8px; background: #fff; border: 1px solid #e3e6ec; padding: 6px 8px; }
+figcaption { font-size: 12px; color: #4a5468; display: flex; gap: 12px; align-items: center; }
+#histogram { width: 100%; height: 110px; display: block; cursor: crosshair; user-select: none; }
+#histogram rect.bar { fill: #d97706; } #histogram rect.bar:hover { fill: #92400e; }
+#histogram rect.selection { fill: rgba(29, 78, 216, 0.18); stroke: #1d4ed8; }
+.layout { display: grid; grid-template-columns: 240px minmax(0, 1fr); gap: 12px; align-items: start; }
+#facets { background: #fff; border: 1px solid #e3e6ec; padding: 6px 8px; font-size: 13px; }
+#facets h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #4a5468; margin: 8px 0 2px; }
+#facets ul { list-style: none; margin: 0; padding: 0; }
+.facet-value { display: flex; justify-content: space-between; gap: 6px; width: 100%; border: 0; background: none; text-align: left; cursor: pointer; padding: 2px 4px; }
+.facet-value:hover { background: #fff4ea; }
+.facet-value .v { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.facet-value .n { color: #4a5468; }
+table { border-collapse: collapse; width: 100%; background: #fff; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 320px; }
+tbody tr { cursor: pointer; } tbody tr:hover, tbody tr:focus { background: #fff4ea; }
+tbody tr.selected { background: #fde7cf; }
+#panel { position: fixed; top: 0; right: 0; bottom: 0; width: min(560px, 92vw); background: #fff; border-left: 1px solid #c9ced8; box-shadow: -4px 0 16px rgba(0,0,0,.12); padding: 12px 16px; overflow: auto; z-index: 10; }
+#panel h2 { font-size: 15px; margin: 0 32px 8px 0; word-break: break-all; }
+#panel-close { position: absolute; top: 8px; right: 8px; }
+#panel dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 12px; font-size: 12px; }
+#panel dt { color: #4a5468; } #panel dd { margin: 0; word-break: break-all; }
+#panel .links { display: flex; gap: 12px; margin: 8px 0; }
+a { color: #1d4ed8; }
+pre { background: #f6f7f9; border: 1px solid #e3e6ec; padding: 8px; overflow: auto; max-height: 50vh; font-size: 12px; }
+#sql-query { width: 100%; min-height: 120px; font-family: ui-monospace, monospace; box-sizing: border-box; }
+.sql { display: grid; grid-template-columns: minmax(0, 1fr) 260px; gap: 12px; align-items: start; }
+.sql .bar { display: flex; gap: 8px; align-items: end; margin: 6px 0; flex-wrap: wrap; }
+#sql-schema { background: #fff; border: 1px solid #e3e6ec; padding: 6px 8px; font-size: 12px; max-height: 70vh; overflow: auto; }
+#sql-schema code { display: inline-block; margin: 1px 4px 1px 0; }
+.health { border-radius: 10px; padding: 1px 8px; font-size: 12px; font-weight: 600; }
+.health.ok { background: #dcfce7; color: #14532d; } .health.lagging { background: #fef3c7; color: #713f12; }
+.health.failing { background: #fee2e2; color: #7f1d1d; } .health.idle { background: #e5e7eb; color: #1f2937; }
+svg.spark { width: 120px; height: 24px; } svg.spark polyline { fill: none; stroke: #b45309; stroke-width: 1.5; }
+footer { color: #4a5468; font-size: 12px; padding: 12px 16px; }
+@media (max-width: 800px) { .layout, .sql { grid-template-columns: 1fr; } }
+`;

@@ -1,0 +1,93 @@
+/** The Sources tab (health at a glance) and the plain tables: quarantine, alerts, rules. */
+export const TABLES = /* js */ `
+const ago = (s) => (s === null || s === undefined ? "" : s < 120 ? s + " s" : s < 7200 ? Math.round(s / 60) + " min" : s < 172800 ? Math.round(s / 3600) + " h" : Math.round(s / 86400) + " d");
+function sparkline(counts) {
+  const max = Math.max(1, ...counts);
+  const points = counts.map((c, i) => (i * 120) / Math.max(1, counts.length - 1) + "," + (22 - (c / max) * 20)).join(" ");
+  return el("svg:svg", { class: "spark", viewBox: "0 0 120 24", role: "img", "aria-label": counts.reduce((a, b) => a + b, 0) + " events in 24 hours" },
+    el("svg:polyline", { points }));
+}
+loaders.sources = async () => {
+  const body = $("sources-table").tBodies[0];
+  setStatus($("sources-status"), "Loading…");
+  try {
+    const { data } = await apiJson("/v1/sources");
+    const to = new Date(Math.ceil(Date.now() / 3600000) * 3600000), from = new Date(to.getTime() - 86400000);
+    const spans = await Promise.all(data.map((s) =>
+      apiJson("/v1/logs/histogram?" + new URLSearchParams({ sourceID: s.id, from: from.toISOString(), to: to.toISOString() }))
+        .then((h) => h.buckets.map((b) => b.count)).catch(() => [])));
+    body.replaceChildren(...data.map((s, i) => el("tr", { "data-source": s.id },
+      el("td", {}, s.id), el("td", {}, s.type), el("td", {}, s.transport),
+      el("td", {}, el("span", { class: "health " + s.health }, s.health)),
+      el("td", {}, s.lastEventTime || "never"), el("td", {}, ago(s.lagSeconds)),
+      el("td", {}, (s.cursor && s.cursor.nextDueAt) || ""), el("td", {}, sparkline(spans[i])),
+      el("td", {}, s.counts.inserted), el("td", {}, s.counts.quarantined),
+      el("td", { title: s.lastError ? s.lastError.message : "" }, s.lastError ? s.lastError.at + " " + s.lastError.message : ""))));
+    setStatus($("sources-status"), data.length + " sources");
+  } catch (e) { setStatus($("sources-status"), e.message, true); }
+};
+const tableColumns = {
+  quarantine: [["received", (r) => r.receivedAt], ["source", (r) => r.sourceID || ""], ["stage", (r) => r.stage],
+    ["code", (r) => r.errorCode], ["where", (r) => r.location || ""], ["error", (r) => r.error], ["seen", (r) => String(r.seen)]],
+  alerts: [["first seen", (r) => r.firstSeen], ["last seen", (r) => r.lastSeen], ["level", (r) => r.level], ["title", (r) => r.title],
+    ["key", (r) => r.dedupKey], ["count", (r) => String(r.count)], ["status", (r) => r.status], ["delivery", (r) => r.delivery]],
+  rules: [["id", (r) => r.id], ["origin", (r) => r.origin], ["level", (r) => r.rules.map((x) => x.level).join(", ")],
+    ["title", (r) => r.rules.map((x) => x.title).join(" / ")], ["matches", (r) => String(r.matches)], ["last match", (r) => r.lastMatchAt || ""]],
+};
+let tableCursor = null;
+async function loadTable(append) {
+  const columns = tableColumns[tab];
+  if (!append) {
+    tableCursor = null;
+    $("rows2").replaceChildren();
+    for (const id of ["detail", "replay", "ack", "close"]) $(id).hidden = true;
+    $("head2").replaceChildren(el("tr", {}, ...columns.map(([n]) => el("th", { scope: "col" }, n))));
+  }
+  setStatus($("table-status"), "Loading…");
+  try {
+    const p = new URLSearchParams(tab === "rules" ? {} : { limit: "100" });
+    if (tableCursor) p.set("cursor", tableCursor);
+    const body = await apiJson("/v1/" + tab + "?" + p);
+    for (const r of body.data) {
+      const tr = el("tr", { tabindex: 0 }, ...columns.map(([, get]) => el("td", {}, get(r))));
+      tr.addEventListener("click", () => openEntry(r));
+      tr.addEventListener("keydown", (e) => { if (e.key === "Enter") openEntry(r); });
+      $("rows2").append(tr);
+    }
+    tableCursor = body.nextCursor || null;
+    $("more2").hidden = !tableCursor;
+    setStatus($("table-status"), $("rows2").children.length + " shown" + (tableCursor ? ", more available" : ""));
+  } catch (e) { setStatus($("table-status"), e.message, true); }
+}
+loaders.table = () => loadTable(false);
+$("more2").addEventListener("click", () => loadTable(true));
+// An entry's details: an alert with its events, a rule file with its YAML, anything else as JSON.
+async function openEntry(r) {
+  $("detail").hidden = false;
+  $("detail").textContent = JSON.stringify(r, null, 2);
+  $("replay").hidden = tab !== "quarantine";
+  $("replay").dataset.id = r.id;
+  for (const b of ["ack", "close"]) { $(b).hidden = tab !== "alerts" || r.status === "closed"; $(b).dataset.id = r.id; }
+  if (tab === "alerts") {
+    const events = await Promise.all(r.eventIds.map((id) =>
+      fetch("/v1/logs/" + encodeURIComponent(id), { headers: auth() }).then((x) => (x.ok ? x.json() : { id, status: x.status }))));
+    $("detail").textContent = JSON.stringify({ ...r, events }, null, 2);
+  } else if (tab === "rules") {
+    const res = await fetch("/v1/rules/" + encodeURIComponent(r.id), { headers: auth() });
+    if (res.ok) $("detail").textContent = (await res.json()).yaml;
+  }
+}
+for (const action of ["ack", "close"]) $(action).addEventListener("click", async () => {
+  try {
+    const body = await apiJson("/v1/alerts/" + encodeURIComponent($(action).dataset.id) + "/" + action, { method: "POST" });
+    await loadTable(false);
+    setStatus($("table-status"), "Alert " + body.status);
+  } catch (e) { setStatus($("table-status"), e.message, true); }
+});
+$("replay").addEventListener("click", async () => {
+  try {
+    const body = await apiJson("/v1/quarantine/" + encodeURIComponent($("replay").dataset.id) + "/replay", { method: "POST" });
+    setStatus($("table-status"), "Replay " + body.status + ": " + JSON.stringify(body.result));
+  } catch (e) { setStatus($("table-status"), e.message, true); }
+});
+`;
