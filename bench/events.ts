@@ -1,3 +1,4 @@
+import { commit } from "../src/store/ingest";
 /**
  * Fixture-shaped events for the benchmarks (bench/*.bench.ts and scripts/bench-*.mjs): the
  * fields and sizes of the vendors' real events (src/vendors/<vendor>/fixtures/), numbered.
@@ -149,4 +150,23 @@ export function queryRow(i: number) {
     rawLogRef: null,
     sourceFields: "{}",
   };
+}
+
+/** Stores rows 0 … n-1 of the query data set (queryRow), 4,000 at a time per source. */
+export async function storeQueryRows(env: Env, n: number): Promise<void> {
+  for (let b = 0; b < n; b += 4000) {
+    for (const [k, sourceID] of QUERY_SOURCES.entries()) {
+      const rows = [];
+      for (let i = b + k; i < Math.min(b + 4000, n); i += QUERY_SOURCES.length)
+        rows.push(queryRow(i));
+      await commit(env, {
+        sourceID,
+        sourceType: "turbopuffer",
+        rows,
+        quarantine: [],
+        received: rows.length,
+        now: Date.now(),
+      });
+    }
+  }
 }

@@ -2,9 +2,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import worker from "../src/index";
-import { commit } from "../src/store/ingest";
 import { BASE, QUERY_TOKEN } from "../test/helpers";
-import { QUERY_EVENTS, QUERY_FILTERS, QUERY_SOURCES, queryRow } from "./events";
+import { QUERY_EVENTS, QUERY_FILTERS, storeQueryRows } from "./events";
 
 /**
  * Query latency through the Worker over QUERY_EVENTS stored events: a filtered page of 100 for
@@ -20,21 +19,8 @@ const percentile = (xs: number[], p: number) => {
 
 it("query p50/p95 through the Worker over the query data set", async () => {
   const started = performance.now();
-  for (let b = 0; b < QUERY_EVENTS; b += 4000) {
-    for (const [k, sourceID] of QUERY_SOURCES.entries()) {
-      const rows = [];
-      for (let i = b + k; i < Math.min(b + 4000, QUERY_EVENTS); i += QUERY_SOURCES.length)
-        rows.push(queryRow(i));
-      await commit(env, {
-        sourceID,
-        sourceType: "turbopuffer",
-        rows,
-        quarantine: [],
-        received: rows.length,
-        now: Date.now(),
-      });
-    }
-  }
+  await storeQueryRows(env, QUERY_EVENTS);
+
   report("query_load_seconds", ((performance.now() - started) / 1000).toFixed(1));
   for (const [name, params] of Object.entries(QUERY_FILTERS)) {
     const path = `/v1/logs?${new URLSearchParams({ ...params, limit: "100" })}`;

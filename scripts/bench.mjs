@@ -23,6 +23,7 @@ const MACHINE = new Set([
   "gzip_decompressed_ratio",
   "query_p50_ratio",
   "detection_overhead_ratio",
+  "explore_p50_ms",
 ]);
 /** Figures other figures are computed from (recorded, shown in the table only). */
 const INPUTS = /^(query_worker_p50_ms|query_sqlite_p50_ms) /;

@@ -21,7 +21,7 @@ const tick = (minutes = 2) => (clock += minutes * 60_000);
 
 async function reset() {
   await env.DB.batch([
-    env.DB.prepare("DELETE FROM logs WHERE sourceID = 'ps'"),
+    env.DB.prepare("DELETE FROM events WHERE sourceID = 'ps'"),
     env.DB.prepare("DELETE FROM cursors WHERE sourceID = 'ps'"),
     env.DB.prepare("DELETE FROM source_stats WHERE sourceID = 'ps'"),
   ]);

@@ -12,7 +12,7 @@ import page3PastEnd from "./fixtures/page3-past-end.json";
 afterEach(() => vi.restoreAllMocks());
 beforeEach(async () => {
   await env.DB.batch([
-    env.DB.prepare("DELETE FROM logs WHERE sourceID = 'turso'"),
+    env.DB.prepare("DELETE FROM events WHERE sourceID = 'turso'"),
     env.DB.prepare("DELETE FROM cursors WHERE sourceID = 'turso'"),
   ]);
 });

@@ -100,7 +100,7 @@ describe("large and broken bucket files", () => {
       );
       const kept = await keptRecords("location LIKE ?1", `${key}%`);
       expect(kept.map((r) => r.location)).toEqual(["line 30501"]);
-      await env.DB.prepare("DELETE FROM logs WHERE eventID LIKE 'resume-%'").run();
+      await env.DB.prepare("DELETE FROM events WHERE eventID LIKE 'resume-%'").run();
       vi.restoreAllMocks();
     }
   });
