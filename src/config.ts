@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AuditflareError } from "./lib/errors";
+import { AppError, AuditflareError } from "./lib/errors";
 import { type Cidr, parseCidr } from "./lib/ip";
 import { SOURCE_TYPES, type SourceType, sourceSchema } from "./vendors";
 
@@ -91,6 +91,23 @@ export function loadSources(env: { SOURCES?: unknown }): SourceConfig[] {
 
 export function findSource(env: { SOURCES?: unknown }, id: string): SourceConfig | undefined {
   return loadSources(env).find((s) => s.id === id);
+}
+
+/**
+ * The source a route serves by id: 404 `source_not_found` when no source has it, else 404 `code`
+ * when it is not of the kind the route takes (the message says what it lacks).
+ */
+export function routeSource<T extends SourceConfig>(
+  env: { SOURCES?: unknown },
+  id: string,
+  takes: (s: SourceConfig) => s is T,
+  code: "not_a_push_source" | "not_a_bucket_source",
+  lacks: string,
+): T {
+  const source = findSource(env, id);
+  if (!source) throw new AppError("source_not_found", `no source with id "${id}"`);
+  if (!takes(source)) throw new AppError(code, `source "${id}" (${source.type}) ${lacks}`);
+  return source;
 }
 
 /** A secret or var by name (names come from the config, so they are not in the Env type). */

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { findSource, readSecret } from "../../config";
+import { readSecret, routeSource, type SourceConfig } from "../../config";
 import { AppError } from "../../lib/errors";
 import { adminSecurity, errorResponse, newRouter } from "../../lib/openapi";
 import { readLimited, TooLargeError } from "../../parse/bytes";
@@ -58,20 +58,16 @@ const route = createRoute({
   },
 });
 
+const hasPrefix = (s: SourceConfig): s is SourceConfig & { prefix: string } =>
+  "prefix" in s && Boolean(s.prefix);
+
 export const filesRoutes = newRouter();
 filesRoutes.use("/v1/sources/:sourceId/files", requireAdminToken);
 
 filesRoutes.openapi(route, async (c) => {
   const id = c.req.param("sourceId");
-  const source = findSource(c.env, id);
-  if (!source) throw new AppError("source_not_found", `no source with id "${id}"`);
-  const prefix = "prefix" in source ? source.prefix : undefined;
-  if (!prefix) {
-    throw new AppError(
-      "not_a_bucket_source",
-      `source "${id}" (${source.type}) has no bucket prefix`,
-    );
-  }
+  const source = routeSource(c.env, id, hasPrefix, "not_a_bucket_source", "has no bucket prefix");
+  const { prefix } = source;
   const declared = c.req.header("content-length");
   const length = declared === undefined ? null : Number(declared);
   if (length !== null && length > MAX_UPLOAD_BYTES) {

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { findSource } from "../../config";
+import { routeSource, type SourceConfig } from "../../config";
 import { AppError } from "../../lib/errors";
 import { fetchedKeys, JwtError, type KeySource, pinnedKeys, verifyJwt } from "../../lib/jwt";
 import { errorResponse, newRouter, pubsubSecurity } from "../../lib/openapi";
@@ -76,16 +76,9 @@ const route = createRoute({
 
 type GcsSource = BucketSource & { gcs: GcsConfig };
 
-function gcsSource(env: Env, id: string): GcsSource {
-  const source = findSource(env, id);
-  if (!source) throw new AppError("source_not_found", `no source with id "${id}"`);
-  if (!("gcs" in source) || !source.gcs)
-    throw new AppError(
-      "not_a_bucket_source",
-      `source "${id}" (${source.type}) reads no GCS bucket`,
-    );
-  return source as GcsSource;
-}
+const readsGcs = (s: SourceConfig): s is GcsSource => "gcs" in s && Boolean(s.gcs);
+const gcsSource = (env: Env, id: string) =>
+  routeSource(env, id, readsGcs, "not_a_bucket_source", "reads no GCS bucket");
 
 function googleKeys(env: Env): KeySource {
   const pinned = (env as { GOOGLE_JWKS?: unknown }).GOOGLE_JWKS;

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { findSource, readSecret, type SourceConfig } from "../../config";
+import { readSecret, routeSource, type SourceConfig } from "../../config";
 import { ingest } from "../../ingest";
 import { requireBearer } from "../../lib/auth";
 import { AppError, describeError, type ErrorCode } from "../../lib/errors";
@@ -93,17 +93,10 @@ const route = createRoute({
 
 type PushSource = SourceConfig & { ingestTokenEnv: string };
 
-function pushSource(env: Env, sourceId: string): PushSource {
-  const source = findSource(env, sourceId);
-  if (!source) throw new AppError("source_not_found", `no source with id "${sourceId}"`);
-  if (!("ingestTokenEnv" in source) || !source.ingestTokenEnv) {
-    throw new AppError(
-      "not_a_push_source",
-      `source "${sourceId}" (${source.type}) does not accept pushed events`,
-    );
-  }
-  return source as PushSource;
-}
+const takesPush = (s: SourceConfig): s is PushSource =>
+  "ingestTokenEnv" in s && Boolean(s.ingestTokenEnv);
+const pushSource = (env: Env, sourceId: string) =>
+  routeSource(env, sourceId, takesPush, "not_a_push_source", "does not accept pushed events");
 
 function checkAllowedIP(source: SourceConfig, clientIP: string | undefined): void {
   if (!source.allowedCidrs?.length) return;

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { findSource } from "../../config";
+import { routeSource, type SourceConfig } from "../../config";
 import { AppError } from "../../lib/errors";
 import { errorResponse, newRouter } from "../../lib/openapi";
 import { recordDelivery, saveSubscription, seenDelivery } from "../../store/deliveries";
@@ -62,16 +62,16 @@ const route = createRoute({
 
 type S3Source = BucketSource & { s3: S3Config };
 
-function s3Source(env: Env, id: string): S3Source {
-  const source = findSource(env, id);
-  if (!source) throw new AppError("source_not_found", `no source with id "${id}"`);
-  if (!("s3" in source) || !source.s3 || source.s3.topicArns.length === 0)
-    throw new AppError(
-      "not_a_bucket_source",
-      `source "${id}" (${source.type}) has no s3.topicArns: it takes no SNS messages`,
-    );
-  return source as S3Source;
-}
+const takesSns = (s: SourceConfig): s is S3Source =>
+  "s3" in s && Boolean(s.s3) && (s as S3Source).s3.topicArns.length > 0;
+const s3Source = (env: Env, id: string) =>
+  routeSource(
+    env,
+    id,
+    takesSns,
+    "not_a_bucket_source",
+    "has no s3.topicArns: it takes no SNS messages",
+  );
 
 /** Follows SubscribeURL (an SNS host, checked before) and records the subscription. */
 async function confirm(env: Env, source: S3Source, m: SnsMessage, now: number) {
