@@ -33,12 +33,16 @@ const fromInput = (v) => (v ? new Date(v + "Z").toISOString() : "");
 let tab = "logs";
 const views = { logs: "view-logs", sql: "view-sql", sources: "view-sources" };
 const loaders = {};
-function showTab(name, push) {
+/** Selects tab \`name\` and shows its view, without loading anything. */
+function selectTab(name) {
   tab = name;
   for (const b of document.querySelectorAll("nav [role=tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === name));
   for (const id of ["view-logs", "view-sql", "view-sources", "view-table"]) $(id).hidden = id !== (views[name] || "view-table");
   $("view-table").setAttribute("aria-labelledby", "tab-" + name);
   $("panel").hidden = true;
+}
+function showTab(name, push) {
+  selectTab(name);
   if (push) writeUrl(true);
   return (loaders[name] || loaders.table)();
 }
@@ -65,9 +69,7 @@ function fromUrl() {
   const known = document.querySelector('nav [data-tab="' + name + '"]') ? name : "logs";
   if (tokenInput.value) return showTab(known, false);
   // No token yet: show the tab but ask first (behind Cloudflare Access none is needed: Search).
-  tab = known;
-  for (const b of document.querySelectorAll("nav [role=tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === known));
-  for (const id of ["view-logs", "view-sql", "view-sources", "view-table"]) $(id).hidden = id !== (views[known] || "view-table");
+  selectTab(known);
   setStatus($("status"), "Enter the query token top right (or the admin token, to replay), then press Enter. Behind Cloudflare Access none is needed: press Search.");
 }
 `;

@@ -99,6 +99,9 @@ const COLUMN = {
 const actorHas = (value: string) =>
   sql`EXISTS (SELECT 1 FROM json_each(${logs.actor}) WHERE json_each.value = ${value})`;
 
+/** The columns free text (`q`) searches. */
+const FREE_TEXT = [logs.eventName, logs.actor, logs.srcIP, logs.resources, logs.rawLog];
+
 /** `%text%` for LIKE, with LIKE's own characters escaped (ESCAPE '\'). */
 const likeAny = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -118,7 +121,10 @@ export function filterConditions(q: LogFilter, byEvent = true): Array<SQL | unde
     }),
     q.actor ? actorHas(q.actor) : undefined,
     like
-      ? sql`(${logs.eventName} LIKE ${like} ESCAPE '\\' OR ${logs.actor} LIKE ${like} ESCAPE '\\' OR ${logs.srcIP} LIKE ${like} ESCAPE '\\' OR ${logs.resources} LIKE ${like} ESCAPE '\\' OR ${logs.rawLog} LIKE ${like} ESCAPE '\\')`
+      ? sql`(${sql.join(
+          FREE_TEXT.map((c) => sql`${c} LIKE ${like} ESCAPE '\\'`),
+          sql` OR `,
+        )})`
       : undefined,
     ...(q.exclude ?? []).map(({ field, value }) =>
       field === "actor"
