@@ -3,6 +3,7 @@ import { ConfigError } from "./config";
 import { AppError, describeError, errorBody } from "./lib/errors";
 import { newRouter, securitySchemes, TAGS } from "./lib/openapi";
 import { alertsRoutes } from "./routes/alerts";
+import { archiveRoutes } from "./routes/archive";
 import { exploreRoutes } from "./routes/explore";
 import { explorer } from "./routes/explorer";
 import { logsRoutes } from "./routes/logs";
@@ -38,6 +39,7 @@ app.route("/", quarantineRoutes);
 app.route("/", ruleTestRoutes);
 app.route("/", rulesRoutes);
 app.route("/", alertsRoutes);
+app.route("/", archiveRoutes);
 
 for (const [name, scheme] of Object.entries(securitySchemes)) {
   app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);

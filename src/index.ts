@@ -1,4 +1,5 @@
 import { app } from "./app";
+import { runArchive } from "./archive/job";
 import { handleNotificationQueue, queueAlerts } from "./detect/notify";
 import { enforceRetention, RETENTION_CRON } from "./retention";
 import { handleQueue } from "./transports/bucket/consumer";
@@ -12,8 +13,12 @@ export default {
       ? handleNotificationQueue(batch, env)
       : handleQueue(batch, env),
   scheduled: async (controller, env) => {
-    if (controller.cron === RETENTION_CRON) await enforceRetention(env, controller.scheduledTime);
-    else {
+    if (controller.cron === RETENTION_CRON) {
+      // The archive first: retention must find the hours it may delete already archived.
+      const runs = await Promise.allSettled([runArchive(env, controller.scheduledTime)]);
+      for (const r of runs) if (r.status === "rejected") console.error("cron archive:", r.reason);
+      await enforceRetention(env, controller.scheduledTime);
+    } else {
       // Each on its own: one failing never keeps the other from running.
       const runs = await Promise.allSettled([
         runDuePollers(env, controller.scheduledTime),

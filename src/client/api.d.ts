@@ -53,6 +53,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/archive": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The archive's objects (newest hour first), with totals */
+    get: operations["listArchive"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/archive/run": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Archive every closed hour not yet archived (with ?through=now, the open hour too) */
+    post: operations["runArchive"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/gcs/{sourceId}": {
     parameters: {
       query?: never;
@@ -368,6 +402,17 @@ export interface components {
       /** @enum {string} */
       status: "open" | "acknowledged" | "closed";
       title: string;
+    };
+    ArchiveRun: {
+      bytes: number;
+      parts: number;
+      rows: number;
+      /**
+       * @description busy: another run holds the lease; more: the run stopped at its bound, run again
+       * @enum {string}
+       */
+      status: "done" | "busy" | "more";
+      through: string;
     };
     Destination: {
       delivered: number;
@@ -742,6 +787,110 @@ export interface operations {
       };
       /** @description no such alert, or already closed */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listArchive: {
+    parameters: {
+      query?: {
+        /** @description hours from (inclusive, ISO-8601) */
+        from?: string;
+        limit?: number;
+        source?: string;
+        /** @description hours before (exclusive, ISO-8601) */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description manifest entries */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: {
+              bytes: number;
+              createdAt: string;
+              hour: string;
+              key: string;
+              maxEventTime: string;
+              minEventTime: string;
+              part: number;
+              rows: number;
+              sha256: string;
+              source: string;
+            }[];
+            totals: {
+              bytes: number;
+              objects: number;
+              rows: number;
+            };
+          };
+        };
+      };
+      /** @description a parameter is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong query token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  runArchive: {
+    parameters: {
+      query?: {
+        /** @description also archive the current, still-open hour (its later events go into a further part) */
+        through?: "now";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description what this run wrote */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ArchiveRun"];
+        };
+      };
+      /** @description missing or wrong token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the token only reads */
+      403: {
         headers: {
           [name: string]: unknown;
         };

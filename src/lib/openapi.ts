@@ -99,6 +99,7 @@ export const TAGS = [
     name: "detections",
     description: "Sigma detection rules: the bundled starter pack and rules added at runtime.",
   },
+  { name: "archive", description: "The R2 archive of stored events in Parquet (the cold tier)." },
   {
     name: "vendors",
     description:

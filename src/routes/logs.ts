@@ -23,7 +23,7 @@ const queryTime = (s: string) => {
   const t = parseTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
   return t !== null && checkEventTime(t, Date.now()) === null ? t : null;
 };
-const isoTime = z
+export const isoTime = z
   .string()
   .refine(
     (s) => queryTime(s) !== null,

@@ -1,5 +1,6 @@
 import { utf8Length } from "../lib/utf8";
 import { vendorOf } from "../vendors";
+import { receivedHoursStatements } from "./archive";
 import { rowKey } from "./keys";
 import { type QuarantineEntry, quarantineStatement, recordsIn } from "./quarantine";
 import { LOG_COLUMNS } from "./rows";
@@ -236,6 +237,7 @@ async function commitBatch(
     b.lostChecks.push(b.statements.length);
     b.statements.push(env.DB.prepare(LOST_SQL).bind(group));
   }
+  b.statements.push(...receivedHoursStatements(env.DB, c.sourceID, c.rows));
   b.statements.push(...(c.extra ?? []));
   return b;
 }

@@ -306,3 +306,4 @@ export const destinationHealth = sqliteTable("destination_health", {
   lastErrorAt: integer("lastErrorAt"),
   lastError: text("lastError"),
 });
+export * from "./schema-archive";

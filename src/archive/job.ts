@@ -1,0 +1,159 @@
+import { sha256Hex } from "../lib/hash";
+import {
+  HOUR,
+  type HourState,
+  hourRows,
+  type KeyedLogRow,
+  type ManifestEntry,
+  pendingHours,
+  recordPart,
+  releaseLease,
+  takeLease,
+} from "../store/archive";
+import { toParquet } from "./parquet";
+
+/**
+ * The archive job (issue 16): every hour of every source (by receivedAt, so late events are
+ * never skipped) is written to the ARCHIVE bucket as Parquet under Hive-style keys, then recorded
+ * in the manifest. Exactly once:
+ * - an object's key follows from the hour and its part number, and a part's rows from the
+ *   hour's watermark (the last archived row, in (receivedAt, key) order): a run that crashed
+ *   after writing an object writes the same rows to the same key again;
+ * - the manifest row and the new watermark are one batch, applied only if the watermark is
+ *   where the run read it; a single lease keeps concurrent runs (cron and POST /v1/archive/run)
+ *   from racing at all: the second finds the lease taken and does nothing.
+ * Closed hours are archived once their end is GRACE old (commits in flight have landed). With
+ * `throughNow`, the open hour is archived too, up to a few seconds ago; its later rows go into a
+ * further part. Work per run is bounded (MAX_PARTS); the next run goes on.
+ */
+
+export const PART_ROWS = 20_000;
+const PAGE = 1000;
+const GRACE = 10 * 60_000;
+const SETTLE = 2000;
+const MAX_PARTS = 12;
+const LEASE = 10 * 60_000;
+
+interface ArchiveEnv {
+  DB: D1Database;
+  ARCHIVE: R2Bucket;
+}
+
+export interface ArchiveRun {
+  status: "done" | "busy" | "more";
+  through: number;
+  parts: number;
+  rows: number;
+  bytes: number;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** `archive/v1/source=<id>/date=<YYYY-MM-DD>/hour=<HH>/<id>-<YYYYMMDDHH>-<n>.parquet` */
+export function archiveKey(sourceID: string, hour: number, part: number): string {
+  const d = new Date(hour);
+  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const stamp = `${date.replaceAll("-", "")}${pad(d.getUTCHours())}`;
+  return `archive/v1/source=${sourceID}/date=${date}/hour=${pad(d.getUTCHours())}/${sourceID}-${stamp}-${part}.parquet`;
+}
+
+/** Rows of one part: after the watermark, received before `to`, at most PART_ROWS. */
+async function partRows(env: ArchiveEnv, h: HourState, to: number): Promise<KeyedLogRow[]> {
+  const rows: KeyedLogRow[] = [];
+  let at = h;
+  while (rows.length < PART_ROWS) {
+    const page = await hourRows(env.DB, at, to, Math.min(PAGE, PART_ROWS - rows.length));
+    rows.push(...page);
+    const last = page[page.length - 1];
+    if (!last || page.length < PAGE) break;
+    at = { ...at, doneReceivedAt: last.receivedAt, doneKey: last.key };
+  }
+  // A rawLog too large for D1 was moved to R2 (rawLogRef): the archive holds the text itself.
+  for (const r of rows) {
+    if (!r.rawLogRef || r.rawLog !== "") continue;
+    const object = await env.ARCHIVE.get(r.rawLogRef);
+    if (!object) throw new Error(`archive: ${r.rawLogRef} (rawLog of ${r.id}) is missing`);
+    r.rawLog = await object.text();
+  }
+  return rows;
+}
+
+/** Writes the next part of hour `h` (or marks it done when nothing is left); the new state. */
+async function archivePart(env: ArchiveEnv, h: HourState, to: number, now: number) {
+  const rows = await partRows(env, h, to);
+  const last = rows[rows.length - 1];
+  const full = rows.length === PART_ROWS;
+  const entry: ManifestEntry = {
+    sourceID: h.sourceID,
+    hour: h.hour,
+    part: h.parts,
+    key: archiveKey(h.sourceID, h.hour, h.parts),
+    rows: rows.length,
+    bytes: 0,
+    minEventTime: Math.min(...rows.map((r) => r.eventTime)),
+    maxEventTime: Math.max(...rows.map((r) => r.eventTime)),
+    sha256: "",
+    createdAt: now,
+  };
+  if (rows.length > 0) {
+    const file = toParquet(rows);
+    entry.bytes = file.byteLength;
+    entry.sha256 = await sha256Hex(new Uint8Array(file));
+    await env.ARCHIVE.put(entry.key, file, {
+      httpMetadata: { contentType: "application/vnd.apache.parquet" },
+      customMetadata: { rows: String(rows.length), sha256: entry.sha256 },
+    });
+  }
+  const done = {
+    receivedAt: last ? last.receivedAt : h.doneReceivedAt,
+    key: last ? last.key : h.doneKey,
+    through: full ? (h.archivedThrough ?? h.hour) : to,
+  };
+  const recorded = await recordPart(env.DB, h, entry, done);
+  return {
+    recorded,
+    entry,
+    full,
+    next: {
+      ...h,
+      ...done,
+      doneReceivedAt: done.receivedAt,
+      doneKey: done.key,
+      archivedThrough: done.through,
+      parts: h.parts + (rows.length > 0 ? 1 : 0),
+    },
+  };
+}
+
+export async function runArchive(
+  env: ArchiveEnv,
+  now: number,
+  opts: { throughNow?: boolean } = {},
+): Promise<ArchiveRun> {
+  const through = opts.throughNow ? now - SETTLE : Math.floor((now - GRACE) / HOUR) * HOUR;
+  const run: ArchiveRun = { status: "done", through, parts: 0, rows: 0, bytes: 0 };
+  const holder = crypto.randomUUID();
+  if (!(await takeLease(env.DB, holder, now, now + LEASE))) return { ...run, status: "busy" };
+  try {
+    const hours = await pendingHours(env.DB, through, MAX_PARTS + 1);
+    for (const pending of hours.slice(0, MAX_PARTS)) {
+      let h = pending;
+      const to = Math.min(h.hour + HOUR, through);
+      for (;;) {
+        if (run.parts >= MAX_PARTS) return { ...run, status: "more" };
+        const r = await archivePart(env, h, to, now);
+        if (!r.recorded) break; // the watermark moved under us: leave the hour to the next run
+        if (r.entry.rows > 0) {
+          run.parts += 1;
+          run.rows += r.entry.rows;
+          run.bytes += r.entry.bytes;
+        }
+        if (!r.full) break;
+        h = r.next;
+      }
+    }
+    return hours.length > MAX_PARTS ? { ...run, status: "more" } : run;
+  } finally {
+    await releaseLease(env.DB, holder);
+  }
+}

@@ -1,0 +1,129 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { runArchive } from "../archive/job";
+import {
+  adminSecurity,
+  bearerSecurity,
+  errorResponse,
+  newRouter,
+  rejectUnknownParams,
+} from "../lib/openapi";
+import { toIso } from "../lib/time";
+import { listManifest } from "../store/archive";
+import { isoTime } from "./logs";
+import { requireAdminToken, requireQueryToken } from "./query-auth";
+
+/**
+ * The R2 archive (src/archive/): run the job now (admin), and list what it wrote (query token).
+ */
+
+const RunQuery = z.object({
+  through: z.enum(["now"]).optional().openapi({
+    description:
+      "also archive the current, still-open hour (its later events go into a further part)",
+  }),
+});
+
+const RunResult = z
+  .object({
+    status: z.enum(["done", "busy", "more"]).openapi({
+      description:
+        "busy: another run holds the lease; more: the run stopped at its bound, run again",
+    }),
+    through: z.string(),
+    parts: z.number().int(),
+    rows: z.number().int(),
+    bytes: z.number().int(),
+  })
+  .openapi("ArchiveRun");
+
+const runRoute = createRoute({
+  method: "post",
+  path: "/v1/archive/run",
+  operationId: "runArchive",
+  tags: ["archive"],
+  summary: "Archive every closed hour not yet archived (with ?through=now, the open hour too)",
+  security: adminSecurity,
+  request: { query: RunQuery },
+  responses: {
+    200: {
+      content: { "application/json": { schema: RunResult } },
+      description: "what this run wrote",
+    },
+    401: errorResponse("missing or wrong token"),
+    403: errorResponse("the token only reads"),
+  },
+});
+
+const ListQuery = z.object({
+  source: z.string().min(1).max(200).optional(),
+  from: isoTime.optional().openapi({ description: "hours from (inclusive, ISO-8601)" }),
+  to: isoTime.optional().openapi({ description: "hours before (exclusive, ISO-8601)" }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const Entry = z.object({
+  source: z.string(),
+  hour: z.string(),
+  part: z.number().int(),
+  key: z.string(),
+  rows: z.number().int(),
+  bytes: z.number().int(),
+  minEventTime: z.string(),
+  maxEventTime: z.string(),
+  sha256: z.string(),
+  createdAt: z.string(),
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/archive",
+  operationId: "listArchive",
+  tags: ["archive"],
+  summary: "The archive's objects (newest hour first), with totals",
+  security: bearerSecurity,
+  request: { query: ListQuery },
+  responses: {
+    200: {
+      content: {
+        "application/json": {
+          schema: z.object({
+            data: z.array(Entry),
+            totals: z.object({
+              objects: z.number().int(),
+              rows: z.number().int(),
+              bytes: z.number().int(),
+            }),
+          }),
+        },
+      },
+      description: "manifest entries",
+    },
+    400: errorResponse("a parameter is invalid"),
+    401: errorResponse("missing or wrong query token"),
+  },
+});
+
+export const archiveRoutes = newRouter();
+archiveRoutes.use("/v1/archive/run", requireAdminToken);
+archiveRoutes.use("/v1/archive", requireQueryToken);
+
+archiveRoutes.openapi(runRoute, async (c) => {
+  const { through } = c.req.valid("query");
+  const run = await runArchive(c.env, Date.now(), { throughNow: through === "now" });
+  return c.json({ ...run, through: toIso(run.through) }, 200);
+});
+
+archiveRoutes.openapi(listRoute, async (c) => {
+  rejectUnknownParams(c, new Set(Object.keys(ListQuery.shape)));
+  const q = c.req.valid("query");
+  const { entries, totals } = await listManifest(c.env.DB, { ...q, sourceID: q.source });
+  const data = entries.map(({ sourceID, hour, minEventTime, maxEventTime, createdAt, ...e }) => ({
+    source: sourceID,
+    hour: toIso(hour),
+    ...e,
+    minEventTime: toIso(minEventTime),
+    maxEventTime: toIso(maxEventTime),
+    createdAt: toIso(createdAt),
+  }));
+  return c.json({ data, totals }, 200);
+});

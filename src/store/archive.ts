@@ -1,0 +1,227 @@
+import { keyAtOrAfter } from "./keys";
+import type { LogRow } from "./schema";
+
+/**
+ * The SQL of the R2 archive (src/archive/): the per-hour bookkeeping the commit keeps, the rows
+ * of an hour in archive order, the manifest, and the run lease. Tables: src/store/schema-archive.ts.
+ */
+
+export const HOUR = 3_600_000;
+export const hourOf = (t: number) => Math.floor(t / HOUR) * HOUR;
+
+/** The upserts of a commit: each hour its rows were received in, with their event-time span. */
+export function receivedHoursStatements(
+  db: D1Database,
+  sourceID: string,
+  rows: readonly LogRow[],
+): D1PreparedStatement[] {
+  const hours = new Map<number, [number, number]>();
+  for (const r of rows) {
+    const h = hourOf(r.receivedAt);
+    const span = hours.get(h);
+    if (!span) hours.set(h, [r.eventTime, r.eventTime]);
+    else hours.set(h, [Math.min(span[0], r.eventTime), Math.max(span[1], r.eventTime)]);
+  }
+  return [...hours].map(([hour, [lo, hi]]) =>
+    db
+      .prepare(
+        `INSERT INTO received_hours (sourceID, hour, minEventTime, maxEventTime) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (sourceID, hour) DO UPDATE SET
+           minEventTime = min(minEventTime, excluded.minEventTime),
+           maxEventTime = max(maxEventTime, excluded.maxEventTime),
+           archivedThrough = NULL`,
+      )
+      .bind(sourceID, hour, lo, hi),
+  );
+}
+
+export interface HourState {
+  sourceID: string;
+  hour: number;
+  minEventTime: number;
+  maxEventTime: number;
+  doneReceivedAt: number | null;
+  doneKey: string | null;
+  archivedThrough: number | null;
+  parts: number;
+}
+
+/** Hours with rows not yet archived up to `through` (exclusive), oldest first. */
+export async function pendingHours(
+  db: D1Database,
+  through: number,
+  limit: number,
+): Promise<HourState[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT sourceID, hour, minEventTime, maxEventTime, doneReceivedAt, doneKey, archivedThrough, parts
+       FROM received_hours
+       WHERE hour < ?1 AND (archivedThrough IS NULL OR archivedThrough < min(hour + ${HOUR}, ?1))
+       ORDER BY hour, sourceID LIMIT ?2`,
+    )
+    .bind(through, limit)
+    .all<HourState>();
+  return results;
+}
+
+export type KeyedLogRow = LogRow & { key: string };
+
+/**
+ * Up to `limit` rows of an hour after the watermark, received before `to`, in (receivedAt, key)
+ * order. The key range of the hour's event times bounds the scan (index logs_source ends with
+ * the key).
+ */
+export async function hourRows(
+  db: D1Database,
+  h: HourState,
+  to: number,
+  limit: number,
+): Promise<KeyedLogRow[]> {
+  const after = h.doneReceivedAt ?? -1;
+  const afterKey = h.doneKey ?? "-9223372036854775807";
+  const { results } = await db
+    .prepare(
+      `SELECT *, CAST(rid AS TEXT) AS key FROM events
+       WHERE sourceID = ?1 AND rid >= CAST(?2 AS INTEGER) AND rid < CAST(?3 AS INTEGER)
+         AND receivedAt >= ?4 AND receivedAt < ?5
+         AND (receivedAt > ?6 OR (receivedAt = ?6 AND rid > CAST(?7 AS INTEGER)))
+       ORDER BY receivedAt, rid LIMIT ?8`,
+    )
+    .bind(
+      h.sourceID,
+      keyAtOrAfter(h.minEventTime),
+      keyAtOrAfter(h.maxEventTime + 1),
+      h.hour,
+      to,
+      after,
+      afterKey,
+      limit,
+    )
+    .all<KeyedLogRow & { rid?: unknown }>();
+  return results.map(({ rid: _rid, ...r }) => r as KeyedLogRow);
+}
+
+export interface ManifestEntry {
+  sourceID: string;
+  hour: number;
+  part: number;
+  key: string;
+  rows: number;
+  bytes: number;
+  minEventTime: number;
+  maxEventTime: number;
+  sha256: string;
+  createdAt: number;
+}
+
+/**
+ * Records a part written to R2 and moves the hour's watermark, in one batch, only if the
+ * watermark is still where this run read it (another run or a retry did not move it).
+ * Returns whether it was recorded.
+ */
+export async function recordPart(
+  db: D1Database,
+  h: HourState,
+  m: ManifestEntry,
+  done: { receivedAt: number | null; key: string | null; through: number },
+): Promise<boolean> {
+  const [update] = await db.batch([
+    db
+      .prepare(
+        `UPDATE received_hours SET doneReceivedAt = ?3, doneKey = ?4, archivedThrough = ?5, parts = parts + ?6
+         WHERE sourceID = ?1 AND hour = ?2 AND parts = ?7 AND doneReceivedAt IS ?8 AND doneKey IS ?9`,
+      )
+      .bind(
+        h.sourceID,
+        h.hour,
+        done.receivedAt,
+        done.key,
+        done.through,
+        m.rows > 0 ? 1 : 0,
+        h.parts,
+        h.doneReceivedAt,
+        h.doneKey,
+      ),
+    db
+      .prepare(
+        `INSERT INTO archive_manifest (sourceID, hour, part, key, rows, bytes, minEventTime, maxEventTime, sha256, createdAt)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE ?5 > 0 AND changes() = 1
+         ON CONFLICT DO NOTHING`,
+      )
+      .bind(
+        m.sourceID,
+        m.hour,
+        m.part,
+        m.key,
+        m.rows,
+        m.bytes,
+        m.minEventTime,
+        m.maxEventTime,
+        m.sha256,
+        m.createdAt,
+      ),
+  ]);
+  return (update?.meta.changes ?? 0) === 1;
+}
+
+/** Takes the run lease until `until` if it is free (or already this holder's). */
+export async function takeLease(db: D1Database, holder: string, now: number, until: number) {
+  const r = await db
+    .prepare(
+      "UPDATE archive_lease SET holder = ?1, until = ?3 WHERE id = 1 AND (until <= ?2 OR holder = ?1)",
+    )
+    .bind(holder, now, until)
+    .run();
+  return r.meta.changes === 1;
+}
+
+export async function releaseLease(db: D1Database, holder: string): Promise<void> {
+  await db
+    .prepare("UPDATE archive_lease SET until = 0 WHERE id = 1 AND holder = ?1")
+    .bind(holder)
+    .run();
+}
+
+export interface ManifestQuery {
+  sourceID?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
+export async function listManifest(db: D1Database, q: ManifestQuery) {
+  const where = `WHERE (?1 IS NULL OR sourceID = ?1) AND (?2 IS NULL OR hour >= ?2) AND (?3 IS NULL OR hour < ?3)`;
+  const params = [q.sourceID ?? null, q.from ?? null, q.to ?? null];
+  const [rows, totals] = await db.batch([
+    db
+      .prepare(
+        `SELECT * FROM archive_manifest ${where} ORDER BY hour DESC, sourceID, part LIMIT ?4`,
+      )
+      .bind(...params, q.limit),
+    db
+      .prepare(
+        `SELECT count(*) AS objects, coalesce(sum(rows), 0) AS rows, coalesce(sum(bytes), 0) AS bytes FROM archive_manifest ${where}`,
+      )
+      .bind(...params),
+  ]);
+  return {
+    entries: (rows?.results ?? []) as ManifestEntry[],
+    totals: (totals?.results?.[0] ?? { objects: 0, rows: 0, bytes: 0 }) as {
+      objects: number;
+      rows: number;
+      bytes: number;
+    },
+  };
+}
+
+/** Per source, the end of the last hour archived whole (every hour before it too). */
+export async function archivedThrough(db: D1Database): Promise<Map<string, number>> {
+  const { results } = await db
+    .prepare(
+      `SELECT sourceID, min(CASE WHEN archivedThrough >= hour + ${HOUR} THEN NULL ELSE hour END) AS open,
+              max(hour) + ${HOUR} AS last
+       FROM received_hours GROUP BY sourceID`,
+    )
+    .all<{ sourceID: string; open: number | null; last: number }>();
+  return new Map(results.map((r) => [r.sourceID, r.open ?? r.last]));
+}

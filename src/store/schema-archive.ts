@@ -1,0 +1,54 @@
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * The R2 archive's bookkeeping (issue 16; src/archive/). Re-exported by schema.ts, so drizzle-kit
+ * and the migrations see these tables with the rest.
+ */
+
+/**
+ * Which hours (by receivedAt) of a source hold rows, and how far each is archived. The commit
+ * that stores rows upserts its hour here in the same batch: one counter row per commit, not per
+ * event. `minEventTime`/`maxEventTime` bound the key range the archive job scans for the hour
+ * (the table is keyed by event time, not by receivedAt). The watermark (`doneReceivedAt`,
+ * `doneKey`) is the last row archived, in (receivedAt, key) order; `parts` counts the objects.
+ */
+export const receivedHours = sqliteTable(
+  "received_hours",
+  {
+    sourceID: text("sourceID").notNull(),
+    hour: integer("hour").notNull(),
+    minEventTime: integer("minEventTime").notNull(),
+    maxEventTime: integer("maxEventTime").notNull(),
+    doneReceivedAt: integer("doneReceivedAt"),
+    doneKey: text("doneKey"),
+    /** Rows up to this receivedAt (exclusive) are archived: the hour's end once it is closed. */
+    archivedThrough: integer("archivedThrough"),
+    parts: integer("parts").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.sourceID, t.hour] })],
+);
+
+/** One archive object: written to R2 first, then recorded here (exactly once per key). */
+export const archiveManifest = sqliteTable(
+  "archive_manifest",
+  {
+    sourceID: text("sourceID").notNull(),
+    hour: integer("hour").notNull(),
+    part: integer("part").notNull(),
+    key: text("key").notNull(),
+    rows: integer("rows").notNull(),
+    bytes: integer("bytes").notNull(),
+    minEventTime: integer("minEventTime").notNull(),
+    maxEventTime: integer("maxEventTime").notNull(),
+    sha256: text("sha256").notNull(),
+    createdAt: integer("createdAt").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sourceID, t.hour, t.part] })],
+);
+
+/** One row: the lease that lets a single archive run work at a time. */
+export const archiveLease = sqliteTable("archive_lease", {
+  id: integer("id").primaryKey(),
+  holder: text("holder"),
+  until: integer("until").notNull().default(0),
+});

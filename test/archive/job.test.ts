@@ -1,0 +1,184 @@
+import { env } from "cloudflare:workers";
+import { parquetReadObjects } from "hyparquet";
+import { beforeAll, describe, expect, it } from "vitest";
+import { archiveKey, runArchive } from "../../src/archive/job";
+import { prepareRecords } from "../../src/pipeline";
+import { HOUR, hourOf } from "../../src/store/archive";
+import { commit } from "../../src/store/ingest";
+import type { LogRow } from "../../src/store/schema";
+import { ADMIN_TOKEN, call, query, tpEvent } from "../helpers";
+
+const NOW = Date.now();
+const H0 = hourOf(NOW) - 5 * HOUR; // three closed hours: H0, H0+1h, H0+2h
+
+/** Stores `n` turbopuffer events for `sourceID` as received at `receivedAt`. */
+async function store(sourceID: string, receivedAt: number, n: number, from: number) {
+  const framed = Array.from({ length: n }, (_, i) => {
+    const value = tpEvent(from + i, receivedAt - 60_000 * (i % 30));
+    return { ok: true as const, value, raw: JSON.stringify(value), location: `[${i}]` };
+  });
+  const source = { id: sourceID, type: "turbopuffer" as const };
+  const prepared = await prepareRecords(env, source, framed, receivedAt);
+  const r = await commit(env, {
+    sourceID,
+    sourceType: "turbopuffer",
+    ...prepared,
+    received: n,
+    now: receivedAt,
+  });
+  expect(r.inserted).toBe(n);
+}
+
+async function manifest() {
+  const { results } = await env.DB.prepare(
+    "SELECT sourceID, hour, part, key, rows, sha256 FROM archive_manifest ORDER BY sourceID, hour, part",
+  ).all<{
+    sourceID: string;
+    hour: number;
+    part: number;
+    key: string;
+    rows: number;
+    sha256: string;
+  }>();
+  return results;
+}
+
+async function objectRows(key: string): Promise<Record<string, unknown>[]> {
+  const object = await env.ARCHIVE.get(key);
+  if (!object) throw new Error(`no object ${key}`);
+  return (await parquetReadObjects({ file: await object.arrayBuffer() })) as Record<
+    string,
+    unknown
+  >[];
+}
+
+beforeAll(async () => {
+  await store("turbopuffer", H0 + 10 * 60_000, 40, 1000);
+  await store("turbopuffer", H0 + HOUR + 5_000, 30, 2000);
+  await store("tp-other", H0 + 2 * HOUR + 59 * 60_000, 25, 3000);
+  await store("tp-other", H0 + 2 * HOUR + 1000, 5, 4000);
+});
+
+describe("the archive job", () => {
+  it("writes each closed hour of each source as Parquet that reads back to the stored rows", async () => {
+    const run = await runArchive(env, NOW);
+    expect(run).toMatchObject({ status: "done", parts: 3, rows: 100 });
+    const entries = await manifest();
+    expect(entries.map((e) => [e.sourceID, e.hour, e.part, e.rows])).toEqual([
+      ["tp-other", H0 + 2 * HOUR, 0, 30],
+      ["turbopuffer", H0, 0, 40],
+      ["turbopuffer", H0 + HOUR, 0, 30],
+    ]);
+    for (const e of entries) {
+      expect(e.key).toBe(archiveKey(e.sourceID, e.hour, 0));
+      expect(e.key).toMatch(
+        /^archive\/v1\/source=[\w-]+\/date=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/[\w-]+-\d{10}-0\.parquet$/,
+      );
+      const back = await objectRows(e.key);
+      const { results: stored } = await env.DB.prepare(
+        "SELECT * FROM events WHERE sourceID = ?1 AND receivedAt >= ?2 AND receivedAt < ?3",
+      )
+        .bind(e.sourceID, e.hour, e.hour + HOUR)
+        .all<LogRow>();
+      expect(back).toHaveLength(stored.length);
+      const byId = new Map(stored.map((r) => [r.id, r]));
+      for (const b of back) {
+        const row = byId.get(b.id as string);
+        expect(row, String(b.id)).toBeDefined();
+        expect(b.rawLog).toBe(row?.rawLog);
+        expect((b.eventTime as Date).getTime()).toBe(row?.eventTime);
+        expect((b.receivedAt as Date).getTime()).toBe(row?.receivedAt);
+      }
+    }
+    // nothing left: a second run writes nothing and rewrites nothing
+    const keys = (await env.ARCHIVE.list({ prefix: "archive/v1/" })).objects.map((o) => o.etag);
+    expect(await runArchive(env, NOW)).toMatchObject({ status: "done", parts: 0 });
+    expect((await env.ARCHIVE.list({ prefix: "archive/v1/" })).objects.map((o) => o.etag)).toEqual(
+      keys,
+    );
+  });
+
+  it("lists the manifest with totals (GET /v1/archive)", async () => {
+    const res = await query(`/v1/archive?source=turbopuffer`);
+    const body = (await res.json()) as { data: Array<Record<string, unknown>>; totals: unknown };
+    expect(res.status).toBe(200);
+    expect(body.totals).toMatchObject({ objects: 2, rows: 70 });
+    expect(body.data[0]).toMatchObject({
+      source: "turbopuffer",
+      hour: new Date(H0 + HOUR).toISOString(),
+      part: 0,
+      rows: 30,
+    });
+    expect(body.data[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("archives the open hour with ?through=now, and its later events in a further part", async () => {
+    const open = hourOf(Date.now());
+    await store("turbopuffer", open + 1, 7, 5000);
+    const run = (r: Response) => r.json() as Promise<{ status: string; rows: number }>;
+    const post = () =>
+      call("/v1/archive/run?through=now", {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+    expect(await run(await post())).toMatchObject({ status: "done", rows: 7 });
+    await store("turbopuffer", open + 2, 4, 6000);
+    expect(await run(await post())).toMatchObject({ status: "done", rows: 4 });
+    const parts = (await manifest()).filter((e) => e.hour === open);
+    expect(parts.map((p) => [p.part, p.rows])).toEqual([
+      [0, 7],
+      [1, 4],
+    ]);
+    const ids = new Set<unknown>();
+    for (const p of parts) for (const r of await objectRows(p.key)) ids.add(r.id);
+    expect(ids.size).toBe(11);
+    const denied = await call("/v1/archive/run", {
+      method: "POST",
+      headers: { authorization: "Bearer test-query-token" },
+    });
+    expect(denied.status).toBe(403);
+  });
+});
+
+describe("exactly once", () => {
+  it("a crash after writing an object but before the manifest: the rerun writes the same key once", async () => {
+    const hour = H0 - 3 * HOUR;
+    await store("tp-other", hour + 1000, 12, 7000);
+    // the manifest batch fails once, as a crash between the R2 put and D1 would
+    let failed = false;
+    const crashing = {
+      ...env,
+      DB: new Proxy(env.DB, {
+        get(target, prop) {
+          if (prop === "batch")
+            return async (statements: D1PreparedStatement[]) => {
+              if (!failed) {
+                failed = true;
+                throw new Error("crash before the manifest");
+              }
+              return target.batch(statements);
+            };
+          const v = Reflect.get(target, prop);
+          return typeof v === "function" ? v.bind(target) : v;
+        },
+      }),
+    } as Env;
+    await expect(runArchive(crashing, NOW)).rejects.toThrow("crash before the manifest");
+    const key = archiveKey("tp-other", hour, 0);
+    expect(await env.ARCHIVE.head(key)).not.toBeNull();
+    expect((await manifest()).filter((e) => e.hour === hour)).toHaveLength(0);
+    expect(await runArchive(env, NOW)).toMatchObject({ status: "done", parts: 1, rows: 12 });
+    const entries = (await manifest()).filter((e) => e.hour === hour);
+    expect(entries.map((e) => [e.key, e.rows])).toEqual([[key, 12]]);
+    expect((await env.ARCHIVE.list({ prefix: key })).objects).toHaveLength(1);
+  });
+
+  it("two concurrent runs give one result", async () => {
+    const hour = H0 - 6 * HOUR;
+    await store("turbopuffer", hour + 1000, 9, 8000);
+    const runs = await Promise.all([runArchive(env, NOW), runArchive(env, NOW)]);
+    expect(runs.map((r) => r.rows).sort()).toEqual([0, 9]);
+    const entries = (await manifest()).filter((e) => e.hour === hour);
+    expect(entries.map((e) => [e.part, e.rows])).toEqual([[0, 9]]);
+  });
+});
