@@ -1,6 +1,7 @@
+import { HOUR } from "./archive";
 import { keyAtOrAfter } from "./keys";
 
-/** Rows past their source's retention (table `logs`, through the logs_source index). */
+/** Rows and archive objects past their source's retention (src/retention.ts). */
 
 /** Up to `limit` rows of a source older than `cutoff` (event time), with their R2 rawLog refs. */
 export async function expiredRows(
@@ -26,4 +27,53 @@ export async function deleteRows(db: D1Database, rids: string[]): Promise<number
     .bind(JSON.stringify(rids))
     .run();
   return r.meta.changes;
+}
+
+/**
+ * Up to `limit` rows of a source older than `cutoff` (event time) that the archive holds: their
+ * received hour is archived to its end, and the row is at or below the hour's watermark.
+ */
+export async function archivedExpiredRows(
+  db: D1Database,
+  sourceID: string,
+  cutoff: number,
+  limit: number,
+): Promise<Array<{ rid: string; rawLogRef: string | null }>> {
+  const { results } = await db
+    .prepare(
+      `SELECT CAST(e.rid AS TEXT) AS rid, e.rawLogRef FROM events e
+       JOIN received_hours h ON h.sourceID = e.sourceID AND h.hour = (e.receivedAt / ${HOUR}) * ${HOUR}
+       WHERE e.sourceID = ?1 AND e.rid < CAST(?4 AS INTEGER) AND e.eventTime < ?2
+         AND h.archivedThrough >= h.hour + ${HOUR}
+         AND (e.receivedAt < h.doneReceivedAt
+              OR (e.receivedAt = h.doneReceivedAt AND e.rid <= CAST(h.doneKey AS INTEGER)))
+       LIMIT ?3`,
+    )
+    .bind(sourceID, cutoff, limit, keyAtOrAfter(cutoff))
+    .all<{ rid: string; rawLogRef: string | null }>();
+  return results;
+}
+
+/** Archive objects of a source whose hour ended before `cutoff`. */
+export async function expiredArchiveKeys(
+  db: D1Database,
+  sourceID: string,
+  cutoff: number,
+  limit: number,
+): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT key FROM archive_manifest WHERE sourceID = ?1 AND hour + ${HOUR} <= ?2 ORDER BY hour LIMIT ?3`,
+    )
+    .bind(sourceID, cutoff, limit)
+    .all<{ key: string }>();
+  return results.map((r) => r.key);
+}
+
+/** Forgets manifest entries (after their objects were deleted). */
+export async function deleteManifestKeys(db: D1Database, keys: string[]): Promise<void> {
+  await db
+    .prepare("DELETE FROM archive_manifest WHERE key IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(keys))
+    .run();
 }

@@ -10,8 +10,13 @@ export const commonFields = {
   id: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be 1-63 characters of a-z, 0-9, '_' or '-'"),
-  /** Days a row is kept; 0 or absent keeps rows forever. */
+  /**
+   * Days an event is kept at all (default 400): D1 rows and archive objects older than this are
+   * deleted by the hourly cron; 0 keeps them forever.
+   */
   ttlDays: z.number().int().nonnegative().optional(),
+  /** Days rows stay in D1 (the hot tier; default 30): older rows are deleted once archived. */
+  hotDays: z.number().int().positive().optional(),
   workspaceID: z.string().max(200).optional(),
   /** Minutes without a received event after which GET /v1/sources says the source is silent. */
   maxSilenceMinutes: z.number().int().positive().optional(),

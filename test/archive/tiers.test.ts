@@ -1,0 +1,60 @@
+import { env } from "cloudflare:workers";
+import { expect, it } from "vitest";
+import { runArchive } from "../../src/archive/job";
+import { prepareRecords } from "../../src/pipeline";
+import { enforceRetention } from "../../src/retention";
+import { HOUR, hourOf } from "../../src/store/archive";
+import { commit } from "../../src/store/ingest";
+import { count, tpEvent } from "../helpers";
+
+const DAY = 86_400_000;
+const NOW = Date.now();
+
+/** Stores `n` turbopuffer events of `eventTime` for "turbopuffer", as received at `receivedAt`. */
+async function store(receivedAt: number, eventTime: number, n: number, from: number) {
+  const framed = Array.from({ length: n }, (_, i) => {
+    const value = tpEvent(from + i, eventTime + i * 1000);
+    return { ok: true as const, value, raw: JSON.stringify(value), location: `[${i}]` };
+  });
+  const source = { id: "turbopuffer", type: "turbopuffer" as const };
+  const prepared = await prepareRecords(env, source, framed, receivedAt);
+  await commit(env, {
+    sourceID: "turbopuffer",
+    sourceType: "turbopuffer",
+    ...prepared,
+    received: n,
+    now: receivedAt,
+  });
+}
+
+const rows = (where: string) =>
+  count(`SELECT count(*) AS n FROM events WHERE sourceID = 'turbopuffer' AND ${where}`);
+
+it("deletes rows past hotDays from D1 only once archived; ttlDays deletes archive objects", async () => {
+  const archivedHour = hourOf(NOW) - 3 * HOUR;
+  const openHour = hourOf(NOW);
+  // 60-day-old events: some received three hours ago (archived below), some in the open hour
+  await store(archivedHour + 1000, NOW - 60 * DAY, 20, 100);
+  await store(openHour + 1, NOW - 60 * DAY + DAY, 15, 200);
+  // recent events, received three hours ago: archived, but within hotDays
+  await store(archivedHour + 2000, NOW - DAY, 5, 300);
+  expect(await runArchive(env, NOW)).toMatchObject({ status: "done", rows: 25 });
+
+  const report = await enforceRetention(env, NOW);
+  expect(report.find((r) => r.sourceID === "turbopuffer")).toMatchObject({ cooled: 20 });
+  expect(await rows(`receivedAt >= ${archivedHour} AND receivedAt < ${archivedHour + HOUR}`)).toBe(
+    5,
+  );
+  expect(await rows(`receivedAt >= ${openHour}`), "the open hour is not archived: kept").toBe(15);
+
+  // the archive keeps what D1 let go; past ttlDays (400 by default) the objects go too
+  const listed = async () =>
+    (await env.ARCHIVE.list({ prefix: "archive/v1/source=turbopuffer/" })).objects.length;
+  expect(await listed()).toBe(1);
+  const later = await enforceRetention(env, archivedHour + HOUR + 400 * DAY + 1);
+  expect(later.find((r) => r.sourceID === "turbopuffer")).toMatchObject({ objectsDeleted: 1 });
+  expect(await listed()).toBe(0);
+  expect(
+    await count("SELECT count(*) AS n FROM archive_manifest WHERE sourceID = 'turbopuffer'"),
+  ).toBe(0);
+});
