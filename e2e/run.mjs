@@ -183,7 +183,7 @@ try {
   console.log(
     `[e2e] Chromium ${browser.version()}; ${tests.length} test(s) from ${[...new Set(tests.map((t) => t.file))].join(", ")} (setup ${secs(Date.now() - t0)})`,
   );
-  const shared = { base: server.base, tokens, seeded, api, count };
+  const shared = { base: server.base, stateDir: server.stateDir, tokens, seeded, api, count };
   for (const [i, t] of tests.entries()) await runTest(t, i, shared);
 } catch (err) {
   failed += 1;

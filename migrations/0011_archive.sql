@@ -27,6 +27,7 @@ CREATE TABLE `received_hours` (
 	`doneKey` text,
 	`archivedThrough` integer,
 	`parts` integer DEFAULT 0 NOT NULL,
+	`verified` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`sourceID`, `hour`)
 );
 --> statement-breakpoint

@@ -9,6 +9,7 @@ import {
   recordPart,
   releaseLease,
   takeLease,
+  verifyHour,
 } from "../store/archive";
 import { toParquet } from "./parquet";
 
@@ -22,15 +23,15 @@ import { toParquet } from "./parquet";
  * - the manifest row and the new watermark are one batch, applied only if the watermark is
  *   where the run read it; a single lease keeps concurrent runs (cron and POST /v1/archive/run)
  *   from racing at all: the second finds the lease taken and does nothing.
- * Closed hours are archived once their end is GRACE old (commits in flight have landed). With
- * `throughNow`, the open hour is archived too, up to a few seconds ago; its later rows go into a
- * further part. Work per run is bounded (MAX_PARTS); the next run goes on.
+ * Closed hours are archived once their end is GRACE old (commits in flight have landed), then
+ * verified (store/archive.ts verifyHour): only a verified hour's rows may leave D1. With
+ * `throughNow`, the open hour is archived too, up to now; its later rows go into a further part.
+ * Work per run is bounded (MAX_PARTS); the next run goes on.
  */
 
 export const PART_ROWS = 20_000;
 const PAGE = 1000;
 const GRACE = 10 * 60_000;
-const SETTLE = 2000;
 const MAX_PARTS = 12;
 const LEASE = 10 * 60_000;
 
@@ -130,7 +131,7 @@ export async function runArchive(
   now: number,
   opts: { throughNow?: boolean } = {},
 ): Promise<ArchiveRun> {
-  const through = opts.throughNow ? now - SETTLE : Math.floor((now - GRACE) / HOUR) * HOUR;
+  const through = opts.throughNow ? now : Math.floor((now - GRACE) / HOUR) * HOUR;
   const run: ArchiveRun = { status: "done", through, parts: 0, rows: 0, bytes: 0 };
   const holder = crypto.randomUUID();
   if (!(await takeLease(env.DB, holder, now, now + LEASE))) return { ...run, status: "busy" };
@@ -148,7 +149,10 @@ export async function runArchive(
           run.rows += r.entry.rows;
           run.bytes += r.entry.bytes;
         }
-        if (!r.full) break;
+        if (!r.full) {
+          if (to === h.hour + HOUR) await verifyHour(env.DB, r.next);
+          break;
+        }
         h = r.next;
       }
     }

@@ -29,7 +29,7 @@ export function receivedHoursStatements(
          ON CONFLICT (sourceID, hour) DO UPDATE SET
            minEventTime = min(minEventTime, excluded.minEventTime),
            maxEventTime = max(maxEventTime, excluded.maxEventTime),
-           archivedThrough = NULL`,
+           archivedThrough = NULL, verified = 0`,
       )
       .bind(sourceID, hour, lo, hi),
   );
@@ -162,6 +162,27 @@ export async function recordPart(
       ),
   ]);
   return (update?.meta.changes ?? 0) === 1;
+}
+
+/**
+ * Marks a closed hour verified when it is archived to its end and D1 holds exactly as many of
+ * its rows as the manifest lists: the archive's rows are distinct rows of the hour, so equal
+ * counts mean the archive holds every one. A row that landed below the watermark after the run
+ * passed it (a commit slower than the grace) leaves the hour unverified: kept in D1, not lost.
+ */
+export async function verifyHour(db: D1Database, h: HourState): Promise<boolean> {
+  const r = await db
+    .prepare(
+      `UPDATE received_hours SET verified = 1
+       WHERE sourceID = ?1 AND hour = ?2 AND archivedThrough >= hour + ${HOUR}
+         AND (SELECT count(*) FROM events WHERE sourceID = ?1
+                AND rid >= CAST(?3 AS INTEGER) AND rid < CAST(?4 AS INTEGER)
+                AND receivedAt >= ?2 AND receivedAt < ?2 + ${HOUR})
+           = (SELECT coalesce(sum(rows), 0) FROM archive_manifest WHERE sourceID = ?1 AND hour = ?2)`,
+    )
+    .bind(h.sourceID, h.hour, keyAtOrAfter(h.minEventTime), keyAtOrAfter(h.maxEventTime + 1))
+    .run();
+  return r.meta.changes === 1;
 }
 
 /** Takes the run lease until `until` if it is free (or already this holder's). */

@@ -31,7 +31,7 @@ export async function deleteRows(db: D1Database, rids: string[]): Promise<number
 
 /**
  * Up to `limit` rows of a source older than `cutoff` (event time) that the archive holds: their
- * received hour is archived to its end, and the row is at or below the hour's watermark.
+ * received hour is verified (archived to its end, every row of it in the manifest's objects).
  */
 export async function archivedExpiredRows(
   db: D1Database,
@@ -44,9 +44,7 @@ export async function archivedExpiredRows(
       `SELECT CAST(e.rid AS TEXT) AS rid, e.rawLogRef FROM events e
        JOIN received_hours h ON h.sourceID = e.sourceID AND h.hour = (e.receivedAt / ${HOUR}) * ${HOUR}
        WHERE e.sourceID = ?1 AND e.rid < CAST(?4 AS INTEGER) AND e.eventTime < ?2
-         AND h.archivedThrough >= h.hour + ${HOUR}
-         AND (e.receivedAt < h.doneReceivedAt
-              OR (e.receivedAt = h.doneReceivedAt AND e.rid <= CAST(h.doneKey AS INTEGER)))
+         AND h.verified = 1
        LIMIT ?3`,
     )
     .bind(sourceID, cutoff, limit, keyAtOrAfter(cutoff))

@@ -24,6 +24,11 @@ export const receivedHours = sqliteTable(
     /** Rows up to this receivedAt (exclusive) are archived: the hour's end once it is closed. */
     archivedThrough: integer("archivedThrough"),
     parts: integer("parts").notNull().default(0),
+    /**
+     * 1 once the hour is archived to its end and D1 holds exactly as many of its rows as the
+     * manifest: then, and only then, its rows may leave D1 (src/retention.ts).
+     */
+    verified: integer("verified").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.sourceID, t.hour] })],
 );

@@ -58,3 +58,15 @@ it("deletes rows past hotDays from D1 only once archived; ttlDays deletes archiv
     await count("SELECT count(*) AS n FROM archive_manifest WHERE sourceID = 'turbopuffer'"),
   ).toBe(0);
 });
+
+it("an hour whose rows the archive does not all hold stays in D1 (a commit that landed late)", async () => {
+  const hour = hourOf(NOW) - 9 * HOUR;
+  await store(hour + 5000, NOW - 90 * DAY, 10, 400);
+  await runArchive(env, NOW);
+  // a slow commit lands after the run, with a receivedAt below the hour's watermark
+  await store(hour + 1000, NOW - 90 * DAY + 50_000, 1, 500);
+  await runArchive(env, NOW);
+  const report = await enforceRetention(env, NOW);
+  expect(report.find((r) => r.sourceID === "turbopuffer")?.cooled).toBe(0);
+  expect(await rows(`receivedAt >= ${hour} AND receivedAt < ${hour + HOUR}`)).toBe(11);
+});
