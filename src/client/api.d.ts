@@ -583,6 +583,8 @@ export interface components {
       status: "queued" | "duplicate" | "test_event" | "quarantined" | "confirmed" | "unsubscribed";
     };
     Source: {
+      /** @description every event received before this time is in the R2 archive (docs/archive.md); null before the first archived hour */
+      archivedThrough: string | null;
       /** @description where a bucket source reads files: r2://…, s3://… or gs://… */
       bucket?: string;
       counts: {
@@ -627,6 +629,8 @@ export interface components {
     SqlResult: {
       columns: string[];
       meta: {
+        /** @description events before this time may have left D1 for the R2 archive (docs/archive.md); query them there */
+        coldFrom?: string;
         durationMs: number;
         rowsRead: number;
         /** @description more rows than `limit` matched */
@@ -1096,6 +1100,10 @@ export interface operations {
         content: {
           "application/json": {
             data: components["schemas"]["LogRow"][];
+            meta?: {
+              /** @description events before this time may have left D1 for the R2 archive (docs/archive.md); query them there */
+              coldFrom: string;
+            };
             nextCursor: string | null;
           };
           "application/x-ndjson": components["schemas"]["LogRow"];

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { coldFrom } from "../archive/cold";
 import { SOURCE_TYPES } from "../config";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
@@ -97,6 +98,14 @@ const LogRowSchema = z.record(z.string(), z.unknown()).openapi("LogRow", {
     "Every common column (id, workspaceID, sourceType, sourceID, sourceTTL, receivedAt, eventTime, eventName, eventID, readOnly, src*/dst* endpoint columns, actor, tags, resources, serviceName, enrichments, rawLog, rawLogRef) plus sourceFields with the vendor columns.",
 });
 
+/** Present when the range reaches below the hot tier: older events may be only in the archive. */
+export const ColdMeta = z.object({
+  coldFrom: z.string().openapi({
+    description:
+      "events before this time may have left D1 for the R2 archive (docs/archive.md); query them there",
+  }),
+});
+
 const listRoute = createRoute({
   method: "get",
   path: "/v1/logs",
@@ -110,7 +119,11 @@ const listRoute = createRoute({
     200: {
       content: {
         "application/json": {
-          schema: z.object({ data: z.array(LogRowSchema), nextCursor: z.string().nullable() }),
+          schema: z.object({
+            data: z.array(LogRowSchema),
+            nextCursor: z.string().nullable(),
+            meta: ColdMeta.optional(),
+          }),
         },
         "application/x-ndjson": { schema: LogRowSchema },
       },
@@ -202,7 +215,9 @@ logsRoutes.openapi(listRoute, async (c) => {
   const page = rows.slice(0, p.limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > p.limit && last ? cursorOf(query, last) : null;
-  return c.json({ data: page.map(presentRow), nextCursor }, 200);
+  const cold = await coldFrom(c.env, Date.now(), p);
+  const meta = cold ? { meta: { coldFrom: cold } } : {};
+  return c.json({ data: page.map(presentRow), nextCursor, ...meta }, 200);
 });
 
 logsRoutes.openapi(getRoute, async (c) => {

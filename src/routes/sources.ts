@@ -5,6 +5,7 @@ import { EnrichmentSchema, enrichmentStatus } from "../enrich/status";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";
 import { readDestinationHealth } from "../store/alerts";
+import { archivedThrough } from "../store/archive";
 import { type CursorState, readCursors } from "../store/cursors";
 import { readSubscriptions, type Subscription } from "../store/deliveries";
 import { readStats } from "../store/stats";
@@ -49,6 +50,10 @@ const SourceSchema = z
       .string()
       .optional()
       .openapi({ description: "where a bucket source reads files: r2://…, s3://… or gs://…" }),
+    archivedThrough: z.string().nullable().openapi({
+      description:
+        "every event received before this time is in the R2 archive (docs/archive.md); null before the first archived hour",
+    }),
     health: z.enum(["ok", "lagging", "failing", "idle"]).openapi({
       description:
         "at a glance: failing (the last attempt failed), lagging (silent past maxSilenceMinutes, or a poller overdue by 5 minutes), idle (nothing received yet), else ok",
@@ -206,6 +211,7 @@ sourcesRoutes.openapi(route, async (c) => {
   const stats = await readStats(c.env.DB);
   const cursors = await readCursors(c.env.DB);
   const subscriptions = await readSubscriptions(c.env.DB);
+  const archived = await archivedThrough(c.env.DB);
   const now = Date.now();
   const iso = (t: number | null | undefined) => (t == null ? null : toIso(t));
   const data = sources.map((s) => {
@@ -234,6 +240,7 @@ sourcesRoutes.openapi(route, async (c) => {
         : null,
       cursor: presentCursor(cursors.get(s.id)),
       health: healthOf(st, cursors.get(s.id), silent.silent, now),
+      archivedThrough: iso(archived.get(s.id)),
       ...silent,
       ...bucketOf(s, subscriptions),
     };

@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import Papa from "papaparse";
+import { coldFrom } from "../archive/cold";
 import { AppError } from "../lib/errors";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { runSql, SqlFailure, type SqlResult } from "../store/sql";
 import { sqlExamples } from "../store/sql-examples";
 import { VIEW_COLUMNS } from "../store/views";
+import { ColdMeta } from "./logs";
 import { requireQueryToken } from "./query-auth";
 
 /**
@@ -33,6 +35,7 @@ const Answer = z
       rowsRead: z.number().int(),
       durationMs: z.number(),
       truncated: z.boolean().openapi({ description: "more rows than `limit` matched" }),
+      coldFrom: ColdMeta.shape.coldFrom.optional(),
     }),
   })
   .openapi("SqlResult");
@@ -140,7 +143,13 @@ sqlRoutes.openapi(route, async (c) => {
   if (accept.includes("text/csv")) return streamed(result, true) as never;
   if (accept.includes("application/x-ndjson")) return streamed(result, false) as never;
   const { columns, rows, rowsRead, truncated } = result;
-  const meta = { rowsRead, durationMs: Date.now() - started, truncated };
+  const cold = await coldFrom(c.env, Date.now(), { from: result.from });
+  const meta = {
+    rowsRead,
+    durationMs: Date.now() - started,
+    truncated,
+    ...(cold ? { coldFrom: cold } : {}),
+  };
   return c.json({ columns, rows, meta }, 200);
 });
 

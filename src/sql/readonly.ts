@@ -38,7 +38,8 @@ import { type CstNode, isNode, Refusal, type WalkContext, walk } from "./walk";
  * SELECT, so the time index serves the range (time-range.ts).
  */
 
-export type SqlCheck = { ok: true; sql: string } | { ok: false; message: string };
+/** `from`: the earliest event time the query reads, when every relation is bounded below. */
+export type SqlCheck = { ok: true; sql: string; from?: number } | { ok: false; message: string };
 
 export const MAX_SQL_LENGTH = 100_000;
 
@@ -48,7 +49,7 @@ export function checkReadOnly(
   ranged?: RangedRelation,
 ): SqlCheck {
   try {
-    return { ok: true, sql: check(sql, allowed, ranged) };
+    return { ok: true, ...check(sql, allowed, ranged) };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, message: error.message };
     if (error instanceof RangeError)
@@ -58,7 +59,11 @@ export function checkReadOnly(
   }
 }
 
-function check(sql: string, allowed: ReadonlySet<string>, ranged?: RangedRelation): string {
+function check(
+  sql: string,
+  allowed: ReadonlySet<string>,
+  ranged?: RangedRelation,
+): { sql: string; from?: number } {
   if (sql.length > MAX_SQL_LENGTH)
     throw new Refusal(`the SQL is longer than ${MAX_SQL_LENGTH} characters`);
   checkText(sql);
@@ -73,8 +78,9 @@ function check(sql: string, allowed: ReadonlySet<string>, ranged?: RangedRelatio
   };
   walk(statement, undefined, ctx);
   const edits: TimeRangeEdit[] = ctx.edits.map(([start, end]) => ({ start, end, text: "" }));
-  if (ranged) edits.push(...timeRangeEdits(statement, ctx.real, ranged));
-  return rewrite(sql, statement, edits);
+  const ranges = ranged ? timeRangeEdits(statement, ctx.real, ranged) : undefined;
+  edits.push(...(ranges?.edits ?? []));
+  return { sql: rewrite(sql, statement, edits), from: ranges?.from };
 }
 
 function parseSql(sql: string): CstNode {

@@ -24,6 +24,8 @@ export interface TimeRangeEdit {
   readonly start: number;
   readonly end: number;
   readonly text: string;
+  /** The lower time bound this relation got (ms), if any. */
+  readonly from?: number;
 }
 
 const TEMPLATE = "2000-01-01T00:00:00.000";
@@ -154,7 +156,7 @@ function editFor(
   const body = ranged(name, from, to);
   if (!body) return undefined;
   const [start, end] = relation.range;
-  return { start, end, text: `(${body})${alias === undefined ? ` AS ${name}` : ""}` };
+  return { start, end, text: `(${body})${alias === undefined ? ` AS ${name}` : ""}`, from };
 }
 
 /**
@@ -165,7 +167,7 @@ export function timeRangeEdits(
   statement: CstNode,
   real: ReadonlyMap<CstNode, string>,
   ranged: RangedRelation,
-): TimeRangeEdit[] {
+): { edits: TimeRangeEdit[]; from: number | undefined } {
   const edits: TimeRangeEdit[] = [];
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) for (const v of value) visit(v);
@@ -178,5 +180,10 @@ export function timeRangeEdits(
     }
   };
   visit(statement);
-  return edits;
+  // the earliest time the query can read: known only when every relation it reads is bounded
+  const bounded = edits.length === real.size && edits.every((e) => e.from !== undefined);
+  return {
+    edits,
+    from: bounded ? Math.min(...edits.map((e) => e.from as number)) : undefined,
+  };
 }

@@ -235,14 +235,33 @@ export async function listManifest(db: D1Database, q: ManifestQuery) {
   };
 }
 
-/** Per source, the end of the last hour archived whole (every hour before it too). */
+/**
+ * Per source, the time up to which every hour holding rows is archived whole (the start of its
+ * first hour not archived to its end, or the end of its last hour); absent when none is.
+ */
 export async function archivedThrough(db: D1Database): Promise<Map<string, number>> {
   const { results } = await db
     .prepare(
-      `SELECT sourceID, min(CASE WHEN archivedThrough >= hour + ${HOUR} THEN NULL ELSE hour END) AS open,
-              max(hour) + ${HOUR} AS last
+      `SELECT sourceID, min(hour) AS first, max(hour) + ${HOUR} AS last,
+              min(CASE WHEN coalesce(archivedThrough, 0) < hour + ${HOUR} THEN hour END) AS open
        FROM received_hours GROUP BY sourceID`,
     )
-    .all<{ sourceID: string; open: number | null; last: number }>();
-  return new Map(results.map((r) => [r.sourceID, r.open ?? r.last]));
+    .all<{ sourceID: string; first: number; last: number; open: number | null }>();
+  return new Map(
+    results.filter((r) => r.open !== r.first).map((r) => [r.sourceID, r.open ?? r.last]),
+  );
+}
+
+/** The oldest archived event time (of one source, or of any); null when the archive is empty. */
+export async function oldestArchivedEvent(
+  db: D1Database,
+  sourceID?: string,
+): Promise<number | null> {
+  const row = await db
+    .prepare(
+      "SELECT min(minEventTime) AS h FROM archive_manifest WHERE ?1 IS NULL OR sourceID = ?1",
+    )
+    .bind(sourceID ?? null)
+    .first<{ h: number | null }>();
+  return row?.h ?? null;
 }

@@ -16,6 +16,8 @@ export interface SqlResult {
   rows: SqlValue[][];
   rowsRead: number;
   truncated: boolean;
+  /** The earliest event time the query reads, when every relation is bounded below by time. */
+  from?: number;
 }
 
 /** Why a query did not run: refused by the gate, or failed in D1 (its message). */
@@ -44,9 +46,13 @@ async function attempt<T>(run: () => Promise<T>): Promise<T> {
 
 /** The statement the gate lets through (with the time-index rewrite); throws SqlFailure. */
 export function allowedSql(query: string): string {
+  return checkedSql(query).sql;
+}
+
+function checkedSql(query: string): { sql: string; from?: number } {
   const check = checkReadOnly(query, QUERYABLE, rangedRelation);
   if (!check.ok) throw new SqlFailure("not_allowed", check.message);
-  return check.sql;
+  return check;
 }
 
 /** The names without the `:1`, `:2` … SQLite adds to a repeated name in a subquery. */
@@ -58,7 +64,7 @@ function unnumbered(names: readonly string[]): string[] {
 }
 
 export async function runSql(db: D1Database, query: string, limit: number): Promise<SqlResult> {
-  const sql = allowedSql(query);
+  const { sql, from } = checkedSql(query);
   const [names] = await attempt(() =>
     db.prepare(`SELECT * FROM (${sql}\n) LIMIT 0`).raw({ columnNames: true }),
   );
@@ -72,5 +78,6 @@ export async function runSql(db: D1Database, query: string, limit: number): Prom
     rows: rows.slice(0, limit),
     rowsRead: result.meta.rows_read ?? 0,
     truncated: rows.length > limit,
+    from,
   };
 }
