@@ -1,7 +1,7 @@
 import { loadSources } from "../config";
 import { toIso } from "../lib/time";
 import { HOT_DAYS } from "../retention";
-import { oldestArchivedEvent } from "../store/archive";
+import { oldestArchivedEvent } from "../store/archive-manifest";
 
 const DAY = 86_400_000;
 

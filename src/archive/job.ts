@@ -11,6 +11,7 @@ import {
   takeLease,
   verifyHour,
 } from "../store/archive";
+import { hourKeys, rebuildableHours, resetHour } from "../store/archive-manifest";
 import { toParquet } from "./parquet";
 
 /**
@@ -157,6 +158,45 @@ export async function runArchive(
       }
     }
     return hours.length > MAX_PARTS ? { ...run, status: "more" } : run;
+  } finally {
+    await releaseLease(env.DB, holder);
+  }
+}
+
+export interface RebuildResult {
+  status: "done" | "busy";
+  hours: number;
+  objectsDeleted: number;
+  /** Hours not rebuilt: some of their rows already left D1 (the archive is their only copy). */
+  refused: Array<{ source: string; hour: number }>;
+}
+
+/**
+ * POST /v1/archive/rebuild: forgets the archive of the matching hours whose rows are all still
+ * in D1 — objects first, then manifest entries and watermarks — so the next run writes them
+ * again (the same keys). Under the run lease. Hours whose rows partly left D1 are refused.
+ */
+export async function rebuildArchive(
+  env: ArchiveEnv,
+  now: number,
+  q: { sourceID?: string; from?: number; to?: number },
+): Promise<RebuildResult> {
+  const holder = crypto.randomUUID();
+  const result: RebuildResult = { status: "done", hours: 0, objectsDeleted: 0, refused: [] };
+  if (!(await takeLease(env.DB, holder, now, now + LEASE))) return { ...result, status: "busy" };
+  try {
+    const { hours, refused } = await rebuildableHours(env.DB, q);
+    result.refused = refused.map((h) => ({ source: h.sourceID, hour: h.hour }));
+    for (const h of hours) {
+      // objects first: a crash leaves manifest entries of missing objects (listed, rebuilt on a
+      // retry), never objects outside the manifest that a reader would count twice
+      const keys = await hourKeys(env.DB, h);
+      if (keys.length > 0) await env.ARCHIVE.delete(keys);
+      await resetHour(env.DB, h);
+      result.hours += 1;
+      result.objectsDeleted += keys.length;
+    }
+    return result;
   } finally {
     await releaseLease(env.DB, holder);
   }

@@ -70,6 +70,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/archive/rebuild": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Forget the archive of matching hours so the next run writes them again
+     * @description Only hours whose rows are all still in D1 are rebuilt (their objects are deleted, then their manifest entries); hours some of whose rows already left D1 are listed under `refused`. Then POST /v1/archive/run writes them again under the same keys.
+     */
+    post: operations["rebuildArchive"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/archive/run": {
     parameters: {
       query?: never;
@@ -402,6 +422,16 @@ export interface components {
       /** @enum {string} */
       status: "open" | "acknowledged" | "closed";
       title: string;
+    };
+    ArchiveRebuild: {
+      hours: number;
+      objectsDeleted: number;
+      refused: {
+        hour: string;
+        source: string;
+      }[];
+      /** @enum {string} */
+      status: "done" | "busy";
     };
     ArchiveRun: {
       bytes: number;
@@ -854,6 +884,59 @@ export interface operations {
       };
       /** @description missing or wrong query token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  rebuildArchive: {
+    parameters: {
+      query?: {
+        /** @description hours from (inclusive, ISO-8601) */
+        from?: string;
+        source?: string;
+        /** @description hours before (exclusive, ISO-8601) */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description what was forgotten */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ArchiveRebuild"];
+        };
+      };
+      /** @description a parameter is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the token only reads */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { runArchive } from "../archive/job";
+import { rebuildArchive, runArchive } from "../archive/job";
 import {
   adminSecurity,
   bearerSecurity,
@@ -8,7 +8,7 @@ import {
   rejectUnknownParams,
 } from "../lib/openapi";
 import { toIso } from "../lib/time";
-import { listManifest } from "../store/archive";
+import { listManifest } from "../store/archive-manifest";
 import { isoTime } from "./logs";
 import { requireAdminToken, requireQueryToken } from "./query-auth";
 
@@ -103,7 +103,46 @@ const listRoute = createRoute({
   },
 });
 
+const RebuildQuery = z.object({
+  source: z.string().min(1).max(200).optional(),
+  from: isoTime.optional().openapi({ description: "hours from (inclusive, ISO-8601)" }),
+  to: isoTime.optional().openapi({ description: "hours before (exclusive, ISO-8601)" }),
+});
+
+const rebuildRoute = createRoute({
+  method: "post",
+  path: "/v1/archive/rebuild",
+  operationId: "rebuildArchive",
+  tags: ["archive"],
+  summary: "Forget the archive of matching hours so the next run writes them again",
+  description:
+    "Only hours whose rows are all still in D1 are rebuilt (their objects are deleted, then their manifest entries); hours some of whose rows already left D1 are listed under `refused`. Then POST /v1/archive/run writes them again under the same keys.",
+  security: adminSecurity,
+  request: { query: RebuildQuery },
+  responses: {
+    200: {
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              status: z.enum(["done", "busy"]),
+              hours: z.number().int(),
+              objectsDeleted: z.number().int(),
+              refused: z.array(z.object({ source: z.string(), hour: z.string() })),
+            })
+            .openapi("ArchiveRebuild"),
+        },
+      },
+      description: "what was forgotten",
+    },
+    400: errorResponse("a parameter is invalid"),
+    401: errorResponse("missing or wrong token"),
+    403: errorResponse("the token only reads"),
+  },
+});
+
 export const archiveRoutes = newRouter();
+archiveRoutes.use("/v1/archive/rebuild", requireAdminToken);
 archiveRoutes.use("/v1/archive/run", requireAdminToken);
 archiveRoutes.use("/v1/archive", requireQueryToken);
 
@@ -126,4 +165,12 @@ archiveRoutes.openapi(listRoute, async (c) => {
     createdAt: toIso(createdAt),
   }));
   return c.json({ data, totals }, 200);
+});
+
+archiveRoutes.openapi(rebuildRoute, async (c) => {
+  rejectUnknownParams(c, new Set(Object.keys(RebuildQuery.shape)));
+  const q = c.req.valid("query");
+  const r = await rebuildArchive(c.env, Date.now(), { ...q, sourceID: q.source });
+  const refused = r.refused.map((h) => ({ source: h.source, hour: toIso(h.hour) }));
+  return c.json({ ...r, refused }, 200);
 });

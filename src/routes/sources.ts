@@ -5,7 +5,7 @@ import { EnrichmentSchema, enrichmentStatus } from "../enrich/status";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";
 import { readDestinationHealth } from "../store/alerts";
-import { archivedThrough } from "../store/archive";
+import { archivedThrough } from "../store/archive-manifest";
 import { type CursorState, readCursors } from "../store/cursors";
 import { readSubscriptions, type Subscription } from "../store/deliveries";
 import { readStats } from "../store/stats";

@@ -5,7 +5,7 @@ import { prepareRecords } from "../../src/pipeline";
 import { enforceRetention } from "../../src/retention";
 import { HOUR, hourOf } from "../../src/store/archive";
 import { commit } from "../../src/store/ingest";
-import { count, tpEvent } from "../helpers";
+import { ADMIN_TOKEN, call, count, tpEvent } from "../helpers";
 
 const DAY = 86_400_000;
 const NOW = Date.now();
@@ -69,4 +69,48 @@ it("an hour whose rows the archive does not all hold stays in D1 (a commit that 
   const report = await enforceRetention(env, NOW);
   expect(report.find((r) => r.sourceID === "turbopuffer")?.cooled).toBe(0);
   expect(await rows(`receivedAt >= ${hour} AND receivedAt < ${hour + HOUR}`)).toBe(11);
+});
+
+it("rebuild forgets hours whose rows are all in D1 and refuses those partly cooled; the next run writes the same keys", async () => {
+  const hour = hourOf(NOW) - 20 * HOUR;
+  await store(hour + 1000, NOW - DAY, 8, 600);
+  await runArchive(env, NOW);
+  const key = (
+    await env.DB.prepare(
+      "SELECT key FROM archive_manifest WHERE sourceID = 'turbopuffer' AND hour = ?1",
+    )
+      .bind(hour)
+      .first<{ key: string }>()
+  )?.key;
+  expect(key).toBeDefined();
+  const post = (qs: string) =>
+    call(`/v1/archive/rebuild?${qs}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+  const from = new Date(hour).toISOString();
+  const to = new Date(hour + HOUR).toISOString();
+  const res = await post(`source=turbopuffer&from=${from}&to=${to}`);
+  expect(await res.json()).toMatchObject({
+    status: "done",
+    hours: 1,
+    objectsDeleted: 1,
+    refused: [],
+  });
+  expect(await env.ARCHIVE.head(key as string)).toBeNull();
+  expect(await runArchive(env, NOW)).toMatchObject({ rows: 8 });
+  expect(await env.ARCHIVE.head(key as string)).not.toBeNull();
+
+  // an hour whose rows left D1 for the archive: rebuilding it would lose them
+  const cold = hourOf(NOW) - 30 * HOUR;
+  await store(cold + 1000, NOW - 70 * DAY, 6, 700);
+  await runArchive(env, NOW);
+  await enforceRetention(env, NOW);
+  const refused = await post(`source=turbopuffer&from=${new Date(cold).toISOString()}&to=${from}`);
+  expect(await refused.json()).toMatchObject({
+    hours: 0,
+    refused: [{ source: "turbopuffer", hour: new Date(cold).toISOString() }],
+  });
+  expect((await post("")).status).toBe(200);
+  expect((await call("/v1/archive/rebuild", { method: "POST" })).status).toBe(401);
 });

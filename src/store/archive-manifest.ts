@@ -1,0 +1,127 @@
+import { HOUR, type HourState, type ManifestEntry } from "./archive";
+
+/**
+ * The manifest as the API and the tiers read it (GET /v1/archive, GET /v1/sources, coldFrom),
+ * and the bookkeeping of a rebuild (POST /v1/archive/rebuild). The job's own writes:
+ * store/archive.ts.
+ */
+
+export interface ManifestQuery {
+  sourceID?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
+export async function listManifest(db: D1Database, q: ManifestQuery) {
+  const where = `WHERE (?1 IS NULL OR sourceID = ?1) AND (?2 IS NULL OR hour >= ?2) AND (?3 IS NULL OR hour < ?3)`;
+  const params = [q.sourceID ?? null, q.from ?? null, q.to ?? null];
+  const [rows, totals] = await db.batch([
+    db
+      .prepare(
+        `SELECT * FROM archive_manifest ${where} ORDER BY hour DESC, sourceID, part LIMIT ?4`,
+      )
+      .bind(...params, q.limit),
+    db
+      .prepare(
+        `SELECT count(*) AS objects, coalesce(sum(rows), 0) AS rows, coalesce(sum(bytes), 0) AS bytes FROM archive_manifest ${where}`,
+      )
+      .bind(...params),
+  ]);
+  return {
+    entries: (rows?.results ?? []) as ManifestEntry[],
+    totals: (totals?.results?.[0] ?? { objects: 0, rows: 0, bytes: 0 }) as {
+      objects: number;
+      rows: number;
+      bytes: number;
+    },
+  };
+}
+
+/**
+ * Per source, the time up to which every hour holding rows is archived whole (the start of its
+ * first hour not archived to its end, or the end of its last hour); absent when none is.
+ */
+export async function archivedThrough(db: D1Database): Promise<Map<string, number>> {
+  const { results } = await db
+    .prepare(
+      `SELECT sourceID, min(hour) AS first, max(hour) + ${HOUR} AS last,
+              min(CASE WHEN coalesce(archivedThrough, 0) < hour + ${HOUR} THEN hour END) AS open
+       FROM received_hours GROUP BY sourceID`,
+    )
+    .all<{ sourceID: string; first: number; last: number; open: number | null }>();
+  return new Map(
+    results.filter((r) => r.open !== r.first).map((r) => [r.sourceID, r.open ?? r.last]),
+  );
+}
+
+/** The oldest archived event time (of one source, or of any); null when the archive is empty. */
+export async function oldestArchivedEvent(
+  db: D1Database,
+  sourceID?: string,
+): Promise<number | null> {
+  const row = await db
+    .prepare(
+      "SELECT min(minEventTime) AS h FROM archive_manifest WHERE ?1 IS NULL OR sourceID = ?1",
+    )
+    .bind(sourceID ?? null)
+    .first<{ h: number | null }>();
+  return row?.h ?? null;
+}
+
+/**
+ * The hours of a rebuild (source and hour range, either open) whose rows are all still in D1:
+ * D1 holds at least as many rows of the hour as the manifest lists (none left for the cold tier
+ * yet). `refused`: hours some of whose rows already left D1, which a rebuild would lose.
+ */
+export async function rebuildableHours(
+  db: D1Database,
+  q: { sourceID?: string; from?: number; to?: number },
+): Promise<{ hours: HourState[]; refused: HourState[] }> {
+  const { results } = await db
+    .prepare(
+      `SELECT h.*, (SELECT count(*) FROM events e WHERE e.sourceID = h.sourceID
+                      AND e.rid >= h.minEventTime * 1048576 AND e.rid < (h.maxEventTime + 1) * 1048576
+                      AND e.receivedAt >= h.hour AND e.receivedAt < h.hour + ${HOUR}) AS stored,
+              (SELECT coalesce(sum(rows), 0) FROM archive_manifest m
+                WHERE m.sourceID = h.sourceID AND m.hour = h.hour) AS archived
+       FROM received_hours h
+       WHERE (?1 IS NULL OR h.sourceID = ?1) AND (?2 IS NULL OR h.hour >= ?2) AND (?3 IS NULL OR h.hour < ?3)
+         AND h.parts > 0`,
+    )
+    .bind(q.sourceID ?? null, q.from ?? null, q.to ?? null)
+    .all<HourState & { stored: number; archived: number }>();
+  const strip = ({
+    stored: _s,
+    archived: _a,
+    ...h
+  }: HourState & { stored: number; archived: number }) => h;
+  return {
+    hours: results.filter((r) => r.stored >= r.archived).map(strip),
+    refused: results.filter((r) => r.stored < r.archived).map(strip),
+  };
+}
+
+/** The manifest keys of an hour. */
+export async function hourKeys(db: D1Database, h: HourState): Promise<string[]> {
+  const { results } = await db
+    .prepare("SELECT key FROM archive_manifest WHERE sourceID = ?1 AND hour = ?2 ORDER BY part")
+    .bind(h.sourceID, h.hour)
+    .all<{ key: string }>();
+  return results.map((r) => r.key);
+}
+
+/** Forgets an hour's archive: its manifest entries and watermark (after its objects are gone). */
+export async function resetHour(db: D1Database, h: HourState): Promise<void> {
+  await db.batch([
+    db
+      .prepare("DELETE FROM archive_manifest WHERE sourceID = ?1 AND hour = ?2")
+      .bind(h.sourceID, h.hour),
+    db
+      .prepare(
+        `UPDATE received_hours SET doneReceivedAt = NULL, doneKey = NULL, archivedThrough = NULL,
+           parts = 0, verified = 0 WHERE sourceID = ?1 AND hour = ?2`,
+      )
+      .bind(h.sourceID, h.hour),
+  ]);
+}
