@@ -24,6 +24,9 @@ const MACHINE = new Set([
   "query_p50_ratio",
   "detection_overhead_ratio",
   "explore_p50_ms",
+  "archive_parquet_bytes_per_event",
+  "archive_bytes_ratio",
+  "archive_events_per_s",
 ]);
 /** Figures other figures are computed from (recorded, shown in the table only). */
 const INPUTS = /^(query_worker_p50_ms|query_sqlite_p50_ms) /;

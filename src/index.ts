@@ -1,5 +1,6 @@
 import { app } from "./app";
 import { runArchive } from "./archive/job";
+import { readSecret } from "./config";
 import { handleNotificationQueue, queueAlerts } from "./detect/notify";
 import { enforceRetention, RETENTION_CRON } from "./retention";
 import { handleQueue } from "./transports/bucket/consumer";
@@ -15,7 +16,11 @@ export default {
   scheduled: async (controller, env) => {
     if (controller.cron === RETENTION_CRON) {
       // The archive first: retention must find the hours it may delete already archived.
-      const runs = await Promise.allSettled([runArchive(env, controller.scheduledTime)]);
+      // ARCHIVE_THROUGH_NOW (npm start's .dev.vars): the open hour too, so a local run shows some.
+      const throughNow = readSecret(env, "ARCHIVE_THROUGH_NOW") === "true";
+      const runs = await Promise.allSettled([
+        runArchive(env, controller.scheduledTime, { throughNow }),
+      ]);
       for (const r of runs) if (r.status === "rejected") console.error("cron archive:", r.reason);
       await enforceRetention(env, controller.scheduledTime);
     } else {
