@@ -1,9 +1,7 @@
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { runArchive } from "../src/archive/job";
-import { prepareRecords } from "../src/pipeline";
-import { commit } from "../src/store/ingest";
-import { benchEvent } from "./events";
+import { storeBenchEvents } from "./events";
 
 /**
  * The R2 archive (issue 16): bytes per event in Parquet against D1 for the same 20,000 events of
@@ -20,20 +18,7 @@ it("archive: Parquet bytes per event vs D1, and events archived per second", asy
   for (const type of ["turbopuffer", "circleci"]) {
     const source = { id: `archive-${type}`, type };
     const before = await size();
-    for (let b = 0; b < n; b += 1000) {
-      const framed = Array.from({ length: 1000 }, (_, i) => {
-        const value = benchEvent(type, 7_000_000 + b + i);
-        return { ok: true as const, value, raw: JSON.stringify(value), location: `${i}` };
-      });
-      const prepared = await prepareRecords(env, source, framed, Date.now());
-      await commit(env, {
-        sourceID: source.id,
-        sourceType: type,
-        ...prepared,
-        received: 1000,
-        now: Date.now(),
-      });
-    }
+    await storeBenchEvents(env, source.id, type, n, 7_000_000);
     const d1 = ((await size()) - before) / n;
     let bytes = 0;
     let rows = 0;

@@ -1,3 +1,4 @@
+import { prepareRecords } from "../src/pipeline";
 import { commit } from "../src/store/ingest";
 /**
  * Fixture-shaped events for the benchmarks (bench/*.bench.ts and scripts/bench-*.mjs): the
@@ -58,6 +59,27 @@ export function framedBenchEvents(type: string, from: number, n: number) {
     const value = benchEvent(type, from + i);
     return { ok: true as const, value, raw: JSON.stringify(value), location: `[${i}]` };
   });
+}
+
+/** Stores `n` bench events of `type` (from index `from`) for `sourceID`, 1,000 a commit. */
+export async function storeBenchEvents(
+  env: Env,
+  sourceID: string,
+  type: string,
+  n: number,
+  from: number,
+): Promise<void> {
+  for (let b = 0; b < n; b += 1000) {
+    const framed = framedBenchEvents(type, from + b, Math.min(1000, n - b));
+    const prepared = await prepareRecords(env, { id: sourceID, type }, framed, Date.now());
+    await commit(env, {
+      sourceID,
+      sourceType: type,
+      ...prepared,
+      received: framed.length,
+      now: Date.now(),
+    });
+  }
 }
 
 export const QUERY_EVENTS = 1_000_000;

@@ -5,7 +5,7 @@ import { commit } from "../src/store/ingest";
 import { toRow } from "../src/store/rows";
 import { normalizerFor, VENDORS } from "../src/vendors";
 import { push } from "../test/helpers";
-import { benchEvent, framedBenchEvents } from "./events";
+import { benchEvent, framedBenchEvents, storeBenchEvents } from "./events";
 
 /**
  * The figures of issue 11 that run in workerd, one `BENCH name value` line each (bench.mjs adds
@@ -68,20 +68,7 @@ it("d1_bytes_per_event: database size delta per stored event", async () => {
     const source = { id: `bytes-${type}`, type };
     const before = await size();
     const n = 20_000;
-    for (let b = 0; b < n; b += 1000) {
-      const framed = Array.from({ length: 1000 }, (_, i) => {
-        const value = benchEvent(type, 9_000_000 + b + i);
-        return { ok: true as const, value, raw: JSON.stringify(value), location: `${i}` };
-      });
-      const prepared = await prepareRecords(env, source, framed, Date.now());
-      await commit(env, {
-        sourceID: source.id,
-        sourceType: type,
-        ...prepared,
-        received: 1000,
-        now: Date.now(),
-      });
-    }
+    await storeBenchEvents(env, source.id, type, n, 9_000_000);
     report(`d1_bytes_per_event ${type}`, Math.round(((await size()) - before) / n));
   }
 });
