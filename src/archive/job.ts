@@ -118,7 +118,6 @@ async function archivePart(env: ArchiveEnv, h: HourState, to: number, now: numbe
     full,
     next: {
       ...h,
-      ...done,
       doneReceivedAt: done.receivedAt,
       doneKey: done.key,
       archivedThrough: done.through,
