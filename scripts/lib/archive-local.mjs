@@ -1,10 +1,28 @@
 // The local R2 archive (what the Worker wrote under `npm start` or the e2e server) as files, and
 // DuckDB over them: used by `npm run archive:pull` and the e2e archive test (docs/archive.md).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { getPlatformProxy } from "wrangler";
 import { root } from "./import-worker-code.mjs";
+
+/**
+ * DuckDB for Node, pinned. Not in package.json: its lock entries would name a native package per
+ * platform, and this project's registry serves only linux-x64's, so `npm ci` would fail on the
+ * others. Installed on first use, into node_modules only (--no-save).
+ */
+export const DUCKDB = "@duckdb/node-api@1.5.6-r.1";
+
+async function loadDuckdb() {
+  // checked on disk, not by a failed import: Node would cache that failure for the process
+  if (!existsSync(join(root, "node_modules", "@duckdb", "node-api", "package.json"))) {
+    console.log(`[duckdb] installing ${DUCKDB} (not saved to package.json)`);
+    const args = ["install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", DUCKDB];
+    const r = spawnSync("npm", args, { cwd: root, stdio: "inherit" });
+    if (r.status !== 0) throw new Error(`could not install ${DUCKDB}`);
+  }
+  return await import("@duckdb/node-api");
+}
 
 /**
  * Copies every object under archive/v1/ of the local ARCHIVE bucket into `out` (same keys, so
@@ -37,6 +55,7 @@ export async function pullArchive({ out, persistTo = join(root, ".wrangler", "st
 
 /** Runs `sql` in DuckDB (in memory); `{dir}` in it is replaced by the archive's glob. */
 export async function duckdb(sql, dir) {
+  const { DuckDBInstance } = await loadDuckdb();
   const db = await DuckDBInstance.create(":memory:");
   const connection = await db.connect();
   try {
