@@ -1,0 +1,237 @@
+import { AuditflareError } from "./errors";
+
+/**
+ * Every call auditflare makes to another party goes through here, so none can hang the Worker
+ * or fill its memory: a deadline covers the whole exchange (connecting, the headers and reading
+ * the body), and a body is read while it streams and refused past a byte cap, never buffered
+ * whole first. Hitting either is an OutboundError whose `kind` says which (`timeout`,
+ * `too_large`); a connection that fails is `network`. The limits live here, one table.
+ */
+
+export type OutboundKind = "timeout" | "too_large" | "network";
+
+export class OutboundError extends AuditflareError {
+  constructor(
+    readonly kind: OutboundKind,
+    message: string,
+    readonly url: string,
+  ) {
+    super("upstream_failed", message);
+  }
+}
+
+/** The deadline and byte cap of each kind of call (ms, bytes). */
+export const LIMITS = {
+  /** A page of a vendor's audit-log API (pollers, SQS receive). */
+  api: { timeoutMs: 30_000, maxBytes: 16 * 1024 * 1024 },
+  /** Token endpoints, key sets, certificates, subscription confirmations. */
+  small: { timeoutMs: 10_000, maxBytes: 256 * 1024 },
+  /** An alert delivery (the receiver's answer body is read up to this and dropped). */
+  webhook: { timeoutMs: 10_000, maxBytes: 64 * 1024 },
+  /** A bucket object: the headers within the deadline, then at most this long between chunks. */
+  object: { timeoutMs: 30_000, idleMs: 30_000 },
+} as const;
+
+export interface Limits {
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+/** What a call answered, its body read in full within the limits. */
+export interface BoundedResponse {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  body: Uint8Array;
+  text(): string;
+}
+
+const where = (url: string) => {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return url;
+  }
+};
+
+type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;
+
+/**
+ * Fetches `url` and reads its body within `limits`. Throws OutboundError on a timeout, a body
+ * over the cap (the connection is cancelled at the first chunk past it) or a network failure;
+ * an HTTP error status is returned, not thrown: the caller knows what it means.
+ */
+export async function fetchBounded(
+  url: string,
+  init: RequestInit,
+  limits: Limits,
+  fetcher: Fetcher = (u, i) => fetch(u, i),
+): Promise<BoundedResponse> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, limits.timeoutMs);
+  const seconds = limits.timeoutMs / 1000;
+  try {
+    let res: Response;
+    try {
+      res = await fetcher(url, { ...init, signal: controller.signal });
+    } catch (err) {
+      if (timedOut)
+        throw new OutboundError("timeout", `${where(url)} did not answer within ${seconds} s`, url);
+      throw new OutboundError("network", `${where(url)}: ${(err as Error).message}`, url);
+    }
+    const declared = Number(res.headers.get("content-length"));
+    if (Number.isFinite(declared) && declared > limits.maxBytes) {
+      await res.body?.cancel().catch(() => {});
+      throw tooLarge(url, limits.maxBytes);
+    }
+    let body: Uint8Array;
+    try {
+      body = await readCapped(res.body, limits.maxBytes, url);
+    } catch (err) {
+      if (err instanceof OutboundError) throw err;
+      if (timedOut)
+        throw new OutboundError(
+          "timeout",
+          `${where(url)} did not finish its answer within ${seconds} s`,
+          url,
+        );
+      throw new OutboundError("network", `${where(url)}: ${(err as Error).message}`, url);
+    }
+    let text: string | undefined;
+    return {
+      status: res.status,
+      ok: res.ok,
+      headers: res.headers,
+      body,
+      text: () => {
+        text ??= new TextDecoder().decode(body);
+        return text;
+      },
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function tooLarge(url: string, maxBytes: number): OutboundError {
+  return new OutboundError(
+    "too_large",
+    `${where(url)} answered more than ${maxBytes} bytes (the cap for this call)`,
+    url,
+  );
+}
+
+async function readCapped(
+  stream: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  url: string,
+): Promise<Uint8Array> {
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(url, maxBytes);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Fetches a stream that may legitimately be large (a bucket object, read and checkpointed by
+ * its consumer): the headers must arrive within `timeoutMs`, then each chunk within `idleMs` of
+ * the last, or the stream errors with an OutboundError `timeout`. Size is the consumer's budget.
+ */
+export async function fetchStreaming(
+  url: string,
+  init: RequestInit,
+  limits: { timeoutMs: number; idleMs: number },
+  fetcher: Fetcher = (u, i) => fetch(u, i),
+): Promise<Response> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, limits.timeoutMs);
+  let res: Response;
+  try {
+    res = await fetcher(url, { ...init, signal: controller.signal });
+  } catch (err) {
+    if (timedOut)
+      throw new OutboundError(
+        "timeout",
+        `${where(url)} did not answer within ${limits.timeoutMs / 1000} s`,
+        url,
+      );
+    throw new OutboundError("network", `${where(url)}: ${(err as Error).message}`, url);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!res.body) return res;
+  const body = idleTimeout(res.body, limits.idleMs, url, () => controller.abort());
+  return new Response(body, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
+}
+
+/** `stream`, erroring when no chunk arrives within `idleMs` of the previous one. */
+export function idleTimeout(
+  stream: ReadableStream<Uint8Array>,
+  idleMs: number,
+  url: string,
+  onTimeout: () => void = () => {},
+): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new OutboundError(
+                "timeout",
+                `${where(url)} sent nothing for ${idleMs / 1000} s in the middle of its answer`,
+                url,
+              ),
+            ),
+          idleMs,
+        );
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read(), stalled]);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        onTimeout();
+        reader.cancel().catch(() => {});
+        controller.error(err);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
