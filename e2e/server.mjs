@@ -103,8 +103,21 @@ function ipdbFiles(log) {
 }
 
 /**
+ * wrangler.toml with `main` set to a prebuilt bundle, written beside it (a script given on the
+ * command line would be run without the config: no bindings, today's compatibility date).
+ */
+function bundleConfig(script) {
+  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+  if (!/^main = .*$/m.test(toml)) throw new Error("wrangler.toml has no main line");
+  const file = join(dirname(script), "wrangler.toml");
+  writeFileSync(file, toml.replace(/^main = .*$/m, `main = ${JSON.stringify(script)}`));
+  return file;
+}
+
+/**
  * Starts the Worker. Options: log (function), logFile (wrangler's output; default in the
- * state directory), keepState (leave the temporary directory behind for debugging).
+ * state directory), keepState (leave the temporary directory behind for debugging), script (a
+ * bundle built by `wrangler deploy --dry-run --outdir`, served instead of src/ with --no-bundle).
  * Returns { base, port, stateDir, tokens, sources, stop() }.
  */
 export async function startServer(options = {}) {
@@ -160,6 +173,8 @@ export async function startServer(options = {}) {
     wrangler,
     [
       "dev",
+      // A prebuilt Worker (the production bundle) is served as it is, not bundled again.
+      ...(options.script ? ["--config", bundleConfig(options.script), "--no-bundle"] : []),
       "--local",
       "--ip",
       "127.0.0.1",
