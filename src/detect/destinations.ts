@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { readSecret } from "../config";
 import { AuditflareError } from "../lib/errors";
+import { fetchBounded, LIMITS, OutboundError } from "../lib/outbound";
 
 /**
  * Where alerts go: the var DESTINATIONS (a JSON array). Webhooks are signed per the Standard
@@ -64,30 +65,69 @@ export interface Delivery {
   slackText: string;
 }
 
-/** Sends one notification to one destination; throws (the queue retries) unless it is taken. */
-export async function deliver(env: Env, d: Destination, n: Delivery): Promise<void> {
-  const secretName = d.type === "webhook" ? d.secretEnv : d.urlEnv;
-  const secret = readSecret(env, secretName);
-  if (!secret) throw new Error(`destination ${d.id}: the secret ${secretName} is not set`);
-  let res: Response;
-  if (d.type === "webhook") {
-    const timestamp = Math.floor(Date.now() / 1000);
-    res = await fetch(d.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "webhook-id": n.id,
-        "webhook-timestamp": String(timestamp),
-        "webhook-signature": await signWebhook(secret, n.id, timestamp, n.body),
-      },
-      body: n.body,
-    });
-  } else {
-    res = await fetch(secret, {
+/** Why a delivery failed, as the destination's health and the alert's `delivery` show it. */
+export class DeliveryError extends Error {
+  constructor(
+    readonly destination: string,
+    readonly reason: string,
+  ) {
+    super(`destination ${destination}: ${reason}`);
+    this.name = "DeliveryError";
+  }
+}
+
+/** The request of one notification to one destination (a fresh signature per attempt). */
+async function request(d: Destination, secret: string, n: Delivery) {
+  if (d.type === "slack") {
+    const init = {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ text: n.slackText }),
-    });
+    };
+    return { url: secret, init };
   }
-  if (!res.ok) throw new Error(`destination ${d.id}: HTTP ${res.status}`);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const init = {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "webhook-id": n.id,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": await signWebhook(secret, n.id, timestamp, n.body),
+    },
+    body: n.body,
+  };
+  return { url: d.url, init };
+}
+
+function hideUrl(message: string, url: string, label: string): string {
+  let shown = message.split(url).join(label);
+  try {
+    const u = new URL(url);
+    shown = shown.split(`${u.origin}${u.pathname}`).join(label);
+  } catch {}
+  return shown;
+}
+
+/**
+ * Sends one notification to one destination within LIMITS.webhook (a receiver that never
+ * answers is a `timeout`, never a hang); throws a DeliveryError (the queue retries) unless it
+ * is taken.
+ */
+export async function deliver(env: Env, d: Destination, n: Delivery): Promise<void> {
+  const secretName = d.type === "webhook" ? d.secretEnv : d.urlEnv;
+  const secret = readSecret(env, secretName);
+  if (!secret) throw new DeliveryError(d.id, `the secret ${secretName} is not set`);
+  const { url, init } = await request(d, secret, n);
+  let status: number;
+  try {
+    status = (await fetchBounded(url, init, LIMITS.webhook)).status;
+  } catch (err) {
+    if (!(err instanceof OutboundError)) throw err;
+    // A Slack webhook URL is itself the secret: never shown in the health or the alert.
+    const message =
+      d.type === "slack" ? hideUrl(err.message, url, "the Slack webhook") : err.message;
+    throw new DeliveryError(d.id, `${err.kind}: ${message}`);
+  }
+  if (status < 200 || status >= 300) throw new DeliveryError(d.id, `HTTP ${status}`);
 }
