@@ -71,9 +71,10 @@ const RELATIONS: readonly Relation[] = [
   }),
 ];
 
-const body = (r: Relation, range?: string) => {
+/** `table`: `main.events` where the SELECT goes into a user's query, so no CTE can capture it. */
+const body = (r: Relation, range?: string, table = "events") => {
   const where = [r.where, range].filter(Boolean).join(" AND ");
-  return `SELECT\n  ${r.select}\nFROM events${where ? ` WHERE ${where}` : ""}`;
+  return `SELECT\n  ${r.select}\nFROM ${table}${where ? ` WHERE ${where}` : ""}`;
 };
 
 /** Every view, as it must stand in the database (`logs` first). */
@@ -117,7 +118,7 @@ export const rangedRelation: RangedRelation = (name, from, to) => {
     exact(from) ? `rid >= ${keyAtOrAfter(from)}` : undefined,
     exact(to) ? `rid < ${keyAtOrAfter(to)}` : undefined,
   ].filter(Boolean);
-  return r && range.length > 0 ? body(r, range.join(" AND ")) : undefined;
+  return r && range.length > 0 ? body(r, range.join(" AND "), "main.events") : undefined;
 };
 
 /** The migration text that (re)creates the given views. */
