@@ -1,8 +1,13 @@
 import { RuleError } from "./errors";
 import type { Selection } from "./selection";
+import { compileString } from "./strings";
 import type { Row } from "./types";
 
 export type Test = (row: Row) => boolean;
+
+/** How deep `not` and parentheses may nest (docs/detections.md): deeper is refused, not a
+ * stack overflow. */
+export const MAX_CONDITION_DEPTH = 64;
 
 const KEYWORDS = new Set(["and", "or", "not", "of", "them", "(", ")"]);
 
@@ -28,6 +33,7 @@ function allOf(tests: Test[]): Test {
  */
 class Parser {
   private i = 0;
+  private depth = 0;
   private readonly tokens: string[];
 
   constructor(
@@ -40,7 +46,8 @@ class Parser {
   }
 
   fail(message: string): never {
-    throw new RuleError(`condition "${this.text}": ${message}`, this.line, "condition");
+    const shown = this.text.length > 80 ? `${this.text.slice(0, 80)}…` : this.text;
+    throw new RuleError(`condition "${shown}": ${message}`, this.line, "condition");
   }
 
   private peek(): string | undefined {
@@ -75,10 +82,19 @@ class Parser {
     return allOf(parts);
   }
 
+  /** Runs one nesting level (a `not`, a parenthesis) within MAX_CONDITION_DEPTH. */
+  private nested(parse: () => Test): Test {
+    if (++this.depth > MAX_CONDITION_DEPTH)
+      this.fail(`nested more than ${MAX_CONDITION_DEPTH} deep (not and parentheses)`);
+    const test = parse();
+    this.depth--;
+    return test;
+  }
+
   private not(): Test {
     if (this.peek() !== "not") return this.primary();
     this.i++;
-    const inner = this.not();
+    const inner = this.nested(() => this.not());
     return (row) => !inner(row);
   }
 
@@ -87,7 +103,7 @@ class Parser {
     if (raw === undefined) this.fail("ends where a selection was expected");
     const tok = raw.toLowerCase();
     if (tok === "(") {
-      const inner = this.or();
+      const inner = this.nested(() => this.or());
       if (this.tokens[this.i++] !== ")") this.fail('a "(" is not closed');
       return inner;
     }
@@ -114,11 +130,10 @@ class Parser {
       this.fail(`"${quantifier} of" needs "them" or a selection pattern`);
     }
     const them = target.toLowerCase() === "them";
-    const pattern = new RegExp(
-      `^${target.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`,
-    );
+    // A glob, not a RegExp: `1 of *a*a*a…` cannot backtrack. `*` is its one wildcard.
+    const pattern = compileString(target.replace(/[\\?]/g, "\\$&"), "equals", true);
     const matched = [...this.selections.values()].filter((s) =>
-      them ? !s.name.startsWith("_") : pattern.test(s.name),
+      them ? !s.name.startsWith("_") : pattern(s.name),
     );
     if (matched.length === 0) this.fail(`"${quantifier} of ${target}" matches no selection`);
     for (const s of matched) this.used.add(s);

@@ -10,10 +10,18 @@ import { AuditflareError } from "../lib/errors";
 export class RuleError extends AuditflareError {
   readonly line: number | null;
   readonly field: string | null;
+  /** The message without its `line N: `. */
+  readonly reason: string;
 
   constructor(message: string, line: number | null = null, field: string | null = null) {
     super("invalid_rule", line === null ? message : `line ${line}: ${message}`);
     this.line = line;
     this.field = field;
+    this.reason = message;
+  }
+
+  /** The same error, its message naming the rule: `line N: … (rule "id")`. */
+  inRule(id: string): RuleError {
+    return new RuleError(`${this.reason} (rule "${id}")`, this.line, this.field);
   }
 }

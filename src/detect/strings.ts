@@ -1,7 +1,9 @@
 /**
  * Sigma string values: `*` and `?` wildcards, `\` escapes, case-insensitive comparison. A
  * pattern compiles once into a test that, for the common shapes (equal, prefix, suffix,
- * substring), compares character codes without allocating; other wildcard shapes use a RegExp.
+ * substring), compares character codes without allocating; other wildcard shapes use a glob
+ * matcher that never backtracks past the last `*` (O(n·m) worst case: a value like
+ * `*a*a*a*a*a*a*a*a*a*b` cannot stall ingest, as it did when compiled to a RegExp).
  */
 
 export type StringMode = "equals" | "contains" | "startswith" | "endswith";
@@ -73,10 +75,6 @@ function foldIncludes(s: string, p: string): boolean {
   return false;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
 function literalTest(kind: StringMode, lit: string, cased: boolean): StringTest {
   if (cased) {
     if (kind === "equals") return (s) => s === lit;
@@ -110,9 +108,62 @@ export function compileString(value: string, mode: StringMode, cased: boolean): 
       lead && trail ? "contains" : lead ? "endswith" : trail ? "startswith" : "equals";
     return literalTest(kind, inner[0], cased);
   }
-  const source = parts
-    .map((p) => (p === STAR ? "[\\s\\S]*" : p === ONE ? "[\\s\\S]" : escapeRegExp(p)))
-    .join("");
-  const re = new RegExp(`^${source}$`, cased ? "u" : "iu");
-  return (s) => re.test(s);
+  return globTest(parts, cased);
+}
+
+/** One pattern unit: a literal character (folded unless cased), any one character, or a star. */
+type Unit = number;
+const ANY_ONE = -1;
+const ANY_RUN = -2;
+
+function units(parts: Part[], cased: boolean): Unit[] {
+  const out: Unit[] = [];
+  for (const p of parts) {
+    if (p === STAR) out.push(ANY_RUN);
+    else if (p === ONE) out.push(ANY_ONE);
+    else {
+      const lit = cased ? p : fold(p);
+      for (let i = 0; i < lit.length; i++) out.push(lit.charCodeAt(i));
+    }
+  }
+  return out;
+}
+
+/** 2 at a surrogate pair, else 1. */
+function charLength(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c < 0xd800 || c > 0xdbff) return 1;
+  const d = s.charCodeAt(i + 1);
+  return d >= 0xdc00 && d <= 0xdfff ? 2 : 1;
+}
+
+/**
+ * `*` and `?` (one character: a surrogate pair is one) with the two-pointer algorithm: on a
+ * mismatch it resumes after the last star seen, one character further, never revisiting
+ * earlier stars.
+ */
+function globTest(parts: Part[], cased: boolean): StringTest {
+  const p = units(parts, cased);
+  const eq = (pc: Unit, c: number) => pc === ANY_ONE || pc === c || (!cased && pc === lowerCode(c));
+  return (s) => {
+    let i = 0;
+    let j = 0;
+    let star = -1;
+    let resume = 0;
+    while (i < s.length) {
+      const pc = p[j];
+      if (pc === ANY_RUN) {
+        star = j++;
+        resume = i;
+      } else if (pc !== undefined && eq(pc, s.charCodeAt(i))) {
+        i += pc === ANY_ONE ? charLength(s, i) : 1;
+        j++;
+      } else if (star >= 0) {
+        j = star + 1;
+        i = ++resume;
+      } else return false;
+    }
+    while (p[j] === ANY_RUN) j++;
+    return j === p.length;
+  };
 }

@@ -1,3 +1,4 @@
+import { RE2JS } from "re2js";
 import { isScalar, type Node } from "yaml";
 import { cidrContains, type ParsedIP, parseCidr, parseIP } from "../lib/ip";
 import { RuleError } from "./errors";
@@ -39,16 +40,43 @@ function escapeWildcards(s: string): string {
   return s.replace(/[\\*?]/g, "\\$&");
 }
 
+/** The `re` sub-modifiers as RE2 flags (Sigma: i, m, s; `(?i)` inline works as well). */
+const RE2_FLAGS: Record<string, number> = {
+  i: RE2JS.CASE_INSENSITIVE,
+  m: RE2JS.MULTILINE,
+  s: RE2JS.DOTALL,
+};
+
+/** Why RE2 refused a pattern, in words a rule author can act on. */
+function re2Refusal(pattern: string, err: unknown): string {
+  const why = err instanceof Error ? err.message : String(err);
+  const lookaround = /\(\?<?[=!]/.test(pattern);
+  const backref = /\\[1-9]|\\k</.test(pattern);
+  const hint = lookaround
+    ? " (lookarounds such as (?=, (?!, (?<= and (?<! are not supported)"
+    : backref
+      ? " (backreferences such as \\1 are not supported)"
+      : "";
+  return `invalid regular expression for RE2${hint}: ${why}`;
+}
+
+/**
+ * `|re`: RE2 syntax (Sigma's regular expressions; inline flags like `(?i)`), matched anywhere
+ * in the value, in time linear in the value whatever the pattern: no backtracking, so no
+ * pattern or event can stall ingest. What RE2 cannot run (backreferences, lookarounds) is
+ * refused when the rule is parsed.
+ */
 function regexTest(item: Item, flags: string): ValueTest {
   if (typeof item.value !== "string") {
     throw new RuleError(`"re" needs a string, got ${item.source}`, item.line, item.field);
   }
-  let re: RegExp;
+  const bits = [...flags].reduce((b, f) => b | (RE2_FLAGS[f] ?? 0), 0);
+  let re: RE2JS;
   try {
-    re = new RegExp(item.value, flags);
+    re = RE2JS.compile(item.value, bits);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new RuleError(`invalid regular expression: ${why}`, item.line, item.field);
+    const message = `${item.field}: ${re2Refusal(item.value, err)}`;
+    throw new RuleError(message, item.line, item.field);
   }
   return {
     test: stringTest((s) => re.test(s)),
