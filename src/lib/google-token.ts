@@ -1,4 +1,5 @@
 import { importPKCS8, type JWTHeaderParameters, SignJWT } from "jose";
+import { fetchBounded, LIMITS } from "./outbound";
 
 /**
  * Google service-account access tokens by the OAuth 2.0 JWT bearer grant (RFC 7523): a JWT signed
@@ -120,20 +121,21 @@ async function requestToken(
   fetcher: typeof fetch,
 ): Promise<TokenResponse> {
   const where = `the token request to ${sa.token_uri}`;
-  let res: Response;
-  try {
-    res = await fetcher(sa.token_uri, {
+  // A timeout or an answer over the cap is an OutboundError (kind timeout / too_large): thrown as it is.
+  const res = await fetchBounded(
+    sa.token_uri,
+    {
       method: "POST",
       headers: {
         "content-type": "application/x-www-form-urlencoded",
         accept: "application/json",
       },
       body: new URLSearchParams({ grant_type: GRANT_TYPE, assertion }).toString(),
-    });
-  } catch (err) {
-    throw new Error(`${where} failed: ${(err as Error).message}`);
-  }
-  const text = await res.text().catch(() => "");
+    },
+    LIMITS.small,
+    fetcher,
+  );
+  const text = res.text();
   const body = parseObject(text);
   if (!res.ok) throw new Error(`${where} failed: HTTP ${res.status} ${oauthError(body, text)}`);
   const token = body?.access_token;

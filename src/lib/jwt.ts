@@ -7,6 +7,7 @@ import {
   jwtVerify,
 } from "jose";
 import { AuditflareError } from "./errors";
+import { type BoundedResponse, fetchBounded, LIMITS, OutboundError } from "./outbound";
 
 // RS256 JWT verification against a JWKS (pinned, or fetched and cached per isolate) with jose:
 // Google Pub/Sub push tokens, Cloudflare Access `Cf-Access-Jwt-Assertion` tokens.
@@ -247,15 +248,20 @@ function maxAge(cacheControl: string | null): number {
 }
 
 async function download(url: string, fetcher: typeof fetch): Promise<FetchedSet> {
-  let res: Response;
+  let res: BoundedResponse;
   try {
-    res = await fetcher(url, { headers: { accept: "application/json" } });
+    res = await fetchBounded(
+      url,
+      { headers: { accept: "application/json" } },
+      LIMITS.small,
+      fetcher,
+    );
   } catch (err) {
+    if (err instanceof OutboundError) throw err; // kind timeout / too_large / network, as it is
     throw new Error(`cannot fetch the JWKS at ${url}: ${(err as Error).message}`);
   }
-  const text = await res.text();
   if (!res.ok) throw new Error(`cannot fetch the JWKS at ${url}: HTTP ${res.status}`);
-  const jwks = parseJwks(text, `the JWKS at ${url}`);
+  const jwks = parseJwks(res.text(), `the JWKS at ${url}`);
   const expiresAt = Date.now() + maxAge(res.headers.get("cache-control")) * 1000;
   return { jwks, expiresAt, forcedAt: Number.NEGATIVE_INFINITY };
 }

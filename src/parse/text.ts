@@ -1,3 +1,4 @@
+import { OutboundError } from "../lib/outbound";
 import { utf8Length } from "../lib/utf8";
 import { framedText } from "./json";
 import { FileFormatError, MAX_RECORD_CHARS, type StreamRecord, TOO_LONG } from "./records";
@@ -15,6 +16,8 @@ export async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenera
       try {
         r = await reader.read();
       } catch (err) {
+        // The bucket stopped sending (a timeout): not the file's fault, the read is retried.
+        if (err instanceof OutboundError) throw err;
         const msg = (err as Error).message;
         throw new FileFormatError(
           /gzip|compress|inflate/i.test(msg) ? "invalid_gzip" : "invalid_utf8",

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { accessToken, parseServiceAccount, type ServiceAccount } from "../../src/lib/google-token";
 import { base64urlDecode } from "../../src/lib/jwt";
+import { OutboundError } from "../../src/lib/outbound";
 
 const NOW = Date.UTC(2026, 5, 1, 12);
 const TOKEN_URI = "https://oauth2.test/token";
@@ -77,6 +78,8 @@ const ok = (token: string): Answer => ({
   status: 200,
   body: { access_token: token, expires_in: 3600, token_type: "Bearer" },
 });
+
+afterEach(() => vi.useRealTimers());
 
 describe("parseServiceAccount", () => {
   it("reads a key file", () => {
@@ -198,5 +201,23 @@ describe("accessToken failures", () => {
     await expect(accessToken(sa, SCOPE, empty.fetcher, NOW)).rejects.toThrow(
       /returned no access_token$/,
     );
+  });
+
+  it("a token endpoint that never answers times out; one answering past the cap is too_large", async () => {
+    const sa = parseServiceAccount(keyFile("bounded@acme.iam.gserviceaccount.com"));
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const hanging = ((_: RequestInfo | URL, init?: RequestInit) =>
+      new Promise<Response>((_, reject) =>
+        init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))),
+      )) as typeof fetch;
+    const pending = accessToken(sa, SCOPE, hanging, NOW).catch((err: unknown) => err);
+    await vi.advanceTimersByTimeAsync(10_001);
+    const timedOut = await pending;
+    expect(timedOut).toBeInstanceOf(OutboundError);
+    expect(timedOut).toMatchObject({ kind: "timeout", url: TOKEN_URI });
+    vi.useRealTimers();
+    const huge = (async () =>
+      new Response(`{"access_token":"${"x".repeat(300 * 1024)}"}`)) as typeof fetch;
+    await expect(accessToken(sa, SCOPE, huge, NOW)).rejects.toMatchObject({ kind: "too_large" });
   });
 });

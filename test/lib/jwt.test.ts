@@ -9,6 +9,7 @@ import {
   pinnedKeys,
   verifyJwt,
 } from "../../src/lib/jwt";
+import { OutboundError } from "../../src/lib/outbound";
 
 const NOW = Date.UTC(2026, 5, 1, 12);
 const ISS = "https://accounts.google.com";
@@ -288,6 +289,29 @@ describe("key sources", () => {
       /^cannot fetch the JWKS at https:\/\/keys\.test\/\d+\/certs: HTTP 503$/,
     );
     expect(state.calls).toBe(2);
+  });
+
+  it("a JWKS endpoint that never answers times out; a key set past the cap is too_large", async () => {
+    const token = await sign(keyA, claims());
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const hanging = ((_: RequestInfo | URL, init?: RequestInit) =>
+      new Promise<Response>((_, reject) =>
+        init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))),
+      )) as typeof fetch;
+    const pending = verifyJwt(token, fetchedKeys("https://keys.test/hang", hanging), CHECK).catch(
+      (e: unknown) => e,
+    );
+    await vi.advanceTimersByTimeAsync(10_001);
+    const err = await pending;
+    expect(err).toBeInstanceOf(OutboundError);
+    expect(err).toMatchObject({ kind: "timeout", url: "https://keys.test/hang" });
+    vi.useRealTimers();
+    const padding = "x".repeat(300 * 1024);
+    const huge = (async () =>
+      Response.json({ keys: [keyA.jwk], padding })) as unknown as typeof fetch;
+    await expect(
+      verifyJwt(token, fetchedKeys("https://keys.test/huge", huge), CHECK),
+    ).rejects.toMatchObject({ kind: "too_large" });
   });
 
   it("base64url decoding is strict", () => {

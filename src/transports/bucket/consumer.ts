@@ -1,5 +1,6 @@
 import { findSource, loadSources, readSecret } from "../../config";
 import { describeError } from "../../lib/errors";
+import { OutboundError } from "../../lib/outbound";
 import { finishObject, getProgress, type ObjectRef, recordObjectError } from "../../store/objects";
 import { recordSourceError } from "../../store/stats";
 import { isVendorTestObject } from "../../vendors";
@@ -172,6 +173,16 @@ async function deadLetter(env: Env, message: Message<unknown>): Promise<void> {
   });
 }
 
+/**
+ * What a failed read says in the source's lastError: a bucket's or a credential's own words,
+ * a limit hit as `timeout: …` / `too_large: …`, anything else with its kind.
+ */
+function healthMessage(err: unknown): string {
+  if (err instanceof OutboundError) return `${err.kind}: ${err.message}`;
+  if (err instanceof BucketReadError) return err.message;
+  return describeError(err);
+}
+
 /** Retry delay: exponential in the attempt number, capped at 15 minutes. */
 const retryDelaySeconds = (attempts: number) => Math.min(900, 10 * 2 ** Math.max(0, attempts - 1));
 
@@ -196,9 +207,9 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       const parsed = parseBucketMessage(message.body);
       if (parsed.ok) {
         await recordObjectError(env.DB, refOf(parsed.value), error, Date.now());
-        // A vendor bucket that refuses us is the source's health, shown in GET /v1/sources.
-        const source = err instanceof BucketReadError ? sourceOf(env, parsed.value) : undefined;
-        if (source) await recordSourceError(env.DB, source.id, (err as Error).message, Date.now());
+        // Any failure to read an object is the source's health, shown in GET /v1/sources.
+        const source = sourceOf(env, parsed.value);
+        if (source) await recordSourceError(env.DB, source.id, healthMessage(err), Date.now());
       }
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     }

@@ -1,7 +1,8 @@
 import { AwsClient } from "aws4fetch";
 import { readSecret } from "../../config";
 import { AuditflareError } from "../../lib/errors";
-import { accessToken, parseServiceAccount } from "../../lib/google-token";
+import { accessToken, parseServiceAccount, type ServiceAccount } from "../../lib/google-token";
+import { fetchBounded, fetchStreaming, LIMITS } from "../../lib/outbound";
 import type { GcsConfig, S3Config } from "../../vendors/fields";
 
 /**
@@ -64,32 +65,39 @@ function r2Store(env: Env): ObjectStore {
 const encodeKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
 
 /**
- * Reads a bucket's HTTP answer: the object, or what went wrong in words an operator can act on.
- * A 404 is an error too (retried, then dead-lettered, never dropped): the notification said the
- * object exists, and S3 answers 404 for keys it will not confirm either way.
+ * Checks a bucket's HTTP status: fine (200, 206), `changed` (412), or an error in words an
+ * operator can act on. A 404 is an error too (retried, then dead-lettered, never dropped): the
+ * notification said the object exists, and S3 answers 404 for keys it will not confirm either way.
  */
-function answer(res: Response, where: string, eTag: string | undefined): ObjectRead {
-  if (res.status === 404)
+function checkStatus(status: number, where: string): "ok" | "changed" {
+  if (status === 404)
     throw new BucketReadError(
       "bucket_read_failed",
       `${where} does not exist or cannot be seen (HTTP 404)`,
     );
-  if (res.status === 412) return "changed";
-  if (res.status === 200 || res.status === 206) {
-    const range = res.headers.get("content-range")?.match(/\/(\d+)$/);
-    const length = res.headers.get("content-length");
-    return {
-      body: res.body ?? new Blob([]).stream(),
-      eTag: unquote(res.headers.get("etag")) || res.headers.get("x-goog-generation") || eTag || "",
-      size: range ? Number(range[1]) : length ? Number(length) : null,
-      upload: false,
-    };
-  }
+  if (status === 412) return "changed";
+  if (status === 200 || status === 206) return "ok";
   const what =
-    res.status === 403 || res.status === 401
+    status === 403 || status === 401
       ? `the credentials cannot read ${where}`
       : `reading ${where} failed`;
-  throw new BucketReadError("bucket_read_failed", `${what} (HTTP ${res.status})`);
+  throw new BucketReadError("bucket_read_failed", `${what} (HTTP ${status})`);
+}
+
+/** Reads a bucket's answer to a GET: the object, `changed`, or a thrown BucketReadError. */
+function answer(res: Response, where: string, eTag: string | undefined): ObjectRead {
+  if (checkStatus(res.status, where) === "changed") {
+    res.body?.cancel().catch(() => {});
+    return "changed";
+  }
+  const range = res.headers.get("content-range")?.match(/\/(\d+)$/);
+  const length = res.headers.get("content-length");
+  return {
+    body: res.body ?? new Blob([]).stream(),
+    eTag: unquote(res.headers.get("etag")) || res.headers.get("x-goog-generation") || eTag || "",
+    size: range ? Number(range[1]) : length ? Number(length) : null,
+    upload: false,
+  };
 }
 
 function secret(env: Env, name: string, what: string): string {
@@ -120,6 +128,24 @@ function s3Url(c: S3Config, key: string): string {
   return `https://${c.bucket}.s3.${c.region}.amazonaws.com/${encodeKey(key)}`;
 }
 
+/**
+ * A SigV4-signed request to the bucket, sent with outbound limits: the headers within
+ * LIMITS.object's deadline, then no pause longer than its idle time while the body streams.
+ */
+async function s3Fetch(
+  env: Env,
+  c: S3Config,
+  key: string,
+  init: { method?: string; headers?: Record<string, string> },
+): Promise<Response> {
+  const signed = await s3Client(env, c).sign(s3Url(c, key), init);
+  return fetchStreaming(
+    signed.url,
+    { method: signed.method, headers: signed.headers },
+    LIMITS.object,
+  );
+}
+
 function s3Store(env: Env, c: S3Config): ObjectStore {
   const url = (key: string) => `s3://${c.bucket}/${key}`;
   return {
@@ -127,14 +153,17 @@ function s3Store(env: Env, c: S3Config): ObjectStore {
       const headers: Record<string, string> = {};
       if (opts.eTag) headers["if-match"] = `"${opts.eTag}"`;
       if (opts.offset) headers.range = `bytes=${opts.offset}-`;
-      const res = await s3Client(env, c).fetch(s3Url(c, key), { headers });
-      return answer(res, url(key), opts.eTag);
+      return answer(await s3Fetch(env, c, key, { headers }), url(key), opts.eTag);
     },
     async head(key) {
-      const res = await s3Client(env, c).fetch(s3Url(c, key), { method: "HEAD" });
+      const res = await s3Fetch(env, c, key, { method: "HEAD" });
+      await res.body?.cancel().catch(() => {});
       if (res.status === 404) return null;
-      const read = answer(res, url(key), undefined);
-      return typeof read === "string" ? null : { eTag: read.eTag, size: read.size ?? 0 };
+      if (checkStatus(res.status, url(key)) === "changed") return null;
+      return {
+        eTag: unquote(res.headers.get("etag")),
+        size: Number(res.headers.get("content-length") ?? 0),
+      };
     },
     url,
   };
@@ -142,30 +171,66 @@ function s3Store(env: Env, c: S3Config): ObjectStore {
 
 const GCS_SCOPE = "https://www.googleapis.com/auth/devstorage.read_only";
 
+/**
+ * The service account of the secret, or a BucketReadError naming the secret and what is wrong
+ * with it (not JSON, a field missing, a token_uri that is not https, a key that is not PKCS#8).
+ */
+function serviceAccount(env: Env, c: GcsConfig): ServiceAccount {
+  const json = secret(env, c.serviceAccountJsonEnv, "the service-account JSON");
+  try {
+    return parseServiceAccount(json);
+  } catch (err) {
+    throw new BucketReadError(
+      "config_invalid",
+      `the secret ${c.serviceAccountJsonEnv}: ${(err as Error).message}`,
+    );
+  }
+}
+
+/** An access token for the bucket; a failure other than a timeout or cap names the secret. */
+async function gcsToken(env: Env, c: GcsConfig): Promise<string> {
+  const sa = serviceAccount(env, c);
+  try {
+    return await accessToken(sa, GCS_SCOPE);
+  } catch (err) {
+    if (err instanceof AuditflareError) throw err;
+    throw new BucketReadError(
+      "bucket_read_failed",
+      `the secret ${c.serviceAccountJsonEnv} gives no access token: ${(err as Error).message}`,
+    );
+  }
+}
+
 function gcsStore(env: Env, c: GcsConfig): ObjectStore {
   const base = `${(c.endpoint ?? "https://storage.googleapis.com").replace(/\/$/, "")}/storage/v1/b/${encodeURIComponent(c.bucket)}/o/`;
   const url = (key: string) => `gs://${c.bucket}/${key}`;
-  const authorized = async (headers: Record<string, string> = {}) => {
-    const sa = parseServiceAccount(
-      secret(env, c.serviceAccountJsonEnv, "the service-account JSON"),
-    );
-    return { ...headers, authorization: `Bearer ${await accessToken(sa, GCS_SCOPE)}` };
-  };
+  const authorized = async (headers: Record<string, string> = {}) => ({
+    ...headers,
+    authorization: `Bearer ${await gcsToken(env, c)}`,
+  });
   return {
     async get(key, opts = {}) {
       const q = opts.eTag ? `&ifGenerationMatch=${encodeURIComponent(opts.eTag)}` : "";
       const headers = await authorized(opts.offset ? { range: `bytes=${opts.offset}-` } : {});
-      const res = await fetch(`${base}${encodeURIComponent(key)}?alt=media${q}`, { headers });
+      const res = await fetchStreaming(
+        `${base}${encodeURIComponent(key)}?alt=media${q}`,
+        { headers },
+        LIMITS.object,
+      );
       const read = answer(res, url(key), opts.eTag);
       // The version is the generation (an object's ETag changes with its metadata too).
       if (typeof read !== "string") read.eTag = res.headers.get("x-goog-generation") ?? read.eTag;
       return read;
     },
     async head(key) {
-      const res = await fetch(`${base}${encodeURIComponent(key)}`, { headers: await authorized() });
+      const res = await fetchBounded(
+        `${base}${encodeURIComponent(key)}`,
+        { headers: await authorized() },
+        LIMITS.small,
+      );
       if (res.status === 404) return null;
-      if (!res.ok) answer(res, url(key), undefined);
-      const meta = (await res.json()) as { generation?: string; size?: string };
+      if (!res.ok) checkStatus(res.status, url(key));
+      const meta = JSON.parse(res.text()) as { generation?: string; size?: string };
       return { eTag: String(meta.generation ?? ""), size: Number(meta.size ?? 0) };
     },
     url,
