@@ -6,22 +6,32 @@ import { findVendor, SOURCE_TYPES } from "../vendors";
  * returns them (the maps `actor`, `tags` read with a dot: `actor.email`, `tags.session_id`;
  * `resources` an array), and the vendor columns of the rule's product by their view names
  * (`psAuditAction`, `action`, `airkitEventType`…). A rule for no product may name any vendor's.
+ *
+ * Nothing here reads another module's value at load time: the vendor registry sits on an import
+ * cycle in the bundle (vendors → pollers → ingest → detect → vendors), where a top-level
+ * `const PRODUCTS = SOURCE_TYPES` ran before SOURCE_TYPES was set and every rule without
+ * `logsource.product` threw. Values are read when first asked for.
  */
 
 const MAP_COLUMNS = ["actor", "tags"] as const;
 
-export const PRODUCTS: readonly string[] = SOURCE_TYPES;
+/** The source types a rule's logsource.product may name. */
+export function products(): readonly string[] {
+  return SOURCE_TYPES;
+}
 
-const COMMON = new Set<string>([...COMMON_COLUMNS, ...MAP_COLUMNS.map((m) => `${m}.*`)]);
+let common: ReadonlySet<string> | undefined;
+const commonFields = () =>
+  (common ??= new Set<string>([...COMMON_COLUMNS, ...MAP_COLUMNS.map((m) => `${m}.*`)]));
 
 const cache = new Map<string | null, ReadonlySet<string>>();
 
 export function knownFields(product: string | null): ReadonlySet<string> {
   let set = cache.get(product);
   if (!set) {
-    const products = product === null ? PRODUCTS : [product];
-    const vendor = products.flatMap((p) => [...(findVendor(p)?.view.columns ?? [])]);
-    set = new Set([...COMMON, ...vendor]);
+    const types = product === null ? products() : [product];
+    const vendor = types.flatMap((p) => [...(findVendor(p)?.view.columns ?? [])]);
+    set = new Set([...commonFields(), ...vendor]);
     cache.set(product, set);
   }
   return set;

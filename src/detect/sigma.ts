@@ -7,7 +7,8 @@
  * - Fields: knownFields(product) names the fields a rule may use. A dotted field `m.k` (e.g.
  *   actor.email) is allowed when the set holds `m.k` itself, `m`, or `m.*`: the caller puts
  *   its map columns (actor, tags, …) there as `m` or `m.*`.
- * - logsource.product must be one of `products` (default: auditflare's source types);
+ * - logsource.product must be one of `products` (null: not checked; src/detect/fields.ts
+ *   products() gives auditflare's source types);
  *   logsource.category is refused (it would silently match nothing); service is a source id.
  * - `generate`: a detection that no correlation in the same text references alerts on its own
  *   (true). One that is referenced is false unless a referencing correlation says
@@ -26,12 +27,12 @@
  *   with a RuleError rather than ignored.
  */
 import { LineCounter, parseAllDocuments } from "yaml";
-import { SOURCE_TYPES } from "../vendors";
 import { type PendingCorrelation, parseCorrelation } from "./correlation";
 import { type PendingDetection, parseDetection } from "./detection";
 import { RuleError } from "./errors";
 import { CORRELATION_KEYS, DETECTION_KEYS, keyed, type Meta, parseMeta } from "./meta";
 import type { CorrelationRule, DetectionRule, KnownFields, Rule } from "./types";
+import { checkYamlDepth } from "./yaml-depth";
 import { Doc, type Entry } from "./yaml-nodes";
 
 export { timespanSeconds } from "./correlation";
@@ -41,6 +42,15 @@ export type { CorrelationRule, DetectionRule, KnownFields, Level, Row, Rule } fr
 export { LEVELS } from "./types";
 
 type Pending = PendingDetection | PendingCorrelation;
+
+/** Runs a rule's compilation, its errors naming the rule. */
+function inRule<T>(id: string, compile: () => T): T {
+  try {
+    return compile();
+  } catch (err) {
+    throw err instanceof RuleError ? err.inRule(id) : err;
+  }
+}
 
 /** A document's own text, without its `---` line. */
 function documentText(text: string, range: [number, number, number]): string {
@@ -87,13 +97,15 @@ function finish(pending: Pending[]): Rule[] {
 /**
  * Parses one YAML text of one or more rule documents. knownFields(product) gives the field
  * names a rule of that product may use (null: a rule for every source); products the allowed
- * logsource.product values. Throws a RuleError naming the line.
+ * logsource.product values (null: any). Throws a RuleError naming the line. A text nested
+ * deeper than MAX_YAML_DEPTH is refused before the YAML parser (which recurses) sees it.
  */
 export function parseRules(
   text: string,
   knownFields: KnownFields,
-  products: readonly string[] = SOURCE_TYPES,
+  products: readonly string[] | null = null,
 ): Rule[] {
+  checkYamlDepth(text);
   const lc = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
   if (!Array.isArray(parsed)) return [];
@@ -131,7 +143,9 @@ export function parseRules(
   const detections = new Map<string, PendingDetection>();
   const pending: (Pending | null)[] = docs.map(({ doc, keys, meta, yaml }) => {
     if (!keys.has("detection")) return null;
-    const rule = parseDetection(doc, keys, meta, yaml, knownFields, products);
+    const rule = inRule(meta.id, () =>
+      parseDetection(doc, keys, meta, yaml, knownFields, products),
+    );
     detections.set(rule.id, rule);
     if (rule.name !== undefined) detections.set(rule.name, rule);
     return rule;
@@ -144,7 +158,7 @@ export function parseRules(
   };
   const all = docs.map(
     ({ doc, keys, meta, yaml }, i) =>
-      pending[i] ?? parseCorrelation(doc, keys, meta, yaml, knownFor),
+      pending[i] ?? inRule(meta.id, () => parseCorrelation(doc, keys, meta, yaml, knownFor)),
   );
   return finish(all);
 }
