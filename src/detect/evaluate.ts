@@ -1,4 +1,5 @@
 import { ruleRowOf } from "../store/present";
+import { rulesVersion } from "../store/rules";
 import type { LogRow } from "../store/schema";
 import type { SourceRef } from "../vendors/types";
 import { ruleFiles } from "./ruleset";
@@ -19,12 +20,16 @@ interface Active {
   counting: Map<string, CorrelationRule[]>;
 }
 
-const TTL_MS = 30_000;
-let cached: { at: number; active: Active } | undefined;
+let cached: { version: string; active: Active } | undefined;
 
-/** The rules in force, reloaded at most every 30 s per isolate (runtime rules live in D1). */
-export async function activeRules(db: D1Database, now = Date.now()): Promise<Active> {
-  if (cached && now - cached.at < TTL_MS) return cached.active;
+/**
+ * The rules in force. Each call reads the runtime rules' version (one short D1 row) and reloads
+ * when it changed, so a PUT or DELETE of /v1/rules takes effect on the next event in every
+ * isolate; unchanged runtime files are not parsed again (src/detect/ruleset.ts).
+ */
+export async function activeRules(db: D1Database): Promise<Active> {
+  const version = await rulesVersion(db);
+  if (cached?.version === version) return cached.active;
   const detections: DetectionRule[] = [];
   const counting = new Map<string, CorrelationRule[]>();
   for (const file of (await ruleFiles(db)).values())
@@ -32,7 +37,7 @@ export async function activeRules(db: D1Database, now = Date.now()): Promise<Act
       if (r.kind === "detection") detections.push(r);
       else for (const ref of r.rules) counting.set(ref, [...(counting.get(ref) ?? []), r]);
     }
-  cached = { at: now, active: { detections, counting } };
+  cached = { version, active: { detections, counting } };
   return cached.active;
 }
 

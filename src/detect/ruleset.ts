@@ -1,6 +1,6 @@
 import { AppError } from "../lib/errors";
-import { listStoredRules } from "../store/rules";
-import { knownFields, PRODUCTS } from "./fields";
+import { listStoredRules, type StoredRule } from "../store/rules";
+import { knownFields, products } from "./fields";
 import { parseRules, type Rule, RuleError } from "./sigma";
 import { STARTER_RULES } from "./starter-rules";
 
@@ -19,7 +19,7 @@ export interface RuleFile {
 }
 
 /** Rules of a Sigma YAML text, against auditflare's fields and source types. */
-const parse = (yaml: string) => parseRules(yaml, knownFields, PRODUCTS);
+const parse = (yaml: string) => parseRules(yaml, knownFields, products());
 
 /** Parses rules sent to the API; 400 naming the line and field when one is not valid. */
 export function parseRulesOr400(yaml: string): Rule[] {
@@ -57,17 +57,66 @@ export function bundledRules(): RuleFile[] {
   return bundled;
 }
 
+/** Where a rule file lives, for messages. */
+export function placeOf(f: Pick<RuleFile, "id" | "origin">): string {
+  return f.origin === "bundled"
+    ? `the bundled file rules/${f.id}.yml`
+    : `the runtime rule "${f.id}"`;
+}
+
+/**
+ * Refuses a rule file whose rule ids or names another file in force already uses (a runtime
+ * file replaces the file of its own id, so that one is not compared): two rules of one id
+ * would share detections and stats, and a correlation would count both.
+ */
+export function checkUniqueAcrossFiles(
+  file: Pick<RuleFile, "id" | "origin" | "rules">,
+  inForce: Iterable<RuleFile>,
+): void {
+  const mine = new Map<string, string>();
+  for (const r of file.rules) {
+    mine.set(`id "${r.id}"`, r.id);
+    if (r.name !== undefined) mine.set(`name "${r.name}"`, r.id);
+  }
+  for (const other of inForce) {
+    if (other.id === file.id) continue;
+    for (const r of other.rules) {
+      const keys = [`id "${r.id}"`, ...(r.name === undefined ? [] : [`name "${r.name}"`])];
+      const clash = keys.find((k) => mine.has(k));
+      if (clash)
+        throw new AppError(
+          "invalid_rule",
+          `rule ${clash} in ${placeOf(file)} is already used by rule "${r.id}" in ${placeOf(other)}`,
+        );
+    }
+  }
+}
+
+/** Runtime files parsed once per (id, updatedAt): a change re-parses only what changed. */
+const parsedRuntime = new Map<string, { updatedAt: number; rules: Rule[] }>();
+
+function runtimeRules(s: StoredRule): Rule[] {
+  const hit = parsedRuntime.get(s.id);
+  if (hit?.updatedAt === s.updatedAt) return hit.rules;
+  let rules: Rule[] = [];
+  try {
+    rules = parse(s.yaml);
+  } catch (err) {
+    // Stored after a check, so only a later change of fields can break it: kept, not run.
+    console.error(`rule ${s.id} no longer parses: ${(err as Error).message}`);
+  }
+  parsedRuntime.set(s.id, { updatedAt: s.updatedAt, rules });
+  return rules;
+}
+
 /** Every rule file in force, by id. */
 export async function ruleFiles(db: D1Database): Promise<Map<string, RuleFile>> {
   const files = new Map(bundledRules().map((f) => [f.id, f]));
-  for (const s of await listStoredRules(db)) {
-    let rules: Rule[] = [];
-    try {
-      rules = parse(s.yaml);
-    } catch (err) {
-      // Stored after a check, so only a later change of fields can break it: kept, not run.
-      console.error(`rule ${s.id} no longer parses: ${(err as Error).message}`);
-    }
+  const stored = await listStoredRules(db);
+  const ids = new Set(stored.map((s) => s.id));
+  for (const id of parsedRuntime.keys()) if (!ids.has(id)) parsedRuntime.delete(id);
+  for (const s of stored) {
+    const rules = runtimeRules(s);
     files.set(s.id, { id: s.id, origin: "runtime", yaml: s.yaml, rules, updatedAt: s.updatedAt });
   }
   return files;

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { parseRuleFile, type RuleFile, ruleFiles } from "../detect/ruleset";
+import { checkUniqueAcrossFiles, parseRuleFile, type RuleFile, ruleFiles } from "../detect/ruleset";
 import type { Rule } from "../detect/sigma";
 import { AppError } from "../lib/errors";
 import { adminSecurity, bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
@@ -27,6 +27,16 @@ const RuleSummary = z
   })
   .openapi("RuleFile");
 
+/**
+ * A file's matches: the events its detection rules matched (a correlation's stats count the
+ * events it counted, so they are added only in a file of correlations alone, not twice).
+ */
+const matchesOf = (f: RuleFile, stats: Map<string, RuleStat>) => {
+  const detections = f.rules.filter((r) => r.kind === "detection");
+  const counted = detections.length > 0 ? detections : f.rules;
+  return counted.reduce((n, r) => n + (stats.get(r.id)?.matches ?? 0), 0);
+};
+
 const present = (f: RuleFile, stats: Map<string, RuleStat>, withYaml = false) => {
   const own = f.rules.map((r) => stats.get(r.id));
   const last = Math.max(0, ...own.map((s) => s?.lastMatchAt ?? 0));
@@ -34,7 +44,7 @@ const present = (f: RuleFile, stats: Map<string, RuleStat>, withYaml = false) =>
     id: f.id,
     origin: f.origin,
     rules: f.rules.map((r: Rule) => ({ id: r.id, kind: r.kind, title: r.title, level: r.level })),
-    matches: own.reduce((n, s) => n + (s?.matches ?? 0), 0),
+    matches: matchesOf(f, stats),
     lastMatchAt: last ? toIso(last) : null,
     updatedAt: f.updatedAt === null ? null : toIso(f.updatedAt),
     ...(withYaml ? { yaml: f.yaml } : {}),
@@ -138,17 +148,17 @@ rulesRoutes.openapi(putRoute, async (c) => {
     );
   const yaml = await readBodyText(c.req.raw, MAX_RULE_BYTES);
   const rules = parseRuleFile(id, yaml);
+  checkUniqueAcrossFiles({ id, origin: "runtime", rules }, (await ruleFiles(c.env.DB)).values());
   const main = rules.find((r) => r.id === id) as Rule;
-  const now = Date.now();
-  const outcome = await putStoredRule(c.env.DB, {
+  const { outcome, updatedAt } = await putStoredRule(c.env.DB, {
     id,
     yaml,
     title: main.title,
     level: main.level,
-    updatedAt: now,
+    updatedAt: Date.now(),
     updatedBy: principalOf(c)?.name ?? null,
   });
-  const file: RuleFile = { id, origin: "runtime", yaml, rules, updatedAt: now };
+  const file: RuleFile = { id, origin: "runtime", yaml, rules, updatedAt };
   return c.json(
     present(file, await readRuleStats(c.env.DB), true),
     outcome === "created" ? 201 : 200,

@@ -5,7 +5,8 @@ import { toIso } from "../lib/time";
  * Detections and alerts (src/store/schema.ts). The statements of one match run in the commit's
  * transaction, in this order: the detection (ignored when this rule already matched this event),
  * then the open alert of its (rule, dedup key) window counts it, or else a new alert is made;
- * both only when the detection is new in this commit (`commitId`).
+ * both only when the detection is new in this commit (`commitId`). The rule's stats (rule_stats:
+ * matches, lastMatchAt, the Rules tab) count the same new detections, silent ones included.
  */
 
 const NEW_DETECTION =
@@ -16,6 +17,18 @@ const OPEN_IN_WINDOW = "ruleId = ?1 AND dedupKey = ?4 AND firstSeen > ?5 AND sta
 const THRESHOLD = (distinct: boolean) =>
   `(SELECT count(${distinct ? "DISTINCT value" : "*"}) FROM detections
      WHERE ruleId = ?1 AND dedupKey = ?4 AND eventTime > ?8 - ?9 AND eventTime <= ?8) >= ?10`;
+
+/** rule_stats counts a detection new in this commit (?3 ruleId, ?4 eventId, ?5 commitId). */
+function statsStatement(db: D1Database, m: Match, now: number, commitId: string) {
+  return db
+    .prepare(
+      `INSERT INTO rule_stats (ruleId, matches, lastMatchAt)
+       SELECT ?1, 1, ?2 WHERE EXISTS (SELECT 1 FROM detections WHERE ruleId = ?1 AND eventId = ?3 AND commitId = ?4)
+       ON CONFLICT(ruleId) DO UPDATE SET matches = matches + 1,
+         lastMatchAt = max(coalesce(lastMatchAt, 0), excluded.lastMatchAt)`,
+    )
+    .bind(m.ruleId, now, m.eventId, commitId);
+}
 
 export function matchStatements(
   db: D1Database,
@@ -30,7 +43,8 @@ export function matchStatements(
        VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(ruleId, eventId) DO NOTHING`,
     )
     .bind(m.ruleId, m.eventId, m.dedupKey, m.correlation?.value ?? null, m.eventTime, commitId);
-  if (m.silent) return [detection];
+  const stats = statsStatement(db, m, now, commitId);
+  if (m.silent) return [detection, stats];
   const cutoff = now - m.dedupMinutes * 60_000;
   const c = m.correlation;
   const params = [
@@ -66,7 +80,7 @@ export function matchStatements(
       sourceID,
       m.destinations ? JSON.stringify(m.destinations) : null,
     );
-  return [detection, update, create];
+  return [detection, stats, update, create];
 }
 
 export interface AlertRow {

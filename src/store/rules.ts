@@ -18,17 +18,41 @@ export async function getStoredRule(db: D1Database, id: string): Promise<StoredR
   return db.prepare("SELECT * FROM rules WHERE id = ?1").bind(id).first<StoredRule>();
 }
 
-export async function putStoredRule(db: D1Database, r: StoredRule): Promise<"created" | "updated"> {
+/**
+ * Adds or replaces a runtime rule. Its updatedAt is `r.updatedAt`, or later when that would not
+ * be past every stored rule's (clocks tie): each write changes rulesVersion. Returns what it did
+ * and the updatedAt stored.
+ */
+export async function putStoredRule(
+  db: D1Database,
+  r: StoredRule,
+): Promise<{ outcome: "created" | "updated"; updatedAt: number }> {
   const before = await getStoredRule(db, r.id);
-  await db
+  const stored = await db
     .prepare(
-      `INSERT INTO rules (id, yaml, title, level, updatedAt, updatedBy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+      `INSERT INTO rules (id, yaml, title, level, updatedAt, updatedBy)
+       VALUES (?1, ?2, ?3, ?4, max(?5, coalesce((SELECT max(updatedAt) FROM rules), 0) + 1), ?6)
        ON CONFLICT(id) DO UPDATE SET yaml = excluded.yaml, title = excluded.title, level = excluded.level,
-         updatedAt = excluded.updatedAt, updatedBy = excluded.updatedBy`,
+         updatedAt = excluded.updatedAt, updatedBy = excluded.updatedBy
+       RETURNING updatedAt`,
     )
     .bind(r.id, r.yaml, r.title, r.level, r.updatedAt, r.updatedBy)
-    .run();
-  return before ? "updated" : "created";
+    .first<{ updatedAt: number }>();
+  return { outcome: before ? "updated" : "created", updatedAt: stored?.updatedAt ?? r.updatedAt };
+}
+
+/**
+ * What the runtime rules are now, in one short row: it changes with every put (updatedAt rises
+ * past every stored one) and delete (count and sum fall). Read before each commit's matching,
+ * so a rule change takes effect on the next event in every isolate.
+ */
+export async function rulesVersion(db: D1Database): Promise<string> {
+  const v = await db
+    .prepare(
+      "SELECT count(*) AS n, coalesce(max(updatedAt), 0) AS latest, coalesce(sum(updatedAt), 0) AS total FROM rules",
+    )
+    .first<{ n: number; latest: number; total: number }>();
+  return `${v?.n ?? 0}:${v?.latest ?? 0}:${v?.total ?? 0}`;
 }
 
 export async function deleteStoredRule(db: D1Database, id: string): Promise<boolean> {
