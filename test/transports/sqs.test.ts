@@ -116,4 +116,23 @@ describe("SQS pull for S3 sources (s3.sqsQueueUrl)", () => {
     ).first<Json>();
     expect(String(stats?.lastError)).toMatch(/SQS message f1: .*queue unavailable/);
   });
+
+  it("a receive that never answers ends within its deadline, with the error in source health", async () => {
+    vi.spyOn(globalThis, "fetch").mockImplementation(
+      (_input, init) =>
+        new Promise<Response>((_, reject) => {
+          init?.signal?.addEventListener("abort", () =>
+            reject(new DOMException("The operation was aborted", "AbortError")),
+          );
+        }),
+    );
+    const report = await pollSqsQueues(env, Date.now(), { timeoutMs: 100, maxBytes: 1 << 20 });
+    expect(String(report["cci-s3"])).toMatch(/did not answer within 0\.1 s/);
+    const stats = await env.DB.prepare(
+      "SELECT lastError FROM source_stats WHERE sourceID = 'cci-s3'",
+    ).first<Json>();
+    expect(String(stats?.lastError)).toMatch(
+      /timeout: .*sqs\.us-east-1\.amazonaws\.com.* did not answer/,
+    );
+  }, 10_000);
 });

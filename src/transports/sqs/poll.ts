@@ -1,6 +1,7 @@
 import type { AwsClient } from "aws4fetch";
 import { loadSources } from "../../config";
 import { describeError } from "../../lib/errors";
+import { fetchBounded, LIMITS, type Limits, OutboundError } from "../../lib/outbound";
 import { recordDelivery, seenDelivery } from "../../store/deliveries";
 import { recordSourceError } from "../../store/stats";
 import type { S3Config } from "../../vendors/fields";
@@ -31,16 +32,20 @@ async function sqs<T>(
   queueUrl: string,
   action: string,
   body: object,
+  limits: Limits,
 ): Promise<T> {
-  const res = await client.fetch(`${new URL(queueUrl).origin}/`, {
+  const init = {
     method: "POST",
     headers: {
       "content-type": "application/x-amz-json-1.0",
       "x-amz-target": `AmazonSQS.${action}`,
     },
     body: JSON.stringify({ QueueUrl: queueUrl, ...body }),
-  });
-  const text = await res.text();
+  };
+  // Signed by aws4fetch, sent within the deadline and byte cap of an API call.
+  const signed = await client.sign(`${new URL(queueUrl).origin}/`, init);
+  const res = await fetchBounded(signed.url, { ...init, headers: signed.headers }, limits);
+  const text = res.text();
   if (!res.ok) {
     const e = (() => {
       try {
@@ -80,7 +85,12 @@ async function handle(env: Env, source: SqsSource, m: SqsMessage, now: number): 
 }
 
 /** One source's queue: receive, handle each message alone, delete what was handled. */
-async function pollQueue(env: Env, source: SqsSource, now: number): Promise<number> {
+async function pollQueue(
+  env: Env,
+  source: SqsSource,
+  now: number,
+  limits: Limits,
+): Promise<number> {
   const client = s3Client(env, source.s3, "sqs");
   const url = source.s3.sqsQueueUrl;
   let handled = 0;
@@ -93,6 +103,7 @@ async function pollQueue(env: Env, source: SqsSource, now: number): Promise<numb
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: i === 0 ? 10 : 0,
       },
+      limits,
     );
     if (Messages.length === 0) break;
     const done: SqsMessage[] = [];
@@ -110,27 +121,41 @@ async function pollQueue(env: Env, source: SqsSource, now: number): Promise<numb
       }
     }
     if (done.length > 0)
-      await sqs(client, url, "DeleteMessageBatch", {
-        Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle })),
-      });
+      await sqs(
+        client,
+        url,
+        "DeleteMessageBatch",
+        {
+          Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle })),
+        },
+        limits,
+      );
     handled += done.length;
   }
   return handled;
 }
 
-/** Every S3 source with an SQS queue, each on its own (one failing never stops the others). */
+/** A failed call in words: `timeout: …`, `too_large: …`, `network: …`, or the error itself. */
+const whatFailed = (err: unknown) =>
+  err instanceof OutboundError ? `${err.kind}: ${err.message}` : describeError(err);
+
+/**
+ * Every S3 source with an SQS queue, each on its own (one failing never stops the others). Each
+ * SQS call has the deadline and byte cap of `limits` (the first receive waits up to 10 s of it).
+ */
 export async function pollSqsQueues(
   env: Env,
   now = Date.now(),
+  limits: Limits = LIMITS.api,
 ): Promise<Record<string, number | string>> {
   const report: Record<string, number | string> = {};
   const sources = loadSources(env).filter((s): s is SqsSource => "s3" in s && !!s.s3?.sqsQueueUrl);
   for (const source of sources) {
     try {
-      report[source.id] = await pollQueue(env, source, now);
+      report[source.id] = await pollQueue(env, source, now, limits);
     } catch (err) {
-      report[source.id] = describeError(err);
-      await recordSourceError(env.DB, source.id, describeError(err), now);
+      report[source.id] = whatFailed(err);
+      await recordSourceError(env.DB, source.id, whatFailed(err), now);
     }
   }
   return report;
