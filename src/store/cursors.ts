@@ -36,19 +36,26 @@ export async function acquireLease(
   return r.meta.changes === 1;
 }
 
-/** The walk moved on: its newest event and where to continue. Runs in the page's batch. */
+/** The walk moved on: its newest event, where to continue, and the tokens it has followed. */
 export function progressStatement(
   db: D1Database,
   sourceID: string,
   owner: string,
-  w: { topId: string | null; topTime: number | null; next: string | null; requests: number },
+  w: {
+    topId: string | null;
+    topTime: number | null;
+    next: string | null;
+    tokens: readonly string[];
+    requests: number;
+  },
 ): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE cursors SET windowTopId = ?3, windowTopTime = ?4, windowNext = ?5, requests = requests + ?6
+      `UPDATE cursors SET windowTopId = ?3, windowTopTime = ?4, windowNext = ?5, windowTokens = ?6,
+         requests = requests + ?7
        WHERE sourceID = ?1 AND leaseOwner = ?2`,
     )
-    .bind(sourceID, owner, w.topId, w.topTime, w.next, w.requests);
+    .bind(sourceID, owner, w.topId, w.topTime, w.next, JSON.stringify(w.tokens), w.requests);
 }
 
 /** The walk reached stored events: its newest event becomes the high-water mark. */
@@ -62,10 +69,38 @@ export function completeStatement(
     .prepare(
       `UPDATE cursors SET highWaterId = coalesce(?3, highWaterId),
          highWaterTime = max(coalesce(highWaterTime, ?4), coalesce(?4, highWaterTime)),
-         windowTopId = NULL, windowTopTime = NULL, windowNext = NULL, requests = requests + ?5
+         windowTopId = NULL, windowTopTime = NULL, windowNext = NULL, windowTokens = NULL,
+         requests = requests + ?5
        WHERE sourceID = ?1 AND leaseOwner = ?2`,
     )
     .bind(sourceID, owner, w.topId, w.topTime, w.requests);
+}
+
+/** The walk is abandoned (the vendor's paging looped): the next one starts at the head. */
+export function restartStatement(
+  db: D1Database,
+  sourceID: string,
+  owner: string,
+  requests: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE cursors SET windowTopId = NULL, windowTopTime = NULL, windowNext = NULL,
+         windowTokens = NULL, requests = requests + ?3
+       WHERE sourceID = ?1 AND leaseOwner = ?2`,
+    )
+    .bind(sourceID, owner, requests);
+}
+
+/** The tokens the walk in progress has followed (none when no walk is in progress). */
+export function walkTokens(state: CursorState): string[] {
+  if (state.windowNext === null || !state.windowTokens) return [];
+  try {
+    const v: unknown = JSON.parse(state.windowTokens);
+    return Array.isArray(v) ? v.filter((t): t is string => typeof t === "string") : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Ends a run: schedule, health, and the lease released. */

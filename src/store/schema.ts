@@ -188,6 +188,8 @@ export const cursors = sqliteTable("cursors", {
   lastSuccessAt: integer("lastSuccessAt"),
   lastStatus: text("lastStatus"),
   lastError: text("lastError"),
+  /** The continuation tokens the walk in progress has followed (JSON array): a repeat is a loop. */
+  windowTokens: text("windowTokens"),
 });
 
 export type CursorRow = typeof cursors.$inferSelect;

@@ -105,4 +105,9 @@ export const pollFields = {
   tokenEnv: envName,
   baseUrl: z.url().optional(),
   intervalSeconds: z.number().int().min(60).max(86_400).default(60),
+  /**
+   * Seconds behind the high-water mark every walk reads again, so events the vendor lists late
+   * or dates back are still stored (dedup makes the overlap free): 0 to a day, default 10 min.
+   */
+  overlapSeconds: z.number().int().min(0).max(86_400).default(600),
 };

@@ -1,5 +1,4 @@
 import type { z } from "zod";
-import type { PollContext, PollResult } from "../transports/poll/types";
 import type { Normalizer } from "./event";
 
 /** What the pipeline needs to know of a source (any vendor's SOURCES entry has it). */
@@ -16,6 +15,52 @@ export interface PollerSource extends SourceRef {
   tokenEnv: string;
   baseUrl?: string;
   intervalSeconds: number;
+  /** Seconds behind the high-water mark every walk reads again (late and backdated events). */
+  overlapSeconds: number;
+}
+
+/*
+ * What a polled vendor tells the one poll walker (src/transports/poll/walk.ts): how to ask for a
+ * page and how to read one. Page clients are pure: no fetch, no store, no transport. The walker
+ * owns everything else (lease, overlap window, cut, cursor loops, timeouts, commits, health).
+ */
+
+/** A request for one page, as the walker sends it (GET). */
+export interface PageRequest {
+  url: string;
+  headers: Record<string, string>;
+  /** Explains an auth/permission status (401, 402, 403, 404) in words a user can act on. */
+  explainAuth: (status: number) => string;
+}
+
+/** A page read: its items newest first, and the token of the next (older) page, null at the end. */
+export type ParsedPage =
+  | { ok: true; items: unknown[]; next: string | null }
+  | { ok: false; error: string };
+
+/** Where the walker is: the source, its secret, its API base. */
+export interface PageTarget {
+  source: PollerSource;
+  token: string;
+  baseUrl: string;
+}
+
+export interface PollClient {
+  /** The vendor's name in messages ("PlanetScale"). */
+  name: string;
+  defaultBaseUrl: string;
+  /** The page after `next` (null: the head, the newest events). */
+  request(at: PageTarget, next: string | null): PageRequest;
+  /** The JSON body of the page requested with `next`. */
+  parse(body: unknown, next: string | null): ParsedPage;
+  /** Where a page is, for record locations ("head", "page 3"). */
+  pageLabel(next: string | null): string;
+  /** How the vendor named a page in its answer, for messages ('the cursor "x"', "page 3"). */
+  tokenLabel(next: string): string;
+  /** An item's own id, if the vendor gives one. */
+  idOf(item: unknown): string | null;
+  /** An item's time (epoch ms), if it has one. */
+  timeOf(item: unknown): number | null;
 }
 
 /** How a source's events arrive. */
@@ -51,11 +96,8 @@ export interface Vendor<Type extends string = string> {
   config: z.ZodType;
   normalizer: Normalizer;
   view: ViewDefinition;
-  /** Polled vendors: the API's base URL, and the client that walks its pages. */
-  poll?: {
-    defaultBaseUrl: string;
-    run: (ctx: PollContext) => Promise<PollResult>;
-  };
+  /** Polled vendors: the page client the poll walker drives (above). */
+  poll?: PollClient;
   /** Bucket vendors: name prefixes of the objects they write to test access (skipped). */
   testObjectPrefixes?: readonly string[];
 }

@@ -1,8 +1,19 @@
 import { AuditflareError } from "../../lib/errors";
+import { fetchBounded, type Limits, OutboundError } from "../../lib/outbound";
+import type { PageRequest } from "../../vendors/types";
 
 /** Vendor API calls for the pollers: one request, its failure classified for the scheduler. */
 
-type PollErrorKind = "auth" | "rate_limited" | "server" | "network" | "malformed" | "config";
+type PollErrorKind =
+  | "auth"
+  | "rate_limited"
+  | "server"
+  | "network"
+  | "timeout"
+  | "too_large"
+  | "malformed"
+  | "cursor_loop"
+  | "config";
 
 export class PollError extends AuditflareError {
   constructor(
@@ -23,13 +34,6 @@ export function retryAfterMs(header: string | null, now: number): number | undef
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-interface VendorRequest {
-  url: string;
-  headers: Record<string, string>;
-  /** Explains an auth/permission status in words a user can act on. */
-  explainAuth: (status: number) => string;
-}
-
 /** A page as the API answered it: poll clients page by body fields or by headers (Link). */
 interface Page {
   status: number;
@@ -37,17 +41,17 @@ interface Page {
   body: string;
 }
 
-/** GETs a page; returns it, or throws a PollError saying what went wrong. */
-export async function getPage(req: VendorRequest, now: number): Promise<Page> {
-  let res: Response;
-  try {
-    res = await fetch(req.url, {
-      headers: { accept: "application/json", "user-agent": "auditflare", ...req.headers },
-    });
-  } catch (err) {
-    throw new PollError("network", `request failed: ${(err as Error).message}`, { url: req.url });
-  }
-  const body = await res.text().catch(() => "");
+/** GETs a page within `limits`; returns it, or throws a PollError saying what went wrong. */
+export async function getPage(req: PageRequest, now: number, limits: Limits): Promise<Page> {
+  const res = await fetchBounded(
+    req.url,
+    { headers: { accept: "application/json", "user-agent": "auditflare", ...req.headers } },
+    limits,
+  ).catch((err: unknown) => {
+    if (err instanceof OutboundError) throw new PollError(err.kind, err.message, { url: req.url });
+    throw err;
+  });
+  const body = res.text();
   if (res.ok) return { status: res.status, headers: res.headers, body };
   const details = { status: res.status, body: body.slice(0, 2000), url: req.url };
   if (res.status === 429) {

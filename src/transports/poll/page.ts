@@ -10,10 +10,6 @@ export const emptyResult = (): PollResult => ({
   complete: false,
 });
 
-/** `{baseUrl}/organizations/{organization}/{path}` of the source. */
-export const orgUrl = (ctx: PollContext, path: string) =>
-  `${ctx.baseUrl.replace(/\/+$/, "")}/organizations/${encodeURIComponent(ctx.source.organization)}/${path}`;
-
 /**
  * Commits one page's events and the cursor statement describing the walk after it, in one D1
  * batch: the cursor never moves past events that are not stored. Adds the counts to `result`.

@@ -1,13 +1,15 @@
 import { loadSources, readSecret, type SourceConfig } from "../../config";
 import { describeError } from "../../lib/errors";
+import { LIMITS, type Limits } from "../../lib/outbound";
 import { acquireLease, finishRun, loadState } from "../../store/cursors";
 import { keepWhole, type QuarantineEntry } from "../../store/quarantine";
 import { recordSourceError } from "../../store/stats";
 import { vendorOf } from "../../vendors";
 import { PollError } from "./http";
 import type { PollContext, PollerSource, PollResult } from "./types";
+import { walk } from "./walk";
 
-/** The vendor's poll client, for sources of polled vendors (src/vendors/<vendor>/poll.ts). */
+/** The vendor's page client, for sources of polled vendors (src/vendors/<vendor>/poll.ts). */
 const pollClientOf = (s: SourceConfig) => vendorOf(s.type).poll;
 
 /** Pages one run may fetch per source (100 events each) before the next tick continues. */
@@ -38,7 +40,7 @@ function nextDue(err: PollError | Error, failures: number, now: number): number 
   }
 }
 
-/** One run of a leased source's poll client; it reports what it stored. */
+/** One run of a leased source's walk; it reports what it stored. */
 async function runClient(ctx: Omit<PollContext, "token" | "baseUrl">): Promise<PollResult> {
   const { source } = ctx;
   const token = readSecret(ctx.env, source.tokenEnv);
@@ -49,7 +51,7 @@ async function runClient(ctx: Omit<PollContext, "token" | "baseUrl">): Promise<P
     );
   const client = pollClientOf(source as SourceConfig);
   if (!client) throw new PollError("config", `source type "${source.type}" is not polled`);
-  return client.run({ ...ctx, token, baseUrl: source.baseUrl ?? client.defaultBaseUrl });
+  return walk({ ...ctx, token, baseUrl: source.baseUrl ?? client.defaultBaseUrl }, client);
 }
 
 /** A page that is not in the documented shape: kept in quarantine, counted once per page. */
@@ -83,7 +85,9 @@ async function failRun(
   const due = nextDue(err as Error, failures, now);
   console.error(`poll ${source.id}: ${kind}: ${error}`);
   if (err instanceof PollError) await keepMalformedPage(env, source, err, now);
-  const requests = err instanceof PollError && err.kind !== "config" ? 1 : 0;
+  // The failed request counts here, except a looping page's: its commit counted it.
+  const uncounted = err instanceof PollError && err.kind !== "config" && err.kind !== "cursor_loop";
+  const requests = uncounted ? 1 : 0;
   await finishRun(env.DB, source.id, owner, {
     nextDueAt: due,
     ok: false,
@@ -92,7 +96,9 @@ async function failRun(
     now,
     requests,
   });
-  await recordSourceError(env.DB, source.id, `${kind}: ${error}`, now);
+  // At the moment of failure: pages this run committed before it failed count as successes
+  // at their commit time, and must not hide the failure from the source's health.
+  await recordSourceError(env.DB, source.id, `${kind}: ${error}`, Math.max(now, Date.now()));
   return { sourceID: source.id, status: "error", kind, error, nextDueAt: due };
 }
 
@@ -101,7 +107,7 @@ async function pollSource(
   source: PollerSource,
   now: number,
   owner: string,
-  maxPages: number,
+  budget: { maxPages: number; limits: Limits },
 ): Promise<RunReport> {
   if ((await loadState(env.DB, source.id)).nextDueAt > now) {
     return { sourceID: source.id, status: "not_due" };
@@ -112,7 +118,7 @@ async function pollSource(
   // Read the walk position under the lease: a run that just finished may have moved it.
   const state = await loadState(env.DB, source.id);
   try {
-    const result = await runClient({ env, source, state, owner, now, maxPages });
+    const result = await runClient({ env, source, state, owner, now, ...budget });
     // An unfinished walk (backfill) continues at the next tick; a finished one waits its interval.
     const due = result.complete ? now + source.intervalSeconds * 1000 : now;
     await finishRun(env.DB, source.id, owner, {
@@ -135,11 +141,13 @@ async function pollSource(
 export async function runDuePollers(
   env: Env,
   now = Date.now(),
-  opts: { owner?: string; maxPages?: number } = {},
+  opts: { owner?: string; maxPages?: number; limits?: Limits } = {},
 ): Promise<RunReport[]> {
   const owner = opts.owner ?? crypto.randomUUID();
   const sources = loadSources(env).filter((s) => pollClientOf(s)) as PollerSource[];
-  return Promise.all(
-    sources.map((s) => pollSource(env, s, now, owner, opts.maxPages ?? DEFAULT_MAX_PAGES)),
-  );
+  const budget = {
+    maxPages: opts.maxPages ?? DEFAULT_MAX_PAGES,
+    limits: opts.limits ?? LIMITS.api,
+  };
+  return Promise.all(sources.map((s) => pollSource(env, s, now, owner, budget)));
 }

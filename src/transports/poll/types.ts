@@ -1,3 +1,4 @@
+import type { Limits } from "../../lib/outbound";
 import type { CursorState } from "../../store/cursors";
 import type { PollerSource } from "../../vendors/types";
 
@@ -14,6 +15,8 @@ export interface PollContext {
   now: number;
   /** Pages one run may fetch before leaving the rest of the walk to the next run. */
   maxPages: number;
+  /** The deadline and byte cap of each vendor request (LIMITS.api). */
+  limits: Limits;
 }
 
 export interface PollResult {
@@ -24,5 +27,3 @@ export interface PollResult {
   /** True when the walk reached stored events (or the end); false when the page budget ran out. */
   complete: boolean;
 }
-
-export type Poller = (ctx: PollContext) => Promise<PollResult>;

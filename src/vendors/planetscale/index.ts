@@ -3,7 +3,7 @@ import { commonFields, pollFields } from "../fields";
 import type { Vendor } from "../types";
 import { prefixedColumns } from "../view-columns";
 import { planetscale as normalizer } from "./normalize";
-import { pollPlanetScale } from "./poll";
+import { planetscalePages } from "./poll";
 
 /** PlanetScale: we poll the organization's audit log with a service token (VENDORS.md §1). */
 export const planetscale = {
@@ -35,5 +35,5 @@ export const planetscale = {
       "metadata",
     ]),
   },
-  poll: { defaultBaseUrl: "https://api.planetscale.com/v1", run: pollPlanetScale },
+  poll: planetscalePages,
 } as const satisfies Vendor<"planetscale">;

@@ -14,8 +14,9 @@ import { runDuePollers } from "../../transports/poll/scheduler";
 
 afterEach(() => vi.restoreAllMocks());
 
-const events = (n: number, from = 0) =>
-  Array.from({ length: n }, (_, k) => psEvent(from + n - 1 - k, T0 + (from + n - 1 - k) * 1000));
+/** `n` events newest first, numbered from `from`, one every `gapMs`. */
+const events = (n: number, from = 0, gapMs = 1000) =>
+  Array.from({ length: n }, (_, k) => psEvent(from + n - 1 - k, T0 + (from + n - 1 - k) * gapMs));
 let clock = Date.UTC(2026, 10, 1);
 const tick = (minutes = 2) => (clock += minutes * 60_000);
 
@@ -90,16 +91,17 @@ describe("PlanetScale poller", () => {
   });
 
   it("fetches one page and stores exactly the 7 new events on the next run", async () => {
-    const api: FakeApi = { requests: [], events: events(250) };
+    // A minute apart: the 10-minute overlap re-reads 11 stored events (counted as duplicates).
+    const api: FakeApi = { requests: [], events: events(250, 0, 60_000) };
     fakePlanetScale(api);
     await run();
-    api.events = [...events(7, 250), ...api.events];
+    api.events = [...events(7, 250, 60_000), ...api.events];
     api.requests = [];
     const report = psReport(await run());
     expect(report).toMatchObject({
       status: "polled",
       inserted: 7,
-      duplicates: 0,
+      duplicates: 11,
       complete: true,
       requests: 1,
     });

@@ -1,10 +1,8 @@
 import { z } from "zod";
 import { parseTimestamp } from "../../lib/time";
-import { completeStatement, progressStatement } from "../../store/cursors";
-import { getPage, PollError, parseJsonBody } from "../../transports/poll/http";
-import { commitPage, emptyResult, orgUrl } from "../../transports/poll/page";
-import type { PollContext, PollResult } from "../../transports/poll/types";
 import { zodMessage } from "../event";
+import { fieldOf, orgUrl } from "../poll-client";
+import type { PageTarget, PollClient } from "../types";
 
 /** Items per request: the API's maximum (VENDORS.md §1). */
 export const PAGE_SIZE = 100;
@@ -17,86 +15,45 @@ const listEnvelope = z.looseObject({
   cursor_end: z.string().nullish(),
 });
 
-const field = (e: unknown, k: string): unknown =>
-  typeof e === "object" && e !== null ? (e as Record<string, unknown>)[k] : undefined;
-const idOf = (e: unknown) => {
-  const v = field(e, "id");
-  return typeof v === "string" && v.length > 0 ? v : null;
-};
-const timeOf = (e: unknown) => {
-  const v = field(e, "created_at");
-  return typeof v === "string" ? parseTimestamp(v) : null;
-};
-
-function explainAuth(ctx: PollContext) {
-  const env = ctx.source.tokenEnv;
+function explainAuth(at: PageTarget) {
+  const env = at.source.tokenEnv;
+  const org = at.source.organization;
   return (status: number) =>
     status === 401
       ? `PlanetScale rejected the service token (401): set ${env} to "<SERVICE_TOKEN_ID>:<SERVICE_TOKEN>" of a valid service token`
       : status === 403
-        ? `PlanetScale refused access (403): give the service token in ${env} the read_audit_logs permission on organization "${ctx.source.organization}"`
-        : `PlanetScale answered ${status} for organization "${ctx.source.organization}": check the organization name, and that the service token in ${env} has read_audit_logs (a missing permission also shows as 404)`;
+        ? `PlanetScale refused access (403): give the service token in ${env} the read_audit_logs permission on organization "${org}"`
+        : `PlanetScale answered ${status} for organization "${org}": check the organization name, and that the service token in ${env} has read_audit_logs (a missing permission also shows as 404)`;
 }
 
 /**
- * PlanetScale's audit log is newest first with `starting_after` cursors. A walk starts at the
- * head, commits page by page (each page with the cursor that continues it) and ends at the
- * first event already stored (the high-water id, or anything older than its time) or at an empty
- * page; only then does the walk's newest event become the high-water mark. The first walk is the
- * backfill of everything the API still keeps, spread over runs by `maxPages`.
+ * PlanetScale's audit log: newest first, `limit` up to 100, older pages by
+ * `starting_after=<cursor_end>`. `has_next` is not trusted alone: the walk ends at an empty page
+ * (or a page without `cursor_end`), which costs one request at the end of a backfill.
  */
-export async function pollPlanetScale(ctx: PollContext): Promise<PollResult> {
-  const { state } = ctx;
-  const result = emptyResult();
-  let next = state.windowNext;
-  let top = { id: state.windowTopId, time: state.windowTopTime };
-  const base = orgUrl(ctx, "audit-log");
-  for (let pages = 0; pages < ctx.maxPages; pages++) {
-    const url = `${base}?limit=${PAGE_SIZE}${next ? `&starting_after=${encodeURIComponent(next)}` : ""}`;
-    const { body } = await getPage(
-      { url, headers: { authorization: ctx.token }, explainAuth: explainAuth(ctx) },
-      ctx.now,
-    );
-    result.requests++;
-    const parsed = listEnvelope.safeParse(parseJsonBody(body, url));
-    if (!parsed.success) {
-      throw new PollError(
-        "malformed",
-        `not an audit-log page: ${zodMessage(parsed.error.issues)}`,
-        { body, url },
-      );
-    }
+export const planetscalePages: PollClient = {
+  name: "PlanetScale",
+  defaultBaseUrl: "https://api.planetscale.com/v1",
+  request: (at, next) => ({
+    url: `${orgUrl(at, "audit-log")}?limit=${PAGE_SIZE}${next ? `&starting_after=${encodeURIComponent(next)}` : ""}`,
+    headers: { authorization: at.token },
+    explainAuth: explainAuth(at),
+  }),
+  parse(body) {
+    const parsed = listEnvelope.safeParse(body);
+    if (!parsed.success)
+      return { ok: false, error: `not an audit-log page: ${zodMessage(parsed.error.issues)}` };
     const items = parsed.data.data;
-    const first = items.find((e) => idOf(e) !== null);
-    if (top.id === null && first) top = { id: idOf(first), time: timeOf(first) };
-    const cut = items.findIndex(
-      (e) =>
-        (idOf(e) !== null && idOf(e) === state.highWaterId) ||
-        (state.highWaterTime !== null &&
-          (timeOf(e) ?? Number.POSITIVE_INFINITY) < state.highWaterTime),
-    );
-    const fresh = cut >= 0 ? items.slice(0, cut) : items;
-    const done = cut >= 0 || items.length === 0 || !parsed.data.cursor_end;
-    const requests = 1;
-    const cursor = done
-      ? completeStatement(ctx.env.DB, ctx.source.id, ctx.owner, {
-          topId: top.id,
-          topTime: top.time,
-          requests,
-        })
-      : progressStatement(ctx.env.DB, ctx.source.id, ctx.owner, {
-          topId: top.id,
-          topTime: top.time,
-          next: parsed.data.cursor_end ?? null,
-          requests,
-        });
-    const page = next ? `starting_after=${next}` : "head";
-    await commitPage(ctx, result, fresh, page, cursor);
-    if (done) {
-      result.complete = true;
-      return result;
-    }
-    next = parsed.data.cursor_end ?? null;
-  }
-  return result;
-}
+    return { ok: true, items, next: items.length > 0 ? (parsed.data.cursor_end ?? null) : null };
+  },
+  pageLabel: (next) => (next ? `starting_after=${next}` : "head"),
+  tokenLabel: (next) => `the cursor ${JSON.stringify(next)}`,
+  idOf(item) {
+    const v = fieldOf(item, "id");
+    return typeof v === "string" && v.length > 0 ? v : null;
+  },
+  timeOf(item) {
+    const v = fieldOf(item, "created_at");
+    return typeof v === "string" ? parseTimestamp(v) : null;
+  },
+};

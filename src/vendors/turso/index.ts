@@ -3,7 +3,7 @@ import { commonFields, pollFields } from "../fields";
 import type { Vendor } from "../types";
 import { prefixedColumns } from "../view-columns";
 import { turso as normalizer } from "./normalize";
-import { pollTurso } from "./poll";
+import { tursoPages } from "./poll";
 
 /** Turso: we poll the Platform API's organization audit logs (VENDORS.md §2). */
 export const turso = {
@@ -30,5 +30,5 @@ export const turso = {
       "longitude",
     ]),
   },
-  poll: { defaultBaseUrl: "https://api.turso.tech/v1", run: pollTurso },
+  poll: tursoPages,
 } as const satisfies Vendor<"turso">;

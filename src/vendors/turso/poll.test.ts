@@ -155,7 +155,7 @@ describe("Turso poller", () => {
     expect(await cursorOf("turso")).toMatchObject({ highWaterTime: newest, windowNext: null });
   });
 
-  it("ends the walk at the first page that brings nothing new and is older than the high-water mark", async () => {
+  it("re-reads the overlap window behind the high-water mark: entries a second apart, every page", async () => {
     const newest = Date.UTC(2026, 8, 2);
     const all = entries(300, newest, 1);
     let requests = fakeTurso((p) => paged(all)(p));
@@ -167,8 +167,9 @@ describe("Turso poller", () => {
       ...all,
     ];
     requests = fakeTurso((p) => paged(more)(p));
-    expect(await run()).toMatchObject({ inserted: 5, complete: true });
-    expect(requests).toEqual([1, 2]);
+    // All 300 stored entries are within 10 minutes of the newest: read again, kept once.
+    expect(await run()).toMatchObject({ inserted: 5, duplicates: 300, complete: true });
+    expect(requests).toEqual([1, 2, 3, 4]);
   });
 
   it("treats the Elixir SDK's mock shape as an error kept in quarantine, not as zero events", async () => {
