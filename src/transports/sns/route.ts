@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { routeSource, type SourceConfig } from "../../config";
 import { AppError } from "../../lib/errors";
 import { errorResponse, newRouter } from "../../lib/openapi";
+import { fetchBounded, LIMITS, OutboundError } from "../../lib/outbound";
 import { recordDelivery, saveSubscription, seenDelivery } from "../../store/deliveries";
 import type { S3Config } from "../../vendors/fields";
 import type { BucketSource } from "../bucket/kept";
@@ -56,7 +57,9 @@ const route = createRoute({
     401: errorResponse("signature, certificate URL, topic or timestamp not accepted"),
     404: errorResponse("unknown source, or not an S3 source with SNS topics"),
     413: errorResponse("body too large"),
-    502: errorResponse("the subscription could not be confirmed (SNS retries)"),
+    502: errorResponse(
+      "the subscription could not be confirmed, or the signing certificate could not be fetched (sns_certificate_unavailable); SNS retries",
+    ),
   },
 });
 
@@ -79,12 +82,12 @@ async function confirm(env: Env, source: S3Source, m: SnsMessage, now: number) {
   let error: string | null = null;
   let arn: string | null = null;
   try {
-    const res = await fetch(url, { redirect: "manual" });
-    const text = await res.text();
+    const res = await fetchBounded(url.toString(), { redirect: "manual" }, LIMITS.small);
     if (!res.ok) error = `confirming at ${url.origin}: HTTP ${res.status}`;
-    arn = text.match(/<SubscriptionArn>([^<]+)<\/SubscriptionArn>/)?.[1] ?? null;
+    arn = res.text().match(/<SubscriptionArn>([^<]+)<\/SubscriptionArn>/)?.[1] ?? null;
   } catch (err) {
-    error = `confirming at ${url.origin}: ${(err as Error).message}`;
+    const kind = err instanceof OutboundError ? `${err.kind}: ` : "";
+    error = `confirming at ${url.origin}: ${kind}${(err as Error).message}`;
   }
   await saveSubscription(env.DB, {
     sourceID: source.id,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../../lib/errors";
+import { type BoundedResponse, fetchBounded, LIMITS, OutboundError } from "../../lib/outbound";
 import { pemToDer, spkiOfCertificate } from "../../lib/x509";
 
 /**
@@ -119,12 +120,44 @@ function pinnedCerts(env: Env): Record<string, string> {
   return v && typeof v === "object" ? (v as Record<string, string>) : {};
 }
 
+/** The certificate could not be had: 502 naming it (SNS retries the message). */
+const unavailable = (url: string, why: string) =>
+  new AppError(
+    "sns_certificate_unavailable",
+    `the SNS signing certificate ${url} could not be fetched: ${why}`,
+  );
+
 async function certificatePem(env: Env, url: string): Promise<string> {
   const pinned = pinnedCerts(env)[url];
   if (pinned) return pinned;
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`fetching the SNS signing certificate ${url}: HTTP ${res.status}`);
+  let res: BoundedResponse;
+  try {
+    res = await fetchBounded(url, {}, LIMITS.small);
+  } catch (err) {
+    if (err instanceof OutboundError) throw unavailable(url, `${err.kind}: ${err.message}`);
+    throw err;
+  }
+  if (!res.ok) throw unavailable(url, `HTTP ${res.status}`);
   return res.text();
+}
+
+/** The certificate's public key for `hash`; a PEM that is not a certificate is a 502 naming it. */
+async function importCertificate(
+  pem: string,
+  url: string,
+  hash: "SHA-1" | "SHA-256",
+): Promise<CryptoKey> {
+  try {
+    return await crypto.subtle.importKey(
+      "spki",
+      spkiOfCertificate(pemToDer(pem)),
+      { name: "RSASSA-PKCS1-v1_5", hash },
+      false,
+      ["verify"],
+    );
+  } catch (err) {
+    throw unavailable(url, `not an RSA certificate (${(err as Error).message})`);
+  }
 }
 
 /** The certificate's key for `hash`, imported once per isolate (pins are never fetched). */
@@ -133,15 +166,7 @@ function signingKey(env: Env, url: string, hash: "SHA-1" | "SHA-256"): Promise<C
   const id = `${hash} ${url} ${pinned ?? ""}`;
   let key = keys.get(id);
   if (!key) {
-    key = certificatePem(env, url).then((pem) =>
-      crypto.subtle.importKey(
-        "spki",
-        spkiOfCertificate(pemToDer(pem)),
-        { name: "RSASSA-PKCS1-v1_5", hash },
-        false,
-        ["verify"],
-      ),
-    );
+    key = certificatePem(env, url).then((pem) => importCertificate(pem, url, hash));
     // A failed fetch is not cached: the next message tries again.
     key.catch(() => keys.delete(id));
     keys.set(id, key);
