@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runDuePollers } from "../../src/transports/poll/scheduler";
+import { query } from "../helpers";
 import { type FakeApi, fakePlanetScale, type Json, psEvent, psRows } from "../poll-helpers";
 
 /**
@@ -47,6 +48,10 @@ describe("PlanetScale: late and backdated events inside the overlap window", () 
     api.events = [D, E, A, C, B];
     expect(await report("ps")).toMatchObject({ status: "polled", inserted: 2, complete: true });
     expect(await psRows()).toEqual(["eva", "evb", "evc", "evd", "eve"]);
+    // Read again is counted, never stored twice: 2 + 3 + 5 received = 5 inserted + 5 duplicates.
+    const res = await query("/v1/sources");
+    const ps = ((await res.json()) as { data: Json[] }).data.find((s) => s.id === "ps") as Json;
+    expect(ps.counts).toMatchObject({ received: 10, inserted: 5, duplicates: 5, quarantined: 0 });
   });
 
   it("cuts at the first event older than the window: one request, the older ones not re-read", async () => {
