@@ -12,11 +12,15 @@ import { requireQueryToken } from "./query-auth";
 /**
  * POST /v1/sql: one read-only SELECT over `logs` and the per-source views (query token). JSON by
  * default; `Accept: application/x-ndjson` (one object per row) or `text/csv` (a header line,
- * then the rows) stream the rows instead. GET /v1/sql/schema lists the views, their columns and
+ * then the rows) stream the rows instead. Every format stops before the row that would take the
+ * response past MAX_RESPONSE_BYTES, and says so (`meta.truncatedBy`, or the
+ * `x-auditflare-truncated-by` header). GET /v1/sql/schema lists the views, their columns and
  * example queries.
  */
 
 const MAX_LIMIT = 10_000;
+/** The most a response body of POST /v1/sql holds, in bytes (8 MiB). */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 const Body = z.object({
   query: z.string().min(1).max(100_000).openapi({
@@ -34,7 +38,15 @@ const Answer = z
     meta: z.object({
       rowsRead: z.number().int(),
       durationMs: z.number(),
-      truncated: z.boolean().openapi({ description: "more rows than `limit` matched" }),
+      truncated: z.boolean().openapi({
+        description: "more rows matched than the response holds (see `truncatedBy`)",
+      }),
+      truncatedBy: z
+        .enum(["rows", "bytes"])
+        .optional()
+        .openapi({
+          description: `why rows were left out: more than \`limit\` matched, or the next row would have taken the body past ${MAX_RESPONSE_BYTES} bytes`,
+        }),
       coldFrom: ColdMeta.shape.coldFrom.optional(),
     }),
   })
@@ -47,7 +59,7 @@ const route = createRoute({
   tags: ["query"],
   summary: "Run one read-only SELECT over the views (logs, <vendor> views)",
   description:
-    "Only one SELECT (plain, compound, or with non-recursive CTEs) over `logs` and the per-source views is allowed; anything else is refused with 400 naming the problem. Times are ISO-8601 text, so `eventTime >= '2026-11-01'` compares as expected and uses the time index.",
+    "Only one SELECT (plain, compound, or with non-recursive CTEs) over `logs` and the per-source views is allowed; anything else is refused with 400 naming the problem. A query whose plan multiplies two scans (a join with no equality on a unique key, two json_each over values the query builds) is refused before it runs with 400 `sql_too_costly`. Times are ISO-8601 text, so `eventTime >= '2026-11-01'` compares as expected and uses the time index. Integers beyond ±(2^53 − 1) come back as strings of their exact decimal value. The response stops at `limit` rows or 8 MiB, whichever comes first.",
   security: bearerSecurity,
   request: { body: { content: { "application/json": { schema: Body } }, required: true } },
   responses: {
@@ -59,7 +71,9 @@ const route = createRoute({
       },
       description: "the rows (at most `limit`)",
     },
-    400: errorResponse("not one read-only SELECT over the views, or D1 refused it (its message)"),
+    400: errorResponse(
+      "not one read-only SELECT over the views, too costly to run (`sql_too_costly`), or D1 refused it (its message)",
+    ),
     401: errorResponse("missing or wrong query token"),
   },
 });
@@ -99,58 +113,121 @@ function keysOf(columns: readonly string[]): string[] {
   });
 }
 
-function streamed(r: SqlResult, csv: boolean): Response {
+type TruncatedBy = "rows" | "bytes" | undefined;
+
+/** The encoded pieces that fit in `budget` bytes, and whether any was left out. */
+function fitBytes(
+  pieces: Iterable<string>,
+  budget: number,
+): { chunks: Uint8Array[]; cut: boolean } {
   const encoder = new TextEncoder();
+  const chunks: Uint8Array[] = [];
+  let left = budget;
+  for (const piece of pieces) {
+    const bytes = encoder.encode(piece);
+    if (bytes.byteLength > left) return { chunks, cut: true };
+    left -= bytes.byteLength;
+    chunks.push(bytes);
+  }
+  return { chunks, cut: false };
+}
+
+function* mapped<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
+}
+
+const truncatedBy = (r: SqlResult, byBytes: boolean): TruncatedBy =>
+  byBytes ? "bytes" : r.truncated ? "rows" : undefined;
+
+function csvLine(row: readonly unknown[]): string {
+  const cells = row.map((v) => (Array.isArray(v) ? JSON.stringify(v) : v));
+  return `${Papa.unparse([cells], { newline: "\r\n" })}\r\n`;
+}
+
+function streamed(r: SqlResult, csv: boolean): Response {
   const keys = keysOf(r.columns);
   const line = csv
-    ? (row: unknown[]) =>
-        `${Papa.unparse([row.map((v) => (Array.isArray(v) ? JSON.stringify(v) : v))], { newline: "\r\n" })}\r\n`
+    ? csvLine
     : (row: unknown[]) =>
         `${JSON.stringify(Object.fromEntries(keys.map((k, i) => [k, row[i]])))}\n`;
+  const lines = csv ? [csvLine(r.columns), ...mapped(r.rows, line)] : mapped(r.rows, line);
+  const { chunks, cut } = fitBytes(lines, MAX_RESPONSE_BYTES);
   let i = 0;
   const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
-      if (i === 0 && csv) controller.enqueue(encoder.encode(line(r.columns)));
-      const chunk = r.rows.slice(i, i + 500);
+      const chunk = chunks.slice(i, i + 500);
       i += 500;
-      if (chunk.length > 0) controller.enqueue(encoder.encode(chunk.map(line).join("")));
-      if (i >= r.rows.length) controller.close();
+      if (chunk.length > 0) controller.enqueue(concat(chunk));
+      if (i >= chunks.length) controller.close();
     },
   });
   const type = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
   const headers = new Headers({ "content-type": type });
-  headers.set("x-auditflare-truncated", String(r.truncated));
+  const by = truncatedBy(r, cut);
+  headers.set("x-auditflare-truncated", String(by !== undefined));
+  if (by) headers.set("x-auditflare-truncated-by", by);
   headers.set("x-auditflare-rows-read", String(r.rowsRead));
   return new Response(stream, { headers });
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** Room for the JSON answer's columns and meta around the rows (meta is a few numbers). */
+const JSON_ENVELOPE = 1024;
+
+/** The rows of the JSON answer that fit in MAX_RESPONSE_BYTES with its columns and meta. */
+function jsonRows(r: SqlResult): { rows: SqlResult["rows"]; by: TruncatedBy } {
+  const envelope = new TextEncoder().encode(JSON.stringify(r.columns)).byteLength + JSON_ENVELOPE;
+  const pieces = mapped(r.rows, (row) => `${JSON.stringify(row)},`);
+  const { chunks, cut } = fitBytes(pieces, MAX_RESPONSE_BYTES - envelope);
+  return { rows: r.rows.slice(0, chunks.length), by: truncatedBy(r, cut) };
 }
 
 export const sqlRoutes = newRouter();
 sqlRoutes.use("/v1/sql", requireQueryToken);
 sqlRoutes.use("/v1/sql/*", requireQueryToken);
 
+/** What D1 may send for one answer (raw bytes): twice the response's cap, since a row's JSON or
+ * CSV can be up to ~1.5 times shorter than its raw bytes (`1.0` is `1`), never more. */
+const D1_BYTES = 2 * MAX_RESPONSE_BYTES;
+
+const FAILURE_CODES = {
+  not_allowed: "sql_not_allowed",
+  too_costly: "sql_too_costly",
+  d1: "sql_error",
+} as const;
+
 sqlRoutes.openapi(route, async (c) => {
   const { query, limit } = c.req.valid("json");
   const started = Date.now();
   let result: SqlResult;
   try {
-    result = await runSql(c.env.DB, query, limit);
+    result = await runSql(c.env.DB, query, limit, D1_BYTES);
   } catch (error) {
     if (!(error instanceof SqlFailure)) throw error;
-    const code = error.kind === "not_allowed" ? "sql_not_allowed" : "sql_error";
-    throw new AppError(code, error.message);
+    throw new AppError(FAILURE_CODES[error.kind], error.message);
   }
   const accept = c.req.header("accept") ?? "";
   if (accept.includes("text/csv")) return streamed(result, true) as never;
   if (accept.includes("application/x-ndjson")) return streamed(result, false) as never;
-  const { columns, rows, rowsRead, truncated } = result;
+  const { rows, by } = jsonRows(result);
   const cold = await coldFrom(c.env, Date.now(), { from: result.from });
   const meta = {
-    rowsRead,
+    rowsRead: result.rowsRead,
     durationMs: Date.now() - started,
-    truncated,
+    truncated: by !== undefined,
+    ...(by ? { truncatedBy: by } : {}),
     ...(cold ? { coldFrom: cold } : {}),
   };
-  return c.json({ columns, rows, meta }, 200);
+  return c.json({ columns: result.columns, rows, meta }, 200);
 });
 
 sqlRoutes.openapi(schemaRoute, (c) =>

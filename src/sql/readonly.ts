@@ -1,4 +1,5 @@
 import { parse } from "sql-parser-cst";
+import type { TableFunction } from "./cost";
 import { checkGaps, checkText } from "./lexical";
 import { foldName, isSelectType, statementLabel } from "./rules";
 import { type RangedRelation, type TimeRangeEdit, timeRangeEdits } from "./time-range";
@@ -38,8 +39,17 @@ import { type CstNode, isNode, Refusal, type WalkContext, walk } from "./walk";
  * SELECT, so the time index serves the range (time-range.ts).
  */
 
-/** `from`: the earliest event time the query reads, when every relation is bounded below. */
-export type SqlCheck = { ok: true; sql: string; from?: number } | { ok: false; message: string };
+/**
+ * `from`: the earliest event time the query reads, when every relation is bounded below;
+ * `functions`: the table-valued functions it reads, for the cost bound (cost.ts).
+ */
+export type SqlCheck = ({ ok: true } & Checked) | { ok: false; message: string };
+
+interface Checked {
+  sql: string;
+  from?: number;
+  functions: TableFunction[];
+}
 
 export const MAX_SQL_LENGTH = 100_000;
 
@@ -59,11 +69,7 @@ export function checkReadOnly(
   }
 }
 
-function check(
-  sql: string,
-  allowed: ReadonlySet<string>,
-  ranged?: RangedRelation,
-): { sql: string; from?: number } {
+function check(sql: string, allowed: ReadonlySet<string>, ranged?: RangedRelation): Checked {
   if (sql.length > MAX_SQL_LENGTH)
     throw new Refusal(`the SQL is longer than ${MAX_SQL_LENGTH} characters`);
   checkText(sql);
@@ -75,12 +81,13 @@ function check(
     edits: [],
     real: new Map(),
     opened: new WeakSet(),
+    functions: [],
   };
   walk(statement, undefined, ctx);
   const edits: TimeRangeEdit[] = ctx.edits.map(([start, end]) => ({ start, end, text: "" }));
   const ranges = ranged ? timeRangeEdits(statement, ctx.real, ranged) : undefined;
   edits.push(...(ranges?.edits ?? []));
-  return { sql: rewrite(sql, statement, edits), from: ranges?.from };
+  return { sql: rewrite(sql, statement, edits), from: ranges?.from, functions: ctx.functions };
 }
 
 function parseSql(sql: string): CstNode {

@@ -1,3 +1,4 @@
+import type { TableFunction } from "./cost";
 import {
   DENIED_FUNCTION_PREFIXES,
   DENIED_FUNCTIONS,
@@ -36,6 +37,8 @@ export interface WalkContext {
   readonly real: Map<CstNode, string>;
   /** WITH clauses already opened by the compound SELECT they lead. */
   readonly opened: WeakSet<object>;
+  /** The table-valued functions read, under each name the query plan can show (cost.ts). */
+  readonly functions: TableFunction[];
 }
 
 /** The CTE names one WITH clause defines; `defining` is set while walking that CTE's body. */
@@ -214,8 +217,11 @@ function relationItem(node: CstNode, scope: Scope | undefined, ctx: WalkContext)
   else if (isSelectType(node.type)) walk(node, scope, ctx);
   else if (node.type === "func_call") {
     checkFunction(node, true);
+    recordFunction(node, child(node, "name"), ctx);
     walkRest(node, scope, ctx, ["name"]);
   } else {
+    const expr = node.type === "alias" ? child(node, "expr") : undefined;
+    if (expr?.type === "func_call") recordFunction(expr, child(node, "alias"), ctx);
     const keys = ITEM_KEYS[node.type];
     if (!keys) throw new Refusal(`unsupported FROM item (${node.type})`);
     for (const key of keys) {
@@ -225,6 +231,44 @@ function relationItem(node: CstNode, scope: Scope | undefined, ctx: WalkContext)
     }
     walkRest(node, scope, ctx, keys);
   }
+}
+
+// --- table-valued functions ---------------------------------------------------------------------
+
+const PATH_OPERATORS = new Set(["->", "->>"]);
+
+/** A column of a row (`l.actor`, `actor`, `[actor]`; not `"actor"`, which SQLite may read as text). */
+function isColumn(node: CstNode | undefined): boolean {
+  if (node?.type === "member_expr")
+    return child(node, "object")?.type === "identifier" && isColumn(child(node, "property"));
+  return node?.type === "identifier" && !String(node.text ?? "").startsWith('"');
+}
+
+/** A column, or a path into one (`actor -> '$.roles'`). */
+function isColumnValue(node: CstNode | undefined): boolean {
+  if (node?.type === "paren_expr") return isColumnValue(child(node, "expr"));
+  if (node?.type === "binary_expr" && PATH_OPERATORS.has(String(node.operator)))
+    return isColumnValue(child(node, "left")) && child(node, "right")?.type === "string_literal";
+  return isColumn(node);
+}
+
+/** Whether a table-valued function reads only a column of the row in hand (and a literal path). */
+function readsColumn(call: CstNode): boolean {
+  const args = child(call, "args");
+  const list = args ? child(args, "expr") : undefined;
+  const items = list ? child(list, "args")?.items : undefined;
+  if (!Array.isArray(items) || items.length === 0 || items.length > 2) return false;
+  const [value, path] = items as unknown[];
+  return (
+    isNode(value) &&
+    isColumnValue(value) &&
+    (path === undefined || (isNode(path) && path.type === "string_literal"))
+  );
+}
+
+function recordFunction(call: CstNode, name: CstNode | undefined, ctx: WalkContext): void {
+  if (name?.type !== "identifier") return;
+  ctx.functions.push({ name: foldName(String(name.name)), rowBound: readsColumn(call) });
 }
 
 // --- functions and expressions ------------------------------------------------------------------

@@ -1,5 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_RESPONSE_BYTES } from "../../src/routes/sql";
+import { d1Message } from "../../src/store/sql";
 import { call, type Json, push, QUERY_TOKEN, query, tpEvent } from "../helpers";
 
 const T0 = Date.UTC(2026, 10, 1, 23); // 2026-11-01T23:00Z
@@ -19,9 +21,12 @@ async function rows(q: string, limit?: number) {
   return body as {
     columns: string[];
     rows: unknown[][];
-    meta: { rowsRead: number; durationMs: number; truncated: boolean };
+    meta: { rowsRead: number; durationMs: number; truncated: boolean; truncatedBy?: string };
   };
 }
+
+/** A literal JSON array of n numbers, as a query can carry one. */
+const array = (n: number) => `'[${Array.from({ length: n }, (_, i) => i).join(",")}]'`;
 
 beforeAll(async () => {
   // 120 events one minute apart from 23:00 on Nov 1 to 00:59 on Nov 2: a day boundary inside
@@ -191,5 +196,97 @@ describe("POST /v1/sql", () => {
     }
     for (const e of body.examples) await rows(e.sql);
     expect(body.examples.length).toBeGreaterThanOrEqual(body.views.length);
+  });
+
+  it.each([
+    [
+      "three json_each over 1,001 elements",
+      `SELECT count(*) FROM json_each(${array(1001)}) a, json_each(${array(1001)}) b, json_each(${array(1001)}) c`,
+    ],
+    ["logs a, logs b", "SELECT count(*) FROM logs a, logs b"],
+    ["a join on an unindexed key", "SELECT count(*) FROM logs a JOIN logs b ON a.actor = b.actor"],
+  ])("refuses a cross product before running it: %s", async (_, q) => {
+    const started = Date.now();
+    const res = await sql({ query: q });
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(res.status, JSON.stringify(body)).toBe(400);
+    expect(body.error.code).toBe("sql_too_costly");
+    expect(body.error.message).toMatch(/cross product.*SCAN/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("refuses a recursive CTE counting to 1e9", async () => {
+    const res = await sql({
+      query:
+        "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 1e9) SELECT count(*) FROM c",
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Json).error).toMatchObject({ code: "sql_not_allowed" });
+  });
+
+  it("answers integers beyond 2^53 exactly, as strings", async () => {
+    const r = await rows(
+      "SELECT 9007199254740993 AS n, -9007199254740993 AS m, 9007199254740991 AS safe, 9223372036854775807 AS top, 1e20 AS real, '9007199254740993' AS text",
+    );
+    expect(r.rows).toEqual([
+      [
+        "9007199254740993",
+        "-9007199254740993",
+        9007199254740991,
+        "9223372036854775807",
+        1e20,
+        "9007199254740993",
+      ],
+    ]);
+    const nd = await sql(
+      { query: "SELECT 9007199254740993 AS n" },
+      { accept: "application/x-ndjson" },
+    );
+    expect(await nd.text()).toBe('{"n":"9007199254740993"}\n');
+  });
+
+  describe("caps the response bytes as well as the rows", () => {
+    // 1,000 rows of 10 KB: 10 MB, past the cap
+    const big = `SELECT value AS i, printf('%.*c', 10000, 'x') AS s FROM json_each(${array(1000)})`;
+    const expectCut = (seen: number) => {
+      expect(seen).toBeGreaterThan(700);
+      expect(seen).toBeLessThan(1000);
+    };
+
+    it("JSON: stops before the cap and says so", async () => {
+      const res = await sql({ query: big, limit: 10_000 });
+      const text = await res.text();
+      expect(res.status).toBe(200);
+      expect(new TextEncoder().encode(text).length).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+      const body = JSON.parse(text) as { rows: unknown[][]; meta: Json };
+      expectCut(body.rows.length);
+      expect(body.rows.map((r) => r[0])).toEqual(body.rows.map((_, i) => i));
+      expect(body.meta).toMatchObject({ truncated: true, truncatedBy: "bytes" });
+      expect((await rows(big, 5)).meta).toMatchObject({ truncated: true, truncatedBy: "rows" });
+      expect((await rows("SELECT 1")).meta.truncatedBy).toBeUndefined();
+    });
+
+    it.each([
+      ["application/x-ndjson", 0],
+      ["text/csv", 1],
+    ])("%s: stops before the cap and says so in the headers", async (accept, header) => {
+      const res = await sql({ query: big, limit: 10_000 }, { accept });
+      const text = await res.text();
+      expect(new TextEncoder().encode(text).length).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+      expectCut(text.trim().split("\n").length - header);
+      expect(res.headers.get("x-auditflare-truncated")).toBe("true");
+      expect(res.headers.get("x-auditflare-truncated-by")).toBe("bytes");
+    });
+  });
+
+  it("never puts a stack trace in a D1 error's message", () => {
+    const error = new Error(
+      "D1_ERROR: no such column: x at offset 7: SQLITE_ERROR\n    at D1Database._sendOrThrow (cloudflare-internal:d1-api:67:24)\n    at async D1PreparedStatement.raw (cloudflare-internal:d1-api:184:32)",
+    );
+    expect(d1Message(error)).toBe("no such column: x at offset 7");
+    const cause = new Error(
+      "D1_ERROR: Error: interrupted at Object.run (worker.js:1:2): SQLITE_INTERRUPT",
+    );
+    expect(d1Message(cause)).toBe("interrupted");
   });
 });
