@@ -112,8 +112,18 @@ export function errorBody(code: ErrorCode, message: string, requestId?: string):
   return { error: requestId ? { code, message, requestId } : { code, message } };
 }
 
-/** A message safe to log or store for any thrown value. */
+/** A stack frame line (`    at f (file.js:1:2)`), as some runtimes' messages carry them. */
+const FRAME_LINE = /^\s*at\s.*$/;
+
+/**
+ * A message safe to log, store or show for any thrown value: the error's name and message,
+ * without stack frames (a D1 or runtime message may carry them; they never reach a response).
+ */
 export function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text
+    .split("\n")
+    .filter((line) => !FRAME_LINE.test(line))
+    .join("\n")
+    .trim();
 }

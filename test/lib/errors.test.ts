@@ -1,32 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config";
-import { IpdbFormatError } from "../../src/enrich/ipdb";
-import { AppError, AuditflareError, ERRORS } from "../../src/lib/errors";
-import { DecodeError, TooLargeError } from "../../src/parse/bytes";
-import { FileFormatError } from "../../src/parse/stream";
-import { PollError } from "../../src/transports/poll/http";
+import { describeError } from "../../src/lib/errors";
 
-describe("one error root with a closed set of codes", () => {
-  it("every error type is an AuditflareError with a code of the table", () => {
-    const errors = [
-      new AppError("log_not_found", "x"),
-      new ConfigError("x"),
-      new IpdbFormatError("x"),
-      new DecodeError("invalid_gzip", "x"),
-      new TooLargeError(10),
-      new FileFormatError("invalid_file", "x"),
-      new PollError("server", "x"),
-    ];
-    for (const e of errors) {
-      expect(e).toBeInstanceOf(AuditflareError);
-      expect(Object.keys(ERRORS)).toContain(e.code);
-    }
+describe("describeError", () => {
+  it("keeps the name and message of an error", () => {
+    expect(describeError(new TypeError("bad thing"))).toBe("TypeError: bad thing");
+    expect(describeError("plain")).toBe("plain");
   });
 
-  it("a request error's status comes from the one table unless the context decides", () => {
-    expect(new AppError("admin_required", "x").status).toBe(403);
-    expect(new AppError("body_too_large", "x").status).toBe(413);
-    expect(new AppError("invalid_json", "x", 422).status).toBe(422);
-    for (const status of Object.values(ERRORS)) expect(status).toBeGreaterThanOrEqual(400);
+  it("never carries stack frames, even those a message embeds (D1 errors do)", () => {
+    const err = new Error(
+      "D1_ERROR: no such table: x: SQLITE_ERROR\n    at D1Database._send (cloudflare-internal:d1-api:135:19)\n    at async run (index.js:1:2)",
+    );
+    const text = describeError(err);
+    expect(text).toBe("Error: D1_ERROR: no such table: x: SQLITE_ERROR");
+    expect(text).not.toMatch(/\bat\s.*:\d+:\d+/);
+  });
+
+  it("keeps the other lines of a message written on several lines", () => {
+    expect(describeError(new Error("first\nsecond"))).toBe("Error: first\nsecond");
   });
 });
