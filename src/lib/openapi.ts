@@ -4,9 +4,48 @@ import { AppError, errorBody } from "./errors";
 
 export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 
-/** A router whose zod validation failures answer 400 in the contract's error shape. */
+/** An operation of the API: its method, its path (OpenAPI `{param}` form) and its operationId. */
+interface Operation {
+  method: string;
+  operationId: string;
+  pattern: RegExp;
+  /** Literal segments count: `/v1/logs/histogram` wins over `/v1/logs/{id}`. */
+  params: number;
+}
+
+/** Every operation any router declared (filled as the route modules load). */
+const operations: Operation[] = [];
+
+function register(route: { method: string; path: string; operationId?: string }): void {
+  if (!route.operationId) return;
+  const source = route.path
+    .split("/")
+    .map((seg) => (/^\{[^}]+\}$/.test(seg) ? "[^/]+" : seg.replace(/[.*+?^$()|[\]\\]/g, "\\$&")))
+    .join("/");
+  operations.push({
+    method: route.method.toUpperCase(),
+    operationId: route.operationId,
+    pattern: new RegExp(`^${source}$`),
+    params: (route.path.match(/\{/g) ?? []).length,
+  });
+}
+
+/** The operationId of the operation a request is for, or undefined when no route declares it. */
+export function operationOf(method: string, path: string): string | undefined {
+  let best: Operation | undefined;
+  for (const op of operations) {
+    if (op.method !== method || !op.pattern.test(path)) continue;
+    if (!best || op.params < best.params) best = op;
+  }
+  return best?.operationId;
+}
+
+/**
+ * A router whose zod validation failures answer 400 in the contract's error shape, and whose
+ * routes' operationIds are known to operationOf (the self-audit names a request by it).
+ */
 export function newRouter(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({
+  const router = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
       const issue = result.error.issues[0];
@@ -20,6 +59,12 @@ export function newRouter(): OpenAPIHono<AppEnv> {
       );
     },
   });
+  const declare = router.openapi.bind(router);
+  router.openapi = ((route, handler, hook) => {
+    register(route);
+    return declare(route, handler, hook);
+  }) as typeof router.openapi;
+  return router;
 }
 
 const ErrorSchema = z

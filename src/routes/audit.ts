@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { loadSources } from "../config";
 import { ingest } from "../ingest";
 import { describeError } from "../lib/errors";
-import type { AppEnv } from "../lib/openapi";
+import { type AppEnv, operationOf } from "../lib/openapi";
 
 /**
  * The collector audits itself: every query and every admin action (and every write refused to a
@@ -12,30 +12,15 @@ import type { AppEnv } from "../lib/openapi";
  * the same pipeline as a vendor's events, so it is queried and detected like them.
  */
 
-const ACTIONS: ReadonlyArray<[string, RegExp, string]> = [
-  ["GET", /^\/v1\/logs$/, "logs.query"],
-  ["GET", /^\/v1\/logs\/[^/]+$/, "logs.get"],
-  ["GET", /^\/v1\/sources$/, "sources.list"],
-  ["GET", /^\/v1\/quarantine$/, "quarantine.list"],
-  ["GET", /^\/v1\/quarantine\/[^/]+$/, "quarantine.get"],
-  ["POST", /^\/v1\/quarantine\/[^/]+\/replay$/, "quarantine.replayed"],
-  ["POST", /^\/v1\/sources\/[^/]+\/files$/, "file.uploaded"],
-  ["GET", /^\/v1\/alerts$/, "alerts.list"],
-  ["GET", /^\/v1\/rules$/, "rules.list"],
-  ["POST", /^\/v1\/rules\/test$/, "rule.tested"],
-  ["GET", /^\/v1\/rules\/[^/]+$/, "rules.get"],
-  ["POST", /^\/v1\/sql$/, "sql.query"],
-  ["PUT", /^\/v1\/rules\/[^/]+$/, "rule.updated"],
-  ["DELETE", /^\/v1\/rules\/[^/]+$/, "rule.deleted"],
-  ["POST", /^\/v1\/alerts\/[^/]+\/ack$/, "alert.acknowledged"],
-  ["POST", /^\/v1\/alerts\/[^/]+\/close$/, "alert.closed"],
-  ["POST", /^\/v1\/archive\/run$/, "archive.run"],
-  ["POST", /^\/v1\/archive\/rebuild$/, "archive.rebuilt"],
-];
-
+/**
+ * A request's action: the operationId of its operation in the OpenAPI document (so a new route
+ * is named as soon as it is declared), or `<method> <path>` for a path no operation declares.
+ */
 export const actionOf = (method: string, path: string): string =>
-  ACTIONS.find(([m, re]) => m === method && re.test(path))?.[2] ??
-  `${method.toLowerCase()} ${path}`;
+  operationOf(method, path) ?? `${method.toLowerCase()} ${path}`;
+
+/** Requests already audited: two role middlewares may match one path, one event is stored. */
+const audited = new WeakSet<Request>();
 
 export interface Auditee {
   name: string;
@@ -44,6 +29,8 @@ export interface Auditee {
 
 /** Records the request (after its response) as an `auditflare` event; never fails the request. */
 export function recordAudit(c: Context<AppEnv>, who: Auditee, status: number): void {
+  if (audited.has(c.req.raw)) return;
+  audited.add(c.req.raw);
   const source = loadSources(c.env).find((s) => s.type === "auditflare");
   if (!source) return;
   const url = new URL(c.req.url);

@@ -16,7 +16,7 @@ describe("self-audit", () => {
       "SELECT eventName, actor, srcIP, readOnly, sourceType, rawLog FROM logs WHERE sourceID = 'auditflare' AND srcIP = '198.51.100.23'",
     ).first<Json>();
     expect(row).toMatchObject({
-      eventName: "logs.query",
+      eventName: "listLogs",
       srcIP: "198.51.100.23",
       readOnly: 1,
       sourceType: "auditflare",
@@ -42,7 +42,7 @@ describe("self-audit", () => {
     };
     expect(list.data).toEqual([
       expect.objectContaining({
-        eventName: "quarantine.replayed",
+        eventName: "replayQuarantineEntry",
         sourceType: "auditflare",
         readOnly: false,
         actor: { name: "query token", type: "token" },
