@@ -59,9 +59,31 @@ const sources = process.env.DEPLOY_SOURCES
 const landing = toml.r2_buckets.find((b) => b.binding === "LANDING")?.bucket_name;
 const eventsQueue = toml.queues.producers.find((q) => q.binding === "BUCKET_EVENTS")?.queue;
 
+/**
+ * Whether wrangler can reach the account. `wrangler whoami` exits 0 even when not logged in
+ * (4.86), so its `--json` form is asked: {"loggedIn": false} and exit 1 when not; the text
+ * "not authenticated" counts as not logged in too (a wrangler whose --json differs).
+ */
+function loggedIn() {
+  const r = spawnSync(wrangler, ["whoami", "--json"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+  });
+  if (r.error) throw new Error(`cannot run ${wrangler}: ${r.error.message}`);
+  const out = `${r.stdout}\n${r.stderr}`;
+  const json = out.match(/\{[^\n]*"loggedIn"[^\n]*\}/)?.[0];
+  if (json) return JSON.parse(json).loggedIn === true && r.status === 0;
+  return r.status === 0 && !/not (authenticated|logged in)/i.test(out);
+}
+
 function checkLogin() {
-  if (run(["whoami"], { allowFail: true, quiet: true }) === null)
-    throw new Error("not logged in to Cloudflare: run `npx wrangler login` first");
+  if (loggedIn()) return;
+  if (process.env.CLOUDFLARE_API_TOKEN)
+    throw new Error(
+      "CLOUDFLARE_API_TOKEN is set but Cloudflare does not accept it (`npx wrangler whoami`: not authenticated): check the token, or unset it and run `npx wrangler login`",
+    );
+  throw new Error("not logged in to Cloudflare: run `npx wrangler login` first");
 }
 
 /** The D1 database's id: found by name, or created. */
@@ -226,6 +248,24 @@ function vendorUrls(url) {
   }
 }
 
+/** The paths vendors call without a person behind them (docs/access.md). */
+const VENDOR_PATHS = ["/v1/ingest/*", "/v1/sns/*", "/v1/gcs/*", "/v1/azure/*"];
+
+/** Cloudflare Access, short: in front of the people, never of the vendors. */
+function accessHint(url) {
+  const host = url.replace(/^https:\/\//, "");
+  console.log(
+    [
+      "\nCloudflare Access (optional, for the people: explorer and API) must leave the vendors' paths open:",
+      `  1. an Access application for ${host} (your people: Allow policy), then set ACCESS_TEAM_DOMAIN and ACCESS_AUD;`,
+      `  2. a second application for ${host} with the paths ${VENDOR_PATHS.join(", ")}`,
+      "     and one policy: action Bypass, include Everyone (the more specific path wins; each",
+      "     vendor still authenticates to the Worker: ingest token, SNS signature, Pub/Sub token).",
+      "  Step by step: docs/access.md",
+    ].join("\n"),
+  );
+}
+
 try {
   checkLogin();
   const id = d1.database_id && d1.database_id !== ZERO_ID ? d1.database_id : ensureD1();
@@ -250,6 +290,7 @@ try {
       "  (tokens: e.g. `openssl rand -hex 32`; the query token only reads, the admin token writes)",
     );
   } else console.log("\nEvery secret the sources need is set.");
+  accessHint(url);
 } catch (err) {
   console.error(`[deploy] ${err.message}`);
   process.exit(1);

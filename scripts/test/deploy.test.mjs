@@ -43,7 +43,7 @@ function setup() {
   return { dir, bin };
 }
 
-function deploy({ dir, bin }) {
+function deploy({ dir, bin }, extraEnv = {}) {
   writeFileSync(join(dir, "calls.jsonl"), "");
   const { WRANGLER: _, ...env } = process.env;
   const r = spawnSync(process.execPath, [join(repo, "scripts/deploy.mjs")], {
@@ -54,6 +54,7 @@ function deploy({ dir, bin }) {
       FAKE_WRANGLER_DIR: dir,
       AUDITFLARE_ROOT: dir,
       DEPLOY_SOURCES: JSON.stringify(SOURCES),
+      ...extraEnv,
     },
   });
   const calls = readFileSync(join(dir, "calls.jsonl"), "utf8")
@@ -72,7 +73,7 @@ describe("npm run deploy (fake wrangler on PATH)", () => {
     console.log(`deploy, first run, wrangler calls in order:\n  ${first.calls.join("\n  ")}`);
     const cfg = `--config ${join(ctx.dir, "wrangler.deploy.toml")}`;
     expect(first.calls).toEqual([
-      "whoami",
+      "whoami --json",
       "d1 list --json",
       "d1 create auditflare",
       "r2 bucket list",
@@ -105,6 +106,11 @@ describe("npm run deploy (fake wrangler on PATH)", () => {
     );
     expect(first.out).toContain("https://auditflare.acme.workers.dev/v1/ingest/turbopuffer");
     expect(first.out).toContain("files into R2 bucket auditflare-landing under circleci/");
+    // Cloudflare Access: how to keep it off the vendors' paths, with the doc's link.
+    expect(first.out).toContain("docs/access.md");
+    for (const p of ["/v1/ingest/*", "/v1/sns/*", "/v1/gcs/*", "/v1/azure/*"])
+      expect(first.out).toContain(p);
+    expect(first.out).toMatch(/Bypass/);
     expect(first.out).toContain(
       "subscribe https://auditflare.acme.workers.dev/v1/sns/circleci-prod",
     );
@@ -132,5 +138,22 @@ describe("npm run deploy (fake wrangler on PATH)", () => {
     const r = deploy(ctx);
     expect(r.status).toBe(1);
     expect(r.out).toContain("run `npx wrangler login` first");
+  });
+
+  it("stops with the login hint when whoami exits 0 but says not authenticated (wrangler 4.86)", () => {
+    const ctx = setup();
+    const r = deploy(ctx, { CLOUDFLARE_API_TOKEN: "", FAKE_WRANGLER_LOGGED_OUT: "1" });
+    expect(r.status, r.out).toBe(1);
+    expect(r.out).toContain("run `npx wrangler login` first");
+    expect(r.calls.filter((c) => !c.startsWith("whoami"))).toEqual([]);
+  });
+
+  it("with CLOUDFLARE_API_TOKEN set but refused, says the token is the problem", () => {
+    const ctx = setup();
+    const r = deploy(ctx, { CLOUDFLARE_API_TOKEN: "expired", FAKE_WRANGLER_LOGGED_OUT: "1" });
+    expect(r.status, r.out).toBe(1);
+    expect(r.out).toContain("CLOUDFLARE_API_TOKEN is set but Cloudflare does not accept it");
+    expect(r.out).not.toContain("npx wrangler login` first");
+    expect(r.calls.filter((c) => !c.startsWith("whoami"))).toEqual([]);
   });
 });

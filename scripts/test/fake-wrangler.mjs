@@ -20,8 +20,7 @@ const cmd = args
   .slice(0, 3)
   .join(" ");
 
-if (args[0] === "whoami")
-  out("You are logged in with an OAuth Token, associated with the email dev@acme.test.");
+if (args[0] === "whoami") whoami();
 else if (cmd.startsWith("d1 list")) out(JSON.stringify(state.d1));
 else if (cmd.startsWith("d1 create")) {
   const uuid = "5f1e3c2a-8b7d-4e6f-9a0b-1c2d3e4f5a6b";
@@ -83,3 +82,22 @@ else {
   process.exit(2);
 }
 save();
+
+/**
+ * wrangler 4.86's whoami: logged out ($FAKE_WRANGLER_LOGGED_OUT), the text form still exits 0
+ * (only `--json` exits 1, printing {"loggedIn":false}).
+ */
+function whoami() {
+  const json = args.includes("--json");
+  if (process.env.FAKE_WRANGLER_LOGGED_OUT) {
+    if (!json) {
+      out("Getting User settings...\nYou are not authenticated. Please run `wrangler login`.");
+      process.exit(0);
+    }
+    out(JSON.stringify({ loggedIn: false }));
+    process.exit(1);
+  }
+  if (json)
+    out(JSON.stringify({ loggedIn: true, authType: "OAuth Token", email: "dev@acme.test" }));
+  else out("You are logged in with an OAuth Token, associated with the email dev@acme.test.");
+}
