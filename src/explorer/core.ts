@@ -55,9 +55,18 @@ function writeUrl(push) {
 }
 function start() {
   for (const b of document.querySelectorAll("nav [role=tab]")) b.addEventListener("click", () => showTab(b.dataset.tab, true));
-  const reload = () => { sessionStorage.setItem("auditflare.token", tokenInput.value); showTab(tab, false); };
-  tokenInput.addEventListener("change", reload);
-  tokenInput.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); reload(); } });
+  // Enter applies the token (and reloads the tab); leaving the field (change) applies it only
+  // when it differs from the token in use: leaving it right after Enter reloads nothing, so the
+  // click that moved the focus (on a row, a facet) is not undone by a reload of the tab under it.
+  let applied = tokenInput.value;
+  const reload = (always) => {
+    if (!always && tokenInput.value === applied) return;
+    applied = tokenInput.value;
+    sessionStorage.setItem("auditflare.token", applied);
+    showTab(tab, false);
+  };
+  tokenInput.addEventListener("change", () => reload(false));
+  tokenInput.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); reload(true); } });
   window.addEventListener("popstate", () => fromUrl());
   fromUrl();
 }
