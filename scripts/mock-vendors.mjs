@@ -8,7 +8,8 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { importWorkerCode, root } from "./lib/import-worker-code.mjs";
-import { handleS3, putObject } from "./lib/mock-s3.mjs";
+import { AIRKIT_BUCKET, AIRKIT_QUEUE, startAirkit } from "./lib/mock-airkit.mjs";
+import { handleS3, notifyQueue, putObject } from "./lib/mock-s3.mjs";
 
 const port = Number(process.env.MOCK_VENDORS_PORT ?? 8788);
 const vendors = readdirSync(join(root, "src", "vendors"), { withFileTypes: true })
@@ -33,6 +34,12 @@ putObject(
   `circleci/${new Date().toISOString().slice(0, 10)}/audit-${start}.ndjson`,
   circleciFile(),
 );
+
+// Airkit's stream into its own bucket (the `airkit-s3` dev source, SQS queue airkit-audit-files):
+// its verification object and a file of events at start, then a file every five minutes.
+notifyQueue("acme-audit", "audit-files");
+notifyQueue(AIRKIT_BUCKET, AIRKIT_QUEUE);
+startAirkit(putObject, { now: start });
 
 function circleciFile() {
   const lines = readFileSync(join(root, "src/vendors/circleci/fixtures/events.ndjson"), "utf8")

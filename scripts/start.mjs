@@ -3,7 +3,9 @@
 // 1. .dev.vars from .dev.vars.example (dev tokens) if missing;
 // 2. D1 migrations applied to the local database;
 // 3. the IP database in local R2 (first run only);
-// 4. the mock PlanetScale and Turso APIs on 127.0.0.1:8788;
+// 4. the mock vendors on 127.0.0.1:8788 (scripts/mock-vendors.mjs): the PlanetScale and Turso
+//    APIs, the S3 buckets and SQS queues of `circleci-s3` and `airkit-s3` (Airkit writes a file
+//    at start and every five minutes), and the webhook receiver of the `local` destination;
 // 5. `wrangler dev` on port 8787 with the cron test route enabled (/__scheduled);
 // 6. the Cron Triggers fired on their schedule (wrangler dev never fires them itself): the
 //    every-minute crons once as soon as the Worker answers, then each cron when it is due.
@@ -48,6 +50,25 @@ if (!existsSync(devVars)) {
     appendFileSync(devVars, `\n${missing.join("\n")}\n`);
     console.log(`[start] added to .dev.vars: ${missing.map((l) => l.split("=")[0]).join(", ")}`);
   }
+  warnMissingSources(readFileSync(devVars, "utf8"), readFileSync(example, "utf8"));
+}
+
+/** An older .dev.vars keeps its SOURCES: name the dev sources of the example it lacks. */
+function warnMissingSources(current, wanted) {
+  const ids = (text) => {
+    try {
+      const line = text.match(/^SOURCES='(.*)'$/m)?.[1];
+      return new Set(JSON.parse(line ?? "[]").map((s) => s.id));
+    } catch {
+      return new Set();
+    }
+  };
+  const have = ids(current);
+  const lacking = [...ids(wanted)].filter((id) => !have.has(id));
+  if (lacking.length > 0)
+    console.log(
+      `[start] your .dev.vars SOURCES lacks the dev sources ${lacking.join(", ")}: copy the SOURCES line of .dev.vars.example (or delete .dev.vars) to get them`,
+    );
 }
 
 run(

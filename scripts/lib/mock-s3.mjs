@@ -1,13 +1,27 @@
 // A local stand-in for a vendor's Amazon S3 bucket and its SQS event queue, for `npm start`
 // (served by scripts/mock-vendors.mjs): path-style S3 (`/s3/<bucket>/<key>`: PUT stores, GET and
 // HEAD serve with an ETag and Range) and the SQS JSON protocol (ReceiveMessage,
-// DeleteMessageBatch) of one queue that receives an S3 event for every PUT, as a bucket
-// notification to SQS would. Requests must carry a SigV4 Authorization for the dev access key.
+// DeleteMessageBatch) of the queues that receive an S3 event for every PUT, as a bucket
+// notification to SQS would: each bucket's events go to its own queue (`notifyQueue`; by
+// default "audit-files"), named by the last segment of the QueueUrl. Requests must carry a SigV4
+// Authorization for the dev access key.
 import { createHash } from "node:crypto";
 
 const objects = new Map(); // "<bucket>/<key>" → { body: Buffer, eTag }
-const queue = []; // { MessageId, ReceiptHandle, Body, visibleAt }
+const queues = new Map(); // queue name → [{ MessageId, ReceiptHandle, Body, visibleAt }]
+const routes = new Map(); // bucket → the name of the queue its events go to
+const DEFAULT_QUEUE = "audit-files";
 let seq = 0;
+
+/** The events of `bucket` go to the queue `queueName` (the bucket's notification to SQS). */
+export function notifyQueue(bucket, queueName) {
+  routes.set(bucket, queueName);
+}
+
+function queueNamed(name) {
+  if (!queues.has(name)) queues.set(name, []);
+  return queues.get(name);
+}
 
 const signedBy = (req, keyId) =>
   new RegExp(
@@ -34,7 +48,7 @@ export function putObject(bucket, key, body) {
       },
     },
   };
-  queue.push({
+  queueNamed(routes.get(bucket) ?? DEFAULT_QUEUE).push({
     MessageId: `mock-${seq}`,
     ReceiptHandle: `rh-${seq}`,
     Body: JSON.stringify({ Records: [record] }),
@@ -85,6 +99,11 @@ function sqs(req, res, body, keyId) {
     return json(403, { __type: "AccessDenied", message: "no SigV4 signature" });
   const action = String(req.headers["x-amz-target"]).replace("AmazonSQS.", "");
   const input = JSON.parse(body.toString() || "{}");
+  const queue = queueNamed(
+    String(input.QueueUrl ?? "")
+      .split("/")
+      .pop() || DEFAULT_QUEUE,
+  );
   const now = Date.now();
   if (action === "ReceiveMessage") {
     const visible = queue
