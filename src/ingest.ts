@@ -69,7 +69,7 @@ export async function ingestAll(
   records: Iterable<Framed>,
 ): Promise<{ ok: true; result: CommitResult } | { ok: false; failure: QuarantinedRecord | null }> {
   const now = Date.now();
-  const prepared = await prepareRecords(env, source, records, now);
+  const prepared = await prepareRecords(env, source, records, now, { keepOnce: false });
   const failure = prepared.quarantine[0]?.group?.first;
   if (failure) return { ok: false, failure };
   if (prepared.received === 0) return { ok: false, failure: null };

@@ -3,7 +3,13 @@ import type { ErrorCode } from "./lib/errors";
 import { describeError } from "./lib/errors";
 import { checkEventTime } from "./lib/time";
 import type { Framed } from "./parse/json";
-import { type QuarantinedRecord, type QuarantineEntry, RecordGroup } from "./store/quarantine";
+import {
+  keptAlready,
+  type QuarantinedRecord,
+  type QuarantineEntry,
+  RecordGroup,
+  recordKey,
+} from "./store/quarantine";
 import { toRow } from "./store/rows";
 import type { LogRow } from "./store/schema";
 import { findVendor, normalizerFor } from "./vendors";
@@ -14,8 +20,10 @@ export interface Prepared {
   rows: LogRow[];
   /** At most one entry: the group of every record of this input that failed. */
   quarantine: QuarantineEntry[];
-  /** Records read (rows + records kept aside). */
+  /** Records read (rows + records kept aside + records reseen). */
   received: number;
+  /** Records this source had already kept in quarantine (the same raw text): duplicates. */
+  reseen: number;
 }
 
 export interface PrepareOptions {
@@ -23,6 +31,53 @@ export interface PrepareOptions {
   where?: string;
   /** Extra tags on every row (e.g. `auditflareOrigin: upload`). */
   tags?: Record<string, string>;
+  /**
+   * Whether a failed record the source already kept is left out (counted in `reseen`); a
+   * replay (all or nothing) wants every failure, kept before or not.
+   */
+  keepOnce?: boolean;
+}
+
+/** Failures looked up together (one query per this many records that failed). */
+const LOOKUP_BATCH = 500;
+
+/**
+ * The records of one input that failed, each kept once: a record whose raw text this source
+ * already kept (in an earlier input, or earlier in this one) is counted in `reseen` instead.
+ */
+class Failures {
+  readonly group = new RecordGroup();
+  reseen = 0;
+  private pending = new Map<string, QuarantinedRecord>();
+
+  constructor(
+    private readonly db: D1Database,
+    private readonly sourceID: string,
+    private readonly keepOnce: boolean,
+  ) {}
+
+  async add(r: QuarantinedRecord): Promise<void> {
+    const key = await recordKey(r.raw);
+    if (this.group.keys.has(key) || this.pending.has(key)) {
+      this.reseen++;
+      return;
+    }
+    this.pending.set(key, r);
+    if (this.pending.size >= LOOKUP_BATCH) await this.flush();
+  }
+
+  /** Looks the pending failures up; the ones never kept join the group. */
+  async flush(): Promise<void> {
+    const pending = this.pending;
+    this.pending = new Map();
+    const kept = this.keepOnce
+      ? await keptAlready(this.db, this.sourceID, [...pending.keys()])
+      : new Set<string>();
+    for (const [key, r] of pending) {
+      if (kept.has(key)) this.reseen++;
+      else await this.group.add(r, key);
+    }
+  }
 }
 
 type Normalized = { ok: true; event: NormalizedEvent } | { ok: false; failure: QuarantinedRecord };
@@ -70,7 +125,7 @@ async function rowsOf(
   source: SourceRef,
   events: NormalizedEvent[],
   parsedOf: Map<NormalizedEvent, unknown>,
-  group: RecordGroup,
+  failures: Failures,
   receivedAt: number,
   options: PrepareOptions,
 ): Promise<LogRow[]> {
@@ -82,7 +137,7 @@ async function rowsOf(
       const raw = view && parsedOf.has(event) ? { view, parsed: parsedOf.get(event) } : undefined;
       rows.push(await toRow(source, event, receivedAt, raw));
     } catch (err) {
-      await group.add({
+      await failures.add({
         location: `eventID ${event.eventID}`,
         stage: "store",
         errorCode: "row_failed",
@@ -112,23 +167,25 @@ export async function prepareRecords(
   // The record each event was read from, when its rawLog is that record's text: the vendor
   // columns the view can read from rawLog are then not stored again (src/store/source-fields.ts).
   const parsedOf = new Map<NormalizedEvent, unknown>();
-  const group = new RecordGroup();
+  const failures = new Failures(env.DB, source.id, options.keepOnce ?? true);
   let received = 0;
   for (const r of records) {
     received++;
     if (!r.ok) {
       // A record that did not parse fails at the parse stage (no normalizer call).
-      await group.add(failure(r, "parse", r.code ?? "invalid_json", r.error));
+      await failures.add(failure(r, "parse", r.code ?? "invalid_json", r.error));
       continue;
     }
     const n = await normalizeRecord(source, r, receivedAt);
     if (n.ok) {
       events.push(n.event);
       if (n.event.rawLog === r.raw) parsedOf.set(n.event, r.value);
-    } else await group.add(n.failure);
+    } else await failures.add(n.failure);
   }
   await enrichEvents(env, events);
-  const rows = await rowsOf(source, events, parsedOf, group, receivedAt, options);
+  const rows = await rowsOf(source, events, parsedOf, failures, receivedAt, options);
+  await failures.flush();
+  const { group, reseen } = failures;
   const quarantine: QuarantineEntry[] =
     group.count === 0
       ? []
@@ -144,5 +201,5 @@ export async function prepareRecords(
             group,
           },
         ];
-  return { rows, quarantine, received };
+  return { rows, quarantine, received, reseen };
 }

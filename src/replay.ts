@@ -118,11 +118,11 @@ async function storeAll(
       : { status: "failed", code: "no_records", message: "the input holds no record to store" };
   }
   const r = outcome.result;
-  if (r.quarantined > 0) {
+  if (r.keptAside > 0) {
     return {
       status: "failed",
       code: "still_not_storable",
-      message: `${r.quarantined} record(s) still cannot be stored (e.g. too large for a row); nothing else changed`,
+      message: `${r.keptAside} record(s) still cannot be stored (e.g. too large for a row); nothing else changed`,
     };
   }
   return {

@@ -2,7 +2,7 @@ import { utf8Length } from "../lib/utf8";
 import { vendorOf } from "../vendors";
 import { receivedHoursStatements } from "./archive";
 import { rowKey } from "./keys";
-import { type QuarantineEntry, quarantineStatement, recordsIn } from "./quarantine";
+import { keepStatements, type QuarantineEntry } from "./quarantine";
 import { LOG_COLUMNS } from "./rows";
 import type { LogRow } from "./schema";
 import { fullSourceFields } from "./source-fields";
@@ -48,6 +48,8 @@ interface Commit {
   quarantine: QuarantineEntry[];
   /** Records read from the input (inserted + duplicates + quarantined). */
   received: number;
+  /** Records of the input this source had already kept in quarantine: counted as duplicates. */
+  reseen?: number;
   /** Objects or events skipped on purpose (vendor test objects, deletes); not records. */
   skipped?: number;
   now: number;
@@ -63,6 +65,8 @@ export interface CommitResult {
   inserted: number;
   duplicates: number;
   quarantined: number;
+  /** Records this commit put in quarantine, kept before or not (quarantined counts the new ones). */
+  keptAside: number;
   rowsWritten: number;
 }
 
@@ -190,7 +194,8 @@ interface CommitBatch {
   inserts: number[];
   lostChecks: number[];
   storedIds: string[];
-  quarantined: number;
+  /** The quarantine key INSERTs: where, and how many keys each holds. */
+  keyInserts: Array<{ at: number; rows: number }>;
 }
 
 async function commitBatch(
@@ -206,7 +211,7 @@ async function commitBatch(
     inserts: [],
     lostChecks: [],
     storedIds: [],
-    quarantined: 0,
+    keyInserts: [],
   };
   for (const chunk of chunks) {
     b.inserts.push(b.statements.length);
@@ -218,17 +223,15 @@ async function commitBatch(
     );
     b.storedIds.push(...chunk.ids);
   }
-  b.quarantined = quarantine.reduce((n, q) => n + recordsIn(q), 0);
-  for (const q of quarantine) b.statements.push(await quarantineStatement(env, q, c.now));
+  for (const q of quarantine) await keepEntry(env, c, q, b);
   let lastEventTime: number | null = null;
   for (const r of c.rows)
     if (lastEventTime === null || r.eventTime > lastEventTime) lastEventTime = r.eventTime;
   b.statements.push(
     statsStatement(env.DB, c.sourceID, {
       received: c.received,
-      quarantined: b.quarantined,
       skipped: c.skipped ?? 0,
-      duplicates: -uncountDuplicates,
+      duplicates: (c.reseen ?? 0) - uncountDuplicates,
       lastEventTime,
       success: c.now,
     }),
@@ -243,6 +246,22 @@ async function commitBatch(
 }
 
 /**
+ * Adds one quarantine entry and its records' keys to the batch: right after each key INSERT, the
+ * new keys count as quarantined and the keys already there (records kept before) as duplicates.
+ */
+async function keepEntry(env: StoreEnv, c: Commit, q: QuarantineEntry, b: CommitBatch) {
+  const kept = await keepStatements(env, q, c.now);
+  b.statements.push(kept.entry);
+  for (const k of kept.keys) {
+    b.keyInserts.push({ at: b.statements.length, rows: k.rows });
+    b.statements.push(k.statement);
+    b.statements.push(
+      statsStatement(env.DB, c.sourceID, { fromChanges: { kept: { rows: k.rows } } }),
+    );
+  }
+}
+
+/**
  * Rows whose key another event holds (counted as duplicates by the commit that lost them): tried
  * again at the next key, and after MAX_PROBES keys quarantined, never lost.
  */
@@ -253,7 +272,15 @@ async function retryLost(
   probe: Probe,
 ): Promise<CommitResult | null> {
   if (lost.length === 0) return null;
-  const again: Commit = { ...c, rows: [], received: 0, skipped: 0, extra: [], quarantine: [] };
+  const again: Commit = {
+    ...c,
+    rows: [],
+    received: 0,
+    reseen: 0,
+    skipped: 0,
+    extra: [],
+    quarantine: [],
+  };
   if (probe + 1 < MAX_PROBES)
     return commitWith(env, { ...again, rows: lost }, lost.length, probe + 1);
   const quarantine: QuarantineEntry[] = lost.map((r) => ({
@@ -285,12 +312,20 @@ async function commitWith(
     ),
   );
   const lost = c.rows.filter((r) => lostIds.delete(r.id)); // once per id
+  let keys = 0;
+  let quarantined = 0;
+  for (const k of b.keyInserts) {
+    keys += k.rows;
+    quarantined += results[k.at]?.meta.changes ?? 0;
+  }
+  const keptBefore = (c.reseen ?? 0) + keys - quarantined;
   const retry = await retryLost(env, c, lost, probe);
   return {
     received: c.received,
     inserted: inserted + (retry?.inserted ?? 0),
-    duplicates: b.storedIds.length - inserted - lost.length + (retry?.duplicates ?? 0),
-    quarantined: b.quarantined + (retry?.quarantined ?? 0),
+    duplicates: b.storedIds.length - inserted - lost.length + keptBefore + (retry?.duplicates ?? 0),
+    quarantined: quarantined + (retry?.quarantined ?? 0),
+    keptAside: keys + (retry?.keptAside ?? 0),
     rowsWritten:
       results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0) + (retry?.rowsWritten ?? 0),
   };

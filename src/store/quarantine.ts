@@ -59,13 +59,16 @@ export class RecordGroup {
   readonly codes = new Map<ErrorCode, number>();
   readonly stages = new Set<string>();
   first: QuarantinedRecord | undefined;
+  /** The records' keys (recordKey of each raw text), each once. */
+  readonly keys = new Set<string>();
   private locations: string[] = [];
   private pending: string[] = [];
   private pendingChars = 0;
   private gzip: { writer: WritableStreamDefaultWriter; output: Promise<ArrayBuffer> } | undefined;
 
   /** Adds a record; returns a promise (to await) only when it had to compress what it holds. */
-  add(r: QuarantinedRecord): Promise<void> | undefined {
+  add(r: QuarantinedRecord, key: string): Promise<void> | undefined {
+    this.keys.add(key);
     this.count++;
     this.codes.set(r.errorCode, (this.codes.get(r.errorCode) ?? 0) + 1);
     this.stages.add(r.stage);
@@ -179,24 +182,92 @@ function entryIdOf(
     ).slice(0, 32);
 }
 
+/** A record's key: 128 bits of SHA-256 of its raw text (the same text is the same record). */
+export async function recordKey(raw: string | Uint8Array): Promise<string> {
+  return (await sha256Hex(raw)).slice(0, 32);
+}
+
+/** Keys per statement: 35 bytes each as JSON, well within D1's 100 KB statement. */
+const KEYS_PER_STATEMENT = 2000;
+
+function keyGroups(keys: Iterable<string>): string[][] {
+  const groups: string[][] = [];
+  let group: string[] = [];
+  for (const key of keys) {
+    group.push(key);
+    if (group.length === KEYS_PER_STATEMENT) {
+      groups.push(group);
+      group = [];
+    }
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/** The keys among `keys` that the source already kept in quarantine. */
+export async function keptAlready(
+  db: D1Database,
+  sourceID: string | null,
+  keys: string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const group of keyGroups(keys)) {
+    const { results } = await db
+      .prepare(
+        `SELECT k.hash FROM json_each(?1) j
+         JOIN quarantine_keys k ON k.sourceID = ?2 AND k.hash = j.value`,
+      )
+      .bind(JSON.stringify(group), sourceID ?? "")
+      .all<{ hash: string }>();
+    for (const r of results) found.add(r.hash);
+  }
+  return found;
+}
+
+/** What makes an entry's records the same again: each record's text, or the whole input's. */
+async function entryKeys(entry: QuarantineEntry): Promise<string[]> {
+  if (entry.group) return [...entry.group.keys];
+  if (entry.identity !== undefined) return [await recordKey(`identity\n${entry.identity}`)];
+  if (entry.rawRef && entry.raw.length === 0) return [await recordKey(`ref\n${entry.rawRef}`)];
+  return [await recordKey(entry.raw)];
+}
+
+/** The statements that keep one entry, and its records' keys (one INSERT per group of keys). */
+export interface KeptStatements {
+  id: string;
+  entry: D1PreparedStatement;
+  /** Right after each, `changes()` is how many of its `rows` keys are new (first kept). */
+  keys: Array<{ statement: D1PreparedStatement; rows: number }>;
+}
+
 /**
- * Builds the statement that keeps one quarantine entry. The id is a hash of what failed and
+ * Builds the statements that keep one quarantine entry. The id is a hash of what failed and
  * where (or of the entry's `identity`), so the same bad input retried is one entry whose `seen`
  * count grows; a failure after a replay puts it back to pending with the new error and time.
+ * Each record's key goes into quarantine_keys: the caller counts a new key as quarantined and
+ * one already there as a duplicate (statsStatement `fromChanges: { kept }`).
  */
-export async function quarantineStatement(
+export async function keepStatements(
   env: { DB: D1Database; ARCHIVE: R2Bucket },
   entry: QuarantineEntry,
   now: number,
-): Promise<D1PreparedStatement> {
-  return (await prepareEntry(env, entry, now)).statement;
+): Promise<KeptStatements> {
+  const { statement, id } = await prepareEntry(env, entry, now);
+  const keys = keyGroups(await entryKeys(entry)).map((group) => ({
+    statement: env.DB.prepare(
+      `INSERT INTO quarantine_keys (sourceID, hash, entryID)
+       SELECT ?1, value, ?2 FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING`,
+    ).bind(entry.sourceID ?? "", id, JSON.stringify(group)),
+    rows: group.length,
+  }));
+  return { id, entry: statement, keys };
 }
 
 /**
  * Keeps a whole input (an unreadable file, a message, a polled page in the wrong shape) in
- * quarantine, counted as one record received and quarantined (received = inserted + duplicates
- * + quarantined, always), once per entry: the same failure seen again updates its entry without
- * counting it twice. `health` also puts the failure in the source's lastError.
+ * quarantine, counted as one record received: quarantined the first time, a duplicate when the
+ * same input was kept before (received = inserted + duplicates + quarantined, always). `health`
+ * also puts the failure in the source's lastError.
  */
 export async function keepWhole(
   env: { DB: D1Database; ARCHIVE: R2Bucket },
@@ -204,18 +275,20 @@ export async function keepWhole(
   now: number,
   health = false,
 ): Promise<void> {
-  const { statement, id } = await prepareEntry(env, entry, now);
-  const statements = [statement];
-  if (entry.sourceID) {
-    const error = health ? { at: now, message: `${entry.errorCode}: ${entry.error}` } : undefined;
-    statements.push(
-      statsStatement(env.DB, entry.sourceID, {
-        received: 1,
-        quarantined: 1,
-        onceForQuarantineId: id,
-        error,
-      }),
-    );
+  const kept = await keepStatements(env, entry, now);
+  const statements = [kept.entry];
+  const sourceID = entry.sourceID;
+  const error = health ? { at: now, message: `${entry.errorCode}: ${entry.error}` } : undefined;
+  for (const k of kept.keys) {
+    statements.push(k.statement);
+    if (sourceID)
+      statements.push(
+        statsStatement(env.DB, sourceID, {
+          received: 1,
+          fromChanges: { kept: { rows: 1 } },
+          error,
+        }),
+      );
   }
   await env.DB.batch(statements);
 }

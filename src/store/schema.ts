@@ -113,6 +113,21 @@ export const quarantine = sqliteTable(
 
 export type QuarantineRow = typeof quarantine.$inferSelect;
 
+/**
+ * One row per record a source kept in quarantine, by 128 bits of SHA-256 of its raw text (or of
+ * a whole input's identity): a record seen again is kept once and counted as a duplicate.
+ * `sourceID` is '' for input no source was found for; `entryID` is the entry that holds it.
+ */
+export const quarantineKeys = sqliteTable(
+  "quarantine_keys",
+  {
+    sourceID: text("sourceID").notNull(),
+    hash: text("hash").notNull(),
+    entryID: text("entryID").notNull(),
+  },
+  (t) => [uniqueIndex("quarantine_keys_source_hash").on(t.sourceID, t.hash)],
+);
+
 /** Per-source counters and health, updated in the same batch as the rows they count. */
 export const sourceStats = sqliteTable("source_stats", {
   sourceID: text("sourceID").primaryKey(),

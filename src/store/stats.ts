@@ -18,12 +18,11 @@ interface StatsDelta {
   error?: { at: number; message: string };
   /**
    * Counts taken from the statement just before in the batch (`changes()`): `inserted` =
-   * the rows that INSERT added and `duplicates` = `rows` minus them; or `skipped` = the rows
-   * that INSERT added.
+   * the rows that INSERT added and `duplicates` = `rows` minus them; `kept` = the quarantine
+   * keys that INSERT added are `quarantined`, the `rows` minus them (records already kept)
+   * `duplicates`; or `skipped` = the rows that INSERT added.
    */
-  fromChanges?: { inserted: { rows: number } } | { skipped: true };
-  /** Count received/quarantined only when this quarantine entry is new (first seen). */
-  onceForQuarantineId?: string;
+  fromChanges?: { inserted: { rows: number } } | { kept: { rows: number } } | { skipped: true };
 }
 
 export function statsStatement(
@@ -33,16 +32,14 @@ export function statsStatement(
 ): D1PreparedStatement {
   const changes = d.fromChanges;
   const inserted = changes && "inserted" in changes;
+  const kept = changes && "kept" in changes;
   const skipped = changes && "skipped" in changes;
-  const once = d.onceForQuarantineId !== undefined;
-  const factor = once
-    ? "(SELECT CASE WHEN seen = 1 THEN 1 ELSE 0 END FROM quarantine WHERE id = ?11)"
-    : "1";
+  const rows = inserted ? changes.inserted.rows : kept ? changes.kept.rows : undefined;
   const sql = `INSERT INTO source_stats (sourceID, received, inserted, duplicates, quarantined,
     skipped, lastEventTime, lastReceivedAt, lastSuccessAt, lastErrorAt, lastError)
-  SELECT ?1, ?2 * f, ${inserted ? "c" : "?3"}, ${inserted ? "?4 - c" : "?4"}, ?5 * f,
-    ${skipped ? "c" : "?6"}, ?7, ?8, ?8, ?9, ?10
-  FROM (SELECT ${factor} AS f, changes() AS c) WHERE true
+  SELECT ?1, ?2, ${inserted ? "c" : "?3"}, ${rows !== undefined ? "?4 - c" : "?4"},
+    ${kept ? "c" : "?5"}, ${skipped ? "c" : "?6"}, ?7, ?8, ?8, ?9, ?10
+  FROM (SELECT changes() AS c) WHERE true
   ON CONFLICT(sourceID) DO UPDATE SET received = received + excluded.received,
     inserted = inserted + excluded.inserted, duplicates = duplicates + excluded.duplicates,
     quarantined = quarantined + excluded.quarantined, skipped = skipped + excluded.skipped,
@@ -55,7 +52,7 @@ export function statsStatement(
     sourceID,
     d.received ?? 0,
     d.inserted ?? 0,
-    inserted ? (changes as { inserted: { rows: number } }).inserted.rows : (d.duplicates ?? 0),
+    rows ?? d.duplicates ?? 0,
     d.quarantined ?? 0,
     d.skipped ?? 0,
     d.lastEventTime ?? null,
@@ -63,7 +60,6 @@ export function statsStatement(
     d.error?.at ?? null,
     d.error ? d.error.message.slice(0, 1000) : null,
   ];
-  if (once) params.push(d.onceForQuarantineId);
   return db.prepare(sql).bind(...params);
 }
 
