@@ -218,9 +218,8 @@ async function main() {
         "title: smoke any-product invitation",
         "id: smoke-no-product",
         "level: medium",
-        "logsource: { service: audit }",
         "detection:",
-        "  selection: { eventName: invitation-created, actor.email|contains: smoke }",
+        "  selection: { eventName: invitation-created, srcIP: 198.51.100.7 }",
         "  condition: selection",
         "",
       ].join("\n");
@@ -240,7 +239,7 @@ async function main() {
           headers: { "content-type": "application/json" },
           body: JSON.stringify({
             rule,
-            events: [{ eventName: "invitation-created", actor: { email: "smoke@example.com" } }],
+            events: [{ eventName: "invitation-created", srcIP: "198.51.100.7" }],
           }),
         },
         tokens.query,
