@@ -376,7 +376,7 @@ export interface paths {
     put?: never;
     /**
      * Run one read-only SELECT over the views (logs, <vendor> views)
-     * @description Only one SELECT (plain, compound, or with non-recursive CTEs) over `logs` and the per-source views is allowed; anything else is refused with 400 naming the problem. Times are ISO-8601 text, so `eventTime >= '2026-11-01'` compares as expected and uses the time index.
+     * @description Only one SELECT (plain, compound, or with non-recursive CTEs) over `logs` and the per-source views is allowed; anything else is refused with 400 naming the problem. A query whose plan multiplies two scans (a join with no equality on a unique key, two json_each over values the query builds) is refused before it runs with 400 `sql_too_costly`. Times are ISO-8601 text, so `eventTime >= '2026-11-01'` compares as expected and uses the time index. Integers beyond ±(2^53 − 1) come back as strings of their exact decimal value. The response stops at `limit` rows or 8 MiB, whichever comes first.
      */
     post: operations["runSql"];
     delete?: never;
@@ -663,8 +663,13 @@ export interface components {
         coldFrom?: string;
         durationMs: number;
         rowsRead: number;
-        /** @description more rows than `limit` matched */
+        /** @description more rows matched than the response holds (see `truncatedBy`) */
         truncated: boolean;
+        /**
+         * @description why rows were left out: more than `limit` matched, or the next row would have taken the body past 8388608 bytes
+         * @enum {string}
+         */
+        truncatedBy?: "rows" | "bytes";
       };
       rows: (string | number | null | number[])[][];
     };
@@ -1780,7 +1785,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description the subscription could not be confirmed (SNS retries) */
+      /** @description the subscription could not be confirmed, or the signing certificate could not be fetched (sns_certificate_unavailable); SNS retries */
       502: {
         headers: {
           [name: string]: unknown;
@@ -1934,7 +1939,7 @@ export interface operations {
           "text/csv": string;
         };
       };
-      /** @description not one read-only SELECT over the views, or D1 refused it (its message) */
+      /** @description not one read-only SELECT over the views, too costly to run (`sql_too_costly`), or D1 refused it (its message) */
       400: {
         headers: {
           [name: string]: unknown;
