@@ -1053,6 +1053,15 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Google's keys could not be fetched in time or within their size cap (upstream_failed); Pub/Sub retries */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   pushEvents: {

@@ -1,6 +1,7 @@
 import { readSecret } from "../config";
 import { AppError } from "./errors";
 import { fetchedKeys, JwtError, type KeySource, pinnedKeys, verifyJwt } from "./jwt";
+import { OutboundError } from "./outbound";
 
 /**
  * Cloudflare Access in front of auditflare (developers.cloudflare.com/cloudflare-one/identity/
@@ -56,9 +57,10 @@ export async function accessIdentity(env: Env, assertion: string): Promise<Acces
         "invalid_token",
         `the Cloudflare Access token is not valid: ${err.message}`,
       );
+    const kind = err instanceof OutboundError ? `${err.kind}: ` : "";
     throw new AppError(
       "access_keys_unavailable",
-      `cannot read the Access keys: ${(err as Error).message}`,
+      `cannot read the Access keys: ${kind}${(err as Error).message}`,
     );
   }
   const email = typeof claims.email === "string" ? claims.email.toLowerCase() : null;

@@ -44,7 +44,10 @@ beforeAll(async () => {
     token_uri: "https://oauth2.test/token",
   });
 });
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
 
 async function token(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
@@ -216,5 +219,42 @@ describe("POST /v1/gcs/:sourceId (GCS → Pub/Sub push → auditflare)", () => {
     ).first<Json>();
     expect(kept).toEqual({ errorCode: "invalid_notification" });
     expect((await post({ nope: 1 }, auth)).status).toBe(400);
+  });
+
+  it("Google's keys that never come: 502 upstream_failed saying timeout, nothing queued", async () => {
+    const sent = vi.spyOn(env.BUCKET_EVENTS, "sendBatch");
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    let called!: () => void;
+    const started = new Promise<void>((resolve) => {
+      called = resolve;
+    });
+    vi.spyOn(globalThis, "fetch").mockImplementation((_input, init) => {
+      called();
+      return new Promise<Response>((_, reject) =>
+        init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))),
+      );
+    });
+    const ctx = createExecutionContext();
+    const pending = worker.fetch(
+      new Request(`${BASE}/v1/gcs/tpuf-gcs`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${await token({})}` },
+        body: JSON.stringify(push(KEY)),
+      }),
+      envWith({ TPUF_GCS_SA: serviceAccount }),
+      ctx,
+    );
+    await started;
+    await vi.advanceTimersByTimeAsync(10_001);
+    const res = await pending;
+    vi.useRealTimers();
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("upstream_failed");
+    expect(body.error.message).toMatch(
+      /^Google's keys: timeout: https:\/\/www\.googleapis\.com\/oauth2\/v3\/certs did not answer within 10 s/,
+    );
+    expect(sent).not.toHaveBeenCalled();
   });
 });

@@ -3,6 +3,7 @@ import { routeSource, type SourceConfig } from "../../config";
 import { AppError } from "../../lib/errors";
 import { fetchedKeys, JwtError, type KeySource, pinnedKeys, verifyJwt } from "../../lib/jwt";
 import { errorResponse, newRouter, pubsubSecurity } from "../../lib/openapi";
+import { OutboundError } from "../../lib/outbound";
 import { recordDelivery, seenDelivery } from "../../store/deliveries";
 import { keepWhole } from "../../store/quarantine";
 import { statsStatement } from "../../store/stats";
@@ -71,6 +72,9 @@ const route = createRoute({
     401: errorResponse("missing or invalid push token"),
     404: errorResponse("unknown source, or not a GCS source"),
     413: errorResponse("body too large"),
+    502: errorResponse(
+      "Google's keys could not be fetched in time or within their size cap (upstream_failed); Pub/Sub retries",
+    ),
   },
 });
 
@@ -100,6 +104,9 @@ async function admit(env: Env, source: GcsSource, authorization: string | undefi
     });
   } catch (err) {
     if (err instanceof JwtError) throw unauthorized(`push token refused: ${err.message}`);
+    // Google's keys could not be had (Pub/Sub retries a 502): say which limit was hit.
+    if (err instanceof OutboundError)
+      throw new AppError("upstream_failed", `Google's keys: ${err.kind}: ${err.message}`);
     throw err;
   }
   if (claims.email !== source.gcs.pushServiceAccount)
