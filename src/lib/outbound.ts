@@ -1,3 +1,4 @@
+import { readLimited, TooLargeError } from "../parse/bytes";
 import { AuditflareError } from "./errors";
 
 /**
@@ -57,6 +58,44 @@ const where = (url: string) => {
 
 type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** A fetch under a deadline: the abort fires after `timeoutMs`; `timedOut` says it did. */
+async function fetchBefore(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  fetcher: Fetcher,
+): Promise<{ res: Response; controller: AbortController; deadline: Deadline }> {
+  const controller = new AbortController();
+  const deadline: Deadline = {
+    timedOut: false,
+    timer: setTimeout(() => {
+      deadline.timedOut = true;
+      controller.abort();
+    }, timeoutMs),
+    message: `${where(url)} did not answer within ${timeoutMs / 1000} s`,
+  };
+  try {
+    const res = await fetcher(url, { ...init, signal: controller.signal });
+    return { res, controller, deadline };
+  } catch (err) {
+    clearTimeout(deadline.timer);
+    throw failure(err, deadline, url);
+  }
+}
+
+interface Deadline {
+  timedOut: boolean;
+  timer: ReturnType<typeof setTimeout>;
+  message: string;
+}
+
+/** What a failed exchange was: the deadline, or the network. */
+function failure(err: unknown, deadline: Deadline, url: string): OutboundError {
+  if (err instanceof OutboundError) return err;
+  if (deadline.timedOut) return new OutboundError("timeout", deadline.message, url);
+  return new OutboundError("network", `${where(url)}: ${(err as Error).message}`, url);
+}
+
 /**
  * Fetches `url` and reads its body within `limits`. Throws OutboundError on a timeout, a body
  * over the cap (the connection is cancelled at the first chunk past it) or a network failure;
@@ -68,22 +107,8 @@ export async function fetchBounded(
   limits: Limits,
   fetcher: Fetcher = (u, i) => fetch(u, i),
 ): Promise<BoundedResponse> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, limits.timeoutMs);
-  const seconds = limits.timeoutMs / 1000;
+  const { res, deadline } = await fetchBefore(url, init, limits.timeoutMs, fetcher);
   try {
-    let res: Response;
-    try {
-      res = await fetcher(url, { ...init, signal: controller.signal });
-    } catch (err) {
-      if (timedOut)
-        throw new OutboundError("timeout", `${where(url)} did not answer within ${seconds} s`, url);
-      throw new OutboundError("network", `${where(url)}: ${(err as Error).message}`, url);
-    }
     const declared = Number(res.headers.get("content-length"));
     if (Number.isFinite(declared) && declared > limits.maxBytes) {
       await res.body?.cancel().catch(() => {});
@@ -91,16 +116,10 @@ export async function fetchBounded(
     }
     let body: Uint8Array;
     try {
-      body = await readCapped(res.body, limits.maxBytes, url);
+      body = res.body ? await readLimited(res.body, limits.maxBytes) : new Uint8Array(0);
     } catch (err) {
-      if (err instanceof OutboundError) throw err;
-      if (timedOut)
-        throw new OutboundError(
-          "timeout",
-          `${where(url)} did not finish its answer within ${seconds} s`,
-          url,
-        );
-      throw new OutboundError("network", `${where(url)}: ${(err as Error).message}`, url);
+      if (err instanceof TooLargeError) throw tooLarge(url, limits.maxBytes);
+      throw failure(err, deadline, url);
     }
     let text: string | undefined;
     return {
@@ -114,7 +133,7 @@ export async function fetchBounded(
       },
     };
   } finally {
-    clearTimeout(timer);
+    clearTimeout(deadline.timer);
   }
 }
 
@@ -124,34 +143,6 @@ function tooLarge(url: string, maxBytes: number): OutboundError {
     `${where(url)} answered more than ${maxBytes} bytes (the cap for this call)`,
     url,
   );
-}
-
-async function readCapped(
-  stream: ReadableStream<Uint8Array> | null,
-  maxBytes: number,
-  url: string,
-): Promise<Uint8Array> {
-  if (!stream) return new Uint8Array(0);
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(url, maxBytes);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 /**
@@ -165,26 +156,8 @@ export async function fetchStreaming(
   limits: { timeoutMs: number; idleMs: number },
   fetcher: Fetcher = (u, i) => fetch(u, i),
 ): Promise<Response> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, limits.timeoutMs);
-  let res: Response;
-  try {
-    res = await fetcher(url, { ...init, signal: controller.signal });
-  } catch (err) {
-    if (timedOut)
-      throw new OutboundError(
-        "timeout",
-        `${where(url)} did not answer within ${limits.timeoutMs / 1000} s`,
-        url,
-      );
-    throw new OutboundError("network", `${where(url)}: ${(err as Error).message}`, url);
-  } finally {
-    clearTimeout(timer);
-  }
+  const { res, controller, deadline } = await fetchBefore(url, init, limits.timeoutMs, fetcher);
+  clearTimeout(deadline.timer);
   if (!res.body) return res;
   const body = idleTimeout(res.body, limits.idleMs, url, () => controller.abort());
   return new Response(body, {

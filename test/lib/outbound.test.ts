@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { fetchBounded, fetchStreaming, OutboundError } from "../../src/lib/outbound";
+
+/** A fetcher that never answers until its signal aborts (as a hung vendor does). */
+const hanging = (_url: string, init?: RequestInit) =>
+  new Promise<Response>((_, reject) => {
+    init?.signal?.addEventListener("abort", () => reject(new Error("aborted")));
+  });
+
+/** A body of `chunks` chunks of `size` bytes, counting what was pulled. */
+function chunked(chunks: number, size: number, pulled = { n: 0 }) {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (i++ >= chunks) return c.close();
+      pulled.n += size;
+      c.enqueue(new Uint8Array(size));
+    },
+  });
+}
+
+const kindOf = async (p: Promise<unknown>) => {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(OutboundError);
+  return (err as OutboundError).kind;
+};
+
+describe("fetchBounded", () => {
+  it("returns the status and body of an answer within its limits", async () => {
+    const r = await fetchBounded(
+      "https://v.test/a",
+      {},
+      { timeoutMs: 1000, maxBytes: 10 },
+      async () => new Response("hello", { status: 404 }),
+    );
+    expect([r.status, r.ok, r.text()]).toEqual([404, false, "hello"]);
+  });
+
+  it("a party that never answers is a timeout, not a hang", async () => {
+    const p = fetchBounded("https://v.test/slow", {}, { timeoutMs: 50, maxBytes: 10 }, hanging);
+    expect(await kindOf(p)).toBe("timeout");
+    await expect(p).rejects.toThrow(/v\.test\/slow did not answer within 0\.05 s/);
+  });
+
+  it("a body that stops in the middle is a timeout too", async () => {
+    const fetcher = async (_u: string, init?: RequestInit) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new Uint8Array(4));
+          init?.signal?.addEventListener("abort", () => c.error(new Error("aborted")));
+        },
+      });
+      return new Response(body);
+    };
+    expect(
+      await kindOf(fetchBounded("https://v.test/", {}, { timeoutMs: 50, maxBytes: 100 }, fetcher)),
+    ).toBe("timeout");
+  });
+
+  it("a body past the cap is refused while it streams, without reading the rest", async () => {
+    const pulled = { n: 0 };
+    const p = fetchBounded(
+      "https://v.test/big",
+      {},
+      { timeoutMs: 5000, maxBytes: 1000 },
+      async () => new Response(chunked(10_000, 100, pulled)),
+    );
+    expect(await kindOf(p)).toBe("too_large");
+    expect(pulled.n).toBeLessThan(2000);
+  });
+
+  it("a declared length past the cap is refused before reading", async () => {
+    const res = new Response("x".repeat(20), { headers: { "content-length": "20" } });
+    expect(
+      await kindOf(
+        fetchBounded("https://v.test/", {}, { timeoutMs: 1000, maxBytes: 10 }, async () => res),
+      ),
+    ).toBe("too_large");
+  });
+
+  it("a connection that fails is a network error naming the host", async () => {
+    const p = fetchBounded(
+      "https://v.test/x?secret=1",
+      {},
+      { timeoutMs: 1000, maxBytes: 10 },
+      async () => {
+        throw new Error("connection refused");
+      },
+    );
+    expect(await kindOf(p)).toBe("network");
+    await expect(p).rejects.toThrow("https://v.test/x: connection refused");
+  });
+});
+
+describe("fetchStreaming", () => {
+  it("passes a large body through chunk by chunk", async () => {
+    const res = await fetchStreaming(
+      "https://b.test/o",
+      {},
+      { timeoutMs: 1000, idleMs: 1000 },
+      async () => new Response(chunked(100, 1000)),
+    );
+    expect((await res.arrayBuffer()).byteLength).toBe(100_000);
+  });
+
+  it("a stream that stalls between chunks errors with a timeout", async () => {
+    const fetcher = async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(new Uint8Array(8));
+          },
+        }),
+      );
+    const res = await fetchStreaming(
+      "https://b.test/o",
+      {},
+      { timeoutMs: 1000, idleMs: 50 },
+      fetcher,
+    );
+    expect(await kindOf(res.arrayBuffer())).toBe("timeout");
+  });
+
+  it("headers that never come are a timeout", async () => {
+    expect(
+      await kindOf(fetchStreaming("https://b.test/o", {}, { timeoutMs: 50, idleMs: 50 }, hanging)),
+    ).toBe("timeout");
+  });
+});
