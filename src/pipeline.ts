@@ -4,6 +4,7 @@ import { describeError } from "./lib/errors";
 import { checkEventTime } from "./lib/time";
 import type { Framed } from "./parse/json";
 import {
+  KEYED_RECORDS,
   keptAlready,
   type QuarantinedRecord,
   type QuarantineEntry,
@@ -18,7 +19,10 @@ import type { SourceRef } from "./vendors/types";
 
 export interface Prepared {
   rows: LogRow[];
-  /** At most one entry: the group of every record of this input that failed. */
+  /**
+   * The records of this input that failed, never kept before: one group entry, and a second
+   * for the block of records past the first KEYED_RECORDS (src/store/quarantine.ts).
+   */
   quarantine: QuarantineEntry[];
   /** Records read (rows + records kept aside + records reseen). */
   received: number;
@@ -44,10 +48,16 @@ const LOOKUP_BATCH = 500;
 /**
  * The records of one input that failed, each kept once: a record whose raw text this source
  * already kept (in an earlier input, or earlier in this one) is counted in `reseen` instead.
+ * The first KEYED_RECORDS are looked up one by one; the rest form one block, kept once as a
+ * whole (src/store/quarantine.ts BlockHash).
  */
 class Failures {
   readonly group = new RecordGroup();
+  /** The failures past the first KEYED_RECORDS: one block, one key (bounded memory). */
+  readonly block = new RecordGroup();
   reseen = 0;
+  /** Failures hashed and looked up one by one so far. */
+  private looked = 0;
   private pending = new Map<string, QuarantinedRecord>();
 
   constructor(
@@ -57,26 +67,42 @@ class Failures {
   ) {}
 
   async add(r: QuarantinedRecord): Promise<void> {
+    if (this.looked >= KEYED_RECORDS) return this.block.add(r);
+    this.looked++;
     const key = await recordKey(r.raw);
     if (this.group.keys.has(key) || this.pending.has(key)) {
       this.reseen++;
       return;
     }
     this.pending.set(key, r);
-    if (this.pending.size >= LOOKUP_BATCH) await this.flush();
+    if (this.pending.size >= LOOKUP_BATCH || this.looked >= KEYED_RECORDS) await this.flush();
   }
 
   /** Looks the pending failures up; the ones never kept join the group. */
   async flush(): Promise<void> {
     const pending = this.pending;
     this.pending = new Map();
-    const kept = this.keepOnce
-      ? await keptAlready(this.db, this.sourceID, [...pending.keys()])
-      : new Set<string>();
+    const kept = await this.kept([...pending.keys()]);
     for (const [key, r] of pending) {
       if (kept.has(key)) this.reseen++;
       else await this.group.add(r, key);
     }
+  }
+
+  /** The groups to keep: the block only when the same block was not kept before. */
+  async groups(): Promise<RecordGroup[]> {
+    await this.flush();
+    const groups = [this.group];
+    if (this.block.count > 0) {
+      const key = await recordKey(this.block.overflow.key);
+      if ((await this.kept([key])).has(key)) this.reseen += this.block.count;
+      else groups.push(this.block);
+    }
+    return groups.filter((g) => g.count > 0);
+  }
+
+  private kept(keys: string[]): Promise<Set<string>> {
+    return this.keepOnce ? keptAlready(this.db, this.sourceID, keys) : Promise.resolve(new Set());
   }
 }
 
@@ -184,22 +210,17 @@ export async function prepareRecords(
   }
   await enrichEvents(env, events);
   const rows = await rowsOf(source, events, parsedOf, failures, receivedAt, options);
-  await failures.flush();
-  const { group, reseen } = failures;
-  const quarantine: QuarantineEntry[] =
-    group.count === 0
-      ? []
-      : [
-          {
-            sourceID: source.id,
-            sourceType: source.type,
-            stage: "records",
-            errorCode: "invalid_records",
-            error: "",
-            location: options.where ?? "",
-            raw: "",
-            group,
-          },
-        ];
+  const groups = await failures.groups();
+  const quarantine: QuarantineEntry[] = groups.map((group) => ({
+    sourceID: source.id,
+    sourceType: source.type,
+    stage: "records",
+    errorCode: "invalid_records",
+    error: "",
+    location: options.where ?? "",
+    raw: "",
+    group,
+  }));
+  const { reseen } = failures;
   return { rows, quarantine, received, reseen };
 }

@@ -195,7 +195,7 @@ interface CommitBatch {
   lostChecks: number[];
   storedIds: string[];
   /** The quarantine key INSERTs: where, and how many keys each holds. */
-  keyInserts: Array<{ at: number; rows: number }>;
+  keyInserts: Array<{ at: number; rows: number; each: number }>;
 }
 
 async function commitBatch(
@@ -253,11 +253,10 @@ async function keepEntry(env: StoreEnv, c: Commit, q: QuarantineEntry, b: Commit
   const kept = await keepStatements(env, q, c.now);
   b.statements.push(kept.entry);
   for (const k of kept.keys) {
-    b.keyInserts.push({ at: b.statements.length, rows: k.rows });
+    b.keyInserts.push({ at: b.statements.length, rows: k.rows, each: k.each });
     b.statements.push(k.statement);
-    b.statements.push(
-      statsStatement(env.DB, c.sourceID, { fromChanges: { kept: { rows: k.rows } } }),
-    );
+    const kept = { rows: k.rows, each: k.each };
+    b.statements.push(statsStatement(env.DB, c.sourceID, { fromChanges: { kept } }));
   }
 }
 
@@ -315,8 +314,8 @@ async function commitWith(
   let keys = 0;
   let quarantined = 0;
   for (const k of b.keyInserts) {
-    keys += k.rows;
-    quarantined += results[k.at]?.meta.changes ?? 0;
+    keys += k.rows * k.each;
+    quarantined += (results[k.at]?.meta.changes ?? 0) * k.each;
   }
   const keptBefore = (c.reseen ?? 0) + keys - quarantined;
   const retry = await retryLost(env, c, lost, probe);

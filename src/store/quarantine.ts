@@ -51,6 +51,38 @@ const encoder = new TextEncoder();
 const GROUP_SPILL_CHARS = 256 * 1024;
 
 /**
+ * Records of one input looked up and keyed one by one; past this many, the rest of its bad
+ * records are one block with one key (an 8 MiB body of 4 M bad lines must not send 4 M keys).
+ */
+export const KEYED_RECORDS = 5000;
+
+/**
+ * A running 64-bit hash (two FNV-1a lanes) of a block of records' texts, in order, with their
+ * count: what makes the same block the same again, without holding a key per record.
+ */
+export class BlockHash {
+  count = 0;
+  private a = 0x811c9dc5;
+  private b = 0x01000193;
+
+  add(text: string): void {
+    this.count++;
+    let { a, b } = this;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+    }
+    this.a = Math.imul(a ^ 0x0a, 0x01000193);
+    this.b = Math.imul(b ^ 0x0a, 0x5bd1e995);
+  }
+
+  get key(): string {
+    return `block ${this.count} ${(this.a >>> 0).toString(16)}${(this.b >>> 0).toString(16)}`;
+  }
+}
+
+/**
  * The bad records of one input, written as NDJSON as they come: inline when small, else gzipped
  * while being built, so a body of millions of bad lines holds a few MB, never one object each.
  */
@@ -59,16 +91,19 @@ export class RecordGroup {
   readonly codes = new Map<ErrorCode, number>();
   readonly stages = new Set<string>();
   first: QuarantinedRecord | undefined;
-  /** The records' keys (recordKey of each raw text), each once. */
+  /** The keys (recordKey of each raw text) of the records looked up one by one, each once. */
   readonly keys = new Set<string>();
+  /** The records past the first KEYED_RECORDS: kept and counted as one block (memory bound). */
+  readonly overflow = new BlockHash();
   private locations: string[] = [];
   private pending: string[] = [];
   private pendingChars = 0;
   private gzip: { writer: WritableStreamDefaultWriter; output: Promise<ArrayBuffer> } | undefined;
 
   /** Adds a record; returns a promise (to await) only when it had to compress what it holds. */
-  add(r: QuarantinedRecord, key: string): Promise<void> | undefined {
-    this.keys.add(key);
+  add(r: QuarantinedRecord, key?: string): Promise<void> | undefined {
+    if (key === undefined) this.overflow.add(r.raw);
+    else this.keys.add(key);
     this.count++;
     this.codes.set(r.errorCode, (this.codes.get(r.errorCode) ?? 0) + 1);
     this.stages.add(r.stage);
@@ -232,12 +267,22 @@ async function entryKeys(entry: QuarantineEntry): Promise<string[]> {
   return [await recordKey(entry.raw)];
 }
 
+/** The key of a group's overflow block (its records past KEYED_RECORDS), when it has one. */
+async function blockKey(entry: QuarantineEntry): Promise<{ key: string; records: number } | null> {
+  const block = entry.group?.overflow;
+  if (!block || block.count === 0) return null;
+  return { key: await recordKey(block.key), records: block.count };
+}
+
 /** The statements that keep one entry, and its records' keys (one INSERT per group of keys). */
 export interface KeptStatements {
   id: string;
   entry: D1PreparedStatement;
-  /** Right after each, `changes()` is how many of its `rows` keys are new (first kept). */
-  keys: Array<{ statement: D1PreparedStatement; rows: number }>;
+  /**
+   * Right after each, `changes()` is how many of its keys are new (first kept); each key
+   * stands for `each` records (1, or a whole overflow block).
+   */
+  keys: Array<{ statement: D1PreparedStatement; rows: number; each: number }>;
 }
 
 /**
@@ -253,13 +298,17 @@ export async function keepStatements(
   now: number,
 ): Promise<KeptStatements> {
   const { statement, id } = await prepareEntry(env, entry, now);
-  const keys = keyGroups(await entryKeys(entry)).map((group) => ({
+  const insert = (group: string[], each: number) => ({
     statement: env.DB.prepare(
       `INSERT INTO quarantine_keys (sourceID, hash, entryID)
        SELECT ?1, value, ?2 FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING`,
     ).bind(entry.sourceID ?? "", id, JSON.stringify(group)),
     rows: group.length,
-  }));
+    each,
+  });
+  const keys = keyGroups(await entryKeys(entry)).map((group) => insert(group, 1));
+  const block = await blockKey(entry);
+  if (block) keys.push(insert([block.key], block.records));
   return { id, entry: statement, keys };
 }
 

@@ -22,7 +22,10 @@ interface StatsDelta {
    * keys that INSERT added are `quarantined`, the `rows` minus them (records already kept)
    * `duplicates`; or `skipped` = the rows that INSERT added.
    */
-  fromChanges?: { inserted: { rows: number } } | { kept: { rows: number } } | { skipped: true };
+  fromChanges?:
+    | { inserted: { rows: number } }
+    | { kept: { rows: number; each?: number } }
+    | { skipped: true };
 }
 
 export function statsStatement(
@@ -34,12 +37,14 @@ export function statsStatement(
   const inserted = changes && "inserted" in changes;
   const kept = changes && "kept" in changes;
   const skipped = changes && "skipped" in changes;
-  const rows = inserted ? changes.inserted.rows : kept ? changes.kept.rows : undefined;
+  // Each kept key may stand for several records (a block): c keys are c × each records.
+  const each = kept ? (changes.kept.each ?? 1) : 1;
+  const rows = inserted ? changes.inserted.rows : kept ? changes.kept.rows * each : undefined;
   const sql = `INSERT INTO source_stats (sourceID, received, inserted, duplicates, quarantined,
     skipped, lastEventTime, lastReceivedAt, lastSuccessAt, lastErrorAt, lastError)
   SELECT ?1, ?2, ${inserted ? "c" : "?3"}, ${rows !== undefined ? "?4 - c" : "?4"},
     ${kept ? "c" : "?5"}, ${skipped ? "c" : "?6"}, ?7, ?8, ?8, ?9, ?10
-  FROM (SELECT changes() AS c) WHERE true
+  FROM (SELECT changes() * ${each} AS c) WHERE true
   ON CONFLICT(sourceID) DO UPDATE SET received = received + excluded.received,
     inserted = inserted + excluded.inserted, duplicates = duplicates + excluded.duplicates,
     quarantined = quarantined + excluded.quarantined, skipped = skipped + excluded.skipped,

@@ -98,6 +98,39 @@ describe("a quarantined record seen again is kept once and counted once", () => 
     });
   });
 
+  it("push: a body of 6,000 bad lines twice: kept once (5,000 keyed one by one, the rest as one block)", async () => {
+    const before = await stats("tp-other");
+    const entriesBefore = await entries("tp-other");
+    const body = [
+      JSON.stringify(tpEvent(910_000)),
+      ...Array.from({ length: 6000 }, (_, i) => `bad-block-${i}`),
+    ].join("\n");
+    const ndjson = {
+      token: "other-ingest-token",
+      headers: { "content-type": "application/x-ndjson" },
+    };
+    expect(await (await push("tp-other", body, ndjson)).json()).toEqual({
+      received: 6001,
+      inserted: 1,
+      duplicates: 0,
+      quarantined: 6000,
+    });
+    expect(await (await push("tp-other", body, ndjson)).json()).toEqual({
+      received: 6001,
+      inserted: 0,
+      duplicates: 6001,
+      quarantined: 0,
+    });
+    // Two entries from the first push (the keyed records, the block), none from the second.
+    expect(await entries("tp-other")).toBe(entriesBefore + 2);
+    expect(delta(await stats("tp-other"), before)).toEqual({
+      received: 12_002,
+      inserted: 1,
+      duplicates: 6001,
+      quarantined: 6000,
+    });
+  });
+
   it("poll: three PlanetScale records without an id, polled three times, are three records kept once", async () => {
     const before = await stats("ps");
     const entriesBefore = await entries("ps");

@@ -6,7 +6,7 @@ import { count, type Json, keptRecords, push, query, tpEvent } from "../../helpe
 const ndjson = { "content-type": "application/x-ndjson" };
 
 describe("push: hostile bodies are kept in bounded form", () => {
-  it("1 valid + 400,000 invalid NDJSON lines: one quarantine entry counted 400,000 times", async () => {
+  it("1 valid + 400,000 invalid NDJSON lines: kept as two entries (5,000 keyed, a block of the rest), counted 400,000 times", async () => {
     const before = await count("SELECT count(*) AS n FROM quarantine");
     const body = [
       JSON.stringify(tpEvent(800_000)),
@@ -19,15 +19,22 @@ describe("push: hostile bodies are kept in bounded form", () => {
       duplicates: 0,
       quarantined: 400_000,
     });
-    expect(await count("SELECT count(*) AS n FROM quarantine")).toBe(before + 1);
-    const entry = await env.DB.prepare(
-      "SELECT * FROM quarantine WHERE sourceID = 'tp-other' AND records = 400000",
+    expect(await count("SELECT count(*) AS n FROM quarantine")).toBe(before + 2);
+    const keyed = await env.DB.prepare(
+      "SELECT * FROM quarantine WHERE sourceID = 'tp-other' AND records = 5000",
     ).first<Json>();
-    expect(entry).toMatchObject({ errorCode: "invalid_json", rawEncoding: "records+gzip" });
-    expect(String(entry?.location)).toBe("line 2, line 3, line 4, line 5, line 6, …");
-    const kept = await keptRecords("id = ?1", entry?.id);
-    expect(kept).toHaveLength(400_000);
-    expect(kept[399_999]).toMatchObject({
+    expect(keyed).toMatchObject({ errorCode: "invalid_json" });
+    expect(String(keyed?.location)).toBe("line 2, line 3, line 4, line 5, line 6, …");
+    const block = await env.DB.prepare(
+      "SELECT * FROM quarantine WHERE sourceID = 'tp-other' AND records = 395000",
+    ).first<Json>();
+    expect(block).toMatchObject({ errorCode: "invalid_json", rawEncoding: "records+gzip" });
+    expect(String(block?.location)).toBe(
+      "line 5002, line 5003, line 5004, line 5005, line 5006, …",
+    );
+    const kept = await keptRecords("id = ?1", block?.id);
+    expect(kept).toHaveLength(395_000);
+    expect(kept[394_999]).toMatchObject({
       location: "line 400001",
       raw: "x399999",
       stage: "parse",
