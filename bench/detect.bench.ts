@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
+import { ruleRow } from "../src/catalog";
 import { activeRules, forgetRules, matchRows } from "../src/detect/evaluate";
 import { prepareRecords } from "../src/pipeline";
-import { ruleRowOf } from "../src/store/present";
-import { putStoredRule } from "../src/store/rules";
+import { d1Rules, putStoredRule } from "../src/store/rules";
 import { push } from "../test/helpers";
 import { benchEvent, framedBenchEvents } from "./events";
 
@@ -16,7 +16,7 @@ import { benchEvent, framedBenchEvents } from "./events";
 const report = (name: string, value: string | number) => console.log(`BENCH ${name} ${value}`);
 
 it("detection_overhead_ratio: 50 rules on every new event ÷ push ingest", async () => {
-  let active = await activeRules(env.DB);
+  let active = await activeRules(d1Rules(env.DB));
   for (let i = 0; active.detections.length + i < 50; i++) {
     const id = `bench-rule-${i}`;
     await putStoredRule(env.DB, {
@@ -29,21 +29,21 @@ it("detection_overhead_ratio: 50 rules on every new event ÷ push ingest", async
     });
   }
   forgetRules();
-  active = await activeRules(env.DB);
+  active = await activeRules(d1Rules(env.DB));
   report("detection_rules_loaded", active.detections.length);
 
   const framed = framedBenchEvents("turbopuffer", 4_000_000, 1000);
   const source = { id: "turbopuffer", type: "turbopuffer" };
   const { rows } = await prepareRecords(env, source, framed, Date.now());
-  matchRows(active, source, rows); // warm up
+  matchRows(active, source, rows, ruleRow); // warm up
   let started = performance.now();
-  for (let r = 0; r < 10; r++) for (const row of rows) ruleRowOf(row);
+  for (let r = 0; r < 10; r++) for (const row of rows) ruleRow(row);
   report(
     "detection_row_us_per_event",
     (((performance.now() - started) * 1000) / (10 * rows.length)).toFixed(1),
   );
   started = performance.now();
-  for (let r = 0; r < 10; r++) matchRows(active, source, rows);
+  for (let r = 0; r < 10; r++) matchRows(active, source, rows, ruleRow);
   const matchUs = ((performance.now() - started) * 1000) / (10 * rows.length);
 
   const bodies = Array.from({ length: 5 }, (_, b) =>

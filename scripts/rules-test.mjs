@@ -12,7 +12,7 @@ const mod = await importWorkerCode(`export { parseRules, fieldValue } from "./sr
   export { knownFields, ruleRow, products } from "./src/detect/fields.ts";
   export { normalizerFor, findVendor } from "./src/vendors/index.ts";
   export { toRow } from "./src/store/rows.ts";
-  export { presentRow } from "./src/store/present.ts";`);
+  export { present as presentRow } from "./src/catalog.ts";`);
 
 const RULES_DIR = join(root, "rules");
 /** receivedAt of every test row (the rules look at event fields, not at arrival). */

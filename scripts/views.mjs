@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run views`: keeps the per-vendor views in step with the vendor registry. Compares each
-// view generated from src/vendors/<vendor>/index.ts (src/store/views.ts) with its latest
+// view generated from src/vendors/<vendor>/index.ts (src/catalog.ts, src/store/views.ts) with its latest
 // definition in migrations/, and writes one new migration that recreates the views that changed
 // or are new (migrations are append-only): a drizzle-kit custom migration, so drizzle's journal
 // and numbering stay whole. `--print` prints every view's migration text instead.
@@ -10,9 +10,10 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { importWorkerCode, root } from "./lib/import-worker-code.mjs";
 
-const { VIEWS, viewsMigration } = await importWorkerCode(
-  `export { VIEWS, viewsMigration } from "./src/store/views.ts";`,
+const { catalog, viewsMigration } = await importWorkerCode(
+  `export { catalog } from "./src/catalog.ts"; export { viewsMigration } from "./src/store/views.ts";`,
 );
+const VIEWS = catalog().views;
 if (process.argv.includes("--print")) {
   process.stdout.write(viewsMigration(VIEWS));
   process.exit(0);

@@ -1,7 +1,7 @@
+import { handleNotificationQueue, queueAlerts } from "./alerts/notify";
 import { app } from "./app";
 import { runArchive } from "./archive/job";
 import { readSecret } from "./config";
-import { handleNotificationQueue, queueAlerts } from "./detect/notify";
 import { enforceRetention, RETENTION_CRON } from "./retention";
 import { handleQueue } from "./transports/bucket/consumer";
 import { runDuePollers } from "./transports/poll/scheduler";

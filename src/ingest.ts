@@ -1,11 +1,13 @@
+import { queueAlerts } from "./alerts/notify";
+import { ruleRow } from "./catalog";
 import { detectionMatches } from "./detect/evaluate";
-import { queueAlerts } from "./detect/notify";
 import { describeError } from "./lib/errors";
 import type { Framed } from "./parse/json";
 import { type Prepared, type PrepareOptions, prepareRecords } from "./pipeline";
 import { matchStatements } from "./store/alerts";
 import { type CommitResult, commit } from "./store/ingest";
 import type { QuarantinedRecord } from "./store/quarantine";
+import { d1Rules } from "./store/rules";
 import type { SourceRef } from "./vendors/types";
 
 /**
@@ -41,7 +43,7 @@ async function commitPrepared(
   now: number,
   extra: D1PreparedStatement[] = [],
 ): Promise<CommitResult> {
-  const matches = await detectionMatches(env.DB, source, prepared.rows);
+  const matches = await detectionMatches(d1Rules(env.DB), source, prepared.rows, ruleRow);
   const commitId = crypto.randomUUID();
   const detections = matches.flatMap((m) => matchStatements(env.DB, m, source.id, now, commitId));
   const result = await commit(env, {

@@ -15,7 +15,7 @@ import { toRow } from "./store/rows";
 import type { LogRow } from "./store/schema";
 import { findVendor, normalizerFor } from "./vendors";
 import type { NormalizedEvent } from "./vendors/event";
-import type { SourceRef } from "./vendors/types";
+import type { SourceRef, ViewDefinition } from "./vendors/types";
 
 export interface Prepared {
   rows: LogRow[];
@@ -28,6 +28,8 @@ export interface Prepared {
   received: number;
   /** Records this source had already kept in quarantine (the same raw text): duplicates. */
   reseen: number;
+  /** The source type's vendor view, which the store needs for a row it spills to R2. */
+  view: ViewDefinition | undefined;
 }
 
 export interface PrepareOptions {
@@ -222,5 +224,5 @@ export async function prepareRecords(
     group,
   }));
   const { reseen } = failures;
-  return { rows, quarantine, received, reseen };
+  return { rows, quarantine, received, reseen, view: findVendor(source.type)?.view };
 }

@@ -1,9 +1,10 @@
-import { ruleRowOf } from "../store/present";
-import { rulesVersion } from "../store/rules";
-import type { LogRow } from "../store/schema";
-import type { SourceRef } from "../vendors/types";
+import type { Match } from "../model/match";
+import type { SourceRef } from "../model/view";
+import type { RuleSource } from "../ports";
 import { ruleFiles } from "./ruleset";
 import { type CorrelationRule, type DetectionRule, fieldValue } from "./sigma";
+
+export type { Match };
 
 /**
  * Detection at commit time (docs/detections.md). Rules are pure, so every row of a commit is
@@ -27,12 +28,12 @@ let cached: { version: string; active: Active } | undefined;
  * when it changed, so a PUT or DELETE of /v1/rules takes effect on the next event in every
  * isolate; unchanged runtime files are not parsed again (src/detect/ruleset.ts).
  */
-export async function activeRules(db: D1Database): Promise<Active> {
-  const version = await rulesVersion(db);
+export async function activeRules(rules: RuleSource): Promise<Active> {
+  const version = await rules.version();
   if (cached?.version === version) return cached.active;
   const detections: DetectionRule[] = [];
   const counting = new Map<string, CorrelationRule[]>();
-  for (const file of (await ruleFiles(db)).values())
+  for (const file of (await ruleFiles(rules)).values())
     for (const r of file.rules) {
       if (r.kind === "detection") detections.push(r);
       else for (const ref of r.rules) counting.set(ref, [...(counting.get(ref) ?? []), r]);
@@ -48,21 +49,6 @@ export function forgetRules(): void {
 
 const keyOf = (row: Record<string, unknown>, fields: readonly string[]) =>
   fields.map((f) => String(fieldValue(row, f) ?? "")).join("|");
-
-export interface Match {
-  ruleId: string;
-  title: string;
-  level: string;
-  eventId: string;
-  eventTime: number;
-  dedupKey: string;
-  dedupMinutes: number;
-  destinations: string[] | null;
-  /** Correlations: the counted value (value_count) and the threshold to cross. */
-  correlation?: { value: string | null; spanMs: number; min: number; distinct: boolean };
-  /** A rule referenced by a correlation that does not alert on its own. */
-  silent: boolean;
-}
 
 function correlationMatch(c: CorrelationRule, row: Record<string, unknown>, base: Match): Match {
   const { gte, gt, field } = c.condition;
@@ -85,8 +71,22 @@ function correlationMatch(c: CorrelationRule, row: Record<string, unknown>, base
   };
 }
 
-/** Every (rule, row) match of a commit's rows, each (rule, event) once. */
-export function matchRows(active: Active, source: SourceRef, rows: readonly LogRow[]): Match[] {
+/** A stored row as far as matching needs it: its id and time (the rest is read through `ruleRow`). */
+interface MatchedRow {
+  id: string;
+  eventTime: number;
+}
+
+/**
+ * Every (rule, row) match of a commit's rows, each (rule, event) once. `ruleRow` gives a row as
+ * rules read it (the store's presentation, src/store/present.ts), computed only when a rule runs.
+ */
+export function matchRows<R extends MatchedRow>(
+  active: Active,
+  source: SourceRef,
+  rows: readonly R[],
+  ruleRow: (row: R) => Record<string, unknown>,
+): Match[] {
   const out: Match[] = [];
   const seen = new Set<string>();
   for (const stored of rows) {
@@ -94,7 +94,7 @@ export function matchRows(active: Active, source: SourceRef, rows: readonly LogR
     for (const rule of active.detections) {
       if (rule.product !== null && rule.product !== source.type) continue;
       if (rule.service !== null && rule.service !== source.id) continue;
-      row ??= ruleRowOf(stored);
+      row ??= ruleRow(stored);
       if (!rule.match(row)) continue;
       const base: Match = {
         ruleId: rule.id,
@@ -122,11 +122,13 @@ export function matchRows(active: Active, source: SourceRef, rows: readonly LogR
   return out;
 }
 
-export async function detectionMatches(
-  db: D1Database,
+/** The matches of a commit's rows against the rules in force (`rules`: the stored ones). */
+export async function detectionMatches<R extends MatchedRow>(
+  rules: RuleSource,
   source: SourceRef,
-  rows: readonly LogRow[],
+  rows: readonly R[],
+  ruleRow: (row: R) => Record<string, unknown>,
 ): Promise<Match[]> {
   if (rows.length === 0) return [];
-  return matchRows(await activeRules(db), source, rows);
+  return matchRows(await activeRules(rules), source, rows, ruleRow);
 }

@@ -1,4 +1,4 @@
-import { COMMON_COLUMNS } from "../store/rows";
+import { COMMON_COLUMNS } from "../model/columns";
 import { findVendor, SOURCE_TYPES } from "../vendors";
 
 /**

@@ -1,5 +1,5 @@
 import { AppError } from "../lib/errors";
-import { listStoredRules, type StoredRule } from "../store/rules";
+import type { RuleSource, StoredRule } from "../ports";
 import { knownFields, products } from "./fields";
 import { parseRules, type Rule, RuleError } from "./sigma";
 import { STARTER_RULES } from "./starter-rules";
@@ -110,9 +110,9 @@ function runtimeRules(s: StoredRule): Rule[] {
 }
 
 /** Every rule file in force, by id. */
-export async function ruleFiles(db: D1Database): Promise<Map<string, RuleFile>> {
+export async function ruleFiles(rules: RuleSource): Promise<Map<string, RuleFile>> {
   const files = new Map(bundledRules().map((f) => [f.id, f]));
-  const stored = await listStoredRules(db);
+  const stored = await rules.list();
   const ids = new Set(stored.map((s) => s.id));
   for (const id of parsedRuntime.keys()) if (!ids.has(id)) parsedRuntime.delete(id);
   for (const s of stored) {

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { coldFrom } from "../archive/cold";
+import { present as presentRow } from "../catalog";
 import { SOURCE_TYPES } from "../config";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
 import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
 import { checkEventTime, parseTimestamp } from "../lib/time";
-import { presentRow } from "../store/present";
 import {
   FILTER_FIELDS,
   type FilterField,

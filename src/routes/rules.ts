@@ -4,7 +4,13 @@ import type { Rule } from "../detect/sigma";
 import { AppError } from "../lib/errors";
 import { adminSecurity, bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";
-import { deleteStoredRule, putStoredRule, type RuleStat, readRuleStats } from "../store/rules";
+import {
+  d1Rules,
+  deleteStoredRule,
+  putStoredRule,
+  type RuleStat,
+  readRuleStats,
+} from "../store/rules";
 import { readBodyText } from "../transports/read-body";
 import { principalOf, requireAdminToken, requireQueryToken } from "./query-auth";
 
@@ -127,13 +133,13 @@ rulesRoutes.on("GET", ["/v1/rules", "/v1/rules/*"], requireQueryToken);
 rulesRoutes.on(["PUT", "DELETE"], "/v1/rules/*", requireAdminToken);
 
 rulesRoutes.openapi(listRoute, async (c) => {
-  const [files, stats] = await Promise.all([ruleFiles(c.env.DB), readRuleStats(c.env.DB)]);
+  const [files, stats] = await Promise.all([ruleFiles(d1Rules(c.env.DB)), readRuleStats(c.env.DB)]);
   return c.json({ data: [...files.values()].map((f) => present(f, stats)) }, 200);
 });
 
 rulesRoutes.openapi(getRoute, async (c) => {
   const id = c.req.valid("param").id;
-  const file = (await ruleFiles(c.env.DB)).get(id);
+  const file = (await ruleFiles(d1Rules(c.env.DB))).get(id);
   if (!file) throw new AppError("rule_not_found", `no rule "${id}"`);
   return c.json(present(file, await readRuleStats(c.env.DB), true), 200);
 });
@@ -148,7 +154,10 @@ rulesRoutes.openapi(putRoute, async (c) => {
     );
   const yaml = await readBodyText(c.req.raw, MAX_RULE_BYTES);
   const rules = parseRuleFile(id, yaml);
-  checkUniqueAcrossFiles({ id, origin: "runtime", rules }, (await ruleFiles(c.env.DB)).values());
+  checkUniqueAcrossFiles(
+    { id, origin: "runtime", rules },
+    (await ruleFiles(d1Rules(c.env.DB))).values(),
+  );
   const main = rules.find((r) => r.id === id) as Rule;
   const { outcome, updatedAt } = await putStoredRule(c.env.DB, {
     id,

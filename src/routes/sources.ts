@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { loadDestinations } from "../alerts/destinations";
 import { loadSources, type SourceConfig } from "../config";
-import { loadDestinations } from "../detect/destinations";
 import { EnrichmentSchema, enrichmentStatus } from "../enrich/status";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import Papa from "papaparse";
 import { coldFrom } from "../archive/cold";
+import { catalog } from "../catalog";
 import { AppError } from "../lib/errors";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { runSql, SqlFailure, type SqlResult } from "../store/sql";
 import { sqlExamples } from "../store/sql-examples";
-import { VIEW_COLUMNS } from "../store/views";
 import { ColdMeta } from "./logs";
 import { requireQueryToken } from "./query-auth";
 
@@ -210,7 +210,7 @@ sqlRoutes.openapi(route, async (c) => {
   const started = Date.now();
   let result: SqlResult;
   try {
-    result = await runSql(c.env.DB, query, limit, D1_BYTES);
+    result = await runSql(c.env.DB, query, limit, D1_BYTES, catalog());
   } catch (error) {
     if (!(error instanceof SqlFailure)) throw error;
     throw new AppError(FAILURE_CODES[error.kind], error.message);
@@ -231,5 +231,8 @@ sqlRoutes.openapi(route, async (c) => {
 });
 
 sqlRoutes.openapi(schemaRoute, (c) =>
-  c.json({ views: VIEW_COLUMNS.map((v) => ({ ...v })), examples: sqlExamples(Date.now()) }, 200),
+  c.json(
+    { views: catalog().columns.map((v) => ({ ...v })), examples: sqlExamples(Date.now()) },
+    200,
+  ),
 );

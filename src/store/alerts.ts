@@ -1,5 +1,5 @@
-import type { Match } from "../detect/evaluate";
 import { toIso } from "../lib/time";
+import type { Match } from "../model/match";
 
 /**
  * Detections and alerts (src/store/schema.ts). The statements of one match run in the commit's

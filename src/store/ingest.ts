@@ -1,5 +1,5 @@
 import { utf8Length } from "../lib/utf8";
-import { vendorOf } from "../vendors";
+import type { ViewDefinition } from "../model/view";
 import { receivedHoursStatements } from "./archive";
 import { rowKey } from "./keys";
 import { keepStatements, type QuarantineEntry } from "./quarantine";
@@ -44,6 +44,11 @@ interface StoreEnv {
 interface Commit {
   sourceID: string;
   sourceType: string;
+  /**
+   * The source type's vendor view (src/catalog.ts `viewOf`): a row spilled to R2 gets back in
+   * sourceFields the columns its view reads from rawLog (none without it).
+   */
+  view?: ViewDefinition;
   rows: LogRow[];
   quarantine: QuarantineEntry[];
   /** Records read from the input (inserted + duplicates + quarantined). */
@@ -87,11 +92,12 @@ async function spill(
   env: StoreEnv,
   row: LogRow,
   probe: Probe,
+  view: ViewDefinition | undefined,
 ): Promise<{ row: LogRow; json: string }> {
   const key = `raw/${row.sourceID}/${row.id}`;
   await env.ARCHIVE.put(key, row.rawLog, { httpMetadata: { contentType: "application/json" } });
   const stored = JSON.parse(row.sourceFields) as Record<string, unknown>;
-  const fields = fullSourceFields(vendorOf(row.sourceType).view, stored, row.rawLog);
+  const fields = fullSourceFields(view, stored, row.rawLog);
   const moved: LogRow = {
     ...row,
     rawLog: "",
@@ -117,6 +123,7 @@ async function chunkRows(
   rows: LogRow[],
   quarantine: QuarantineEntry[],
   probe: Probe,
+  view: ViewDefinition | undefined,
 ): Promise<Chunk[]> {
   const chunks: Chunk[] = [];
   let parts: string[] = [];
@@ -134,7 +141,7 @@ async function chunkRows(
     let json = rowJson(row, probe);
     let size = utf8Length(json);
     if (size + 2 > STATEMENT_BYTES) {
-      ({ row, json } = await spill(env, row, probe));
+      ({ row, json } = await spill(env, row, probe, view));
       size = utf8Length(json);
       if (size + 2 > STATEMENT_BYTES) {
         quarantine.push({
@@ -205,7 +212,7 @@ async function commitBatch(
   probe: Probe,
 ): Promise<CommitBatch> {
   const quarantine = [...c.quarantine];
-  const chunks = await chunkRows(env, c.rows, quarantine, probe);
+  const chunks = await chunkRows(env, c.rows, quarantine, probe, c.view);
   const b: CommitBatch = {
     statements: [],
     inserts: [],

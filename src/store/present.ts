@@ -1,5 +1,5 @@
 import { toIso } from "../lib/time";
-import { findVendor } from "../vendors";
+import type { ViewDefinition } from "../model/view";
 import { UNSTORED_COLUMNS } from "./rows";
 import type { LogRow } from "./schema";
 import { fullSourceFields } from "./source-fields";
@@ -21,9 +21,9 @@ export function parseJson<T>(text: string | null, fallback: T): T {
 /**
  * A stored row as the API returns it (DESIGN §4): every common column, maps as objects, arrays
  * as arrays, booleans as booleans, times as ISO-8601 UTC with milliseconds, vendor columns
- * under `sourceFields`.
+ * under `sourceFields`. `view`: the row's vendor view (src/catalog.ts `present` looks it up).
  */
-export function presentRow(row: LogRow) {
+export function presentRow(row: LogRow, view: ViewDefinition | undefined) {
   const { rid: _rid, key: _key, ...r } = row as LogRow & { rid?: unknown; key?: unknown };
   const {
     actor,
@@ -47,7 +47,7 @@ export function presentRow(row: LogRow) {
     resources: parseJson<string[]>(resources, []),
     enrichments: parseJson<unknown[]>(enrichments, []),
     sourceFields: fullSourceFields(
-      findVendor(r.sourceType)?.view,
+      view,
       parseJson<Record<string, unknown>>(sourceFields, {}),
       r.rawLog,
     ),
@@ -59,7 +59,7 @@ export function presentRow(row: LogRow) {
  * vendor columns at the top level, computed only when a rule reads one (they come from rawLog,
  * which most rules never need). About a third of presentRow's cost per row.
  */
-export function ruleRowOf(row: LogRow): Record<string, unknown> {
+export function ruleRowOf(row: LogRow, view: ViewDefinition | undefined): Record<string, unknown> {
   const {
     rid: _rid,
     key: _key,
@@ -79,7 +79,6 @@ export function ruleRowOf(row: LogRow): Record<string, unknown> {
     resources: parseJson<string[]>(r.resources, []),
     enrichments: parseJson<unknown[]>(r.enrichments, []),
   };
-  const view = findVendor(r.sourceType)?.view;
   if (!view) return out;
   let vendor: Record<string, unknown> | undefined;
   const fields = () => (vendor ??= fullSourceFields(view, parseJson(sourceFields, {}), r.rawLog));

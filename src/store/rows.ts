@@ -1,45 +1,11 @@
 import { rowId, storableText } from "../lib/hash";
-import type { Endpoint, NormalizedEvent } from "../vendors/event";
-import type { SourceRef, ViewDefinition } from "../vendors/types";
+import { COMMON_COLUMNS, UNSTORED_COLUMNS } from "../model/columns";
+import type { Endpoint, NormalizedEvent } from "../model/event";
+import type { SourceRef, ViewDefinition } from "../model/view";
 import type { LogRow } from "./schema";
 import { storedSourceFields } from "./source-fields";
 
-const ENDPOINT_FIELDS = [
-  "IP",
-  "ASOrganization",
-  "ASNumber",
-  "ASCountryCode",
-  "City",
-  "ConnectionType",
-  "ISP",
-  "Latitude",
-  "Longitude",
-  "UserType",
-] as const;
-
-/** The 36 common columns of the seed schema, in its order (views and the API show them all). */
-export const COMMON_COLUMNS = [
-  "id",
-  "workspaceID",
-  "sourceType",
-  "sourceID",
-  "sourceTTL",
-  "receivedAt",
-  "eventTime",
-  "eventName",
-  "eventID",
-  "readOnly",
-  ...(["src", "dst"] as const).flatMap((p) => ENDPOINT_FIELDS.map((c) => `${p}${c}`)),
-  "actor",
-  "tags",
-  "resources",
-  "serviceName",
-  "enrichments",
-  "rawLog",
-] as const;
-
-/** The common columns that are always null, so not stored (no vendor reports a destination). */
-export const UNSTORED_COLUMNS: ReadonlySet<string> = new Set(ENDPOINT_FIELDS.map((c) => `dst${c}`));
+export { COMMON_COLUMNS, UNSTORED_COLUMNS };
 
 /** The stored columns of `logs` besides its key, in insert order. */
 export const LOG_COLUMNS = [

@@ -1,13 +1,8 @@
+import type { RuleSource, StoredRule } from "../ports";
+
 /** Runtime detection rules and their match counters (src/store/schema.ts: rules, rule_stats). */
 
-export interface StoredRule {
-  id: string;
-  yaml: string;
-  title: string;
-  level: string;
-  updatedAt: number;
-  updatedBy: string | null;
-}
+export type { StoredRule };
 
 export async function listStoredRules(db: D1Database): Promise<StoredRule[]> {
   const { results } = await db.prepare("SELECT * FROM rules ORDER BY id").all<StoredRule>();
@@ -70,3 +65,9 @@ export async function readRuleStats(db: D1Database): Promise<Map<string, RuleSta
   const { results } = await db.prepare("SELECT * FROM rule_stats").all<RuleStat>();
   return new Map(results.map((s) => [s.ruleId, s]));
 }
+
+/** The stored rules, as detection reads them (src/detect/: the port RuleSource). */
+export const d1Rules = (db: D1Database): RuleSource => ({
+  version: () => rulesVersion(db),
+  list: () => listStoredRules(db),
+});

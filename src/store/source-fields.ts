@@ -1,4 +1,4 @@
-import type { ViewDefinition } from "../vendors/types";
+import type { ViewDefinition } from "../model/view";
 
 /**
  * Vendor columns are not stored twice. A view column with a `rawPaths` entry is read from the

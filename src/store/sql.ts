@@ -2,7 +2,10 @@ import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { type CostContext, costRefusal, type PlanRow } from "../sql/cost";
 import { checkReadOnly } from "../sql/readonly";
 import { logs } from "./schema";
-import { QUERYABLE, rangedRelation } from "./views";
+import type { ViewCatalog } from "./views";
+
+/** What the gate needs of the views (src/catalog.ts `catalog()`). */
+type Views = Pick<ViewCatalog, "queryable" | "rangedRelation">;
 
 /**
  * `POST /v1/sql`: one read-only SELECT over the views (src/store/views.ts), run on D1. The gate
@@ -62,14 +65,14 @@ async function attempt<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /** The statement the gate lets through (with the time-index rewrite); throws SqlFailure. */
-export function allowedSql(query: string): string {
-  return checkedSql(query).sql;
+export function allowedSql(query: string, views: Views): string {
+  return checkedSql(query, views).sql;
 }
 
 type Checked = Extract<ReturnType<typeof checkReadOnly>, { ok: true }>;
 
-function checkedSql(query: string): Checked {
-  const check = checkReadOnly(query, QUERYABLE, rangedRelation);
+function checkedSql(query: string, views: Views): Checked {
+  const check = checkReadOnly(query, views.queryable, views.rangedRelation);
   if (!check.ok) throw new SqlFailure("not_allowed", check.message);
   return check;
 }
@@ -90,8 +93,12 @@ async function costOf(db: D1Database, checked: Checked): Promise<string | undefi
 }
 
 /** Why the cost bound refuses `query`, or undefined (throws SqlFailure when the gate refuses). */
-export function planRefusal(db: D1Database, query: string): Promise<string | undefined> {
-  return costOf(db, checkedSql(query));
+export function planRefusal(
+  db: D1Database,
+  query: string,
+  views: Views,
+): Promise<string | undefined> {
+  return costOf(db, checkedSql(query, views));
 }
 
 /** The names without the `:1`, `:2` … SQLite adds to a repeated name in a subquery. */
@@ -128,8 +135,9 @@ export async function runSql(
   query: string,
   limit: number,
   maxBytes: number,
+  views: Views,
 ): Promise<SqlResult> {
-  const checked = checkedSql(query);
+  const checked = checkedSql(query, views);
   const tooCostly = await costOf(db, checked);
   if (tooCostly) throw new SqlFailure("too_costly", tooCostly);
   const { sql, from } = checked;

@@ -1,13 +1,12 @@
+import type { ViewDefinition } from "../model/view";
 import type { RangedRelation } from "../sql/time-range";
-import { VENDORS } from "../vendors";
-import type { ViewDefinition } from "../vendors/types";
 import { keyAtOrAfter } from "./keys";
 import { COMMON_COLUMNS, UNSTORED_COLUMNS } from "./rows";
 import { viewColumnExpr } from "./source-fields";
 
 /**
- * The views people query (`POST /v1/sql`, DESIGN §4), generated from the vendor registry
- * (src/vendors/<vendor>/index.ts), so a view and its normalizer cannot drift: `npm run views`
+ * The views people query (`POST /v1/sql`, DESIGN §4), generated from the vendor registry's view
+ * specs (src/vendors/<vendor>/index.ts, handed in by src/catalog.ts: the store imports no vendor), so a view and its normalizer cannot drift: `npm run views`
  * writes a migration when a definition changes, and test/store/views.test.ts checks the migrated
  * database holds exactly these.
  * - `logs`: every source, the common columns with ISO-8601 times (text, so `eventTime >=
@@ -30,9 +29,15 @@ function commonColumn(c: string): string {
 const vendorColumns = (v: ViewDefinition) =>
   v.columns.map((c) => `${viewColumnExpr(c, v.rawPaths?.[c])} AS ${c}`);
 
+/** A vendor's view, by its source type (each entry of the vendor registry has both). */
+export interface ViewSpec {
+  type: string;
+  view: ViewDefinition;
+}
+
 /** `sourceFields` of the `logs` view: each vendor's columns as one JSON object. */
-function sourceFieldsSql(): string {
-  const cases = VENDORS.map((v) => {
+function sourceFieldsSql(specs: readonly ViewSpec[]): string {
+  const cases = specs.map((v) => {
     const view: ViewDefinition = v.view;
     const pairs = view.columns.map(
       (c) => `'${c}', json(${viewColumnExpr(c, view.rawPaths?.[c], "->")})`,
@@ -50,76 +55,88 @@ interface Relation {
   readonly where?: string;
 }
 
-const LOGS: Relation = {
-  name: "logs",
-  description: `every source: the ${COMMON_COLUMNS.length} common columns, ISO times, and sourceFields with the vendor columns`,
-  select: `${COMMON_COLUMNS.map(commonColumn).join(", ")},\n  ${sourceFieldsSql()}`,
-};
-
-const RELATIONS: readonly Relation[] = [
-  LOGS,
-  ...VENDORS.map((v) => {
-    const common: readonly string[] = v.view.common === "all" ? COMMON_COLUMNS : v.view.common;
-    return {
-      name: v.view.name,
-      description: v.view.description,
-      // One line for the common columns, one for the vendor's: the file is generated (the
-      // registry is what people read), and views stay one block each.
-      select: `${common.map(commonColumn).join(", ")},\n  ${vendorColumns(v.view).join(", ")}`,
-      where: `sourceType = '${v.type}'`,
-    };
-  }),
-];
-
 /** `table`: `main.events` where the SELECT goes into a user's query, so no CTE can capture it. */
 const body = (r: Relation, range?: string, table = "events") => {
   const where = [r.where, range].filter(Boolean).join(" AND ");
   return `SELECT\n  ${r.select}\nFROM ${table}${where ? ` WHERE ${where}` : ""}`;
 };
 
-/** Every view, as it must stand in the database (`logs` first). */
-export const VIEWS: ReadonlyArray<{ name: string; description: string; sql: string }> =
-  RELATIONS.map((r) => ({
-    name: r.name,
-    description: r.description,
-    sql: `CREATE VIEW ${r.name} AS\n${body(r)}`,
-  }));
+/** The views of a registry: their SQL, the names `POST /v1/sql` may read, their columns. */
+export interface ViewCatalog {
+  /** Every view, as it must stand in the database (`logs` first). */
+  views: ReadonlyArray<{ name: string; description: string; sql: string }>;
+  /** The names `POST /v1/sql` may read. */
+  queryable: ReadonlySet<string>;
+  /** Each view's columns, as `GET /v1/sql/schema` lists them for the explorer's SQL editor. */
+  columns: ReadonlyArray<{ name: string; description: string; columns: string[] }>;
+  rangedRelation: RangedRelation;
+}
 
-/** The names `POST /v1/sql` may read. */
-export const QUERYABLE: ReadonlySet<string> = new Set(RELATIONS.map((r) => r.name));
+function relations(specs: readonly ViewSpec[]): { logs: Relation; all: readonly Relation[] } {
+  const logs: Relation = {
+    name: "logs",
+    description: `every source: the ${COMMON_COLUMNS.length} common columns, ISO times, and sourceFields with the vendor columns`,
+    select: `${COMMON_COLUMNS.map(commonColumn).join(", ")},\n  ${sourceFieldsSql(specs)}`,
+  };
 
-/** Each view's columns, as `GET /v1/sql/schema` lists them for the explorer's SQL editor. */
-export const VIEW_COLUMNS: ReadonlyArray<{ name: string; description: string; columns: string[] }> =
-  [
-    {
-      name: LOGS.name,
-      description: LOGS.description,
-      columns: [...COMMON_COLUMNS, "sourceFields"],
-    },
-    ...VENDORS.map((v) => ({
-      name: v.view.name,
-      description: v.view.description,
-      columns: [...(v.view.common === "all" ? COMMON_COLUMNS : v.view.common), ...v.view.columns],
-    })),
+  const all: readonly Relation[] = [
+    logs,
+    ...specs.map((v) => {
+      const common: readonly string[] = v.view.common === "all" ? COMMON_COLUMNS : v.view.common;
+      return {
+        name: v.view.name,
+        description: v.view.description,
+        // One line for the common columns, one for the vendor's: the file is generated (the
+        // registry is what people read), and views stay one block each.
+        select: `${common.map(commonColumn).join(", ")},\n  ${vendorColumns(v.view).join(", ")}`,
+        where: `sourceType = '${v.type}'`,
+      };
+    }),
   ];
+  return { logs, all };
+}
 
 /** Times whose keys are exact (src/store/keys.ts clamps beyond ±2^43 ms). */
 const exact = (t: number | undefined): t is number =>
   t !== undefined && t > -(2 ** 43) && t < 2 ** 43 - 1;
 
-/**
- * The SELECT of view `name` restricted to the rows of the times [from, to) in ms, by key, for
- * the SQL gate's time-range rewrite (src/sql/time-range.ts); undefined for a name that is not a
- * view, or when neither bound gives a key.
- */
-export const rangedRelation: RangedRelation = (name, from, to) => {
-  const r = RELATIONS.find((x) => x.name === name);
-  const range = [
-    exact(from) ? `rid >= ${keyAtOrAfter(from)}` : undefined,
-    exact(to) ? `rid < ${keyAtOrAfter(to)}` : undefined,
-  ].filter(Boolean);
-  return r && range.length > 0 ? body(r, range.join(" AND "), "main.events") : undefined;
-};
+/** The views of the given vendor view specs (src/catalog.ts: the registry's). */
+export function viewCatalog(specs: readonly ViewSpec[]): ViewCatalog {
+  const { logs, all } = relations(specs);
+  return {
+    views: all.map((r) => ({
+      name: r.name,
+      description: r.description,
+      sql: `CREATE VIEW ${r.name} AS\n${body(r)}`,
+    })),
+    queryable: new Set(all.map((r) => r.name)),
+    columns: [
+      {
+        name: logs.name,
+        description: logs.description,
+        columns: [...COMMON_COLUMNS, "sourceFields"],
+      },
+      ...specs.map((v) => ({
+        name: v.view.name,
+        description: v.view.description,
+        columns: [...(v.view.common === "all" ? COMMON_COLUMNS : v.view.common), ...v.view.columns],
+      })),
+    ],
+    /**
+     * The SELECT of view `name` restricted to the rows of the times [from, to) in ms, by key, for
+     * the SQL gate's time-range rewrite (src/sql/time-range.ts); undefined for a name that is not
+     * a view, or when neither bound gives a key.
+     */
+    rangedRelation: (name, from, to) => {
+      const r = all.find((x) => x.name === name);
+      const range = [
+        exact(from) ? `rid >= ${keyAtOrAfter(from)}` : undefined,
+        exact(to) ? `rid < ${keyAtOrAfter(to)}` : undefined,
+      ].filter(Boolean);
+      return r && range.length > 0 ? body(r, range.join(" AND "), "main.events") : undefined;
+    },
+  };
+}
 
 /** The migration text that (re)creates the given views. */
 export function viewsMigration(

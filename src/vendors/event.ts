@@ -2,42 +2,9 @@ import { z } from "zod";
 import type { ErrorCode } from "../lib/errors";
 import { parseIP } from "../lib/ip";
 import { parseTimestamp } from "../lib/time";
-/** Where an endpoint of an event (source or destination) is, as far as the vendor says. */
-export interface Endpoint {
-  ip: string | null;
-  asOrganization?: string | null;
-  asNumber?: number | null;
-  asCountryCode?: string | null;
-  city?: string | null;
-  connectionType?: string | null;
-  isp?: string | null;
-  latitude?: number | null;
-  longitude?: number | null;
-  userType?: string | null;
-}
+import type { Endpoint, NormalizedEvent } from "../model/event";
 
-/**
- * A vendor event in the common shape (RunReveal-style columns), before it gets its row id and
- * per-source columns. Normalizers are pure: same input, same output, no clock, no I/O.
- */
-export interface NormalizedEvent {
-  eventID: string;
-  eventName: string;
-  /** Epoch milliseconds, UTC. */
-  eventTime: number;
-  readOnly: boolean | null;
-  serviceName: string;
-  src: Endpoint;
-  dst: Endpoint;
-  actor: Record<string, string>;
-  tags: Record<string, string>;
-  resources: string[];
-  enrichments: unknown[];
-  /** The event as the vendor sent it (the original text where the framing allows). */
-  rawLog: string;
-  /** The vendor columns of this source type's view, under their seed names. */
-  sourceFields: Record<string, unknown>;
-}
+export type { Endpoint, NormalizedEvent };
 
 type NormalizeResult =
   | { ok: true; event: NormalizedEvent }

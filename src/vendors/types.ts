@@ -1,13 +1,8 @@
 import type { z } from "zod";
+import type { SourceRef, ViewDefinition } from "../model/view";
 import type { Normalizer } from "./event";
 
-/** What the pipeline needs to know of a source (any vendor's SOURCES entry has it). */
-export interface SourceRef {
-  id: string;
-  type: string;
-  ttlDays?: number;
-  workspaceID?: string;
-}
+export type { SourceRef, ViewDefinition };
 
 /** What a poller needs of its source. */
 export interface PollerSource extends SourceRef {
@@ -65,22 +60,6 @@ export interface PollClient {
 
 /** How a source's events arrive. */
 type Transport = "push" | "bucket" | "poll" | "builtin";
-
-/** A per-vendor view over `logs`, named and shaped as the vendor's seed table. */
-export interface ViewDefinition {
-  name: string;
-  /** What the view is (the comment above it in the migration). */
-  description: string;
-  /** The common columns it shows, in order: "all" (the 36), or a subset. */
-  common: "all" | readonly string[];
-  /** The vendor columns, read from `sourceFields` under these names (the normalizer's keys). */
-  columns: readonly string[];
-  /**
-   * Columns the view reads from the raw record instead (dotted key paths of the vendor's JSON):
-   * stored in `sourceFields` only when the normalizer's value differs (src/store/source-fields.ts).
-   */
-  rawPaths?: Readonly<Record<string, string>>;
-}
 
 /**
  * Everything the rest of the Worker needs to know about one vendor. A vendor is one folder

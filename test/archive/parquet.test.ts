@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { expect, it } from "vitest";
 import { ARCHIVE_COLUMNS, toParquet } from "../../src/archive/parquet";
-import { presentRow } from "../../src/store/present";
+import { present as presentRow } from "../../src/catalog";
 import type { LogRow } from "../../src/store/schema";
 import { push, tpEvent } from "../helpers";
 

@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { handleNotificationQueue, queueAlerts } from "../../src/detect/notify";
+import { handleNotificationQueue, queueAlerts } from "../../src/alerts/notify";
 import worker from "../../src/index";
 import { deliver as deliverBucket, putObject } from "../bucket-helpers";
 import { BASE, envWith, type Json, query } from "../helpers";

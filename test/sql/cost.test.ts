@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { catalog } from "../../src/catalog";
 import { costRefusal } from "../../src/sql/cost";
 import { planRefusal } from "../../src/store/sql";
 import { sqlExamples } from "../../src/store/sql-examples";
@@ -12,7 +13,7 @@ import { sqlExamples } from "../../src/store/sql-examples";
 const array = (n: number) => `'[${Array.from({ length: n }, (_, i) => i).join(",")}]'`;
 const A = array(1001);
 
-const refusal = (query: string) => planRefusal(env.DB, query);
+const refusal = (query: string) => planRefusal(env.DB, query, catalog());
 
 describe("the cost bound refuses what would run for minutes", () => {
   it.each([

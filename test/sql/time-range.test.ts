@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { catalog } from "../../src/catalog";
 import { checkReadOnly } from "../../src/sql/readonly";
 import { literalSpan } from "../../src/sql/time-range";
 import { allowedSql } from "../../src/store/sql";
-import { QUERYABLE } from "../../src/store/views";
 import { push, tpEvent } from "../helpers";
 
 // Rows around midnight of 2026-06-01, at awkward milliseconds, so every literal shape has rows
@@ -32,12 +32,12 @@ describe("time bounds on the views use the time index", () => {
     "SELECT sourceType, count(*) FROM logs WHERE (eventTime > '2026-11-01T10:00:00.000Z') GROUP BY 1",
     "WITH recent AS (SELECT * FROM logs WHERE eventTime >= '2026-11-01') SELECT count(*) FROM recent",
   ])("%s", async (query) => {
-    const rewritten = allowedSql(query);
+    const rewritten = allowedSql(query, catalog());
     // by key alone, or by an index that ends with the key (sourceID = ? AND rowid > ?)
     expect(await plan(rewritten)).toMatch(
       /SEARCH (main\.)?events USING (INTEGER PRIMARY KEY|INDEX \w+) \((\w+=\? AND )?rowid[<>]/,
     );
-    const plain = checkReadOnly(query, QUERYABLE);
+    const plain = checkReadOnly(query, catalog().queryable);
     if (!plain.ok) throw new Error(plain.message);
     expect(await plan(plain.sql), "without the rewrite SQLite scans").toMatch(/SCAN events/);
   });
@@ -49,8 +49,8 @@ describe("time bounds on the views use the time index", () => {
     "SELECT count(*) FROM logs WHERE receivedAt >= '2026-11-01'", // no index on receivedAt
     "SELECT count(*) FROM logs WHERE eventTime >= '2026-02-30'", // not a date
   ])("leaves the query as written when no range follows: %s", (query) => {
-    const plain = checkReadOnly(query, QUERYABLE);
-    expect(plain.ok && allowedSql(query)).toBe(plain.ok && plain.sql);
+    const plain = checkReadOnly(query, catalog().queryable);
+    expect(plain.ok && allowedSql(query, catalog())).toBe(plain.ok && plain.sql);
   });
 
   it.each([
@@ -61,7 +61,7 @@ describe("time bounds on the views use the time index", () => {
     const [expected] = await env.DB.prepare(
       "SELECT count(*) FROM logs WHERE eventTime >= '2020-01-01'",
     ).raw();
-    expect(await env.DB.prepare(allowedSql(query)).raw()).toEqual([expected]);
+    expect(await env.DB.prepare(allowedSql(query, catalog())).raw()).toEqual([expected]);
   });
 
   it("reads a literal as the times it can stand for", () => {
@@ -120,10 +120,10 @@ describe("time bounds on the views use the time index", () => {
         async (terms, cte) => {
           const body = `SELECT id FROM logs WHERE sourceID = 'turbopuffer' AND ${terms.join(" AND ")} ORDER BY id`;
           const query = cte + body;
-          const plain = checkReadOnly(body, QUERYABLE);
+          const plain = checkReadOnly(body, catalog().queryable);
           if (!plain.ok) throw new Error(plain.message);
           const [a, b] = await Promise.all(
-            [plain.sql, allowedSql(query)].map((q) => env.DB.prepare(q).raw()),
+            [plain.sql, allowedSql(query, catalog())].map((q) => env.DB.prepare(q).raw()),
           );
           expect(b, query).toEqual(a);
         },

@@ -1,6 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { VIEWS } from "../../src/store/views";
+import { catalog } from "../../src/catalog";
+
+const VIEWS = catalog().views;
+
 import { VENDORS } from "../../src/vendors";
 
 const squash = (s: string) => s.replace(/\s+/g, " ").trim();

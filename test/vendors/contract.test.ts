@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { present as presentRow } from "../../src/catalog";
 import type { SourceType } from "../../src/config";
 import { prepareRecords } from "../../src/pipeline";
 import { commit } from "../../src/store/ingest";
-import { presentRow } from "../../src/store/present";
 import { getLog } from "../../src/store/query";
 import { normalizerFor, VENDORS, vendorOf } from "../../src/vendors";
 import type { ViewDefinition } from "../../src/vendors/types";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { present as presentRow } from "../catalog";
 import { describeError } from "../lib/errors";
 import {
   type AlertRow,
@@ -10,7 +11,6 @@ import {
   setDelivery,
   unnotifiedAlerts,
 } from "../store/alerts";
-import { presentRow } from "../store/present";
 import type { LogRow } from "../store/schema";
 import { type Delivery, DeliveryError, deliver, loadDestinations } from "./destinations";
 
