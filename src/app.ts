@@ -12,6 +12,7 @@ import { rulesRoutes } from "./routes/rules";
 import { ruleTestRoutes } from "./routes/rules-test";
 import { sourcesRoutes } from "./routes/sources";
 import { sqlRoutes } from "./routes/sql";
+import { d1Ports } from "./store/ports";
 import { filesRoutes } from "./transports/bucket/upload-route";
 import { gcsRoutes } from "./transports/gcs/route";
 import { pushRoutes } from "./transports/push/route";
@@ -27,9 +28,9 @@ app.use(async (c, next) => {
 app.get("/healthz", (c) => c.json({ ok: true }));
 
 app.route("/", explorer);
-app.route("/", pushRoutes);
-app.route("/", snsRoutes);
-app.route("/", gcsRoutes);
+app.route("/", pushRoutes(d1Ports));
+app.route("/", snsRoutes(d1Ports));
+app.route("/", gcsRoutes(d1Ports));
 app.route("/", exploreRoutes);
 app.route("/", logsRoutes);
 app.route("/", sqlRoutes);

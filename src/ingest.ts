@@ -4,6 +4,7 @@ import { detectionMatches } from "./detect/evaluate";
 import { describeError } from "./lib/errors";
 import type { Framed } from "./parse/json";
 import { type Prepared, type PrepareOptions, prepareRecords } from "./pipeline";
+import type { WholeEntry } from "./ports";
 import { matchStatements } from "./store/alerts";
 import { type CommitResult, commit } from "./store/ingest";
 import type { QuarantinedRecord } from "./store/quarantine";
@@ -76,4 +77,24 @@ export async function ingestAll(
   if (failure) return { ok: false, failure };
   if (prepared.received === 0) return { ok: false, failure: null };
   return { ok: true, result: await commitPrepared(env, source, prepared, now) };
+}
+
+/**
+ * An input that could not be framed at all (a push body that is not UTF-8 or not JSON): kept
+ * whole in quarantine as one record received, through the same commit as framed records.
+ */
+export async function ingestUnframed(
+  env: Env,
+  source: SourceRef,
+  entry: WholeEntry,
+  now: number,
+): Promise<CommitResult> {
+  return commit(env, {
+    sourceID: source.id,
+    sourceType: source.type,
+    now,
+    rows: [],
+    received: 1,
+    quarantine: [entry],
+  });
 }

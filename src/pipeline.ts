@@ -10,6 +10,7 @@ import {
   type QuarantineEntry,
   RecordGroup,
   recordKey,
+  recordsIn,
 } from "./store/quarantine";
 import { toRow } from "./store/rows";
 import type { LogRow } from "./store/schema";
@@ -226,3 +227,7 @@ export async function prepareRecords(
   const { reseen } = failures;
   return { rows, quarantine, received, reseen, view: findVendor(source.type)?.view };
 }
+
+/** How many records an input's prepared quarantine entries count for (a group counts each). */
+export const keptRecords = (p: Pick<Prepared, "quarantine">): number =>
+  p.quarantine.reduce((n, q) => n + recordsIn(q), 0);

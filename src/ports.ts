@@ -5,6 +5,8 @@
  * and `detect → store` stay forbidden in lint (.dependency-cruiser.cjs) without exceptions.
  */
 
+import type { ErrorCode } from "./lib/errors";
+
 /**
  * A statement the store built, to commit in the same D1 batch as an input's rows (a file's
  * progress, a poller's cursor). Only src/store/ builds one; a transport hands it back to ingest.
@@ -27,3 +29,180 @@ export interface RuleSource {
   version(): Promise<string>;
   list(): Promise<StoredRule[]>;
 }
+
+/** One input kept whole in quarantine (a file, a message, a page), with why it failed. */
+export interface WholeEntry {
+  sourceID: string | null;
+  sourceType: string | null;
+  /** Where it failed: parse, normalize, store, route, fetch, dead-letter, records … */
+  stage: string;
+  errorCode: ErrorCode;
+  error: string;
+  /** Where in the input: "line 7", "[3]", an object key … */
+  location: string | null;
+  /** The input: text, or bytes that are not valid UTF-8 (kept as base64). */
+  raw: string | Uint8Array;
+  contentType?: string | null;
+  /** Where the input already lives (e.g. `landing/<key>`), when it is not copied into `raw`. */
+  rawRef?: string;
+  /**
+   * What makes this entry the same entry again (e.g. one object version): a later failure of
+   * it updates the entry (pending again, new error) instead of adding another. Default: the
+   * stage, error, location and input.
+   */
+  identity?: string;
+}
+
+/** Whole inputs kept aside (src/store/quarantine.ts). */
+export interface Quarantine {
+  /** Keeps `entry`, counted once however often it is seen; `health`: its failure too. */
+  keepWhole(entry: WholeEntry, now: number, health?: boolean): Promise<void>;
+}
+
+/** Per-source counters and health (src/store/stats.ts). */
+export interface SourceHealth {
+  /** Records a failure in the source's health (best effort: it never hides the original error). */
+  recordError(sourceID: string, message: string, now: number): Promise<void>;
+  /** Counts objects or events skipped on purpose (vendor test objects, test events). */
+  countSkipped(sourceID: string, skipped: number): Promise<void>;
+}
+
+/** An SNS subscription's state (table `subscriptions`). */
+export interface Subscription {
+  sourceID: string;
+  topicArn: string;
+  status: "pending" | "confirmed" | "unsubscribed";
+  subscriptionArn: string | null;
+  updatedAt: number;
+  lastError: string | null;
+}
+
+/** Announcer messages already handled (SNS, SQS, Pub/Sub), and SNS subscriptions. */
+export interface Deliveries {
+  seen(sourceID: string, messageId: string): Promise<boolean>;
+  /** Marks a message handled; false when another request marked it first. */
+  record(sourceID: string, messageId: string, now: number): Promise<boolean>;
+  saveSubscription(s: Subscription): Promise<void>;
+}
+
+/** One version of one bucket object. */
+export interface ObjectRef {
+  bucket: string;
+  key: string;
+  eTag: string;
+}
+
+/** A bucket object's progress (table `objects`). */
+export interface ObjectProgress extends ObjectRef {
+  sourceID: string;
+  status: "in_progress" | "done" | "skipped" | "failed";
+  recordsCommitted: number;
+  invocations: number;
+  lastError: string | null;
+  resume: string | null;
+}
+
+/** What a committed chunk of a file moves its progress to. */
+export interface ChunkProgress {
+  recordsCommitted: number;
+  received: number;
+  quarantined: number;
+  framing: string | null;
+  done: boolean;
+  now: number;
+  /** Where a continuation starts (kept as it was when absent; cleared when done). */
+  resume?: string;
+}
+
+/** Per-object progress of bucket files (src/store/objects.ts). */
+export interface ObjectProgressStore {
+  get(o: ObjectRef): Promise<ObjectProgress | null>;
+  /** Marks the start of an invocation on an object (creating its row on first sight). */
+  start(o: ObjectRef & { sourceID: string; size: number | null }, now: number): Promise<void>;
+  /** Progress after a committed chunk: committed in the same batch as the chunk's rows. */
+  chunkDone(o: ObjectRef, p: ChunkProgress): Pending;
+  /** Marks an object version skipped and counts it in the source's stats, once. */
+  skip(o: ObjectRef & { sourceID: string }, now: number): Promise<void>;
+  finish(
+    o: ObjectRef & { sourceID: string },
+    status: "done" | "skipped" | "failed",
+    now: number,
+    error?: string | null,
+  ): Promise<void>;
+  /** Records a failed attempt's error (best effort). */
+  recordError(o: ObjectRef, error: string, now: number): Promise<void>;
+  /** Clears a failed object version's progress, so a replay reads it again from the start. */
+  clearFailed(key: string, eTag: string): Promise<void>;
+}
+
+/** One poller source's state (a row of table `cursors`). */
+export interface CursorState {
+  sourceID: string;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  nextDueAt: number;
+  failures: number;
+  highWaterId: string | null;
+  highWaterTime: number | null;
+  windowTopId: string | null;
+  windowTopTime: number | null;
+  windowNext: string | null;
+  requests: number;
+  lastRunAt: number | null;
+  lastSuccessAt: number | null;
+  lastStatus: string | null;
+  lastError: string | null;
+  /** The continuation tokens the walk in progress has followed (JSON array). */
+  windowTokens: string | null;
+}
+
+/** A walk's newest event so far, and the requests it made. */
+export interface WalkTop {
+  topId: string | null;
+  topTime: number | null;
+  requests: number;
+}
+
+/** A run's end: schedule and health. */
+export interface RunEnd {
+  nextDueAt: number;
+  ok: boolean;
+  status: string;
+  error: string | null;
+  now: number;
+  requests?: number;
+}
+
+/**
+ * The poll walker's state (src/store/cursors.ts): lease, schedule and walk. The walk's
+ * statements only apply while `owner` holds the lease; each commits with its page's events.
+ */
+export interface Cursors {
+  load(sourceID: string): Promise<CursorState>;
+  /** Takes the source's lease if it is free (or expired) and the source is due; true if taken. */
+  acquireLease(sourceID: string, owner: string, now: number): Promise<boolean>;
+  /** The walk moved on: its newest event, where to continue, and the tokens it has followed. */
+  progress(
+    sourceID: string,
+    owner: string,
+    w: WalkTop & { next: string | null; tokens: readonly string[] },
+  ): Pending;
+  /** The walk reached stored events: its newest event becomes the high-water mark. */
+  complete(sourceID: string, owner: string, w: WalkTop): Pending;
+  /** The walk is abandoned (the vendor's paging looped): the next one starts at the head. */
+  restart(sourceID: string, owner: string, requests: number): Pending;
+  /** Ends a run: schedule, health, and the lease released. */
+  finishRun(sourceID: string, owner: string, r: RunEnd): Promise<void>;
+}
+
+/** Every port a transport may be handed (src/store/ports.ts builds the D1 one). */
+export interface Ports {
+  quarantine: Quarantine;
+  health: SourceHealth;
+  deliveries: Deliveries;
+  objects: ObjectProgressStore;
+  cursors: Cursors;
+}
+
+/** How a route reaches the ports of a request's environment. */
+export type PortsOf = (env: Env) => Ports;

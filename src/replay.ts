@@ -2,6 +2,7 @@ import { findSource } from "./config";
 import { ingestAll } from "./ingest";
 import type { ErrorCode } from "./lib/errors";
 import { type Framed, framedText, frameJson } from "./parse/json";
+import { d1Ports } from "./store/ports";
 import { groupRecords, type QuarantinedRecord } from "./store/quarantine";
 import type { QuarantineRow } from "./store/schema";
 import { parseBucketMessage } from "./transports/bucket/messages";
@@ -32,6 +33,7 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
       return { status: "failed", code: "not_replayable", message: "no object key to replay" };
     return requeue(
       env,
+      d1Ports(env),
       object,
       message?.ok && message.value.kind === "notification" ? message.value.n.bucket : undefined,
     );

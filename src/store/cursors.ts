@@ -1,9 +1,10 @@
 import { drizzle } from "drizzle-orm/d1";
-import { type CursorRow, cursors } from "./schema";
+import type { CursorState } from "../ports";
+import { cursors } from "./schema";
+
 /** Poller state in D1 (table `cursors`, src/store/schema.ts): lease, schedule, walk. */
 
-/** One poller source's state (a row of `cursors`). */
-export type CursorState = CursorRow;
+export type { CursorState };
 
 /** A crashed run's lease expires after this long (a cron invocation lasts at most 15 min). */
 const LEASE_MS = 10 * 60_000;
@@ -90,17 +91,6 @@ export function restartStatement(
        WHERE sourceID = ?1 AND leaseOwner = ?2`,
     )
     .bind(sourceID, owner, requests);
-}
-
-/** The tokens the walk in progress has followed (none when no walk is in progress). */
-export function walkTokens(state: CursorState): string[] {
-  if (state.windowNext === null || !state.windowTokens) return [];
-  try {
-    const v: unknown = JSON.parse(state.windowTokens);
-    return Array.isArray(v) ? v.filter((t): t is string => typeof t === "string") : [];
-  } catch {
-    return [];
-  }
 }
 
 /** Ends a run: schedule, health, and the lease released. */

@@ -1,3 +1,5 @@
+import type { Subscription } from "../ports";
+
 /** Announcer messages already handled, and SNS subscription states (src/store/schema.ts). */
 
 export async function seenDelivery(db: D1Database, sourceID: string, messageId: string) {
@@ -29,14 +31,7 @@ export function pruneDeliveriesStatement(db: D1Database, before: number): D1Prep
   return db.prepare("DELETE FROM deliveries WHERE receivedAt < ?1").bind(before);
 }
 
-export interface Subscription {
-  sourceID: string;
-  topicArn: string;
-  status: "pending" | "confirmed" | "unsubscribed";
-  subscriptionArn: string | null;
-  updatedAt: number;
-  lastError: string | null;
-}
+export type { Subscription };
 
 export async function saveSubscription(db: D1Database, s: Subscription): Promise<void> {
   await db

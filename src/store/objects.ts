@@ -1,19 +1,8 @@
+import type { ChunkProgress, ObjectProgress, ObjectRef } from "../ports";
+
 /** Per-object progress of bucket files (table `objects`, src/store/schema.ts). */
 
-export interface ObjectRef {
-  bucket: string;
-  key: string;
-  eTag: string;
-}
-
-interface ObjectProgress extends ObjectRef {
-  sourceID: string;
-  status: "in_progress" | "done" | "skipped" | "failed";
-  recordsCommitted: number;
-  invocations: number;
-  lastError: string | null;
-  resume: string | null;
-}
+export type { ObjectRef };
 
 export async function getProgress(db: D1Database, o: ObjectRef): Promise<ObjectProgress | null> {
   return db
@@ -41,16 +30,7 @@ export function startStatement(
 export function progressStatement(
   db: D1Database,
   o: ObjectRef,
-  p: {
-    recordsCommitted: number;
-    received: number;
-    quarantined: number;
-    framing: string | null;
-    done: boolean;
-    now: number;
-    /** Where a continuation starts (kept as it was when absent; cleared when done). */
-    resume?: string;
-  },
+  p: ChunkProgress,
 ): D1PreparedStatement {
   return db
     .prepare(

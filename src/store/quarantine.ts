@@ -1,6 +1,7 @@
 import type { ErrorCode } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { toBase64 } from "../parse/bytes";
+import type { WholeEntry } from "../ports";
 import { statsStatement } from "./stats";
 
 /** Inputs kept inline up to this size; larger ones go to the ARCHIVE bucket with a pointer. */
@@ -19,28 +20,10 @@ export interface QuarantinedRecord {
   json: boolean;
 }
 
-export interface QuarantineEntry {
-  sourceID: string | null;
-  sourceType: string | null;
-  /** Where it failed: parse, normalize, store, route, fetch, dead-letter, records … */
-  stage: string;
-  errorCode: ErrorCode;
-  error: string;
-  /** Where in the input: "line 7", "[3]", an object key … */
-  location: string | null;
-  /** The input: text, or bytes that are not valid UTF-8 (kept as base64). */
-  raw: string | Uint8Array;
-  contentType?: string | null;
-  /** Where the input already lives (e.g. `landing/<key>`), when it is not copied into `raw`. */
-  rawRef?: string;
+/** An entry kept in quarantine: a whole input (src/ports.ts), or the bad records of one input. */
+export interface QuarantineEntry extends WholeEntry {
   /** The bad records of one input, kept together (then `raw` is unused). */
   group?: RecordGroup;
-  /**
-   * What makes this entry the same entry again (e.g. one object version): a later failure of
-   * it updates the entry (pending again, new error) instead of adding another. Default: the
-   * stage, error, location and input.
-   */
-  identity?: string;
 }
 
 /** How many records an entry counts for in the source's `quarantined` counter. */

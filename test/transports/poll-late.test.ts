@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { d1Ports } from "../../src/store/ports";
 import { runDuePollers } from "../../src/transports/poll/scheduler";
 import { query } from "../helpers";
 import { type FakeApi, fakePlanetScale, type Json, psEvent, psRows } from "../poll-helpers";
@@ -22,7 +23,9 @@ beforeEach(async () => {
 let clock = Date.UTC(2026, 10, 1);
 const report = async (sourceID: string) => {
   clock += 3_600_000;
-  return (await runDuePollers(env, clock)).find((r) => r.sourceID === sourceID) as Json;
+  return (await runDuePollers(env, d1Ports(env), clock)).find(
+    (r) => r.sourceID === sourceID,
+  ) as Json;
 };
 
 describe("PlanetScale: late and backdated events inside the overlap window", () => {

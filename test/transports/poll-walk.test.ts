@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseSources } from "../../src/config";
+import { d1Ports } from "../../src/store/ports";
 import { runDuePollers } from "../../src/transports/poll/scheduler";
 import page1 from "../../src/vendors/turso/fixtures/page1.json";
 import { query } from "../helpers";
@@ -22,10 +23,12 @@ beforeEach(async () => {
 });
 
 let clock = Date.UTC(2026, 11, 1);
-type Opts = Parameters<typeof runDuePollers>[2];
+type Opts = Parameters<typeof runDuePollers>[3];
 const run = async (sourceID: string, opts?: Opts) => {
   clock += 3_600_000;
-  return (await runDuePollers(env, clock, opts)).find((r) => r.sourceID === sourceID) as Json;
+  return (await runDuePollers(env, d1Ports(env), clock, opts)).find(
+    (r) => r.sourceID === sourceID,
+  ) as Json;
 };
 const sourceHealth = async (id: string) => {
   const sources = ((await (await query("/v1/sources")).json()) as { data: Json[] }).data;

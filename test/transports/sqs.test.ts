@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { d1Ports } from "../../src/store/ports";
 import { pollSqsQueues } from "../../src/transports/sqs/poll";
 import { count, type Json } from "../helpers";
 
@@ -66,7 +67,7 @@ describe("SQS pull for S3 sources (s3.sqsQueueUrl)", () => {
         { MessageId: "m3", Body: "junk" },
       ],
     ]);
-    const report = await pollSqsQueues(env, Date.now());
+    const report = await pollSqsQueues(env, d1Ports(env), Date.now());
     expect(report["cci-s3"]).toBe(3);
     expect(sent).toEqual([
       expect.objectContaining({
@@ -109,7 +110,7 @@ describe("SQS pull for S3 sources (s3.sqsQueueUrl)", () => {
         { MessageId: "f2", Body: s3Event("circleci/ok.ndjson", "eo") },
       ],
     ]);
-    await pollSqsQueues(env, Date.now());
+    await pollSqsQueues(env, d1Ports(env), Date.now());
     expect(deleted).toEqual(["rh-f2"]);
     const stats = await env.DB.prepare(
       "SELECT lastError FROM source_stats WHERE sourceID = 'cci-s3'",
@@ -126,7 +127,10 @@ describe("SQS pull for S3 sources (s3.sqsQueueUrl)", () => {
           );
         }),
     );
-    const report = await pollSqsQueues(env, Date.now(), { timeoutMs: 100, maxBytes: 1 << 20 });
+    const report = await pollSqsQueues(env, d1Ports(env), Date.now(), {
+      timeoutMs: 100,
+      maxBytes: 1 << 20,
+    });
     expect(String(report["cci-s3"])).toMatch(/did not answer within 0\.1 s/);
     const stats = await env.DB.prepare(
       "SELECT lastError FROM source_stats WHERE sourceID = 'cci-s3'",

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { loadSources } from "../../src/config";
+import { d1Ports } from "../../src/store/ports";
 import { runDuePollers } from "../../src/transports/poll/scheduler";
 import type { VendorMock } from "../../src/vendors/mock";
 import { count } from "../helpers";
@@ -44,7 +45,11 @@ describe("the local mocks of npm start answer as their vendor's poll client read
         );
       return Response.json(answer?.body ?? {}, { status: answer?.status ?? 404 });
     });
-    const reports = await runDuePollers(devEnv as unknown as Env, t0);
+    const reports = await runDuePollers(
+      devEnv as unknown as Env,
+      d1Ports(devEnv as unknown as Env),
+      t0,
+    );
     expect(reports).toEqual(expected);
     expect(await count("SELECT count(*) AS n FROM logs WHERE sourceID IN ('ps', 'turso')")).toBe(
       250 * MOCKS.length,

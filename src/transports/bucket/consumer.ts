@@ -1,8 +1,7 @@
 import { findSource, loadSources, readSecret } from "../../config";
 import { describeError } from "../../lib/errors";
 import { OutboundError } from "../../lib/outbound";
-import { finishObject, getProgress, type ObjectRef, recordObjectError } from "../../store/objects";
-import { recordSourceError } from "../../store/stats";
+import type { ObjectRef, Ports } from "../../ports";
 import { isVendorTestObject } from "../../vendors";
 import { type BucketSource, isBucketSource, keep, objectIdentity, skip } from "./kept";
 import {
@@ -54,6 +53,7 @@ function recordBudget(env: Env): number {
 
 async function handleNotification(
   env: Env,
+  ports: Ports,
   n: R2Notification,
   messageId: string,
   budget: Budget,
@@ -62,7 +62,7 @@ async function handleNotification(
   const source = routeKey(env, key);
   if (isDelete(n)) {
     if (source)
-      await skip(env, source, {
+      await skip(ports, source, {
         bucket: n.bucket,
         key,
         eTag: `deleted@${n.eventTime ?? messageId}`,
@@ -70,7 +70,7 @@ async function handleNotification(
     return;
   }
   if (!source) {
-    await keep(env, {
+    await keep(ports, {
       sourceID: null,
       sourceType: null,
       stage: "route",
@@ -83,11 +83,12 @@ async function handleNotification(
   }
   const eTag = n.object.eTag ?? "";
   if (isVendorTestObject(key)) {
-    await skip(env, source, { bucket: n.bucket, key, eTag });
+    await skip(ports, source, { bucket: n.bucket, key, eTag });
     return;
   }
   await ingestAndContinue(
     env,
+    ports,
     source,
     { bucket: n.bucket, key, eTag, size: n.object.size ?? null },
     budget,
@@ -96,11 +97,12 @@ async function handleNotification(
 
 async function ingestAndContinue(
   env: Env,
+  ports: Ports,
   source: BucketSource,
   ref: ObjectRef & { size: number | null },
   budget: Budget,
 ): Promise<void> {
-  const { outcome, eTag } = await ingestObject(env, source, ref, budget);
+  const { outcome, eTag } = await ingestObject(env, ports, source, ref, budget);
   if (outcome === "continue") {
     const next: Continuation = {
       kind: "auditflare.continue",
@@ -113,10 +115,15 @@ async function ingestAndContinue(
   }
 }
 
-async function handleMessage(env: Env, message: Message<unknown>, budget: Budget): Promise<void> {
+async function handleMessage(
+  env: Env,
+  ports: Ports,
+  message: Message<unknown>,
+  budget: Budget,
+): Promise<void> {
   const parsed = parseBucketMessage(message.body);
   if (!parsed.ok) {
-    await keep(env, {
+    await keep(ports, {
       sourceID: null,
       sourceType: null,
       stage: "route",
@@ -128,13 +135,14 @@ async function handleMessage(env: Env, message: Message<unknown>, budget: Budget
     return;
   }
   const m = parsed.value;
-  if (m.kind === "notification") return handleNotification(env, m.n, message.id, budget);
+  if (m.kind === "notification") return handleNotification(env, ports, m.n, message.id, budget);
   const source = sourceOf(env, m);
   const ref = refOf(m);
   if (!source) throw new Error(`${m.kind} for ${ref.key}: no bucket source matches it any more`);
-  if (m.kind === "object" && isVendorTestObject(ref.key)) return skip(env, source, ref);
+  if (m.kind === "object" && isVendorTestObject(ref.key)) return skip(ports, source, ref);
   await ingestAndContinue(
     env,
+    ports,
     source,
     { ...ref, size: m.kind === "object" ? m.o.size : null },
     budget,
@@ -142,7 +150,7 @@ async function handleMessage(env: Env, message: Message<unknown>, budget: Budget
 }
 
 /** A message that exhausted its retries: kept in quarantine with the last error we saw. */
-async function deadLetter(env: Env, message: Message<unknown>): Promise<void> {
+async function deadLetter(env: Env, ports: Ports, message: Message<unknown>): Promise<void> {
   const parsed = parseBucketMessage(message.body);
   let sourceID: string | null = null;
   let sourceType: string | null = null;
@@ -156,12 +164,12 @@ async function deadLetter(env: Env, message: Message<unknown>): Promise<void> {
     const source = sourceOf(env, parsed.value);
     sourceID = source?.id ?? null;
     sourceType = source?.type ?? null;
-    const progress = await getProgress(env.DB, ref);
+    const progress = await ports.objects.get(ref);
     if (progress?.lastError) lastError = `retries exhausted; last error: ${progress.lastError}`;
     if (source)
-      await finishObject(env.DB, { ...ref, sourceID: source.id }, "failed", Date.now(), lastError);
+      await ports.objects.finish({ ...ref, sourceID: source.id }, "failed", Date.now(), lastError);
   }
-  await keep(env, {
+  await keep(ports, {
     sourceID,
     sourceType,
     stage: "dead-letter",
@@ -189,15 +197,20 @@ const retryDelaySeconds = (attempts: number) => Math.min(900, 10 * 2 ** Math.max
 /**
  * The queue consumer: acks a message only after its work is committed; a failure retries that
  * message alone (with backoff), and after max_retries the queue moves it to the dead-letter
- * queue, whose consumer (the same handler) writes it to quarantine.
+ * queue, whose consumer (the same handler) writes it to quarantine. `ports`: the state the entry
+ * wiring hands it (src/store/ports.ts).
  */
-export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function handleQueue(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  ports: Ports,
+): Promise<void> {
   const isDeadLetterQueue = batch.queue.endsWith("-dlq");
   const budget = invocationBudget(env);
   for (const message of batch.messages) {
     try {
-      if (isDeadLetterQueue) await deadLetter(env, message);
-      else await handleMessage(env, message, budget);
+      if (isDeadLetterQueue) await deadLetter(env, ports, message);
+      else await handleMessage(env, ports, message, budget);
       message.ack();
     } catch (err) {
       const error = describeError(err);
@@ -206,10 +219,10 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       );
       const parsed = parseBucketMessage(message.body);
       if (parsed.ok) {
-        await recordObjectError(env.DB, refOf(parsed.value), error, Date.now());
+        await ports.objects.recordError(refOf(parsed.value), error, Date.now());
         // Any failure to read an object is the source's health, shown in GET /v1/sources.
         const source = sourceOf(env, parsed.value);
-        if (source) await recordSourceError(env.DB, source.id, healthMessage(err), Date.now());
+        if (source) await ports.health.recordError(source.id, healthMessage(err), Date.now());
       }
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     }

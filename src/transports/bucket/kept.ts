@@ -1,8 +1,6 @@
 import type { SourceConfig } from "../../config";
 import type { ErrorCode } from "../../lib/errors";
-import { finishObject, type ObjectRef, skippedStatement } from "../../store/objects";
-import { keepWhole, type QuarantineEntry } from "../../store/quarantine";
-import { statsStatement } from "../../store/stats";
+import type { ObjectRef, Ports, WholeEntry } from "../../ports";
 import type { GcsConfig, S3Config } from "../../vendors/fields";
 import { storeFor } from "./stores";
 
@@ -15,17 +13,13 @@ export const isBucketSource = (s: SourceConfig): s is BucketSource =>
   ("prefix" in s && !!s.prefix) || ("s3" in s && !!s.s3) || ("gcs" in s && !!s.gcs);
 
 /** Keeps a whole file or message in quarantine, counted once, its failure in health. */
-export async function keep(env: Env, entry: QuarantineEntry): Promise<void> {
-  await keepWhole(env, entry, Date.now(), true);
+export async function keep(ports: Ports, entry: WholeEntry): Promise<void> {
+  await ports.quarantine.keepWhole(entry, Date.now(), true);
 }
 
 /** Counts a skipped object or delete event once per (key, version). */
-export async function skip(env: Env, source: BucketSource, o: ObjectRef): Promise<void> {
-  const now = Date.now();
-  await env.DB.batch([
-    skippedStatement(env.DB, { ...o, sourceID: source.id }, now),
-    statsStatement(env.DB, source.id, { fromChanges: { skipped: true } }),
-  ]);
+export async function skip(ports: Ports, source: BucketSource, o: ObjectRef): Promise<void> {
+  await ports.objects.skip({ ...o, sourceID: source.id }, Date.now());
 }
 
 /** One object version: its failures (fetch, parse, dead-letter) are one quarantine entry. */
@@ -34,13 +28,14 @@ export const objectIdentity = (ref: ObjectRef) => `object ${ref.bucket}/${ref.ke
 /** A file that cannot be read (further): kept in quarantine by pointer, its progress marked failed. */
 export async function failObject(
   env: Env,
+  ports: Ports,
   source: BucketSource,
   ref: ObjectRef,
   stage: string,
   errorCode: ErrorCode,
   error: string,
 ): Promise<void> {
-  await keep(env, {
+  await keep(ports, {
     sourceID: source.id,
     sourceType: source.type,
     stage,
@@ -51,5 +46,5 @@ export async function failObject(
     rawRef: source.prefix ? `landing/${ref.key}` : storeFor(env, source).url(ref.key),
     identity: objectIdentity(ref),
   });
-  await finishObject(env.DB, { ...ref, sourceID: source.id }, "failed", Date.now(), error);
+  await ports.objects.finish({ ...ref, sourceID: source.id }, "failed", Date.now(), error);
 }

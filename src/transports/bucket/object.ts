@@ -7,13 +7,8 @@ import {
   readRecords,
   type StreamRecord,
 } from "../../parse/stream";
-import {
-  getProgress,
-  type ObjectRef,
-  progressStatement,
-  startStatement,
-} from "../../store/objects";
-import { recordsIn } from "../../store/quarantine";
+import { keptRecords } from "../../pipeline";
+import type { ObjectRef, Ports } from "../../ports";
 import { normalizerFor } from "../../vendors";
 import { type BucketSource, failObject } from "./kept";
 import { parseResume, rangeStart, resumeJson } from "./resume";
@@ -54,18 +49,19 @@ async function openAtResume(
  */
 async function openObject(
   env: Env,
+  ports: Ports,
   source: BucketSource,
   notified: ObjectRef & { size: number | null },
 ): Promise<Opened> {
   let ref: ObjectRef = notified;
-  let progress = ref.eTag ? await getProgress(env.DB, ref) : null;
+  let progress = ref.eTag ? await ports.objects.get(ref) : null;
   if (progress && progress.status !== "in_progress")
     return { outcome: "already-done", eTag: ref.eTag };
   const start = progress?.recordsCommitted ?? 0;
   const store = storeFor(env, source);
   const resumed = progress && (await openAtResume(store, ref, progress.resume, start));
   if (resumed) {
-    await startStatement(env.DB, { ...ref, sourceID: source.id, size: null }, Date.now()).run();
+    await ports.objects.start({ ...ref, sourceID: source.id, size: null }, Date.now());
     return { ref, start, ...resumed };
   }
   const object = await store.get(ref.key);
@@ -73,6 +69,7 @@ async function openObject(
     // Deleted before we got to it: nothing to read; keep a trace for operators.
     await failObject(
       env,
+      ports,
       source,
       ref,
       "fetch",
@@ -83,20 +80,21 @@ async function openObject(
   }
   if (object.eTag !== ref.eTag) {
     ref = { ...ref, eTag: object.eTag };
-    progress = await getProgress(env.DB, ref);
+    progress = await ports.objects.get(ref);
     if (progress && progress.status !== "in_progress") {
       await object.body.cancel();
       return { outcome: "already-done", eTag: ref.eTag };
     }
   }
   const size = notified.size ?? object.size;
-  await startStatement(env.DB, { ...ref, sourceID: source.id, size }, Date.now()).run();
+  await ports.objects.start({ ...ref, sourceID: source.id, size }, Date.now());
   return { ref, object, start: progress?.recordsCommitted ?? 0, resume: null };
 }
 
 /** Commits records in chunks, each with the object's progress, in one batch. */
 function chunkWriter(
   env: Env,
+  ports: Ports,
   source: BucketSource,
   ref: ObjectRef,
   object: StoredObject,
@@ -128,10 +126,10 @@ function chunkWriter(
       where: `${ref.key} `,
       tags: origin,
       extra: (prepared) => [
-        progressStatement(env.DB, ref, {
+        ports.objects.chunkDone(ref, {
           recordsCommitted: next,
           received: chunk.length,
-          quarantined: prepared.quarantine.reduce((n, q) => n + recordsIn(q), 0),
+          quarantined: keptRecords(prepared),
           framing: w.framing,
           done,
           now,
@@ -152,14 +150,15 @@ function chunkWriter(
  */
 export async function ingestObject(
   env: Env,
+  ports: Ports,
   source: BucketSource,
   notified: ObjectRef & { size: number | null },
   budget: Budget,
 ): Promise<Outcome> {
-  const opened = await openObject(env, source, notified);
+  const opened = await openObject(env, ports, source, notified);
   if ("outcome" in opened) return opened;
   const { ref, object, start, resume } = opened;
-  const { w, flush } = chunkWriter(env, source, ref, object, start);
+  const { w, flush } = chunkWriter(env, ports, source, ref, object, start);
   w.resume = resume;
 
   // Every message gets at least one chunk, so a batch of big files still moves each forward.
@@ -188,6 +187,7 @@ export async function ingestObject(
       if (w.chunk.length > 0) await flush(false);
       await failObject(
         env,
+        ports,
         source,
         ref,
         "parse",

@@ -1,7 +1,6 @@
 import { findSource } from "../../config";
 import type { ErrorCode } from "../../lib/errors";
-import { clearFailedObject } from "../../store/objects";
-import type { QuarantineRow } from "../../store/schema";
+import type { Ports } from "../../ports";
 import { type BucketSource, isBucketSource } from "./kept";
 import type { BucketMessage, ExternalObject, R2Notification } from "./messages";
 import { storeFor } from "./stores";
@@ -26,7 +25,7 @@ function bucketSource(env: Env, id: string | null | undefined): BucketSource | u
 /** The object a file-level entry (unreadable file, dead letter, route failure) is about. */
 export function objectOf(
   env: Env,
-  q: QuarantineRow,
+  q: { rawRef: string | null; sourceID: string | null },
   message: BucketMessage | null,
 ): ObjectToReplay | null {
   if (q.rawRef?.startsWith("landing/")) return { key: q.rawRef.slice("landing/".length) };
@@ -43,6 +42,7 @@ export function objectOf(
 
 export async function requeue(
   env: Env,
+  ports: Ports,
   { key, source }: ObjectToReplay,
   notifiedBucket = "auditflare-landing",
 ): Promise<Requeued> {
@@ -54,7 +54,7 @@ export async function requeue(
       code: "object_missing",
       message: `object ${store.url(key)} no longer exists`,
     };
-  await clearFailedObject(env.DB, key, head.eTag);
+  await ports.objects.clearFailed(key, head.eTag);
   const external = source?.s3?.bucket ?? source?.gcs?.bucket;
   const message: R2Notification | ExternalObject =
     source && external

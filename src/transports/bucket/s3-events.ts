@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { keepWhole } from "../../store/quarantine";
-import { statsStatement } from "../../store/stats";
+import type { Ports } from "../../ports";
 import type { S3Config } from "../../vendors/fields";
 import type { BucketSource } from "./kept";
 import type { ExternalObject } from "./messages";
@@ -98,6 +97,7 @@ export async function enqueueObjects(env: Env, objects: ExternalObject[]): Promi
  */
 export async function handleS3Event(
   env: Env,
+  ports: Ports,
   source: BucketSource & { s3: S3Config },
   event: string | { error: string },
   where: { location: string; raw: string },
@@ -108,8 +108,7 @@ export async function handleS3Event(
       ? s3EventObjects(source.id, source.s3, event)
       : { kind: "invalid" as const, error: event.error };
   if (r.kind === "invalid") {
-    await keepWhole(
-      env,
+    await ports.quarantine.keepWhole(
       {
         sourceID: source.id,
         sourceType: source.type,
@@ -126,6 +125,6 @@ export async function handleS3Event(
   }
   if (r.kind === "objects") await enqueueObjects(env, r.objects);
   const skipped = r.kind === "test" ? 1 : r.skipped;
-  if (skipped > 0) await statsStatement(env.DB, source.id, { skipped }).run();
+  if (skipped > 0) await ports.health.countSkipped(source.id, skipped);
   return r;
 }

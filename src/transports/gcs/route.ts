@@ -4,9 +4,7 @@ import { AppError } from "../../lib/errors";
 import { fetchedKeys, JwtError, type KeySource, pinnedKeys, verifyJwt } from "../../lib/jwt";
 import { errorResponse, newRouter, pubsubSecurity } from "../../lib/openapi";
 import { OutboundError } from "../../lib/outbound";
-import { recordDelivery, seenDelivery } from "../../store/deliveries";
-import { keepWhole } from "../../store/quarantine";
-import { statsStatement } from "../../store/stats";
+import type { PortsOf } from "../../ports";
 import type { GcsConfig } from "../../vendors/fields";
 import type { BucketSource } from "../bucket/kept";
 import type { ExternalObject } from "../bucket/messages";
@@ -164,64 +162,68 @@ function objectOf(source: GcsSource, m: Message): ExternalObject | "skip" | { er
   };
 }
 
-export const gcsRoutes = newRouter();
-gcsRoutes.openAPIRegistry.registerComponent("schemas", "PubsubPush", {
-  type: "object",
-  description:
-    "A Pub/Sub push request (wrapped); message.data is the GCS object resource (JSON_API_V1).",
-  required: ["message"],
-  properties: {
-    message: {
-      type: "object",
-      required: ["messageId"],
-      properties: {
-        data: { type: "string", contentEncoding: "base64", description: "the object resource" },
-        attributes: {
-          type: "object",
-          additionalProperties: { type: "string" },
-          description: "eventType (OBJECT_FINALIZE is read), bucketId, objectId, …",
+/** The routes, reaching the state through `portsOf` (the entry wiring's, src/app.ts). */
+export function gcsRoutes(portsOf: PortsOf) {
+  const routes = newRouter();
+  routes.openAPIRegistry.registerComponent("schemas", "PubsubPush", {
+    type: "object",
+    description:
+      "A Pub/Sub push request (wrapped); message.data is the GCS object resource (JSON_API_V1).",
+    required: ["message"],
+    properties: {
+      message: {
+        type: "object",
+        required: ["messageId"],
+        properties: {
+          data: { type: "string", contentEncoding: "base64", description: "the object resource" },
+          attributes: {
+            type: "object",
+            additionalProperties: { type: "string" },
+            description: "eventType (OBJECT_FINALIZE is read), bucketId, objectId, …",
+          },
+          messageId: { type: "string" },
+          publishTime: { type: "string" },
         },
-        messageId: { type: "string" },
-        publishTime: { type: "string" },
       },
+      subscription: { type: "string" },
     },
-    subscription: { type: "string" },
-  },
-});
+  });
 
-gcsRoutes.openapi(route, async (c) => {
-  const source = gcsSource(c.env, c.req.param("sourceId"));
-  await admit(c.env, source, c.req.header("authorization"));
-  const m = await readMessage(c.req.raw);
-  const id = `pubsub ${m.messageId}`;
-  if (await seenDelivery(c.env.DB, source.id, id))
-    return c.json({ status: "duplicate" as const }, 200);
-  const now = Date.now();
-  const o = objectOf(source, m);
-  let result: z.infer<typeof GcsResult>;
-  if (o === "skip") {
-    await statsStatement(c.env.DB, source.id, { skipped: 1 }).run();
-    result = { status: "skipped" };
-  } else if ("error" in o) {
-    await keepWhole(
-      c.env,
-      {
-        sourceID: source.id,
-        sourceType: source.type,
-        stage: "route",
-        errorCode: "invalid_notification",
-        error: o.error,
-        location: id,
-        raw: JSON.stringify(m),
-        identity: `${source.id} ${id}`,
-      },
-      now,
-    );
-    result = { status: "quarantined" };
-  } else {
-    await enqueueObjects(c.env, [o]);
-    result = { status: "queued", objects: 1 };
-  }
-  await recordDelivery(c.env.DB, source.id, id, now);
-  return c.json(result, 200);
-});
+  routes.openapi(route, async (c) => {
+    const ports = portsOf(c.env);
+    const source = gcsSource(c.env, c.req.param("sourceId"));
+    await admit(c.env, source, c.req.header("authorization"));
+    const m = await readMessage(c.req.raw);
+    const id = `pubsub ${m.messageId}`;
+    if (await ports.deliveries.seen(source.id, id))
+      return c.json({ status: "duplicate" as const }, 200);
+    const now = Date.now();
+    const o = objectOf(source, m);
+    let result: z.infer<typeof GcsResult>;
+    if (o === "skip") {
+      await ports.health.countSkipped(source.id, 1);
+      result = { status: "skipped" };
+    } else if ("error" in o) {
+      await ports.quarantine.keepWhole(
+        {
+          sourceID: source.id,
+          sourceType: source.type,
+          stage: "route",
+          errorCode: "invalid_notification",
+          error: o.error,
+          location: id,
+          raw: JSON.stringify(m),
+          identity: `${source.id} ${id}`,
+        },
+        now,
+      );
+      result = { status: "quarantined" };
+    } else {
+      await enqueueObjects(c.env, [o]);
+      result = { status: "queued", objects: 1 };
+    }
+    await ports.deliveries.record(source.id, id, now);
+    return c.json(result, 200);
+  });
+  return routes;
+}

@@ -1,5 +1,6 @@
 import { ingest } from "../../ingest";
 import { type Framed, framedValue } from "../../parse/json";
+import type { Pending } from "../../ports";
 import type { PollContext, PollResult } from "./types";
 
 export const emptyResult = (): PollResult => ({
@@ -19,7 +20,7 @@ export async function commitPage(
   result: PollResult,
   items: unknown[],
   page: string,
-  cursor: D1PreparedStatement,
+  cursor: Pending,
 ) {
   const records: Framed[] = items.map((value, i) => framedValue(`${page} [${i}]`, value));
   const c = await ingest(ctx.env, ctx.source, records, { extra: () => [cursor] });

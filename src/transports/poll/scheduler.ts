@@ -1,9 +1,7 @@
 import { loadSources, readSecret, type SourceConfig } from "../../config";
 import { describeError } from "../../lib/errors";
 import { LIMITS, type Limits } from "../../lib/outbound";
-import { acquireLease, finishRun, loadState } from "../../store/cursors";
-import { keepWhole, type QuarantineEntry } from "../../store/quarantine";
-import { recordSourceError } from "../../store/stats";
+import type { Ports, WholeEntry } from "../../ports";
 import { vendorOf } from "../../vendors";
 import { PollError } from "./http";
 import type { PollContext, PollerSource, PollResult } from "./types";
@@ -55,9 +53,9 @@ async function runClient(ctx: Omit<PollContext, "token" | "baseUrl">): Promise<P
 }
 
 /** A page that is not in the documented shape: kept in quarantine, counted once per page. */
-async function keepMalformedPage(env: Env, source: PollerSource, err: PollError, now: number) {
+async function keepMalformedPage(ports: Ports, source: PollerSource, err: PollError, now: number) {
   if (err.kind !== "malformed" || err.details.body === undefined) return;
-  const entry: QuarantineEntry = {
+  const entry: WholeEntry = {
     sourceID: source.id,
     sourceType: source.type,
     stage: "fetch",
@@ -68,12 +66,12 @@ async function keepMalformedPage(env: Env, source: PollerSource, err: PollError,
     contentType: "application/json",
   };
   // Health gets the failure from failRun; the page itself counts once however often it is seen.
-  await keepWhole(env, entry, now);
+  await ports.quarantine.keepWhole(entry, now);
 }
 
 /** A failed run: backoff, health, and the page kept aside when it was malformed. */
 async function failRun(
-  env: Env,
+  ports: Ports,
   source: PollerSource,
   owner: string,
   failures: number,
@@ -84,11 +82,11 @@ async function failRun(
   const kind = err instanceof PollError ? err.kind : "internal";
   const due = nextDue(err as Error, failures, now);
   console.error(`poll ${source.id}: ${kind}: ${error}`);
-  if (err instanceof PollError) await keepMalformedPage(env, source, err, now);
+  if (err instanceof PollError) await keepMalformedPage(ports, source, err, now);
   // The failed request counts here, except a looping page's: its commit counted it.
   const uncounted = err instanceof PollError && err.kind !== "config" && err.kind !== "cursor_loop";
   const requests = uncounted ? 1 : 0;
-  await finishRun(env.DB, source.id, owner, {
+  await ports.cursors.finishRun(source.id, owner, {
     nextDueAt: due,
     ok: false,
     status: kind,
@@ -98,30 +96,31 @@ async function failRun(
   });
   // At the moment of failure: pages this run committed before it failed count as successes
   // at their commit time, and must not hide the failure from the source's health.
-  await recordSourceError(env.DB, source.id, `${kind}: ${error}`, Math.max(now, Date.now()));
+  await ports.health.recordError(source.id, `${kind}: ${error}`, Math.max(now, Date.now()));
   return { sourceID: source.id, status: "error", kind, error, nextDueAt: due };
 }
 
 async function pollSource(
   env: Env,
+  ports: Ports,
   source: PollerSource,
   now: number,
   owner: string,
   budget: { maxPages: number; limits: Limits },
 ): Promise<RunReport> {
-  if ((await loadState(env.DB, source.id)).nextDueAt > now) {
+  if ((await ports.cursors.load(source.id)).nextDueAt > now) {
     return { sourceID: source.id, status: "not_due" };
   }
-  if (!(await acquireLease(env.DB, source.id, owner, now))) {
+  if (!(await ports.cursors.acquireLease(source.id, owner, now))) {
     return { sourceID: source.id, status: "leased" };
   }
   // Read the walk position under the lease: a run that just finished may have moved it.
-  const state = await loadState(env.DB, source.id);
+  const state = await ports.cursors.load(source.id);
   try {
-    const result = await runClient({ env, source, state, owner, now, ...budget });
+    const result = await runClient({ env, ports, source, state, owner, now, ...budget });
     // An unfinished walk (backfill) continues at the next tick; a finished one waits its interval.
     const due = result.complete ? now + source.intervalSeconds * 1000 : now;
-    await finishRun(env.DB, source.id, owner, {
+    await ports.cursors.finishRun(source.id, owner, {
       nextDueAt: due,
       ok: true,
       status: result.complete ? "ok" : "walking",
@@ -130,16 +129,18 @@ async function pollSource(
     });
     return { sourceID: source.id, status: "polled", ...result };
   } catch (err) {
-    return failRun(env, source, owner, state.failures, err, now);
+    return failRun(ports, source, owner, state.failures, err, now);
   }
 }
 
 /**
  * The cron entry point: every poller source that is due runs once, under its lease. Sources are
- * independent: one failing never stops the others.
+ * independent: one failing never stops the others. `ports`: the state the entry wiring hands
+ * it (src/store/ports.ts).
  */
 export async function runDuePollers(
   env: Env,
+  ports: Ports,
   now = Date.now(),
   opts: { owner?: string; maxPages?: number; limits?: Limits } = {},
 ): Promise<RunReport[]> {
@@ -149,5 +150,5 @@ export async function runDuePollers(
     maxPages: opts.maxPages ?? DEFAULT_MAX_PAGES,
     limits: opts.limits ?? LIMITS.api,
   };
-  return Promise.all(sources.map((s) => pollSource(env, s, now, owner, budget)));
+  return Promise.all(sources.map((s) => pollSource(env, ports, s, now, owner, budget)));
 }

@@ -1,11 +1,13 @@
 import type { Limits } from "../../lib/outbound";
-import type { CursorState } from "../../store/cursors";
+import type { CursorState, Ports } from "../../ports";
 import type { PollerSource } from "../../vendors/types";
 
 export type { PollerSource };
 
 export interface PollContext {
   env: Env;
+  /** The state ports the entry wiring handed the run (cursors, quarantine, health). */
+  ports: Ports;
   source: PollerSource;
   state: CursorState;
   /** The lease owner: state updates only apply while this run holds the lease. */

@@ -1,9 +1,4 @@
-import {
-  completeStatement,
-  progressStatement,
-  restartStatement,
-  walkTokens,
-} from "../../store/cursors";
+import type { CursorState } from "../../ports";
 import type { PollClient } from "../../vendors/types";
 import { getPage, PollError, parseJsonBody } from "./http";
 import { commitPage, emptyResult } from "./page";
@@ -38,6 +33,17 @@ interface Walk {
 interface Page {
   items: unknown[];
   next: string | null;
+}
+
+/** The tokens the walk in progress has followed (none when no walk is in progress). */
+function walkTokens(state: CursorState): string[] {
+  if (state.windowNext === null || !state.windowTokens) return [];
+  try {
+    const v: unknown = JSON.parse(state.windowTokens);
+    return Array.isArray(v) ? v.filter((t): t is string => typeof t === "string") : [];
+  } catch {
+    return [];
+  }
 }
 
 function startWalk(ctx: PollContext): Walk {
@@ -114,18 +120,18 @@ function stepOf(ctx: PollContext, client: PollClient, w: Walk, page: Page) {
   raiseTop(ctx, client, w, fresh);
   const loop = loopOf(client, w, page);
   const done = fresh.length < page.items.length || page.next === null;
-  const { env, source, owner } = ctx;
+  const { ports, source, owner } = ctx;
   const walk = { topId: w.top.id, topTime: w.top.time, requests: 1 };
   if (done) {
-    const cursor = completeStatement(env.DB, source.id, owner, walk);
+    const cursor = ports.cursors.complete(source.id, owner, walk);
     return { fresh, done, loop: null, cursor, tokens: w.tokens };
   }
   if (loop) {
-    const cursor = restartStatement(env.DB, source.id, owner, 1);
+    const cursor = ports.cursors.restart(source.id, owner, 1);
     return { fresh, done, loop, cursor, tokens: w.tokens };
   }
   const tokens = [...w.tokens, page.next as string].slice(-MAX_TOKENS);
-  const cursor = progressStatement(env.DB, source.id, owner, { ...walk, next: page.next, tokens });
+  const cursor = ports.cursors.progress(source.id, owner, { ...walk, next: page.next, tokens });
   return { fresh, done, loop: null, cursor, tokens };
 }
 

@@ -1,15 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { readSecret, routeSource, type SourceConfig } from "../../config";
-import { ingest } from "../../ingest";
+import { ingest, ingestUnframed } from "../../ingest";
 import { requireBearer } from "../../lib/auth";
 import { AppError, describeError, type ErrorCode } from "../../lib/errors";
 import { cidrContains, parseIP } from "../../lib/ip";
 import { type AppEnv, errorResponse, ingestSecurity, newRouter } from "../../lib/openapi";
 import { DecodeError, decodeUtf8, inflate, isGzip, TooLargeError } from "../../parse/bytes";
 import { frameJson } from "../../parse/json";
-import { commit } from "../../store/ingest";
-import { recordSourceError } from "../../store/stats";
+import type { Ports, PortsOf } from "../../ports";
 import { normalizerFor } from "../../vendors";
 import { readBody, tooLarge } from "../read-body";
 
@@ -147,12 +146,12 @@ async function admit(c: Context<AppEnv>, source: PushSource): Promise<"gzip" | "
 }
 
 /** Runs a store step; a storage failure is a 503 (retrying is safe) and goes into health. */
-async function storing<T>(env: Env, source: PushSource, now: number, work: () => Promise<T>) {
+async function storing<T>(ports: Ports, source: PushSource, now: number, work: () => Promise<T>) {
   try {
     return await work();
   } catch (err) {
     console.error(`ingest ${source.id}: commit failed`, describeError(err));
-    await recordSourceError(env.DB, source.id, `storage: ${describeError(err)}`, now);
+    await ports.health.recordError(source.id, `storage: ${describeError(err)}`, now);
     throw new AppError("storage_unavailable", "the events could not be stored; retry later");
   }
 }
@@ -160,6 +159,7 @@ async function storing<T>(env: Env, source: PushSource, now: number, work: () =>
 /** A body that cannot be parsed: kept in quarantine whole (one record), then a 400. */
 async function rejectBody(
   c: Context<AppEnv>,
+  ports: Ports,
   source: PushSource,
   now: number,
   failure: { code: ErrorCode; message: string; raw: string | Uint8Array },
@@ -174,62 +174,62 @@ async function rejectBody(
     raw: failure.raw,
     contentType: c.req.header("content-type") ?? null,
   };
-  await storing(c.env, source, now, () =>
-    commit(c.env, {
-      sourceID: source.id,
-      sourceType: source.type,
-      now,
-      rows: [],
-      received: 1,
-      quarantine: [entry],
-    }),
-  );
+  await storing(ports, source, now, () => ingestUnframed(c.env, source, entry, now));
   throw new AppError(failure.code, `${failure.message} (the body is kept in quarantine)`);
 }
 
-export const pushRoutes = newRouter();
-pushRoutes.openAPIRegistry.registerComponent("schemas", "PushEvent", {
-  type: "object",
-  additionalProperties: true,
-  description:
-    "One audit event as the source's vendor sends it (e.g. a turbopuffer audit event). An event the vendor's normalizer rejects is quarantined, not the whole body.",
-});
-pushRoutes.openAPIRegistry.registerComponent("schemas", "PushEnvelope", {
-  type: "object",
-  additionalProperties: true,
-  description:
-    "A wrapper whose one array property holds the events: data, events, logs, records, items, entries, results or audit_logs (any other name when every item is an event).",
-});
-pushRoutes.openAPIRegistry.registerComponent("schemas", "PushBody", {
-  description: "One event, an array of events, or an envelope object holding them.",
-  anyOf: [
-    { $ref: "#/components/schemas/PushEvent" },
-    { type: "array", items: { $ref: "#/components/schemas/PushEvent" } },
-    { $ref: "#/components/schemas/PushEnvelope" },
-  ],
-});
+/** The routes, reaching the state through `portsOf` (the entry wiring's, src/app.ts). */
+export function pushRoutes(portsOf: PortsOf) {
+  const routes = newRouter();
+  routes.openAPIRegistry.registerComponent("schemas", "PushEvent", {
+    type: "object",
+    additionalProperties: true,
+    description:
+      "One audit event as the source's vendor sends it (e.g. a turbopuffer audit event). An event the vendor's normalizer rejects is quarantined, not the whole body.",
+  });
+  routes.openAPIRegistry.registerComponent("schemas", "PushEnvelope", {
+    type: "object",
+    additionalProperties: true,
+    description:
+      "A wrapper whose one array property holds the events: data, events, logs, records, items, entries, results or audit_logs (any other name when every item is an event).",
+  });
+  routes.openAPIRegistry.registerComponent("schemas", "PushBody", {
+    description: "One event, an array of events, or an envelope object holding them.",
+    anyOf: [
+      { $ref: "#/components/schemas/PushEvent" },
+      { type: "array", items: { $ref: "#/components/schemas/PushEvent" } },
+      { $ref: "#/components/schemas/PushEnvelope" },
+    ],
+  });
 
-pushRoutes.openapi(route, async (c) => {
-  const now = Date.now();
-  const source = pushSource(c.env, c.req.param("sourceId"));
-  const declaredEncoding = await admit(c, source);
-  const maxBytes = ("maxBodyBytes" in source && source.maxBodyBytes) || DEFAULT_MAX_BODY_BYTES;
-  const wire = await readBody(c.req.raw, maxBytes);
-  let text: string;
-  try {
-    const encoding = declaredEncoding ?? (isGzip(wire) ? "gzip" : null);
-    text = decodeUtf8(encoding ? await inflate(wire, encoding, maxBytes) : wire);
-  } catch (err) {
-    if (err instanceof TooLargeError) throw tooLarge(maxBytes);
-    if (!(err instanceof DecodeError)) throw err;
-    return rejectBody(c, source, now, { code: err.code, message: err.message, raw: wire });
-  }
-  const framed = frameJson(text, normalizerFor(source.type).isEvent);
-  if (!framed.ok)
-    return rejectBody(c, source, now, { code: framed.code, message: framed.message, raw: text });
-  const result = await storing(c.env, source, now, () =>
-    ingest(c.env, source, framed.records, { now }),
-  );
-  const { received, inserted, duplicates, quarantined } = result;
-  return c.json({ received, inserted, duplicates, quarantined }, 200);
-});
+  routes.openapi(route, async (c) => {
+    const now = Date.now();
+    const ports = portsOf(c.env);
+    const source = pushSource(c.env, c.req.param("sourceId"));
+    const declaredEncoding = await admit(c, source);
+    const maxBytes = ("maxBodyBytes" in source && source.maxBodyBytes) || DEFAULT_MAX_BODY_BYTES;
+    const wire = await readBody(c.req.raw, maxBytes);
+    let text: string;
+    try {
+      const encoding = declaredEncoding ?? (isGzip(wire) ? "gzip" : null);
+      text = decodeUtf8(encoding ? await inflate(wire, encoding, maxBytes) : wire);
+    } catch (err) {
+      if (err instanceof TooLargeError) throw tooLarge(maxBytes);
+      if (!(err instanceof DecodeError)) throw err;
+      return rejectBody(c, ports, source, now, { code: err.code, message: err.message, raw: wire });
+    }
+    const framed = frameJson(text, normalizerFor(source.type).isEvent);
+    if (!framed.ok)
+      return rejectBody(c, ports, source, now, {
+        code: framed.code,
+        message: framed.message,
+        raw: text,
+      });
+    const result = await storing(ports, source, now, () =>
+      ingest(c.env, source, framed.records, { now }),
+    );
+    const { received, inserted, duplicates, quarantined } = result;
+    return c.json({ received, inserted, duplicates, quarantined }, 200);
+  });
+  return routes;
+}

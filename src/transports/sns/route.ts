@@ -3,7 +3,7 @@ import { routeSource, type SourceConfig } from "../../config";
 import { AppError } from "../../lib/errors";
 import { errorResponse, newRouter } from "../../lib/openapi";
 import { fetchBounded, LIMITS, OutboundError } from "../../lib/outbound";
-import { recordDelivery, saveSubscription, seenDelivery } from "../../store/deliveries";
+import type { Ports, PortsOf } from "../../ports";
 import type { S3Config } from "../../vendors/fields";
 import type { BucketSource } from "../bucket/kept";
 import { handleS3Event } from "../bucket/s3-events";
@@ -77,7 +77,7 @@ const s3Source = (env: Env, id: string) =>
   );
 
 /** Follows SubscribeURL (an SNS host, checked before) and records the subscription. */
-async function confirm(env: Env, source: S3Source, m: SnsMessage, now: number) {
+async function confirm(ports: Ports, source: S3Source, m: SnsMessage, now: number) {
   const url = checkSnsUrl(m.SubscribeURL, "SubscribeURL");
   let error: string | null = null;
   let arn: string | null = null;
@@ -89,7 +89,7 @@ async function confirm(env: Env, source: S3Source, m: SnsMessage, now: number) {
     const kind = err instanceof OutboundError ? `${err.kind}: ` : "";
     error = `confirming at ${url.origin}: ${kind}${(err as Error).message}`;
   }
-  await saveSubscription(env.DB, {
+  await ports.deliveries.saveSubscription({
     sourceID: source.id,
     topicArn: m.TopicArn,
     status: error ? "pending" : "confirmed",
@@ -102,44 +102,48 @@ async function confirm(env: Env, source: S3Source, m: SnsMessage, now: number) {
 }
 
 /** A Notification: the S3 event's objects queued, a test event counted, anything else kept. */
-async function notification(env: Env, source: S3Source, m: SnsMessage, now: number) {
+async function notification(env: Env, ports: Ports, source: S3Source, m: SnsMessage, now: number) {
   const where = { location: `sns ${m.MessageId}`, raw: m.Message };
-  const r = await handleS3Event(env, source, m.Message, where, now);
+  const r = await handleS3Event(env, ports, source, m.Message, where, now);
   if (r.kind === "invalid") return { status: "quarantined" as const };
   if (r.kind === "test") return { status: "test_event" as const };
   return { status: "queued" as const, objects: r.objects.length };
 }
 
-export const snsRoutes = newRouter();
-
-snsRoutes.openapi(route, async (c) => {
-  const source = s3Source(c.env, c.req.param("sourceId"));
-  const m = parseSnsBody(await readBodyText(c.req.raw, MAX_BODY_BYTES));
-  const now = Date.now();
-  checkSnsMessage(m, {
-    topicArns: source.s3.topicArns,
-    maxAgeSeconds: source.s3.snsMaxAgeSeconds,
-    now,
-  });
-  await verifySnsSignature(c.env, m);
-  if (await seenDelivery(c.env.DB, source.id, m.MessageId))
-    return c.json({ status: "duplicate" as const }, 200);
-  let result: z.infer<typeof SnsResult>;
-  if (m.Type === "SubscriptionConfirmation") {
-    await confirm(c.env, source, m, now);
-    result = { status: "confirmed" };
-  } else if (m.Type === "UnsubscribeConfirmation") {
-    await saveSubscription(c.env.DB, {
-      sourceID: source.id,
-      topicArn: m.TopicArn,
-      status: "unsubscribed",
-      subscriptionArn: null,
-      updatedAt: now,
-      lastError: null,
+/** The routes, reaching the state through `portsOf` (the entry wiring's, src/app.ts). */
+export function snsRoutes(portsOf: PortsOf) {
+  const routes = newRouter();
+  routes.openapi(route, async (c) => {
+    const ports = portsOf(c.env);
+    const source = s3Source(c.env, c.req.param("sourceId"));
+    const m = parseSnsBody(await readBodyText(c.req.raw, MAX_BODY_BYTES));
+    const now = Date.now();
+    checkSnsMessage(m, {
+      topicArns: source.s3.topicArns,
+      maxAgeSeconds: source.s3.snsMaxAgeSeconds,
+      now,
     });
-    result = { status: "unsubscribed" };
-  } else result = await notification(c.env, source, m, now);
-  // Recorded only now: a failure above leaves the message to SNS's retry.
-  await recordDelivery(c.env.DB, source.id, m.MessageId, now);
-  return c.json(result, 200);
-});
+    await verifySnsSignature(c.env, m);
+    if (await ports.deliveries.seen(source.id, m.MessageId))
+      return c.json({ status: "duplicate" as const }, 200);
+    let result: z.infer<typeof SnsResult>;
+    if (m.Type === "SubscriptionConfirmation") {
+      await confirm(ports, source, m, now);
+      result = { status: "confirmed" };
+    } else if (m.Type === "UnsubscribeConfirmation") {
+      await ports.deliveries.saveSubscription({
+        sourceID: source.id,
+        topicArn: m.TopicArn,
+        status: "unsubscribed",
+        subscriptionArn: null,
+        updatedAt: now,
+        lastError: null,
+      });
+      result = { status: "unsubscribed" };
+    } else result = await notification(c.env, ports, source, m, now);
+    // Recorded only now: a failure above leaves the message to SNS's retry.
+    await ports.deliveries.record(source.id, m.MessageId, now);
+    return c.json(result, 200);
+  });
+  return routes;
+}

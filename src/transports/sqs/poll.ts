@@ -2,8 +2,7 @@ import type { AwsClient } from "aws4fetch";
 import { loadSources } from "../../config";
 import { describeError } from "../../lib/errors";
 import { fetchBounded, LIMITS, type Limits, OutboundError } from "../../lib/outbound";
-import { recordDelivery, seenDelivery } from "../../store/deliveries";
-import { recordSourceError } from "../../store/stats";
+import type { Ports } from "../../ports";
 import type { S3Config } from "../../vendors/fields";
 import type { BucketSource } from "../bucket/kept";
 import { handleS3Event } from "../bucket/s3-events";
@@ -76,17 +75,25 @@ function s3EventText(source: SqsSource, body: string): string | { error: string 
 }
 
 /** Handles one message; true when it may be deleted. */
-async function handle(env: Env, source: SqsSource, m: SqsMessage, now: number): Promise<boolean> {
+async function handle(
+  env: Env,
+  ports: Ports,
+  source: SqsSource,
+  m: SqsMessage,
+  now: number,
+): Promise<boolean> {
   const id = `sqs ${m.MessageId}`;
-  if (await seenDelivery(env.DB, source.id, id)) return true;
-  await handleS3Event(env, source, s3EventText(source, m.Body), { location: id, raw: m.Body }, now);
-  await recordDelivery(env.DB, source.id, id, now);
+  if (await ports.deliveries.seen(source.id, id)) return true;
+  const where = { location: id, raw: m.Body };
+  await handleS3Event(env, ports, source, s3EventText(source, m.Body), where, now);
+  await ports.deliveries.record(source.id, id, now);
   return true;
 }
 
 /** One source's queue: receive, handle each message alone, delete what was handled. */
 async function pollQueue(
   env: Env,
+  ports: Ports,
   source: SqsSource,
   now: number,
   limits: Limits,
@@ -109,11 +116,10 @@ async function pollQueue(
     const done: SqsMessage[] = [];
     for (const m of Messages) {
       try {
-        if (await handle(env, source, m, now)) done.push(m);
+        if (await handle(env, ports, source, m, now)) done.push(m);
       } catch (err) {
         // Not deleted: SQS delivers it again after its visibility timeout.
-        await recordSourceError(
-          env.DB,
+        await ports.health.recordError(
           source.id,
           `SQS message ${m.MessageId}: ${describeError(err)}`,
           now,
@@ -145,6 +151,7 @@ const whatFailed = (err: unknown) =>
  */
 export async function pollSqsQueues(
   env: Env,
+  ports: Ports,
   now = Date.now(),
   limits: Limits = LIMITS.api,
 ): Promise<Record<string, number | string>> {
@@ -152,10 +159,10 @@ export async function pollSqsQueues(
   const sources = loadSources(env).filter((s): s is SqsSource => "s3" in s && !!s.s3?.sqsQueueUrl);
   for (const source of sources) {
     try {
-      report[source.id] = await pollQueue(env, source, now, limits);
+      report[source.id] = await pollQueue(env, ports, source, now, limits);
     } catch (err) {
       report[source.id] = whatFailed(err);
-      await recordSourceError(env.DB, source.id, whatFailed(err), now);
+      await ports.health.recordError(source.id, whatFailed(err), now);
     }
   }
   return report;
