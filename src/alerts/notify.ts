@@ -3,6 +3,7 @@ import { present as presentRow } from "../catalog";
 import { describeError } from "../lib/errors";
 import {
   type AlertRow,
+  alertEvents,
   claimNotification,
   getAlert,
   presentAlert,
@@ -11,7 +12,6 @@ import {
   setDelivery,
   unnotifiedAlerts,
 } from "../store/alerts";
-import type { LogRow } from "../store/schema";
 import { type Delivery, DeliveryError, deliver, loadDestinations } from "./destinations";
 
 /**
@@ -101,13 +101,7 @@ export async function queueAlerts(env: Env): Promise<number> {
 
 /** The alert's events as sent: the first ones, as many as fit the payload's budget. */
 async function eventsOf(env: Env, a: AlertRow) {
-  const ids = JSON.parse(a.eventIds) as string[];
-  const { results } = await env.DB.prepare(
-    `SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?1))`,
-  )
-    .bind(JSON.stringify(ids))
-    .all<LogRow>();
-  const events = results.map(presentRow);
+  const events = (await alertEvents(env.DB, a)).map(presentRow);
   let bytes = 0;
   const kept = events.filter((e) => {
     bytes += JSON.stringify(e).length;

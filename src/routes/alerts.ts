@@ -8,7 +8,7 @@ import {
   rejectUnknownParams,
 } from "../lib/openapi";
 import { parseTimestamp } from "../lib/time";
-import { type AlertRow, presentAlert, setAlertStatus } from "../store/alerts";
+import { listAlerts, presentAlert, setAlertStatus } from "../store/alerts";
 import { requireAdminToken, requireQueryToken } from "./query-auth";
 
 /** Alerts raised by the detection rules (docs/detections.md): list, acknowledge, close. */
@@ -100,23 +100,15 @@ alertsRoutes.openapi(listRoute, async (c) => {
   rejectUnknownParams(c, KNOWN);
   const q = c.req.valid("query");
   const [at, id] = q.cursor ? (JSON.parse(atob(q.cursor)) as [number, string]) : [null, null];
-  const { results } = await c.env.DB.prepare(
-    `SELECT * FROM alerts WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR ruleId = ?2)
-       AND (?3 IS NULL OR level = ?3) AND (?4 IS NULL OR firstSeen >= ?4) AND (?5 IS NULL OR firstSeen < ?5)
-       AND (?6 IS NULL OR firstSeen < ?6 OR (firstSeen = ?6 AND id < ?7))
-     ORDER BY firstSeen DESC, id DESC LIMIT ?8`,
-  )
-    .bind(
-      q.status ?? null,
-      q.ruleId ?? null,
-      q.level ?? null,
-      time(q.from, "from"),
-      time(q.to, "to"),
-      at,
-      id,
-      q.limit + 1,
-    )
-    .all<AlertRow>();
+  const results = await listAlerts(c.env.DB, {
+    status: q.status ?? null,
+    ruleId: q.ruleId ?? null,
+    level: q.level ?? null,
+    from: time(q.from, "from"),
+    to: time(q.to, "to"),
+    after: [at, id] as [number, string] | [null, null],
+    limit: q.limit,
+  });
   const page = results.slice(0, q.limit);
   const last = page[page.length - 1];
   const nextCursor =

@@ -1,5 +1,6 @@
 import { toIso } from "../lib/time";
 import type { Match } from "../model/match";
+import type { LogRow } from "./schema";
 
 /**
  * Detections and alerts (src/store/schema.ts). The statements of one match run in the commit's
@@ -218,4 +219,38 @@ export async function readDestinationHealth(
 ): Promise<Map<string, DestinationHealth>> {
   const { results } = await db.prepare("SELECT * FROM destination_health").all<DestinationHealth>();
   return new Map(results.map((h) => [h.destinationID, h]));
+}
+
+/** An alert's events (its eventIds), as stored. */
+export async function alertEvents(db: D1Database, a: AlertRow): Promise<LogRow[]> {
+  const { results } = await db
+    .prepare(`SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?1))`)
+    .bind(JSON.stringify(JSON.parse(a.eventIds) as string[]))
+    .all<LogRow>();
+  return results;
+}
+
+/** A page of alerts, newest first, after the cursor (firstSeen, id); `limit` + 1 rows at most. */
+export async function listAlerts(
+  db: D1Database,
+  q: {
+    status: string | null;
+    ruleId: string | null;
+    level: string | null;
+    from: number | null;
+    to: number | null;
+    after: [number, string] | [null, null];
+    limit: number;
+  },
+): Promise<AlertRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM alerts WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR ruleId = ?2)
+       AND (?3 IS NULL OR level = ?3) AND (?4 IS NULL OR firstSeen >= ?4) AND (?5 IS NULL OR firstSeen < ?5)
+       AND (?6 IS NULL OR firstSeen < ?6 OR (firstSeen = ?6 AND id < ?7))
+     ORDER BY firstSeen DESC, id DESC LIMIT ?8`,
+    )
+    .bind(q.status, q.ruleId, q.level, q.from, q.to, q.after[0], q.after[1], q.limit + 1)
+    .all<AlertRow>();
+  return results;
 }
