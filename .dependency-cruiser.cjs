@@ -15,6 +15,42 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: "transports-not-to-store",
+      severity: "error",
+      comment:
+        "Transports reach the store only through the ports (src/ports/) the entry wiring hands them.",
+      from: { path: "^src/transports/" },
+      to: { path: "^src/store/|^src/catalog\\.ts$" },
+    },
+    {
+      name: "vendors-pure",
+      severity: "error",
+      comment: "A vendor is data and pure functions: no transport, store, route or pipeline.",
+      from: { path: "^src/vendors/" },
+      to: {
+        path: "^src/(transports|store|routes|alerts)/|^src/(ingest|pipeline|replay|catalog|index|app)\\.ts$",
+      },
+    },
+    {
+      name: "store-not-up",
+      severity: "error",
+      comment:
+        "The store is the bottom I/O layer: its callers pass what it needs (specs, presenters).",
+      from: { path: "^src/store/" },
+      to: {
+        path: "^src/(vendors|detect|alerts|transports|routes)/|^src/(catalog|ingest|pipeline|replay)\\.ts$",
+      },
+    },
+    {
+      name: "detect-pure",
+      severity: "error",
+      comment: "The Sigma engine is pure: rules and stats come in as arguments or through a port.",
+      from: { path: "^src/detect/" },
+      to: {
+        path: "^src/(store|transports|routes|alerts)/|^src/(ingest|pipeline|replay|catalog|index|app)\\.ts$",
+      },
+    },
+    {
       name: "not-to-unresolvable",
       severity: "error",
       comment: "An import that does not resolve.",
