@@ -1,8 +1,4 @@
 import { handleNotificationQueue, queueAlerts } from "./alerts/notify";
-/**
- * The entry wiring: fetch (src/app.ts), queues and cron. It builds the ports (src/store/ports.ts)
- * and hands them to the transports, which never import the store.
- */
 import { app } from "./app";
 import { runArchive } from "./archive/job";
 import { readSecret } from "./config";
@@ -12,6 +8,10 @@ import { handleQueue } from "./transports/bucket/consumer";
 import { runDuePollers } from "./transports/poll/scheduler";
 import { pollSqsQueues } from "./transports/sqs/poll";
 
+/**
+ * The entry wiring: fetch (src/app.ts), queues and cron. It builds the ports (src/store/ports.ts)
+ * and hands them to the transports, which never import the store.
+ */
 export default {
   fetch: app.fetch,
   queue: (batch, env) =>
