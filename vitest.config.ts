@@ -173,6 +173,9 @@ export default defineConfig(async () => {
       // side and workerd side in turn), so two run side by side at nearly no cost. Each file keeps
       // its own workerd and storage whatever the count: isolation is unchanged.
       maxWorkers: Math.max(2, availableParallelism() - 1),
+      // A test's console output (the Worker's logs of the failures a test provokes on purpose) is
+      // printed when that test fails, not on a green run.
+      silent: "passed-only" as const,
       projects: [
         // Pure code in plain Node: no workerd, no bindings (see the header).
         {
@@ -180,6 +183,9 @@ export default defineConfig(async () => {
             name: "unit",
             environment: "node",
             include: ["test/**/*.unit.test.ts", "src/**/*.unit.test.ts"],
+            // As in workerd, where these tests ran before: a property test may take seconds on
+            // a loaded machine.
+            testTimeout: 60_000,
           },
         },
         await workerProject(),
