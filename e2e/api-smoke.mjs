@@ -85,7 +85,8 @@ async function main() {
   log("building the production bundle");
   const bundle = buildBundle();
   log(`bundle ${bundle.main} (${(readFileSync(bundle.main).length / 1e6).toFixed(1)} MB)`);
-  const server = await startServer({ script: bundle.main, log });
+  const logFile = join(root, "test-results", "smoke", "wrangler.log");
+  const server = await startServer({ script: bundle.main, log, logFile });
   const { base, tokens } = server;
   // Every call has a deadline: an operation that hangs is a failure naming it, not a stuck run.
   const call = (path, init = {}, token = tokens.admin) =>
