@@ -85,10 +85,13 @@ async function main() {
   log("building the production bundle");
   const bundle = buildBundle();
   log(`bundle ${bundle.main} (${(readFileSync(bundle.main).length / 1e6).toFixed(1)} MB)`);
-  const server = await startServer({ script: bundle.main, log });
+  const logFile = join(root, "test-results", "smoke", "wrangler.log");
+  const server = await startServer({ script: bundle.main, log, logFile });
   const { base, tokens } = server;
+  // Every call has a deadline: an operation that hangs is a failure naming it, not a stuck run.
   const call = (path, init = {}, token = tokens.admin) =>
     fetch(`${base}${path}`, {
+      signal: AbortSignal.timeout(30_000),
       ...init,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers ?? {}) },
     });
@@ -107,7 +110,12 @@ async function main() {
     await check(`every one of ${ops.length} operations answers without a 5xx`, async () => {
       const crashes = [];
       for (const { path, method, op } of ops) {
-        const res = await call(concrete(path), { method, ...bodyFor(op) });
+        const started = Date.now();
+        const res = await call(concrete(path), { method, ...bodyFor(op) }).catch((err) => err);
+        if (res instanceof Error) {
+          crashes.push(`${method} ${path}: ${res.name} after ${Date.now() - started} ms`);
+          continue;
+        }
         const body = await json(res);
         if (res.status >= 500)
           crashes.push(`${method} ${path}: ${res.status} ${JSON.stringify(body)}`);

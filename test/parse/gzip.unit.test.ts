@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Gunzip, type InflatePoint, POINT_SPAN } from "../../src/parse/gzip";
-import { gzip } from "../helpers";
+import { gzip } from "./helpers";
 
 /** ~5 MB of NDJSON-like text that compresses like real audit files (several deflate blocks). */
 function sample(lines: number): string {

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_RECORD_CHARS } from "../../src/parse/records";
 import { readRecords, type StreamRecord } from "../../src/parse/stream";
-import { gzip } from "../helpers";
+import { gzip } from "./helpers";
 
 const encoder = new TextEncoder();
 
