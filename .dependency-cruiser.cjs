@@ -18,7 +18,7 @@ module.exports = {
       name: "transports-not-to-store",
       severity: "error",
       comment:
-        "Transports reach the store only through the ports (src/ports/) the entry wiring hands them.",
+        "Transports reach the store only through the ports (src/ports.ts) the entry wiring hands them.",
       from: { path: "^src/transports/" },
       to: { path: "^src/store/|^src/catalog\\.ts$" },
     },
@@ -28,7 +28,7 @@ module.exports = {
       comment: "A vendor is data and pure functions: no transport, store, route or pipeline.",
       from: { path: "^src/vendors/" },
       to: {
-        path: "^src/(transports|store|routes|alerts)/|^src/(ingest|pipeline|replay|catalog|index|app)\\.ts$",
+        path: "^src/(transports|store|routes|alerts|pipeline)/|^src/(catalog|index|app)\\.ts$",
       },
     },
     {
@@ -38,7 +38,7 @@ module.exports = {
         "The store is the bottom I/O layer: its callers pass what it needs (specs, presenters).",
       from: { path: "^src/store/" },
       to: {
-        path: "^src/(vendors|detect|alerts|transports|routes)/|^src/(catalog|ingest|pipeline|replay)\\.ts$",
+        path: "^src/(vendors|detect|alerts|transports|routes|pipeline)/|^src/catalog\\.ts$",
       },
     },
     {
@@ -47,8 +47,16 @@ module.exports = {
       comment: "The Sigma engine is pure: rules and stats come in as arguments or through a port.",
       from: { path: "^src/detect/" },
       to: {
-        path: "^src/(store|transports|routes|alerts)/|^src/(ingest|pipeline|replay|catalog|index|app)\\.ts$",
+        path: "^src/(store|transports|routes|alerts|pipeline)/|^src/(catalog|index|app)\\.ts$",
       },
+    },
+    {
+      name: "pipeline-not-to-entry",
+      severity: "error",
+      comment:
+        "The pipeline (prepare → ingest → replay) is called by transports and routes, never the reverse.",
+      from: { path: "^src/pipeline/" },
+      to: { path: "^src/routes/|^src/(index|app)\\.ts$" },
     },
     {
       name: "not-to-unresolvable",

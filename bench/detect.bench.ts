@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { ruleRow } from "../src/catalog";
 import { activeRules, forgetRules, matchRows } from "../src/detect/evaluate";
-import { prepareRecords } from "../src/pipeline";
+import { prepareRecords } from "../src/pipeline/prepare";
 import { d1Rules, putStoredRule } from "../src/store/rules";
 import { push } from "../test/helpers";
 import { benchEvent, framedBenchEvents } from "./events";

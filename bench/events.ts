@@ -1,4 +1,4 @@
-import { prepareRecords } from "../src/pipeline";
+import { prepareRecords } from "../src/pipeline/prepare";
 import { commit } from "../src/store/ingest";
 /**
  * Fixture-shaped events for the benchmarks (bench/*.bench.ts and scripts/bench-*.mjs): the

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
-import { prepareRecords } from "../src/pipeline";
+import { prepareRecords } from "../src/pipeline/prepare";
 import { commit } from "../src/store/ingest";
 import { toRow } from "../src/store/rows";
 import { normalizerFor, VENDORS } from "../src/vendors";

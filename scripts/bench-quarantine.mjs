@@ -26,7 +26,7 @@ function body(kind) {
 if (process.argv[2] === "--child") {
   const kind = process.argv[3];
   const mod = await importWorkerCode(`export { frameJson } from "./src/parse/json.ts";
-    export { prepareRecords } from "./src/pipeline.ts";`);
+    export { prepareRecords } from "./src/pipeline/prepare.ts";`);
   const source = { id: "turbopuffer", type: "turbopuffer", ingestTokenEnv: "T" };
   const text = body(kind);
   global.gc?.();

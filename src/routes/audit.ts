@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { loadSources } from "../config";
-import { ingest } from "../ingest";
 import { describeError } from "../lib/errors";
 import { type AppEnv, operationOf } from "../lib/openapi";
+import { ingest } from "../pipeline/ingest";
 
 /**
  * The collector audits itself: every query and every admin action (and every write refused to a

@@ -9,7 +9,7 @@ import {
   rejectUnknownParams,
 } from "../lib/openapi";
 import { toIso } from "../lib/time";
-import { replay } from "../replay";
+import { replay } from "../pipeline/replay";
 import { getQuarantineEntry, listQuarantine, markReplay } from "../store/quarantine-list";
 import type { QuarantineRow } from "../store/schema";
 import { requireAdminToken, requireQueryToken } from "./query-auth";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
 import { runArchive } from "../../src/archive/job";
-import { prepareRecords } from "../../src/pipeline";
+import { prepareRecords } from "../../src/pipeline/prepare";
 import { HOUR, hourOf } from "../../src/store/archive";
 import { commit } from "../../src/store/ingest";
 import { call, QUERY_TOKEN, query, tpEvent } from "../helpers";

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { parquetReadObjects } from "hyparquet";
 import { beforeAll, describe, expect, it } from "vitest";
 import { archiveKey, runArchive } from "../../src/archive/job";
-import { prepareRecords } from "../../src/pipeline";
+import { prepareRecords } from "../../src/pipeline/prepare";
 import { HOUR, hourOf } from "../../src/store/archive";
 import { commit } from "../../src/store/ingest";
 import type { LogRow } from "../../src/store/schema";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { runArchive } from "../../src/archive/job";
-import { prepareRecords } from "../../src/pipeline";
+import { prepareRecords } from "../../src/pipeline/prepare";
 import { enforceRetention } from "../../src/retention";
 import { HOUR, hourOf } from "../../src/store/archive";
 import { commit } from "../../src/store/ingest";

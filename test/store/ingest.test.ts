@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SourceConfig } from "../../src/config";
 import { frameJson } from "../../src/parse/json";
-import { prepareRecords } from "../../src/pipeline";
+import { prepareRecords } from "../../src/pipeline/prepare";
 import { commit, STATEMENT_BYTES } from "../../src/store/ingest";
 import { count, type Json, push, query, tpEvent } from "../helpers";
 

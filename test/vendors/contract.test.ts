@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { present as presentRow } from "../../src/catalog";
 import type { SourceType } from "../../src/config";
-import { prepareRecords } from "../../src/pipeline";
+import { prepareRecords } from "../../src/pipeline/prepare";
 import { commit } from "../../src/store/ingest";
 import { getLog } from "../../src/store/query";
 import { normalizerFor, VENDORS, vendorOf } from "../../src/vendors";

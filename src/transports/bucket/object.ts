@@ -1,4 +1,3 @@
-import { ingest } from "../../ingest";
 import {
   FileFormatError,
   type Framing,
@@ -7,7 +6,8 @@ import {
   readRecords,
   type StreamRecord,
 } from "../../parse/stream";
-import { keptRecords } from "../../pipeline";
+import { ingest } from "../../pipeline/ingest";
+import { keptRecords } from "../../pipeline/prepare";
 import type { ObjectRef, Ports } from "../../ports";
 import { normalizerFor } from "../../vendors";
 import { type BucketSource, failObject } from "./kept";

@@ -1,5 +1,5 @@
-import { ingest } from "../../ingest";
 import { type Framed, framedValue } from "../../parse/json";
+import { ingest } from "../../pipeline/ingest";
 import type { Pending } from "../../ports";
 import type { PollContext, PollResult } from "./types";
 

@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { readSecret, routeSource, type SourceConfig } from "../../config";
-import { ingest, ingestUnframed } from "../../ingest";
 import { requireBearer } from "../../lib/auth";
 import { AppError, describeError, type ErrorCode } from "../../lib/errors";
 import { cidrContains, parseIP } from "../../lib/ip";
 import { type AppEnv, errorResponse, ingestSecurity, newRouter } from "../../lib/openapi";
 import { DecodeError, decodeUtf8, inflate, isGzip, TooLargeError } from "../../parse/bytes";
 import { frameJson } from "../../parse/json";
+import { ingest, ingestUnframed } from "../../pipeline/ingest";
 import type { Ports, PortsOf } from "../../ports";
 import { normalizerFor } from "../../vendors";
 import { readBody, tooLarge } from "../read-body";

@@ -1,14 +1,14 @@
-import { findSource } from "./config";
+import { findSource } from "../config";
+import type { ErrorCode } from "../lib/errors";
+import { type Framed, framedText, frameJson } from "../parse/json";
+import { d1Ports } from "../store/ports";
+import { groupRecords, type QuarantinedRecord } from "../store/quarantine";
+import type { QuarantineRow } from "../store/schema";
+import { parseBucketMessage } from "../transports/bucket/messages";
+import { objectOf, requeue } from "../transports/bucket/requeue";
+import { normalizerFor } from "../vendors";
+import type { SourceRef } from "../vendors/types";
 import { ingestAll } from "./ingest";
-import type { ErrorCode } from "./lib/errors";
-import { type Framed, framedText, frameJson } from "./parse/json";
-import { d1Ports } from "./store/ports";
-import { groupRecords, type QuarantinedRecord } from "./store/quarantine";
-import type { QuarantineRow } from "./store/schema";
-import { parseBucketMessage } from "./transports/bucket/messages";
-import { objectOf, requeue } from "./transports/bucket/requeue";
-import { normalizerFor } from "./vendors";
-import type { SourceRef } from "./vendors/types";
 
 type ReplayOutcome =
   | { status: "replayed"; result: { received: number; inserted: number; duplicates: number } }

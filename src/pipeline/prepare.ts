@@ -1,8 +1,8 @@
-import { enrichEvents } from "./enrich";
-import type { ErrorCode } from "./lib/errors";
-import { describeError } from "./lib/errors";
-import { checkEventTime } from "./lib/time";
-import type { Framed } from "./parse/json";
+import { enrichEvents } from "../enrich";
+import type { ErrorCode } from "../lib/errors";
+import { describeError } from "../lib/errors";
+import { checkEventTime } from "../lib/time";
+import type { Framed } from "../parse/json";
 import {
   KEYED_RECORDS,
   keptAlready,
@@ -11,12 +11,12 @@ import {
   RecordGroup,
   recordKey,
   recordsIn,
-} from "./store/quarantine";
-import { toRow } from "./store/rows";
-import type { LogRow } from "./store/schema";
-import { findVendor, normalizerFor } from "./vendors";
-import type { NormalizedEvent } from "./vendors/event";
-import type { SourceRef, ViewDefinition } from "./vendors/types";
+} from "../store/quarantine";
+import { toRow } from "../store/rows";
+import type { LogRow } from "../store/schema";
+import { findVendor, normalizerFor } from "../vendors";
+import type { NormalizedEvent } from "../vendors/event";
+import type { SourceRef, ViewDefinition } from "../vendors/types";
 
 export interface Prepared {
   rows: LogRow[];

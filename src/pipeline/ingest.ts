@@ -1,15 +1,15 @@
-import { queueAlerts } from "./alerts/notify";
-import { ruleRow } from "./catalog";
-import { detectionMatches } from "./detect/evaluate";
-import { describeError } from "./lib/errors";
-import type { Framed } from "./parse/json";
-import { type Prepared, type PrepareOptions, prepareRecords } from "./pipeline";
-import type { WholeEntry } from "./ports";
-import { matchStatements } from "./store/alerts";
-import { type CommitResult, commit } from "./store/ingest";
-import type { QuarantinedRecord } from "./store/quarantine";
-import { d1Rules } from "./store/rules";
-import type { SourceRef } from "./vendors/types";
+import { queueAlerts } from "../alerts/notify";
+import { ruleRow } from "../catalog";
+import { detectionMatches } from "../detect/evaluate";
+import { describeError } from "../lib/errors";
+import type { Framed } from "../parse/json";
+import type { WholeEntry } from "../ports";
+import { matchStatements } from "../store/alerts";
+import { type CommitResult, commit } from "../store/ingest";
+import type { QuarantinedRecord } from "../store/quarantine";
+import { d1Rules } from "../store/rules";
+import type { SourceRef } from "../vendors/types";
+import { type Prepared, type PrepareOptions, prepareRecords } from "./prepare";
 
 /**
  * The one entry every transport uses (push, bucket files, pollers, replay): framed records of
