@@ -3,6 +3,7 @@
  * src/store/ (D1, src/store/ports.ts) and handed to them by the entry wiring (src/index.ts,
  * src/app.ts). Types only: this module imports nothing of the store, so `transports → store`
  * and `detect → store` stay forbidden in lint (.dependency-cruiser.cjs) without exceptions.
+ * Every implementation passes the conformance suite of test/store/ports-conformance.ts.
  */
 
 import type { ErrorCode } from "./lib/errors";
