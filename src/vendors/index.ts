@@ -20,15 +20,15 @@ export const SOURCE_TYPES = VENDORS.map((v) => v.type) as unknown as readonly [
   ...SourceType[],
 ];
 
-/** A SOURCES entry of any vendor, told apart by `type` (the same list, as zod needs a tuple). */
-export const sourceSchema = z.discriminatedUnion("type", [
-  turbopuffer.config,
-  circleci.config,
-  airkit.config,
-  planetscale.config,
-  turso.config,
-  auditflare.config,
-]);
+/** Each vendor's config schema, in registry order: the tuple zod's union needs, from the list. */
+type ConfigsOf<T extends readonly Vendor[]> = { -readonly [K in keyof T]: T[K]["config"] };
+type Configs = ConfigsOf<typeof VENDORS>;
+
+/** A SOURCES entry of any vendor, told apart by `type`. */
+export const sourceSchema = z.discriminatedUnion(
+  "type",
+  VENDORS.map((v) => v.config) as unknown as Configs,
+);
 
 const byType = new Map<string, Vendor>(VENDORS.map((v) => [v.type, v]));
 
