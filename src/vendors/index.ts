@@ -12,7 +12,15 @@ import type { Vendor } from "./types";
  * The one list of vendors. Adding a vendor: its folder (src/vendors/<vendor>/) and one entry
  * here; everything else is derived (docs/adding-a-vendor.md).
  */
-export const VENDORS = [turbopuffer, circleci, airkit, planetscale, turso, auditflare] as const;
+// biome-ignore format: one vendor a line, so adding one is a one-line diff
+export const VENDORS = [
+  turbopuffer,
+  circleci,
+  airkit,
+  planetscale,
+  turso,
+  auditflare,
+] as const;
 
 export type SourceType = (typeof VENDORS)[number]["type"];
 export const SOURCE_TYPES = VENDORS.map((v) => v.type) as unknown as readonly [
