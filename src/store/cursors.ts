@@ -1,5 +1,5 @@
 import { drizzle } from "drizzle-orm/d1";
-import type { CursorState } from "../ports";
+import type { CursorState, RunEnd, WalkTop } from "../ports";
 import { cursors } from "./schema";
 
 /** Poller state in D1 (table `cursors`, src/store/schema.ts): lease, schedule, walk. */
@@ -42,13 +42,7 @@ export function progressStatement(
   db: D1Database,
   sourceID: string,
   owner: string,
-  w: {
-    topId: string | null;
-    topTime: number | null;
-    next: string | null;
-    tokens: readonly string[];
-    requests: number;
-  },
+  w: WalkTop & { next: string | null; tokens: readonly string[] },
 ): D1PreparedStatement {
   return db
     .prepare(
@@ -64,7 +58,7 @@ export function completeStatement(
   db: D1Database,
   sourceID: string,
   owner: string,
-  w: { topId: string | null; topTime: number | null; requests: number },
+  w: WalkTop,
 ): D1PreparedStatement {
   return db
     .prepare(
@@ -98,14 +92,7 @@ export async function finishRun(
   db: D1Database,
   sourceID: string,
   owner: string,
-  r: {
-    nextDueAt: number;
-    ok: boolean;
-    status: string;
-    error: string | null;
-    now: number;
-    requests?: number;
-  },
+  r: RunEnd,
 ): Promise<void> {
   await db
     .prepare(
