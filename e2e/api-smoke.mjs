@@ -219,6 +219,19 @@ async function main() {
       (await json(await call(`/v1/alerts?ruleId=${encodeURIComponent(ruleId)}`, {}, tokens.query)))
         .data;
 
+    /** A runtime rule stored (created or replaced) with the admin token. */
+    const putRule = async (id, rule) => {
+      const res = await call(`/v1/rules/${id}`, {
+        method: "PUT",
+        headers: { "content-type": "application/yaml" },
+        body: rule,
+      });
+      assert.ok(
+        [200, 201].includes(res.status),
+        `PUT ${res.status} ${JSON.stringify(await json(res))}`,
+      );
+    };
+
     await check("a runtime rule without logsource.product alerts on a matching push", async () => {
       const rule = [
         "title: smoke any-product invitation",
@@ -229,15 +242,7 @@ async function main() {
         "  condition: selection",
         "",
       ].join("\n");
-      const put = await call("/v1/rules/smoke-no-product", {
-        method: "PUT",
-        headers: { "content-type": "application/yaml" },
-        body: rule,
-      });
-      assert.ok(
-        [200, 201].includes(put.status),
-        `PUT ${put.status} ${JSON.stringify(await json(put))}`,
-      );
+      await putRule("smoke-no-product", rule);
       const tested = await call(
         "/v1/rules/test",
         {
@@ -273,15 +278,7 @@ async function main() {
           "  condition: { gte: 3 }",
           "",
         ].join("\n");
-        const put = await call("/v1/rules/smoke-invitation-burst", {
-          method: "PUT",
-          headers: { "content-type": "application/yaml" },
-          body: rule,
-        });
-        assert.ok(
-          [200, 201].includes(put.status),
-          `PUT ${put.status} ${JSON.stringify(await json(put))}`,
-        );
+        await putRule("smoke-invitation-burst", rule);
         await push([invitation(1), invitation(2)]);
         assert.equal(
           (await alertsOf("smoke-invitation-burst")).length,
