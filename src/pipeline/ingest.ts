@@ -4,7 +4,7 @@ import { detectionMatches } from "../detect/evaluate";
 import { describeError } from "../lib/errors";
 import type { Framed } from "../parse/json";
 import type { WholeEntry } from "../ports";
-import { matchStatements } from "../store/alerts";
+import { matchStatements, ruleStatsStatements } from "../store/alerts";
 import { type CommitResult, commit } from "../store/ingest";
 import type { QuarantinedRecord } from "../store/quarantine";
 import { d1Rules } from "../store/rules";
@@ -46,7 +46,10 @@ async function commitPrepared(
 ): Promise<CommitResult> {
   const matches = await detectionMatches(d1Rules(env.DB), source, prepared.rows, ruleRow);
   const commitId = crypto.randomUUID();
-  const detections = matches.flatMap((m) => matchStatements(env.DB, m, source.id, now, commitId));
+  const detections = [
+    ...matches.flatMap((m) => matchStatements(env.DB, m, source.id, now, commitId)),
+    ...ruleStatsStatements(env.DB, matches, now, commitId),
+  ];
   const result = await commit(env, {
     sourceID: source.id,
     sourceType: source.type,

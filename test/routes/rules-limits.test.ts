@@ -144,5 +144,12 @@ describe("the Rules tab's counters (rule_stats)", () => {
     expect(Date.parse(file.lastMatchAt as string)).toBeGreaterThanOrEqual(before);
     const list = (await (await query("/v1/rules")).json()) as { data: Json[] };
     expect(list.data.find((f) => f.id === "stats")).toMatchObject({ matches: 2 });
+    // Three matches in one commit count three; the same body again counts none.
+    const three = JSON.stringify(
+      [23, 24, 25].map((i) => ({ ...tpEvent(i, Date.now() - i), action: "stats-hit" })),
+    );
+    expect((await push("turbopuffer", three)).status).toBe(200);
+    expect((await push("turbopuffer", three)).status).toBe(200);
+    expect(await ruleFile("stats")).toMatchObject({ matches: 5 });
   });
 });
