@@ -18,9 +18,9 @@ module.exports = {
       name: "transports-not-to-store",
       severity: "error",
       comment:
-        "Transports reach the store only through the ports (src/ports.ts) the entry wiring hands them.",
+        "Transports reach the store and the pipeline only through the ports (src/ports.ts: state ports and the ingest sink) the entry wiring (src/wiring.ts) hands them.",
       from: { path: "^src/transports/" },
-      to: { path: "^src/store/|^src/catalog\\.ts$" },
+      to: { path: "^src/(store|pipeline)/|^src/(catalog|wiring)\\.ts$" },
     },
     {
       name: "vendors-pure",
@@ -57,6 +57,14 @@ module.exports = {
         "The pipeline (prepare → ingest → replay) is called by transports and routes, never the reverse.",
       from: { path: "^src/pipeline/" },
       to: { path: "^src/routes/|^src/(index|app)\\.ts$" },
+    },
+    {
+      name: "lib-imports-nothing-of-the-app",
+      severity: "error",
+      comment:
+        "src/lib/ is the toolbox (errors, hashing, time, outbound calls, JWTs): it imports only itself and packages.",
+      from: { path: "^src/lib/" },
+      to: { path: "^src/", pathNot: "^src/lib/" },
     },
     {
       name: "not-to-unresolvable",

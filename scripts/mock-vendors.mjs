@@ -3,22 +3,19 @@
 // vendor account. Every vendor folder with a mock (src/vendors/<vendor>/mock.ts) is served at
 // its prefix on 127.0.0.1:8788: a few hundred generated events, newest first, with the vendor's
 // real paging and the dev tokens of .dev.vars.example, and a new event every 20 seconds.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
-import { importWorkerCode, root } from "./lib/import-worker-code.mjs";
+import { root } from "./lib/import-worker-code.mjs";
 import { AIRKIT_BUCKET, AIRKIT_QUEUE, startAirkit } from "./lib/mock-airkit.mjs";
 import { handleS3, notifyQueue, putObject } from "./lib/mock-s3.mjs";
+import { loadRegistry } from "./lib/registry.mjs";
 
 const port = Number(process.env.MOCK_VENDORS_PORT ?? 8788);
-const vendors = readdirSync(join(root, "src", "vendors"), { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join(root, "src", "vendors", d.name, "mock.ts")))
-  .map((d) => d.name);
-const mod = await importWorkerCode(
-  vendors.map((v) => `export { mock as ${v} } from "./src/vendors/${v}/mock.ts";`).join("\n"),
-);
-const mocks = vendors.map((v) => mod[v]);
+const byType = (await loadRegistry()).mocks;
+const vendors = Object.keys(byType);
+const mocks = Object.values(byType);
 
 const start = Date.now();
 for (const m of mocks) for (let i = 300; i > 0; i--) m.add(start - i * 37_000);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: everything a newcomer needs to run auditflare locally, offline.
-// 1. .dev.vars from .dev.vars.example (dev tokens) if missing;
+// 1. .dev.vars from .dev.vars.example (dev tokens) if missing, and what wrangler dev reads:
+//    .wrangler/start.env, .dev.vars plus a dev source for each vendor type it lacks;
 // 2. D1 migrations applied to the local database;
 // 3. the IP database in local R2 (first run only);
 // 4. the mock vendors on 127.0.0.1:8788 (scripts/mock-vendors.mjs): the PlanetScale and Turso
@@ -10,10 +11,19 @@
 // 6. the Cron Triggers fired on their schedule (wrangler dev never fires them itself): the
 //    every-minute crons once as soon as the Worker answers, then each cron when it is due.
 import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cronsOf, parseCron } from "./lib/cron.mjs";
+import { derivedDevSources, withDevSources } from "./lib/dev-sources.mjs";
+import { loadRegistry } from "./lib/registry.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
@@ -71,6 +81,25 @@ function warnMissingSources(current, wanted) {
     );
 }
 
+// The env file wrangler dev reads: .dev.vars, plus a dev source for each vendor type its SOURCES
+// lacks (a vendor added since: aimed at its mock), so a new vendor needs no hand edit to run.
+const startEnv = join(root, ".wrangler", "start.env");
+{
+  const text = readFileSync(devVars, "utf8");
+  const { vendors, mocks } = await loadRegistry();
+  let sources = [];
+  try {
+    sources = JSON.parse(text.match(/^SOURCES='(.*)'$/m)?.[1] ?? "[]");
+  } catch {}
+  const added = derivedDevSources(sources, vendors, mocks, "http://127.0.0.1:8788");
+  if (added.sources.length > 0)
+    console.log(
+      `[start] dev sources for vendors your SOURCES lacks: ${added.sources.map((s) => s.id).join(", ")}`,
+    );
+  mkdirSync(dirname(startEnv), { recursive: true });
+  writeFileSync(startEnv, withDevSources(text, added));
+}
+
 run(
   wrangler,
   ["d1", "migrations", "apply", "DB", "--local"],
@@ -99,7 +128,17 @@ const mock = spawn(process.execPath, [join(root, "scripts", "mock-vendors.mjs")]
 });
 children.push(mock);
 
-const dev = spawn(wrangler, ["dev", "--port", port, "--ip", "127.0.0.1", "--test-scheduled"], {
+const devArgs = [
+  "dev",
+  "--port",
+  port,
+  "--ip",
+  "127.0.0.1",
+  "--test-scheduled",
+  "--env-file",
+  startEnv,
+];
+const dev = spawn(wrangler, devArgs, {
   cwd: root,
   stdio: "inherit",
 });

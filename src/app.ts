@@ -12,11 +12,11 @@ import { rulesRoutes } from "./routes/rules";
 import { ruleTestRoutes } from "./routes/rules-test";
 import { sourcesRoutes } from "./routes/sources";
 import { sqlRoutes } from "./routes/sql";
-import { d1Ports } from "./store/ports";
 import { filesRoutes } from "./transports/bucket/upload-route";
 import { gcsRoutes } from "./transports/gcs/route";
 import { pushRoutes } from "./transports/push/route";
 import { snsRoutes } from "./transports/sns/route";
+import { portsOf } from "./wiring";
 
 export const app = newRouter();
 
@@ -28,9 +28,9 @@ app.use(async (c, next) => {
 app.get("/healthz", (c) => c.json({ ok: true }));
 
 app.route("/", explorer);
-app.route("/", pushRoutes(d1Ports));
-app.route("/", snsRoutes(d1Ports));
-app.route("/", gcsRoutes(d1Ports));
+app.route("/", pushRoutes(portsOf));
+app.route("/", snsRoutes(portsOf));
+app.route("/", gcsRoutes(portsOf));
 app.route("/", exploreRoutes);
 app.route("/", logsRoutes);
 app.route("/", sqlRoutes);

@@ -1,12 +1,12 @@
 import { handleNotificationQueue, queueAlerts } from "./alerts/notify";
 import { app } from "./app";
 import { runArchive } from "./archive/job";
-import { readSecret } from "./config";
+import { readSecret } from "./lib/secrets";
 import { enforceRetention, RETENTION_CRON } from "./retention";
-import { d1Ports } from "./store/ports";
 import { handleQueue } from "./transports/bucket/consumer";
 import { runDuePollers } from "./transports/poll/scheduler";
 import { pollSqsQueues } from "./transports/sqs/poll";
+import { portsOf } from "./wiring";
 
 /**
  * The entry wiring: fetch (src/app.ts), queues and cron. It builds the ports (src/store/ports.ts)
@@ -17,7 +17,7 @@ export default {
   queue: (batch, env) =>
     batch.queue.startsWith("auditflare-notifications")
       ? handleNotificationQueue(batch, env)
-      : handleQueue(batch, env, d1Ports(env)),
+      : handleQueue(batch, env, portsOf(env)),
   scheduled: async (controller, env) => {
     if (controller.cron === RETENTION_CRON) {
       // The archive first: retention must find the hours it may delete already archived.
@@ -31,8 +31,8 @@ export default {
     } else {
       // Each on its own: one failing never keeps the other from running.
       const runs = await Promise.allSettled([
-        runDuePollers(env, d1Ports(env), controller.scheduledTime),
-        pollSqsQueues(env, d1Ports(env), controller.scheduledTime),
+        runDuePollers(env, portsOf(env), controller.scheduledTime),
+        pollSqsQueues(env, portsOf(env), controller.scheduledTime),
         queueAlerts(env),
       ]);
       for (const r of runs) if (r.status === "rejected") console.error("cron:", r.reason);

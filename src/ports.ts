@@ -7,6 +7,8 @@
  */
 
 import type { ErrorCode } from "./lib/errors";
+import type { Framed } from "./parse/json";
+import type { SourceRef } from "./vendors/types";
 
 /**
  * A statement the store built, to commit in the same D1 batch as an input's rows (a file's
@@ -196,13 +198,56 @@ export interface Cursors {
   finishRun(sourceID: string, owner: string, r: RunEnd): Promise<void>;
 }
 
-/** Every port a transport may be handed (src/store/ports.ts builds the D1 one). */
-export interface Ports {
+/** What one commit of an input did: received = inserted + duplicates + quarantined. */
+export interface IngestCounts {
+  received: number;
+  inserted: number;
+  duplicates: number;
+  quarantined: number;
+  /** Records this commit put in quarantine, kept before or not (quarantined counts the new ones). */
+  keptAside: number;
+  rowsWritten: number;
+}
+
+export interface SinkOptions {
+  now?: number;
+  /** Prefix of the location of records kept aside (e.g. a file's key and a space). */
+  where?: string;
+  /** Extra tags on every row (e.g. `auditflareOrigin: upload`). */
+  tags?: Record<string, string>;
+  /**
+   * The transport's own statements (a cursor, a file's progress), committed in the same D1
+   * transaction as the records; `keptAside` is the number of this input's records kept aside.
+   */
+  extra?: (keptAside: number) => Pending[];
+}
+
+/**
+ * Where a transport hands what arrived (src/pipeline/sink.ts): framed records of one source →
+ * normalized, enriched, matched rows and the records kept aside, in one atomic commit.
+ */
+export interface IngestSink {
+  records(
+    source: SourceRef,
+    records: Iterable<Framed>,
+    options?: SinkOptions,
+  ): Promise<IngestCounts>;
+  /** An input that could not be framed at all: kept whole as one record received. */
+  unframed(source: SourceRef, entry: WholeEntry, now: number): Promise<IngestCounts>;
+}
+
+/** The state ports the store implements (src/store/ports.ts builds the D1 ones). */
+export interface StatePorts {
   quarantine: Quarantine;
   health: SourceHealth;
   deliveries: Deliveries;
   objects: ObjectProgressStore;
   cursors: Cursors;
+}
+
+/** Every port a transport may be handed: the state ports and the ingest sink (src/wiring.ts). */
+export interface Ports extends StatePorts {
+  ingest: IngestSink;
 }
 
 /** How a route reaches the ports of a request's environment. */

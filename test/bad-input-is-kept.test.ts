@@ -7,8 +7,8 @@ import {
   readRecords,
   type StreamRecord,
 } from "../src/parse/stream";
-import { d1Ports } from "../src/store/ports";
 import { runDuePollers } from "../src/transports/poll/scheduler";
+import { portsOf } from "../src/wiring";
 import { deliver, putObject } from "./bucket-helpers";
 import { ADMIN_TOKEN, call, count, type Json, keptRecords, push, tpEvent } from "./helpers";
 import { cursorOf, type FakeApi, fakePlanetScale, psEvent, T0 } from "./poll-helpers";
@@ -33,7 +33,7 @@ describe("bad input is kept aside, never dropped and never blocking the rest", (
     (events[120] as Json).created_at = 1754006400;
     delete (events[60] as Json).id;
     fakePlanetScale({ requests: [], events } as FakeApi);
-    const [report] = (await runDuePollers(env, d1Ports(env), Date.UTC(2026, 10, 1))).filter(
+    const [report] = (await runDuePollers(env, portsOf(env), Date.UTC(2026, 10, 1))).filter(
       (r) => r.sourceID === "ps",
     );
     expect(report).toMatchObject({
@@ -57,7 +57,7 @@ describe("bad input is kept aside, never dropped and never blocking the rest", (
         pagination: { page: 1, page_size: 100, total_pages: 1, total_rows: 2 },
       });
     });
-    const [report] = (await runDuePollers(env, d1Ports(env), Date.UTC(2026, 10, 2))).filter(
+    const [report] = (await runDuePollers(env, portsOf(env), Date.UTC(2026, 10, 2))).filter(
       (r) => r.sourceID === "turso",
     );
     expect(report).toMatchObject({ status: "polled", inserted: 1, quarantined: 1, complete: true });

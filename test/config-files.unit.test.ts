@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import devVars from "../.dev.vars.example?raw";
+import { derivedDevSources, withDevSources } from "../scripts/lib/dev-sources.mjs";
 import { parseSources, SOURCE_TYPES } from "../src/config";
+import { VENDORS } from "../src/vendors";
+import type { VendorMock } from "../src/vendors/mock";
 import wranglerToml from "../wrangler.toml?raw";
+
+const MOCK_BASE = "http://127.0.0.1:8788";
+const MOCKS = Object.fromEntries(
+  Object.entries(
+    import.meta.glob<{ mock: VendorMock }>("../src/vendors/*/mock.ts", { eager: true }),
+  ).map(([path, m]) => [path.split("/").at(-2), m.mock]),
+);
 
 describe("production config is production; dev settings live in .dev.vars", () => {
   it("wrangler.toml points at no loopback address and no demo organization", () => {
@@ -12,10 +22,12 @@ describe("production config is production; dev settings live in .dev.vars", () =
     expect(settings).not.toMatch(/127\.0\.0\.1|localhost|"acme"/);
   });
 
-  it(".dev.vars.example gives npm start a source of each type, pollers and the S3 bucket at the local mocks", () => {
+  it("npm start has a source of each type (.dev.vars.example's, and one derived for any vendor it lacks), pollers and the S3 bucket at the local mocks", () => {
     const line = devVars.split("\n").find((l) => l.startsWith("SOURCES="));
     const sources = parseSources(String(line).slice("SOURCES=".length).replace(/^'|'$/g, ""));
     expect([...new Set(sources.map((s) => s.type))].sort()).toEqual([...SOURCE_TYPES].sort());
+    // Nothing is derived for the example itself: it names them all.
+    expect(derivedDevSources(sources, VENDORS, MOCKS, MOCK_BASE).sources).toEqual([]);
     for (const s of sources) {
       if ("baseUrl" in s) expect(s.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:8788\//);
       if ("s3" in s && s.s3) {
@@ -50,5 +62,37 @@ describe("production config is production; dev settings live in .dev.vars", () =
     const [parsed] = parseSources([{ id: "c", type: "airkit", s3 }]);
     expect(parsed).toMatchObject({ s3: { prefix: "", topicArns: [], snsMaxAgeSeconds: 3600 } });
     expect(() => parseSources([{ id: "t", type: "turbopuffer" }])).toThrow(/needs ingestTokenEnv/);
+  });
+});
+
+describe("npm start's derived dev sources (scripts/lib/dev-sources.mjs)", () => {
+  it("gives each vendor type a .dev.vars lacks a valid source: pollers at their mock with its token", () => {
+    const only = [{ id: "mine", type: "turbopuffer", ingestTokenEnv: "MINE" }];
+    const added = derivedDevSources(only, VENDORS, MOCKS, MOCK_BASE);
+    expect(added.sources.map((s: { type: string }) => s.type).sort()).toEqual(
+      SOURCE_TYPES.filter((t) => t !== "turbopuffer" && t !== "auditflare").sort(),
+    );
+    const all = parseSources([...only, ...added.sources]);
+    expect(new Set(all.map((s) => s.type))).toEqual(new Set(SOURCE_TYPES));
+    const ps = all.find((s) => s.type === "planetscale");
+    expect(ps).toMatchObject({ baseUrl: `${MOCK_BASE}${MOCKS.planetscale?.prefix}` });
+    expect(added.vars[(ps as { tokenEnv: string }).tokenEnv]).toBe(MOCKS.planetscale?.token);
+  });
+
+  it("writes them into the env file without touching the rest of .dev.vars", () => {
+    const text = `ADMIN_API_TOKEN=x\nSOURCES='[{"id":"a","type":"circleci","prefix":"a/"}]'\nQ=1\n`;
+    const added = derivedDevSources(
+      [{ id: "a", type: "circleci", prefix: "a/" }],
+      VENDORS.filter((v) => v.type === "turso" || v.type === "circleci"),
+      MOCKS,
+      MOCK_BASE,
+    );
+    const out = withDevSources(text, added);
+    expect(out).toContain("ADMIN_API_TOKEN=x\n");
+    expect(out).toContain("Q=1\n");
+    const line = out.match(/^SOURCES='(.*)'$/m)?.[1] ?? "";
+    expect(JSON.parse(line).map((s: { id: string }) => s.id)).toEqual(["a", "turso"]);
+    expect(out).toContain(`TURSO_DEV_TOKEN=${JSON.stringify(MOCKS.turso?.token)}`);
+    expect(withDevSources(text, { sources: [], vars: {} })).toBe(text);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { readSecret } from "../config";
 import { AuditflareError } from "../lib/errors";
 import { fetchBounded, LIMITS, OutboundError } from "../lib/outbound";
+import { readSecret } from "../lib/secrets";
 
 /**
  * Where alerts go: the var DESTINATIONS (a JSON array). Webhooks are signed per the Standard

@@ -1,7 +1,7 @@
-import { readSecret } from "../config";
 import { AppError } from "./errors";
 import { fetchedKeys, JwtError, type KeySource, pinnedKeys, verifyJwt } from "./jwt";
 import { OutboundError } from "./outbound";
+import { readSecret } from "./secrets";
 
 /**
  * Cloudflare Access in front of auditflare (developers.cloudflare.com/cloudflare-one/identity/

@@ -21,6 +21,7 @@ export const ERRORS = {
   invalid_token: 401,
   sns_verification_failed: 401,
   push_token_invalid: 401,
+  signature_invalid: 401,
   admin_required: 403,
   ip_not_allowed: 403,
   not_found: 404,

@@ -1,5 +1,5 @@
-import { readLimited, TooLargeError } from "../parse/bytes";
 import { AuditflareError } from "./errors";
+import { readLimited, TooLargeError } from "./read-limited";
 
 /**
  * Every call auditflare makes to another party goes through here, so none can hang the Worker

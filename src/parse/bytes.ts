@@ -1,11 +1,6 @@
 import { AuditflareError } from "../lib/errors";
+import { readLimited, TooLargeError } from "../lib/read-limited";
 /** Byte-level helpers shared by the push route and the bucket consumer: limits, gzip, UTF-8. */
-
-export class TooLargeError extends AuditflareError {
-  constructor(readonly limit: number) {
-    super("body_too_large", `more than ${limit} bytes`);
-  }
-}
 
 export class DecodeError extends AuditflareError {
   declare readonly code: "invalid_gzip" | "invalid_deflate" | "invalid_utf8";
@@ -13,38 +8,6 @@ export class DecodeError extends AuditflareError {
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-/** Reads a whole stream, failing as soon as it passes `maxBytes`. */
-export async function readLimited(
-  stream: ReadableStream<Uint8Array>,
-  maxBytes: number,
-): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new TooLargeError(maxBytes);
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }
 
 /** Inflates gzip or deflate bytes, bounded (a small bomb must not fill the isolate's memory). */

@@ -1,10 +1,10 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { readSecret } from "../config";
 import { accessConfigured, accessIdentity } from "../lib/access";
 import { presentedToken } from "../lib/auth";
 import { AppError } from "../lib/errors";
 import { timingSafeEqualStrings } from "../lib/hash";
 import type { AppEnv } from "../lib/openapi";
+import { readSecret } from "../lib/secrets";
 import { recordAudit } from "./audit";
 
 /**

@@ -1,5 +1,6 @@
 import { utf8Length } from "../lib/utf8";
 import type { ViewDefinition } from "../model/view";
+import type { IngestCounts } from "../ports";
 import { receivedHoursStatements } from "./archive";
 import { rowKey } from "./keys";
 import { keepStatements, type QuarantineEntry } from "./quarantine";
@@ -65,15 +66,8 @@ interface Commit {
 /** The row keys move on by this much (rows retried after a key collision). */
 type Probe = number;
 
-export interface CommitResult {
-  received: number;
-  inserted: number;
-  duplicates: number;
-  quarantined: number;
-  /** Records this commit put in quarantine, kept before or not (quarantined counts the new ones). */
-  keptAside: number;
-  rowsWritten: number;
-}
+/** What one commit did (the ingest sink's answer, src/ports.ts). */
+export type CommitResult = IngestCounts;
 
 /** One row as its positional insert array. */
 const rowJson = (row: LogRow, probe: Probe) =>

@@ -1,4 +1,4 @@
-import type { Ports } from "../ports";
+import type { StatePorts } from "../ports";
 import {
   acquireLease,
   completeStatement,
@@ -24,7 +24,7 @@ import { recordSourceError, statsStatement } from "./stats";
  * The D1 implementation of the ports (src/ports.ts) the transports are handed by the entry
  * wiring (src/index.ts, src/app.ts): each method is one of the store's statements.
  */
-export function d1Ports(env: { DB: D1Database; ARCHIVE: R2Bucket }): Ports {
+export function d1Ports(env: { DB: D1Database; ARCHIVE: R2Bucket }): StatePorts {
   const db = env.DB;
   return {
     quarantine: {

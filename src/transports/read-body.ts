@@ -1,5 +1,5 @@
 import { AppError } from "../lib/errors";
-import { readLimited, TooLargeError } from "../parse/bytes";
+import { readLimited, TooLargeError } from "../lib/read-limited";
 
 export const tooLarge = (maxBytes: number) =>
   new AppError("body_too_large", `body is larger than ${maxBytes} bytes`);

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { HmacScheme } from "../lib/signature";
 import type { SourceRef, ViewDefinition } from "../model/view";
 import type { Normalizer } from "./event";
 
@@ -58,6 +59,13 @@ export interface PollClient {
   timeOf(item: unknown): number | null;
 }
 
+/**
+ * How a pushed vendor proves a delivery is its own, checked with the secret the source names in
+ * `ingestTokenEnv`: `Authorization: Bearer <secret>` (checked before the body is read), or an
+ * HMAC signature over the body (src/lib/signature.ts: header, algorithm, prefix, timestamp).
+ */
+export type PushAuth = { kind: "bearer" } | HmacScheme;
+
 /** How a source's events arrive. */
 type Transport = "push" | "bucket" | "poll" | "builtin";
 
@@ -75,6 +83,8 @@ export interface Vendor<Type extends string = string> {
   config: z.ZodType;
   normalizer: Normalizer;
   view: ViewDefinition;
+  /** Pushed vendors: how deliveries are verified (default: a bearer token). */
+  push?: { auth: PushAuth };
   /** Polled vendors: the page client the poll walker drives (above). */
   poll?: PollClient;
   /** Bucket vendors: name prefixes of the objects they write to test access (skipped). */

@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { blobKey, POINTER_KEY } from "../../scripts/ipdb/core.mjs";
 import { lookup } from "../../src/enrich";
 import { getIpdb, RECHECK_MS, resetIpdbCache } from "../../src/enrich/load";
-import { d1Ports } from "../../src/store/ports";
 import { runDuePollers } from "../../src/transports/poll/scheduler";
+import { portsOf } from "../../src/wiring";
 import { SLICE_VERSION, uploadSlice } from "../fixtures/ipdb/build";
 import { type Json, push, query, tpEvent } from "../helpers";
 import { type FakeApi, fakePlanetScale, psEvent, T0 } from "../poll-helpers";
@@ -137,7 +137,7 @@ describe("enrichment of polled events", () => {
   it("fills the AS fields of a polled PlanetScale event, keeping the vendor's location as srcCity", async () => {
     const api: FakeApi = { requests: [], events: [{ ...psEvent(9001, T0), remote_ip: "8.8.8.8" }] };
     fakePlanetScale(api);
-    await runDuePollers(env, d1Ports(env), Date.UTC(2026, 10, 5));
+    await runDuePollers(env, portsOf(env), Date.UTC(2026, 10, 5));
     vi.restoreAllMocks();
     const list = (await (await query("/v1/logs?sourceID=ps")).json()) as { data: Json[] };
     expect(list.data[0]).toMatchObject({

@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { POINTER_KEY } from "../../scripts/ipdb/core.mjs";
 import { resetIpdbCache } from "../../src/enrich/load";
-import { d1Ports } from "../../src/store/ports";
 import { runDuePollers } from "../../src/transports/poll/scheduler";
+import { portsOf } from "../../src/wiring";
 import { type Json, push, query, tpEvent } from "../helpers";
 import { type FakeApi, fakePlanetScale, psEvent, T0 } from "../poll-helpers";
 
@@ -66,7 +66,7 @@ describe("polled events without a usable IP database", () => {
     resetIpdbCache();
     const api: FakeApi = { requests: [], events: [{ ...psEvent(9002, T0), remote_ip: "8.8.8.8" }] };
     fakePlanetScale(api);
-    await runDuePollers(env, d1Ports(env), Date.UTC(2026, 10, 5));
+    await runDuePollers(env, portsOf(env), Date.UTC(2026, 10, 5));
     vi.restoreAllMocks();
     const list = (await (await query("/v1/logs?sourceID=ps")).json()) as { data: Json[] };
     expect(list.data).toHaveLength(1);

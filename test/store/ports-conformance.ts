@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Pending, Ports, Subscription, WholeEntry } from "../../src/ports";
+import type { Pending, StatePorts, Subscription, WholeEntry } from "../../src/ports";
 
 /**
  * One suite of behaviours every implementation of the ports (src/ports.ts) must show, run once
@@ -30,7 +30,7 @@ export interface KeptEntry {
 }
 
 export interface PortsBackend {
-  ports: Ports;
+  ports: StatePorts;
   /** Commits the statements a port built (`chunkDone`, `progress`, …), as ingest does. */
   commit(pending: Pending[]): Promise<void>;
   read: {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { d1Ports } from "../../src/store/ports";
 import { runDuePollers } from "../../src/transports/poll/scheduler";
+import { portsOf } from "../../src/wiring";
 import { count, type Json, keptRecords, push, tpEvent } from "../helpers";
 import { type FakeApi, fakePlanetScale, psEvent, T0 } from "../poll-helpers";
 
@@ -141,7 +141,7 @@ describe("a quarantined record seen again is kept once and counted once", () => 
     fakePlanetScale(api);
     for (let poll = 0; poll < 3; poll++) {
       const now = Date.UTC(2026, 10, 1) + poll * 3_600_000;
-      const [report] = (await runDuePollers(env, d1Ports(env), now)).filter(
+      const [report] = (await runDuePollers(env, portsOf(env), now)).filter(
         (r) => r.sourceID === "ps",
       );
       expect(report?.status, `poll ${poll}`).toBe("polled");

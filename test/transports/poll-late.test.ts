@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { d1Ports } from "../../src/store/ports";
 import { runDuePollers } from "../../src/transports/poll/scheduler";
+import { portsOf } from "../../src/wiring";
 import { query } from "../helpers";
 import { type FakeApi, fakePlanetScale, type Json, psEvent, psRows } from "../poll-helpers";
 
@@ -23,7 +23,7 @@ beforeEach(async () => {
 let clock = Date.UTC(2026, 10, 1);
 const report = async (sourceID: string) => {
   clock += 3_600_000;
-  return (await runDuePollers(env, d1Ports(env), clock)).find(
+  return (await runDuePollers(env, portsOf(env), clock)).find(
     (r) => r.sourceID === sourceID,
   ) as Json;
 };

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseSources } from "../../src/config";
-import { d1Ports } from "../../src/store/ports";
 import { runDuePollers } from "../../src/transports/poll/scheduler";
 import page1 from "../../src/vendors/turso/fixtures/page1.json";
+import { portsOf } from "../../src/wiring";
 import { query } from "../helpers";
 import { cursorOf, type Json, psEvent } from "../poll-helpers";
 
@@ -26,7 +26,7 @@ let clock = Date.UTC(2026, 11, 1);
 type Opts = Parameters<typeof runDuePollers>[3];
 const run = async (sourceID: string, opts?: Opts) => {
   clock += 3_600_000;
-  return (await runDuePollers(env, d1Ports(env), clock, opts)).find(
+  return (await runDuePollers(env, portsOf(env), clock, opts)).find(
     (r) => r.sourceID === sourceID,
   ) as Json;
 };

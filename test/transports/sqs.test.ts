@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { d1Ports } from "../../src/store/ports";
 import { pollSqsQueues } from "../../src/transports/sqs/poll";
+import { portsOf } from "../../src/wiring";
 import { count, type Json } from "../helpers";
 
 afterEach(() => vi.restoreAllMocks());
@@ -67,7 +67,7 @@ describe("SQS pull for S3 sources (s3.sqsQueueUrl)", () => {
         { MessageId: "m3", Body: "junk" },
       ],
     ]);
-    const report = await pollSqsQueues(env, d1Ports(env), Date.now());
+    const report = await pollSqsQueues(env, portsOf(env), Date.now());
     expect(report["cci-s3"]).toBe(3);
     expect(sent).toEqual([
       expect.objectContaining({
@@ -110,7 +110,7 @@ describe("SQS pull for S3 sources (s3.sqsQueueUrl)", () => {
         { MessageId: "f2", Body: s3Event("circleci/ok.ndjson", "eo") },
       ],
     ]);
-    await pollSqsQueues(env, d1Ports(env), Date.now());
+    await pollSqsQueues(env, portsOf(env), Date.now());
     expect(deleted).toEqual(["rh-f2"]);
     const stats = await env.DB.prepare(
       "SELECT lastError FROM source_stats WHERE sourceID = 'cci-s3'",
@@ -127,7 +127,7 @@ describe("SQS pull for S3 sources (s3.sqsQueueUrl)", () => {
           );
         }),
     );
-    const report = await pollSqsQueues(env, d1Ports(env), Date.now(), {
+    const report = await pollSqsQueues(env, portsOf(env), Date.now(), {
       timeoutMs: 100,
       maxBytes: 1 << 20,
     });

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { d1Ports } from "../../src/store/ports";
 import { runDuePollers } from "../../src/transports/poll/scheduler";
 import { VENDORS } from "../../src/vendors";
 import type { VendorMock } from "../../src/vendors/mock";
+import { portsOf } from "../../src/wiring";
 import { count } from "../helpers";
 
 afterEach(() => vi.restoreAllMocks());
@@ -56,7 +56,7 @@ describe("the local mocks of npm start answer as their vendor's poll client read
     });
     const reports = await runDuePollers(
       devEnv as unknown as Env,
-      d1Ports(devEnv as unknown as Env),
+      portsOf(devEnv as unknown as Env),
       t0,
     );
     expect(reports).toEqual(expected);

@@ -1,6 +1,7 @@
-import { findSource, loadSources, readSecret } from "../../config";
+import { findSource, loadSources } from "../../config";
 import { describeError } from "../../lib/errors";
 import { OutboundError } from "../../lib/outbound";
+import { readSecret } from "../../lib/secrets";
 import type { ObjectRef, Ports } from "../../ports";
 import { isVendorTestObject } from "../../vendors";
 import { type BucketSource, isBucketSource, keep, objectIdentity, skip } from "./kept";

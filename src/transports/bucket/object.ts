@@ -6,8 +6,6 @@ import {
   readRecords,
   type StreamRecord,
 } from "../../parse/stream";
-import { ingest } from "../../pipeline/ingest";
-import { keptRecords } from "../../pipeline/prepare";
 import type { ObjectRef, Ports } from "../../ports";
 import { normalizerFor } from "../../vendors";
 import { type BucketSource, failObject } from "./kept";
@@ -93,7 +91,6 @@ async function openObject(
 
 /** Commits records in chunks, each with the object's progress, in one batch. */
 function chunkWriter(
-  env: Env,
   ports: Ports,
   source: BucketSource,
   ref: ObjectRef,
@@ -121,15 +118,15 @@ function chunkWriter(
       w.resume = w.position.after(at, w.committed + i + 1) ?? w.resume;
       break;
     }
-    await ingest(env, source, chunk, {
+    await ports.ingest.records(source, chunk, {
       now,
       where: `${ref.key} `,
       tags: origin,
-      extra: (prepared) => [
+      extra: (keptAside) => [
         ports.objects.chunkDone(ref, {
           recordsCommitted: next,
           received: chunk.length,
-          quarantined: keptRecords(prepared),
+          quarantined: keptAside,
           framing: w.framing,
           done,
           now,
@@ -158,7 +155,7 @@ export async function ingestObject(
   const opened = await openObject(env, ports, source, notified);
   if ("outcome" in opened) return opened;
   const { ref, object, start, resume } = opened;
-  const { w, flush } = chunkWriter(env, ports, source, ref, object, start);
+  const { w, flush } = chunkWriter(ports, source, ref, object, start);
   w.resume = resume;
 
   // Every message gets at least one chunk, so a batch of big files still moves each forward.

@@ -1,6 +1,6 @@
 import { findSource } from "../../config";
 import type { ErrorCode } from "../../lib/errors";
-import type { Ports } from "../../ports";
+import type { StatePorts } from "../../ports";
 import { type BucketSource, isBucketSource } from "./kept";
 import type { BucketMessage, ExternalObject, R2Notification } from "./messages";
 import { storeFor } from "./stores";
@@ -42,7 +42,7 @@ export function objectOf(
 
 export async function requeue(
   env: Env,
-  ports: Ports,
+  ports: StatePorts,
   { key, source }: ObjectToReplay,
   notifiedBucket = "auditflare-landing",
 ): Promise<Requeued> {

@@ -1,8 +1,8 @@
 import { AwsClient } from "aws4fetch";
-import { readSecret } from "../../config";
 import { AuditflareError } from "../../lib/errors";
 import { accessToken, parseServiceAccount, type ServiceAccount } from "../../lib/google-token";
 import { fetchBounded, fetchStreaming, LIMITS } from "../../lib/outbound";
+import { readSecret } from "../../lib/secrets";
 import type { GcsConfig, S3Config } from "../../vendors/fields";
 
 /**

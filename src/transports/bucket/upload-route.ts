@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { readSecret, routeSource, type SourceConfig } from "../../config";
+import { routeSource, type SourceConfig } from "../../config";
 import { AppError } from "../../lib/errors";
 import { adminSecurity, errorResponse, newRouter } from "../../lib/openapi";
-import { readLimited, TooLargeError } from "../../parse/bytes";
+import { readLimited, TooLargeError } from "../../lib/read-limited";
+import { readSecret } from "../../lib/secrets";
 import { requireAdminToken } from "../../routes/query-auth";
 import type { R2Notification } from "./messages";
 

@@ -1,5 +1,4 @@
 import { type Framed, framedValue } from "../../parse/json";
-import { ingest } from "../../pipeline/ingest";
 import type { Pending } from "../../ports";
 import type { PollContext, PollResult } from "./types";
 
@@ -23,7 +22,7 @@ export async function commitPage(
   cursor: Pending,
 ) {
   const records: Framed[] = items.map((value, i) => framedValue(`${page} [${i}]`, value));
-  const c = await ingest(ctx.env, ctx.source, records, { extra: () => [cursor] });
+  const c = await ctx.ports.ingest.records(ctx.source, records, { extra: () => [cursor] });
   result.inserted += c.inserted;
   result.duplicates += c.duplicates;
   result.quarantined += c.quarantined;

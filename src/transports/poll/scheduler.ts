@@ -1,6 +1,7 @@
-import { loadSources, readSecret, type SourceConfig } from "../../config";
+import { loadSources, type SourceConfig } from "../../config";
 import { describeError } from "../../lib/errors";
 import { LIMITS, type Limits } from "../../lib/outbound";
+import { readSecret } from "../../lib/secrets";
 import type { Ports, WholeEntry } from "../../ports";
 import { vendorOf } from "../../vendors";
 import { PollError } from "./http";

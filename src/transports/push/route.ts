@@ -1,15 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { readSecret, routeSource, type SourceConfig } from "../../config";
+import { routeSource, type SourceConfig } from "../../config";
 import { requireBearer } from "../../lib/auth";
 import { AppError, describeError, type ErrorCode } from "../../lib/errors";
 import { cidrContains, parseIP } from "../../lib/ip";
 import { type AppEnv, errorResponse, ingestSecurity, newRouter } from "../../lib/openapi";
-import { DecodeError, decodeUtf8, inflate, isGzip, TooLargeError } from "../../parse/bytes";
+import { TooLargeError } from "../../lib/read-limited";
+import { readSecret } from "../../lib/secrets";
+import { verifyHmac } from "../../lib/signature";
+import { DecodeError, decodeUtf8, inflate, isGzip } from "../../parse/bytes";
 import { frameJson } from "../../parse/json";
-import { ingest, ingestUnframed } from "../../pipeline/ingest";
 import type { Ports, PortsOf } from "../../ports";
-import { normalizerFor } from "../../vendors";
+import { normalizerFor, vendorOf } from "../../vendors";
+import type { PushAuth } from "../../vendors/types";
 import { readBody, tooLarge } from "../read-body";
 
 /** Default request-body cap (compressed and decompressed); a source may set maxBodyBytes. */
@@ -130,8 +133,11 @@ function contentEncoding(header: string | undefined): "gzip" | "deflate" | null 
   );
 }
 
-/** The checks before the body is read: token, allow-list, content type and encoding. */
-async function admit(c: Context<AppEnv>, source: PushSource): Promise<"gzip" | "deflate" | null> {
+/**
+ * The checks before the body is read: token (a bearer vendor's), allow-list, content type and
+ * encoding. Returns the secret, for a signing vendor's check of the body (`verifySigned`).
+ */
+async function admit(c: Context<AppEnv>, source: PushSource, auth: PushAuth) {
   const expected = readSecret(c.env, source.ingestTokenEnv);
   if (!expected) {
     throw new AppError(
@@ -139,10 +145,26 @@ async function admit(c: Context<AppEnv>, source: PushSource): Promise<"gzip" | "
       `source "${source.id}" has no ingest token: set the secret ${source.ingestTokenEnv}`,
     );
   }
-  await requireBearer(c.req.header("authorization"), expected, `source "${source.id}"`);
+  if (auth.kind === "bearer")
+    await requireBearer(c.req.header("authorization"), expected, `source "${source.id}"`);
   checkAllowedIP(source, c.req.header("cf-connecting-ip"));
   checkContentType(c.req.header("content-type"));
-  return contentEncoding(c.req.header("content-encoding"));
+  return { secret: expected, encoding: contentEncoding(c.req.header("content-encoding")) };
+}
+
+/** A signing vendor's delivery: its signature over the body as received, else a 401. */
+async function verifySigned(c: Context<AppEnv>, auth: PushAuth, secret: string, wire: Uint8Array) {
+  if (auth.kind !== "hmac") return;
+  const check = await verifyHmac(auth, secret, {
+    header: (name) => c.req.header(name),
+    body: wire,
+    now: Date.now(),
+  });
+  if (!check.ok)
+    throw new AppError(
+      "signature_invalid",
+      `the delivery is not signed by the vendor: ${check.reason}`,
+    );
 }
 
 /** Runs a store step; a storage failure is a 503 (retrying is safe) and goes into health. */
@@ -174,7 +196,7 @@ async function rejectBody(
     raw: failure.raw,
     contentType: c.req.header("content-type") ?? null,
   };
-  await storing(ports, source, now, () => ingestUnframed(c.env, source, entry, now));
+  await storing(ports, source, now, () => ports.ingest.unframed(source, entry, now));
   throw new AppError(failure.code, `${failure.message} (the body is kept in quarantine)`);
 }
 
@@ -206,9 +228,12 @@ export function pushRoutes(portsOf: PortsOf) {
     const now = Date.now();
     const ports = portsOf(c.env);
     const source = pushSource(c.env, c.req.param("sourceId"));
-    const declaredEncoding = await admit(c, source);
+    const auth = vendorOf(source.type).push?.auth ?? { kind: "bearer" };
+    const admitted = await admit(c, source, auth);
     const maxBytes = ("maxBodyBytes" in source && source.maxBodyBytes) || DEFAULT_MAX_BODY_BYTES;
     const wire = await readBody(c.req.raw, maxBytes);
+    await verifySigned(c, auth, admitted.secret, wire);
+    const declaredEncoding = admitted.encoding;
     let text: string;
     try {
       const encoding = declaredEncoding ?? (isGzip(wire) ? "gzip" : null);
@@ -226,7 +251,7 @@ export function pushRoutes(portsOf: PortsOf) {
         raw: text,
       });
     const result = await storing(ports, source, now, () =>
-      ingest(c.env, source, framed.records, { now }),
+      ports.ingest.records(source, framed.records, { now }),
     );
     const { received, inserted, duplicates, quarantined } = result;
     return c.json({ received, inserted, duplicates, quarantined }, 200);

@@ -10,8 +10,8 @@ import {
   psRows,
   T0,
 } from "../../../test/poll-helpers";
-import { d1Ports } from "../../store/ports";
 import { runDuePollers } from "../../transports/poll/scheduler";
+import { portsOf } from "../../wiring";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -30,7 +30,7 @@ async function reset() {
 }
 beforeEach(reset);
 
-const run = (maxPages?: number) => runDuePollers(env, d1Ports(env), tick(), { maxPages });
+const run = (maxPages?: number) => runDuePollers(env, portsOf(env), tick(), { maxPages });
 const psReport = (reports: Awaited<ReturnType<typeof runDuePollers>>) =>
   reports.find((r) => r.sourceID === "ps") as Json;
 
@@ -125,7 +125,7 @@ describe("PlanetScale poller", () => {
     vi.restoreAllMocks();
     fakePlanetScale(api);
     api.requests = [];
-    const second = psReport(await runDuePollers(env, d1Ports(env), tick(60)));
+    const second = psReport(await runDuePollers(env, portsOf(env), tick(60)));
     expect(second).toMatchObject({
       status: "polled",
       inserted: 300,
@@ -151,8 +151,8 @@ describe("PlanetScale poller", () => {
     fakePlanetScale(api);
     const now = tick();
     const [a, b] = await Promise.all([
-      runDuePollers(env, d1Ports(env), now, { owner: "run-a" }),
-      runDuePollers(env, d1Ports(env), now, { owner: "run-b" }),
+      runDuePollers(env, portsOf(env), now, { owner: "run-a" }),
+      runDuePollers(env, portsOf(env), now, { owner: "run-b" }),
     ]);
     const statuses = [psReport(a).status, psReport(b).status].sort();
     expect(statuses).toEqual(["leased", "polled"]);
@@ -167,13 +167,13 @@ describe("PlanetScale poller", () => {
       () => new Response("slow down", { status: 429, headers: { "retry-after": "120" } }),
     );
     const now = tick();
-    const report = psReport(await runDuePollers(env, d1Ports(env), now));
+    const report = psReport(await runDuePollers(env, portsOf(env), now));
     expect(report).toMatchObject({
       status: "error",
       kind: "rate_limited",
       nextDueAt: now + 120_000,
     });
-    expect(psReport(await runDuePollers(env, d1Ports(env), now + 60_000)).status).toBe("not_due");
+    expect(psReport(await runDuePollers(env, portsOf(env), now + 60_000)).status).toBe("not_due");
     expect(api.requests).toHaveLength(1);
   });
 
@@ -183,7 +183,7 @@ describe("PlanetScale poller", () => {
       Response.json({ code: "unauthorized", message: "invalid token" }, { status: 401 }),
     );
     const now = tick();
-    const report = psReport(await runDuePollers(env, d1Ports(env), now));
+    const report = psReport(await runDuePollers(env, portsOf(env), now));
     expect(report).toMatchObject({ status: "error", kind: "auth" });
     expect(String(report.error)).toContain("PS_TOKEN");
     expect(Number(report.nextDueAt) - now).toBeGreaterThanOrEqual(150_000);
@@ -201,7 +201,7 @@ describe("PlanetScale poller", () => {
     for (let i = 0; i < 3; i++) {
       const state = await cursorOf("ps");
       const now = Math.max(tick(), Number(state?.nextDueAt ?? 0));
-      const report = psReport(await runDuePollers(env, d1Ports(env), now));
+      const report = psReport(await runDuePollers(env, portsOf(env), now));
       expect(report).toMatchObject({ status: "error", kind: "server" });
       delays.push(Number(report.nextDueAt) - now);
     }

@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { query } from "../../../test/helpers";
 import { cursorOf, type Json } from "../../../test/poll-helpers";
-import { d1Ports } from "../../store/ports";
 import { runDuePollers } from "../../transports/poll/scheduler";
+import { portsOf } from "../../wiring";
 import elixirMock from "./fixtures/elixir-sdk-mock-NOT-API.json";
 import page1 from "./fixtures/page1.json";
 import page2 from "./fixtures/page2.json";
@@ -21,7 +21,7 @@ beforeEach(async () => {
 let clock = Date.UTC(2026, 10, 1);
 const run = async () => {
   clock += 3_600_000;
-  return (await runDuePollers(env, d1Ports(env), clock)).find(
+  return (await runDuePollers(env, portsOf(env), clock)).find(
     (r) => r.sourceID === "turso",
   ) as Json;
 };
