@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type HmacScheme, verifyHmac } from "../../src/lib/signature";
+import { GITHUB } from "../fixtures/signature-schemes";
 
 /**
  * The schemes of two vendors that publish a worked example of their webhook signature:
@@ -9,13 +10,6 @@ import { type HmacScheme, verifyHmac } from "../../src/lib/signature";
  * - Slack, "Verifying requests from Slack" (api.slack.com/authentication/verifying-requests-
  *   from-slack): signing secret, timestamp 1531420618, the slash-command body and v0 signature.
  */
-const GITHUB: HmacScheme = {
-  kind: "hmac",
-  header: "x-hub-signature-256",
-  algorithm: "SHA-256",
-  encoding: "hex",
-  prefix: "sha256=",
-};
 const GITHUB_SIGNATURE = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
 
 const SLACK: HmacScheme = {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { HmacScheme } from "../../../src/lib/signature";
 import { vendorOf } from "../../../src/vendors";
 import type { Vendor } from "../../../src/vendors/types";
+import { GITHUB } from "../../fixtures/signature-schemes";
 import { count, gzip, type Json, push, tpEvent } from "../../helpers";
 
 /**
@@ -9,13 +9,6 @@ import { count, gzip, type Json, push, tpEvent } from "../../helpers";
  * does the rest. Here turbopuffer is given GitHub's scheme for the length of a test (no seed
  * vendor signs), and source `tp-other` (secret OTHER_INGEST_TOKEN) receives through the route.
  */
-const GITHUB: HmacScheme = {
-  kind: "hmac",
-  header: "x-hub-signature-256",
-  algorithm: "SHA-256",
-  encoding: "hex",
-  prefix: "sha256=",
-};
 const SECRET = "other-ingest-token";
 const vendor = vendorOf("turbopuffer") as Vendor & { push?: Vendor["push"] };
 
