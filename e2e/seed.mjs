@@ -2,7 +2,7 @@
 // - turbopuffer events pushed to POST /v1/ingest/turbopuffer (JSON arrays and gzipped NDJSON);
 // - a CircleCI NDJSON export and an Airkit CSV export uploaded with POST /v1/sources/<id>/files
 //   (admin token; EMIT_LOCAL_NOTIFICATIONS=true makes the route enqueue the file for the consumer).
-// Shapes follow ../shared/fixtures and src/vendors/*/fixtures. Times are spread over ten active
+// Shapes follow src/vendors/*/fixtures. Times are spread over ten active
 // hours of the last two days; several actors and public IPs. Resolves when GET /v1/logs returns
 // every seeded event (per sourceID: the Worker also audits itself as the source "auditflare").
 import { gzipSync } from "node:zlib";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Messages on the bucket-events queue: R2 event notifications (VENDORS.md §6; `eventTime`,
+ * Messages on the bucket-events queue: R2 event notifications (developers.cloudflare.com/r2/buckets/event-notifications; `eventTime`,
  * `size` and `eTag` are optional: deletes carry neither size nor eTag), and our own
  * continuation messages for files too big for one invocation.
  */

@@ -3,7 +3,7 @@ import { bucketFields, commonFields, oneBucket } from "../fields";
 import type { Vendor } from "../types";
 import { AIRKIT_VIEW_COLUMNS, airkit as normalizer } from "./normalize";
 
-/** Airkit: writes a file every 5 minutes to the customer's bucket (VENDORS.md §5). */
+/** Airkit: writes a file every 5 minutes to the customer's bucket (docs/sources/airkit.md). */
 export const airkit = {
   type: "airkit",
   transports: ["bucket"],

@@ -4,7 +4,7 @@ import { accepted, emptyEndpoint, isoTime, type Normalizer, zodFailure } from ".
 import { prefixedColumn } from "../view-columns";
 
 /**
- * Airkit audit events (VENDORS.md §5): upper-case Snowflake columns (ORGANIZATION_ID, EVENT_ID,
+ * Airkit audit events (docs/sources/airkit.md): upper-case Snowflake columns (ORGANIZATION_ID, EVENT_ID,
  * EVENT_TIME …) in CSV or JSON. Keys are matched case-insensitively (EVENT_TIME = eventTime =
  * event_time); EVENT_TIME is a TIMESTAMPNTZ, read as UTC when it has no zone.
  */

@@ -3,7 +3,7 @@ import { bucketFields, commonFields, oneBucket } from "../fields";
 import type { Vendor } from "../types";
 import { circleci as normalizer } from "./normalize";
 
-/** CircleCI: writes audit files to the customer's bucket (VENDORS.md §3). */
+/** CircleCI: writes audit files to the customer's bucket (docs/sources/circleci.md). */
 export const circleci = {
   type: "circleci",
   transports: ["bucket"],

@@ -13,7 +13,7 @@ import {
 } from "../event";
 
 /**
- * CircleCI audit-log events (VENDORS.md §3): the streamed JSON events, and the rows of the
+ * CircleCI audit-log events (docs/sources/circleci.md): the streamed JSON events, and the rows of the
  * "Request audit logs" CSV export (upper-case columns, nested fields as JSON strings).
  */
 const entity = z.looseObject({

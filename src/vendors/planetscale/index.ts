@@ -5,7 +5,7 @@ import { prefixedColumns } from "../view-columns";
 import { planetscale as normalizer } from "./normalize";
 import { planetscalePages } from "./poll";
 
-/** PlanetScale: we poll the organization's audit log with a service token (VENDORS.md §1). */
+/** PlanetScale: we poll the organization's audit log with a service token (docs/sources/planetscale.md). */
 export const planetscale = {
   type: "planetscale",
   transports: ["poll"],

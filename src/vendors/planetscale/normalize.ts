@@ -3,7 +3,7 @@ import { parseTimestamp } from "../../lib/time";
 import { accepted, type Normalizer, sourceIp, stringMap, TIME_MESSAGE, zodFailure } from "../event";
 
 /**
- * PlanetScale audit-log events (VENDORS.md §1, OpenAPI 2026-08-18): 17 properties, every one
+ * PlanetScale audit-log events (docs/sources/planetscale.md, OpenAPI 2026-08-18): 17 properties, every one
  * but `id` possibly null; `type: "AuditLogEvent"` may or may not be there.
  */
 const s = z.string().nullish();

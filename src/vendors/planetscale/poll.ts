@@ -4,7 +4,7 @@ import { zodMessage } from "../event";
 import { fieldOf, orgUrl } from "../poll-client";
 import type { PageTarget, PollClient } from "../types";
 
-/** Items per request: the API's maximum (VENDORS.md §1). */
+/** Items per request: the API's maximum (docs/sources/planetscale.md). */
 export const PAGE_SIZE = 100;
 
 // Items are checked one by one by the normalizer (a bad one is quarantined alone); the page only

@@ -3,7 +3,7 @@ import { bucketFields, commonFields, oneBucket, pushFields } from "../fields";
 import type { Vendor } from "../types";
 import { turbopuffer as normalizer } from "./normalize";
 
-/** turbopuffer: pushes to our HTTPS endpoint, or writes files to a bucket (VENDORS.md §4). */
+/** turbopuffer: pushes to our HTTPS endpoint, or writes files to a bucket (docs/sources/turbopuffer.md). */
 export const turbopuffer = {
   type: "turbopuffer",
   transports: ["push", "bucket"],

@@ -12,7 +12,7 @@ import {
 } from "../event";
 
 /**
- * turbopuffer audit-log events (VENDORS.md §4; WorkOS-style). The HTTPS and bucket framings are
+ * turbopuffer audit-log events (docs/sources/turbopuffer.md; WorkOS-style). The HTTPS and bucket framings are
  * undocumented, so the schema is tolerant: unknown fields are kept in rawLog.
  */
 const entity = z.looseObject({

@@ -5,7 +5,7 @@ import { prefixedColumns } from "../view-columns";
 import { turso as normalizer } from "./normalize";
 import { tursoPages } from "./poll";
 
-/** Turso: we poll the Platform API's organization audit logs (VENDORS.md §2). */
+/** Turso: we poll the Platform API's organization audit logs (docs/sources/turso.md). */
 export const turso = {
   type: "turso",
   transports: ["poll"],

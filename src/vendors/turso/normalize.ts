@@ -4,7 +4,7 @@ import { parseTimestamp } from "../../lib/time";
 import { accepted, isoTime, type Normalizer, sourceIp, zodFailure } from "../event";
 
 /**
- * Turso Platform API audit-log entries (VENDORS.md §2): `code, message, origin, author,
+ * Turso Platform API audit-log entries (docs/sources/turso.md): `code, message, origin, author,
  * created_at, data`, and in practice `ip, city, country_code, latitude, longitude` (strings).
  * Entries have no id: the eventID is the SHA-256 of the entry's canonical JSON.
  */
