@@ -38,7 +38,7 @@ describe("production config is production; dev settings live in .dev.vars", () =
     expect(sources.some((s) => "s3" in s && s.s3)).toBe(true);
   });
 
-  it("a bucket source names exactly one place its files are: prefix, s3 or gcs", () => {
+  it("a bucket source names exactly one place its files are: prefix, s3, gcs or azure", () => {
     const s3 = {
       bucket: "acme-audit",
       region: "us-east-1",
@@ -46,7 +46,7 @@ describe("production config is production; dev settings live in .dev.vars", () =
       secretAccessKeyEnv: "S",
     };
     expect(() => parseSources([{ id: "c", type: "circleci" }])).toThrow(
-      'SOURCES[0] (id "c") field "prefix": needs exactly one of prefix (the R2 landing bucket), s3 or gcs',
+      'SOURCES[0] (id "c") field "prefix": needs exactly one of prefix (the R2 landing bucket), s3, gcs or azure',
     );
     expect(() => parseSources([{ id: "c", type: "circleci", prefix: "c/", s3 }])).toThrow(
       /needs exactly one of prefix/,

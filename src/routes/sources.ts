@@ -16,7 +16,11 @@ import { requireQueryToken } from "./query-auth";
 function transportOf(s: SourceConfig): string {
   const configured = {
     push: "ingestTokenEnv" in s && !!s.ingestTokenEnv,
-    bucket: ("prefix" in s && !!s.prefix) || ("s3" in s && !!s.s3) || ("gcs" in s && !!s.gcs),
+    bucket:
+      ("prefix" in s && !!s.prefix) ||
+      ("s3" in s && !!s.s3) ||
+      ("gcs" in s && !!s.gcs) ||
+      ("azure" in s && !!s.azure),
     poll: true,
     builtin: true,
   };
@@ -199,6 +203,8 @@ function bucketOf(s: SourceConfig, subscriptions: Subscription[]) {
         })),
     };
   if ("gcs" in s && s.gcs) return { bucket: `gs://${s.gcs.bucket}/${s.gcs.prefix}` };
+  if ("azure" in s && s.azure)
+    return { bucket: `azure://${s.azure.account}/${s.azure.container}/${s.azure.prefix}` };
   if ("prefix" in s && s.prefix) return { bucket: `r2://auditflare-landing/${s.prefix}` };
   return {};
 }

@@ -76,26 +76,98 @@ export const gcsConfig = z
   .strict();
 export type GcsConfig = z.infer<typeof gcsConfig>;
 
-/** Where a bucket source's files are: one of an R2 prefix, an S3 bucket or a GCS bucket. */
+const azureName = (what: string) =>
+  z
+    .string()
+    .regex(
+      /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+      `must be ${what}: 3-63 lowercase letters, digits and single hyphens`,
+    );
+
+/** A path-style endpoint (Azurite's `http://127.0.0.1:10000/devstoreaccount1`): a path after the host. */
+export const isPathStyle = (endpoint: URL) => endpoint.pathname.replace(/\/+$/, "") !== "";
+
+/** Whether the queue endpoint follows from the blob endpoint (path-style, or a `.blob.` host). */
+function queueFollows(endpoint: string): boolean {
+  try {
+    const u = new URL(endpoint);
+    return isPathStyle(u) || u.hostname.includes(".blob.");
+  } catch {
+    return true; // the url check reports it
+  }
+}
+
+/**
+ * The vendor's own Azure Storage container (an account of kind StorageV2 or BlockBlobStorage),
+ * announced by an Event Grid webhook (`eventGridSecretEnv`) or a Storage Queue (`queueName`).
+ * Exactly one credential: the account key (Shared Key), a SAS token, or an Entra app.
+ */
+export const azureConfig = z
+  .object({
+    account: z
+      .string()
+      .regex(
+        /^[a-z0-9]{3,24}$/,
+        "must be a storage account name: 3-24 lowercase letters and digits",
+      ),
+    container: z.union([z.literal("$root"), azureName("a container name")]),
+    prefix: z.string().default(""),
+    /** The blob endpoint: default https://<account>.blob.core.windows.net; may be path-style. */
+    endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    accountKeyEnv: envName.optional(),
+    sasTokenEnv: envName.optional(),
+    entra: z
+      .object({
+        tenantId: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$/, "must be a tenant id (GUID) or domain"),
+        clientId: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, "must be an application (client) id"),
+        clientSecretEnv: envName,
+        /** Default https://login.microsoftonline.com (national clouds have their own). */
+        authorityHost: z.url({ protocol: /^https?$/ }).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The secret Event Grid sends as `Authorization: Bearer <secret>` (a delivery property). */
+    eventGridSecretEnv: envName.optional(),
+    /** A Storage Queue in the same account that Event Grid writes the events to (pulled each minute). */
+    queueName: azureName("a queue name").optional(),
+  })
+  .strict()
+  .refine(
+    (c) => [c.accountKeyEnv, c.sasTokenEnv, c.entra].filter((x) => x !== undefined).length === 1,
+    {
+      message: "needs exactly one credential: accountKeyEnv, sasTokenEnv or entra",
+      path: ["accountKeyEnv"],
+    },
+  )
+  .refine((c) => !c.queueName || !c.endpoint || queueFollows(c.endpoint), {
+    message:
+      "with queueName, must be path-style (http://host:port/<account>, the queue on the next port) or a host with .blob. (its .queue. twin is the queue endpoint)",
+    path: ["endpoint"],
+  });
+export type AzureConfig = z.infer<typeof azureConfig>;
+
+/** Where a bucket source's files are: an R2 prefix, or an S3, GCS or Azure bucket. */
 export const bucketFields = {
   prefix: z.string().min(1, "must not be empty").optional(),
   s3: s3Config.optional(),
   gcs: gcsConfig.optional(),
+  azure: azureConfig.optional(),
 };
 
-const bucketsOf = (s: { prefix?: string; s3?: unknown; gcs?: unknown }) =>
-  [s.prefix, s.s3, s.gcs].filter((b) => b !== undefined).length;
+type Buckets = { prefix?: string; s3?: unknown; gcs?: unknown; azure?: unknown };
+
+const bucketsOf = (s: Buckets) =>
+  [s.prefix, s.s3, s.gcs, s.azure].filter((b) => b !== undefined).length;
 
 /** Refinement of a bucket vendor's config: exactly one place (`optional`: or none). */
 export const oneBucket = (
   optional: boolean,
-): [
-  (s: { prefix?: string; s3?: unknown; gcs?: unknown }) => boolean,
-  { message: string; path: string[] },
-] => [
+): [(s: Buckets) => boolean, { message: string; path: string[] }] => [
   (s) => bucketsOf(s) === 1 || (optional && bucketsOf(s) === 0),
   {
-    message: `needs ${optional ? "at most" : "exactly"} one of prefix (the R2 landing bucket), s3 or gcs`,
+    message: `needs ${optional ? "at most" : "exactly"} one of prefix (the R2 landing bucket), s3, gcs or azure`,
     path: ["prefix"],
   },
 ];

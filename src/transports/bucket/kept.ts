@@ -1,16 +1,24 @@
 import type { SourceConfig } from "../../config";
 import type { ErrorCode } from "../../lib/errors";
 import type { ObjectRef, Ports, WholeEntry } from "../../ports";
-import type { GcsConfig, S3Config } from "../../vendors/fields";
+import type { AzureConfig, GcsConfig, S3Config } from "../../vendors/fields";
 import { storeFor } from "./stores";
 
 /** What the bucket path keeps whole (files, messages) or skips (test objects, deletes). */
 
-/** A source that reads files: an R2 prefix, or the vendor's own S3 or GCS bucket. */
-export type BucketSource = SourceConfig & { prefix?: string; s3?: S3Config; gcs?: GcsConfig };
+/** A source that reads files: an R2 prefix, or the vendor's own S3, GCS or Azure bucket. */
+export type BucketSource = SourceConfig & {
+  prefix?: string;
+  s3?: S3Config;
+  gcs?: GcsConfig;
+  azure?: AzureConfig;
+};
 
 export const isBucketSource = (s: SourceConfig): s is BucketSource =>
-  ("prefix" in s && !!s.prefix) || ("s3" in s && !!s.s3) || ("gcs" in s && !!s.gcs);
+  ("prefix" in s && !!s.prefix) ||
+  ("s3" in s && !!s.s3) ||
+  ("gcs" in s && !!s.gcs) ||
+  ("azure" in s && !!s.azure);
 
 /** Keeps a whole file or message in quarantine, counted once, its failure in health. */
 export async function keep(ports: Ports, entry: WholeEntry): Promise<void> {

@@ -29,9 +29,11 @@ export function objectOf(
   message: BucketMessage | null,
 ): ObjectToReplay | null {
   if (q.rawRef?.startsWith("landing/")) return { key: q.rawRef.slice("landing/".length) };
-  const external = q.rawRef?.match(/^(?:s3|gs):\/\/[^/]+\/(.+)$/);
+  // s3://bucket/key, gs://bucket/key, azure://account/container/key
+  const external = q.rawRef?.match(/^(?:s3|gs):\/\/[^/]+\/(.+)$|^azure:\/\/[^/]+\/[^/]+\/(.+)$/);
+  const key = external?.[1] ?? external?.[2];
   const source = bucketSource(env, q.sourceID);
-  if (external?.[1] && source) return { key: external[1], source };
+  if (key && source) return { key, source };
   if (message?.kind === "notification") return { key: message.n.object.key };
   if (message?.kind === "continue")
     return { key: message.c.key, source: bucketSource(env, message.c.sourceId) };
@@ -55,7 +57,7 @@ export async function requeue(
       message: `object ${store.url(key)} no longer exists`,
     };
   await ports.objects.clearFailed(key, head.eTag);
-  const external = source?.s3?.bucket ?? source?.gcs?.bucket;
+  const external = source?.s3?.bucket ?? source?.gcs?.bucket ?? source?.azure?.container;
   const message: R2Notification | ExternalObject =
     source && external
       ? {

@@ -2,41 +2,31 @@ import { AwsClient } from "aws4fetch";
 import { AuditflareError } from "../../lib/errors";
 import { accessToken, parseServiceAccount, type ServiceAccount } from "../../lib/google-token";
 import { fetchBounded, fetchStreaming, LIMITS } from "../../lib/outbound";
-import { readSecret } from "../../lib/secrets";
-import type { GcsConfig, S3Config } from "../../vendors/fields";
+import type { AzureConfig, GcsConfig, S3Config } from "../../vendors/fields";
+import { azureStore } from "../azure/blob-store";
+import {
+  answer,
+  BucketReadError,
+  checkStatus,
+  encodeKey,
+  type ObjectStore,
+  secret,
+  unquote,
+} from "./object-store";
+
+export {
+  BucketReadError,
+  type ObjectRead,
+  type ObjectStore,
+  type StoredObject,
+} from "./object-store";
 
 /**
  * Where a bucket source's files are read from: the R2 landing bucket (a prefix), the vendor's
- * own Amazon S3 bucket (SigV4 through aws4fetch) or Google Cloud Storage bucket (JSON API, a
- * service-account token). One interface, so every file goes through the same streaming,
+ * own Amazon S3 bucket (SigV4 through aws4fetch), Google Cloud Storage bucket (JSON API, a
+ * service-account token) or Azure Storage container (src/transports/azure/). One interface, so every file goes through the same streaming,
  * exactly-once path (src/transports/bucket/object.ts).
  */
-
-export interface StoredObject {
-  body: ReadableStream<Uint8Array>;
-  /** The version read (R2/S3 ETag, GCS generation). */
-  eTag: string;
-  size: number | null;
-  /** Uploaded through the API (POST /v1/sources/:id/files), not delivered by the vendor. */
-  upload: boolean;
-}
-
-/** `missing`: no such object; `changed`: not the version asked for. */
-export type ObjectRead = StoredObject | "missing" | "changed";
-
-export interface ObjectStore {
-  /** The object at `key` (only version `eTag` when given), from byte `offset`. */
-  get(key: string, opts?: { eTag?: string; offset?: number }): Promise<ObjectRead>;
-  /** The current version of `key`, or null when there is none. */
-  head(key: string): Promise<{ eTag: string; size: number } | null>;
-  /** The object's address as operators write it: r2://…, s3://…, gs://… */
-  url(key: string): string;
-}
-
-/** A bucket that answered with an error worth telling (403, 5xx): the message retries. */
-export class BucketReadError extends AuditflareError {}
-
-const unquote = (etag: string | null) => (etag ?? "").replace(/^(W\/)?"|"$/g, "");
 
 function r2Store(env: Env): ObjectStore {
   return {
@@ -60,54 +50,6 @@ function r2Store(env: Env): ObjectStore {
     },
     url: (key) => `r2://auditflare-landing/${key}`,
   };
-}
-
-const encodeKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
-
-/**
- * Checks a bucket's HTTP status: fine (200, 206), `changed` (412), or an error in words an
- * operator can act on. A 404 is an error too (retried, then dead-lettered, never dropped): the
- * notification said the object exists, and S3 answers 404 for keys it will not confirm either way.
- */
-function checkStatus(status: number, where: string): "ok" | "changed" {
-  if (status === 404)
-    throw new BucketReadError(
-      "bucket_read_failed",
-      `${where} does not exist or cannot be seen (HTTP 404)`,
-    );
-  if (status === 412) return "changed";
-  if (status === 200 || status === 206) return "ok";
-  const what =
-    status === 403 || status === 401
-      ? `the credentials cannot read ${where}`
-      : `reading ${where} failed`;
-  throw new BucketReadError("bucket_read_failed", `${what} (HTTP ${status})`);
-}
-
-/** Reads a bucket's answer to a GET: the object, `changed`, or a thrown BucketReadError. */
-function answer(res: Response, where: string, eTag: string | undefined): ObjectRead {
-  if (checkStatus(res.status, where) === "changed") {
-    res.body?.cancel().catch(() => {});
-    return "changed";
-  }
-  const range = res.headers.get("content-range")?.match(/\/(\d+)$/);
-  const length = res.headers.get("content-length");
-  return {
-    body: res.body ?? new Blob([]).stream(),
-    eTag: unquote(res.headers.get("etag")) || res.headers.get("x-goog-generation") || eTag || "",
-    size: range ? Number(range[1]) : length ? Number(length) : null,
-    upload: false,
-  };
-}
-
-function secret(env: Env, name: string, what: string): string {
-  const v = readSecret(env, name);
-  if (!v)
-    throw new BucketReadError(
-      "config_invalid",
-      `the secret ${name} (${what}) is not set: add it with \`wrangler secret put ${name}\``,
-    );
-  return v;
 }
 
 export function s3Client(env: Env, c: S3Config, service: "s3" | "sqs" = "s3"): AwsClient {
@@ -237,9 +179,13 @@ function gcsStore(env: Env, c: GcsConfig): ObjectStore {
   };
 }
 
-/** The store a bucket source reads (no s3 or gcs: the R2 landing bucket). */
-export function storeFor(env: Env, source: { s3?: S3Config; gcs?: GcsConfig }): ObjectStore {
+/** The store a bucket source reads (no s3, gcs or azure: the R2 landing bucket). */
+export function storeFor(
+  env: Env,
+  source: { s3?: S3Config; gcs?: GcsConfig; azure?: AzureConfig },
+): ObjectStore {
   if (source.s3) return s3Store(env, source.s3);
   if (source.gcs) return gcsStore(env, source.gcs);
+  if (source.azure) return azureStore(env, source.azure);
   return r2Store(env);
 }

@@ -16,8 +16,8 @@ export const turbopuffer = {
     })
     .strict()
     .refine(...oneBucket(true))
-    .refine((s) => s.ingestTokenEnv || s.prefix || s.s3 || s.gcs, {
-      message: "needs ingestTokenEnv (push) or a bucket (prefix, s3 or gcs), or both",
+    .refine((s) => s.ingestTokenEnv || s.prefix || s.s3 || s.gcs || s.azure, {
+      message: "needs ingestTokenEnv (push) or a bucket (prefix, s3, gcs or azure), or both",
       path: ["ingestTokenEnv"],
     }),
   normalizer,
