@@ -3,6 +3,7 @@ import { app } from "./app";
 import { runArchive } from "./archive/job";
 import { readSecret } from "./lib/secrets";
 import { enforceRetention, RETENTION_CRON } from "./retention";
+import { pollAzureQueues } from "./transports/azure/queue-poll";
 import { handleQueue } from "./transports/bucket/consumer";
 import { runDuePollers } from "./transports/poll/scheduler";
 import { pollSqsQueues } from "./transports/sqs/poll";
@@ -33,6 +34,7 @@ export default {
       const runs = await Promise.allSettled([
         runDuePollers(env, portsOf(env), controller.scheduledTime),
         pollSqsQueues(env, portsOf(env), controller.scheduledTime),
+        pollAzureQueues(env, portsOf(env), controller.scheduledTime),
         queueAlerts(env),
       ]);
       for (const r of runs) if (r.status === "rejected") console.error("cron:", r.reason);

@@ -27,6 +27,7 @@ export interface AzuriteClient {
   createQueue(queue: string): Promise<unknown>;
   putMessage(queue: string, text: string): Promise<unknown>;
   peek(queue: string): Promise<string[]>;
+  count(queue: string): Promise<number>;
   accountSas(opts?: {
     services?: string;
     resourceTypes?: string;

@@ -193,6 +193,13 @@ export function azuriteClient({ blob, queue, account = DEV_ACCOUNT, key = DEV_KE
         unescapeXml(m[1]),
       );
     },
+    /** The messages in the queue, visible or not (Get Queue Metadata's approximate count). */
+    count: async (q) =>
+      Number(
+        (await call("GET", `${queue}/${q}?comp=metadata`)).headers.get(
+          "x-ms-approximate-messages-count",
+        ),
+      ),
     /** An account SAS (services e.g. "bq", resource types "sco", permissions "rp"), valid an hour. */
     accountSas: ({
       services = "bq",

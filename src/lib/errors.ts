@@ -38,6 +38,7 @@ export const ERRORS = {
   storage_unavailable: 503,
   access_keys_unavailable: 503,
   ingest_token_not_configured: 503,
+  event_grid_secret_not_configured: 503,
   query_token_not_configured: 503,
   admin_token_not_configured: 503,
   // Input that does not parse (a pushed body is answered 400 and kept in quarantine)

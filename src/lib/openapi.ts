@@ -118,6 +118,12 @@ export const securitySchemes = {
     description:
       "The Google-signed OIDC token of an authenticated Pub/Sub push subscription (RS256 against Google's JWKS; aud = gcs.pushAudience, email = gcs.pushServiceAccount, email_verified). Google sends it; it is not a token of this API.",
   },
+  eventGridSecret: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "An Azure source's Event Grid delivery secret: the secret named by azure.eventGridSecretEnv, which the event subscription sends as a delivery property (a static, secret `Authorization: Bearer <secret>` header).",
+  },
 } as const;
 
 /** Alternatives: any one of them admits a request. */
@@ -130,6 +136,8 @@ export const adminSecurity: Security = [{ adminAuth: [] }, { cfAccess: [] }];
 export const ingestSecurity: Security = [{ ingestToken: [] }];
 /** POST /v1/gcs/{sourceId}: Google's push token. */
 export const pubsubSecurity: Security = [{ pubsubPushToken: [] }];
+/** POST /v1/azure/{sourceId}: the source's Event Grid delivery secret. */
+export const eventGridSecurity: Security = [{ eventGridSecret: [] }];
 
 /** The operations' tags, declared at the top level of the document. */
 export const TAGS = [
@@ -148,7 +156,7 @@ export const TAGS = [
   {
     name: "vendors",
     description:
-      "Endpoints that vendors' clouds call: Amazon SNS (S3 bucket notifications) and Google Pub/Sub push (GCS notifications). Authenticated by the vendor's signature or token, not by this API's tokens.",
+      "Endpoints that vendors' clouds call: Amazon SNS (S3 bucket notifications), Google Pub/Sub push (GCS notifications) and Azure Event Grid (Blob Storage events). Authenticated by the vendor's signature or token, not by this API's tokens.",
   },
 ];
 

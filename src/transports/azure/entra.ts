@@ -27,7 +27,7 @@ function entraError(text: string): string {
     const v = JSON.parse(text) as { error?: unknown; error_description?: unknown };
     if (typeof v.error === "string") {
       const line =
-        typeof v.error_description === "string" ? v.error_description.split("\n")[0] : "";
+        typeof v.error_description === "string" ? v.error_description.split(/\r?\n/)[0] : "";
       return line ? `${v.error}: ${line}` : v.error;
     }
   } catch {}

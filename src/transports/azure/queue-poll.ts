@@ -1,0 +1,141 @@
+import { loadSources } from "../../config";
+import { describeError } from "../../lib/errors";
+import { LIMITS, type Limits, OutboundError } from "../../lib/outbound";
+import { decodeUtf8 } from "../../parse/bytes";
+import type { Ports } from "../../ports";
+import type { AzureConfig } from "../../vendors/fields";
+import { type AzureSource, deliverEvents } from "./deliver";
+import { queueEndpoint } from "./endpoints";
+import { eventsIn, readEvent } from "./events";
+import { parseQueueMessages, type QueueMessage } from "./queue-xml";
+import { azureFetch, errorCode } from "./rest";
+
+/**
+ * Storage Queue pull, for Azure sources whose Event Grid subscription writes to a queue
+ * (`azure.queueName`; learn.microsoft.com/azure/event-grid/handler-storage-queues): every minute
+ * the cron takes up to 32 messages at a time (Get Messages, hidden for VISIBILITY_SECONDS), hands
+ * each one's events to deliverEvents, and deletes the message (its pop receipt) only once its
+ * objects are queued: a failure leaves it to reappear and be taken again. A message that is not
+ * an event is kept in quarantine once (by its id) and deleted.
+ */
+
+type QueueSource = AzureSource & { azure: AzureConfig & { queueName: string } };
+
+/** How long a taken message stays hidden: time enough for its events to be queued. */
+const VISIBILITY_SECONDS = 300;
+/** Get Messages calls per source and cron run, at most (32 messages each). */
+const MAX_RECEIVES = 10;
+
+/** The events in a message's text: JSON, or base64 of JSON (how Event Grid writes them). */
+export function messageEvents(text: string): unknown[] | { error: string } {
+  let json = text.trim();
+  if (!json.startsWith("{") && !json.startsWith("[")) {
+    try {
+      const bytes = Uint8Array.from(atob(json), (c) => c.charCodeAt(0));
+      json = decodeUtf8(bytes);
+    } catch {
+      return { error: "the message is neither JSON nor base64 of JSON" };
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { error: "the message is not JSON (nor base64 of JSON)" };
+  }
+  const events = eventsIn(value);
+  const wrong = events.map(readEvent).find((e) => "error" in e);
+  if (events.length === 0) return { error: "the message holds no event" };
+  if (wrong && "error" in wrong) return { error: `the message is not an event: ${wrong.error}` };
+  return events;
+}
+
+const queueUrl = (c: AzureConfig & { queueName: string }) => `${queueEndpoint(c)}/${c.queueName}`;
+
+/** Takes up to 32 messages (the Queue service's most per call). */
+async function receive(env: Env, source: QueueSource, limits: Limits): Promise<QueueMessage[]> {
+  const url = `${queueUrl(source.azure)}/messages?numofmessages=32&visibilitytimeout=${VISIBILITY_SECONDS}`;
+  const res = await azureFetch(env, source.azure, { method: "GET", url }, limits);
+  if (res.status !== 200)
+    throw new Error(
+      `Get Messages on ${queueUrl(source.azure)}: HTTP ${res.status} ${errorCode(res)}`.trim(),
+    );
+  return parseQueueMessages(res.text());
+}
+
+/** Deletes a handled message; one already gone (404) is fine: another run handled it. */
+async function remove(env: Env, source: QueueSource, m: QueueMessage): Promise<void> {
+  const url = `${queueUrl(source.azure)}/messages/${encodeURIComponent(m.messageId)}?popreceipt=${encodeURIComponent(m.popReceipt)}`;
+  const res = await azureFetch(env, source.azure, { method: "DELETE", url });
+  if (res.status !== 204 && res.status !== 200 && res.status !== 404)
+    throw new Error(`Delete Message ${m.messageId}: HTTP ${res.status} ${errorCode(res)}`.trim());
+}
+
+async function handle(env: Env, ports: Ports, source: QueueSource, m: QueueMessage, now: number) {
+  const where = `queue ${source.azure.queueName} message ${m.messageId}`;
+  const events = messageEvents(m.messageText);
+  if ("error" in events) {
+    await ports.quarantine.keepWhole(
+      {
+        sourceID: source.id,
+        sourceType: source.type,
+        stage: "route",
+        errorCode: "invalid_notification",
+        error: events.error,
+        location: where,
+        raw: m.messageText,
+        identity: `${source.id} azure-queue ${source.azure.queueName} ${m.messageId}`,
+      },
+      now,
+    );
+    return;
+  }
+  await deliverEvents(env, ports, source, events, where, now);
+}
+
+/** One source's queue: take, handle each message alone, delete what was handled. */
+async function pollQueue(env: Env, ports: Ports, source: QueueSource, now: number, limits: Limits) {
+  let handled = 0;
+  for (let i = 0; i < MAX_RECEIVES; i++) {
+    const messages = await receive(env, source, limits);
+    for (const m of messages) {
+      try {
+        await handle(env, ports, source, m, now);
+        await remove(env, source, m);
+        handled++;
+      } catch (err) {
+        // Not deleted: the queue shows it again after its visibility timeout.
+        const error = `Storage Queue message ${m.messageId}: ${whatFailed(err)}`;
+        await ports.health.recordError(source.id, error, now);
+      }
+    }
+    if (messages.length < 32) break;
+  }
+  return handled;
+}
+
+/** A failed call in words: `timeout: …`, `too_large: …`, `network: …`, or the error itself. */
+const whatFailed = (err: unknown) =>
+  err instanceof OutboundError ? `${err.kind}: ${err.message}` : describeError(err);
+
+/** Every Azure source with a queue, each on its own (one failing never stops the others). */
+export async function pollAzureQueues(
+  env: Env,
+  ports: Ports,
+  now = Date.now(),
+  limits: Limits = LIMITS.api,
+): Promise<Record<string, number | string>> {
+  const report: Record<string, number | string> = {};
+  const sources = loadSources(env).filter(
+    (s): s is QueueSource => "azure" in s && !!s.azure?.queueName,
+  );
+  for (const source of sources) {
+    try {
+      report[source.id] = await pollQueue(env, ports, source, now, limits);
+    } catch (err) {
+      report[source.id] = whatFailed(err);
+      await ports.health.recordError(source.id, whatFailed(err), now);
+    }
+  }
+  return report;
+}
