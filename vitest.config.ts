@@ -56,6 +56,18 @@ export const TEST_SOURCES = [
     },
   },
   {
+    id: "tp-azure",
+    type: "turbopuffer",
+    azure: {
+      account: "acmeaudit",
+      container: "test-container",
+      prefix: "",
+      accountKeyEnv: "TP_AZURE_KEY",
+      eventGridSecretEnv: "TP_AZURE_EG_SECRET",
+      queueName: "audit-events",
+    },
+  },
+  {
     id: "ps",
     type: "planetscale",
     organization: "acme",
@@ -93,6 +105,8 @@ export const TEST_BINDINGS: Record<string, unknown> = {
   SMALL_INGEST_TOKEN: "small-token",
   CCI_S3_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
   CCI_S3_SECRET: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  TP_AZURE_KEY: "dGVzdC1henVyZS1hY2NvdW50LWtleS1ub3QtYS1yZWFsLW9uZQ==",
+  TP_AZURE_EG_SECRET: "test-event-grid-secret",
 };
 
 /**

@@ -107,6 +107,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/azure/{sourceId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Event Grid webhook of an Azure Blob Storage source
+     * @description Target of an Event Grid event subscription (Event Grid or CloudEvents 1.0 schema) on the storage account, with the delivery secret as a static Authorization header. A SubscriptionValidationEvent is answered with its validationCode; each Microsoft.Storage.BlobCreated in the source's container and prefix is queued for reading before the 200; other events are counted as skipped; an event id already handled does nothing.
+     */
+    post: operations["azureEventGrid"];
+    delete?: never;
+    /**
+     * CloudEvents 1.0 abuse-protection handshake of an Azure source's webhook
+     * @description Event Grid (CloudEvents schema) asks for permission with WebHook-Request-Origin; the answer grants it for that origin at any rate. The delivery secret is not required (Microsoft's docs don't say this request carries delivery properties); a wrong one is refused.
+     */
+    options: operations["azureWebhookHandshake"];
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/gcs/{sourceId}": {
     parameters: {
       query?: never;
@@ -444,6 +468,28 @@ export interface components {
       status: "done" | "busy" | "more";
       through: string;
     };
+    AzureDelivered: {
+      /** @description events already handled (same id) */
+      duplicates: number;
+      /** @description malformed events kept aside */
+      quarantined: number;
+      /** @description blobs queued for reading */
+      queued: number;
+      /** @description events of other types, containers or prefixes */
+      skipped: number;
+    };
+    /** @description Event Grid schema events: a Microsoft.EventGrid.SubscriptionValidationEvent (data.validationCode), or Microsoft.Storage.BlobCreated events (subject /blobServices/default/containers/<c>/blobs/<name>; data.eTag, data.contentLength, data.url, data.api). */
+    AzureEvents: {
+      data?: Record<string, never>;
+      dataVersion?: string;
+      eventTime?: string;
+      /** @description e.g. Microsoft.Storage.BlobCreated */
+      eventType: string;
+      id: string;
+      metadataVersion?: string;
+      subject: string;
+      topic?: string;
+    }[];
     Destination: {
       delivered: number;
       /** @description attempts that failed (each is retried) */
@@ -486,6 +532,9 @@ export interface components {
         message: string;
         requestId?: string;
       };
+    };
+    EventGridValidationResponse: {
+      validationResponse: string;
     };
     Facets: {
       facets: {
@@ -983,6 +1032,135 @@ export interface operations {
       };
       /** @description the token only reads */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  azureEventGrid: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        sourceId: string;
+      };
+      cookie?: never;
+    };
+    /** @description Events as Event Grid sends them (an array; CloudEvents: one event or a batch). */
+    requestBody: {
+      content: {
+        "application/cloudevents-batch+json": Record<string, never>[];
+        "application/cloudevents+json": Record<string, never>;
+        "application/json": components["schemas"]["AzureEvents"];
+      };
+    };
+    responses: {
+      /** @description the validation code, or what was done with the events */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json":
+            | components["schemas"]["EventGridValidationResponse"]
+            | components["schemas"]["AzureDelivered"];
+        };
+      };
+      /** @description the body is not JSON events */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong delivery secret */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description unknown source, or not an Azure source with eventGridSecretEnv */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the secret named by eventGridSecretEnv is not set */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  azureWebhookHandshake: {
+    parameters: {
+      query?: never;
+      header: {
+        "webhook-request-origin": string;
+      };
+      path: {
+        sourceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description permission granted */
+      200: {
+        headers: {
+          /** @description the origin asked for */
+          "WebHook-Allowed-Origin"?: string;
+          /** @description * (any rate) */
+          "WebHook-Allowed-Rate"?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description no WebHook-Request-Origin header */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description a wrong delivery secret */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description unknown source, or not an Azure source with eventGridSecretEnv */
+      404: {
         headers: {
           [name: string]: unknown;
         };

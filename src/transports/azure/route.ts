@@ -142,7 +142,20 @@ export function azureRoutes(portsOf: PortsOf) {
     type: "array",
     description:
       "Event Grid schema events: a Microsoft.EventGrid.SubscriptionValidationEvent (data.validationCode), or Microsoft.Storage.BlobCreated events (subject /blobServices/default/containers/<c>/blobs/<name>; data.eTag, data.contentLength, data.url, data.api).",
-    items: { type: "object", required: ["id", "eventType", "subject"] },
+    items: {
+      type: "object",
+      required: ["id", "eventType", "subject"],
+      properties: {
+        id: { type: "string" },
+        eventType: { type: "string", description: "e.g. Microsoft.Storage.BlobCreated" },
+        subject: { type: "string" },
+        topic: { type: "string" },
+        eventTime: { type: "string" },
+        data: { type: "object" },
+        dataVersion: { type: "string" },
+        metadataVersion: { type: "string" },
+      },
+    },
   });
 
   routes.openapi(handshake, async (c) => {
