@@ -212,6 +212,10 @@ function neededSecrets() {
     add(s.s3?.accessKeyIdEnv);
     add(s.s3?.secretAccessKeyEnv);
     add(s.gcs?.serviceAccountJsonEnv);
+    add(s.azure?.accountKeyEnv);
+    add(s.azure?.sasTokenEnv);
+    add(s.azure?.entra?.clientSecretEnv);
+    add(s.azure?.eventGridSecretEnv);
   }
   return [...names];
 }
@@ -242,6 +246,14 @@ function vendorUrls(url) {
     if (s.gcs)
       console.log(
         `${base} Pub/Sub push endpoint ${url}/v1/gcs/${s.id} (audience ${s.gcs.pushAudience})`,
+      );
+    if (s.azure?.eventGridSecretEnv)
+      console.log(
+        `${base} Event Grid webhook ${url}/v1/azure/${s.id} (delivery property "Authorization: Bearer <${s.azure.eventGridSecretEnv}>", secret; docs/sources/azure.md)`,
+      );
+    if (s.azure?.queueName)
+      console.log(
+        `${base} polls Storage Queue ${s.azure.queueName} of account ${s.azure.account} every minute`,
       );
     if (s.tokenEnv)
       console.log(`${base} polled every ${s.intervalSeconds ?? 60} s with <${s.tokenEnv}>`);

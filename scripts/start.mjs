@@ -7,8 +7,11 @@
 // 4. the mock vendors on 127.0.0.1:8788 (scripts/mock-vendors.mjs): the PlanetScale and Turso
 //    APIs, the S3 buckets and SQS queues of `circleci-s3` and `airkit-s3` (Airkit writes a file
 //    at start and every five minutes), and the webhook receiver of the `local` destination;
-// 5. `wrangler dev` on port 8787 with the cron test route enabled (/__scheduled);
-// 6. the Cron Triggers fired on their schedule (wrangler dev never fires them itself): the
+// 5. Azurite (Microsoft's Azure Storage emulator) on 127.0.0.1:10000/10001 for the
+//    `turbopuffer-azure` dev source: a turbopuffer file in a container and its BlobCreated event
+//    on a Storage Queue, which the every-minute cron pulls (scripts/lib/dev-azure.mjs);
+// 6. `wrangler dev` on port 8787 with the cron test route enabled (/__scheduled);
+// 7. the Cron Triggers fired on their schedule (wrangler dev never fires them itself): the
 //    every-minute crons once as soon as the Worker answers, then each cron when it is due.
 import { spawn, spawnSync } from "node:child_process";
 import {
@@ -22,6 +25,7 @@ import {
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cronsOf, parseCron } from "./lib/cron.mjs";
+import { startDevAzure } from "./lib/dev-azure.mjs";
 import { derivedDevSources, withDevSources } from "./lib/dev-sources.mjs";
 import { loadRegistry } from "./lib/registry.mjs";
 
@@ -127,6 +131,15 @@ const mock = spawn(process.execPath, [join(root, "scripts", "mock-vendors.mjs")]
   stdio: "inherit",
 });
 children.push(mock);
+
+// The Azure Storage account of the `turbopuffer-azure` dev source (never fatal: without it, that
+// source's lastError says why).
+try {
+  const azurite = await startDevAzure(root);
+  if (azurite) children.push(azurite.child);
+} catch (err) {
+  console.error(`[start] Azurite: ${err.message}`);
+}
 
 const devArgs = [
   "dev",

@@ -22,7 +22,7 @@ describe("production config is production; dev settings live in .dev.vars", () =
     expect(settings).not.toMatch(/127\.0\.0\.1|localhost|"acme"/);
   });
 
-  it("npm start has a source of each type (.dev.vars.example's, and one derived for any vendor it lacks), pollers and the S3 bucket at the local mocks", () => {
+  it("npm start has a source of each type (.dev.vars.example's, and one derived for any vendor it lacks), pollers, the S3 bucket and Azurite at the local mocks", () => {
     const line = devVars.split("\n").find((l) => l.startsWith("SOURCES="));
     const example = JSON.parse(String(line).slice("SOURCES=".length).replace(/^'|'$/g, ""));
     const derived = derivedDevSources(example, VENDORS, MOCKS, MOCK_BASE).sources;
@@ -36,6 +36,15 @@ describe("production config is production; dev settings live in .dev.vars", () =
       }
     }
     expect(sources.some((s) => "s3" in s && s.s3)).toBe(true);
+    // The Azure source reads Azurite as npm start runs it (scripts/lib/dev-azure.mjs).
+    const azure = sources.find((s) => "azure" in s && s.azure);
+    expect(azure).toMatchObject({
+      azure: {
+        endpoint: "http://127.0.0.1:10000/devstoreaccount1",
+        container: "turbopuffer-audit",
+        queueName: "audit-events",
+      },
+    });
   });
 
   it("a bucket source names exactly one place its files are: prefix, s3, gcs or azure", () => {

@@ -46,6 +46,8 @@ describe("GET /v1/openapi.json", () => {
     }
     expect([...ids].sort()).toEqual(
       expect.arrayContaining([
+        "azureEventGrid",
+        "azureWebhookHandshake",
         "gcsPush",
         "getLog",
         "listLogs",

@@ -6,7 +6,9 @@ export interface AzuritePorts {
   table: number;
 }
 export function freePorts(): Promise<AzuritePorts>;
+export function portFree(port: number): Promise<boolean>;
 export interface Azurite {
+  child: import("node:child_process").ChildProcess;
   pid: number;
   ports: AzuritePorts;
   /** The path-style blob endpoint, e.g. http://127.0.0.1:10000/devstoreaccount1 */

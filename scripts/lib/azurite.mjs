@@ -17,7 +17,8 @@ export const DEV_KEY =
   "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 const VERSION = "2023-11-03";
 
-function portFree(port) {
+/** Whether `port` is free on 127.0.0.1. */
+export function portFree(port) {
   return new Promise((resolve) => {
     const s = createServer();
     s.once("error", () => resolve(false));
@@ -103,6 +104,7 @@ export async function startAzurite({ ports, location, quiet = true } = {}) {
   });
   child.removeAllListeners("exit");
   return {
+    child,
     pid: child.pid,
     ports: p,
     blob: `http://127.0.0.1:${p.blob}/${DEV_ACCOUNT}`,

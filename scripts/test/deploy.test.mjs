@@ -27,6 +27,18 @@ const SOURCES = [
     },
   },
   { id: "planetscale", type: "planetscale", organization: "acme", tokenEnv: "PLANETSCALE_TOKEN" },
+  {
+    id: "tpuf-azure",
+    type: "turbopuffer",
+    azure: {
+      account: "acmeaudit",
+      container: "turbopuffer",
+      prefix: "",
+      accountKeyEnv: "TPUF_AZURE_KEY",
+      eventGridSecretEnv: "TPUF_EVENT_GRID_SECRET",
+      queueName: "audit-events",
+    },
+  },
 ];
 
 function setup() {
@@ -114,6 +126,10 @@ describe("npm run deploy (fake wrangler on PATH)", () => {
     expect(first.out).toContain(
       "subscribe https://auditflare.acme.workers.dev/v1/sns/circleci-prod",
     );
+    expect(first.out).toContain(
+      'tpuf-azure (turbopuffer): Event Grid webhook https://auditflare.acme.workers.dev/v1/azure/tpuf-azure (delivery property "Authorization: Bearer <TPUF_EVENT_GRID_SECRET>"',
+    );
+    expect(first.out).toContain("polls Storage Queue audit-events of account acmeaudit");
     for (const s of [
       "QUERY_API_TOKEN",
       "ADMIN_API_TOKEN",
@@ -121,6 +137,8 @@ describe("npm run deploy (fake wrangler on PATH)", () => {
       "CIRCLECI_S3_KEY_ID",
       "CIRCLECI_S3_SECRET",
       "PLANETSCALE_TOKEN",
+      "TPUF_AZURE_KEY",
+      "TPUF_EVENT_GRID_SECRET",
     ])
       expect(first.out).toContain(`npx wrangler secret put ${s} --config wrangler.deploy.toml`);
 
