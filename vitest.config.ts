@@ -190,6 +190,8 @@ export async function workerProject() {
     test: {
       name: "worker",
       setupFiles: ["./test/setup.ts"],
+      // Azurite for the Azure tests that run in workerd (they reach it on loopback).
+      globalSetup: ["./test/azurite-setup.ts"],
       include: ["test/**/*.test.ts", "src/**/*.test.ts"],
       exclude: [...configDefaults.exclude, "**/*.unit.test.ts"],
       testTimeout: 60_000,
