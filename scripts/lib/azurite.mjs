@@ -1,8 +1,8 @@
 // Azurite (the `azurite` devDependency, Microsoft's Azure Storage emulator) for `npm start` and
 // the tests: started on loopback with its Blob service on one port and its Queue service on the
 // next (the path-style layout an Azure source's `endpoint` derives the queue from), and a small
-// client for the setup calls (container, blob, queue, message) signed with Shared Key by Node's
-// own crypto, plus account SAS tokens. Nothing here is used by the Worker.
+// client for the setup calls (container, blob, queue, message), authorized by an account SAS
+// made with Node's crypto. Nothing here is used by the Worker.
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -118,52 +118,51 @@ export async function startAzurite({ ports, location, quiet = true } = {}) {
   };
 }
 
-/** The Shared Key header for a request (its headers must hold every signed header). */
-function sign(account, key, method, url, headers) {
-  const h = Object.fromEntries(
-    Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
-  );
-  const std = [
-    "content-encoding",
-    "content-language",
-    "content-length",
-    "content-md5",
-    "content-type",
-    "date",
-    "if-modified-since",
-    "if-match",
-    "if-none-match",
-    "if-unmodified-since",
-    "range",
-  ].map((n) => (n === "content-length" && h[n] === "0" ? "" : (h[n] ?? "")));
-  const xms = Object.keys(h)
-    .filter((k) => k.startsWith("x-ms-"))
-    .sort()
-    .map((k) => `${k}:${h[k]}\n`)
-    .join("");
-  const u = new URL(url);
-  const params = [...u.searchParams.keys()].map((k) => k.toLowerCase()).sort();
-  const query = [...new Set(params)]
-    .map((k) => `\n${k}:${u.searchParams.getAll(k).sort().join(",")}`)
-    .join("");
-  const text = `${[method, ...std].join("\n")}\n${xms}/${account}${u.pathname}${query}`;
-  return `SharedKey ${account}:${createHmac("sha256", Buffer.from(key, "base64")).update(text, "utf8").digest("base64")}`;
+/** An account SAS signed with `key` (sv 2020-12-06 and later: the encryption-scope line too). */
+function accountSas(account, key, { services, resourceTypes, permissions, version = VERSION }) {
+  const expiry = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
+  const text = [
+    account,
+    permissions,
+    services,
+    resourceTypes,
+    "",
+    expiry,
+    "",
+    "https,http",
+    version,
+    "",
+    "",
+  ].join("\n");
+  const sig = createHmac("sha256", Buffer.from(key, "base64"))
+    .update(text, "utf8")
+    .digest("base64");
+  return new URLSearchParams({
+    sv: version,
+    ss: services,
+    srt: resourceTypes,
+    sp: permissions,
+    se: expiry,
+    spr: "https,http",
+    sig,
+  }).toString();
 }
 
-/** Setup calls to an Azurite (or Azure) account, signed with its key. */
+/**
+ * Setup calls to an Azurite (or Azure) account, authorized by an account SAS made with its key
+ * (so this helper needs no Shared Key signer of its own: the Worker's is the one under test).
+ */
 export function azuriteClient({ blob, queue, account = DEV_ACCOUNT, key = DEV_KEY }) {
+  const sas = accountSas(account, key, {
+    services: "bq",
+    resourceTypes: "sco",
+    permissions: "rwdlacup",
+  });
   async function call(method, url, body, extra = {}) {
     const bytes = body === undefined ? undefined : Buffer.from(body);
-    const headers = {
-      "x-ms-version": VERSION,
-      "x-ms-date": new Date().toUTCString(),
-      ...(bytes
-        ? { "content-length": String(bytes.length), "content-type": "application/octet-stream" }
-        : {}),
-      ...extra,
-    };
-    headers.authorization = sign(account, key, method, url, headers);
-    const res = await fetch(url, { method, headers, body: bytes });
+    const headers = { "x-ms-version": VERSION, ...extra };
+    const signed = `${url}${url.includes("?") ? "&" : "?"}${sas}`;
+    const res = await fetch(signed, { method, headers, body: bytes });
     const text = await res.text();
     if (!res.ok && res.status !== 409)
       throw new Error(`${method} ${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
@@ -203,39 +202,8 @@ export function azuriteClient({ blob, queue, account = DEV_ACCOUNT, key = DEV_KE
         ),
       ),
     /** An account SAS (services e.g. "bq", resource types "sco", permissions "rp"), valid an hour. */
-    accountSas: ({
-      services = "bq",
-      resourceTypes = "sco",
-      permissions = "rp",
-      version = VERSION,
-    } = {}) => {
-      const expiry = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
-      const text = [
-        account,
-        permissions,
-        services,
-        resourceTypes,
-        "",
-        expiry,
-        "",
-        "https,http",
-        version,
-        "",
-        "",
-      ].join("\n");
-      const sig = createHmac("sha256", Buffer.from(key, "base64"))
-        .update(text, "utf8")
-        .digest("base64");
-      return new URLSearchParams({
-        sv: version,
-        ss: services,
-        srt: resourceTypes,
-        sp: permissions,
-        se: expiry,
-        spr: "https,http",
-        sig,
-      }).toString();
-    },
+    accountSas: ({ services = "bq", resourceTypes = "sco", permissions = "rp", version } = {}) =>
+      accountSas(account, key, { services, resourceTypes, permissions, version }),
   };
 }
 

@@ -1,9 +1,9 @@
 import { loadSources } from "../../config";
-import { describeError } from "../../lib/errors";
-import { LIMITS, type Limits, OutboundError } from "../../lib/outbound";
+import { LIMITS, type Limits } from "../../lib/outbound";
 import { decodeUtf8 } from "../../parse/bytes";
 import type { Ports } from "../../ports";
 import type { AzureConfig } from "../../vendors/fields";
+import { eachSource, whatFailed } from "../each-source";
 import { type AzureSource, deliverEvents } from "./deliver";
 import { queueEndpoint } from "./endpoints";
 import { eventsIn, readEvent } from "./events";
@@ -114,10 +114,6 @@ async function pollQueue(env: Env, ports: Ports, source: QueueSource, now: numbe
   return handled;
 }
 
-/** A failed call in words: `timeout: …`, `too_large: …`, `network: …`, or the error itself. */
-const whatFailed = (err: unknown) =>
-  err instanceof OutboundError ? `${err.kind}: ${err.message}` : describeError(err);
-
 /** Every Azure source with a queue, each on its own (one failing never stops the others). */
 export async function pollAzureQueues(
   env: Env,
@@ -125,17 +121,8 @@ export async function pollAzureQueues(
   now = Date.now(),
   limits: Limits = LIMITS.api,
 ): Promise<Record<string, number | string>> {
-  const report: Record<string, number | string> = {};
   const sources = loadSources(env).filter(
     (s): s is QueueSource => "azure" in s && !!s.azure?.queueName,
   );
-  for (const source of sources) {
-    try {
-      report[source.id] = await pollQueue(env, ports, source, now, limits);
-    } catch (err) {
-      report[source.id] = whatFailed(err);
-      await ports.health.recordError(source.id, whatFailed(err), now);
-    }
-  }
-  return report;
+  return eachSource(sources, ports, now, (source) => pollQueue(env, ports, source, now, limits));
 }

@@ -1,12 +1,13 @@
 import type { AwsClient } from "aws4fetch";
 import { loadSources } from "../../config";
 import { describeError } from "../../lib/errors";
-import { fetchBounded, LIMITS, type Limits, OutboundError } from "../../lib/outbound";
+import { fetchBounded, LIMITS, type Limits } from "../../lib/outbound";
 import type { Ports } from "../../ports";
 import type { S3Config } from "../../vendors/fields";
 import type { BucketSource } from "../bucket/kept";
 import { handleS3Event } from "../bucket/s3-events";
 import { s3Client } from "../bucket/stores";
+import { eachSource } from "../each-source";
 
 /**
  * SQS pull, for S3 sources that cannot expose an endpoint (`s3.sqsQueueUrl`): every minute the
@@ -141,10 +142,6 @@ async function pollQueue(
   return handled;
 }
 
-/** A failed call in words: `timeout: …`, `too_large: …`, `network: …`, or the error itself. */
-const whatFailed = (err: unknown) =>
-  err instanceof OutboundError ? `${err.kind}: ${err.message}` : describeError(err);
-
 /**
  * Every S3 source with an SQS queue, each on its own (one failing never stops the others). Each
  * SQS call has the deadline and byte cap of `limits` (the first receive waits up to 10 s of it).
@@ -155,15 +152,6 @@ export async function pollSqsQueues(
   now = Date.now(),
   limits: Limits = LIMITS.api,
 ): Promise<Record<string, number | string>> {
-  const report: Record<string, number | string> = {};
   const sources = loadSources(env).filter((s): s is SqsSource => "s3" in s && !!s.s3?.sqsQueueUrl);
-  for (const source of sources) {
-    try {
-      report[source.id] = await pollQueue(env, ports, source, now, limits);
-    } catch (err) {
-      report[source.id] = whatFailed(err);
-      await ports.health.recordError(source.id, whatFailed(err), now);
-    }
-  }
-  return report;
+  return eachSource(sources, ports, now, (source) => pollQueue(env, ports, source, now, limits));
 }

@@ -1,39 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type Azurite,
-  type AzuriteClient,
-  azuriteClient,
-  DEV_ACCOUNT,
-  DEV_KEY,
-  startAzurite,
-} from "../../../scripts/lib/azurite.mjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEV_ACCOUNT, DEV_KEY } from "../../../scripts/lib/azurite.mjs";
 import { azureStore } from "../../../src/transports/azure/blob-store";
 import { BucketReadError, type ObjectRead } from "../../../src/transports/bucket/object-store";
 import type { AzureConfig } from "../../../src/vendors/fields";
+import { useAzurite } from "./helpers";
 
 /**
  * The Azure ObjectStore through Azurite's real Blob REST API (started here on free loopback
  * ports, in memory): Shared Key and SAS, range reads, If-Match pinning, 403 and 404.
  */
 
-let az: Azurite;
-let admin: AzuriteClient;
+const ctx = useAzurite();
 const CONTAINER = "audit-logs";
 const KEY = "tpuf/2026/01/02 batch.ndjson";
 const BODY = '{"a":1}\n{"a":2}\n{"a":3}\n';
 
-beforeAll(async () => {
-  az = await startAzurite();
-  admin = azuriteClient(az);
-  await admin.createContainer(CONTAINER);
-}, 60_000);
-afterAll(() => az?.stop());
+beforeAll(() => ctx.admin.createContainer(CONTAINER));
 
 const config = (extra: Partial<AzureConfig> = {}): AzureConfig => ({
   account: DEV_ACCOUNT,
   container: CONTAINER,
   prefix: "",
-  endpoint: az.blob,
+  endpoint: ctx.az.blob,
   ...(extra.sasTokenEnv || extra.entra ? {} : { accountKeyEnv: "AZ_KEY" }),
   ...extra,
 });
@@ -52,22 +40,22 @@ const failure = (p: Promise<unknown>) =>
 
 describe("Azure blob store (Shared Key) against Azurite", () => {
   it("reads a blob whole: its body, ETag (unquoted) and size", async () => {
-    const eTag = await admin.putBlob(CONTAINER, KEY, BODY);
+    const eTag = await ctx.admin.putBlob(CONTAINER, KEY, BODY);
     const read = await azureStore(env(), config()).get(KEY);
     expect(read).toMatchObject({ eTag, size: BODY.length, upload: false });
     expect(await text(read)).toBe(BODY);
   });
 
   it("reads from an offset with x-ms-range (a resumed read), the size still the whole blob's", async () => {
-    const eTag = await admin.putBlob(CONTAINER, KEY, BODY);
+    const eTag = await ctx.admin.putBlob(CONTAINER, KEY, BODY);
     const read = await azureStore(env(), config()).get(KEY, { eTag, offset: 8 });
     expect(read).toMatchObject({ eTag, size: BODY.length });
     expect(await text(read)).toBe(BODY.slice(8));
   });
 
   it("pins the notified version with If-Match: a rewritten blob is `changed`, the new one reads", async () => {
-    const old = await admin.putBlob(CONTAINER, KEY, BODY);
-    const now = await admin.putBlob(CONTAINER, KEY, `${BODY}{"a":4}\n`);
+    const old = await ctx.admin.putBlob(CONTAINER, KEY, BODY);
+    const now = await ctx.admin.putBlob(CONTAINER, KEY, `${BODY}{"a":4}\n`);
     expect(now).not.toBe(old);
     const store = azureStore(env(), config());
     expect(await store.get(KEY, { eTag: old })).toBe("changed");
@@ -76,7 +64,7 @@ describe("Azure blob store (Shared Key) against Azurite", () => {
   });
 
   it("head gives the current version and size; null for a missing blob", async () => {
-    const eTag = await admin.putBlob(CONTAINER, "head.json", "[1,2]");
+    const eTag = await ctx.admin.putBlob(CONTAINER, "head.json", "[1,2]");
     const store = azureStore(env(), config());
     expect(await store.head("head.json")).toEqual({ eTag, size: 5 });
     expect(await store.head("no-such.json")).toBeNull();
@@ -112,8 +100,8 @@ describe("Azure blob store (Shared Key) against Azurite", () => {
 
 describe("Azure blob store (SAS) against Azurite", () => {
   it("reads with an account SAS appended (a leading ? accepted), ranges and pinning too", async () => {
-    const eTag = await admin.putBlob(CONTAINER, KEY, BODY);
-    const sas = admin.accountSas({ services: "b", resourceTypes: "o", permissions: "r" });
+    const eTag = await ctx.admin.putBlob(CONTAINER, KEY, BODY);
+    const sas = ctx.admin.accountSas({ services: "b", resourceTypes: "o", permissions: "r" });
     for (const token of [sas, `?${sas}`]) {
       const store = azureStore(env({ AZ_SAS: token }), config({ sasTokenEnv: "AZ_SAS" }));
       expect(await text(await store.get(KEY, { eTag, offset: 16 }))).toBe(BODY.slice(16));
@@ -122,7 +110,7 @@ describe("Azure blob store (SAS) against Azurite", () => {
   });
 
   it("a SAS without read permission is a 403 in the source's words", async () => {
-    const sas = admin.accountSas({ services: "b", resourceTypes: "o", permissions: "w" });
+    const sas = ctx.admin.accountSas({ services: "b", resourceTypes: "o", permissions: "w" });
     const store = azureStore(env({ AZ_SAS: sas }), config({ sasTokenEnv: "AZ_SAS" }));
     const err = await failure(store.get(KEY));
     expect((err as Error).message).toMatch(

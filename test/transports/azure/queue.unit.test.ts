@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  type Azurite,
-  type AzuriteClient,
-  azuriteClient,
-  DEV_ACCOUNT,
-  DEV_KEY,
-  startAzurite,
-} from "../../../scripts/lib/azurite.mjs";
+import { beforeEach, describe, expect, it } from "vitest";
+import { DEV_ACCOUNT, DEV_KEY } from "../../../scripts/lib/azurite.mjs";
 import { pollAzureQueues } from "../../../src/transports/azure/queue-poll";
 import cloudEvents from "../../fixtures/azure/cloudevents-blob-created.json";
 import blobCreated from "../../fixtures/azure/eventgrid-blob-created.json";
 import blobDeleted from "../../fixtures/azure/eventgrid-blob-deleted.json";
-import { fakePorts, fakeQueue } from "./fake-ports";
+import { fakePorts, fakeQueue, useAzurite } from "./helpers";
 
 /**
  * The Storage Queue pull (azure.queueName) against Azurite's real Queue REST API: Get Messages,
@@ -19,19 +12,13 @@ import { fakePorts, fakeQueue } from "./fake-ports";
  * the objects are queued, junk quarantined once and deleted.
  */
 
-let az: Azurite;
-let admin: AzuriteClient;
+const ctx = useAzurite();
 let queueName = "";
 let n = 0;
 
-beforeAll(async () => {
-  az = await startAzurite();
-  admin = azuriteClient(az);
-}, 60_000);
-afterAll(() => az?.stop());
 beforeEach(async () => {
   queueName = `audit-events-${++n}`;
-  await admin.createQueue(queueName);
+  await ctx.admin.createQueue(queueName);
 });
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64");
@@ -52,7 +39,7 @@ function setup(credential: Record<string, string> = { accountKeyEnv: "AZ_KEY" },
     azure: {
       account: DEV_ACCOUNT,
       container: "test-container",
-      endpoint: az.blob,
+      endpoint: ctx.az.blob,
       queueName,
       ...credential,
     },
@@ -63,9 +50,9 @@ function setup(credential: Record<string, string> = { accountKeyEnv: "AZ_KEY" },
 
 describe("Storage Queue pull against Azurite", () => {
   it("queues the blobs of Event Grid messages (base64 and plain JSON, both schemas), then deletes each", async () => {
-    await admin.putMessage(queueName, b64(created("tpuf/a.ndjson", "e-1")));
-    await admin.putMessage(queueName, JSON.stringify({ ...cloudEvents[0], id: "e-2" }));
-    await admin.putMessage(queueName, b64(blobDeleted[0]));
+    await ctx.admin.putMessage(queueName, b64(created("tpuf/a.ndjson", "e-1")));
+    await ctx.admin.putMessage(queueName, JSON.stringify({ ...cloudEvents[0], id: "e-2" }));
+    await ctx.admin.putMessage(queueName, b64(blobDeleted[0]));
     const { env, ports, queue, skipped } = setup();
     const report = await pollAzureQueues(env, ports);
     expect(report).toEqual({ "tp-queue": 3 });
@@ -88,21 +75,21 @@ describe("Storage Queue pull against Azurite", () => {
       },
     ]);
     expect(skipped.n).toBe(1);
-    expect(await admin.count(queueName)).toBe(0);
+    expect(await ctx.admin.count(queueName)).toBe(0);
   });
 
   it("a redelivered event (same id, another message) queues nothing twice", async () => {
-    await admin.putMessage(queueName, b64(created("tpuf/b.ndjson", "e-dup")));
-    await admin.putMessage(queueName, b64(created("tpuf/b.ndjson", "e-dup")));
+    await ctx.admin.putMessage(queueName, b64(created("tpuf/b.ndjson", "e-dup")));
+    await ctx.admin.putMessage(queueName, b64(created("tpuf/b.ndjson", "e-dup")));
     const { env, ports, queue } = setup();
     expect(await pollAzureQueues(env, ports)).toEqual({ "tp-queue": 2 });
     expect(queue.sent).toHaveLength(1);
-    expect(await admin.count(queueName)).toBe(0);
+    expect(await ctx.admin.count(queueName)).toBe(0);
   });
 
   it("a message that is not an event is quarantined once (by its id) and deleted", async () => {
-    await admin.putMessage(queueName, Buffer.from("hello, not json").toString("base64"));
-    await admin.putMessage(queueName, JSON.stringify({ hello: "world" }));
+    await ctx.admin.putMessage(queueName, Buffer.from("hello, not json").toString("base64"));
+    await ctx.admin.putMessage(queueName, JSON.stringify({ hello: "world" }));
     const { env, ports, queue, kept } = setup();
     expect(await pollAzureQueues(env, ports)).toEqual({ "tp-queue": 2 });
     expect(queue.sent).toEqual([]);
@@ -116,39 +103,39 @@ describe("Storage Queue pull against Azurite", () => {
       "the message is not JSON (nor base64 of JSON)",
       "the message is not an event: not an Event Grid event: id: Invalid input: expected string, received undefined",
     ]);
-    expect(await admin.count(queueName)).toBe(0);
+    expect(await ctx.admin.count(queueName)).toBe(0);
   });
 
   it("a message whose objects cannot be queued is not deleted (it comes back); the error is in health", async () => {
-    await admin.putMessage(queueName, b64(created("tpuf/c.ndjson", "e-3")));
+    await ctx.admin.putMessage(queueName, b64(created("tpuf/c.ndjson", "e-3")));
     const { env, ports, errors } = setup();
     (env as unknown as { BUCKET_EVENTS: unknown }).BUCKET_EVENTS = fakeQueue(() => true).binding;
     expect(await pollAzureQueues(env, ports)).toEqual({ "tp-queue": 0 });
     expect(errors).toEqual([
       expect.stringMatching(/^Storage Queue message \S+: Error: queue unavailable$/),
     ]);
-    expect(await admin.count(queueName)).toBe(1);
+    expect(await ctx.admin.count(queueName)).toBe(1);
   });
 
   it("takes and deletes with the account SAS docs/sources/azure.md asks for (ss=bq, srt=co, sp=rp)", async () => {
-    await admin.putMessage(queueName, b64(created("tpuf/d.ndjson", "e-4")));
-    const sas = admin.accountSas({ services: "bq", resourceTypes: "co", permissions: "rp" });
+    await ctx.admin.putMessage(queueName, b64(created("tpuf/d.ndjson", "e-4")));
+    const sas = ctx.admin.accountSas({ services: "bq", resourceTypes: "co", permissions: "rp" });
     const { env, ports, queue } = setup({ sasTokenEnv: "AZ_SAS" }, { AZ_SAS: sas });
     expect(await pollAzureQueues(env, ports)).toEqual({ "tp-queue": 1 });
     expect(queue.sent).toHaveLength(1);
-    expect(await admin.count(queueName)).toBe(0);
+    expect(await ctx.admin.count(queueName)).toBe(0);
   });
 
   it("a wrong key: 403 from Get Messages, in the report and the source's health", async () => {
-    await admin.putMessage(queueName, b64(created("tpuf/e.ndjson", "e-5")));
+    await ctx.admin.putMessage(queueName, b64(created("tpuf/e.ndjson", "e-5")));
     const { env, ports, errors } = setup(
       { accountKeyEnv: "AZ_KEY" },
       { AZ_KEY: btoa("x".repeat(64)) },
     );
     const report = await pollAzureQueues(env, ports);
-    const expected = `Error: Get Messages on ${az.queue}/${queueName}: HTTP 403 AuthenticationFailed`;
+    const expected = `Error: Get Messages on ${ctx.az.queue}/${queueName}: HTTP 403 AuthenticationFailed`;
     expect(report).toEqual({ "tp-queue": expected });
     expect(errors).toEqual([expected]);
-    expect(await admin.count(queueName)).toBe(1);
+    expect(await ctx.admin.count(queueName)).toBe(1);
   });
 });

@@ -1,4 +1,25 @@
+import { afterAll, beforeAll } from "vitest";
+import {
+  type Azurite,
+  type AzuriteClient,
+  azuriteClient,
+  startAzurite,
+} from "../../../scripts/lib/azurite.mjs";
 import type { Ports, WholeEntry } from "../../../src/ports";
+
+/**
+ * Azurite for this test file (free loopback ports, in memory): started before its tests,
+ * stopped after; `az` and `admin` (setup calls signed with the account key) once started.
+ */
+export function useAzurite(): { az: Azurite; admin: AzuriteClient } {
+  const ctx = {} as { az: Azurite; admin: AzuriteClient };
+  beforeAll(async () => {
+    ctx.az = await startAzurite();
+    ctx.admin = azuriteClient(ctx.az);
+  }, 60_000);
+  afterAll(() => ctx.az?.stop());
+  return ctx;
+}
 
 /**
  * In-memory ports for Node-side transport tests: what was kept in quarantine (once per
