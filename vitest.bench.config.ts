@@ -6,6 +6,12 @@ export default defineConfig(async () => {
   const worker = await workerProject();
   return {
     ...worker,
-    test: { ...worker.test, include: ["bench/**/*.bench.ts"], testTimeout: 600_000 },
+    // No Azurite (the Azure tests' global setup): no benchmark reads Azure.
+    test: {
+      ...worker.test,
+      globalSetup: [],
+      include: ["bench/**/*.bench.ts"],
+      testTimeout: 600_000,
+    },
   };
 });
