@@ -29,7 +29,8 @@ function mockSqs(batches: Array<Array<{ MessageId: string; Body: string }>>) {
     const req = new Request(input as RequestInfo, init);
     expect(req.url).toBe("https://sqs.us-east-1.amazonaws.com/");
     const target = req.headers.get("x-amz-target") ?? "";
-    const body = (await req.json()) as Json;
+    // As bytes: workerd warns on .json()/.text() of an application/x-amz-json-1.0 body.
+    const body = JSON.parse(new TextDecoder().decode(await req.arrayBuffer())) as Json;
     calls.push({ target, body, auth: req.headers.get("authorization") ?? "" });
     if (target === "AmazonSQS.ReceiveMessage") {
       const messages = (batches.shift() ?? []).map((m) => ({
