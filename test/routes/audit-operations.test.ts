@@ -15,8 +15,8 @@ interface Operation {
 }
 type Doc = { paths: Record<string, Record<string, Operation>> };
 
-/** Operations whose callers are vendors (ingest token, SNS signature, Pub/Sub token): not audited. */
-const VENDOR_SCHEMES = new Set(["ingestToken", "pubsubPushToken"]);
+/** Operations whose callers are vendors (ingest token, SNS signature, Pub/Sub token, Event Grid secret): not audited. */
+const VENDOR_SCHEMES = new Set(["ingestToken", "pubsubPushToken", "eventGridSecret"]);
 const isDelivery = (op: Operation) =>
   (op.security ?? []).every((s) => Object.keys(s).every((k) => VENDOR_SCHEMES.has(k)));
 
