@@ -19,7 +19,10 @@ if (!sigma || !spec) {
 const git = (dir, ...args) =>
   execFileSync("git", ["--git-dir", dir, ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
 const files = (dir, re) =>
-  git(dir, "ls-tree", "-r", "--name-only", "HEAD").split("\n").filter((p) => re.test(p)).sort();
+  git(dir, "ls-tree", "-r", "--name-only", "HEAD")
+    .split("\n")
+    .filter((p) => re.test(p))
+    .sort();
 const lines = (dir, paths) =>
   paths.map((path) => JSON.stringify({ path, yaml: git(dir, "show", `HEAD:${path}`) })).join("\n");
 const out = "test/fixtures/sigma";
@@ -35,8 +38,16 @@ const example = /### Failed Logins Followed by Successful Login[\s\S]*?```yml\n(
 if (!example) throw new Error("the login example is not in the correlation chapter");
 const specLines = [
   lines(spec, schema),
-  JSON.stringify({ path: "specification/sigma-correlation-rules-specification.md#example", yaml: example }),
+  JSON.stringify({
+    path: "specification/sigma-correlation-rules-specification.md#example",
+    yaml: example,
+  }),
 ];
-writeFileSync(`${out}/spec-correlations.ndjson.gz`, gzipSync(`${specLines.join("\n")}\n`, { level: 9 }));
+writeFileSync(
+  `${out}/spec-correlations.ndjson.gz`,
+  gzipSync(`${specLines.join("\n")}\n`, { level: 9 }),
+);
 console.log(`${rules.length} rules from SigmaHQ/sigma ${git(sigma, "rev-parse", "HEAD").trim()}`);
-console.log(`${schema.length + 1} correlation examples from SigmaHQ/sigma-specification ${git(spec, "rev-parse", "HEAD").trim()}`);
+console.log(
+  `${schema.length + 1} correlation examples from SigmaHQ/sigma-specification ${git(spec, "rev-parse", "HEAD").trim()}`,
+);

@@ -92,6 +92,7 @@ export function matchRows<R extends MatchedRow>(
   for (const stored of rows) {
     let row: Record<string, unknown> | undefined;
     for (const rule of active.detections) {
+      if (!rule.reachable) continue;
       if (rule.product !== null && rule.product !== source.type) continue;
       if (rule.service !== null && rule.service !== source.id) continue;
       row ??= ruleRow(stored);

@@ -131,11 +131,12 @@ export function parseRules(
     if (!has("detection") && !has("correlation")) {
       throw new RuleError('a rule needs "detection" (or "correlation")', docLine, "detection");
     }
-    const keys = keyed(entries, has("detection") ? DETECTION_KEYS : CORRELATION_KEYS);
+    const warnings: string[] = [];
+    const keys = keyed(entries, has("detection") ? DETECTION_KEYS : CORRELATION_KEYS, warnings);
     docs.push({
       doc,
       keys,
-      meta: parseMeta(doc, keys, docLine),
+      meta: parseMeta(doc, keys, docLine, warnings),
       yaml: documentText(text, d.range),
     });
   }
