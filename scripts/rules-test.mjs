@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { importWorkerCode, root } from "./lib/import-worker-code.mjs";
 
 const mod = await importWorkerCode(`export { parseRules, fieldValue } from "./src/detect/sigma.ts";
+  export { countedValue, groupKey, thresholdOf, windowReached } from "./src/detect/windows.ts";
   export { knownFields, ruleRow, products } from "./src/detect/fields.ts";
   export { normalizerFor, findVendor } from "./src/vendors/index.ts";
   export { toRow } from "./src/store/rows.ts";
@@ -87,38 +88,28 @@ function sequencesOf(test) {
   });
 }
 
-const groupKey = (row, fields) => JSON.stringify(fields.map((f) => mod.fieldValue(row, f) ?? null));
-
 /**
- * Replays a correlation over rows in arrival order: each row that a referenced rule matches
- * joins its group-by group; the condition is checked on the group's rows whose eventTime lies
- * within the timespan before (and at) the row's own. Returns the 1-based position of the first
- * row at which the condition holds, or null.
+ * Replays a correlation over rows in arrival order with production's window model
+ * (src/detect/windows.ts, which the alert SQL mirrors): each row that a referenced rule
+ * matches joins its group-by group, and completes a window when one holding it reaches the
+ * threshold, whatever order the rows came in. Returns the 1-based position of the first row
+ * that completes a window, or null.
  */
 function firstAlert(correlation, referenced, rows) {
   const spanMs = correlation.timespanSeconds * 1000;
+  const min = mod.thresholdOf(correlation.condition);
+  const distinct = correlation.type === "value_count";
+  const { field } = correlation.condition;
   const groups = new Map();
-  const { gte, gt, field } = correlation.condition;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (!referenced.some((r) => r.match(row) !== null)) continue;
     const t = Date.parse(row.eventTime);
-    const empty = correlation.groupBy.filter((f) => (mod.fieldValue(row, f) ?? null) === null);
-    if (empty.length > 0) {
-      throw new TestError(`event ${i + 1}: group-by field ${empty.join(", ")} is empty`);
-    }
-    const key = groupKey(row, correlation.groupBy);
-    const group = (groups.get(key) ?? []).filter((g) => g.t >= t - spanMs && g.t <= t);
-    group.push({ t, row });
-    groups.set(key, group);
-    let n;
-    if (correlation.type === "event_count") n = group.length;
-    else {
-      const values = group.map((g) => mod.fieldValue(g.row, field));
-      n = new Set(values.filter((v) => v !== undefined && v !== null).map((v) => JSON.stringify(v)))
-        .size;
-    }
-    if ((gte === undefined || n >= gte) && (gt === undefined || n > gt)) return i + 1;
+    const key = mod.groupKey(correlation.groupBy.map((f) => mod.fieldValue(row, f)));
+    const hits = groups.get(key) ?? [];
+    hits.push({ time: t, value: field ? mod.countedValue(mod.fieldValue(row, field)) : null });
+    groups.set(key, hits);
+    if (mod.windowReached(hits, t, spanMs, min, distinct)) return i + 1;
   }
   return null;
 }

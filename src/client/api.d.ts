@@ -639,6 +639,7 @@ export interface components {
         title: string;
       }[];
       updatedAt: string | null;
+      warnings: string[];
       yaml?: string;
     };
     RuleTestResult: {
@@ -654,6 +655,7 @@ export interface components {
         kind: string;
         title: string;
       }[];
+      warnings: string[];
     };
     SnsResult: {
       /** @description objects queued for reading */

@@ -124,6 +124,7 @@ export function parseCorrelation(
     dedupMinutes: meta.dedupMinutes,
     destinations: meta.destinations,
     yaml,
+    warnings: meta.warnings,
     generateReferenced: meta.generate === true,
   };
   if (meta.description !== undefined) rule.description = meta.description;

@@ -10,28 +10,46 @@ import type { Doc, Entry } from "./yaml-nodes";
 const SELECTION_NAME = /^[A-Za-z0-9_.-]+$/;
 const RESERVED = new Set(["and", "or", "not", "of", "them", "1", "all"]);
 
-function logsource(doc: Doc, e: Entry | undefined, products: readonly string[] | null) {
+/** Every field name is allowed: a rule for events no source has, whose fields are unknown. */
+const ANY_FIELD: ReadonlySet<string> = new (class extends Set<string> {
+  override has(): boolean {
+    return true;
+  }
+})();
+
+/**
+ * logsource: product (a source type), service (a source id), category. A product no source
+ * has, or a category (no source produces one until processing pipelines map them), is
+ * accepted with a warning: the rule never matches, and its fields are not checked. Other keys
+ * (custom ones, `definition`) are ignored.
+ */
+function logsource(
+  doc: Doc,
+  e: Entry | undefined,
+  products: readonly string[] | null,
+  warnings: string[],
+) {
   const out = { product: null as string | null, service: null as string | null };
-  if (!e || e.value === null) return out;
+  const src = { ...out, category: null as string | null, reachable: true };
+  if (!e || e.value === null) return src;
   for (const k of doc.entries(e.value, "logsource", e.line)) {
-    if (k.key === "product") {
-      const product = doc.string(k.value, "logsource.product", k.valueLine);
-      if (products && !products.includes(product)) {
-        const msg = `unknown logsource.product "${product}" (known: ${products.join(", ")})`;
-        throw new RuleError(msg, k.valueLine, "logsource.product");
-      }
-      out.product = product;
-    } else if (k.key === "service") {
-      out.service = doc.string(k.value, "logsource.service", k.valueLine);
-    } else if (k.key === "category") {
-      const msg =
-        "logsource.category is not supported (use product: a source type, service: a source id)";
-      throw new RuleError(msg, k.line, "logsource.category");
-    } else if (k.key !== "definition") {
-      throw new RuleError(`unknown key "logsource.${k.key}"`, k.line, `logsource.${k.key}`);
+    if (k.key !== "product" && k.key !== "service" && k.key !== "category") continue;
+    const v = doc.string(k.value, `logsource.${k.key}`, k.valueLine);
+    src[k.key] = v;
+    if (k.key === "product" && products && !products.includes(v)) {
+      src.reachable = false;
+      warnings.push(
+        `line ${k.valueLine}: no source has logsource.product "${v}" (known: ${products.join(", ")}): the rule is kept but never matches`,
+      );
+    }
+    if (k.key === "category") {
+      src.reachable = false;
+      warnings.push(
+        `line ${k.valueLine}: logsource.category "${v}" is not produced by any source yet (no processing pipeline maps it): the rule is kept but never matches`,
+      );
     }
   }
-  return out;
+  return src;
 }
 
 function conditions(
@@ -91,8 +109,9 @@ export function parseDetection(
   knownFields: KnownFields,
   products: readonly string[] | null,
 ): PendingDetection {
-  const source = logsource(doc, keys.get("logsource"), products);
-  const known = knownFields(source.product);
+  const warnings: string[] = [];
+  const source = logsource(doc, keys.get("logsource"), products, warnings);
+  const known = source.reachable ? knownFields(source.product) : ANY_FIELD;
   const det = keys.get("detection") as Entry;
   const { test, used, text } = compileDetection(doc, det, known);
   const dedupEntry = keys.get("dedup");
@@ -108,6 +127,8 @@ export function parseDetection(
     level: meta.level,
     product: source.product,
     service: source.service,
+    category: source.category,
+    reachable: source.reachable,
     dedup,
     dedupMinutes: meta.dedupMinutes,
     destinations: meta.destinations,
@@ -118,6 +139,7 @@ export function parseDetection(
       return why.length > 0 ? why : [`condition: ${text}`];
     },
     yaml,
+    warnings: [...meta.warnings, ...warnings],
   };
   if (meta.description !== undefined) rule.description = meta.description;
   if (meta.name !== undefined) rule.name = meta.name;

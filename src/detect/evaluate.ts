@@ -3,6 +3,7 @@ import type { SourceRef } from "../model/view";
 import type { RuleSource } from "../ports";
 import { ruleFiles } from "./ruleset";
 import { type CorrelationRule, type DetectionRule, fieldValue } from "./sigma";
+import { countedValue, groupKey, thresholdOf } from "./windows";
 
 export type { Match };
 
@@ -48,11 +49,11 @@ export function forgetRules(): void {
 }
 
 const keyOf = (row: Record<string, unknown>, fields: readonly string[]) =>
-  fields.map((f) => String(fieldValue(row, f) ?? "")).join("|");
+  groupKey(fields.map((f) => fieldValue(row, f)));
 
 function correlationMatch(c: CorrelationRule, row: Record<string, unknown>, base: Match): Match {
-  const { gte, gt, field } = c.condition;
-  const min = gte ?? (gt === undefined ? 1 : gt + 1);
+  const { field } = c.condition;
+  const min = thresholdOf(c.condition);
   return {
     ...base,
     ruleId: c.id,
@@ -63,7 +64,7 @@ function correlationMatch(c: CorrelationRule, row: Record<string, unknown>, base
     destinations: c.destinations,
     silent: false,
     correlation: {
-      value: field ? String(fieldValue(row, field) ?? "") : null,
+      value: field ? countedValue(fieldValue(row, field)) : null,
       spanMs: c.timespanSeconds * 1000,
       min,
       distinct: c.type === "value_count",
@@ -92,6 +93,7 @@ export function matchRows<R extends MatchedRow>(
   for (const stored of rows) {
     let row: Record<string, unknown> | undefined;
     for (const rule of active.detections) {
+      if (!rule.reachable) continue;
       if (rule.product !== null && rule.product !== source.type) continue;
       if (rule.service !== null && rule.service !== source.id) continue;
       row ??= ruleRow(stored);

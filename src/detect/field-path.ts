@@ -43,7 +43,8 @@ export function compileAccessor(field: string): Accessor {
   };
 }
 
-function distance(a: string, b: string): number {
+/** Levenshtein distance (for "did you mean" hints). */
+export function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];

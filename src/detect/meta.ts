@@ -1,5 +1,6 @@
 import { isScalar } from "yaml";
 import { RuleError } from "./errors";
+import { distance } from "./field-path";
 import { LEVELS, type Level } from "./types";
 import type { Doc, Entry } from "./yaml-nodes";
 
@@ -33,6 +34,7 @@ export const CORRELATION_KEYS = new Set([...COMMON, ...IGNORED, ...DEDUP_MINUTES
 
 const ID = /^[A-Za-z0-9_.-]+$/;
 const DEFAULT_DEDUP_MINUTES = 60;
+const DEFAULT_LEVEL: Level = "medium";
 
 export interface Meta {
   id: string;
@@ -47,23 +49,43 @@ export interface Meta {
   /** The lines of id and name, for duplicate errors. */
   idLine: number;
   nameLine: number | null;
+  /** Warnings of the document so far (custom keys, a derived id). */
+  warnings: string[];
 }
 
-/** The entries of a rule document by key, refusing keys outside `allowed`. */
-export function keyed(entries: Entry[], allowed: ReadonlySet<string>): Map<string, Entry> {
+/**
+ * The entries of a rule document by key. Keys outside `allowed` are custom fields, which the
+ * specification allows: kept in the text and ignored, with a warning when one looks like a
+ * misspelt key of ours (`detecton`, `dedup_minutes`).
+ */
+export function keyed(
+  entries: Entry[],
+  allowed: ReadonlySet<string>,
+  warnings: string[],
+): Map<string, Entry> {
   const map = new Map<string, Entry>();
   for (const e of entries) {
     if (!allowed.has(e.key)) {
-      const list = [...allowed].filter((k) => !IGNORED.includes(k)).join(", ");
-      throw new RuleError(
-        `unknown key "${e.key}" (allowed: ${list}, and Sigma metadata)`,
-        e.line,
-        e.key,
+      const near = [...allowed].find(
+        (k) => k.length > 3 && distance(e.key.toLowerCase().replace(/_/g, "-"), k) <= 2,
       );
+      if (near)
+        warnings.push(`line ${e.line}: custom key "${e.key}" ignored (did you mean "${near}"?)`);
+      continue;
     }
     map.set(e.key, e);
   }
   return map;
+}
+
+/** An id from a title, for rules without one (the specification makes id optional). */
+function derivedId(title: string): string {
+  const slug = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 128);
+  return slug === "" ? "rule" : slug;
 }
 
 function required(keys: Map<string, Entry>, key: string, docLine: number): Entry {
@@ -116,21 +138,33 @@ function optionalBoolean(doc: Doc, e: Entry | undefined): boolean | undefined {
   return v;
 }
 
-/** The metadata every rule has: title, id and level required; the rest with defaults. */
-export function parseMeta(doc: Doc, keys: Map<string, Entry>, docLine: number): Meta {
+/**
+ * The metadata every rule has: title required; id optional (else the name, else one derived
+ * from the title, with a warning), level optional (medium); the rest with defaults.
+ */
+export function parseMeta(
+  doc: Doc,
+  keys: Map<string, Entry>,
+  docLine: number,
+  warnings: string[],
+): Meta {
   const titleEntry = required(keys, "title", docLine);
   const title = doc.string(titleEntry.value, "title", titleEntry.valueLine);
   if (title.length > 256)
     throw new RuleError("title is longer than 256 characters", titleEntry.valueLine, "title");
-  const idEntry = required(keys, "id", docLine);
+  const idEntry = keys.get("id") ?? keys.get("name");
+  const id = idEntry ? identifier(doc, idEntry) : derivedId(title);
+  if (!idEntry) warnings.push(`line ${docLine}: no id or name: the rule's id is "${id}"`);
+  const levelEntry = keys.get("level");
   const meta: Meta = {
-    id: identifier(doc, idEntry),
+    id,
     title,
-    level: level(doc, required(keys, "level", docLine)),
+    level: levelEntry ? level(doc, levelEntry) : DEFAULT_LEVEL,
     dedupMinutes: dedupMinutes(doc, keys),
     destinations: null,
-    idLine: idEntry.valueLine,
+    idLine: idEntry?.valueLine ?? docLine,
     nameLine: null,
+    warnings,
   };
   const description = keys.get("description");
   if (description)

@@ -1,4 +1,4 @@
-import { isMap, type Node } from "yaml";
+import { isMap, isScalar, type Node } from "yaml";
 import { RuleError } from "./errors";
 import { type Accessor, checkField, compileAccessor } from "./field-path";
 import { parseModifiers } from "./modifiers";
@@ -19,12 +19,51 @@ interface FieldCheck {
   describe(row: Row): string;
 }
 
-function valueMatches(t: ValueTest, v: unknown): boolean {
+function valueMatches(t: ValueTest, v: unknown, row: Row): boolean {
   if (t.elementwise && Array.isArray(v)) {
-    for (const e of v) if (t.test(e)) return true;
+    for (const e of v) if (t.test(e, row)) return true;
     return false;
   }
-  return t.test(v);
+  return t.test(v, row);
+}
+
+/** How deep a keyword search looks into an event's objects and arrays. */
+const KEYWORD_DEPTH = 8;
+
+/** Whether a test matches any text (string, number, boolean) anywhere in a value. */
+function anyText(t: ValueTest, v: unknown, row: Row, depth: number): boolean {
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean")
+    return t.test(v, row);
+  if (v === null || typeof v !== "object" || depth > KEYWORD_DEPTH) return false;
+  for (const e of Array.isArray(v) ? v : Object.values(v))
+    if (anyText(t, e, row, depth + 1)) return true;
+  return false;
+}
+
+/**
+ * A keyword search (a key with no field: `'|all': […]`, or a list of plain values): each value
+ * is looked for anywhere in the event's text (every string, number and boolean of the row),
+ * as `contains` unless another string modifier is given.
+ */
+function keywordCheck(doc: Doc, key: string, node: Node | null, line: number): FieldCheck {
+  const mods = parseModifiers(key.split("|").slice(1), line, "keywords");
+  if (mods.mode === "equals" && !mods.re && !mods.fieldref) mods.mode = "contains";
+  if (mods.exists || mods.fieldref || mods.neq) {
+    throw new RuleError(`a keyword search cannot take "${mods.text.slice(1)}"`, line, key);
+  }
+  const tests = compileValues(doc, node, mods, "keywords", line);
+  const found = (t: ValueTest, row: Row) => anyText(t, row, row, 0);
+  const label = `keywords${mods.text}`;
+  if (mods.all) {
+    return {
+      test: (row) => tests.every((t) => found(t, row)),
+      describe: () => `${label}: [${tests.map((t) => t.text).join(", ")}]`,
+    };
+  }
+  return {
+    test: (row) => tests.some((t) => found(t, row)),
+    describe: (row) => `${label}: ${tests.find((t) => found(t, row))?.text ?? "?"}`,
+  };
 }
 
 function compileField(
@@ -36,33 +75,40 @@ function compileField(
 ): FieldCheck {
   const [rawField = "", ...modNames] = key.split("|");
   const field = rawField.trim();
-  if (field === "") {
-    throw new RuleError("keyword searches (a key without a field) are not supported", line, key);
-  }
+  if (field === "") return keywordCheck(doc, key, node, line);
   checkField(field, known, line);
   const mods = parseModifiers(modNames, line, field);
   const tests = compileValues(doc, node, mods, field, line);
+  for (const t of tests) if (t.fieldOf) checkField(t.fieldOf, known, line);
   const get: Accessor = compileAccessor(field);
   const label = `${field}${mods.text}`;
   if (mods.all) {
+    const every = (row: Row) => {
+      const v = get(row);
+      for (const t of tests) if (!valueMatches(t, v, row)) return false;
+      return true;
+    };
     return {
-      test: (row) => {
-        const v = get(row);
-        for (const t of tests) if (!valueMatches(t, v)) return false;
-        return true;
-      },
+      test: mods.neq ? (row) => !every(row) : every,
+      describe: () => `${label}: [${tests.map((t) => t.text).join(", ")}]`,
+    };
+  }
+  const some = (row: Row) => {
+    const v = get(row);
+    for (const t of tests) if (valueMatches(t, v, row)) return true;
+    return false;
+  };
+  if (mods.neq) {
+    return {
+      test: (row) => !some(row),
       describe: () => `${label}: [${tests.map((t) => t.text).join(", ")}]`,
     };
   }
   return {
-    test: (row) => {
-      const v = get(row);
-      for (const t of tests) if (valueMatches(t, v)) return true;
-      return false;
-    },
+    test: some,
     describe: (row) => {
       const v = get(row);
-      return `${label}: ${tests.find((t) => valueMatches(t, v))?.text ?? "?"}`;
+      return `${label}: ${tests.find((t) => valueMatches(t, v, row))?.text ?? "?"}`;
     },
   };
 }
@@ -87,8 +133,8 @@ function compileGroup(
 }
 
 /**
- * A selection: a mapping (every field matches) or a list of mappings (any of them matches).
- * A list of plain values (a keyword search over the whole event) is refused.
+ * A selection: a mapping (every field matches), a list of mappings (any of them matches), or
+ * keywords (a value or a list of plain values: any of them anywhere in the event's text).
  */
 export function compileSelection(
   doc: Doc,
@@ -103,14 +149,22 @@ export function compileSelection(
   }
   const items = doc.items(node);
   if (items === null) {
-    throw new RuleError(`selection "${name}" must be a mapping or a list of mappings`, line, name);
+    if (node !== null && isScalar(node) && node.value !== null) {
+      const k = keywordCheck(doc, "", node, line);
+      return { name, test: k.test, describe: (row) => `${name}: ${k.describe(row)}` };
+    }
+    throw new RuleError(`selection "${name}" must be a mapping, a list or a keyword`, line, name);
   }
   if (items.length === 0) throw new RuleError(`selection "${name}" is empty`, line, name);
+  if (items.every((item) => item !== null && isScalar(item))) {
+    const k = keywordCheck(doc, "", node, line);
+    return { name, test: k.test, describe: (row) => `${name}: ${k.describe(row)}` };
+  }
   const groups = items.map((item) => {
     const itemLine = doc.line(item, line) ?? line;
     if (item === null || !isMap(item)) {
       throw new RuleError(
-        `selection "${name}": keyword searches (a list of plain values) are not supported`,
+        `selection "${name}": a list mixes mappings and plain values (keywords)`,
         itemLine,
         name,
       );

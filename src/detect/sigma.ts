@@ -7,9 +7,9 @@
  * - Fields: knownFields(product) names the fields a rule may use. A dotted field `m.k` (e.g.
  *   actor.email) is allowed when the set holds `m.k` itself, `m`, or `m.*`: the caller puts
  *   its map columns (actor, tags, …) there as `m` or `m.*`.
- * - logsource.product must be one of `products` (null: not checked; src/detect/fields.ts
- *   products() gives auditflare's source types);
- *   logsource.category is refused (it would silently match nothing); service is a source id.
+ * - logsource.product not in `products` (null: not checked; src/detect/fields.ts products()
+ *   gives auditflare's source types), or any logsource.category: accepted with a warning,
+ *   `reachable: false` (never matches), fields unchecked; service is a source id.
  * - `generate`: a detection that no correlation in the same text references alerts on its own
  *   (true). One that is referenced is false unless a referencing correlation says
  *   `generate: true` (Sigma's meaning) or the detection itself says `generate: true|false`
@@ -20,11 +20,12 @@
  *   knownFields(null).
  * - auditflare keys: `dedup` (a field or list of fields), `dedup-minutes` (or `dedupMinutes`;
  *   a whole number ≥ 0, default 60), `destinations` (a list; absent or null = all).
- * - `exists: true` means present and not null (rows carry every common column, null when
- *   unknown); a `null` value matches a missing or null field.
+ * - `exists: true` means present (a null field exists, as the specification says); a `null`
+ *   value matches a missing or null field. Custom top-level keys are ignored; id and level
+ *   optional (docs/detections.md).
  * - Only event_count and value_count correlations, with gte and/or gt, are supported; the
- *   rest of Sigma (keyword searches, aggregations, aliases, encoding modifiers…) is refused
- *   with a RuleError rather than ignored.
+ *   rest (other types, aliases, `expand`, aggregations) is refused with a RuleError rather
+ *   than ignored.
  */
 import { LineCounter, parseAllDocuments } from "yaml";
 import { type PendingCorrelation, parseCorrelation } from "./correlation";
@@ -131,11 +132,12 @@ export function parseRules(
     if (!has("detection") && !has("correlation")) {
       throw new RuleError('a rule needs "detection" (or "correlation")', docLine, "detection");
     }
-    const keys = keyed(entries, has("detection") ? DETECTION_KEYS : CORRELATION_KEYS);
+    const warnings: string[] = [];
+    const keys = keyed(entries, has("detection") ? DETECTION_KEYS : CORRELATION_KEYS, warnings);
     docs.push({
       doc,
       keys,
-      meta: parseMeta(doc, keys, docLine),
+      meta: parseMeta(doc, keys, docLine, warnings),
       yaml: documentText(text, d.range),
     });
   }

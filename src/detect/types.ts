@@ -14,6 +14,13 @@ export interface DetectionRule {
   product: string | null;
   /** logsource.service: a source id; null = every source of the product. */
   service: string | null;
+  /**
+   * logsource.category. No source of auditflare produces one yet (processing pipelines will
+   * map them), so a rule with a category never matches (its warnings say so).
+   */
+  category: string | null;
+  /** False when no source can produce the rule's events (an unknown product, a category). */
+  reachable: boolean;
   /** Whether a match alerts on its own (see parseRules for the default). */
   generate: boolean;
   /** Sigma `name`: correlations may reference a rule by name or id. */
@@ -27,6 +34,8 @@ export interface DetectionRule {
   match(row: Row): string[] | null;
   /** The document's source text. */
   yaml: string;
+  /** What was accepted but may not do what the author expects (`line N: …`). */
+  warnings: string[];
 }
 
 export interface CorrelationRule {
@@ -47,6 +56,7 @@ export interface CorrelationRule {
   dedupMinutes: number;
   destinations: string[] | null;
   yaml: string;
+  warnings: string[];
 }
 
 export type Rule = DetectionRule | CorrelationRule;

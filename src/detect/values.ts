@@ -1,33 +1,14 @@
-import { RE2JS } from "re2js";
 import { isScalar, type Node } from "yaml";
-import { cidrContains, type ParsedIP, parseCidr, parseIP } from "../lib/ip";
+import { encodes, transformValue } from "./encodings";
 import { RuleError } from "./errors";
-import type { Modifiers } from "./modifiers";
+import { compileAccessor } from "./field-path";
+import type { Modifiers, TimePart } from "./modifiers";
+import { cidrTest, type Item, regexTest, textOf, type ValueTest } from "./patterns";
 import { compileString, type StringTest } from "./strings";
+import type { Row } from "./types";
 import type { Doc } from "./yaml-nodes";
 
-/** One rule value compiled: `test` takes the row's value (an array's elements, one by one,
- * when `elementwise`). */
-export interface ValueTest {
-  test(v: unknown): boolean;
-  elementwise: boolean;
-  /** The rule value as written, for match explanations. */
-  text: string;
-}
-
-interface Item {
-  value: unknown;
-  source: string;
-  line: number;
-  field: string;
-}
-
-/** A row value as text for string patterns (numbers and booleans as written by String). */
-function textOf(v: unknown): string | null {
-  if (typeof v === "string") return v;
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  return null;
-}
+export type { Item, ValueTest };
 
 function stringTest(t: StringTest): (v: unknown) => boolean {
   return (v) => {
@@ -38,74 +19,6 @@ function stringTest(t: StringTest): (v: unknown) => boolean {
 
 function escapeWildcards(s: string): string {
   return s.replace(/[\\*?]/g, "\\$&");
-}
-
-/** The `re` sub-modifiers as RE2 flags (Sigma: i, m, s; `(?i)` inline works as well). */
-const RE2_FLAGS: Record<string, number> = {
-  i: RE2JS.CASE_INSENSITIVE,
-  m: RE2JS.MULTILINE,
-  s: RE2JS.DOTALL,
-};
-
-/** Why RE2 refused a pattern, in words a rule author can act on. */
-function re2Refusal(pattern: string, err: unknown): string {
-  const why = err instanceof Error ? err.message : String(err);
-  const lookaround = /\(\?<?[=!]/.test(pattern);
-  const backref = /\\[1-9]|\\k</.test(pattern);
-  const hint = lookaround
-    ? " (lookarounds such as (?=, (?!, (?<= and (?<! are not supported)"
-    : backref
-      ? " (backreferences such as \\1 are not supported)"
-      : "";
-  return `invalid regular expression for RE2${hint}: ${why}`;
-}
-
-/**
- * `|re`: RE2 syntax (Sigma's regular expressions; inline flags like `(?i)`), matched anywhere
- * in the value, in time linear in the value whatever the pattern: no backtracking, so no
- * pattern or event can stall ingest. What RE2 cannot run (backreferences, lookarounds) is
- * refused when the rule is parsed.
- */
-function regexTest(item: Item, flags: string): ValueTest {
-  if (typeof item.value !== "string") {
-    throw new RuleError(`"re" needs a string, got ${item.source}`, item.line, item.field);
-  }
-  const bits = [...flags].reduce((b, f) => b | (RE2_FLAGS[f] ?? 0), 0);
-  let re: RE2JS;
-  try {
-    re = RE2JS.compile(item.value, bits);
-  } catch (err) {
-    const message = `${item.field}: ${re2Refusal(item.value, err)}`;
-    throw new RuleError(message, item.line, item.field);
-  }
-  return {
-    test: stringTest((s) => re.test(s)),
-    elementwise: true,
-    text: `/${item.value}/${flags}`,
-  };
-}
-
-// The last address parsed: every cidr test of every rule reads the same row's srcIP in turn.
-let lastText: string | null = null;
-let lastIP: ParsedIP | null = null;
-
-function parsedIP(text: string): ParsedIP | null {
-  if (text !== lastText) {
-    lastIP = parseIP(text);
-    lastText = text;
-  }
-  return lastIP;
-}
-
-function cidrTest(item: Item): ValueTest {
-  const cidr = typeof item.value === "string" ? parseCidr(item.value.trim()) : null;
-  if (!cidr) throw new RuleError(`invalid CIDR ${item.source}`, item.line, item.field);
-  const test = (v: unknown) => {
-    if (typeof v !== "string") return false;
-    const ip = parsedIP(v);
-    return ip !== null && cidrContains(cidr, ip);
-  };
-  return { test, elementwise: true, text: String(item.value) };
 }
 
 function compareTest(item: Item, op: NonNullable<Modifiers["compare"]>): ValueTest {
@@ -124,12 +37,74 @@ function compareTest(item: Item, op: NonNullable<Modifiers["compare"]>): ValueTe
   return { test, elementwise: true, text: item.source };
 }
 
+/** A string value, after its transforms (windash, encodings): any of its variants. */
+function stringValues(item: Item, value: string, mods: Modifiers): StringTest {
+  if (mods.transforms.length === 0) return compileString(value, mods.mode, mods.cased);
+  if (mods.transforms.some(encodes) && /(^|[^\\])[*?]/.test(value)) {
+    const msg = `${mods.text.slice(1)}: a value with wildcards cannot be encoded`;
+    throw new RuleError(msg, item.line, item.field);
+  }
+  const variants = transformValue(value, mods.transforms, item.line, item.field);
+  const tests = variants.map((v) =>
+    compileString(mods.transforms.some(encodes) ? escapeWildcards(v) : v, mods.mode, mods.cased),
+  );
+  return (s) => tests.some((t) => t(s));
+}
+
+/** `fieldref`: the value names a field whose value this one equals (contains, …). */
+function fieldrefTest(item: Item, mods: Modifiers): ValueTest {
+  if (typeof item.value !== "string" || item.value.trim() === "") {
+    throw new RuleError(`"fieldref" needs a field name, got ${item.source}`, item.line, item.field);
+  }
+  const other = compileAccessor(item.value.trim());
+  const test = (v: unknown, row: Row) => {
+    const want = textOf(other(row));
+    const got = textOf(v);
+    if (want === null || got === null) return false;
+    return compileString(escapeWildcards(want), mods.mode, mods.cased)(got);
+  };
+  return { test, elementwise: true, text: `field ${item.value}`, fieldOf: item.value.trim() };
+}
+
+/** The UTC part of a date (ISO text or epoch milliseconds); null when not a date. */
+function timePart(v: unknown, part: TimePart): number | null {
+  const d = typeof v === "number" ? new Date(v) : typeof v === "string" ? new Date(v) : null;
+  if (d === null || Number.isNaN(d.getTime())) return null;
+  if (part === "minute") return d.getUTCMinutes();
+  if (part === "hour") return d.getUTCHours();
+  if (part === "day") return d.getUTCDate();
+  if (part === "month") return d.getUTCMonth() + 1;
+  if (part === "year") return d.getUTCFullYear();
+  // ISO week: the week of the Thursday of this date's week.
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  t.setUTCDate(t.getUTCDate() + 4 - (t.getUTCDay() || 7));
+  return Math.ceil(((t.getTime() - Date.UTC(t.getUTCFullYear(), 0, 1)) / 86_400_000 + 1) / 7);
+}
+
+/** minute, hour, day, week, month, year: a part of a date, equal (or compared) to a number. */
+function timeTest(item: Item, mods: Modifiers, part: TimePart): ValueTest {
+  const n = item.value;
+  if (typeof n !== "number") {
+    throw new RuleError(`"${part}" needs a number, got ${item.source}`, item.line, item.field);
+  }
+  const test = (v: unknown) => {
+    const x = timePart(v, part);
+    if (x === null) return false;
+    if (mods.compare === "lt") return x < n;
+    if (mods.compare === "lte") return x <= n;
+    if (mods.compare === "gt") return x > n;
+    if (mods.compare === "gte") return x >= n;
+    return x === n;
+  };
+  return { test, elementwise: true, text: item.source };
+}
+
 /** A plain or contains/startswith/endswith value: strings as Sigma strings, numbers and
  * booleans by value (or as their text). */
 function plainTest(item: Item, mods: Modifiers): ValueTest {
   const { value, source } = item;
   if (typeof value === "string") {
-    const t = compileString(value, mods.mode, mods.cased);
+    const t = stringValues(item, value, mods);
     return { test: stringTest(t), elementwise: true, text: JSON.stringify(value) };
   }
   if (typeof value !== "number" && typeof value !== "boolean") {
@@ -154,7 +129,7 @@ function existsTest(item: Item): ValueTest {
     throw new RuleError(`"exists" needs true or false, got ${item.source}`, item.line, item.field);
   }
   return {
-    test: (v) => (v !== undefined && v !== null) === want,
+    test: (v) => (v !== undefined) === want,
     elementwise: false,
     text: String(want),
   };
@@ -169,7 +144,7 @@ const NULL_TEST: ValueTest = {
 function compileItem(item: Item, mods: Modifiers): ValueTest {
   if (mods.exists) return existsTest(item);
   if (item.value === null) {
-    if (mods.text !== "" && mods.text !== "|all") {
+    if (mods.text !== "" && mods.text !== "|all" && mods.text !== "|neq") {
       throw new RuleError(
         `null cannot take modifiers (${mods.text.slice(1)})`,
         item.line,
@@ -179,6 +154,8 @@ function compileItem(item: Item, mods: Modifiers): ValueTest {
     return NULL_TEST;
   }
   if (mods.re) return regexTest(item, mods.reFlags);
+  if (mods.fieldref) return fieldrefTest(item, mods);
+  if (mods.time) return timeTest(item, mods, mods.time);
   if (mods.cidr) return cidrTest(item);
   if (mods.compare) return compareTest(item, mods.compare);
   return plainTest(item, mods);

@@ -27,6 +27,8 @@ const Result = z
         matches: z.array(z.object({ ruleId: z.string(), why: z.array(z.string()) })),
       }),
     ),
+    /** What was accepted but may not do what the author expects (`line N: …`). */
+    warnings: z.array(z.string()),
   })
   .openapi("RuleTestResult");
 
@@ -61,7 +63,11 @@ ruleTestRoutes.openapi(route, async (c) => {
     return { index, matches };
   });
   return c.json(
-    { rules: rules.map((r) => ({ id: r.id, kind: r.kind, title: r.title })), results },
+    {
+      rules: rules.map((r) => ({ id: r.id, kind: r.kind, title: r.title })),
+      results,
+      warnings: rules.flatMap((r) => r.warnings.map((w) => `rule "${r.id}": ${w}`)),
+    },
     200,
   );
 });

@@ -30,6 +30,8 @@ const RuleSummary = z
     lastMatchAt: z.string().nullable(),
     updatedAt: z.string().nullable(),
     yaml: z.string().optional(),
+    /** What was accepted but may not do what the author expects (`line N: …`). */
+    warnings: z.array(z.string()),
   })
   .openapi("RuleFile");
 
@@ -54,6 +56,7 @@ const present = (f: RuleFile, stats: Map<string, RuleStat>, withYaml = false) =>
     lastMatchAt: last ? toIso(last) : null,
     updatedAt: f.updatedAt === null ? null : toIso(f.updatedAt),
     ...(withYaml ? { yaml: f.yaml } : {}),
+    warnings: f.rules.flatMap((r) => r.warnings.map((w) => `rule "${r.id}": ${w}`)),
   };
 };
 

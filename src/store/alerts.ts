@@ -14,10 +14,18 @@ const NEW_DETECTION =
   "EXISTS (SELECT 1 FROM detections WHERE ruleId = ?1 AND eventId = ?2 AND commitId = ?3)";
 const OPEN_IN_WINDOW = "ruleId = ?1 AND dedupKey = ?4 AND firstSeen > ?5 AND status != 'closed'";
 
-/** A correlation's count over its timespan, ending at this event, reaches its threshold. */
+/**
+ * A window holding this event (?8) reaches the threshold (?10) — windowReached of
+ * src/detect/windows.ts over the stored detections: some window (e − span, e], e the time of a
+ * detection of the group in [?8, ?8 + span), counts ?10 of them (distinct non-null values for
+ * value_count). Any arrival order: a late event completes the window it belongs to.
+ */
 const THRESHOLD = (distinct: boolean) =>
-  `(SELECT count(${distinct ? "DISTINCT value" : "*"}) FROM detections
-     WHERE ruleId = ?1 AND dedupKey = ?4 AND eventTime > ?8 - ?9 AND eventTime <= ?8) >= ?10`;
+  `EXISTS (SELECT 1 FROM detections e
+     WHERE e.ruleId = ?1 AND e.dedupKey = ?4 AND e.eventTime >= ?8 AND e.eventTime < ?8 + ?9
+       AND (SELECT count(${distinct ? "DISTINCT x.value" : "*"}) FROM detections x
+            WHERE x.ruleId = ?1 AND x.dedupKey = ?4
+              AND x.eventTime > e.eventTime - ?9 AND x.eventTime <= e.eventTime) >= ?10)`;
 
 /** Event ids per rule-stats statement: 2,000 ids of 32 hex keep it far below D1's 100 KB. */
 const STATS_CHUNK = 2000;

@@ -76,6 +76,22 @@ function receiver(failures = 0) {
   return posts;
 }
 
+/** Airkit failed login i of a burst: 30 s apart, the last (i = 20) now. */
+const failedLogin = (tag: string, email: string) => (i: number) => ({
+  ORGANIZATION_ID: "2b7d4e91-5c3a-4f08-9e6b-1a2c3d4e5f60",
+  EVENT_ID: `c0ffee00-${tag}-4a00-8b00-${String(i).padStart(12, "0")}`,
+  EVENT_YEAR: 2026,
+  EVENT_MONTH: "2026-11-01",
+  EVENT_DATE: "2026-11-23",
+  EVENT_TIME: new Date(Date.now() - (20 - i) * 30_000)
+    .toISOString()
+    .replace("T", " ")
+    .replace("Z", ""),
+  EMAIL: email,
+  LOGIN_TYPE: "PASSWORD",
+  EVENT_TYPE: "invalid_login",
+});
+
 describe("detections and alerts", () => {
   it("one signed webhook per alert; a duplicate never re-triggers; a second match updates; after the window a new alert", async () => {
     const queued = notifications();
@@ -179,20 +195,7 @@ describe("detections and alerts", () => {
 
   it("correlation: 9 failed logins by one email → nothing; the 10th → one alert; the 11th → count only", async () => {
     const queued = notifications();
-    const login = (i: number) => ({
-      ORGANIZATION_ID: "2b7d4e91-5c3a-4f08-9e6b-1a2c3d4e5f60",
-      EVENT_ID: `c0ffee00-burst-4a00-8b00-${String(i).padStart(12, "0")}`,
-      EVENT_YEAR: 2026,
-      EVENT_MONTH: "2026-11-01",
-      EVENT_DATE: "2026-11-23",
-      EVENT_TIME: new Date(Date.now() - (20 - i) * 30_000)
-        .toISOString()
-        .replace("T", " ")
-        .replace("Z", ""),
-      EMAIL: "burst@example.com",
-      LOGIN_TYPE: "PASSWORD",
-      EVENT_TYPE: "invalid_login",
-    });
+    const login = failedLogin("burst", "burst@example.com");
     const file = async (name: string, from: number, to: number) => {
       const lines = [];
       for (let i = from; i < to; i++) lines.push(JSON.stringify(login(i)));
@@ -217,5 +220,23 @@ describe("detections and alerts", () => {
     expect(list.data).toEqual([
       expect.objectContaining({ count: 2, dedupKey: "burst@example.com", level: "high" }),
     ]);
+  });
+
+  it("correlation out of order: 9 later failed logins, then the earliest arrives late → one alert", async () => {
+    const queued = notifications();
+    const login = failedLogin("late", "late|comer@example.com");
+    const file = async (name: string, ids: number[]) => {
+      const lines = ids.map((i) => JSON.stringify(login(i)));
+      await deliverBucket(
+        [{ body: await putObject(`airkit/late/${name}.ndjson`, lines.join("\n")) }],
+        undefined,
+        testEnv,
+      );
+    };
+    await file("a", [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(queued).toEqual([]);
+    // The earliest event: the window ending at it holds 1, the one ending at event 9 holds 10.
+    await file("b", [0]);
+    expect(queued).toEqual([expect.objectContaining({ type: "alert.created" })]);
   });
 });

@@ -136,6 +136,7 @@ describe("correlation rules", () => {
       dedupMinutes: 30,
       destinations: null,
       yaml: CORRELATED.slice(0, CORRELATED.indexOf("---")),
+      warnings: [],
     });
   });
 
