@@ -1353,7 +1353,17 @@ export interface operations {
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
         sourceID?: string;
-        sourceType?: "turbopuffer" | "circleci" | "airkit" | "planetscale" | "turso" | "auditflare";
+        sourceType?:
+          | "turbopuffer"
+          | "circleci"
+          | "airkit"
+          | "planetscale"
+          | "turso"
+          | "auditflare"
+          | "github"
+          | "okta"
+          | "onepassword"
+          | "slack";
         srcASCountryCode?: string;
         srcASOrganization?: string;
         srcIP?: string;
@@ -1457,7 +1467,17 @@ export interface operations {
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
         sourceID?: string;
-        sourceType?: "turbopuffer" | "circleci" | "airkit" | "planetscale" | "turso" | "auditflare";
+        sourceType?:
+          | "turbopuffer"
+          | "circleci"
+          | "airkit"
+          | "planetscale"
+          | "turso"
+          | "auditflare"
+          | "github"
+          | "okta"
+          | "onepassword"
+          | "slack";
         srcASCountryCode?: string;
         srcASOrganization?: string;
         srcIP?: string;
@@ -1512,7 +1532,17 @@ export interface operations {
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
         sourceID?: string;
-        sourceType?: "turbopuffer" | "circleci" | "airkit" | "planetscale" | "turso" | "auditflare";
+        sourceType?:
+          | "turbopuffer"
+          | "circleci"
+          | "airkit"
+          | "planetscale"
+          | "turso"
+          | "auditflare"
+          | "github"
+          | "okta"
+          | "onepassword"
+          | "slack";
         srcASCountryCode?: string;
         srcASOrganization?: string;
         srcIP?: string;
