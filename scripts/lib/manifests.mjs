@@ -48,10 +48,11 @@ export function readManifest(type, text = readFileSync(join(vendorsDir, type, "v
   const parsed = manifestSchema.safeParse(doc.toJS());
   const errors = parsed.success
     ? []
-    : parsed.error.issues.map(
-        (i) =>
-          `${file}:${lineOf(doc, counter, i.path)}: ${i.path.join(".") || "manifest"}: ${i.message}`,
-      );
+    : parsed.error.issues.map((i) => {
+        // an unknown key is named at its own line
+        const path = i.code === "unrecognized_keys" ? [...i.path, i.keys[0]] : i.path;
+        return `${file}:${lineOf(doc, counter, path)}: ${path.join(".") || "manifest"}: ${i.message}`;
+      });
   if (parsed.success && parsed.data.type !== type)
     errors.push(`${file}:${lineOf(doc, counter, ["type"])}: type: must be the folder's name "${type}"`);
   if (parsed.success && existsSync(join(vendorsDir, type, "index.ts")))
