@@ -24,9 +24,19 @@ const { manifestNormalizer, manifestPoll, viewOf, fixtureEvents } = await import
 console.log(`${type}: the manifest matches the schema`);
 
 const fields = Object.fromEntries(Object.entries(manifest.config).map(([k, f]) => [k, f.dev]));
-const source = { id: type, type, tokenEnv: "TOKEN", intervalSeconds: 60, overlapSeconds: 600, ...fields };
+const source = {
+  id: type,
+  type,
+  tokenEnv: "TOKEN",
+  intervalSeconds: 60,
+  overlapSeconds: 600,
+  ...fields,
+};
 const baseUrl = manifest.poll.baseUrl ?? "https://example.invalid";
-const req = manifestPoll(manifest).request({ source, token: "<token>", baseUrl, floor: Date.UTC(2026, 0, 1) }, null);
+const req = manifestPoll(manifest).request(
+  { source, token: "<token>", baseUrl, floor: Date.UTC(2026, 0, 1) },
+  null,
+);
 console.log(`\nfirst request (since 2026-01-01): ${req.method ?? "GET"} ${req.url}`);
 for (const [k, v] of Object.entries(req.headers)) console.log(`  ${k}: ${v}`);
 if (req.body) console.log(`  body: ${req.body}`);
@@ -62,5 +72,7 @@ console.log(`\n${events.length} fixture events → ${rows.length} rows`);
 console.table(rows);
 const view = viewOf(manifest);
 console.log(`\nview ${view.name}: the 36 common columns + ${view.columns.length} vendor columns`);
-console.table(view.paths.map(([column, path]) => ({ column, path, fromRawLog: column in view.rawPaths })));
+console.table(
+  view.paths.map(([column, path]) => ({ column, path, fromRawLog: column in view.rawPaths })),
+);
 process.exit(failed > 0 ? 1 : 0);

@@ -17,7 +17,13 @@ if (existsSync(dir)) {
   console.error(`src/vendors/${type} exists already`);
   process.exit(1);
 }
-const event = (id, t, action) => ({ id, created_at: t, action, actor: { id: "u1", email: "ana@acme.example" }, ip: "192.0.2.1" });
+const event = (id, t, action) => ({
+  id,
+  created_at: t,
+  action,
+  actor: { id: "u1", email: "ana@acme.example" },
+  ip: "192.0.2.1",
+});
 const files = {
   [`src/vendors/${type}/vendor.yaml`]: `# yaml-language-server: $schema=../manifest.schema.json
 # ${type}: what the vendor's audit log API is (docs/sources/${type}.md).
@@ -64,4 +70,6 @@ for (const [file, text] of Object.entries(files)) {
   writeFileSync(join(root, file), text);
   console.log(`wrote ${file}`);
 }
-console.log(`next: edit them, then npm run vendor:check ${type} && npm run vendors && npm run views && npm run api:types`);
+console.log(
+  `next: edit them, then npm run vendor:check ${type} && npm run vendors && npm run views && npm run api:types`,
+);

@@ -41,5 +41,7 @@ if (process.argv.includes("--check")) {
   console.log(`vendors: the bundle holds the manifests (${types.join(", ") || "none"})`);
 } else {
   for (const [file, text] of outputs) writeFileSync(file, text);
-  console.log(`vendors: wrote src/vendors/manifests.gen.ts (${types.join(", ") || "none"}) and manifest.schema.json`);
+  console.log(
+    `vendors: wrote src/vendors/manifests.gen.ts (${types.join(", ") || "none"}) and manifest.schema.json`,
+  );
 }

@@ -37,7 +37,10 @@ function lineOf(doc, counter, path) {
 }
 
 /** One manifest: `{ manifest }` (parsed, defaults filled) or `{ errors }` ("file:line: …"). */
-export function readManifest(type, text = readFileSync(join(vendorsDir, type, "vendor.yaml"), "utf8")) {
+export function readManifest(
+  type,
+  text = readFileSync(join(vendorsDir, type, "vendor.yaml"), "utf8"),
+) {
   const file = relative(root, join(vendorsDir, type, "vendor.yaml"));
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
@@ -54,7 +57,9 @@ export function readManifest(type, text = readFileSync(join(vendorsDir, type, "v
         return `${file}:${lineOf(doc, counter, path)}: ${path.join(".") || "manifest"}: ${i.message}`;
       });
   if (parsed.success && parsed.data.type !== type)
-    errors.push(`${file}:${lineOf(doc, counter, ["type"])}: type: must be the folder's name "${type}"`);
+    errors.push(
+      `${file}:${lineOf(doc, counter, ["type"])}: type: must be the folder's name "${type}"`,
+    );
   if (parsed.success && existsSync(join(vendorsDir, type, "index.ts")))
     errors.push(`${file}:1: the folder also has an index.ts: a vendor is a manifest or TypeScript`);
   if (errors.length > 0) return { errors };

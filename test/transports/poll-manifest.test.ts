@@ -55,7 +55,8 @@ function serve(type: string, token?: string) {
   return { mock, sent, run };
 }
 
-const stored = (type: string) => count(`SELECT count(*) AS n FROM logs WHERE sourceID = 'm-${type}'`);
+const stored = (type: string) =>
+  count(`SELECT count(*) AS n FROM logs WHERE sourceID = 'm-${type}'`);
 
 describe("an oldest-first Link API (Okta)", () => {
   it("reads to the end (an empty page ends Okta's endless next links), then asks from the floor", async () => {
@@ -87,7 +88,9 @@ describe("an oldest-first Link API (Okta)", () => {
     expect(await run(Date.UTC(2026, 9, 5))).toMatchObject({
       status: "error",
       kind: "auth",
-      error: expect.stringMatching(/^Okta rejected the API token \(401\): set M_TOKEN to an API token/),
+      error: expect.stringMatching(
+        /^Okta rejected the API token \(401\): set M_TOKEN to an API token/,
+      ),
     });
   });
 });

@@ -1,5 +1,5 @@
-import { MANIFESTS } from "../../src/vendors/manifests.gen";
 import { fixtureEvents, manifestMock } from "../../src/vendors/manifest/mock-api";
+import { MANIFESTS } from "../../src/vendors/manifests.gen";
 import type { VendorMock } from "../../src/vendors/mock";
 
 /** Manifest vendors' fixtures (src/vendors/<type>/fixtures/page*.json: API answers) and mocks. */

@@ -53,17 +53,19 @@ describe("the local mocks of npm start answer as their vendor's poll client read
       const req = new Request(input as RequestInfo, init);
       const url = new URL(req.url);
       const text = await req.text();
-      const answer = byHost.get(url.hostname)?.handle(
-        url.pathname.slice("/v1".length),
-        url.searchParams,
-        req.headers.get("authorization") ?? undefined,
-        {
-          method: req.method,
-          url: req.url,
-          headers: Object.fromEntries(req.headers),
-          body: text ? JSON.parse(text) : undefined,
-        },
-      );
+      const answer = byHost
+        .get(url.hostname)
+        ?.handle(
+          url.pathname.slice("/v1".length),
+          url.searchParams,
+          req.headers.get("authorization") ?? undefined,
+          {
+            method: req.method,
+            url: req.url,
+            headers: Object.fromEntries(req.headers),
+            body: text ? JSON.parse(text) : undefined,
+          },
+        );
       return Response.json(answer?.body ?? {}, {
         status: answer?.status ?? 404,
         headers: answer?.headers,

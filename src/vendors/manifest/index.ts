@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { commonFields, pollFields } from "../fields";
-import { MANIFESTS, type MANIFEST_TYPES } from "../manifests.gen";
+import { type MANIFEST_TYPES, MANIFESTS } from "../manifests.gen";
 import type { Vendor } from "../types";
 import { manifestNormalizer } from "./normalize";
 import { manifestPoll } from "./poll";
@@ -30,7 +30,10 @@ function configOf<T extends string>(m: Manifest & { type: T }): ManifestConfig<T
   const own = Object.fromEntries(
     Object.entries(m.config).map(([k, f]) => {
       const s = z.string().min(1);
-      return [k, f.pattern ? s.regex(new RegExp(`^(?:${f.pattern})$`), `must match ${f.pattern}`) : s];
+      return [
+        k,
+        f.pattern ? s.regex(new RegExp(`^(?:${f.pattern})$`), `must match ${f.pattern}`) : s,
+      ];
     }),
   );
   const baseUrl = m.poll.baseUrl ? z.url().optional() : z.url();

@@ -32,7 +32,9 @@ function expectedAuth(m: Manifest, token: string): [string, string] {
 
 /** The request path's template as a pattern: any value for a {field}. */
 const pathPattern = (template: string) =>
-  new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^{}]+\\?\}/g, "[^/]+")}$`);
+  new RegExp(
+    `^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^{}]+\\?\}/g, "[^/]+")}$`,
+  );
 
 export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMock {
   if (records.length === 0) throw new Error(`${m.type}: a mock needs fixture events`);
@@ -41,12 +43,14 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
   const token = `dev-${m.type}-token`;
   const events: unknown[] = []; // oldest first
   const pattern = pathPattern(poll.request.path);
-  const keyOf = (e: unknown, i: number) => (idPath ? (text(at(e, idPath)) ?? String(i)) : String(i));
+  const keyOf = (e: unknown, i: number) =>
+    idPath ? (text(at(e, idPath)) ?? String(i)) : String(i);
   let seq = 0;
 
   function sinceOf(params: URLSearchParams, body: unknown): number | null {
     if (!poll.since) return null;
-    const raw = poll.since.in === "body" ? at(body, poll.since.param) : params.get(poll.since.param);
+    const raw =
+      poll.since.in === "body" ? at(body, poll.since.param) : params.get(poll.since.param);
     return raw === null || raw === undefined ? null : readTime(raw, poll.since.format);
   }
 
@@ -74,13 +78,21 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
       const [header, value] = expectedAuth(m, token);
       const sent = header === "authorization" ? authorization : req?.headers[header];
       if (sent !== value)
-        return { status: 401, body: { error: "invalid_auth", message: `${header}: not the dev token` } };
+        return {
+          status: 401,
+          body: { error: "invalid_auth", message: `${header}: not the dev token` },
+        };
       if ((req?.method ?? "GET") !== poll.request.method)
         return { status: 405, body: { error: "method_not_allowed" } };
       const p = poll.pagination;
       const cursor =
-        p.kind === "body_cursor" ? decode(text(at(req?.body, p.field))) : decode(params.get(p.param));
-      const since = p.kind === "body_cursor" && cursor.since !== undefined ? cursor.since : sinceOf(params, req?.body);
+        p.kind === "body_cursor"
+          ? decode(text(at(req?.body, p.field)))
+          : decode(params.get(p.param));
+      const since =
+        p.kind === "body_cursor" && cursor.since !== undefined
+          ? cursor.since
+          : sinceOf(params, req?.body);
       const timeOf = (e: unknown) => readTime(at(e, map.time.path), map.time.format) ?? 0;
       const inWindow = events.filter((e) => since === null || timeOf(e) >= since);
       const list = poll.order === "newest_first" ? inWindow.reverse() : inWindow;

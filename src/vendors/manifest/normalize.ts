@@ -61,11 +61,15 @@ export function manifestNormalizer(m: Manifest): Normalizer {
 
     async normalize({ value, raw }) {
       if (!isObject(value)) return fail("invalid_event", `event: not a ${m.name} event object`);
-      const eventID = idPath === null ? await sha256Hex(canonicalJson(value)) : text(at(value, idPath));
+      const eventID =
+        idPath === null ? await sha256Hex(canonicalJson(value)) : text(at(value, idPath));
       if (eventID === null) return fail("invalid_event", `${idPath}: missing (the event id)`);
       const eventTime = readTime(at(value, map.time.path), map.time.format);
       if (eventTime === null)
-        return fail("invalid_time", `${map.time.path}: missing or ${map.time.format === "iso" ? TIME_MESSAGE : `not an ${map.time.format} time`}`);
+        return fail(
+          "invalid_time",
+          `${map.time.path}: missing or ${map.time.format === "iso" ? TIME_MESSAGE : `not an ${map.time.format} time`}`,
+        );
       const eventName = nameOf(map, value);
       if (eventName === null) return fail("invalid_event", "the event name: missing");
       const actor = actorMap(

@@ -45,11 +45,17 @@ function explainAuth(m: Manifest, at: PageTarget) {
 function firstPage(m: Manifest, target: PageTarget, next: string | null) {
   const { request, since, pagination } = m.poll;
   const vars = fieldOf(target);
-  const url = new URL(target.baseUrl.replace(/\/+$/, "") + fill(request.path, (n) => encodeURIComponent(vars(n) ?? "")));
+  const url = new URL(
+    target.baseUrl.replace(/\/+$/, "") +
+      fill(request.path, (n) => encodeURIComponent(vars(n) ?? "")),
+  );
   for (const [k, v] of Object.entries(request.query)) url.searchParams.set(k, fill(v, vars));
   let body: Record<string, unknown> | undefined = request.body
     ? Object.fromEntries(
-        Object.entries(request.body).map(([k, v]) => [k, typeof v === "string" ? fill(v, vars) : v]),
+        Object.entries(request.body).map(([k, v]) => [
+          k,
+          typeof v === "string" ? fill(v, vars) : v,
+        ]),
       )
     : undefined;
   if (since && target.floor !== null && next === null) {
@@ -57,7 +63,8 @@ function firstPage(m: Manifest, target: PageTarget, next: string | null) {
     if (since.in === "body") body = { ...body, [since.param]: t };
     else url.searchParams.set(since.param, String(t));
   }
-  if (pagination.kind === "page") url.searchParams.set(pagination.param, next ?? String(pagination.first));
+  if (pagination.kind === "page")
+    url.searchParams.set(pagination.param, next ?? String(pagination.first));
   if (pagination.kind === "cursor" && next !== null) url.searchParams.set(pagination.param, next);
   if (pagination.kind === "body_cursor" && next !== null) body = { [pagination.field]: next };
   return { url: url.toString(), body };
@@ -81,7 +88,13 @@ export function manifestPoll(m: Manifest): PollClient {
       const { url, body } = firstPage(m, target, next);
       if (m.poll.request.method === "GET") return { url, headers, explainAuth: explain };
       headers["content-type"] = "application/json";
-      return { url, method: "POST", body: JSON.stringify(body ?? {}), headers, explainAuth: explain };
+      return {
+        url,
+        method: "POST",
+        body: JSON.stringify(body ?? {}),
+        headers,
+        explainAuth: explain,
+      };
     },
     parse(body, _next, page) {
       const items = at(body, records);
@@ -90,7 +103,8 @@ export function manifestPoll(m: Manifest): PollClient {
       if (items.length === 0) return { ok: true, items, next: null };
       if (pagination.kind === "page")
         return { ok: true, items, next: String(Number(_next ?? pagination.first) + 1) };
-      if (pagination.kind === "cursor") return { ok: true, items, next: text(at(body, pagination.path)) };
+      if (pagination.kind === "cursor")
+        return { ok: true, items, next: text(at(body, pagination.path)) };
       if (pagination.kind === "body_cursor") {
         const more = at(body, pagination.hasMore) === true;
         return { ok: true, items, next: more ? text(at(body, pagination.path)) : null };
@@ -99,13 +113,24 @@ export function manifestPoll(m: Manifest): PollClient {
       if (link === null || !page) return { ok: true, items, next: null };
       const url = new URL(link, page.url);
       if (url.origin !== new URL(page.url).origin)
-        return { ok: false, error: `${m.name}'s next link leaves ${new URL(page.url).origin}: ${url.origin}` };
+        return {
+          ok: false,
+          error: `${m.name}'s next link leaves ${new URL(page.url).origin}: ${url.origin}`,
+        };
       return { ok: true, items, next: url.toString() };
     },
     pageLabel: (next) =>
-      next === null ? "head" : pagination.kind === "page" ? `page ${next}` : `${pagination.kind === "link" ? "" : `${"field" in pagination ? pagination.field : pagination.param}=`}${next}`,
+      next === null
+        ? "head"
+        : pagination.kind === "page"
+          ? `page ${next}`
+          : `${pagination.kind === "link" ? "" : `${"field" in pagination ? pagination.field : pagination.param}=`}${next}`,
     tokenLabel: (next) =>
-      pagination.kind === "page" ? `page ${next}` : pagination.kind === "link" ? `the next link ${JSON.stringify(next)}` : `the cursor ${JSON.stringify(next)}`,
+      pagination.kind === "page"
+        ? `page ${next}`
+        : pagination.kind === "link"
+          ? `the next link ${JSON.stringify(next)}`
+          : `the cursor ${JSON.stringify(next)}`,
     idOf: (item) => (idPath === null ? null : text(at(item, idPath))),
     timeOf: (item) => readTime(at(item, m.map.time.path), m.map.time.format),
   };

@@ -11,13 +11,17 @@ const ident = /^[a-z][a-z0-9]*$/;
 const path = z
   .string()
   .min(1)
-  .describe('A dotted path into the JSON ("actor.alternateId"); a key with a dot is not addressable');
+  .describe(
+    'A dotted path into the JSON ("actor.alternateId"); a key with a dot is not addressable',
+  );
 const timeFormat = z
   .enum(["iso", "epoch_s", "epoch_ms"])
   .describe("iso: ISO-8601 (no zone = UTC); epoch_s / epoch_ms: a number (or numeric string)");
 const template = z
   .string()
-  .describe("Text with {field} placeholders: a field of the source's config (tokenEnv, organization…)");
+  .describe(
+    "Text with {field} placeholders: a field of the source's config (tokenEnv, organization…)",
+  );
 
 const configField = z.strictObject({
   description: z.string().min(1),
@@ -48,7 +52,9 @@ const pagination = z.discriminatedUnion("kind", [
     .describe('The next page is the Link header\'s rel="next" URL (same origin only)'),
   z
     .strictObject({ kind: z.literal("cursor"), path, param: z.string().min(1) })
-    .describe("The body's `path` holds the next token (empty or missing: the end), sent as `param`"),
+    .describe(
+      "The body's `path` holds the next token (empty or missing: the end), sent as `param`",
+    ),
   z
     .strictObject({
       kind: z.literal("page"),
@@ -82,7 +88,9 @@ const poll = z.strictObject({
       .describe("POST: the first request's JSON body (string values are templates)"),
   }),
   auth,
-  records: z.string().describe('The path of the page\'s list of events ("" : the body is the list)'),
+  records: z
+    .string()
+    .describe('The path of the page\'s list of events ("" : the body is the list)'),
   pagination,
   order: z
     .enum(["newest_first", "oldest_first"])
