@@ -96,16 +96,24 @@ const server = createServer(async (req, res) => {
   for await (const c of req) chunks.push(c);
   if (handleS3(req, res, url, Buffer.concat(chunks), DEV_S3_KEY_ID)) return;
   if (url.pathname === "/webhook") return webhook(req, res, Buffer.concat(chunks).toString());
-  const send = ({ status, body }) => {
-    res.writeHead(status, { "content-type": "application/json" });
+  const send = ({ status, body, headers }) => {
+    res.writeHead(status, { ...headers, "content-type": "application/json" });
     res.end(JSON.stringify(body));
   };
+  const text = Buffer.concat(chunks).toString();
+  let body;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    return send({ status: 400, body: { error: "invalid_json" } });
+  }
   for (const m of mocks) {
-    if (!url.pathname.startsWith(m.prefix)) continue;
+    if (!url.pathname.startsWith(`${m.prefix}/`)) continue;
     const answer = m.handle(
       url.pathname.slice(m.prefix.length),
       url.searchParams,
       req.headers.authorization,
+      { method: req.method ?? "GET", url: url.toString(), headers: req.headers, body },
     );
     if (answer) return send(answer);
   }

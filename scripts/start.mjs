@@ -85,6 +85,10 @@ function warnMissingSources(current, wanted) {
     );
 }
 
+// The vendor manifests (src/vendors/*/vendor.yaml) bundled for the Worker, so an edited manifest
+// runs as it is now (a manifest that fails its schema stops here, naming its line).
+run("node", ["scripts/vendors-bundle.mjs"], "bundling the vendor manifests");
+
 // The env file wrangler dev reads: .dev.vars, plus a dev source for each vendor type its SOURCES
 // lacks (a vendor added since: aimed at its mock), so a new vendor needs no hand edit to run.
 const startEnv = join(root, ".wrangler", "start.env");

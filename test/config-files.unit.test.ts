@@ -5,13 +5,17 @@ import { parseSources, SOURCE_TYPES } from "../src/config";
 import { VENDORS } from "../src/vendors";
 import type { VendorMock } from "../src/vendors/mock";
 import wranglerToml from "../wrangler.toml?raw";
+import { manifestMocks } from "./vendors/manifest-fixtures";
 
 const MOCK_BASE = "http://127.0.0.1:8788";
-const MOCKS = Object.fromEntries(
-  Object.entries(
-    import.meta.glob<{ mock: VendorMock }>("../src/vendors/*/mock.ts", { eager: true }),
-  ).map(([path, m]) => [path.split("/").at(-2), m.mock]),
-);
+const MOCKS: Record<string, VendorMock> = {
+  ...Object.fromEntries(
+    Object.entries(
+      import.meta.glob<{ mock: VendorMock }>("../src/vendors/*/mock.ts", { eager: true }),
+    ).map(([path, m]) => [path.split("/").at(-2), m.mock]),
+  ),
+  ...manifestMocks(),
+};
 
 describe("production config is production; dev settings live in .dev.vars", () => {
   it("wrangler.toml points at no loopback address and no demo organization", () => {
@@ -86,6 +90,12 @@ describe("npm start's derived dev sources (scripts/lib/dev-sources.mjs)", () => 
     const ps = all.find((s) => s.type === "planetscale");
     expect(ps).toMatchObject({ baseUrl: `${MOCK_BASE}${MOCKS.planetscale?.prefix}` });
     expect(added.vars[(ps as { tokenEnv: string }).tokenEnv]).toBe(MOCKS.planetscale?.token);
+    // a manifest vendor's source takes the fields its manifest names, with their dev values
+    expect(all.find((s) => s.type === "github")).toMatchObject({
+      organization: "acme",
+      baseUrl: `${MOCK_BASE}/github`,
+    });
+    expect(all.find((s) => s.type === "okta")).not.toHaveProperty("organization");
   });
 
   it("writes them into the env file without touching the rest of .dev.vars", () => {

@@ -6,7 +6,10 @@ export interface DevSources {
 export function derivedDevSources(
   sources: ReadonlyArray<{ type: string; [field: string]: unknown }>,
   vendors: ReadonlyArray<{ type: string; transports: readonly string[] }>,
-  mocks: Record<string, { prefix: string; token: string } | undefined>,
+  mocks: Record<
+    string,
+    { prefix: string; token: string; devFields?: Record<string, string> } | undefined
+  >,
   mockBase: string,
 ): DevSources;
 export function withDevSources(text: string, added: DevSources): string;

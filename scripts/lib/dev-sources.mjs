@@ -9,7 +9,7 @@ const envName = (type, what) => `${type.toUpperCase().replace(/[^A-Z0-9]/g, "_")
 
 /**
  * `sources`: the SOURCES of .dev.vars (parsed JSON); `vendors`: the registry's
- * `{ type, transports }`; `mocks`: type → `{ prefix, token }` of src/vendors/<type>/mock.ts;
+ * `{ type, transports }`; `mocks`: type → `{ prefix, token, devFields? }` of its mock;
  * `mockBase`: where scripts/mock-vendors.mjs serves them. Returns the sources to add and their
  * secrets (`vars`), none when every type already has a source.
  */
@@ -25,7 +25,8 @@ export function derivedDevSources(sources, vendors, mocks, mockBase) {
       added.push({
         id: v.type,
         type: v.type,
-        organization: "acme",
+        // a manifest vendor's own fields (its manifest's `dev` values), else the organization
+        ...(mock.devFields ?? { organization: "acme" }),
         tokenEnv,
         baseUrl: `${mockBase}${mock.prefix}`,
       });

@@ -1355,7 +1355,17 @@ export interface operations {
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
         sourceID?: string;
-        sourceType?: "turbopuffer" | "circleci" | "airkit" | "planetscale" | "turso" | "auditflare";
+        sourceType?:
+          | "turbopuffer"
+          | "circleci"
+          | "airkit"
+          | "planetscale"
+          | "turso"
+          | "auditflare"
+          | "github"
+          | "okta"
+          | "onepassword"
+          | "slack";
         srcASCountryCode?: string;
         srcASOrganization?: string;
         srcIP?: string;
@@ -1459,7 +1469,17 @@ export interface operations {
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
         sourceID?: string;
-        sourceType?: "turbopuffer" | "circleci" | "airkit" | "planetscale" | "turso" | "auditflare";
+        sourceType?:
+          | "turbopuffer"
+          | "circleci"
+          | "airkit"
+          | "planetscale"
+          | "turso"
+          | "auditflare"
+          | "github"
+          | "okta"
+          | "onepassword"
+          | "slack";
         srcASCountryCode?: string;
         srcASOrganization?: string;
         srcIP?: string;
@@ -1514,7 +1534,17 @@ export interface operations {
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
         sourceID?: string;
-        sourceType?: "turbopuffer" | "circleci" | "airkit" | "planetscale" | "turso" | "auditflare";
+        sourceType?:
+          | "turbopuffer"
+          | "circleci"
+          | "airkit"
+          | "planetscale"
+          | "turso"
+          | "auditflare"
+          | "github"
+          | "okta"
+          | "onepassword"
+          | "slack";
         srcASCountryCode?: string;
         srcASOrganization?: string;
         srcIP?: string;

@@ -3,14 +3,16 @@ import { airkit } from "./airkit";
 import { auditflare } from "./auditflare";
 import { circleci } from "./circleci";
 import type { Normalizer } from "./event";
+import { MANIFEST_VENDORS } from "./manifest";
 import { planetscale } from "./planetscale";
 import { turbopuffer } from "./turbopuffer";
 import { turso } from "./turso";
 import type { Vendor } from "./types";
 
 /**
- * The one list of vendors. Adding a vendor: its folder (src/vendors/<vendor>/) and one entry
- * here; everything else is derived (docs/adding-a-vendor.md).
+ * The one list of vendors. Adding a vendor: a folder with a manifest (src/vendors/<vendor>/
+ * vendor.yaml, listed by MANIFEST_VENDORS with no edit here), or a TypeScript folder and one
+ * entry here; everything else is derived (docs/adding-a-vendor.md).
  */
 // biome-ignore format: one vendor a line, so adding one is a one-line diff
 export const VENDORS = [
@@ -20,6 +22,7 @@ export const VENDORS = [
   planetscale,
   turso,
   auditflare,
+  ...MANIFEST_VENDORS,
 ] as const;
 
 export type SourceType = (typeof VENDORS)[number]["type"];

@@ -8,6 +8,8 @@ export interface VendorMock {
   prefix: string;
   /** The secret it accepts: what the dev source's token variable holds (.dev.vars.example). */
   token: string;
+  /** The dev source's own fields (default: PlanetScale's and Turso's `organization: "acme"`). */
+  devFields?: Record<string, string>;
   /** Adds one new event at time `t` (the server adds one every 20 s, and 300 at start). */
   add(t: number): void;
   /** The answer to a request (path without the prefix), or null when the path is not its. */
@@ -15,12 +17,25 @@ export interface VendorMock {
     path: string,
     params: URLSearchParams,
     authorization: string | undefined,
+    request?: MockRequest,
   ): MockAnswer | null;
+}
+
+/** The rest of a request, for mocks that read more than the query (manifest mocks). */
+export interface MockRequest {
+  method: string;
+  /** The full URL as the client sent it (links are made from it). */
+  url: string;
+  /** Header names in lowercase. */
+  headers: Record<string, string | undefined>;
+  /** The parsed JSON body, if any. */
+  body: unknown;
 }
 
 interface MockAnswer {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 export const MOCK_IPS = [

@@ -4,7 +4,7 @@ import type { PageTarget } from "./types";
 
 /** `{baseUrl}/organizations/{organization}/{path}` of the source. */
 export const orgUrl = (at: PageTarget, path: string) =>
-  `${at.baseUrl.replace(/\/+$/, "")}/organizations/${encodeURIComponent(at.source.organization)}/${path}`;
+  `${at.baseUrl.replace(/\/+$/, "")}/organizations/${encodeURIComponent(at.source.organization ?? "")}/${path}`;
 
 /** Field `k` of an item, if it is an object. */
 export const fieldOf = (item: unknown, k: string): unknown =>

@@ -7,7 +7,8 @@ export type { SourceRef, ViewDefinition };
 
 /** What a poller needs of its source. */
 export interface PollerSource extends SourceRef {
-  organization: string;
+  /** PlanetScale's and Turso's organization (a manifest vendor reads its own fields by name). */
+  organization?: string;
   tokenEnv: string;
   baseUrl?: string;
   intervalSeconds: number;
@@ -21,9 +22,12 @@ export interface PollerSource extends SourceRef {
  * owns everything else (lease, overlap window, cut, cursor loops, timeouts, commits, health).
  */
 
-/** A request for one page, as the walker sends it (GET). */
+/** A request for one page, as the walker sends it (a GET, unless it says POST with a body). */
 export interface PageRequest {
   url: string;
+  method?: "GET" | "POST";
+  /** The POST body (JSON text). */
+  body?: string;
   headers: Record<string, string>;
   /** Explains an auth/permission status (401, 402, 403, 404) in words a user can act on. */
   explainAuth: (status: number) => string;
@@ -34,21 +38,37 @@ export type ParsedPage =
   | { ok: true; items: unknown[]; next: string | null }
   | { ok: false; error: string };
 
-/** Where the walker is: the source, its secret, its API base. */
+/** Where the walker is: the source, its secret, its API base, how far back the walk reads. */
 export interface PageTarget {
   source: PollerSource;
   token: string;
   baseUrl: string;
+  /**
+   * The oldest time (epoch ms) this walk needs: the high-water mark minus the overlap window;
+   * null before the first complete walk. An API with a `since` parameter can start there.
+   */
+  floor: number | null;
+}
+
+/** What the walker saw of a page besides its body: its URL and response headers (Link). */
+export interface PageMeta {
+  url: string;
+  headers: Headers;
 }
 
 export interface PollClient {
   /** The vendor's name in messages ("PlanetScale"). */
   name: string;
   defaultBaseUrl: string;
+  /**
+   * newest_first (the default): the walk reads back from the head to the overlap window.
+   * oldest_first: the head is the oldest event since `floor`, and the walk reads to the end.
+   */
+  order?: "newest_first" | "oldest_first";
   /** The page after `next` (null: the head, the newest events). */
   request(at: PageTarget, next: string | null): PageRequest;
-  /** The JSON body of the page requested with `next`. */
-  parse(body: unknown, next: string | null): ParsedPage;
+  /** The JSON body of the page requested with `next` (and the response's URL and headers). */
+  parse(body: unknown, next: string | null, page?: PageMeta): ParsedPage;
   /** Where a page is, for record locations ("head", "page 3"). */
   pageLabel(next: string | null): string;
   /** How the vendor named a page in its answer, for messages ('the cursor "x"', "page 3"). */

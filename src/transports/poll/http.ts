@@ -41,13 +41,12 @@ interface Page {
   body: string;
 }
 
-/** GETs a page within `limits`; returns it, or throws a PollError saying what went wrong. */
+/** Fetches a page within `limits`; returns it, or throws a PollError saying what went wrong. */
 export async function getPage(req: PageRequest, now: number, limits: Limits): Promise<Page> {
-  const res = await fetchBounded(
-    req.url,
-    { headers: { accept: "application/json", "user-agent": "auditflare", ...req.headers } },
-    limits,
-  ).catch((err: unknown) => {
+  const headers = { accept: "application/json", "user-agent": "auditflare", ...req.headers };
+  const init: RequestInit =
+    req.method === "POST" ? { method: "POST", body: req.body ?? "", headers } : { headers };
+  const res = await fetchBounded(req.url, init, limits).catch((err: unknown) => {
     if (err instanceof OutboundError) throw new PollError(err.kind, err.message, { url: req.url });
     throw err;
   });

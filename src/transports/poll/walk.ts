@@ -14,6 +14,8 @@ import type { PollContext, PollResult } from "./types";
  * that window, or at the list's end; only then does the walk's newest event become the
  * high-water mark. A token followed twice in one walk, or a page of nothing new while the vendor
  * says there is more, stops the walk as `cursor_loop`: the next walk starts at the head again.
+ * An oldest-first client (manifests of APIs with a `since` parameter) is asked for its head from
+ * the window's floor on (PageTarget.floor) and read to the list's end; the rest is the same.
  */
 
 /** Tokens kept with a walk that spans runs: a longer loop is not seen across runs. */
@@ -61,10 +63,16 @@ function startWalk(ctx: PollContext): Walk {
   };
 }
 
-async function readPage(ctx: PollContext, client: PollClient, next: string | null): Promise<Page> {
-  const req = client.request({ source: ctx.source, token: ctx.token, baseUrl: ctx.baseUrl }, next);
-  const { body } = await getPage(req, ctx.now, ctx.limits);
-  const parsed = client.parse(parseJsonBody(body, req.url), next);
+async function readPage(
+  ctx: PollContext,
+  client: PollClient,
+  w: Walk,
+  next: string | null,
+): Promise<Page> {
+  const target = { source: ctx.source, token: ctx.token, baseUrl: ctx.baseUrl, floor: w.floor };
+  const req = client.request(target, next);
+  const { body, headers } = await getPage(req, ctx.now, ctx.limits);
+  const parsed = client.parse(parseJsonBody(body, req.url), next, { url: req.url, headers });
   if (!parsed.ok) throw new PollError("malformed", parsed.error, { body, url: req.url });
   return parsed;
 }
@@ -112,7 +120,11 @@ function raiseTop(ctx: PollContext, client: PollClient, w: Walk, items: unknown[
 
 /** One page's step: the events to store, whether the walk ends, and the statement saying so. */
 function stepOf(ctx: PollContext, client: PollClient, w: Walk, page: Page) {
+  // An oldest-first list asked from `floor` on is read to its end: an older event there is one the
+  // vendor listed late, not the edge of the window.
+  const cut = client.order !== "oldest_first";
   const older = (item: unknown) => {
+    if (!cut) return false;
     const t = client.timeOf(item);
     return w.floor !== null && t !== null && t < w.floor;
   };
@@ -140,7 +152,7 @@ export async function walk(ctx: PollContext, client: PollClient): Promise<PollRe
   const result = emptyResult();
   const w = startWalk(ctx);
   for (let pages = 0; pages < ctx.maxPages; pages++) {
-    const page = await readPage(ctx, client, w.next);
+    const page = await readPage(ctx, client, w, w.next);
     result.requests++;
     const step = stepOf(ctx, client, w, page);
     await commitPage(ctx, result, step.fresh, client.pageLabel(w.next), step.cursor);

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { commonFields, pollFields } from "../fields";
+import { type MANIFEST_TYPES, MANIFESTS } from "../manifests.gen";
+import type { Vendor } from "../types";
+import { manifestNormalizer } from "./normalize";
+import { manifestPoll } from "./poll";
+import type { Manifest } from "./schema";
+import { viewOf } from "./view";
+
+export type { Manifest };
+
+/**
+ * Manifest vendors: each src/vendors/<type>/vendor.yaml, bundled into manifests.gen.ts
+ * (scripts/vendors-bundle.mjs), becomes the same `Vendor` a TypeScript vendor exports: its
+ * config, normalizer, view and page client. The registry (src/vendors/index.ts) lists them all.
+ */
+
+// A polled source's fields without PlanetScale's and Turso's `organization`: a manifest names
+// its own fields (GitHub's organization among them).
+const { organization: _, ...sourcePollFields } = pollFields;
+
+/** The config a manifest vendor's SOURCES entry takes, as the type system sees it. */
+type ManifestConfig<T extends string> = z.ZodObject<
+  typeof commonFields & { type: z.ZodLiteral<T> } & typeof sourcePollFields
+>;
+
+type ManifestVendor<T extends string> = Vendor<T> & { config: ManifestConfig<T> };
+
+function configOf<T extends string>(m: Manifest & { type: T }): ManifestConfig<T> {
+  const own = Object.fromEntries(
+    Object.entries(m.config).map(([k, f]) => {
+      const s = z.string().min(1);
+      return [
+        k,
+        f.pattern ? s.regex(new RegExp(`^(?:${f.pattern})$`), `must match ${f.pattern}`) : s,
+      ];
+    }),
+  );
+  const baseUrl = m.poll.baseUrl ? z.url().optional() : z.url();
+  return z
+    .object({ ...commonFields, type: z.literal(m.type), ...sourcePollFields, baseUrl, ...own })
+    .strict() as unknown as ManifestConfig<T>;
+}
+
+export function manifestVendor<T extends string>(m: Manifest & { type: T }): ManifestVendor<T> {
+  const { paths: _paths, ...view } = viewOf(m);
+  return {
+    type: m.type,
+    transports: ["poll"],
+    config: configOf(m),
+    normalizer: manifestNormalizer(m),
+    view,
+    poll: manifestPoll(m),
+  };
+}
+
+/** One vendor per type, as a tuple (mapped over a type parameter, so it stays one). */
+type VendorsOf<T extends readonly string[]> = {
+  -readonly [K in keyof T]: ManifestVendor<T[K] & string>;
+};
+
+/** Every manifest vendor, in the order of their types (a tuple, so the config union stays typed). */
+export const MANIFEST_VENDORS = MANIFESTS.map(manifestVendor) as unknown as VendorsOf<
+  typeof MANIFEST_TYPES
+>;

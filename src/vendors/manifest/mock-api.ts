@@ -1,0 +1,125 @@
+import type { MockRequest, VendorMock } from "../mock";
+import { at, readTime, setAt, text, writeTime } from "./paths";
+import type { Manifest } from "./schema";
+
+/**
+ * The local stand-in of a manifest vendor's API (`npm start`, test/vendors/mocks.test.ts), made
+ * from its manifest and its fixture events: it serves `/<type><request path>`, checks the auth
+ * header the manifest describes, honours the since parameter, and pages as the vendor does
+ * (Link header, body cursor, page numbers, POST body cursor with has_more), 50 events a page.
+ * A polling Link API (oldest first) links on even from its last page, as Okta's does.
+ * Not part of the Worker: only the mock server and the tests import it.
+ */
+
+const PAGE_SIZE = 50;
+
+const encode = (v: unknown) => btoa(JSON.stringify(v)).replace(/=+$/, "");
+function decode(token: string | null | undefined): { after?: string; since?: number } {
+  if (!token) return {};
+  try {
+    return JSON.parse(atob(token)) as { after?: string; since?: number };
+  } catch {
+    return {};
+  }
+}
+
+function expectedAuth(m: Manifest, token: string): [string, string] {
+  const a = m.poll.auth;
+  if (a.kind === "bearer") return ["authorization", `Bearer ${token}`];
+  if (a.kind === "basic") return ["authorization", `Basic ${btoa(token)}`];
+  return [a.name.toLowerCase(), `${a.prefix}${token}`];
+}
+
+/** The request path's template as a pattern: any value for a {field}. */
+const pathPattern = (template: string) =>
+  new RegExp(
+    `^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^{}]+\\?\}/g, "[^/]+")}$`,
+  );
+
+export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMock {
+  if (records.length === 0) throw new Error(`${m.type}: a mock needs fixture events`);
+  const { poll, map } = m;
+  const idPath = "path" in map.id ? map.id.path : null;
+  const token = `dev-${m.type}-token`;
+  const events: unknown[] = []; // oldest first
+  const pattern = pathPattern(poll.request.path);
+  const keyOf = (e: unknown, i: number) =>
+    idPath ? (text(at(e, idPath)) ?? String(i)) : String(i);
+  let seq = 0;
+
+  function sinceOf(params: URLSearchParams, body: unknown): number | null {
+    if (!poll.since) return null;
+    const raw =
+      poll.since.in === "body" ? at(body, poll.since.param) : params.get(poll.since.param);
+    return raw === null || raw === undefined ? null : readTime(raw, poll.since.format);
+  }
+
+  /** The page's answer: its events and where the next one starts. */
+  function page(list: unknown[], after: string | undefined) {
+    const start = after === undefined ? 0 : list.findIndex((e, i) => keyOf(e, i) === after) + 1;
+    const items = list.slice(start, start + PAGE_SIZE);
+    const last = items.length > 0 ? keyOf(items.at(-1), start + items.length - 1) : after;
+    return { items, more: start + PAGE_SIZE < list.length, last };
+  }
+
+  return {
+    prefix: `/${m.type}`,
+    token,
+    devFields: Object.fromEntries(Object.entries(m.config).map(([k, f]) => [k, f.dev])),
+    add(t) {
+      const template = records[seq % records.length];
+      let e = setAt(template, map.time.path, writeTime(t, map.time.format));
+      if (idPath) e = setAt(e, idPath, `${text(at(template, idPath)) ?? "event"}-${seq}`);
+      seq++;
+      events.push(e);
+    },
+    handle(path, params, authorization, req?: MockRequest) {
+      if (!pattern.test(path)) return null;
+      const [header, value] = expectedAuth(m, token);
+      const sent = header === "authorization" ? authorization : req?.headers[header];
+      if (sent !== value)
+        return {
+          status: 401,
+          body: { error: "invalid_auth", message: `${header}: not the dev token` },
+        };
+      if ((req?.method ?? "GET") !== poll.request.method)
+        return { status: 405, body: { error: "method_not_allowed" } };
+      const p = poll.pagination;
+      const cursor =
+        p.kind === "body_cursor"
+          ? decode(text(at(req?.body, p.field)))
+          : decode(params.get(p.param));
+      const since =
+        p.kind === "body_cursor" && cursor.since !== undefined
+          ? cursor.since
+          : sinceOf(params, req?.body);
+      const timeOf = (e: unknown) => readTime(at(e, map.time.path), map.time.format) ?? 0;
+      const inWindow = events.filter((e) => since === null || timeOf(e) >= since);
+      const list = poll.order === "newest_first" ? inWindow.reverse() : inWindow;
+      let after = cursor.after;
+      if (p.kind === "page") {
+        const n = Number(params.get(p.param) ?? p.first) - p.first;
+        after = n > 0 ? keyOf(list[n * PAGE_SIZE - 1], n * PAGE_SIZE - 1) : undefined;
+      }
+      const { items, more, last } = page(list, after);
+      const next = encode({ after: last, since: since ?? undefined });
+      let body = setAt({}, poll.records, items);
+      const headers: Record<string, string> = {};
+      if (p.kind === "link" && (more || poll.order === "oldest_first") && req) {
+        const url = new URL(req.url);
+        url.searchParams.set(p.param, next);
+        headers.link = `<${req.url}>; rel="self", <${url}>; rel="next"`;
+      }
+      if (p.kind === "cursor") body = setAt(body, p.path, more ? next : "");
+      if (p.kind === "body_cursor") body = setAt(setAt(body, p.path, next), p.hasMore, more);
+      return { status: 200, body, headers };
+    },
+  };
+}
+
+/** A manifest's fixture events: the records of each fixture page (API answers), in order. */
+export const fixtureEvents = (m: Manifest, pages: readonly unknown[]) =>
+  pages.flatMap((page) => {
+    const records = at(page, m.poll.records);
+    return Array.isArray(records) ? records : [];
+  });

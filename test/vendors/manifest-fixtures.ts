@@ -1,0 +1,26 @@
+import { fixtureEvents, manifestMock } from "../../src/vendors/manifest/mock-api";
+import { MANIFESTS } from "../../src/vendors/manifests.gen";
+import type { VendorMock } from "../../src/vendors/mock";
+
+/** Manifest vendors' fixtures (src/vendors/<type>/fixtures/page*.json: API answers) and mocks. */
+const PAGES = import.meta.glob<unknown>("../../src/vendors/*/fixtures/page*.json", {
+  eager: true,
+  import: "default",
+});
+
+/** The fixture events of each manifest vendor: the records of its pages, in file order. */
+export const MANIFEST_FIXTURES: Record<string, unknown[]> = Object.fromEntries(
+  MANIFESTS.map((m) => {
+    const pages = Object.keys(PAGES)
+      .filter((path) => path.split("/").at(-3) === m.type)
+      .sort()
+      .map((path) => PAGES[path]);
+    return [m.type, fixtureEvents(m, pages)];
+  }),
+);
+
+/** A fresh mock of each manifest vendor, by type (as scripts/mock-vendors.mjs serves them). */
+export const manifestMocks = (): Record<string, VendorMock> =>
+  Object.fromEntries(
+    MANIFESTS.map((m) => [m.type, manifestMock(m, MANIFEST_FIXTURES[m.type] ?? [])]),
+  );
