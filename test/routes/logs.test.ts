@@ -132,7 +132,7 @@ describe("GET /v1/logs", () => {
       ["order=sideways", "order"],
       ["timeField=createdAt", "timeField"],
       ["cursor=garbage", "cursor"],
-      ["sourceType=github", "sourceType"],
+      ["sourceType=gitlab", "sourceType"],
       ["form=2026-01-01T00:00:00Z", "form"],
     ];
     for (const [qs, param] of cases) {

@@ -190,6 +190,10 @@ describe("POST /v1/sql", () => {
       "planetscale_logs",
       "turso_audit_logs",
       "auditflare_audit_logs",
+      "github_audit_logs",
+      "okta_system_logs",
+      "onepassword_audit_events",
+      "slack_audit_logs",
     ]);
     for (const v of body.views) {
       const { results } = await env.DB.prepare(`PRAGMA table_info(${v.name})`).all<{
