@@ -230,9 +230,11 @@ sqlRoutes.openapi(route, async (c) => {
   return c.json({ columns: result.columns, rows, meta }, 200);
 });
 
-sqlRoutes.openapi(schemaRoute, (c) =>
-  c.json(
-    { views: catalog().columns.map((v) => ({ ...v })), examples: sqlExamples(Date.now()) },
-    200,
-  ),
-);
+sqlRoutes.openapi(schemaRoute, (c) => {
+  const views = catalog().columns.map((v) => ({ ...v }));
+  const examples = sqlExamples(
+    Date.now(),
+    views.map((v) => v.name),
+  );
+  return c.json({ views, examples }, 200);
+});

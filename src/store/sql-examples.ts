@@ -1,8 +1,26 @@
+type Example = { title: string; sql: string };
+
 /**
- * Example queries the explorer's SQL tab offers (GET /v1/sql/schema), one or more per view. Time
- * bounds are ISO literals, so the time index serves them (src/sql/time-range.ts).
+ * Example queries the explorer's SQL tab offers (GET /v1/sql/schema), one or more per view: the
+ * ones below, and for a view none of them reads (a vendor added since, e.g. from a manifest) its
+ * latest events. Time bounds are ISO literals, so the time index serves them
+ * (src/sql/time-range.ts).
  */
-export function sqlExamples(now: number): Array<{ title: string; sql: string }> {
+export function sqlExamples(now: number, views: readonly string[]): Example[] {
+  const written = writtenExamples(now);
+  const covered = (view: string) => written.some((e) => new RegExp(`\\b${view}\\b`).test(e.sql));
+  return [
+    ...written,
+    ...views
+      .filter((v) => v !== "logs" && !covered(v))
+      .map((v) => ({
+        title: `${v}: the latest events`,
+        sql: `SELECT eventTime, eventName, actor, srcIP, resources\nFROM ${v}\nORDER BY eventTime DESC\nLIMIT 50`,
+      })),
+  ];
+}
+
+function writtenExamples(now: number): Example[] {
   const since = new Date(now - 86_400_000).toISOString().slice(0, 19);
   return [
     {
