@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { importWorkerCode, root } from "./lib/import-worker-code.mjs";
 
 const mod = await importWorkerCode(`export { parseRules, fieldValue } from "./src/detect/sigma.ts";
-  export { countedValue, groupKey, thresholdOf, windowReached } from "./src/detect/windows.ts";
+  export { replayCorrelations } from "./src/detect/replay.ts";
   export { knownFields, ruleRow, products } from "./src/detect/fields.ts";
   export { normalizerFor, findVendor } from "./src/vendors/index.ts";
   export { toRow } from "./src/store/rows.ts";
@@ -89,29 +89,20 @@ function sequencesOf(test) {
 }
 
 /**
- * Replays a correlation over rows in arrival order with production's window model
- * (src/detect/windows.ts, which the alert SQL mirrors): each row that a referenced rule
- * matches joins its group-by group, and completes a window when one holding it reaches the
- * threshold, whatever order the rows came in. Returns the 1-based position of the first row
- * that completes a window, or null.
+ * Replays the file's rules over rows in arrival order with production's correlation evaluation
+ * (src/detect/correlate.ts over memory, src/detect/replay.ts): windows decided whatever order
+ * the rows came in, upper-bound ones once event time has passed their end. Returns the 1-based
+ * position of the row whose arrival made the correlation's first window fire, or null.
  */
-function firstAlert(correlation, referenced, rows) {
-  const spanMs = correlation.timespanSeconds * 1000;
-  const min = mod.thresholdOf(correlation.condition);
-  const distinct = correlation.type === "value_count";
-  const { field } = correlation.condition;
-  const groups = new Map();
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    if (!referenced.some((r) => r.match(row) !== null)) continue;
-    const t = Date.parse(row.eventTime);
-    const key = mod.groupKey(correlation.groupBy.map((f) => mod.fieldValue(row, f)));
-    const hits = groups.get(key) ?? [];
-    hits.push({ time: t, value: field ? mod.countedValue(mod.fieldValue(row, field)) : null });
-    groups.set(key, hits);
-    if (mod.windowReached(hits, t, spanMs, min, distinct)) return i + 1;
-  }
-  return null;
+async function firstAlert(correlation, rules, rows) {
+  const events = rows.map((row, i) => ({
+    id: typeof row.id === "string" ? row.id : `row-${i}`,
+    time: Date.parse(row.eventTime),
+    row,
+  }));
+  const fired = await mod.replayCorrelations(rules, events);
+  const first = fired.find((f) => f.ruleId === correlation.id);
+  return first === undefined ? null : first.arrival + 1;
 }
 
 async function checkFile(id) {
@@ -193,16 +184,19 @@ async function checkFile(id) {
         continue;
       }
       const referenced = correlation.rules.map((ref) => {
-        const r = detections.find((d) => d.id === ref || d.name === ref);
+        const r = rules.find((d) => d.id === ref || d.name === ref);
         if (!r) throw new TestError(`${correlation.id}: rule "${ref}" is not in the file`);
         return r;
       });
-      const product = productOf(test, referenced);
+      const product = productOf(
+        test,
+        referenced.filter((r) => r.kind === "detection"),
+      );
       const rows = [];
       for (let i = 0; i < seq.events.length; i++) {
         rows.push(await ruleRowOf(product, seq.events[i], `${seq.name} event ${i + 1}`));
       }
-      const got = firstAlert(correlation, referenced, rows);
+      const got = await firstAlert(correlation, rules, rows);
       alerts.push(got === null ? "none" : `alert at ${got}`);
       if (got !== seq.expectAlertAt) {
         const want =

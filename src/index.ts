@@ -1,6 +1,7 @@
 import { handleNotificationQueue, queueAlerts } from "./alerts/notify";
 import { app } from "./app";
 import { runArchive } from "./archive/job";
+import { sweepClosedWindows } from "./pipeline/correlate";
 import { readSecret } from "./lib/secrets";
 import { enforceRetention, RETENTION_CRON } from "./retention";
 import { pollAzureQueues } from "./transports/azure/queue-poll";
@@ -35,7 +36,8 @@ export default {
         runDuePollers(env, portsOf(env), controller.scheduledTime),
         pollSqsQueues(env, portsOf(env), controller.scheduledTime),
         pollAzureQueues(env, portsOf(env), controller.scheduledTime),
-        queueAlerts(env),
+        // Upper-bound correlation windows that closed, then the outbox (their alerts too).
+        sweepClosedWindows(env, controller.scheduledTime).finally(() => queueAlerts(env)),
       ]);
       for (const r of runs) if (r.status === "rejected") console.error("cron:", r.reason);
     }

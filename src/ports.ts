@@ -252,3 +252,53 @@ export interface Ports extends StatePorts {
 
 /** How a route reaches the ports of a request's environment. */
 export type PortsOf = (env: Env) => Ports;
+
+/** One hit of a correlation as stored: an event its referenced rules matched (src/detect/windows.ts). */
+export interface CorrelationHit {
+  id: string;
+  time: number;
+  value: string | null;
+}
+
+/** A correlation window that fired (src/detect/windows.ts FiredWindow) and what it makes. */
+export interface WindowFiring {
+  start: number;
+  time: number;
+  eventId: string;
+  eventIds: string[];
+  hits: number;
+  /** Hits of the correlations that reference this one (chained), in their groups. */
+  chained: { ruleId: string; group: string; value: string | null }[];
+}
+
+/** The alert a correlation's windows raise, deduplicated like any alert (dedupMinutes). */
+export interface CorrelationAlert {
+  ruleId: string;
+  title: string;
+  level: string;
+  dedupMinutes: number;
+  destinations: string[] | null;
+  sourceID: string | null;
+}
+
+/** Correlation hits and decided windows (src/store/correlations.ts; memory: src/detect/memory-store.ts). */
+export interface CorrelationStore {
+  /** One group's hits with time in [from, to), by time, at most `limit`. */
+  hits(ruleId: string, group: string, from: number, to: number, limit: number): Promise<CorrelationHit[]>;
+  /** The starts in [from, to] of the group's windows already recorded. */
+  decided(ruleId: string, group: string, from: number, to: number): Promise<Set<number>>;
+  /** Groups of the rule with a hit in [from, to), at most `limit`. */
+  groups(ruleId: string, from: number, to: number, limit: number): Promise<string[]>;
+  /**
+   * Records each window once per (rule, group, start) however many callers race, and for the
+   * windows this call recorded (returned, by start) raises the alert (when `alert`) and writes
+   * the chained hits, in one transaction.
+   */
+  fire(
+    ruleId: string,
+    group: string,
+    windows: WindowFiring[],
+    alert: CorrelationAlert | null,
+    now: number,
+  ): Promise<number[]>;
+}

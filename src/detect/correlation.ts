@@ -1,14 +1,18 @@
 import { RuleError } from "./errors";
 import { checkField } from "./field-path";
 import type { Meta } from "./meta";
-import type { CorrelationRule } from "./types";
+import { parseCondition } from "./correlation-condition";
+import { CORRELATION_TYPES, type CorrelationRule, type CorrelationType } from "./types";
 import type { Doc, Entry } from "./yaml-nodes";
 
-const TYPES = ["event_count", "value_count"] as const;
-const SIGMA_TYPES = ["temporal", "temporal_ordered", "value_sum", "value_avg", "value_percentile"];
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const KEYS = ["type", "rules", "group-by", "timespan", "condition", "aliases", "generate"];
 
-export type PendingCorrelation = CorrelationRule & { generateReferenced: boolean };
+export type PendingCorrelation = CorrelationRule & {
+  generateReferenced: boolean;
+  /** The line of group-by (chained correlations are checked once the whole text is parsed). */
+  groupLine: number;
+};
 
 /** "15m" → 900; Sigma's number + one lowercase letter of s, m, h, d. */
 export function timespanSeconds(text: string): number | null {
@@ -18,72 +22,58 @@ export function timespanSeconds(text: string): number | null {
   return n > 0 ? n : null;
 }
 
-function correlationType(doc: Doc, e: Entry | undefined, line: number): CorrelationRule["type"] {
+function correlationType(doc: Doc, e: Entry | undefined, line: number): CorrelationType {
   if (!e) throw new RuleError('missing "correlation.type"', line, "type");
   const v = doc.string(e.value, "correlation.type", e.valueLine);
-  if ((TYPES as readonly string[]).includes(v)) return v as CorrelationRule["type"];
-  const why = SIGMA_TYPES.includes(v) ? "is not supported" : "is unknown";
+  if ((CORRELATION_TYPES as readonly string[]).includes(v)) return v as CorrelationType;
   throw new RuleError(
-    `correlation type "${v}" ${why} (use ${TYPES.join(" or ")})`,
+    `correlation type "${v}" is unknown (use ${CORRELATION_TYPES.join(", ")})`,
     e.valueLine,
     "type",
   );
 }
 
-function count(doc: Doc, e: Entry): number {
-  const v = doc.scalar(e.value, `condition.${e.key}`, e.valueLine);
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
-    throw new RuleError(`condition.${e.key} must be a whole number`, e.valueLine, e.key);
-  }
-  return v;
-}
-
-function condition(
+/**
+ * `aliases`: alias → (referenced rule → field). Each rule named must be one of `rules`; each
+ * field is checked like a group-by field.
+ */
+function parseAliases(
   doc: Doc,
   e: Entry | undefined,
-  type: CorrelationRule["type"],
-  line: number,
-  known: ReadonlySet<string>,
-): CorrelationRule["condition"] {
-  if (!e) throw new RuleError('missing "correlation.condition"', line, "condition");
-  const out: CorrelationRule["condition"] = {};
-  for (const k of doc.entries(e.value, "correlation.condition", e.line)) {
-    if (k.key === "gte" || k.key === "gt") out[k.key] = count(doc, k);
-    else if (k.key === "field") {
-      if (type !== "value_count")
-        throw new RuleError("condition.field is for value_count", k.line, "field");
-      out.field = doc.string(k.value, "condition.field", k.valueLine);
-      checkField(out.field, known, k.valueLine);
-    } else if (["lt", "lte", "eq", "neq"].includes(k.key)) {
-      throw new RuleError(`condition "${k.key}" is not supported (use gte or gt)`, k.line, k.key);
-    } else throw new RuleError(`unknown condition "${k.key}"`, k.line, k.key);
-  }
-  if (out.gte === undefined && out.gt === undefined) {
-    throw new RuleError("condition needs gte or gt", e.line, "condition");
-  }
-  if (type === "value_count" && out.field === undefined) {
-    throw new RuleError("a value_count condition needs field", e.line, "field");
+  rules: readonly string[],
+  known: ReadonlySet<string> | null,
+): CorrelationRule["aliases"] {
+  const out: CorrelationRule["aliases"] = {};
+  if (!e || e.value === null) return out;
+  for (const alias of doc.entries(e.value, "correlation.aliases", e.line)) {
+    const map: Record<string, string> = {};
+    for (const r of doc.entries(alias.value, `aliases.${alias.key}`, alias.line)) {
+      if (!rules.includes(r.key))
+        throw new RuleError(`alias "${alias.key}": "${r.key}" is not in rules`, r.line, r.key);
+      map[r.key] = doc.string(r.value, `aliases.${alias.key}.${r.key}`, r.valueLine);
+      if (known) checkField(map[r.key] as string, known, r.valueLine);
+    }
+    out[alias.key] = map;
   }
   return out;
 }
 
 /**
- * A correlation document. `knownFor(rules)` gives the fields group-by and condition.field may
- * name, from the rules it references (the caller of parseRules resolves the references).
+ * A correlation document. `knownFor(rules)` gives the fields group-by, aliases and
+ * condition.field may name, from the rules it references (null: not checked, when a referenced
+ * rule is not in the text or is unreachable; the caller of parseRules resolves the references).
  */
 export function parseCorrelation(
   doc: Doc,
   keys: Map<string, Entry>,
   meta: Meta,
   yaml: string,
-  knownFor: (rules: string[]) => ReadonlySet<string>,
+  knownFor: (rules: string[]) => ReadonlySet<string> | null,
 ): PendingCorrelation {
   const c = keys.get("correlation") as Entry;
   const at = new Map(doc.entries(c.value, "correlation", c.line).map((e) => [e.key, e]));
   for (const [key, e] of at) {
-    if (key === "aliases")
-      throw new RuleError("correlation aliases are not supported", e.line, key);
-    if (!["type", "rules", "group-by", "timespan", "condition"].includes(key)) {
+    if (!KEYS.includes(key)) {
       throw new RuleError(`unknown key "correlation.${key}"`, e.line, key);
     }
   }
@@ -99,7 +89,9 @@ export function parseCorrelation(
     groupEntry && groupEntry.value !== null
       ? doc.strings(groupEntry.value, "group-by", groupEntry.valueLine)
       : [];
-  for (const f of groupBy) checkField(f, known, groupEntry?.valueLine ?? c.line);
+  const aliases = parseAliases(doc, at.get("aliases"), rules, known);
+  const groupLine = groupEntry?.valueLine ?? c.line;
+  for (const f of groupBy) if (known && !Object.hasOwn(aliases, f)) checkField(f, known, groupLine);
   const span = at.get("timespan");
   if (!span) throw new RuleError('missing "correlation.timespan"', c.line, "timespan");
   const text = String(doc.scalar(span.value, "timespan", span.valueLine));
@@ -119,15 +111,54 @@ export function parseCorrelation(
     type,
     rules,
     groupBy,
+    aliases,
     timespanSeconds: seconds,
-    condition: condition(doc, at.get("condition"), type, c.line, known),
+    condition: parseCondition(doc, at.get("condition"), type, rules.length, c.line, known),
+    generate: true,
     dedupMinutes: meta.dedupMinutes,
     destinations: meta.destinations,
     yaml,
     warnings: meta.warnings,
-    generateReferenced: meta.generate === true,
+    generateReferenced: meta.generate === true || correlationGenerate(doc, at.get("generate")),
+    groupLine,
   };
   if (meta.description !== undefined) rule.description = meta.description;
   if (meta.name !== undefined) rule.name = meta.name;
   return rule;
+}
+
+/** `correlation.generate` (older drafts put it inside the correlation section): true or false. */
+function correlationGenerate(doc: Doc, e: Entry | undefined): boolean {
+  if (!e) return false;
+  const v = doc.scalar(e.value, "correlation.generate", e.valueLine);
+  if (typeof v !== "boolean")
+    throw new RuleError("correlation.generate must be true or false", e.valueLine, "generate");
+  return v;
+}
+
+/**
+ * Chained correlations: a correlation's group-by over a referenced correlation must name (or
+ * alias) fields that correlation groups by, the only fields its alerts have.
+ */
+export function checkChains(all: readonly PendingCorrelation[]): void {
+  const byRef = new Map<string, PendingCorrelation>();
+  for (const c of all) {
+    byRef.set(c.id, c);
+    if (c.name !== undefined) byRef.set(c.name, c);
+  }
+  for (const c of all)
+    for (const ref of c.rules) {
+      const inner = byRef.get(ref);
+      if (!inner) continue;
+      if (inner === c) throw new RuleError(`correlation references itself`, c.groupLine, ref);
+      for (const f of c.groupBy) {
+        const field = c.aliases[f]?.[ref] ?? f;
+        if (!inner.groupBy.includes(field))
+          throw new RuleError(
+            `group-by "${f}": correlation "${ref}" groups by ${inner.groupBy.join(", ") || "nothing"}, not "${field}"`,
+            c.groupLine,
+            f,
+          ).inRule(c.id);
+      }
+    }
 }

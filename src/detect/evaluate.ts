@@ -2,8 +2,9 @@ import type { Match } from "../model/match";
 import type { SourceRef } from "../model/view";
 import type { RuleSource } from "../ports";
 import { ruleFiles } from "./ruleset";
+import { type Correlations, hitOf, indexCorrelations, referencesOf, unionRefs } from "./correlate";
 import { type CorrelationRule, type DetectionRule, fieldValue } from "./sigma";
-import { countedValue, groupKey, thresholdOf } from "./windows";
+import { groupKey } from "./windows";
 
 export type { Match };
 
@@ -13,13 +14,13 @@ export type { Match };
  * rows: a `detections` row per (rule, event), whose primary key makes a duplicate event (a
  * retry, a redelivery, a re-push) never match twice, then the alert statements, which act only
  * on that commit's new detections (its `commitId`). An alert is one (rule, dedup key) within
- * dedupMinutes of its first match; a correlation alerts when its count crosses the threshold.
+ * dedupMinutes of its first match. A correlation's hits are stored the same way (one per
+ * (correlation, event)); its windows are decided after the commit (src/detect/correlate.ts).
  */
 
-interface Active {
+export interface Active {
   detections: DetectionRule[];
-  /** Correlations by the id and the name of each rule they count. */
-  counting: Map<string, CorrelationRule[]>;
+  correlations: Correlations;
 }
 
 let cached: { version: string; active: Active } | undefined;
@@ -33,13 +34,10 @@ export async function activeRules(rules: RuleSource): Promise<Active> {
   const version = await rules.version();
   if (cached?.version === version) return cached.active;
   const detections: DetectionRule[] = [];
-  const counting = new Map<string, CorrelationRule[]>();
+  const correlations: CorrelationRule[] = [];
   for (const file of (await ruleFiles(rules)).values())
-    for (const r of file.rules) {
-      if (r.kind === "detection") detections.push(r);
-      else for (const ref of r.rules) counting.set(ref, [...(counting.get(ref) ?? []), r]);
-    }
-  cached = { version, active: { detections, counting } };
+    for (const r of file.rules) (r.kind === "detection" ? detections : correlations).push(r as never);
+  cached = { version, active: { detections, correlations: indexCorrelations(correlations) } };
   return cached.active;
 }
 
@@ -51,24 +49,25 @@ export function forgetRules(): void {
 const keyOf = (row: Record<string, unknown>, fields: readonly string[]) =>
   groupKey(fields.map((f) => fieldValue(row, f)));
 
-function correlationMatch(c: CorrelationRule, row: Record<string, unknown>, base: Match): Match {
-  const { field } = c.condition;
-  const min = thresholdOf(c.condition);
+/** A correlation's hit of an event that its referenced rules matched at `refs`. */
+function correlationMatch(
+  c: CorrelationRule,
+  refs: readonly number[],
+  row: Record<string, unknown>,
+  stored: MatchedRow,
+): Match {
+  const hit = hitOf(c, refs, (f) => fieldValue(row, f));
   return {
-    ...base,
     ruleId: c.id,
     title: c.title,
     level: c.level,
-    dedupKey: keyOf(row, c.groupBy),
+    eventId: stored.id,
+    eventTime: stored.eventTime,
+    dedupKey: hit.group,
     dedupMinutes: c.dedupMinutes,
     destinations: c.destinations,
-    silent: false,
-    correlation: {
-      value: field ? countedValue(fieldValue(row, field)) : null,
-      spanMs: c.timespanSeconds * 1000,
-      min,
-      distinct: c.type === "value_count",
-    },
+    silent: true,
+    correlation: { value: hit.value },
   };
 }
 
@@ -89,16 +88,17 @@ export function matchRows<R extends MatchedRow>(
   ruleRow: (row: R) => Record<string, unknown>,
 ): Match[] {
   const out: Match[] = [];
-  const seen = new Set<string>();
   for (const stored of rows) {
     let row: Record<string, unknown> | undefined;
+    // The correlations this row is a hit of, with the references it matched (temporal types).
+    const counted = new Map<CorrelationRule, number[]>();
     for (const rule of active.detections) {
       if (!rule.reachable) continue;
       if (rule.product !== null && rule.product !== source.type) continue;
       if (rule.service !== null && rule.service !== source.id) continue;
       row ??= ruleRow(stored);
       if (!rule.match(row)) continue;
-      const base: Match = {
+      out.push({
         ruleId: rule.id,
         title: rule.title,
         level: rule.level,
@@ -108,20 +108,18 @@ export function matchRows<R extends MatchedRow>(
         dedupMinutes: rule.dedupMinutes,
         destinations: rule.destinations,
         silent: !rule.generate,
-      };
-      const related = [
-        ...(active.counting.get(rule.id) ?? []),
-        ...(rule.name ? (active.counting.get(rule.name) ?? []) : []),
-      ];
-      for (const m of [base, ...related.map((c) => correlationMatch(c, row as never, base))]) {
-        const k = `${m.ruleId}\u0000${m.eventId}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        out.push(m);
-      }
+      });
+      for (const [c, refs] of referencesOf(active.correlations, rule))
+        counted.set(c, unionRefs(counted.get(c) ?? [], refs));
     }
+    for (const [c, refs] of counted) out.push(correlationMatch(c, refs, row as never, stored));
   }
-  return out;
+  // A row given twice in one commit matches once.
+  const seen = new Set<string>();
+  return out.filter((m) => {
+    const k = `${m.ruleId}\u0000${m.eventId}`;
+    return !seen.has(k) && seen.add(k) !== undefined;
+  });
 }
 
 /** The matches of a commit's rows against the rules in force (`rules`: the stored ones). */

@@ -15,20 +15,21 @@
  *   `generate: true` (Sigma's meaning) or the detection itself says `generate: true|false`
  *   (an auditflare extension, which wins). A rule's `yaml` re-parsed alone loses this context.
  * - Correlation references are not resolved: ids and names not in the text are returned as
- *   they are, for the caller to resolve. group-by and condition.field are checked against
- *   knownFields(p) where p is the one product of the referenced rules found in the text, else
- *   knownFields(null).
+ *   they are, for the caller to resolve. group-by, aliases and condition.field are checked
+ *   against knownFields(p) where p is the one product of the referenced rules, else
+ *   knownFields(null); not checked when a referenced rule is not a reachable detection of
+ *   the text. A correlation over a correlation of the text groups by fields that one does.
  * - auditflare keys: `dedup` (a field or list of fields), `dedup-minutes` (or `dedupMinutes`;
  *   a whole number ≥ 0, default 60), `destinations` (a list; absent or null = all).
  * - `exists: true` means present (a null field exists, as the specification says); a `null`
  *   value matches a missing or null field. Custom top-level keys are ignored; id and level
  *   optional (docs/detections.md).
- * - Only event_count and value_count correlations, with gte and/or gt, are supported; the
- *   rest (other types, aliases, `expand`, aggregations) is refused with a RuleError rather
- *   than ignored.
+ * - Every correlation type and condition of the specification (src/detect/correlation.ts);
+ *   what is not supported (`expand`, aggregations) is refused with a RuleError rather than
+ *   ignored.
  */
 import { LineCounter, parseAllDocuments } from "yaml";
-import { type PendingCorrelation, parseCorrelation } from "./correlation";
+import { checkChains, type PendingCorrelation, parseCorrelation } from "./correlation";
 import { type PendingDetection, parseDetection } from "./detection";
 import { RuleError } from "./errors";
 import { CORRELATION_KEYS, DETECTION_KEYS, keyed, type Meta, parseMeta } from "./meta";
@@ -75,8 +76,9 @@ function checkUnique(rules: { meta: Meta }[]): void {
   }
 }
 
-function generateOf(d: PendingDetection, correlations: PendingCorrelation[]): boolean {
-  if (d.explicitGenerate !== undefined) return d.explicitGenerate;
+/** Whether a rule alerts on its own: a detection, or a correlation another one chains. */
+function generateOf(d: Pending, correlations: PendingCorrelation[]): boolean {
+  if (d.kind === "detection" && d.explicitGenerate !== undefined) return d.explicitGenerate;
   const refs = correlations.filter(
     (c) => c.rules.includes(d.id) || (d.name !== undefined && c.rules.includes(d.name)),
   );
@@ -85,10 +87,11 @@ function generateOf(d: PendingDetection, correlations: PendingCorrelation[]): bo
 
 function finish(pending: Pending[]): Rule[] {
   const correlations = pending.filter((p): p is PendingCorrelation => p.kind === "correlation");
+  checkChains(correlations);
   return pending.map((p): Rule => {
     if (p.kind === "correlation") {
-      const { generateReferenced: _, ...rule } = p;
-      return rule satisfies CorrelationRule;
+      const { generateReferenced: _, groupLine: __, ...rule } = p;
+      return { ...rule, generate: generateOf(p, correlations) } satisfies CorrelationRule;
     }
     const { explicitGenerate: _, ...rest } = p;
     return { ...rest, generate: generateOf(p, correlations) } satisfies DetectionRule;
@@ -152,11 +155,14 @@ export function parseRules(
     if (rule.name !== undefined) detections.set(rule.name, rule);
     return rule;
   });
+  // Fields are checked against the referenced rules' product; not at all when one of them is
+  // not a detection of this text (another file's rule, a correlation: checkChains) or can
+  // never match (an unknown product, whose fields are unchecked too).
   const knownFor = (rules: string[]) => {
     const found = rules.map((r) => detections.get(r));
+    if (found.some((d) => d === undefined || !d.reachable)) return null;
     const product = found[0]?.product ?? null;
-    const same = found.every((d) => d !== undefined && d.product === product);
-    return knownFields(same ? product : null);
+    return knownFields(found.every((d) => d?.product === product) ? product : null);
   };
   const all = docs.map(
     ({ doc, keys, meta, yaml }, i) =>

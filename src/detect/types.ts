@@ -38,6 +38,31 @@ export interface DetectionRule {
   warnings: string[];
 }
 
+export const CORRELATION_TYPES = [
+  "event_count",
+  "value_count",
+  "value_sum",
+  "value_avg",
+  "value_percentile",
+  "temporal",
+  "temporal_ordered",
+] as const;
+export type CorrelationType = (typeof CORRELATION_TYPES)[number];
+
+/** A correlation's condition: every bound given must hold (a range is two of them). */
+export interface CorrelationCondition {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+  eq?: number;
+  neq?: number;
+  /** value_*: the field whose values are counted, summed, averaged or ranked. */
+  field?: string;
+  /** value_percentile: which percentile (1–100, nearest rank; default 50, the median). */
+  percentile?: number;
+}
+
 export interface CorrelationRule {
   kind: "correlation";
   id: string;
@@ -46,13 +71,17 @@ export interface CorrelationRule {
   description?: string;
   /** Sigma `name` (a correlation may itself be referenced by another correlation). */
   name?: string;
-  type: "event_count" | "value_count";
+  type: CorrelationType;
   /** Referenced rule ids or names (not resolved: the caller resolves them). */
   rules: string[];
   groupBy: string[];
+  /** `aliases`: alias → (referenced rule id or name → the field it reads in that rule's events). */
+  aliases: Record<string, Record<string, string>>;
   timespanSeconds: number;
-  /** `field`: the field whose distinct values a value_count counts. */
-  condition: { gte?: number; gt?: number; field?: string };
+  /** temporal types without a condition: every referenced rule ({gte: rules.length}). */
+  condition: CorrelationCondition;
+  /** Whether a window that holds alerts (false: only counted by a correlation referencing it). */
+  generate: boolean;
   dedupMinutes: number;
   destinations: string[] | null;
   yaml: string;

@@ -9,8 +9,11 @@ export interface Match {
   dedupKey: string;
   dedupMinutes: number;
   destinations: string[] | null;
-  /** Correlations: the counted value (value_count) and the threshold to cross. */
-  correlation?: { value: string | null; spanMs: number; min: number; distinct: boolean };
+  /**
+   * A correlation's hit (src/detect/correlate.ts): stored, its windows decided after the
+   * commit. `value`: the value_* field's value, or the temporal references matched (JSON).
+   */
+  correlation?: { value: string | null };
   /** A rule referenced by a correlation that does not alert on its own. */
   silent: boolean;
 }

@@ -9,6 +9,7 @@ import { type CommitResult, commit } from "../store/ingest";
 import type { QuarantinedRecord } from "../store/quarantine";
 import { d1Rules } from "../store/rules";
 import type { SourceRef } from "../vendors/types";
+import { correlateCommit } from "./correlate";
 import { type Prepared, type PrepareOptions, prepareRecords } from "./prepare";
 
 /**
@@ -57,8 +58,14 @@ async function commitPrepared(
     now,
     extra: [...extra, ...detections],
   });
+  // The hits are committed: their correlation windows are decided now, over what D1 holds
+  // (every commit of a group's hits reads after its own write, so the last one sees them all).
+  const fired = await correlateCommit(env, matches, source.id, now).catch((err) => {
+    console.error(`correlations not evaluated (the next hit of the group does): ${describeError(err)}`);
+    return 0;
+  });
   // The rows and alerts are committed: a queue failure here is the outbox's to retry (cron).
-  if (matches.some((m) => !m.silent))
+  if (fired > 0 || matches.some((m) => !m.silent))
     await queueAlerts(env).catch((err) =>
       console.error(`alerts not queued yet (the cron retries): ${describeError(err)}`),
     );

@@ -14,18 +14,61 @@ const NEW_DETECTION =
   "EXISTS (SELECT 1 FROM detections WHERE ruleId = ?1 AND eventId = ?2 AND commitId = ?3)";
 const OPEN_IN_WINDOW = "ruleId = ?1 AND dedupKey = ?4 AND firstSeen > ?5 AND status != 'closed'";
 
+/** What an alert statement needs: the match (or correlation window) and the alert's fields. */
+export interface AlertInput {
+  ruleId: string;
+  title: string;
+  level: string;
+  dedupKey: string;
+  dedupMinutes: number;
+  destinations: string[] | null;
+  sourceID: string | null;
+  /** The event the alert lists (a correlation window: the one that made it fire). */
+  eventId: string;
+  /** The events a new alert lists (a correlation window: its first 20). */
+  eventIds: string[];
+}
+
 /**
- * A window holding this event (?8) reaches the threshold (?10) — windowReached of
- * src/detect/windows.ts over the stored detections: some window (e − span, e], e the time of a
- * detection of the group in [?8, ?8 + span), counts ?10 of them (distinct non-null values for
- * value_count). Any arrival order: a late event completes the window it belongs to.
+ * The open alert of (rule, dedup key) within dedupMinutes counts the match, or else a new
+ * alert is made; both only when `guard` (SQL over ?1 ruleId, ?2 eventId, ?3 token, ?4 dedup
+ * key, ?8 `key`) holds: the detection, or the correlation window, is new in this transaction.
  */
-const THRESHOLD = (distinct: boolean) =>
-  `EXISTS (SELECT 1 FROM detections e
-     WHERE e.ruleId = ?1 AND e.dedupKey = ?4 AND e.eventTime >= ?8 AND e.eventTime < ?8 + ?9
-       AND (SELECT count(${distinct ? "DISTINCT x.value" : "*"}) FROM detections x
-            WHERE x.ruleId = ?1 AND x.dedupKey = ?4
-              AND x.eventTime > e.eventTime - ?9 AND x.eventTime <= e.eventTime) >= ?10)`;
+export function alertStatements(
+  db: D1Database,
+  a: AlertInput,
+  guard: string,
+  token: string,
+  key: string | number,
+  now: number,
+): D1PreparedStatement[] {
+  const params = [a.ruleId, a.eventId, token, a.dedupKey, now - a.dedupMinutes * 60_000, now];
+  const update = db
+    .prepare(
+      `UPDATE alerts SET count = count + 1, lastSeen = ?6, version = version + 1,
+         eventIds = CASE WHEN json_array_length(eventIds) < 20 THEN json_insert(eventIds, '$[#]', ?2) ELSE eventIds END
+       WHERE ${OPEN_IN_WINDOW} AND ${guard.replaceAll("?8", "?7")}`,
+    )
+    // SQLite refuses a value bound past the last parameter the statement names.
+    .bind(...params, ...(guard.includes("?8") ? [key] : []));
+  const create = db
+    .prepare(
+      `INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds, destinations)
+       SELECT ?7, ?1, ?9, ?10, ?4, ?11, ?6, ?6, 1, json(?12), ?13
+       WHERE ${guard} AND NOT EXISTS (SELECT 1 FROM alerts WHERE ${OPEN_IN_WINDOW})`,
+    )
+    .bind(
+      ...params,
+      crypto.randomUUID(),
+      key,
+      a.title,
+      a.level,
+      a.sourceID,
+      JSON.stringify(a.eventIds),
+      a.destinations ? JSON.stringify(a.destinations) : null,
+    );
+  return [update, create];
+}
 
 /** Event ids per rule-stats statement: 2,000 ids of 32 hex keep it far below D1's 100 KB. */
 const STATS_CHUNK = 2000;
@@ -67,6 +110,10 @@ export function ruleStatsStatements(
   );
 }
 
+/**
+ * A match's statements: its detection row; for a rule that alerts, its alert statements. A
+ * correlation's hit is only stored: its windows are decided after the commit.
+ */
 export function matchStatements(
   db: D1Database,
   m: Match,
@@ -81,42 +128,8 @@ export function matchStatements(
     )
     .bind(m.ruleId, m.eventId, m.dedupKey, m.correlation?.value ?? null, m.eventTime, commitId);
   if (m.silent) return [detection];
-  const cutoff = now - m.dedupMinutes * 60_000;
-  const c = m.correlation;
-  const params = [
-    m.ruleId,
-    m.eventId,
-    commitId,
-    m.dedupKey,
-    cutoff,
-    now,
-    crypto.randomUUID(),
-    m.eventTime,
-    c?.spanMs ?? 0,
-    c?.min ?? 0,
-  ];
-  const update = db
-    .prepare(
-      `UPDATE alerts SET count = count + 1, lastSeen = ?6, version = version + 1,
-         eventIds = CASE WHEN json_array_length(eventIds) < 20 THEN json_insert(eventIds, '$[#]', ?2) ELSE eventIds END
-       WHERE ${OPEN_IN_WINDOW} AND ${NEW_DETECTION}`,
-    )
-    .bind(...params.slice(0, 6));
-  const create = db
-    .prepare(
-      `INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds, destinations)
-       SELECT ?7, ?1, ?11, ?12, ?4, ?13, ?6, ?6, 1, json_array(?2), ?14
-       WHERE ${NEW_DETECTION} AND NOT EXISTS (SELECT 1 FROM alerts WHERE ${OPEN_IN_WINDOW})
-         ${c ? `AND ${THRESHOLD(c.distinct)}` : ""}`,
-    )
-    .bind(
-      ...params,
-      m.title,
-      m.level,
-      sourceID,
-      m.destinations ? JSON.stringify(m.destinations) : null,
-    );
-  return [detection, update, create];
+  const input = { ...m, sourceID, eventIds: [m.eventId] };
+  return [detection, ...alertStatements(db, input, NEW_DETECTION, commitId, m.eventId, now)];
 }
 
 export interface AlertRow {

@@ -284,6 +284,28 @@ export const detections = sqliteTable(
 );
 
 /**
+ * The correlation windows that fired (src/detect/windows.ts), one per (rule, group, start): the
+ * key is what makes a window alert once however many evaluations (commits, cron runs) decide
+ * it. `token` marks the evaluation that recorded it, so only that one raises its alert and
+ * writes its hits into the correlations chaining it. `time`/`eventId`: when and at which event
+ * it fired.
+ */
+export const correlationWindows = sqliteTable(
+  "correlation_windows",
+  {
+    ruleId: text("ruleId").notNull(),
+    dedupKey: text("dedupKey").notNull(),
+    windowStart: integer("windowStart").notNull(),
+    time: integer("time").notNull(),
+    eventId: text("eventId").notNull(),
+    hits: integer("hits").notNull(),
+    token: text("token").notNull(),
+    decidedAt: integer("decidedAt").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ruleId, t.dedupKey, t.windowStart] })],
+);
+
+/**
  * One alert per (rule, dedup key) within the rule's dedupMinutes from its first match: later
  * matches raise `count` and `lastSeen`. `version` counts changes; `notifiedVersion` is the last
  * one queued for the destinations (the outbox: a sweep queues what is behind).
