@@ -1,8 +1,8 @@
 import { handleNotificationQueue, queueAlerts } from "./alerts/notify";
 import { app } from "./app";
 import { runArchive } from "./archive/job";
-import { sweepClosedWindows } from "./pipeline/correlate";
 import { readSecret } from "./lib/secrets";
+import { sweepClosedWindows } from "./pipeline/correlate";
 import { enforceRetention, RETENTION_CRON } from "./retention";
 import { pollAzureQueues } from "./transports/azure/queue-poll";
 import { handleQueue } from "./transports/bucket/consumer";

@@ -284,7 +284,13 @@ export interface CorrelationAlert {
 /** Correlation hits and decided windows (src/store/correlations.ts; memory: src/detect/memory-store.ts). */
 export interface CorrelationStore {
   /** One group's hits with time in [from, to), by time, at most `limit`. */
-  hits(ruleId: string, group: string, from: number, to: number, limit: number): Promise<CorrelationHit[]>;
+  hits(
+    ruleId: string,
+    group: string,
+    from: number,
+    to: number,
+    limit: number,
+  ): Promise<CorrelationHit[]>;
   /** The starts in [from, to] of the group's windows already recorded. */
   decided(ruleId: string, group: string, from: number, to: number): Promise<Set<number>>;
   /** Groups of the rule with a hit in [from, to), at most `limit`. */

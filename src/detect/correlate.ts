@@ -141,13 +141,20 @@ export async function correlate(
         ...f,
         chained: [...outer].map(([c, refs]) => ({ ruleId: c.id, ...hitOf(c, refs, read) })),
       }));
-      const won = new Set(await store.fire(w.rule.id, w.group, firings, alertOf(w.rule, sourceID), now));
+      const won = new Set(
+        await store.fire(w.rule.id, w.group, firings, alertOf(w.rule, sourceID), now),
+      );
       recorded += won.size;
       for (const f of firings) {
         if (!won.has(f.start)) continue;
         for (const c of f.chained) {
           const rule = index.byId.get(c.ruleId) as CorrelationRule;
-          next.push({ rule, group: c.group, from: f.time - rule.timespanSeconds * 1000, to: f.time });
+          next.push({
+            rule,
+            group: c.group,
+            from: f.time - rule.timespanSeconds * 1000,
+            to: f.time,
+          });
         }
       }
     }

@@ -1,7 +1,7 @@
+import { parseCondition } from "./correlation-condition";
 import { RuleError } from "./errors";
 import { checkField } from "./field-path";
 import type { Meta } from "./meta";
-import { parseCondition } from "./correlation-condition";
 import { CORRELATION_TYPES, type CorrelationRule, type CorrelationType } from "./types";
 import type { Doc, Entry } from "./yaml-nodes";
 

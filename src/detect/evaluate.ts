@@ -1,8 +1,8 @@
 import type { Match } from "../model/match";
 import type { SourceRef } from "../model/view";
 import type { RuleSource } from "../ports";
-import { ruleFiles } from "./ruleset";
 import { type Correlations, hitOf, indexCorrelations, referencesOf, unionRefs } from "./correlate";
+import { ruleFiles } from "./ruleset";
 import { type CorrelationRule, type DetectionRule, fieldValue } from "./sigma";
 import { groupKey } from "./windows";
 
@@ -36,7 +36,8 @@ export async function activeRules(rules: RuleSource): Promise<Active> {
   const detections: DetectionRule[] = [];
   const correlations: CorrelationRule[] = [];
   for (const file of (await ruleFiles(rules)).values())
-    for (const r of file.rules) (r.kind === "detection" ? detections : correlations).push(r as never);
+    for (const r of file.rules)
+      (r.kind === "detection" ? detections : correlations).push(r as never);
   cached = { version, active: { detections, correlations: indexCorrelations(correlations) } };
   return cached.active;
 }

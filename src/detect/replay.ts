@@ -1,4 +1,11 @@
-import { correlate, hitOf, indexCorrelations, referencesOf, unionRefs, type Work } from "./correlate";
+import {
+  correlate,
+  hitOf,
+  indexCorrelations,
+  referencesOf,
+  unionRefs,
+  type Work,
+} from "./correlate";
 import { fieldValue } from "./field-path";
 import { MemoryCorrelationStore, type Recorded } from "./memory-store";
 import type { CorrelationRule, DetectionRule, Row, Rule } from "./types";
@@ -29,7 +36,9 @@ export async function replayCorrelations(
   events: readonly ReplayEvent[],
 ): Promise<Fired[]> {
   const detections = rules.filter((r): r is DetectionRule => r.kind === "detection");
-  const index = indexCorrelations(rules.filter((r): r is CorrelationRule => r.kind !== "detection"));
+  const index = indexCorrelations(
+    rules.filter((r): r is CorrelationRule => r.kind !== "detection"),
+  );
   const store = new MemoryCorrelationStore();
   const out: Fired[] = [];
   let clock = Number.NEGATIVE_INFINITY;

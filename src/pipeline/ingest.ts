@@ -61,7 +61,9 @@ async function commitPrepared(
   // The hits are committed: their correlation windows are decided now, over what D1 holds
   // (every commit of a group's hits reads after its own write, so the last one sees them all).
   const fired = await correlateCommit(env, matches, source.id, now).catch((err) => {
-    console.error(`correlations not evaluated (the next hit of the group does): ${describeError(err)}`);
+    console.error(
+      `correlations not evaluated (the next hit of the group does): ${describeError(err)}`,
+    );
     return 0;
   });
   // The rows and alerts are committed: a queue failure here is the outbox's to retry (cron).
