@@ -173,11 +173,6 @@ describe("correlation errors", () => {
   });
 
   it("type", () => {
-    fails(
-      corr(base.replace("event_count", "temporal")),
-      5,
-      'correlation type "temporal" is not supported',
-    );
     fails(corr(base.replace("event_count", "bogus")), 5, "is unknown");
   });
 
@@ -187,7 +182,8 @@ describe("correlation errors", () => {
   });
 
   it("condition", () => {
-    fails(corr(base.replace("gte: 3", "lt: 3")), 9, 'condition "lt" is not supported');
+    fails(corr(base.replace("gte: 3", "percentile: 3")), 9, "is for value_percentile");
+    fails(corr(base.replace("    gte: 3\n", "    {}\n")), 8, "needs one of");
     fails(
       corr(base.replace("gte: 3", "field: actor.email")),
       9,
@@ -195,11 +191,42 @@ describe("correlation errors", () => {
     );
     fails(corr(base.replace("event_count", "value_count")), 8, "needs field");
     fails(corr(base.replace("gte: 3", "gte: -1")), 9, "whole number");
+    fails(corr(base.replace("gte: 3", "gte: 2.5")), 9, "whole number");
+    fails(corr(base.replace("gte: 3", "gte: 5000")), 9, "above the 1000 hits");
+    fails(corr(base.replace("gte: 3", "gt: 5\n    lt: 3")), 8, "no value that satisfies");
+    fails(corr(base.replace("gte: 3", "gt: 5\n    lte: 5")), 8, "no value that satisfies");
+    fails(corr(base.replace("gte: 3", "eq: 5\n    neq: 5")), 8, "no value that satisfies");
+    const sum = base.replace("event_count", "value_sum");
+    fails(
+      corr(sum.replace("gte: 3", "gte: 3\n    field: count\n    percentile: 50")),
+      11,
+      "percentile is for value_percentile",
+    );
+    const pct = base.replace("event_count", "value_percentile");
+    fails(
+      corr(pct.replace("gte: 3", "gte: 3\n    field: count\n    percentile: 0")),
+      11,
+      "(0, 100]",
+    );
+    fails(corr(base.replace("gte: 3", "lower: 3")), 9, 'unknown condition "lower"');
   });
 
-  it("group-by fields are checked; aliases are refused", () => {
-    fails(corr(`${base}  group-by: [nope]\n`), 10, 'unknown field "nope"');
-    fails(corr(`${base}  aliases: {}\n`), 10, "aliases are not supported");
+  it("group-by and alias fields are checked when the referenced rules are in the text", () => {
+    const a = `---\ntitle: a\nid: a1\nname: a\n${BODY}`;
+    fails(`${corr(`${base}  group-by: [nope]\n`)}${a}`, 10, 'unknown field "nope"');
+    const alias = (to: string, ref = "a") =>
+      `  aliases:\n    who:\n      ${ref}: ${to}\n  group-by: [who]\n`;
+    fails(`${corr(`${base}${alias("nope")}`)}${a}`, 12, 'unknown field "nope"');
+    fails(`${corr(`${base}${alias("eventName", "b")}`)}${a}`, 12, '"b" is not in rules');
+    expect(() => errorOf(`${corr(`${base}${alias("eventName")}`)}${a}`)).toThrow("parsed without");
+  });
+
+  it("a chained correlation groups by fields of the correlation it references", () => {
+    const inner = `---\ntitle: i\nid: i1\nname: inner\ncorrelation:\n${base}  group-by: [eventName]\n`;
+    const outer = (by: string) =>
+      corr(`  type: temporal\n  rules: [inner]\n  timespan: 5m\n  group-by: [${by}]\n`);
+    fails(`${outer("srcIP")}${inner}`, 8, 'groups by eventName, not "srcIP"');
+    expect(() => errorOf(`${outer("eventName")}${inner}`)).toThrow("parsed without");
   });
 
   it("missing parts", () => {
