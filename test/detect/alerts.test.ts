@@ -4,8 +4,9 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { handleNotificationQueue, queueAlerts } from "../../src/alerts/notify";
 import worker from "../../src/index";
+import { sweepClosedWindows } from "../../src/pipeline/correlate";
 import { deliver as deliverBucket, putObject } from "../bucket-helpers";
-import { BASE, envWith, type Json, query } from "../helpers";
+import { ADMIN_TOKEN, BASE, call, count, envWith, type Json, query } from "../helpers";
 
 /**
  * Detections end to end: a push that matches a starter rule → one alert → one signed webhook;
@@ -193,7 +194,7 @@ describe("detections and alerts", () => {
     ]);
   });
 
-  it("correlation: 9 failed logins by one email → nothing; the 10th → one alert; the 11th → count only", async () => {
+  it("correlation: 9 failed logins by one email → nothing; the 10th → one alert; the 11th, in the same window → nothing more", async () => {
     const queued = notifications();
     const login = failedLogin("burst", "burst@example.com");
     const file = async (name: string, from: number, to: number) => {
@@ -210,16 +211,17 @@ describe("detections and alerts", () => {
     await file("b", 9, 10);
     expect(queued).toEqual([expect.objectContaining({ type: "alert.created" })]);
     await file("c", 10, 11);
-    expect(queued).toEqual([
-      expect.objectContaining({ type: "alert.created" }),
-      expect.objectContaining({ type: "alert.updated" }),
-    ]);
+    expect(queued).toEqual([expect.objectContaining({ type: "alert.created" })]);
     const list = (await (await query("/v1/alerts?ruleId=airkit-invalid-login-burst")).json()) as {
       data: Json[];
     };
     expect(list.data).toEqual([
-      expect.objectContaining({ count: 2, dedupKey: "burst@example.com", level: "high" }),
+      expect.objectContaining({ count: 1, dedupKey: "burst@example.com", level: "high" }),
     ]);
+    const windows = await env.DB.prepare(
+      "SELECT count(*) AS n FROM correlation_windows WHERE ruleId = 'airkit-invalid-login-burst' AND dedupKey = 'burst@example.com'",
+    ).first<{ n: number }>();
+    expect(windows?.n).toBe(1);
   });
 
   it("correlation out of order: 9 later failed logins, then the earliest arrives late → one alert", async () => {
@@ -237,6 +239,53 @@ describe("detections and alerts", () => {
     expect(queued).toEqual([]);
     // The earliest event: the window ending at it holds 1, the one ending at event 9 holds 10.
     await file("b", [0]);
+    expect(queued).toEqual([expect.objectContaining({ type: "alert.created" })]);
+  });
+
+  it("an upper bound (≤ 3 in 15m) is decided by the cron once the window closed: once, however often or concurrently it runs", async () => {
+    const yaml = `title: Few failed logins
+id: airkit-few-logins
+correlation:
+  type: event_count
+  rules: [few_failed_login]
+  group-by: [airkitEmail]
+  timespan: 15m
+  condition: {gt: 1, lte: 3}
+---
+title: Failed login (few)
+id: airkit-few-failed-login
+name: few_failed_login
+logsource: {product: airkit}
+detection:
+  sel: {airkitEventType: invalid_login, airkitEmail: few@example.com}
+  condition: sel
+`;
+    const put = await call("/v1/rules/airkit-few-logins", {
+      method: "PUT",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/yaml" },
+      body: yaml,
+    });
+    expect(put.status).toBeLessThan(300);
+    const queued = notifications();
+    const login = failedLogin("few", "few@example.com");
+    const lines = [0, 1].map((i) => JSON.stringify(login(i))).join("\n");
+    await deliverBucket(
+      [{ body: await putObject("airkit/few/a.ndjson", lines) }],
+      undefined,
+      testEnv,
+    );
+    const alerts = () =>
+      count("SELECT count(*) AS n FROM alerts WHERE ruleId = 'airkit-few-logins'");
+    expect(await alerts()).toBe(0); // the window is still open: more could arrive
+    const now = Date.now();
+    expect(await sweepClosedWindows(testEnv, now + 5 * 60_000)).toBe(0); // not closed + settled
+    const runs = await Promise.all(
+      [0, 1, 2].map(() => sweepClosedWindows(testEnv, now + 11 * 60_000)),
+    );
+    expect(runs.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await sweepClosedWindows(testEnv, now + 12 * 60_000)).toBe(0);
+    expect(await alerts()).toBe(1);
+    await queueAlerts(testEnv);
     expect(queued).toEqual([expect.objectContaining({ type: "alert.created" })]);
   });
 });
