@@ -157,7 +157,12 @@ function accumulator(spec: WindowSpec): Accumulator {
     case "value_percentile":
       return { add: numeric, value: () => nearestRank(xs, spec.condition.percentile ?? 50) };
     case "temporal":
-      return { add: (h) => refsOf(h.value).forEach((r) => seen.add(r)), value: () => seen.size };
+      return {
+        add: (h) => {
+          for (const r of refsOf(h.value)) seen.add(r);
+        },
+        value: () => seen.size,
+      };
     case "temporal_ordered":
       // The longest prefix of `rules` seen in order (ties in time count as in order); one hit
       // advances one step.
