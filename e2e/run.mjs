@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
 // `npm run test:e2e [-- FILTER…]`: the end-to-end browser tests.
 // 1. starts an isolated `wrangler dev` (e2e/server.mjs) and seeds it (e2e/seed.mjs);
 // 2. launches the system Chromium (/usr/bin/chromium, or $CHROMIUM) with playwright-core;
@@ -10,10 +14,7 @@
 //    fails the test;
 // 5. always stops the Worker; exits 1 if any test failed.
 // E2E_EXPLORER_HTML=<file> serves that file as GET / (to try the tests on a prototype page).
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { basename, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { loadDuckdb } from "../scripts/lib/archive-local.mjs";
 import { allowedOn, registry, setCurrentFile } from "./harness.mjs";
 import { countLogs, seed } from "./seed.mjs";
 import { root, startServer } from "./server.mjs";
@@ -158,6 +159,9 @@ async function runTest(t, index, shared) {
 }
 
 try {
+  // DuckDB (installed on first use, --no-save) before any test, so its install is setup time,
+  // never a test's 60 s.
+  if (tests.some((t) => t.file.startsWith("archive"))) await loadDuckdb();
   server = await startServer({
     logFile: join(OUT, "wrangler.log"),
     log: (m) => console.log(`[e2e] ${m}`),

@@ -13,7 +13,7 @@ import { root } from "./import-worker-code.mjs";
  */
 export const DUCKDB = "@duckdb/node-api@1.5.6-r.1";
 
-async function loadDuckdb() {
+export async function loadDuckdb() {
   // checked on disk, not by a failed import: Node would cache that failure for the process
   if (!existsSync(join(root, "node_modules", "@duckdb", "node-api", "package.json"))) {
     console.log(`[duckdb] installing ${DUCKDB} (not saved to package.json)`);
