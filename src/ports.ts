@@ -26,11 +26,22 @@ export interface StoredRule {
   updatedBy: string | null;
 }
 
-/** The stored rules, as the Sigma engine (src/detect/) reads them. */
+/** A runtime processing pipeline as stored (table `pipelines`). */
+export interface StoredPipeline {
+  id: string;
+  yaml: string;
+  name: string;
+  priority: number;
+  updatedAt: number;
+  updatedBy: string | null;
+}
+
+/** The stored rules and processing pipelines, as the Sigma engine (src/detect/) reads them. */
 export interface RuleSource {
-  /** Changes with every put and delete of a stored rule. */
+  /** Changes with every put and delete of a stored rule or pipeline. */
   version(): Promise<string>;
   list(): Promise<StoredRule[]>;
+  pipelines(): Promise<StoredPipeline[]>;
 }
 
 /** One input kept whole in quarantine (a file, a message, a page), with why it failed. */

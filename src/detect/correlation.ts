@@ -8,7 +8,7 @@ import type { Doc, Entry } from "./yaml-nodes";
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 const KEYS = ["type", "rules", "group-by", "timespan", "condition", "aliases", "generate"];
 
-export type PendingCorrelation = CorrelationRule & {
+export type PendingCorrelation = Omit<CorrelationRule, "processing"> & {
   generateReferenced: boolean;
   /** The line of group-by (chained correlations are checked once the whole text is parsed). */
   groupLine: number;

@@ -99,7 +99,9 @@ function compileDetection(doc: Doc, e: Entry, known: ReadonlySet<string>) {
   return { test, used: [...used], text: conds.map((c) => c.text).join(" | ") };
 }
 
-export type PendingDetection = Omit<DetectionRule, "generate"> & { explicitGenerate?: boolean };
+export type PendingDetection = Omit<DetectionRule, "generate" | "processing"> & {
+  explicitGenerate?: boolean;
+};
 
 export function parseDetection(
   doc: Doc,

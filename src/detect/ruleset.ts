@@ -1,6 +1,8 @@
 import { AppError } from "../lib/errors";
 import type { RuleSource, StoredRule } from "../ports";
 import { knownFields, products } from "./fields";
+import type { Processing } from "./pipeline-types";
+import { type PipelinesInForce, pipelinesInForce } from "./pipelines";
 import { parseRules, type Rule, RuleError } from "./sigma";
 import { STARTER_RULES } from "./starter-rules";
 
@@ -18,13 +20,17 @@ export interface RuleFile {
   updatedAt: number | null;
 }
 
-/** Rules of a Sigma YAML text, against auditflare's fields and source types. */
-const parse = (yaml: string) => parseRules(yaml, knownFields, products());
+/**
+ * Rules of a Sigma YAML text, against auditflare's fields and source types, through the
+ * processing pipelines in force (`processing`, src/detect/pipelines.ts).
+ */
+const parse = (yaml: string, processing: Processing) =>
+  parseRules(yaml, knownFields, products(), processing);
 
 /** Parses rules sent to the API; 400 naming the line and field when one is not valid. */
-export function parseRulesOr400(yaml: string): Rule[] {
+export function parseRulesOr400(yaml: string, processing: Processing): Rule[] {
   try {
-    return parse(yaml);
+    return parse(yaml, processing);
   } catch (err) {
     if (err instanceof RuleError) throw new AppError("invalid_rule", err.message);
     throw err;
@@ -32,8 +38,8 @@ export function parseRulesOr400(yaml: string): Rule[] {
 }
 
 /** Parses a rule file, which must hold a rule with its id; 400 when it is not valid. */
-export function parseRuleFile(id: string, yaml: string): Rule[] {
-  const parsed = parseRulesOr400(yaml);
+export function parseRuleFile(id: string, yaml: string, processing: Processing): Rule[] {
+  const parsed = parseRulesOr400(yaml, processing);
   if (parsed.length === 0) throw new AppError("invalid_rule", "the body holds no rule");
   if (!parsed.some((r) => r.id === id))
     throw new AppError(
@@ -43,18 +49,34 @@ export function parseRuleFile(id: string, yaml: string): Rule[] {
   return parsed;
 }
 
-let bundled: RuleFile[] | undefined;
+let bundled: { key: string; files: RuleFile[] } | undefined;
 
-/** The starter pack, parsed once per isolate (a broken bundled rule fails `npm run rules:test`). */
-export function bundledRules(): RuleFile[] {
-  bundled ??= STARTER_RULES.map(({ id, yaml }) => ({
-    id,
-    origin: "bundled" as const,
-    yaml,
-    rules: parse(yaml),
-    updatedAt: null,
-  }));
-  return bundled;
+/** Rules of a text already accepted once: a failure now (a pipeline changed) is logged, not thrown. */
+function parseKept(what: string, yaml: string, processing: Processing): Rule[] {
+  try {
+    return parse(yaml, processing);
+  } catch (err) {
+    console.error(`${what} no longer parses: ${(err as Error).message}`);
+    return [];
+  }
+}
+
+/**
+ * The starter pack, parsed once per isolate and pipeline set (a broken bundled rule fails
+ * `npm run rules:test`; PUT /v1/pipelines refuses a pipeline under which one breaks).
+ */
+export function bundledRules(pipelines: PipelinesInForce): RuleFile[] {
+  if (bundled?.key !== pipelines.key) {
+    const files = STARTER_RULES.map(({ id, yaml }) => ({
+      id,
+      origin: "bundled" as const,
+      yaml,
+      rules: parseKept(`bundled rule file ${id}`, yaml, pipelines.processing),
+      updatedAt: null,
+    }));
+    bundled = { key: pipelines.key, files };
+  }
+  return bundled.files;
 }
 
 /** Where a rule file lives, for messages. */
@@ -92,31 +114,30 @@ export function checkUniqueAcrossFiles(
   }
 }
 
-/** Runtime files parsed once per (id, updatedAt): a change re-parses only what changed. */
-const parsedRuntime = new Map<string, { updatedAt: number; rules: Rule[] }>();
+/** Runtime files parsed once per (id, updatedAt, pipelines): a change re-parses only what changed. */
+const parsedRuntime = new Map<string, { updatedAt: number; key: string; rules: Rule[] }>();
 
-function runtimeRules(s: StoredRule): Rule[] {
+function runtimeRules(s: StoredRule, pipelines: PipelinesInForce): Rule[] {
   const hit = parsedRuntime.get(s.id);
-  if (hit?.updatedAt === s.updatedAt) return hit.rules;
-  let rules: Rule[] = [];
-  try {
-    rules = parse(s.yaml);
-  } catch (err) {
-    // Stored after a check, so only a later change of fields can break it: kept, not run.
-    console.error(`rule ${s.id} no longer parses: ${(err as Error).message}`);
-  }
-  parsedRuntime.set(s.id, { updatedAt: s.updatedAt, rules });
+  if (hit?.updatedAt === s.updatedAt && hit.key === pipelines.key) return hit.rules;
+  // Stored after a check, so only a later change of fields can break it: kept, not run.
+  const rules = parseKept(`rule ${s.id}`, s.yaml, pipelines.processing);
+  parsedRuntime.set(s.id, { updatedAt: s.updatedAt, key: pipelines.key, rules });
   return rules;
 }
 
-/** Every rule file in force, by id. */
-export async function ruleFiles(rules: RuleSource): Promise<Map<string, RuleFile>> {
-  const files = new Map(bundledRules().map((f) => [f.id, f]));
+/** Every rule file in force, by id, compiled through `pipelines` (default: those in force). */
+export async function ruleFiles(
+  rules: RuleSource,
+  given?: PipelinesInForce,
+): Promise<Map<string, RuleFile>> {
+  const pipelines = given ?? pipelinesInForce(await rules.pipelines());
+  const files = new Map(bundledRules(pipelines).map((f) => [f.id, f]));
   const stored = await rules.list();
   const ids = new Set(stored.map((s) => s.id));
   for (const id of parsedRuntime.keys()) if (!ids.has(id)) parsedRuntime.delete(id);
   for (const s of stored) {
-    const rules = runtimeRules(s);
+    const rules = runtimeRules(s, pipelines);
     files.set(s.id, { id: s.id, origin: "runtime", yaml: s.yaml, rules, updatedAt: s.updatedAt });
   }
   return files;

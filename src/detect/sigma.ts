@@ -33,6 +33,8 @@ import { checkChains, type PendingCorrelation, parseCorrelation } from "./correl
 import { type PendingDetection, parseDetection } from "./detection";
 import { RuleError } from "./errors";
 import { CORRELATION_KEYS, DETECTION_KEYS, keyed, type Meta, parseMeta } from "./meta";
+import { applyProcessing } from "./pipeline-apply";
+import type { Processing } from "./pipeline-types";
 import type { CorrelationRule, DetectionRule, KnownFields, Rule } from "./types";
 import { checkYamlDepth } from "./yaml-depth";
 import { Doc, type Entry } from "./yaml-nodes";
@@ -85,29 +87,38 @@ function generateOf(d: Pending, correlations: PendingCorrelation[]): boolean {
   return refs.length === 0 || refs.some((c) => c.generateReferenced);
 }
 
-function finish(pending: Pending[]): Rule[] {
+/** The rules, each with the pipeline items that applied to its document (`applied[i]`). */
+function finish(pending: Pending[], applied: string[][]): Rule[] {
   const correlations = pending.filter((p): p is PendingCorrelation => p.kind === "correlation");
   checkChains(correlations);
-  return pending.map((p): Rule => {
+  return pending.map((p, i): Rule => {
+    const processing = applied[i] ?? [];
     if (p.kind === "correlation") {
       const { generateReferenced: _, groupLine: __, ...rule } = p;
-      return { ...rule, generate: generateOf(p, correlations) } satisfies CorrelationRule;
+      return {
+        ...rule,
+        generate: generateOf(p, correlations),
+        processing,
+      } satisfies CorrelationRule;
     }
     const { explicitGenerate: _, ...rest } = p;
-    return { ...rest, generate: generateOf(p, correlations) } satisfies DetectionRule;
+    return { ...rest, generate: generateOf(p, correlations), processing } satisfies DetectionRule;
   });
 }
 
 /**
  * Parses one YAML text of one or more rule documents. knownFields(product) gives the field
  * names a rule of that product may use (null: a rule for every source); products the allowed
- * logsource.product values (null: any). Throws a RuleError naming the line. A text nested
- * deeper than MAX_YAML_DEPTH is refused before the YAML parser (which recurses) sees it.
+ * logsource.product values (null: any); `processing` the items of the processing pipelines
+ * in force (src/detect/pipeline.ts), run over each document before it is compiled. Throws a
+ * RuleError naming the line. A text nested deeper than MAX_YAML_DEPTH is refused before the
+ * YAML parser (which recurses) sees it.
  */
 export function parseRules(
   text: string,
   knownFields: KnownFields,
   products: readonly string[] | null = null,
+  processing: Processing = [],
 ): Rule[] {
   checkYamlDepth(text);
   const lc = new LineCounter();
@@ -118,14 +129,16 @@ export function parseRules(
     keys: Map<string, Entry>;
     meta: Meta;
     yaml: string;
+    applied: string[];
   }[] = [];
   for (const d of parsed) {
     const error = d.errors[0];
     if (error) throw new RuleError(`YAML: ${error.message}`, lc.linePos(error.pos[0]).line);
   }
-  for (const d of parsed) {
-    if (d.contents === null) continue;
-    const doc = new Doc(d, lc);
+  const all = parsed.filter((d) => d.contents !== null).map((d) => new Doc(d, lc));
+  const appliedOf = applyProcessing(processing, all);
+  for (const [i, doc] of all.entries()) {
+    const d = doc.doc;
     const docLine = doc.line(d.contents) ?? 1;
     const entries = doc.entries(d.contents, "a rule", docLine);
     const has = (k: string) => entries.some((e) => e.key === k);
@@ -142,6 +155,7 @@ export function parseRules(
       keys,
       meta: parseMeta(doc, keys, docLine, warnings),
       yaml: documentText(text, d.range),
+      applied: appliedOf[i] ?? [],
     });
   }
   checkUnique(docs);
@@ -164,9 +178,12 @@ export function parseRules(
     const product = found[0]?.product ?? null;
     return knownFields(found.every((d) => d?.product === product) ? product : null);
   };
-  const all = docs.map(
+  const rules = docs.map(
     ({ doc, keys, meta, yaml }, i) =>
       pending[i] ?? inRule(meta.id, () => parseCorrelation(doc, keys, meta, yaml, knownFor)),
   );
-  return finish(all);
+  return finish(
+    rules,
+    docs.map((d) => d.applied),
+  );
 }

@@ -36,6 +36,8 @@ export interface DetectionRule {
   yaml: string;
   /** What was accepted but may not do what the author expects (`line N: …`). */
   warnings: string[];
+  /** The processing pipeline items that applied to the rule (`pipeline/item`), in order. */
+  processing: string[];
 }
 
 export const CORRELATION_TYPES = [
@@ -86,6 +88,8 @@ export interface CorrelationRule {
   destinations: string[] | null;
   yaml: string;
   warnings: string[];
+  /** The processing pipeline items that applied to the rule (`pipeline/item`), in order. */
+  processing: string[];
 }
 
 export type Rule = DetectionRule | CorrelationRule;

@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ruleRow } from "../detect/fields";
+import { pipelinesInForce } from "../detect/pipelines";
 import { parseRulesOr400 } from "../detect/ruleset";
 import { bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
+import { d1Rules } from "../store/rules";
 import { requireQueryToken } from "./query-auth";
 
 /**
@@ -52,7 +54,8 @@ ruleTestRoutes.use("/v1/rules/test", requireQueryToken);
 
 ruleTestRoutes.openapi(route, async (c) => {
   const { rule, events } = c.req.valid("json");
-  const rules = parseRulesOr400(rule);
+  const { processing } = pipelinesInForce(await d1Rules(c.env.DB).pipelines());
+  const rules = parseRulesOr400(rule, processing);
   const detections = rules.filter((r) => r.kind === "detection");
   const results = events.map((event, index) => {
     const row = ruleRow(event);

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { pipelinesInForce } from "../detect/pipelines";
 import { checkUniqueAcrossFiles, parseRuleFile, type RuleFile, ruleFiles } from "../detect/ruleset";
 import type { Rule } from "../detect/sigma";
 import { AppError } from "../lib/errors";
@@ -24,7 +25,14 @@ const RuleSummary = z
     id: z.string(),
     origin: z.enum(["bundled", "runtime"]),
     rules: z.array(
-      z.object({ id: z.string(), kind: z.string(), title: z.string(), level: z.string() }),
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        title: z.string(),
+        level: z.string(),
+        /** The processing pipeline items that applied (`pipeline/item`), in order. */
+        processing: z.array(z.string()),
+      }),
     ),
     matches: z.number().int(),
     lastMatchAt: z.string().nullable(),
@@ -51,7 +59,13 @@ const present = (f: RuleFile, stats: Map<string, RuleStat>, withYaml = false) =>
   return {
     id: f.id,
     origin: f.origin,
-    rules: f.rules.map((r: Rule) => ({ id: r.id, kind: r.kind, title: r.title, level: r.level })),
+    rules: f.rules.map((r: Rule) => ({
+      id: r.id,
+      kind: r.kind,
+      title: r.title,
+      level: r.level,
+      processing: r.processing,
+    })),
     matches: matchesOf(f, stats),
     lastMatchAt: last ? toIso(last) : null,
     updatedAt: f.updatedAt === null ? null : toIso(f.updatedAt),
@@ -156,10 +170,12 @@ rulesRoutes.openapi(putRoute, async (c) => {
       "send the rule as Content-Type: application/yaml",
     );
   const yaml = await readBodyText(c.req.raw, MAX_RULE_BYTES);
-  const rules = parseRuleFile(id, yaml);
+  const source = d1Rules(c.env.DB);
+  const pipelines = pipelinesInForce(await source.pipelines());
+  const rules = parseRuleFile(id, yaml, pipelines.processing);
   checkUniqueAcrossFiles(
     { id, origin: "runtime", rules },
-    (await ruleFiles(d1Rules(c.env.DB))).values(),
+    (await ruleFiles(source, pipelines)).values(),
   );
   const main = rules.find((r) => r.id === id) as Rule;
   const { outcome, updatedAt } = await putStoredRule(c.env.DB, {

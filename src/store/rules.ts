@@ -1,4 +1,5 @@
 import type { RuleSource, StoredRule } from "../ports";
+import { listStoredPipelines } from "./pipelines";
 
 /** Runtime detection rules and their match counters (src/store/schema.ts: rules, rule_stats). */
 
@@ -37,17 +38,20 @@ export async function putStoredRule(
 }
 
 /**
- * What the runtime rules are now, in one short row: it changes with every put (updatedAt rises
- * past every stored one) and delete (count and sum fall). Read before each commit's matching,
- * so a rule change takes effect on the next event in every isolate.
+ * What the runtime rules and pipelines are now, in one short row: it changes with every put
+ * (updatedAt rises past every stored one) and delete (count and sum fall) of either. Read before
+ * each commit's matching, so a rule or pipeline change takes effect on the next event in every
+ * isolate (a pipeline change recompiles every rule).
  */
 export async function rulesVersion(db: D1Database): Promise<string> {
+  const stats = (table: string, p: string) =>
+    `(SELECT count(*) FROM ${table}) AS ${p}n, (SELECT coalesce(max(updatedAt), 0) FROM ${table}) AS ${p}latest, (SELECT coalesce(sum(updatedAt), 0) FROM ${table}) AS ${p}total`;
   const v = await db
-    .prepare(
-      "SELECT count(*) AS n, coalesce(max(updatedAt), 0) AS latest, coalesce(sum(updatedAt), 0) AS total FROM rules",
-    )
-    .first<{ n: number; latest: number; total: number }>();
-  return `${v?.n ?? 0}:${v?.latest ?? 0}:${v?.total ?? 0}`;
+    .prepare(`SELECT ${stats("rules", "r")}, ${stats("pipelines", "p")}`)
+    .first<Record<string, number>>();
+  const part = (p: string) =>
+    `${v?.[`${p}n`] ?? 0}:${v?.[`${p}latest`] ?? 0}:${v?.[`${p}total`] ?? 0}`;
+  return `${part("r")}/${part("p")}`;
 }
 
 export async function deleteStoredRule(db: D1Database, id: string): Promise<boolean> {
@@ -66,8 +70,9 @@ export async function readRuleStats(db: D1Database): Promise<Map<string, RuleSta
   return new Map(results.map((s) => [s.ruleId, s]));
 }
 
-/** The stored rules, as detection reads them (src/detect/: the port RuleSource). */
+/** The stored rules and pipelines, as detection reads them (src/detect/: the port RuleSource). */
 export const d1Rules = (db: D1Database): RuleSource => ({
   version: () => rulesVersion(db),
   list: () => listStoredRules(db),
+  pipelines: () => listStoredPipelines(db),
 });

@@ -255,6 +255,19 @@ export const rules = sqliteTable("rules", {
   updatedBy: text("updatedBy"),
 });
 
+/**
+ * Processing pipelines added at runtime (PUT /v1/pipelines/:id): pySigma YAML as sent, checked
+ * before it is stored; every rule is compiled through them. rules/pipelines/ is bundled.
+ */
+export const pipelines = sqliteTable("pipelines", {
+  id: text("id").primaryKey(),
+  yaml: text("yaml").notNull(),
+  name: text("name").notNull(),
+  priority: integer("priority").notNull(),
+  updatedAt: integer("updatedAt").notNull(),
+  updatedBy: text("updatedBy"),
+});
+
 /** How often each rule matched, and when last (bundled and runtime rules alike). */
 export const ruleStats = sqliteTable("rule_stats", {
   ruleId: text("ruleId").primaryKey(),
