@@ -7,6 +7,7 @@ import { archiveRoutes } from "./routes/archive";
 import { exploreRoutes } from "./routes/explore";
 import { explorer } from "./routes/explorer";
 import { logsRoutes } from "./routes/logs";
+import { pipelinesRoutes } from "./routes/pipelines";
 import { quarantineRoutes } from "./routes/quarantine";
 import { rulesRoutes } from "./routes/rules";
 import { ruleTestRoutes } from "./routes/rules-test";
@@ -41,6 +42,7 @@ app.route("/", filesRoutes);
 app.route("/", quarantineRoutes);
 app.route("/", ruleTestRoutes);
 app.route("/", rulesRoutes);
+app.route("/", pipelinesRoutes);
 app.route("/", alertsRoutes);
 app.route("/", archiveRoutes);
 

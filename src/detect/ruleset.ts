@@ -142,3 +142,27 @@ export async function ruleFiles(
   }
   return files;
 }
+
+/**
+ * Refuses a change of pipelines under which a rule file in force (bundled, or `stored`) would
+ * no longer load: a pipeline may rename a field to one no source has, or a deleted pipeline may
+ * have given a rule the names it uses. `code` names the refusal.
+ */
+export function checkRulesUnder(
+  processing: Processing,
+  stored: readonly StoredRule[],
+  code: "invalid_pipeline" | "pipeline_in_use",
+): void {
+  const files = [
+    ...STARTER_RULES.map((f) => ({ ...f, origin: "bundled" as const })),
+    ...stored.map((s) => ({ id: s.id, yaml: s.yaml, origin: "runtime" as const })),
+  ];
+  for (const f of files) {
+    try {
+      parse(f.yaml, processing);
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      throw new AppError(code, `${placeOf(f)} would no longer load: ${err.message}`);
+    }
+  }
+}
