@@ -1,0 +1,136 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { present } from "../../src/catalog";
+import { knownFields, products, ruleRow } from "../../src/detect/fields";
+import { bundledProcessing } from "../../src/detect/pipelines";
+import { type DetectionRule, parseRules } from "../../src/detect/sigma";
+import { toRow } from "../../src/store/rows";
+import { findVendor, normalizerFor } from "../../src/vendors";
+import { fixtureEvents } from "../../src/vendors/manifest/mock-api";
+import { MANIFESTS } from "../../src/vendors/manifests.gen";
+
+/**
+ * SigmaHQ's own okta and github rules (the pinned copy in test/fixtures/sigma, DRL 1.1), loaded
+ * as the Worker loads them (the bundled pipelines of rules/pipelines/), against the okta and
+ * github fixture events made into rows as the pipeline and GET /v1/logs make them (vendor
+ * normalizer → toRow → present → ruleRow). Each rule fires on its event(s) and on no other.
+ */
+
+const SIGMAHQ = new Map(
+  gunzipSync(readFileSync("test/fixtures/sigma/sigmahq-rules.ndjson.gz"))
+    .toString("utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as { path: string; yaml: string })
+    .map((f) => [f.path, f.yaml]),
+);
+
+/** The rule as the Worker runs it: through the bundled pipelines. */
+function sigmahqRule(path: string): DetectionRule {
+  const yaml = SIGMAHQ.get(path);
+  if (yaml === undefined) throw new Error(`${path} is not in the pinned SigmaHQ copy`);
+  const [rule, ...rest] = parseRules(yaml, knownFields, products(), bundledProcessing());
+  if (rule?.kind !== "detection" || rest.length > 0) throw new Error(`${path}: one detection`);
+  return rule;
+}
+
+/** Every fixture event of a manifest vendor (its fixtures/page*.json), as the row rules read. */
+async function fixtureRows(
+  type: string,
+): Promise<{ event: string; row: Record<string, unknown> }[]> {
+  const manifest = MANIFESTS.find((m) => m.type === type);
+  if (!manifest) throw new Error(`no manifest ${type}`);
+  const dir = `src/vendors/${type}/fixtures`;
+  const pages = readdirSync(dir)
+    .filter((f) => /^page\d+\.json$/.test(f))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8")) as unknown);
+  const normalizer = normalizerFor(type);
+  const view = findVendor(type)?.view;
+  const rows = [];
+  for (const value of fixtureEvents(manifest, pages)) {
+    const out = await normalizer.normalize({ value, raw: JSON.stringify(value) });
+    if (!out.ok) throw new Error(`${type} fixture does not normalize: ${out.message}`);
+    const source = { id: `${type}-prod`, type };
+    const stored = await toRow(
+      source,
+      out.event,
+      Date.UTC(2026, 8, 15),
+      view ? { view, parsed: value } : undefined,
+    );
+    const row = ruleRow(present(stored));
+    rows.push({ event: String(row.eventName), row });
+  }
+  return rows;
+}
+
+const OKTA: Record<string, string[]> = {
+  "rules/identity/okta/okta_api_token_created.yml": ["system.api_token.create"],
+  "rules/identity/okta/okta_mfa_reset_or_deactivated.yml": ["user.mfa.factor.deactivate"],
+  // displayMessage "Max sign in attempts exceeded" (tags.displayMessage)
+  "rules/identity/okta/okta_user_account_locked_out.yml": ["user.account.lock"],
+  // securityContext.isProxy 'true' against the boolean of the event (oktaSecurityContext)
+  "rules/identity/okta/okta_user_session_start_via_anonymised_proxy.yml": ["user.session.start"],
+  // legacyEventType login_failed, actor.alternateId (actor.email) not an email: a password typed
+  "rules/identity/okta/okta_password_in_alternateid_field.yml": ["user.session.start"],
+  // outcome.reason and outcome.result (tags.outcomeReason, tags.outcome)
+  "rules/identity/okta/okta_fastpass_phishing_detection.yml": ["user.authentication.auth_via_mfa"],
+  "rules/identity/okta/okta_admin_role_assigned_to_user_or_group.yml": [
+    "user.account.privilege.grant",
+  ],
+};
+
+const GITHUB: Record<string, string[]> = {
+  "rules/application/github/audit/github_delete_action_invoked.yml": ["repo.destroy"],
+  "rules/application/github/audit/github_new_org_member.yml": ["org.add_member"],
+  "rules/application/github/audit/github_push_protection_bypass_detected.yml": [
+    "secret_scanning_push_protection.bypass",
+  ],
+  "rules/application/github/audit/github_new_secret_created.yml": ["repo.create_actions_secret"],
+  "rules/application/github/audit/github_disable_high_risk_configuration.yml": [
+    "org.disable_two_factor_requirement",
+  ],
+  "rules/application/github/audit/github_repository_archive_status_changed.yml": ["repo.archived"],
+};
+
+describe.each([
+  ["okta", OKTA],
+  ["github", GITHUB],
+])("SigmaHQ's %s rules through the shipped pipelines", (type, expected) => {
+  it.each(Object.entries(expected))(
+    "%s fires on its event and on no other",
+    async (path, events) => {
+      const rule = sigmahqRule(path);
+      expect(rule).toMatchObject({ product: type, service: null, category: null, reachable: true });
+      expect(rule.warnings).toEqual([]);
+      expect(rule.processing).toContain(
+        `sigmahq-${type}/${type === "okta" ? "okta_system_log_service" : "github_audit_service"}`,
+      );
+      const rows = await fixtureRows(type);
+      const fired = rows.filter(({ row }) => rule.match(row) !== null).map((r) => r.event);
+      expect(fired).toEqual(events);
+    },
+  );
+
+  it("without the pipelines, the same rules do not load (SigmaHQ's field names are not ours)", () => {
+    for (const path of Object.keys(expected)) {
+      const yaml = SIGMAHQ.get(path) as string;
+      expect(() => parseRules(yaml, knownFields, products())).toThrow(/unknown field/);
+    }
+  });
+});
+
+describe("the okta rule with a proxy and a failed sign-in", () => {
+  it("reads nested okta fields through the vendor pipeline (securityContext → oktaSecurityContext)", async () => {
+    const rule = sigmahqRule(
+      "rules/identity/okta/okta_user_session_start_via_anonymised_proxy.yml",
+    );
+    const rows = await fixtureRows("okta");
+    const proxied = rows.find(({ row }) => rule.match(row) !== null);
+    expect(proxied?.row.srcIP).toBe("203.0.113.199");
+    expect(rule.match(proxied?.row ?? {})).toEqual([
+      'selection: eventName: "user.session.start", oktaSecurityContext.isProxy: "true"',
+    ]);
+  });
+});
