@@ -3,8 +3,8 @@ import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { present } from "../../src/catalog";
 import { knownFields, products, ruleRow } from "../../src/detect/fields";
-import { bundledProcessing } from "../../src/detect/pipelines";
-import { type DetectionRule, parseRules } from "../../src/detect/sigma";
+import { bundledPipelines, bundledProcessing } from "../../src/detect/pipelines";
+import { type DetectionRule, isKnownField, parseRules } from "../../src/detect/sigma";
 import { toRow } from "../../src/store/rows";
 import { findVendor, normalizerFor } from "../../src/vendors";
 import { fixtureEvents } from "../../src/vendors/manifest/mock-api";
@@ -132,5 +132,46 @@ describe("the okta rule with a proxy and a failed sign-in", () => {
     expect(rule.match(proxied?.row ?? {})).toEqual([
       'selection: eventName: "user.session.start", oktaSecurityContext.isProxy: "true"',
     ]);
+  });
+});
+
+describe("the shipped pipelines (rules/pipelines/)", () => {
+  const files = bundledPipelines();
+  const VENDORS = [
+    "turbopuffer",
+    "circleci",
+    "airkit",
+    "planetscale",
+    "turso",
+    "okta",
+    "github",
+    "onepassword",
+    "slack",
+  ];
+
+  it("one per vendor, and the SigmaHQ okta and github ones first", () => {
+    expect(files.map((f) => f.id).sort()).toEqual(
+      [...VENDORS, "sigmahq-github", "sigmahq-okta"].sort(),
+    );
+    expect(bundledProcessing()[0]?.pipeline).toBe("sigmahq-github");
+  });
+
+  it("map onto fields of the product, and a vendor's never renames one of its columns", () => {
+    for (const f of files)
+      for (const item of f.pipeline.items) {
+        const t = item.transformation;
+        const product = item.ruleConditions[0]?.product ?? null;
+        expect(product, `${f.id}/${item.id}`).not.toBeNull();
+        const known = knownFields(product);
+        if (t.type !== "field_name_mapping" && t.type !== "field_name_prefix_mapping") continue;
+        for (const [from, to] of t.mapping) {
+          const sample = (name: string) => (t.type === "field_name_mapping" ? name : `${name}x`);
+          for (const target of to)
+            expect(isKnownField(sample(target), known), `${f.id}: ${from} → ${target}`).toBe(true);
+          // (a key under actor.* that the actor map does not hold, e.g. Slack's actor.user.id, may be mapped)
+          if (VENDORS.includes(f.id))
+            expect(known.has(from), `${f.id}: ${from} is a column`).toBe(false);
+        }
+      }
   });
 });
