@@ -139,6 +139,7 @@ describe("correlation rules", () => {
       destinations: null,
       yaml: CORRELATED.slice(0, CORRELATED.indexOf("---")),
       warnings: [],
+      processing: [],
     });
   });
 
