@@ -8,8 +8,9 @@
  *   actor.email) is allowed when the set holds `m.k` itself, `m`, or `m.*`: the caller puts
  *   its map columns (actor, tags, …) there as `m` or `m.*`.
  * - logsource.product not in `products` (null: not checked; src/detect/fields.ts products()
- *   gives auditflare's source types), or any logsource.category: accepted with a warning,
- *   `reachable: false` (never matches), fields unchecked; service is a source id.
+ *   gives auditflare's source types), or a logsource.category the processing pipelines left:
+ *   accepted with a warning, `reachable: false` (never matches), fields unchecked; service is
+ *   a source id.
  * - `generate`: a detection that no correlation in the same text references alerts on its own
  *   (true). One that is referenced is false unless a referencing correlation says
  *   `generate: true` (Sigma's meaning) or the detection itself says `generate: true|false`

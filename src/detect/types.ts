@@ -15,8 +15,8 @@ export interface DetectionRule {
   /** logsource.service: a source id; null = every source of the product. */
   service: string | null;
   /**
-   * logsource.category. No source of auditflare produces one yet (processing pipelines will
-   * map them), so a rule with a category never matches (its warnings say so).
+   * logsource.category (after the processing pipelines). No source of auditflare produces
+   * one, so a rule still with a category never matches (its warnings say so).
    */
   category: string | null;
   /** False when no source can produce the rule's events (an unknown product, a category). */
