@@ -18,8 +18,8 @@ import {
   putStoredPipeline,
 } from "../store/pipelines";
 import { listStoredRules } from "../store/rules";
-import { readBodyText } from "../transports/read-body";
 import { principalOf, requireAdminToken, requireQueryToken } from "./query-auth";
+import { readYamlBody } from "./yaml-body";
 
 /**
  * Sigma processing pipelines (docs/detections.md "Pipelines"): list, read, add or replace,
@@ -30,7 +30,6 @@ import { principalOf, requireAdminToken, requireQueryToken } from "./query-auth"
 const MAX_PIPELINE_BYTES = 64 * 1024;
 /** Runtime pipelines at most (the bundled ones of rules/pipelines/ aside). */
 export const MAX_RUNTIME_PIPELINES = 32;
-const YAML_TYPES = new Set(["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"]);
 
 const PipelineSummary = z
   .object({
@@ -158,13 +157,7 @@ pipelinesRoutes.openapi(getRoute, async (c) => {
 
 pipelinesRoutes.openapi(putRoute, async (c) => {
   const id = c.req.valid("param").id;
-  const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-  if (!YAML_TYPES.has(type))
-    throw new AppError(
-      "unsupported_content_type",
-      "send the pipeline as Content-Type: application/yaml",
-    );
-  const yaml = await readBodyText(c.req.raw, MAX_PIPELINE_BYTES);
+  const yaml = await readYamlBody(c.req.raw, MAX_PIPELINE_BYTES, "pipeline");
   let pipeline: PipelineFile["pipeline"];
   try {
     pipeline = parsePipeline(id, yaml);

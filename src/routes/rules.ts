@@ -12,13 +12,12 @@ import {
   type RuleStat,
   readRuleStats,
 } from "../store/rules";
-import { readBodyText } from "../transports/read-body";
 import { principalOf, requireAdminToken, requireQueryToken } from "./query-auth";
+import { readYamlBody } from "./yaml-body";
 
 /** Detection rules as code (docs/detections.md): list, read, add or replace, delete, try. */
 
 const MAX_RULE_BYTES = 256 * 1024;
-const YAML_TYPES = new Set(["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"]);
 
 const RuleSummary = z
   .object({
@@ -163,13 +162,7 @@ rulesRoutes.openapi(getRoute, async (c) => {
 
 rulesRoutes.openapi(putRoute, async (c) => {
   const id = c.req.valid("param").id;
-  const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-  if (!YAML_TYPES.has(type))
-    throw new AppError(
-      "unsupported_content_type",
-      "send the rule as Content-Type: application/yaml",
-    );
-  const yaml = await readBodyText(c.req.raw, MAX_RULE_BYTES);
+  const yaml = await readYamlBody(c.req.raw, MAX_RULE_BYTES, "rule");
   const source = d1Rules(c.env.DB);
   const pipelines = pipelinesInForce(await source.pipelines());
   const rules = parseRuleFile(id, yaml, pipelines.processing);

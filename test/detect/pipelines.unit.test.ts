@@ -15,7 +15,7 @@ const run = (rule: string, ...pipelines: [string, string][]): Rule[] =>
 
 function detection(rule: string, ...pipelines: [string, string][]): DetectionRule {
   const r = run(rule, ...pipelines).find((x) => x.kind === "detection");
-  if (!r || r.kind !== "detection") throw new Error("no detection");
+  if (r?.kind !== "detection") throw new Error("no detection");
   return r;
 }
 
