@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { knownFields, products } from "../../src/detect/fields";
 import { bundledProcessing } from "../../src/detect/pipelines";
 import { parseRules, RuleError } from "../../src/detect/sigma";
+import { type SigmaFixture, sigmaFixture } from "./sigma-fixtures";
 
 /**
  * Conformance: every rule of SigmaHQ/sigma (pinned in test/fixtures/sigma, DRL 1.1, see the
@@ -11,19 +10,6 @@ import { parseRules, RuleError } from "../../src/detect/sigma";
  * the bundled processing pipelines (rules/pipelines/). Prints loaded / refused by reason, and
  * per product the rules a source can match (`npx vitest run --project unit test/detect/conformance`).
  */
-
-interface Fixture {
-  path: string;
-  yaml: string;
-}
-
-function fixture(name: string): Fixture[] {
-  const text = gunzipSync(readFileSync(`test/fixtures/sigma/${name}`)).toString("utf8");
-  return text
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as Fixture);
-}
 
 /** A refusal's reason without the rule's own values: the feature it names. */
 function reasonOf(err: RuleError): string {
@@ -36,7 +22,7 @@ function reasonOf(err: RuleError): string {
     .slice(0, 90);
 }
 
-function conformance(files: Fixture[]) {
+function conformance(files: SigmaFixture[]) {
   const refused = new Map<string, number>();
   const warned = new Map<string, number>();
   /** Per logsource.product as written: rules that load and that a source can match. */
@@ -74,7 +60,7 @@ function conformance(files: Fixture[]) {
 
 describe("conformance: SigmaHQ/sigma rules", () => {
   it("loads every rule that uses only supported features; prints loaded / refused by reason", () => {
-    const result = conformance(fixture("sigmahq-rules.ndjson.gz"));
+    const result = conformance(sigmaFixture("sigmahq-rules.ndjson.gz"));
     console.log(
       `SigmaHQ conformance: ${result.loaded} of ${result.total} loaded\n` +
         `refused:\n${result.refused.map(([r, n]) => `  ${n}\t${r}`).join("\n")}\n` +

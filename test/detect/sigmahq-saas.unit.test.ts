@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { present } from "../../src/catalog";
 import { knownFields, products, ruleRow } from "../../src/detect/fields";
@@ -9,6 +8,7 @@ import { toRow } from "../../src/store/rows";
 import { findVendor, normalizerFor } from "../../src/vendors";
 import { fixtureEvents } from "../../src/vendors/manifest/mock-api";
 import { MANIFESTS } from "../../src/vendors/manifests.gen";
+import { sigmaFixture } from "./sigma-fixtures";
 
 /**
  * SigmaHQ's own okta and github rules (the pinned copy in test/fixtures/sigma, DRL 1.1), loaded
@@ -17,14 +17,7 @@ import { MANIFESTS } from "../../src/vendors/manifests.gen";
  * normalizer → toRow → present → ruleRow). Each rule fires on its event(s) and on no other.
  */
 
-const SIGMAHQ = new Map(
-  gunzipSync(readFileSync("test/fixtures/sigma/sigmahq-rules.ndjson.gz"))
-    .toString("utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as { path: string; yaml: string })
-    .map((f) => [f.path, f.yaml]),
-);
+const SIGMAHQ = new Map(sigmaFixture("sigmahq-rules.ndjson.gz").map((f) => [f.path, f.yaml]));
 
 /** The rule as the Worker runs it: through the bundled pipelines. */
 function sigmahqRule(path: string): DetectionRule {
