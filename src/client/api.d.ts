@@ -360,7 +360,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Try a rule on events: which match, and why */
+    /** Try a rule on events (which match, and why) or backtest it over stored events */
     post: operations["testRule"];
     delete?: never;
     options?: never;
@@ -676,6 +676,39 @@ export interface components {
     QuarantineEntry: {
       [key: string]: unknown;
     };
+    RuleBacktest: {
+      alertCount: number;
+      /** @description the first 100 alerts, oldest first */
+      alerts: {
+        count: number;
+        firstSeen: string;
+        /** @description the dedup key (a correlation: its group) */
+        group: string;
+        lastSeen: string;
+        ruleId: string;
+      }[];
+      durationMs: number;
+      from: string;
+      /** @description by rule id: rows a detection rule matched, windows a correlation fired */
+      matches: {
+        [key: string]: number;
+      };
+      /** @description the first 20 matching rows */
+      sample: {
+        /** @description a row as GET /v1/logs returns it */
+        event: {
+          [key: string]: unknown;
+        };
+        ruleIds: string[];
+      }[];
+      /** @description rows read (at most 50000) */
+      scanned: number;
+      /** @description event time of the last row read (null: none) */
+      scannedThrough: string | null;
+      to: string;
+      /** @description a bound stopped the scan before `to`: the answer covers `from` up to `scannedThrough` */
+      truncated: boolean;
+    };
     RuleFile: {
       id: string;
       lastMatchAt: string | null;
@@ -694,7 +727,8 @@ export interface components {
       yaml?: string;
     };
     RuleTestResult: {
-      results: {
+      backtest?: components["schemas"]["RuleBacktest"];
+      results?: {
         index: number;
         matches: {
           ruleId: string;
@@ -2165,10 +2199,15 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": {
-          events: {
+          /** @description rows as GET /v1/logs returns them; or `from` and `to` */
+          events?: {
             [key: string]: unknown;
           }[];
+          /** @description backtest: inclusive lower bound of event time (ISO-8601) */
+          from?: string;
           rule: string;
+          /** @description backtest: exclusive upper bound of event time (ISO-8601) */
+          to?: string;
         };
       };
     };

@@ -1,3 +1,4 @@
+import type { SourceRef } from "../model/view";
 import {
   correlate,
   hitOf,
@@ -24,7 +25,18 @@ export interface ReplayEvent {
   /** Epoch milliseconds. */
   time: number;
   row: Row;
+  /**
+   * The event's source, when known (a backtest over stored rows): a rule then counts it only
+   * as production would (reachable, logsource product and service), as `matchRows` does.
+   */
+  source?: SourceRef;
 }
+
+const applies = (d: DetectionRule, source: SourceRef | undefined) =>
+  source === undefined ||
+  (d.reachable &&
+    (d.product === null || d.product === source.type) &&
+    (d.service === null || d.service === source.id));
 
 export type Fired = Recorded & {
   /** The index of the event whose arrival decided it (the last event: at the end). */
@@ -49,7 +61,7 @@ export async function replayCorrelations(
     clock = Math.max(clock, e.time);
     const counted = new Map<CorrelationRule, number[]>();
     for (const d of detections)
-      if (d.match(e.row))
+      if (applies(d, e.source) && d.match(e.row))
         for (const [c, refs] of referencesOf(index, d))
           counted.set(c, unionRefs(counted.get(c) ?? [], refs));
     const work: Work[] = [];
