@@ -37,7 +37,8 @@ export async function activeRules(rules: RuleSource): Promise<Active> {
   const correlations: CorrelationRule[] = [];
   for (const file of (await ruleFiles(rules)).values())
     for (const r of file.rules)
-      (r.kind === "detection" ? detections : correlations).push(r as never);
+      if (r.kind === "detection") detections.push(r);
+      else if (r.kind === "correlation") correlations.push(r);
   cached = { version, active: { detections, correlations: indexCorrelations(correlations) } };
   return cached.active;
 }

@@ -30,6 +30,15 @@ export const DETECTION_KEYS = new Set([
   "detection",
   "dedup",
 ]);
+export const SCHEDULED_KEYS = new Set([
+  ...COMMON,
+  ...IGNORED,
+  ...DEDUP_MINUTES,
+  "kind",
+  "schedule",
+  "query",
+  "group-by",
+]);
 export const CORRELATION_KEYS = new Set([...COMMON, ...IGNORED, ...DEDUP_MINUTES, "correlation"]);
 
 const ID = /^[A-Za-z0-9_.-]+$/;

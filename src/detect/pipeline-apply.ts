@@ -200,7 +200,8 @@ export function applyProcessing(processing: Processing, docs: readonly Doc[]): s
   const out = docs.map((doc) => {
     const root = doc.doc.contents;
     const applied: string[] = [];
-    if (!isMap(root)) return applied;
+    // A scheduled rule's SQL is not Sigma: processing pipelines do not apply to it.
+    if (!isMap(root) || child(root, "query")) return applied;
     const kind =
       child(root, "correlation") && !child(root, "detection") ? "correlation" : "detection";
     rules.push({ doc, root, kind, applied });

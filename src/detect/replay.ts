@@ -49,7 +49,7 @@ export async function replayCorrelations(
 ): Promise<Fired[]> {
   const detections = rules.filter((r): r is DetectionRule => r.kind === "detection");
   const index = indexCorrelations(
-    rules.filter((r): r is CorrelationRule => r.kind !== "detection"),
+    rules.filter((r): r is CorrelationRule => r.kind === "correlation"),
   );
   const store = new MemoryCorrelationStore();
   const out: Fired[] = [];

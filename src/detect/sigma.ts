@@ -33,20 +33,36 @@ import { LineCounter, parseAllDocuments } from "yaml";
 import { checkChains, type PendingCorrelation, parseCorrelation } from "./correlation";
 import { type PendingDetection, parseDetection } from "./detection";
 import { RuleError } from "./errors";
-import { CORRELATION_KEYS, DETECTION_KEYS, keyed, type Meta, parseMeta } from "./meta";
+import {
+  CORRELATION_KEYS,
+  DETECTION_KEYS,
+  keyed,
+  type Meta,
+  parseMeta,
+  SCHEDULED_KEYS,
+} from "./meta";
 import { applyProcessing } from "./pipeline-apply";
 import type { Processing } from "./pipeline-types";
-import type { CorrelationRule, DetectionRule, KnownFields, Rule } from "./types";
+import { parseScheduled } from "./scheduled";
+import type { CorrelationRule, DetectionRule, KnownFields, Rule, ScheduledRule } from "./types";
 import { checkYamlDepth } from "./yaml-depth";
 import { Doc, type Entry } from "./yaml-nodes";
 
 export { timespanSeconds } from "./correlation";
 export { RuleError } from "./errors";
 export { fieldValue, isKnownField } from "./field-path";
-export type { CorrelationRule, DetectionRule, KnownFields, Level, Row, Rule } from "./types";
+export type {
+  CorrelationRule,
+  DetectionRule,
+  KnownFields,
+  Level,
+  Row,
+  Rule,
+  ScheduledRule,
+} from "./types";
 export { LEVELS } from "./types";
 
-type Pending = PendingDetection | PendingCorrelation;
+type Pending = PendingDetection | PendingCorrelation | ScheduledRule;
 
 /** Runs a rule's compilation, its errors naming the rule. */
 function inRule<T>(id: string, compile: () => T): T {
@@ -80,7 +96,7 @@ function checkUnique(rules: { meta: Meta }[]): void {
 }
 
 /** Whether a rule alerts on its own: a detection, or a correlation another one chains. */
-function generateOf(d: Pending, correlations: PendingCorrelation[]): boolean {
+function generateOf(d: PendingDetection | PendingCorrelation, correlations: PendingCorrelation[]): boolean {
   if (d.kind === "detection" && d.explicitGenerate !== undefined) return d.explicitGenerate;
   const refs = correlations.filter(
     (c) => c.rules.includes(d.id) || (d.name !== undefined && c.rules.includes(d.name)),
@@ -93,6 +109,7 @@ function finish(pending: Pending[], applied: string[][]): Rule[] {
   const correlations = pending.filter((p): p is PendingCorrelation => p.kind === "correlation");
   checkChains(correlations);
   return pending.map((p, i): Rule => {
+    if (p.kind === "scheduled") return p;
     const processing = applied[i] ?? [];
     if (p.kind === "correlation") {
       const { generateReferenced: _, groupLine: __, ...rule } = p;
@@ -143,14 +160,26 @@ export function parseRules(
     const docLine = doc.line(d.contents) ?? 1;
     const entries = doc.entries(d.contents, "a rule", docLine);
     const has = (k: string) => entries.some((e) => e.key === k);
-    if (has("detection") && has("correlation")) {
-      throw new RuleError('a rule has either "detection" or "correlation", not both', docLine);
+    if ([has("detection"), has("correlation"), has("query")].filter(Boolean).length > 1) {
+      throw new RuleError(
+        'a rule has one of "detection", "correlation" and "query" (a scheduled rule)',
+        docLine,
+      );
     }
-    if (!has("detection") && !has("correlation")) {
-      throw new RuleError('a rule needs "detection" (or "correlation")', docLine, "detection");
+    if (!has("detection") && !has("correlation") && !has("query")) {
+      throw new RuleError(
+        'a rule needs "detection" (or "correlation", or "query" for a scheduled rule)',
+        docLine,
+        "detection",
+      );
     }
     const warnings: string[] = [];
-    const keys = keyed(entries, has("detection") ? DETECTION_KEYS : CORRELATION_KEYS, warnings);
+    const allowed = has("detection")
+      ? DETECTION_KEYS
+      : has("query")
+        ? SCHEDULED_KEYS
+        : CORRELATION_KEYS;
+    const keys = keyed(entries, allowed, warnings);
     docs.push({
       doc,
       keys,
@@ -162,6 +191,10 @@ export function parseRules(
   checkUnique(docs);
   const detections = new Map<string, PendingDetection>();
   const pending: (Pending | null)[] = docs.map(({ doc, keys, meta, yaml }) => {
+    if (keys.has("query")) {
+      const line = doc.line(doc.doc.contents) ?? 1;
+      return inRule(meta.id, () => parseScheduled(doc, keys, meta, yaml, line));
+    }
     if (!keys.has("detection")) return null;
     const rule = inRule(meta.id, () =>
       parseDetection(doc, keys, meta, yaml, knownFields, products),

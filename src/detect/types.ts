@@ -92,6 +92,34 @@ export interface CorrelationRule {
   processing: string[];
 }
 
-export type Rule = DetectionRule | CorrelationRule;
+/**
+ * A scheduled rule (a scheduled query): a read-only SQL query over the views run every
+ * `everyMinutes` over the window [run − lookbackMinutes, run), each returned row an alert
+ * (docs/detections.md). Parsed here; gated, run and alerted by src/pipeline/scheduled.ts.
+ */
+export interface ScheduledRule {
+  kind: "scheduled";
+  id: string;
+  title: string;
+  level: Level;
+  description?: string;
+  name?: string;
+  /** The SQL as written, with `:from` and `:to` for the window's bounds. */
+  query: string;
+  everyMinutes: number;
+  lookbackMinutes: number;
+  /** Columns of the result whose values form the alert's dedup key ([] = every column). */
+  groupBy: string[];
+  /** Always true: a scheduled rule alerts (nothing references it). */
+  generate: boolean;
+  dedupMinutes: number;
+  destinations: string[] | null;
+  yaml: string;
+  warnings: string[];
+  /** Always []: processing pipelines do not apply to SQL. */
+  processing: string[];
+}
+
+export type Rule = DetectionRule | CorrelationRule | ScheduledRule;
 
 export type KnownFields = (product: string | null) => ReadonlySet<string>;

@@ -341,6 +341,8 @@ export const alerts = sqliteTable(
     version: integer("version").notNull().default(1),
     notifiedVersion: integer("notifiedVersion").notNull().default(0),
     delivery: text("delivery").notNull().default("pending"),
+    /** A scheduled rule's alert: the query's row that opened it (JSON object); else null. */
+    context: text("context"),
   },
   (t) => [
     index("alerts_rule_key").on(t.ruleId, t.dedupKey, t.firstSeen),
@@ -348,6 +350,22 @@ export const alerts = sqliteTable(
     index("alerts_first_seen").on(t.firstSeen),
   ],
 );
+
+/**
+ * Scheduled rules' runs (src/pipeline/scheduled.ts), one row per rule: `lastRunAt` (the cron
+ * tick of the last run) is claimed by compare-and-set, so a rule runs once per interval however
+ * many isolates fire the cron; `token` marks the run that claimed it (its alerts are guarded by
+ * it). The outcome of the last finished run: `lastError` (null when it succeeded), `lastRows`.
+ */
+export const scheduledRuns = sqliteTable("scheduled_runs", {
+  ruleId: text("ruleId").primaryKey(),
+  lastRunAt: integer("lastRunAt").notNull(),
+  token: text("token").notNull(),
+  finishedAt: integer("finishedAt"),
+  lastRows: integer("lastRows"),
+  lastError: text("lastError"),
+  lastErrorAt: integer("lastErrorAt"),
+});
 
 /** Health of each alert destination (GET /v1/sources `destinations`). */
 export const destinationHealth = sqliteTable("destination_health", {
