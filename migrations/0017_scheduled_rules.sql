@@ -4,6 +4,7 @@ CREATE TABLE `scheduled_runs` (
 	`token` text NOT NULL,
 	`finishedAt` integer,
 	`lastRows` integer,
+	`lastTruncated` integer,
 	`lastError` text,
 	`lastErrorAt` integer
 );

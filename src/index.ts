@@ -3,6 +3,7 @@ import { app } from "./app";
 import { runArchive } from "./archive/job";
 import { readSecret } from "./lib/secrets";
 import { sweepClosedWindows } from "./pipeline/correlate";
+import { runScheduledRules } from "./pipeline/scheduled";
 import { enforceRetention, RETENTION_CRON } from "./retention";
 import { pollAzureQueues } from "./transports/azure/queue-poll";
 import { handleQueue } from "./transports/bucket/consumer";
@@ -36,8 +37,15 @@ export default {
         runDuePollers(env, portsOf(env), controller.scheduledTime),
         pollSqsQueues(env, portsOf(env), controller.scheduledTime),
         pollAzureQueues(env, portsOf(env), controller.scheduledTime),
-        // Upper-bound correlation windows that closed, then the outbox (their alerts too).
-        sweepClosedWindows(env, controller.scheduledTime).finally(() => queueAlerts(env)),
+        // Upper-bound correlation windows that closed and run the scheduled rules that are
+        // due, then the outbox (their alerts too).
+        Promise.allSettled([
+          sweepClosedWindows(env, controller.scheduledTime),
+          runScheduledRules(env, controller.scheduledTime),
+        ]).then(async (done) => {
+          for (const r of done) if (r.status === "rejected") console.error("cron:", r.reason);
+          await queueAlerts(env);
+        }),
       ]);
       for (const r of runs) if (r.status === "rejected") console.error("cron:", r.reason);
     }

@@ -74,7 +74,11 @@ export function parseScheduled(
   const query = doc.string(q.value, "query", q.valueLine).trim();
   if (query === "") throw new RuleError("query is empty", q.valueLine, "query");
   if (query.length > MAX_QUERY_LENGTH)
-    throw new RuleError(`query is longer than ${MAX_QUERY_LENGTH} characters`, q.valueLine, "query");
+    throw new RuleError(
+      `query is longer than ${MAX_QUERY_LENGTH} characters`,
+      q.valueLine,
+      "query",
+    );
   const warnings = meta.warnings;
   try {
     const used = windowParams(query);

@@ -96,7 +96,10 @@ function checkUnique(rules: { meta: Meta }[]): void {
 }
 
 /** Whether a rule alerts on its own: a detection, or a correlation another one chains. */
-function generateOf(d: PendingDetection | PendingCorrelation, correlations: PendingCorrelation[]): boolean {
+function generateOf(
+  d: PendingDetection | PendingCorrelation,
+  correlations: PendingCorrelation[],
+): boolean {
   if (d.kind === "detection" && d.explicitGenerate !== undefined) return d.explicitGenerate;
   const refs = correlations.filter(
     (c) => c.rules.includes(d.id) || (d.name !== undefined && c.rules.includes(d.name)),

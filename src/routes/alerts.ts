@@ -27,6 +27,10 @@ const Alert = z
     eventIds: z.array(z.string()).openapi({ description: "the first 20 matching events" }),
     status: z.enum(["open", "acknowledged", "closed"]),
     delivery: z.string().openapi({ description: "pending, delivered to <id>, or why it failed" }),
+    context: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: "a scheduled rule's alert: the query's row that opened it" }),
   })
   .openapi("Alert");
 

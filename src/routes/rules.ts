@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { catalog } from "../catalog";
 import { pipelinesInForce } from "../detect/pipelines";
 import { checkUniqueAcrossFiles, parseRuleFile, type RuleFile, ruleFiles } from "../detect/ruleset";
 import type { Rule } from "../detect/sigma";
 import { AppError } from "../lib/errors";
 import { adminSecurity, bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
 import { toIso } from "../lib/time";
+import { MAX_ALERTS_PER_RUN, scheduledSql } from "../pipeline/scheduled";
 import {
   d1Rules,
   deleteStoredRule,
@@ -12,6 +14,8 @@ import {
   type RuleStat,
   readRuleStats,
 } from "../store/rules";
+import { readScheduledRuns, type ScheduledRun } from "../store/scheduled";
+import { allowedSql, planRefusal, queryColumns, SqlFailure } from "../store/sql";
 import { principalOf, requireAdminToken, requireQueryToken } from "./query-auth";
 import { readYamlBody } from "./yaml-body";
 
@@ -31,6 +35,29 @@ const RuleSummary = z
         level: z.string(),
         /** The processing pipeline items that applied (`pipeline/item`), in order. */
         processing: z.array(z.string()),
+        /** A scheduled rule: its schedule and its last run. */
+        schedule: z
+          .object({
+            everyMinutes: z.number().int(),
+            lookbackMinutes: z.number().int(),
+            groupBy: z.array(z.string()),
+            lastRunAt: z.string().nullable(),
+            lastRows: z
+              .number()
+              .int()
+              .nullable()
+              .openapi({
+                description: `rows the last run returned (alerts: at most ${MAX_ALERTS_PER_RUN})`,
+              }),
+            truncated: z.boolean().openapi({
+              description: `the last run returned more than ${MAX_ALERTS_PER_RUN} rows: the rest raised no alert`,
+            }),
+            lastError: z.string().nullable().openapi({
+              description: "why the last run failed (null: it succeeded, or none ran yet)",
+            }),
+            lastErrorAt: z.string().nullable(),
+          })
+          .optional(),
       }),
     ),
     matches: z.number().int(),
@@ -52,7 +79,30 @@ const matchesOf = (f: RuleFile, stats: Map<string, RuleStat>) => {
   return counted.reduce((n, r) => n + (stats.get(r.id)?.matches ?? 0), 0);
 };
 
-const present = (f: RuleFile, stats: Map<string, RuleStat>, withYaml = false) => {
+const scheduleOf = (r: Rule, runs: Map<string, ScheduledRun>) => {
+  if (r.kind !== "scheduled") return {};
+  const run = runs.get(r.id);
+  const iso = (t: number | null | undefined) => (t ? toIso(t) : null);
+  return {
+    schedule: {
+      everyMinutes: r.everyMinutes,
+      lookbackMinutes: r.lookbackMinutes,
+      groupBy: r.groupBy,
+      lastRunAt: iso(run?.lastRunAt),
+      lastRows: run?.lastRows ?? null,
+      truncated: run?.lastTruncated === 1,
+      lastError: run?.lastError ?? null,
+      lastErrorAt: iso(run?.lastError ? run.lastErrorAt : null),
+    },
+  };
+};
+
+const present = (
+  f: RuleFile,
+  stats: Map<string, RuleStat>,
+  runs: Map<string, ScheduledRun>,
+  withYaml = false,
+) => {
   const own = f.rules.map((r) => stats.get(r.id));
   const last = Math.max(0, ...own.map((s) => s?.lastMatchAt ?? 0));
   return {
@@ -64,6 +114,7 @@ const present = (f: RuleFile, stats: Map<string, RuleStat>, withYaml = false) =>
       title: r.title,
       level: r.level,
       processing: r.processing,
+      ...scheduleOf(r, runs),
     })),
     matches: matchesOf(f, stats),
     lastMatchAt: last ? toIso(last) : null,
@@ -144,20 +195,51 @@ const deleteRoute = createRoute({
   },
 });
 
+/**
+ * Refuses a scheduled rule whose query POST /v1/sql would refuse (the read-only gate, the cost
+ * bound, or D1's compilation of its plan), its window bound at now: 400 naming the problem.
+ */
+async function checkScheduledQueries(db: D1Database, rules: readonly Rule[]): Promise<void> {
+  for (const r of rules) {
+    if (r.kind !== "scheduled") continue;
+    let refusal: string | undefined;
+    try {
+      const sql = scheduledSql(r, Date.now());
+      refusal = await planRefusal(db, sql, catalog());
+      if (refusal === undefined && r.groupBy.length > 0) {
+        const columns = await queryColumns(db, allowedSql(sql, catalog()));
+        const missing = r.groupBy.filter((g) => !columns.includes(g));
+        if (missing.length > 0)
+          refusal = `group-by names ${missing.map((g) => `"${g}"`).join(", ")}, which the query does not return (columns: ${columns.join(", ")})`;
+      }
+    } catch (error) {
+      if (!(error instanceof SqlFailure)) throw error;
+      refusal = error.message;
+    }
+    if (refusal !== undefined)
+      throw new AppError("invalid_rule", `rule "${r.id}": query: ${refusal}`);
+  }
+}
+
 export const rulesRoutes = newRouter();
 rulesRoutes.on("GET", ["/v1/rules", "/v1/rules/*"], requireQueryToken);
 rulesRoutes.on(["PUT", "DELETE"], "/v1/rules/*", requireAdminToken);
 
 rulesRoutes.openapi(listRoute, async (c) => {
-  const [files, stats] = await Promise.all([ruleFiles(d1Rules(c.env.DB)), readRuleStats(c.env.DB)]);
-  return c.json({ data: [...files.values()].map((f) => present(f, stats)) }, 200);
+  const [files, stats, runs] = await Promise.all([
+    ruleFiles(d1Rules(c.env.DB)),
+    readRuleStats(c.env.DB),
+    readScheduledRuns(c.env.DB),
+  ]);
+  return c.json({ data: [...files.values()].map((f) => present(f, stats, runs)) }, 200);
 });
 
 rulesRoutes.openapi(getRoute, async (c) => {
   const id = c.req.valid("param").id;
   const file = (await ruleFiles(d1Rules(c.env.DB))).get(id);
   if (!file) throw new AppError("rule_not_found", `no rule "${id}"`);
-  return c.json(present(file, await readRuleStats(c.env.DB), true), 200);
+  const [stats, runs] = await Promise.all([readRuleStats(c.env.DB), readScheduledRuns(c.env.DB)]);
+  return c.json(present(file, stats, runs, true), 200);
 });
 
 rulesRoutes.openapi(putRoute, async (c) => {
@@ -170,6 +252,7 @@ rulesRoutes.openapi(putRoute, async (c) => {
     { id, origin: "runtime", rules },
     (await ruleFiles(source, pipelines)).values(),
   );
+  await checkScheduledQueries(c.env.DB, rules);
   const main = rules.find((r) => r.id === id) as Rule;
   const { outcome, updatedAt } = await putStoredRule(c.env.DB, {
     id,
@@ -180,10 +263,8 @@ rulesRoutes.openapi(putRoute, async (c) => {
     updatedBy: principalOf(c)?.name ?? null,
   });
   const file: RuleFile = { id, origin: "runtime", yaml, rules, updatedAt };
-  return c.json(
-    present(file, await readRuleStats(c.env.DB), true),
-    outcome === "created" ? 201 : 200,
-  );
+  const [stats, runs] = await Promise.all([readRuleStats(c.env.DB), readScheduledRuns(c.env.DB)]);
+  return c.json(present(file, stats, runs, true), outcome === "created" ? 201 : 200);
 });
 
 rulesRoutes.openapi(deleteRoute, async (c) => {

@@ -23,10 +23,13 @@ export interface AlertInput {
   dedupMinutes: number;
   destinations: string[] | null;
   sourceID: string | null;
-  /** The event the alert lists (a correlation window: the one that made it fire). */
-  eventId: string;
+  /** The event the alert lists (a correlation window: the one that made it fire; a scheduled
+   * rule's row: none). */
+  eventId: string | null;
   /** The events a new alert lists (a correlation window: its first 20). */
   eventIds: string[];
+  /** What a new alert shows besides its events (a scheduled rule: its row), or none. */
+  context?: Record<string, unknown>;
 }
 
 /**
@@ -46,15 +49,15 @@ export function alertStatements(
   const update = db
     .prepare(
       `UPDATE alerts SET count = count + 1, lastSeen = ?6, version = version + 1,
-         eventIds = CASE WHEN json_array_length(eventIds) < 20 THEN json_insert(eventIds, '$[#]', ?2) ELSE eventIds END
+         eventIds = CASE WHEN ?2 IS NOT NULL AND json_array_length(eventIds) < 20 THEN json_insert(eventIds, '$[#]', ?2) ELSE eventIds END
        WHERE ${OPEN_IN_WINDOW} AND ${guard.replaceAll("?8", "?7")}`,
     )
     // SQLite refuses a value bound past the last parameter the statement names.
     .bind(...params, ...(guard.includes("?8") ? [key] : []));
   const create = db
     .prepare(
-      `INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds, destinations)
-       SELECT ?7, ?1, ?9, ?10, ?4, ?11, ?6, ?6, 1, json(?12), ?13
+      `INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds, destinations, context)
+       SELECT ?7, ?1, ?9, ?10, ?4, ?11, ?6, ?6, 1, json(?12), ?13, ?14
        WHERE ${guard} AND NOT EXISTS (SELECT 1 FROM alerts WHERE ${OPEN_IN_WINDOW})`,
     )
     .bind(
@@ -66,6 +69,7 @@ export function alertStatements(
       a.sourceID,
       JSON.stringify(a.eventIds),
       a.destinations ? JSON.stringify(a.destinations) : null,
+      a.context ? JSON.stringify(a.context) : null,
     );
   return [update, create];
 }
@@ -148,6 +152,7 @@ export interface AlertRow {
   version: number;
   notifiedVersion: number;
   delivery: string;
+  context: string | null;
 }
 
 /** An alert as the API and the destinations show it. */
@@ -164,6 +169,7 @@ export const presentAlert = (a: AlertRow) => ({
   eventIds: JSON.parse(a.eventIds) as string[],
   status: a.status as "open" | "acknowledged" | "closed",
   delivery: a.delivery,
+  ...(a.context ? { context: JSON.parse(a.context) as Record<string, unknown> } : {}),
 });
 
 /** Alerts whose latest version is not queued for the destinations yet (the outbox). */

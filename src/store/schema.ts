@@ -363,6 +363,8 @@ export const scheduledRuns = sqliteTable("scheduled_runs", {
   token: text("token").notNull(),
   finishedAt: integer("finishedAt"),
   lastRows: integer("lastRows"),
+  /** 1 when the last run returned more rows than it alerts on (MAX_ALERTS_PER_RUN). */
+  lastTruncated: integer("lastTruncated"),
   lastError: text("lastError"),
   lastErrorAt: integer("lastErrorAt"),
 });

@@ -130,6 +130,14 @@ SELECT * FROM (
 ) WHERE _auditflare_bytes - _auditflare_row <= ${maxBytes}`;
 }
 
+/** The column names of an allowed statement (`allowedSql`), from D1 without reading a row. */
+export async function queryColumns(db: D1Database, sql: string): Promise<string[]> {
+  const [names] = await attempt(() =>
+    db.prepare(`SELECT * FROM (${sql}\n) LIMIT 0`).raw({ columnNames: true }),
+  );
+  return unnumbered((names ?? []) as string[]);
+}
+
 export async function runSql(
   db: D1Database,
   query: string,
@@ -141,10 +149,7 @@ export async function runSql(
   const tooCostly = await costOf(db, checked);
   if (tooCostly) throw new SqlFailure("too_costly", tooCostly);
   const { sql, from } = checked;
-  const [names] = await attempt(() =>
-    db.prepare(`SELECT * FROM (${sql}\n) LIMIT 0`).raw({ columnNames: true }),
-  );
-  const columns = unnumbered((names ?? []) as string[]);
+  const columns = await queryColumns(db, sql);
   const positional = columns.map((_, i) => `c${i}`);
   const wrapped = wrappedSql(sql, positional, limit, maxBytes);
   const result = await attempt(() => db.prepare(wrapped).all<Record<string, SqlValue>>());
