@@ -467,6 +467,10 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     Alert: {
+      /** @description a scheduled rule's alert: the query's row that opened it */
+      context?: {
+        [key: string]: unknown;
+      };
       count: number;
       dedupKey: string;
       /** @description pending, delivered to <id>, or why it failed */
@@ -720,6 +724,19 @@ export interface components {
         kind: string;
         level: string;
         processing: string[];
+        schedule?: {
+          everyMinutes: number;
+          groupBy: string[];
+          /** @description why the last run failed (null: it succeeded, or none ran yet) */
+          lastError: string | null;
+          lastErrorAt: string | null;
+          /** @description rows the last run returned (alerts: at most 100) */
+          lastRows: number | null;
+          lastRunAt: string | null;
+          lookbackMinutes: number;
+          /** @description the last run returned more than 100 rows: the rest raised no alert */
+          truncated: boolean;
+        };
         title: string;
       }[];
       updatedAt: string | null;
