@@ -30,8 +30,7 @@ async function pushAction(action: string, actor: string, t: number, i: number): 
 }
 
 const alertsOf = async (ruleId: string) =>
-  ((await (await query(`/v1/alerts?ruleId=${ruleId}&limit=100`)).json()) as { data: Json[] })
-    .data;
+  ((await (await query(`/v1/alerts?ruleId=${ruleId}&limit=100`)).json()) as { data: Json[] }).data;
 
 async function ruleOf(id: string): Promise<Json> {
   const res = await query(`/v1/rules/${id}`);
