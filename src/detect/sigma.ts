@@ -165,7 +165,7 @@ export function parseRules(
     const has = (k: string) => entries.some((e) => e.key === k);
     if ([has("detection"), has("correlation"), has("query")].filter(Boolean).length > 1) {
       throw new RuleError(
-        'a rule has one of "detection", "correlation" and "query" (a scheduled rule)',
+        'a rule has one of "detection", "correlation" and "query" (a scheduled rule), not both',
         docLine,
       );
     }

@@ -44,7 +44,7 @@ describe("scheduled rules: parse", () => {
     ["kind: rule\nschedule: { every: 1h }\nquery: SELECT 1\n", /kind must be "scheduled"/],
     [
       "schedule: { every: 1h }\nquery: SELECT 1\ndetection: { s: { a: 1 }, condition: s }\n",
-      /one of "detection", "correlation" and "query"/,
+      /one of "detection", "correlation" and "query" \(a scheduled rule\), not both/,
     ],
   ])("refuses %j", (extra, message) => {
     expect(() => parse(rule(extra))).toThrow(RuleError);
