@@ -114,6 +114,20 @@ describe("scheduled rules", () => {
     expect(again.get('["carol"]')).toMatchObject({ count: 1, context: { who: "carol", n: 2 } });
   });
 
+  it("POST /v1/rules/test answers a scheduled rule's parse result and warnings", async () => {
+    const rule = `title: No window\nid: sched-try\nschedule: { every: 5m }\nquery: SELECT count(*) AS n FROM logs\n`;
+    const res = await call("/v1/rules/test", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ rule, events: [] }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      rules: [{ id: "sched-try", kind: "scheduled" }],
+      warnings: [expect.stringMatching(/does not use :from/)],
+    });
+  });
+
   it("a run claimed concurrently runs once", async () => {
     const action = "sched-race";
     expect((await put(`sched-${action}`, burst(action))).status).toBe(201);
