@@ -125,7 +125,7 @@ export async function backtest<R extends BacktestRow>(
   limits: BacktestLimits = BACKTEST_LIMITS,
 ): Promise<Backtest<R>> {
   const detections = rules.filter((r): r is DetectionRule => r.kind === "detection");
-  const correlations = rules.filter((r): r is CorrelationRule => r.kind !== "detection");
+  const correlations = rules.filter((r): r is CorrelationRule => r.kind === "correlation");
   const active = { detections, correlations: indexCorrelations(correlations) };
   const matches: Record<string, number> = Object.fromEntries(rules.map((r) => [r.id, 0]));
   const candidates: Candidate[] = [];
