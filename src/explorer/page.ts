@@ -1,6 +1,7 @@
 import { SOURCE_TYPES } from "../vendors";
 import { CORE } from "./core";
 import { LOGS } from "./logs";
+import { RULES } from "./rules";
 import { SQL } from "./sql";
 import { STYLE } from "./style";
 import { TABLES } from "./tables";
@@ -11,7 +12,7 @@ import { TABLES } from "./tables";
  * URL holds the tab and the filters, so a view can be shared. Everything is rendered with
  * textContent and DOM nodes, never HTML strings. Scripts: core.ts (token, tabs, URL, helpers),
  * logs.ts (filters, histogram, facets, rows, side panel), sql.ts (SQL tab), tables.ts (sources,
- * quarantine, alerts, rules).
+ * quarantine, alerts, rules), rules.ts (the Rules tab's editor).
  */
 
 const TABS = [
@@ -92,11 +93,36 @@ export const PAGE = /* html */ `<!doctype html>
 </section>
 <section id="view-table" role="tabpanel" hidden>
   <div id="table-status" role="status"></div>
+  <p id="rules-bar" hidden><button id="rule-new" type="button">New rule</button> Click a rule to edit, test or backtest it; saving and deleting need the admin token.</p>
   <table aria-label="Entries"><thead id="head2"></thead><tbody id="rows2"></tbody></table>
   <p><button id="more2" type="button" hidden>Load more</button></p>
   <p><button id="replay" type="button" hidden>Replay this entry</button>
      <button id="ack" type="button" hidden>Acknowledge</button> <button id="close" type="button" hidden>Close</button></p>
   <pre id="detail" hidden></pre>
+  <div id="rule-editor" role="region" aria-labelledby="rule-editor-title" hidden>
+    <h2 id="rule-editor-title">Rule</h2>
+    <button id="rule-close" type="button" aria-label="Close the rule editor">✕</button>
+    <label>Rule id (the file's: the rule's id, or its correlation's) <input id="rule-id" size="40" autocomplete="off" spellcheck="false" placeholder="taken from the YAML's id when empty"></label>
+    <label for="rule-yaml">Sigma YAML</label>
+    <textarea id="rule-yaml" spellcheck="false"></textarea>
+    <div class="bar">
+      <button id="rule-save" class="primary" type="button">Save</button>
+      <button id="rule-delete" type="button" hidden>Delete</button>
+      <label>From (UTC) <input id="rule-from" type="datetime-local" step="1"></label>
+      <label>To (UTC) <input id="rule-to" type="datetime-local" step="1"></label>
+      <button id="rule-backtest" type="button">Backtest</button>
+    </div>
+    <details>
+      <summary>Test on pasted events</summary>
+      <label for="rule-events">Events: a JSON array of rows as GET /v1/logs returns them</label>
+      <textarea id="rule-events" spellcheck="false">[]</textarea>
+      <div class="bar"><button id="rule-test" type="button">Test</button></div>
+    </details>
+    <div id="rule-error" role="alert" class="error"></div>
+    <div id="rule-status" role="status"></div>
+    <div id="rule-warnings-box" hidden><h3>Warnings</h3><ul id="rule-warnings"></ul></div>
+    <div id="rule-result"></div>
+  </div>
 </section>
 </main>
 <footer>IP to AS / country data: <a href="https://db-ip.com">IP Geolocation by DB-IP</a>, RouteViews and NRO (CC BY 4.0).</footer>
@@ -105,6 +131,7 @@ ${CORE}
 ${LOGS}
 ${SQL}
 ${TABLES}
+${RULES}
 start();
 </script>
 </body></html>`;

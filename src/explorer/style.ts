@@ -54,6 +54,15 @@ pre { background: #f6f7f9; border: 1px solid #e3e6ec; padding: 8px; overflow: au
 .health.ok { background: #dcfce7; color: #14532d; } .health.lagging { background: #fef3c7; color: #713f12; }
 .health.failing { background: #fee2e2; color: #7f1d1d; } .health.idle { background: #e5e7eb; color: #1f2937; }
 svg.spark { width: 120px; height: 24px; } svg.spark polyline { fill: none; stroke: #b45309; stroke-width: 1.5; }
+#rule-editor { position: relative; background: #fff; border: 1px solid #e3e6ec; padding: 8px 12px; margin-top: 8px; }
+#rule-editor h2 { font-size: 15px; margin: 0 32px 8px 0; } #rule-editor h3 { font-size: 13px; margin: 8px 0 2px; }
+#rule-close { position: absolute; top: 8px; right: 8px; }
+#rule-yaml, #rule-events { width: 100%; font-family: ui-monospace, monospace; box-sizing: border-box; }
+#rule-yaml { min-height: 320px; } #rule-events { min-height: 100px; }
+#rule-editor .bar { display: flex; gap: 8px; align-items: end; margin: 6px 0; flex-wrap: wrap; }
+#rule-warnings { color: #713f12; margin: 0; }
+.rule-table { margin: 8px 0; } .rule-table caption { text-align: left; font-weight: 600; padding: 4px 0; }
+.rule-table tbody tr { cursor: default; }
 footer { color: #4a5468; font-size: 12px; padding: 12px 16px; }
 @media (max-width: 800px) { .layout, .sql { grid-template-columns: 1fr; } }
 `;

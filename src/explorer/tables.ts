@@ -41,6 +41,8 @@ async function loadTable(append) {
     tableCursor = null;
     $("rows2").replaceChildren();
     for (const id of ["detail", "replay", "ack", "close"]) $(id).hidden = true;
+    $("rules-bar").hidden = tab !== "rules";
+    if (tab !== "rules") $("rule-editor").hidden = true;
     $("head2").replaceChildren(el("tr", {}, ...columns.map(([n]) => el("th", { scope: "col" }, n))));
   }
   setStatus($("table-status"), "Loading…");
@@ -61,8 +63,9 @@ async function loadTable(append) {
 }
 loaders.table = () => loadTable(false);
 $("more2").addEventListener("click", () => loadTable(true));
-// An entry's details: an alert with its events, a rule file with its YAML, anything else as JSON.
+// An entry's details: an alert with its events, a rule in the editor (rules.ts), anything else as JSON.
 async function openEntry(r) {
+  if (tab === "rules") return openRule(r);
   $("detail").hidden = false;
   $("detail").textContent = JSON.stringify(r, null, 2);
   $("replay").hidden = tab !== "quarantine";
@@ -72,9 +75,6 @@ async function openEntry(r) {
     const events = await Promise.all(r.eventIds.map((id) =>
       fetch("/v1/logs/" + encodeURIComponent(id), { headers: auth() }).then((x) => (x.ok ? x.json() : { id, status: x.status }))));
     $("detail").textContent = JSON.stringify({ ...r, events }, null, 2);
-  } else if (tab === "rules") {
-    const res = await fetch("/v1/rules/" + encodeURIComponent(r.id), { headers: auth() });
-    if (res.ok) $("detail").textContent = (await res.json()).yaml;
   }
 }
 for (const action of ["ack", "close"]) $(action).addEventListener("click", async () => {
