@@ -48,13 +48,17 @@ describe("gunzip (pako raw inflate + the gzip container)", () => {
 
   it("inflates any chunking of a whole file, with no error", async () => {
     file = await gzip(text);
+    // Chunkings of a ~0.6 MB file (several deflate blocks; 1-byte chunks split every header and
+    // block boundary): the 5 MB one would take a minute on a loaded machine for the same cases.
+    const small = text.slice(0, text.indexOf("\n", 600_000));
+    const smallFile = await gzip(small);
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.integer({ min: 1, max: 200_000 }), { minLength: 1, maxLength: 5 }),
         async (sizes) => {
-          const r = run(file, sizes);
+          const r = run(smallFile, sizes);
           expect(r.error).toBeNull();
-          expect(r.text === text).toBe(true);
+          expect(r.text === small).toBe(true);
         },
       ),
       { numRuns: 15 },
