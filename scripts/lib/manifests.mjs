@@ -78,12 +78,15 @@ export function readManifests() {
   return all.map((r) => r.manifest);
 }
 
-/** The fixture pages of a manifest vendor (fixtures/page*.json: API answers), in name order. */
+/**
+ * The fixture pages of a manifest vendor (fixtures/page<N>.json: API answers), in page order;
+ * other files there (page2-after-new-event.json…) are scenarios for its tests.
+ */
 export function fixturePages(type) {
   const dir = join(vendorsDir, type, "fixtures");
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => /^page.*\.json$/.test(f))
-    .sort()
+    .filter((f) => /^page\d+\.json$/.test(f))
+    .sort((a, b) => Number(a.replace(/\D/g, "")) - Number(b.replace(/\D/g, "")))
     .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")));
 }

@@ -4,9 +4,7 @@ import { auditflare } from "./auditflare";
 import { circleci } from "./circleci";
 import type { Normalizer } from "./event";
 import { MANIFEST_VENDORS } from "./manifest";
-import { planetscale } from "./planetscale";
 import { turbopuffer } from "./turbopuffer";
-import { turso } from "./turso";
 import type { Vendor } from "./types";
 
 /**
@@ -19,8 +17,6 @@ export const VENDORS = [
   turbopuffer,
   circleci,
   airkit,
-  planetscale,
-  turso,
   auditflare,
   ...MANIFEST_VENDORS,
 ] as const;

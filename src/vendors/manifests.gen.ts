@@ -2,7 +2,7 @@
 import type { Manifest } from "./manifest/schema";
 
 /** The manifest vendors' types, in the order of MANIFESTS. */
-export const MANIFEST_TYPES = ["github","okta","onepassword","slack"] as const;
+export const MANIFEST_TYPES = ["github","okta","onepassword","planetscale","slack","turso"] as const;
 
 /** Each src/vendors/<type>/vendor.yaml, checked against the schema, its defaults filled. */
 export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)[number] }> = [
@@ -36,6 +36,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "kind": "bearer"
       },
       "records": "",
+      "envelope": {},
       "pagination": {
         "kind": "link",
         "param": "after"
@@ -48,12 +49,14 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
       }
     },
     "map": {
+      "types": {},
       "id": {
         "path": "_document_id"
       },
       "time": {
         "path": "@timestamp",
-        "format": "epoch_ms"
+        "format": "epoch_ms",
+        "fallback": []
       },
       "name": "action",
       "actor": {
@@ -61,6 +64,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "name": "actor",
         "username": "actor"
       },
+      "emailFromName": true,
       "srcIp": "actor_ip",
       "userAgent": "user_agent",
       "geo": {
@@ -122,6 +126,10 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "hashed_token",
         "request_id"
       ]
+    },
+    "mock": {
+      "cursor": "opaque",
+      "body": {}
     }
   },
   {
@@ -145,6 +153,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "prefix": "SSWS "
       },
       "records": "",
+      "envelope": {},
       "pagination": {
         "kind": "link",
         "param": "after"
@@ -162,12 +171,14 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
       }
     },
     "map": {
+      "types": {},
       "id": {
         "path": "uuid"
       },
       "time": {
         "path": "published",
-        "format": "iso"
+        "format": "iso",
+        "fallback": []
       },
       "name": "eventType",
       "actor": {
@@ -176,6 +187,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "name": "actor.displayName",
         "type": "actor.type"
       },
+      "emailFromName": true,
       "srcIp": "client.ipAddress",
       "userAgent": "client.userAgent.rawUserAgent",
       "geo": {
@@ -220,6 +232,10 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "securityContext",
         "request"
       ]
+    },
+    "mock": {
+      "cursor": "opaque",
+      "body": {}
     }
   },
   {
@@ -242,6 +258,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "kind": "bearer"
       },
       "records": "items",
+      "envelope": {},
       "pagination": {
         "kind": "body_cursor",
         "path": "cursor",
@@ -260,12 +277,14 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
       }
     },
     "map": {
+      "types": {},
       "id": {
         "path": "uuid"
       },
       "time": {
         "path": "timestamp",
-        "format": "iso"
+        "format": "iso",
+        "fallback": []
       },
       "name": {
         "template": "{object_type}.{action}"
@@ -275,6 +294,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "email": "actor_details.email",
         "name": "actor_details.name"
       },
+      "emailFromName": true,
       "srcIp": "session.ip",
       "geo": {
         "city": "location.city",
@@ -320,6 +340,157 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "session",
         "location"
       ]
+    },
+    "mock": {
+      "cursor": "opaque",
+      "body": {}
+    }
+  },
+  {
+    "type": "planetscale",
+    "name": "PlanetScale",
+    "docs": "https://api-docs.planetscale.com/reference/list-audit-logs",
+    "config": {
+      "organization": {
+        "description": "The organization's name (its slug in app.planetscale.com/<organization>)",
+        "dev": "acme"
+      }
+    },
+    "poll": {
+      "baseUrl": "https://api.planetscale.com/v1",
+      "request": {
+        "method": "GET",
+        "path": "/organizations/{organization}/audit-log",
+        "query": {
+          "limit": "100"
+        },
+        "headers": {}
+      },
+      "auth": {
+        "kind": "header",
+        "name": "authorization",
+        "prefix": ""
+      },
+      "records": "data",
+      "envelope": {
+        "data": "array",
+        "has_next": "boolean?",
+        "cursor_end": "string?"
+      },
+      "pagination": {
+        "kind": "cursor",
+        "path": "cursor_end",
+        "param": "starting_after"
+      },
+      "order": "newest_first",
+      "errors": {
+        "401": "PlanetScale rejected the service token (401): set {tokenEnv} to \"<SERVICE_TOKEN_ID>:<SERVICE_TOKEN>\" of a valid service token",
+        "402": "PlanetScale answered 402 for organization \"{organization}\": check the organization name, and that the service token in {tokenEnv} has read_audit_logs (a missing permission also shows as 404)",
+        "403": "PlanetScale refused access (403): give the service token in {tokenEnv} the read_audit_logs permission on organization \"{organization}\"",
+        "404": "PlanetScale answered 404 for organization \"{organization}\": check the organization name, and that the service token in {tokenEnv} has read_audit_logs (a missing permission also shows as 404)"
+      }
+    },
+    "map": {
+      "types": {
+        "id": "text",
+        "actor_id": "string?",
+        "actor_type": "string?",
+        "actor_display_name": "string?",
+        "auditable_id": "string?",
+        "auditable_type": "string?",
+        "auditable_display_name": "string?",
+        "audit_action": "string?",
+        "action": "string?",
+        "target_id": "string?",
+        "target_type": "string?",
+        "target_display_name": "string?",
+        "location": "string?",
+        "remote_ip": "string?",
+        "metadata": "object?",
+        "created_at": "string?",
+        "updated_at": "string?"
+      },
+      "isEvent": [
+        [
+          "audit_action"
+        ],
+        [
+          "id",
+          "created_at"
+        ]
+      ],
+      "id": {
+        "path": "id"
+      },
+      "time": {
+        "path": "created_at",
+        "format": "iso",
+        "fallback": [
+          "updated_at"
+        ]
+      },
+      "name": [
+        "audit_action",
+        {
+          "template": "{auditable_type}.{action}"
+        },
+        "action"
+      ],
+      "actor": {
+        "id": "actor_id",
+        "type": "actor_type",
+        "name": "actor_display_name"
+      },
+      "emailFromName": false,
+      "srcIp": "remote_ip",
+      "geo": {
+        "city": "location"
+      },
+      "resources": [
+        {
+          "path": "auditable_id",
+          "typePath": "auditable_type",
+          "type": "auditable"
+        },
+        {
+          "path": "target_id",
+          "typePath": "target_type",
+          "type": "target"
+        }
+      ],
+      "tags": {},
+      "tagsFrom": "metadata"
+    },
+    "view": {
+      "name": "planetscale_logs",
+      "description": "the 52 seed columns (36 common + 16 vendor). The vendor's `location` (\"Chicago, IL\") is the common srcCity and stays in rawLog.",
+      "prefix": "ps",
+      "columns": [
+        "id",
+        "audit_action",
+        "action",
+        "actor_id",
+        "actor_type",
+        "actor_display_name",
+        "auditable_id",
+        "auditable_type",
+        "auditable_display_name",
+        "target_id",
+        "target_type",
+        "target_display_name",
+        "remote_ip",
+        "created_at",
+        "updated_at",
+        "metadata"
+      ]
+    },
+    "mock": {
+      "token": "dev-ps-id:dev-ps-secret",
+      "cursor": "last_id",
+      "more": "has_next",
+      "body": {
+        "type": "list"
+      }
     }
   },
   {
@@ -341,6 +512,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "kind": "bearer"
       },
       "records": "entries",
+      "envelope": {},
       "pagination": {
         "kind": "cursor",
         "path": "response_metadata.next_cursor",
@@ -358,12 +530,14 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
       }
     },
     "map": {
+      "types": {},
       "id": {
         "path": "id"
       },
       "time": {
         "path": "date_create",
-        "format": "epoch_s"
+        "format": "epoch_s",
+        "fallback": []
       },
       "name": "action",
       "actor": {
@@ -372,6 +546,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "name": "actor.user.name",
         "type": "actor.type"
       },
+      "emailFromName": true,
       "srcIp": "context.ip_address",
       "userAgent": "context.ua",
       "geo": {},
@@ -426,6 +601,157 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "context",
         "details"
       ]
+    },
+    "mock": {
+      "cursor": "opaque",
+      "body": {}
+    }
+  },
+  {
+    "type": "turso",
+    "name": "Turso",
+    "docs": "https://docs.turso.tech/api-reference/audit-logs/list",
+    "config": {
+      "organization": {
+        "description": "The organization's slug (turso org list)",
+        "dev": "acme"
+      }
+    },
+    "poll": {
+      "baseUrl": "https://api.turso.tech/v1",
+      "request": {
+        "method": "GET",
+        "path": "/organizations/{organization}/audit-logs",
+        "query": {
+          "page": "1",
+          "page_size": "100"
+        },
+        "headers": {}
+      },
+      "auth": {
+        "kind": "bearer"
+      },
+      "records": "audit_logs",
+      "envelope": {
+        "audit_logs": "array",
+        "pagination.page": "integer?",
+        "pagination.page_size": "integer?",
+        "pagination.total_pages": "count",
+        "pagination.total_rows": "count?"
+      },
+      "pagination": {
+        "kind": "page",
+        "param": "page",
+        "first": 1,
+        "totalPages": "pagination.total_pages"
+      },
+      "order": "newest_first",
+      "errors": {
+        "401": "Turso rejected the API token (401): set {tokenEnv} to a platform API token, e.g. from `turso auth api-tokens mint <name> --org {organization}`",
+        "402": "Turso refused access (402): audit logs need the Scaler plan or above, and the token in {tokenEnv} must belong to organization \"{organization}\"",
+        "403": "Turso refused access (403): audit logs need the Scaler plan or above, and the token in {tokenEnv} must belong to organization \"{organization}\"",
+        "404": "Turso answered 404 for organization \"{organization}\": check the organization slug (audit logs may not be available on this plan)"
+      }
+    },
+    "map": {
+      "types": {
+        "code": "text",
+        "message": "string?",
+        "origin": "string?",
+        "author": "string?",
+        "created_at": "iso",
+        "data": "object?",
+        "ip": "string?",
+        "city": "string?",
+        "country_code": "string?",
+        "latitude": "string|number?",
+        "longitude": "string|number?"
+      },
+      "isEvent": [
+        [
+          "code",
+          "created_at"
+        ]
+      ],
+      "id": {
+        "hash": "canonical_json"
+      },
+      "time": {
+        "path": "created_at",
+        "format": "iso",
+        "fallback": []
+      },
+      "name": "code",
+      "actor": {
+        "username": "author",
+        "name": "author"
+      },
+      "emailFromName": false,
+      "srcIp": "ip",
+      "geo": {
+        "city": "city",
+        "countryCode": "country_code",
+        "latitude": "latitude",
+        "longitude": "longitude"
+      },
+      "resources": [
+        {
+          "path": "data.database",
+          "type": "database"
+        },
+        {
+          "path": "data.db",
+          "type": "db"
+        },
+        {
+          "path": "data.name",
+          "type": "name"
+        },
+        {
+          "path": "data.group",
+          "type": "group"
+        },
+        {
+          "path": "data.organization",
+          "type": "organization"
+        },
+        {
+          "path": "data.token",
+          "type": "token"
+        }
+      ],
+      "tags": {
+        "origin": "origin",
+        "message": "message"
+      }
+    },
+    "view": {
+      "name": "turso_audit_logs",
+      "description": "the 36 common columns + the 11 fields of a Turso audit-log entry, prefix \"turso\".",
+      "prefix": "turso",
+      "columns": [
+        "code",
+        "message",
+        "origin",
+        "author",
+        "created_at",
+        "data",
+        "ip",
+        "city",
+        "country_code",
+        {
+          "path": "latitude",
+          "as": "number"
+        },
+        {
+          "path": "longitude",
+          "as": "number"
+        }
+      ]
+    },
+    "mock": {
+      "cursor": "opaque",
+      "body": {}
     }
   }
 ];

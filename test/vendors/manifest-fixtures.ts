@@ -2,18 +2,21 @@ import { fixtureEvents, manifestMock } from "../../src/vendors/manifest/mock-api
 import { MANIFESTS } from "../../src/vendors/manifests.gen";
 import type { VendorMock } from "../../src/vendors/mock";
 
-/** Manifest vendors' fixtures (src/vendors/<type>/fixtures/page*.json: API answers) and mocks. */
+/** Manifest vendors' fixtures (src/vendors/<type>/fixtures/page<N>.json: API answers) and mocks. */
 const PAGES = import.meta.glob<unknown>("../../src/vendors/*/fixtures/page*.json", {
   eager: true,
   import: "default",
 });
 
-/** The fixture events of each manifest vendor: the records of its pages, in file order. */
+/** A fixture page's number: page<N>.json (other page*.json files are test scenarios). */
+const pageNumber = (path: string) => Number(/\/page(\d+)\.json$/.exec(path)?.[1] ?? NaN);
+
+/** The fixture events of each manifest vendor: the records of its pages, in page order. */
 export const MANIFEST_FIXTURES: Record<string, unknown[]> = Object.fromEntries(
   MANIFESTS.map((m) => {
     const pages = Object.keys(PAGES)
-      .filter((path) => path.split("/").at(-3) === m.type)
-      .sort()
+      .filter((path) => path.split("/").at(-3) === m.type && !Number.isNaN(pageNumber(path)))
+      .sort((a, b) => pageNumber(a) - pageNumber(b))
       .map((path) => PAGES[path]);
     return [m.type, fixtureEvents(m, pages)];
   }),

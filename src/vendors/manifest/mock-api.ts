@@ -4,10 +4,13 @@ import type { Manifest } from "./schema";
 
 /**
  * The local stand-in of a manifest vendor's API (`npm start`, test/vendors/mocks.test.ts), made
- * from its manifest and its fixture events: it serves `/<type><request path>`, checks the auth
- * header the manifest describes, honours the since parameter, and pages as the vendor does
- * (Link header, body cursor, page numbers, POST body cursor with has_more), 50 events a page.
- * A polling Link API (oldest first) links on even from its last page, as Okta's does.
+ * from its manifest and its fixture events: it serves `/<type><baseUrl path><request path>`,
+ * checks the auth header the manifest describes, honours the since parameter, and pages as the
+ * vendor does (Link header, body cursor, page numbers with their total, POST body cursor with
+ * has_more), 50 events a page; the manifest's `mock` section adds the vendor's quirks (its dev
+ * token, a cursor that is the last event's id, a has_next flag, constant fields). A polling
+ * Link API (oldest first) links on even from its last page, as Okta's does. Times are written
+ * as the fixtures write them (whole seconds when theirs are).
  * Not part of the Worker: only the mock server and the tests import it.
  */
 
@@ -40,7 +43,8 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
   if (records.length === 0) throw new Error(`${m.type}: a mock needs fixture events`);
   const { poll, map } = m;
   const idPath = "path" in map.id ? map.id.path : null;
-  const token = `dev-${m.type}-token`;
+  const token = m.mock.token ?? `dev-${m.type}-token`;
+  const basePath = poll.baseUrl ? new URL(poll.baseUrl).pathname.replace(/\/+$/, "") : "";
   const events: unknown[] = []; // oldest first
   const pattern = pathPattern(poll.request.path);
   const keyOf = (e: unknown, i: number) =>
@@ -62,13 +66,22 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
     return { items, more: start + PAGE_SIZE < list.length, last };
   }
 
+  /** The time of a new event, written with the precision of its template's. */
+  function timeText(template: unknown, t: number) {
+    const v = writeTime(t, map.time.format);
+    const was = at(template, map.time.path);
+    return typeof v === "string" && typeof was === "string" && !/\.\d/.test(was)
+      ? v.replace(/\.\d+Z$/, "Z")
+      : v;
+  }
+
   return {
-    prefix: `/${m.type}`,
+    prefix: `/${m.type}${basePath}`,
     token,
     devFields: Object.fromEntries(Object.entries(m.config).map(([k, f]) => [k, f.dev])),
     add(t) {
       const template = records[seq % records.length];
-      let e = setAt(template, map.time.path, writeTime(t, map.time.format));
+      let e = setAt(template, map.time.path, timeText(template, t));
       if (idPath) e = setAt(e, idPath, `${text(at(template, idPath)) ?? "event"}-${seq}`);
       seq++;
       events.push(e);
@@ -85,8 +98,10 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
       if ((req?.method ?? "GET") !== poll.request.method)
         return { status: 405, body: { error: "method_not_allowed" } };
       const p = poll.pagination;
-      const cursor =
-        p.kind === "body_cursor"
+      const lastId = m.mock.cursor === "last_id" && p.kind === "cursor";
+      const cursor = lastId
+        ? { after: params.get(p.param) ?? undefined, since: undefined }
+        : p.kind === "body_cursor"
           ? decode(text(at(req?.body, p.field)))
           : decode(params.get(p.param));
       const since =
@@ -102,15 +117,20 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
         after = n > 0 ? keyOf(list[n * PAGE_SIZE - 1], n * PAGE_SIZE - 1) : undefined;
       }
       const { items, more, last } = page(list, after);
-      const next = encode({ after: last, since: since ?? undefined });
-      let body = setAt({}, poll.records, items);
+      const next = lastId ? (last ?? "") : encode({ after: last, since: since ?? undefined });
+      let body: unknown = { ...m.mock.body };
+      if (m.mock.more) body = setAt(body, m.mock.more, more);
+      body = setAt(body, poll.records, items);
       const headers: Record<string, string> = {};
       if (p.kind === "link" && (more || poll.order === "oldest_first") && req) {
         const url = new URL(req.url);
         url.searchParams.set(p.param, next);
         headers.link = `<${req.url}>; rel="self", <${url}>; rel="next"`;
       }
-      if (p.kind === "cursor") body = setAt(body, p.path, more ? next : "");
+      if (p.kind === "cursor")
+        body = setAt(body, p.path, lastId ? (items.length > 0 ? next : null) : more ? next : "");
+      if (p.kind === "page" && p.totalPages)
+        body = setAt(body, p.totalPages, Math.ceil(list.length / PAGE_SIZE));
       if (p.kind === "body_cursor") body = setAt(setAt(body, p.path, next), p.hasMore, more);
       return { status: 200, body, headers };
     },

@@ -1,12 +1,16 @@
+import { zodMessage } from "../event";
 import type { PageRequest, PageTarget, PollClient } from "../types";
-import { at, fill, readTime, text, writeTime } from "./paths";
+import { eventTime } from "./normalize";
+import { at, fill, text, writeTime } from "./paths";
 import type { Manifest } from "./schema";
+import { typesSchema } from "./types";
 
 /**
  * The page client a manifest's `poll` describes, driven by the one poll walker like every
  * TypeScript client: the request (method, path and query templates, auth, the since parameter of
  * the first page), the page's records and next token, and the auth statuses in the user's words.
- * A page token is the next URL (Link paging), a cursor, or a page number.
+ * A page token is the next URL (Link paging), a cursor, or a page number. A page whose
+ * `envelope` fields have the wrong types is malformed (kept in quarantine, the walk stops).
  */
 
 /** A source field by name, as text ("" when it has none). */
@@ -70,9 +74,17 @@ function firstPage(m: Manifest, target: PageTarget, next: string | null) {
   return { url: url.toString(), body };
 }
 
+/** The page after page `next` (a number), unless it is the last `totalPages` names. */
+function nextPage(body: unknown, next: string | null, p: { first: number; totalPages?: string }) {
+  const page = Number(next ?? p.first);
+  const total = p.totalPages === undefined ? undefined : at(body, p.totalPages);
+  return typeof total === "number" && page - p.first + 1 >= total ? null : String(page + 1);
+}
+
 export function manifestPoll(m: Manifest): PollClient {
   const { pagination, records } = m.poll;
   const idPath = "path" in m.map.id ? m.map.id.path : null;
+  const envelope = typesSchema(m.poll.envelope);
   return {
     name: m.name,
     defaultBaseUrl: m.poll.baseUrl ?? "",
@@ -97,12 +109,15 @@ export function manifestPoll(m: Manifest): PollClient {
       };
     },
     parse(body, _next, page) {
+      const checked = envelope?.safeParse(body);
+      if (checked && !checked.success)
+        return { ok: false, error: `not a ${m.name} page: ${zodMessage(checked.error.issues)}` };
       const items = at(body, records);
       if (!Array.isArray(items))
         return { ok: false, error: `not a ${m.name} page: ${records || "the body"} is not a list` };
       if (items.length === 0) return { ok: true, items, next: null };
       if (pagination.kind === "page")
-        return { ok: true, items, next: String(Number(_next ?? pagination.first) + 1) };
+        return { ok: true, items, next: nextPage(body, _next, pagination) };
       if (pagination.kind === "cursor")
         return { ok: true, items, next: text(at(body, pagination.path)) };
       if (pagination.kind === "body_cursor") {
@@ -120,10 +135,10 @@ export function manifestPoll(m: Manifest): PollClient {
       return { ok: true, items, next: url.toString() };
     },
     pageLabel: (next) =>
-      next === null
-        ? "head"
-        : pagination.kind === "page"
-          ? `page ${next}`
+      pagination.kind === "page"
+        ? `page ${next ?? pagination.first}`
+        : next === null
+          ? "head"
           : `${pagination.kind === "link" ? "" : `${"field" in pagination ? pagination.field : pagination.param}=`}${next}`,
     tokenLabel: (next) =>
       pagination.kind === "page"
@@ -132,6 +147,6 @@ export function manifestPoll(m: Manifest): PollClient {
           ? `the next link ${JSON.stringify(next)}`
           : `the cursor ${JSON.stringify(next)}`,
     idOf: (item) => (idPath === null ? null : text(at(item, idPath))),
-    timeOf: (item) => readTime(at(item, m.map.time.path), m.map.time.format),
+    timeOf: (item) => eventTime(m.map, item),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TYPE_EXPRESSION } from "./types";
 
 /**
  * The vendor manifest (src/vendors/<type>/vendor.yaml): a polled vendor as data. Checked at build
@@ -22,6 +23,18 @@ const template = z
   .describe(
     "Text with {field} placeholders: a field of the source's config (tokenEnv, organization…)",
   );
+
+const types = z
+  .record(
+    path,
+    z
+      .string()
+      .regex(
+        TYPE_EXPRESSION,
+        "must be string, text, number, integer, count, boolean, object, array or iso (| for either, ? for optional)",
+      ),
+  )
+  .default({});
 
 const configField = z.strictObject({
   description: z.string().min(1),
@@ -60,6 +73,9 @@ const pagination = z.discriminatedUnion("kind", [
       kind: z.literal("page"),
       param: z.string().min(1),
       first: z.number().int().nonnegative().default(1),
+      totalPages: path
+        .optional()
+        .describe("The body's number of pages: the walk ends at the last (Turso's total_pages)"),
     })
     .describe("Page numbers from `first`; an empty page is the end"),
   z
@@ -91,6 +107,9 @@ const poll = z.strictObject({
   records: z
     .string()
     .describe('The path of the page\'s list of events ("" : the body is the list)'),
+  envelope: types.describe(
+    "The page's fields and their JSON types: a page that fails is malformed (kept in quarantine)",
+  ),
   pagination,
   order: z
     .enum(["newest_first", "oldest_first"])
@@ -111,19 +130,43 @@ const poll = z.strictObject({
 
 const resource = z.strictObject({
   path,
-  type: z.string().optional().describe("The resource type written before the id"),
-  typePath: path.optional().describe("…or the path of the event's field holding the type"),
+  typePath: path.optional().describe("The path of the event's field holding the resource type"),
+  type: z.string().optional().describe("The resource type (when typePath has none; default: path)"),
   typeKey: z.string().optional().describe("List of objects: each object's key of the type"),
   idKey: z.string().optional().describe("List of objects: each object's key of the id"),
 });
 
+const nameTemplate = z.strictObject({ template: z.string().min(1) });
+
 const map = z.strictObject({
+  types: types.describe(
+    "The event's fields and their JSON types, checked first: a wrong type quarantines the event",
+  ),
+  isEvent: z
+    .array(z.array(path).min(1))
+    .min(1)
+    .optional()
+    .describe(
+      "Files and pushes: an object is one event when it has every path of one of these lists (default: the id and time paths)",
+    ),
   id: z
     .union([z.strictObject({ path }), z.strictObject({ hash: z.literal("canonical_json") })])
     .describe("The event's own id, or the SHA-256 of its canonical JSON"),
-  time: z.strictObject({ path, format: timeFormat }),
-  name: z.union([path, z.strictObject({ template: z.string().min(1) })]),
+  time: z.strictObject({
+    path,
+    format: timeFormat,
+    fallback: z.array(path).default([]).describe("Read in turn when `path` holds no time"),
+  }),
+  name: z
+    .union([path, nameTemplate, z.array(z.union([path, nameTemplate])).min(2)])
+    .describe(
+      "A path, a template, or alternatives: the first path present (not null), or template whose fields all have a value",
+    ),
   actor: z.partialRecord(z.enum(["id", "email", "name", "type", "username"]), path).default({}),
+  emailFromName: z
+    .boolean()
+    .default(true)
+    .describe("An actor name that is an email address is the actor's email too (unless mapped)"),
   srcIp: path.optional(),
   userAgent: path.optional().describe("Kept as the tag userAgent"),
   geo: z.partialRecord(z.enum(["city", "countryCode", "latitude", "longitude"]), path).default({}),
@@ -136,7 +179,8 @@ const map = z.strictObject({
     ])
     .optional()
     .describe("Read-only events: by name, by a pattern of the name, or by a field's values"),
-  tags: z.record(z.string(), path).default({}),
+  tags: z.record(z.string(), path).default({}).describe("Each a path; empty values are left out"),
+  tagsFrom: path.optional().describe("An object whose every entry is a tag (before `tags`)"),
 });
 
 const view = z.strictObject({
@@ -144,10 +188,39 @@ const view = z.strictObject({
   description: z.string().min(1),
   prefix: z.string().regex(ident),
   columns: z
-    .array(z.union([path, z.strictObject({ name: z.string().regex(/^[a-z][A-Za-z0-9]*$/), path })]))
+    .array(
+      z.union([
+        path,
+        z.strictObject({
+          name: z.string().regex(/^[a-z][A-Za-z0-9]*$/).optional(),
+          path,
+          as: z
+            .literal("number")
+            .optional()
+            .describe("A number, or a numeric string read as one (else null)"),
+        }),
+      ]),
+    )
     .min(1)
-    .describe("Paths of the event shown as columns: <prefix><Path> (camelCase), or {name, path}"),
+    .describe("Paths of the event shown as columns: <prefix><Path> (camelCase), or {name, path, as}"),
 });
+
+const mock = z
+  .strictObject({
+    token: z.string().min(1).optional().describe("The secret it accepts (default dev-<type>-token)"),
+    cursor: z
+      .enum(["opaque", "last_id"])
+      .default("opaque")
+      .describe(
+        "cursor paging: an opaque token, empty at the end; or the page's last event id, named on every page (the end is an empty page)",
+      ),
+    more: path.optional().describe("Where it writes whether another page follows (has_next)"),
+    body: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .default({})
+      .describe("Constant fields of each page"),
+  })
+  .describe("npm start's stand-in of the API (src/vendors/manifest/mock-api.ts); the Worker ignores it");
 
 export const manifestSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -158,6 +231,7 @@ export const manifestSchema = z.strictObject({
   poll,
   map,
   view,
+  mock: mock.default({ cursor: "opaque", body: {} }),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;

@@ -14,9 +14,14 @@ const pascal = (path: string) =>
 /** Paths SQLite's JSON path syntax reads as written ($.a.b): plain keys only. */
 const SQL_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
-export function viewOf(m: Manifest): ViewDefinition & { paths: Array<[string, string]> } {
-  const paths = m.view.columns.map((c): [string, string] =>
-    typeof c === "string" ? [m.view.prefix + pascal(c), c] : [c.name, c.path],
+/** A column: its name, its path, and how its value is read ("number": a numeric string too). */
+type Column = [name: string, path: string, as?: "number"];
+
+export function viewOf(m: Manifest): ViewDefinition & { paths: Column[] } {
+  const paths = m.view.columns.map((c): Column =>
+    typeof c === "string"
+      ? [m.view.prefix + pascal(c), c]
+      : [c.name ?? m.view.prefix + pascal(c.path), c.path, c.as],
   );
   return {
     name: m.view.name,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { keptRecords, query } from "../../../test/helpers";
+import { keptRecords, query } from "../helpers";
 import {
   cursorOf,
   type FakeApi,
@@ -9,9 +9,9 @@ import {
   psEvent,
   psRows,
   T0,
-} from "../../../test/poll-helpers";
-import { runDuePollers } from "../../transports/poll/scheduler";
-import { portsOf } from "../../wiring";
+} from "../poll-helpers";
+import { runDuePollers } from "../../src/transports/poll/scheduler";
+import { portsOf } from "../../src/wiring";
 
 afterEach(() => vi.restoreAllMocks());
 

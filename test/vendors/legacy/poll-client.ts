@@ -1,4 +1,4 @@
-import type { PageTarget } from "./types";
+import type { PageTarget } from "../../../src/vendors/types";
 
 /** Helpers of the vendors' page clients (PollClient, src/vendors/types.ts). */
 
