@@ -1,5 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { runDuePollers } from "../../src/transports/poll/scheduler";
+import { portsOf } from "../../src/wiring";
 import { keptRecords, query } from "../helpers";
 import {
   cursorOf,
@@ -10,8 +12,6 @@ import {
   psRows,
   T0,
 } from "../poll-helpers";
-import { runDuePollers } from "../../src/transports/poll/scheduler";
-import { portsOf } from "../../src/wiring";
 
 afterEach(() => vi.restoreAllMocks());
 

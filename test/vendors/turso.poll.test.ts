@@ -1,14 +1,14 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { query } from "../helpers";
-import { cursorOf, type Json } from "../poll-helpers";
 import { runDuePollers } from "../../src/transports/poll/scheduler";
-import { portsOf } from "../../src/wiring";
 import elixirMock from "../../src/vendors/turso/fixtures/elixir-sdk-mock-NOT-API.json";
 import page1 from "../../src/vendors/turso/fixtures/page1.json";
 import page2 from "../../src/vendors/turso/fixtures/page2.json";
 import page2AfterNewEvent from "../../src/vendors/turso/fixtures/page2-after-new-event.json";
 import page3PastEnd from "../../src/vendors/turso/fixtures/page3-past-end.json";
+import { portsOf } from "../../src/wiring";
+import { query } from "../helpers";
+import { cursorOf, type Json } from "../poll-helpers";
 
 afterEach(() => vi.restoreAllMocks());
 beforeEach(async () => {

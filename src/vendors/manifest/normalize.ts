@@ -2,6 +2,7 @@ import { canonicalJson, sha256Hex } from "../../lib/hash";
 import {
   accepted,
   actorMap,
+  type Endpoint,
   type Normalizer,
   sourceIp,
   stringMap,
@@ -106,6 +107,18 @@ function tagsOf(map: ManifestMap, e: Record<string, unknown>, ua: string | null)
   return tags;
 }
 
+/** The source endpoint: its IP address, and the geo fields the manifest maps (only those). */
+function srcOf(map: ManifestMap, e: Record<string, unknown>): Endpoint {
+  const { city, countryCode, latitude, longitude } = map.geo;
+  return {
+    ...sourceIp(map.srcIp ? text(at(e, map.srcIp)) : null),
+    ...(city && { city: text(at(e, city)) }),
+    ...(countryCode && { asCountryCode: text(at(e, countryCode)) }),
+    ...(latitude && { latitude: numberOf(at(e, latitude)) }),
+    ...(longitude && { longitude: numberOf(at(e, longitude)) }),
+  };
+}
+
 export function manifestNormalizer(m: Manifest): Normalizer {
   const { map } = m;
   const view = viewOf(m);
@@ -133,21 +146,17 @@ export function manifestNormalizer(m: Manifest): Normalizer {
       const named = parts(map.actor, value);
       const actor = map.emailFromName
         ? actorMap(named)
-        : (Object.fromEntries(Object.entries(named).filter(([, v]) => v)) as Record<string, string>);
-      const geo = map.geo;
+        : (Object.fromEntries(Object.entries(named).filter(([, v]) => v)) as Record<
+            string,
+            string
+          >);
       return accepted({
         eventID,
         eventName,
         eventTime: time,
         readOnly: readOnlyOf(map, value, eventName),
         serviceName: m.type,
-        src: {
-          ...sourceIp(map.srcIp ? text(at(value, map.srcIp)) : null),
-          city: geo.city ? text(at(value, geo.city)) : null,
-          asCountryCode: geo.countryCode ? text(at(value, geo.countryCode)) : null,
-          latitude: geo.latitude ? numberOf(at(value, geo.latitude)) : null,
-          longitude: geo.longitude ? numberOf(at(value, geo.longitude)) : null,
-        },
+        src: srcOf(map, value),
         actor,
         tags: tagsOf(map, value, map.userAgent ? text(at(value, map.userAgent)) : null),
         resources: resourcesOf(map, value),

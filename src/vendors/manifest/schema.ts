@@ -192,7 +192,10 @@ const view = z.strictObject({
       z.union([
         path,
         z.strictObject({
-          name: z.string().regex(/^[a-z][A-Za-z0-9]*$/).optional(),
+          name: z
+            .string()
+            .regex(/^[a-z][A-Za-z0-9]*$/)
+            .optional(),
           path,
           as: z
             .literal("number")
@@ -202,12 +205,18 @@ const view = z.strictObject({
       ]),
     )
     .min(1)
-    .describe("Paths of the event shown as columns: <prefix><Path> (camelCase), or {name, path, as}"),
+    .describe(
+      "Paths of the event shown as columns: <prefix><Path> (camelCase), or {name, path, as}",
+    ),
 });
 
 const mock = z
   .strictObject({
-    token: z.string().min(1).optional().describe("The secret it accepts (default dev-<type>-token)"),
+    token: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The secret it accepts (default dev-<type>-token)"),
     cursor: z
       .enum(["opaque", "last_id"])
       .default("opaque")
@@ -220,7 +229,9 @@ const mock = z
       .default({})
       .describe("Constant fields of each page"),
   })
-  .describe("npm start's stand-in of the API (src/vendors/manifest/mock-api.ts); the Worker ignores it");
+  .describe(
+    "npm start's stand-in of the API (src/vendors/manifest/mock-api.ts); the Worker ignores it",
+  );
 
 export const manifestSchema = z.strictObject({
   $schema: z.string().optional(),

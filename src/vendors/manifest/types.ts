@@ -49,7 +49,9 @@ export function typesSchema(types: Record<string, string>): z.ZodType | null {
     let node = root;
     for (const key of keys.slice(0, -1)) {
       const next = node[key];
-      node = next && !(next instanceof z.ZodType) ? next : (node[key] = {});
+      const child: Shape = next && !(next instanceof z.ZodType) ? next : {};
+      node[key] = child;
+      node = child;
     }
     node[keys.at(-1) as string] = typeOf(expression);
   }

@@ -18,10 +18,11 @@ const SQL_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 type Column = [name: string, path: string, as?: "number"];
 
 export function viewOf(m: Manifest): ViewDefinition & { paths: Column[] } {
-  const paths = m.view.columns.map((c): Column =>
-    typeof c === "string"
-      ? [m.view.prefix + pascal(c), c]
-      : [c.name ?? m.view.prefix + pascal(c.path), c.path, c.as],
+  const paths = m.view.columns.map(
+    (c): Column =>
+      typeof c === "string"
+        ? [m.view.prefix + pascal(c), c]
+        : [c.name ?? m.view.prefix + pascal(c.path), c.path, c.as],
   );
   return {
     name: m.view.name,

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { parseTimestamp } from "../../../src/lib/time";
-import { accepted, type Normalizer, sourceIp, stringMap, TIME_MESSAGE, zodFailure } from "../../../src/vendors/event";
+import {
+  accepted,
+  type Normalizer,
+  sourceIp,
+  stringMap,
+  TIME_MESSAGE,
+  zodFailure,
+} from "../../../src/vendors/event";
 
 /**
  * PlanetScale audit-log events (docs/sources/planetscale.md, OpenAPI 2026-08-18): 17 properties, every one

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { parseTimestamp } from "../../../src/lib/time";
 import { zodMessage } from "../../../src/vendors/event";
-import { fieldOf, orgUrl } from "./poll-client";
 import type { PageTarget, PollClient } from "../../../src/vendors/types";
+import { fieldOf, orgUrl } from "./poll-client";
 
 /** Items per request: the API's maximum (docs/sources/planetscale.md). */
 export const PAGE_SIZE = 100;

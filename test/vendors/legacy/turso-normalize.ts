@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { canonicalJson, sha256Hex } from "../../../src/lib/hash";
 import { parseTimestamp } from "../../../src/lib/time";
-import { accepted, isoTime, type Normalizer, sourceIp, zodFailure } from "../../../src/vendors/event";
+import {
+  accepted,
+  isoTime,
+  type Normalizer,
+  sourceIp,
+  zodFailure,
+} from "../../../src/vendors/event";
 
 /**
  * Turso Platform API audit-log entries (docs/sources/turso.md): `code, message, origin, author,
