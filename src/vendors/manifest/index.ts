@@ -63,3 +63,21 @@ type VendorsOf<T extends readonly string[]> = {
 export const MANIFEST_VENDORS = MANIFESTS.map(manifestVendor) as unknown as VendorsOf<
   typeof MANIFEST_TYPES
 >;
+
+type ManifestType = (typeof MANIFEST_TYPES)[number];
+/** A vendor per type of a union (distributed, so each keeps its own config type). */
+type EachVendor<T extends string> = T extends string ? ManifestVendor<T> : never;
+
+/**
+ * The manifest vendors split for the registry: those of `types`, in that order (vendors that
+ * keep a place of their own in it), and every other one, in the order of their types.
+ */
+export function manifestVendors<const T extends readonly ManifestType[]>(...types: T) {
+  const byType = (t: string) => MANIFEST_VENDORS.find((v) => v.type === t);
+  return {
+    placed: types.map(byType) as unknown as { -readonly [K in keyof T]: EachVendor<T[K]> },
+    others: MANIFEST_VENDORS.filter((v) => !types.includes(v.type)) as unknown as Array<
+      EachVendor<Exclude<ManifestType, T[number]>>
+    >,
+  };
+}
