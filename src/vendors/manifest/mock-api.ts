@@ -59,8 +59,7 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
   }
 
   /** The page's answer: its events and where the next one starts. */
-  function page(list: unknown[], after: string | undefined) {
-    const start = after === undefined ? 0 : list.findIndex((e, i) => keyOf(e, i) === after) + 1;
+  function page(list: unknown[], start: number, after: string | undefined) {
     const items = list.slice(start, start + PAGE_SIZE);
     const last = items.length > 0 ? keyOf(items.at(-1), start + items.length - 1) : after;
     return { items, more: start + PAGE_SIZE < list.length, last };
@@ -111,12 +110,15 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
       const timeOf = (e: unknown) => readTime(at(e, map.time.path), map.time.format) ?? 0;
       const inWindow = events.filter((e) => since === null || timeOf(e) >= since);
       const list = poll.order === "newest_first" ? inWindow.reverse() : inWindow;
-      let after = cursor.after;
-      if (p.kind === "page") {
-        const n = Number(params.get(p.param) ?? p.first) - p.first;
-        after = n > 0 ? keyOf(list[n * PAGE_SIZE - 1], n * PAGE_SIZE - 1) : undefined;
-      }
-      const { items, more, last } = page(list, after);
+      const { after } = cursor;
+      // A page number past the end is an empty page; an unknown cursor starts over.
+      const start =
+        p.kind === "page"
+          ? Math.max(0, Number(params.get(p.param) ?? p.first) - p.first) * PAGE_SIZE
+          : after === undefined
+            ? 0
+            : list.findIndex((e, i) => keyOf(e, i) === after) + 1;
+      const { items, more, last } = page(list, start, after);
       const next = lastId ? (last ?? "") : encode({ after: last, since: since ?? undefined });
       let body: unknown = { ...m.mock.body };
       if (m.mock.more) body = setAt(body, m.mock.more, more);
