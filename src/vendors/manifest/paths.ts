@@ -3,11 +3,21 @@ import type { TimeFormat } from "./schema";
 
 /** Reading a manifest's paths, templates and time formats. */
 
+/** Each path's keys, split once (manifests name a few dozen paths). */
+const KEYS = new Map<string, string[]>();
+const keysOf = (path: string) => {
+  const known = KEYS.get(path);
+  if (known) return known;
+  const keys = path.split(".");
+  KEYS.set(path, keys);
+  return keys;
+};
+
 /** The value at a dotted path ("" : the value itself); undefined when it is not there. */
 export function at(value: unknown, path: string): unknown {
   if (path === "") return value;
   let v = value;
-  for (const key of path.split(".")) {
+  for (const key of keysOf(path)) {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
     v = (v as Record<string, unknown>)[key];
   }
