@@ -5,6 +5,7 @@ import { commit } from "../src/store/ingest";
 import { toRow } from "../src/store/rows";
 import { normalizerFor, VENDORS } from "../src/vendors";
 import { push } from "../test/helpers";
+import { MANIFEST_FIXTURES } from "../test/vendors/manifest-fixtures";
 import { benchEvent, framedBenchEvents, storeBenchEvents } from "./events";
 
 /**
@@ -16,11 +17,13 @@ const report = (name: string, value: string | number) => console.log(`BENCH ${na
 const FIXTURES = import.meta.glob<{ events: unknown[] }>("../src/vendors/*/fixtures/index.ts", {
   eager: true,
 });
+/** A vendor's fixture events: its fixtures/index.ts, or a manifest vendor's fixture pages. */
+const eventsOf = (type: string) =>
+  FIXTURES[`../src/vendors/${type}/fixtures/index.ts`]?.events ?? MANIFEST_FIXTURES[type] ?? [];
 
 it("normalize_events_per_s: parse + validate + normalize + id, per vendor, one core", async () => {
   for (const vendor of VENDORS) {
-    const mod = FIXTURES[`../src/vendors/${vendor.type}/fixtures/index.ts`];
-    const raws = (mod?.events ?? []).map((e) => JSON.stringify(e));
+    const raws = eventsOf(vendor.type).map((e) => JSON.stringify(e));
     const normalizer = normalizerFor(vendor.type);
     const source = { id: vendor.type, type: vendor.type };
     const now = Date.now();
