@@ -173,7 +173,6 @@ export const oneBucket = (
 ];
 
 export const pollFields = {
-  organization: z.string().min(1),
   tokenEnv: envName,
   baseUrl: z.url().optional(),
   intervalSeconds: z.number().int().min(60).max(86_400).default(60),

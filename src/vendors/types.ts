@@ -7,7 +7,7 @@ export type { SourceRef, ViewDefinition };
 
 /** What a poller needs of its source. */
 export interface PollerSource extends SourceRef {
-  /** PlanetScale's and Turso's organization (a manifest vendor reads its own fields by name). */
+  /** The organization field some manifests name (PlanetScale, Turso, GitHub); read by name. */
   organization?: string;
   tokenEnv: string;
   baseUrl?: string;

@@ -15,13 +15,9 @@ export type { Manifest };
  * config, normalizer, view and page client. The registry (src/vendors/index.ts) lists them all.
  */
 
-// A polled source's fields without PlanetScale's and Turso's `organization`: a manifest names
-// its own fields (GitHub's organization among them).
-const { organization: _, ...sourcePollFields } = pollFields;
-
 /** The config a manifest vendor's SOURCES entry takes, as the type system sees it. */
 type ManifestConfig<T extends string> = z.ZodObject<
-  typeof commonFields & { type: z.ZodLiteral<T> } & typeof sourcePollFields
+  typeof commonFields & { type: z.ZodLiteral<T> } & typeof pollFields
 >;
 
 type ManifestVendor<T extends string> = Vendor<T> & { config: ManifestConfig<T> };
@@ -38,7 +34,7 @@ function configOf<T extends string>(m: Manifest & { type: T }): ManifestConfig<T
   );
   const baseUrl = m.poll.baseUrl ? z.url().optional() : z.url();
   return z
-    .object({ ...commonFields, type: z.literal(m.type), ...sourcePollFields, baseUrl, ...own })
+    .object({ ...commonFields, type: z.literal(m.type), ...pollFields, baseUrl, ...own })
     .strict() as unknown as ManifestConfig<T>;
 }
 
