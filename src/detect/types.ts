@@ -65,7 +65,7 @@ export interface CorrelationCondition {
   percentile?: number;
 }
 
-export interface CorrelationRule {
+export interface CorrelationRule extends RuleOutput {
   kind: "correlation";
   id: string;
   title: string;
@@ -84,12 +84,6 @@ export interface CorrelationRule {
   condition: CorrelationCondition;
   /** Whether a window that holds alerts (false: only counted by a correlation referencing it). */
   generate: boolean;
-  dedupMinutes: number;
-  destinations: string[] | null;
-  yaml: string;
-  warnings: string[];
-  /** The processing pipeline items that applied to the rule (`pipeline/item`), in order. */
-  processing: string[];
 }
 
 /**
@@ -97,7 +91,7 @@ export interface CorrelationRule {
  * `everyMinutes` over the window [run − lookbackMinutes, run), each returned row an alert
  * (docs/detections.md). Parsed here; gated, run and alerted by src/pipeline/scheduled.ts.
  */
-export interface ScheduledRule {
+export interface ScheduledRule extends RuleOutput {
   kind: "scheduled";
   id: string;
   title: string;
@@ -112,11 +106,15 @@ export interface ScheduledRule {
   groupBy: string[];
   /** Always true: a scheduled rule alerts (nothing references it). */
   generate: boolean;
+}
+
+/** What correlation and scheduled rules carry besides their own fields. */
+interface RuleOutput {
   dedupMinutes: number;
   destinations: string[] | null;
   yaml: string;
   warnings: string[];
-  /** Always []: processing pipelines do not apply to SQL. */
+  /** The processing pipeline items that applied to the rule (`pipeline/item`), in order (always [] for a scheduled rule: pipelines do not apply to SQL). */
   processing: string[];
 }
 
