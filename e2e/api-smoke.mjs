@@ -103,9 +103,16 @@ async function main() {
         ...(init.headers ?? {}),
       },
     });
+  // wrangler dev's own answer when it reloads the Worker under a request (not one of ours: ours
+  // are JSON error bodies): the Worker never finished that request, so it counts as no answer.
+  const RESTARTED = "Your worker restarted mid-request";
   const call = async (path, init = {}, token = tokens.admin) => {
     try {
-      return await once(path, init, token, 15_000);
+      const res = await once(path, init, token, 15_000);
+      if (res.status !== 503 || !(await res.clone().text()).includes(RESTARTED)) return res;
+      stalls.push(`${init.method ?? "GET"} ${path} (wrangler dev: ${RESTARTED})`);
+      log(`stall: ${init.method ?? "GET"} ${path}: ${RESTARTED}; retried once`);
+      return once(path, init, token, 30_000);
     } catch (err) {
       // No answer at all (a stall, or the connection dropped): once more; an HTTP answer,
       // whatever its status, is never retried.
