@@ -2,7 +2,15 @@
 // reach Cloudflare here, so this checks the calls the script makes, in order, and that a second
 // run creates nothing.
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,6 +52,10 @@ const SOURCES = [
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), "auditflare-deploy-"));
   copyFileSync(join(repo, "wrangler.toml"), join(dir, "wrangler.toml"));
+  // The IP database deploy.mjs builds (into <root>/.ipdb) is the repository's own build cache:
+  // built once per checkout (~15 s), then reused here and by the smoke and e2e servers.
+  mkdirSync(join(repo, ".ipdb"), { recursive: true });
+  symlinkSync(join(repo, ".ipdb"), join(dir, ".ipdb"));
   const bin = join(dir, "bin");
   spawnSync("mkdir", ["-p", bin]);
   const fake = join(bin, "wrangler");
