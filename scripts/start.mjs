@@ -26,7 +26,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cronsOf, parseCron } from "./lib/cron.mjs";
 import { startDevAzure } from "./lib/dev-azure.mjs";
-import { derivedDevSources, withDevSources } from "./lib/dev-sources.mjs";
+import { derivedDevSources, devVarsSources, withDevSources } from "./lib/dev-sources.mjs";
 import { loadRegistry } from "./lib/registry.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -69,14 +69,7 @@ if (!existsSync(devVars)) {
 
 /** An older .dev.vars keeps its SOURCES: name the dev sources of the example it lacks. */
 function warnMissingSources(current, wanted) {
-  const ids = (text) => {
-    try {
-      const line = text.match(/^SOURCES='(.*)'$/m)?.[1];
-      return new Set(JSON.parse(line ?? "[]").map((s) => s.id));
-    } catch {
-      return new Set();
-    }
-  };
+  const ids = (text) => new Set((devVarsSources(text) ?? []).map((s) => s.id));
   const have = ids(current);
   const lacking = [...ids(wanted)].filter((id) => !have.has(id));
   if (lacking.length > 0)
@@ -95,11 +88,11 @@ const startEnv = join(root, ".wrangler", "start.env");
 {
   const text = readFileSync(devVars, "utf8");
   const { vendors, mocks } = await loadRegistry();
-  let sources = [];
-  try {
-    sources = JSON.parse(text.match(/^SOURCES='(.*)'$/m)?.[1] ?? "[]");
-  } catch {}
-  const added = derivedDevSources(sources, vendors, mocks, "http://127.0.0.1:8788");
+  // A SOURCES line that is not JSON is the Worker's to refuse (config_invalid): left as it is.
+  const sources = devVarsSources(text);
+  const added = sources
+    ? derivedDevSources(sources, vendors, mocks, "http://127.0.0.1:8788")
+    : { sources: [], vars: {} };
   if (added.sources.length > 0)
     console.log(
       `[start] dev sources for vendors your SOURCES lacks: ${added.sources.map((s) => s.id).join(", ")}`,

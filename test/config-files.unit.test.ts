@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import devVars from "../.dev.vars.example?raw";
-import { derivedDevSources, withDevSources } from "../scripts/lib/dev-sources.mjs";
+import { derivedDevSources, devVarsSources, withDevSources } from "../scripts/lib/dev-sources.mjs";
 import { parseSources, SOURCE_TYPES } from "../src/config";
 import { VENDORS } from "../src/vendors";
 import type { VendorMock } from "../src/vendors/mock";
@@ -113,5 +113,10 @@ describe("npm start's derived dev sources (scripts/lib/dev-sources.mjs)", () => 
     expect(JSON.parse(line).map((s: { id: string }) => s.id)).toEqual(["a", "turso"]);
     expect(out).toContain(`TURSO_DEV_TOKEN=${JSON.stringify(MOCKS.turso?.token)}`);
     expect(withDevSources(text, { sources: [], vars: {} })).toBe(text);
+    // What npm start reads of .dev.vars: none without the line, null (nothing derived) when
+    // the line is not JSON (the Worker refuses it itself, naming SOURCES).
+    expect(devVarsSources(text)).toEqual([{ id: "a", type: "circleci", prefix: "a/" }]);
+    expect(devVarsSources("ADMIN_API_TOKEN=x\n")).toEqual([]);
+    expect(devVarsSources("SOURCES='[{oops'\n")).toBeNull();
   });
 });

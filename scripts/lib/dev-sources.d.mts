@@ -13,3 +13,4 @@ export function derivedDevSources(
   mockBase: string,
 ): DevSources;
 export function withDevSources(text: string, added: DevSources): string;
+export function devVarsSources(text: string): Array<Record<string, unknown>> | null;

@@ -42,10 +42,23 @@ export function derivedDevSources(sources, vendors, mocks, mockBase) {
   return { sources: added, vars };
 }
 
+const SOURCES_LINE = /^SOURCES='(.*)'$/m;
+
+/** The SOURCES of a .dev.vars text: [] without the line, null when it is not valid JSON. */
+export function devVarsSources(text) {
+  const line = text.match(SOURCES_LINE);
+  if (!line) return [];
+  try {
+    return JSON.parse(line[1]);
+  } catch {
+    return null;
+  }
+}
+
 /** A .dev.vars text with `sources` appended to its SOURCES line and `vars` set. */
 export function withDevSources(text, added) {
   if (added.sources.length === 0) return text;
-  const line = text.match(/^SOURCES='(.*)'$/m);
+  const line = text.match(SOURCES_LINE);
   const current = line ? JSON.parse(line[1]) : [];
   const sources = `SOURCES='${JSON.stringify([...current, ...added.sources])}'`;
   const next = line ? text.replace(line[0], () => sources) : `${text}\n${sources}\n`;
