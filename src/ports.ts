@@ -36,12 +36,25 @@ export interface StoredPipeline {
   updatedBy: string | null;
 }
 
+/**
+ * Whether a rule file (bundled or runtime, by its id) is enabled (table `rule_states`): a file
+ * without a state is enabled.
+ */
+export interface RuleState {
+  id: string;
+  enabled: boolean;
+  updatedAt: number;
+  updatedBy: string | null;
+}
+
 /** The stored rules and processing pipelines, as the Sigma engine (src/detect/) reads them. */
 export interface RuleSource {
-  /** Changes with every put and delete of a stored rule or pipeline. */
+  /** Changes with every put and delete of a stored rule or pipeline, and every enable/disable. */
   version(): Promise<string>;
   list(): Promise<StoredRule[]>;
   pipelines(): Promise<StoredPipeline[]>;
+  /** The rule files' enabled states (files without one are enabled). */
+  states(): Promise<RuleState[]>;
 }
 
 /** One input kept whole in quarantine (a file, a message, a page), with why it failed. */

@@ -2,7 +2,7 @@ import type { Match } from "../model/match";
 import type { SourceRef } from "../model/view";
 import type { RuleSource } from "../ports";
 import { type Correlations, hitOf, indexCorrelations, referencesOf, unionRefs } from "./correlate";
-import { ruleFiles } from "./ruleset";
+import { enabledRules } from "./ruleset";
 import { type CorrelationRule, type DetectionRule, fieldValue } from "./sigma";
 import { groupKey } from "./windows";
 
@@ -26,7 +26,7 @@ export interface Active {
 let cached: { version: string; active: Active } | undefined;
 
 /**
- * The rules in force. Each call reads the runtime rules' version (one short D1 row) and reloads
+ * The rules in force (of the enabled files). Each call reads the runtime rules' version (one short D1 row) and reloads
  * when it changed, so a PUT or DELETE of /v1/rules takes effect on the next event in every
  * isolate; unchanged runtime files are not parsed again (src/detect/ruleset.ts).
  */
@@ -35,10 +35,9 @@ export async function activeRules(rules: RuleSource): Promise<Active> {
   if (cached?.version === version) return cached.active;
   const detections: DetectionRule[] = [];
   const correlations: CorrelationRule[] = [];
-  for (const file of (await ruleFiles(rules)).values())
-    for (const r of file.rules)
-      if (r.kind === "detection") detections.push(r);
-      else if (r.kind === "correlation") correlations.push(r);
+  for (const r of await enabledRules(rules))
+    if (r.kind === "detection") detections.push(r);
+    else if (r.kind === "correlation") correlations.push(r);
   cached = { version, active: { detections, correlations: indexCorrelations(correlations) } };
   return cached.active;
 }

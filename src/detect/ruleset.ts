@@ -18,6 +18,8 @@ export interface RuleFile {
   yaml: string;
   rules: Rule[];
   updatedAt: number | null;
+  /** False when disabled (POST /v1/rules/:id/disable): its rules do not run. */
+  enabled: boolean;
 }
 
 /**
@@ -73,6 +75,7 @@ export function bundledRules(pipelines: PipelinesInForce): RuleFile[] {
       yaml,
       rules: parseKept(`bundled rule file ${id}`, yaml, pipelines.processing),
       updatedAt: null,
+      enabled: true,
     }));
     bundled = { key: pipelines.key, files };
   }
@@ -126,21 +129,41 @@ function runtimeRules(s: StoredRule, pipelines: PipelinesInForce): Rule[] {
   return rules;
 }
 
-/** Every rule file in force, by id, compiled through `pipelines` (default: those in force). */
+/**
+ * Every rule file in force, enabled or not, by id, compiled through `pipelines` (default: those
+ * in force). What runs is `enabledRules`.
+ */
 export async function ruleFiles(
   rules: RuleSource,
   given?: PipelinesInForce,
 ): Promise<Map<string, RuleFile>> {
-  const pipelines = given ?? pipelinesInForce(await rules.pipelines());
-  const files = new Map(bundledRules(pipelines).map((f) => [f.id, f]));
-  const stored = await rules.list();
+  const [pipelines, stored, states] = await Promise.all([
+    given ?? rules.pipelines().then(pipelinesInForce),
+    rules.list(),
+    rules.states(),
+  ]);
+  const disabled = new Set(states.flatMap((s) => (s.enabled ? [] : [s.id])));
+  const files = new Map(
+    bundledRules(pipelines).map((f) => [f.id, { ...f, enabled: !disabled.has(f.id) }]),
+  );
   const ids = new Set(stored.map((s) => s.id));
   for (const id of parsedRuntime.keys()) if (!ids.has(id)) parsedRuntime.delete(id);
   for (const s of stored) {
     const rules = runtimeRules(s, pipelines);
-    files.set(s.id, { id: s.id, origin: "runtime", yaml: s.yaml, rules, updatedAt: s.updatedAt });
+    const { id, yaml, updatedAt } = s;
+    files.set(id, { id, origin: "runtime", yaml, rules, updatedAt, enabled: !disabled.has(id) });
   }
   return files;
+}
+
+/**
+ * The rules that run: those of the enabled files. Matching at commit, correlations (at commit
+ * and from the cron) and scheduled rules read only these; a disabled file's rules still load
+ * (GET /v1/rules), and backtests and tests run the YAML they are given.
+ */
+export async function enabledRules(rules: RuleSource): Promise<Rule[]> {
+  const files = [...(await ruleFiles(rules)).values()];
+  return files.flatMap((f) => (f.enabled ? f.rules : []));
 }
 
 /**

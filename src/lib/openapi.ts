@@ -2,7 +2,11 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { AppError, errorBody } from "./errors";
 
-export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
+export type AppEnv = {
+  Bindings: Env;
+  /** `auditOutcome`: what a write did, recorded in its self-audit event's tags (routes/audit.ts). */
+  Variables: { requestId: string; auditOutcome?: Record<string, string> };
+};
 
 /** An operation of the API: its method, its path (OpenAPI `{param}` form) and its operationId. */
 interface Operation {

@@ -1,5 +1,5 @@
 import { catalog } from "../catalog";
-import { ruleFiles } from "../detect/ruleset";
+import { enabledRules } from "../detect/ruleset";
 import type { ScheduledRule } from "../detect/sigma";
 import { bindWindow } from "../sql/window-params";
 import type { AlertInput } from "../store/alerts";
@@ -83,13 +83,12 @@ async function runOne(db: D1Database, rule: ScheduledRule, tick: number): Promis
   }
 }
 
-/** Runs every scheduled rule due at `now` (the cron's scheduledTime, floored to its minute). */
+/** Runs every scheduled rule (of an enabled file) due at `now` (the cron's scheduledTime, floored to its minute). */
 export async function runScheduledRules(env: Env, now: number): Promise<void> {
   const tick = Math.floor(now / 60_000) * 60_000;
-  const files = await ruleFiles(d1Rules(env.DB));
-  const rules = [...files.values()]
-    .flatMap((f) => f.rules)
-    .filter((r): r is ScheduledRule => r.kind === "scheduled");
+  const rules = (await enabledRules(d1Rules(env.DB))).filter(
+    (r): r is ScheduledRule => r.kind === "scheduled",
+  );
   const runs = await Promise.allSettled(rules.map((r) => runOne(env.DB, r, tick)));
   for (const [i, r] of runs.entries())
     if (r.status === "rejected") console.error(`scheduled rule ${rules[i]?.id}:`, r.reason);

@@ -45,6 +45,8 @@ export function recordAudit(c: Context<AppEnv>, who: Auditee, status: number): v
     params: Object.fromEntries(url.searchParams),
     status,
     requestId: c.get("requestId") ?? null,
+    // What the write did, when its route says (e.g. a rule disabled, or already disabled).
+    ...(c.get("auditOutcome") ? { outcome: c.get("auditOutcome") } : {}),
   };
   const raw = JSON.stringify(event);
   const store = ingest(c.env, source, [{ location: "request", raw, ok: true, value: event }]).catch(

@@ -1,10 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { catalog } from "../catalog";
 import { pipelinesInForce } from "../detect/pipelines";
 import { checkUniqueAcrossFiles, parseRuleFile, type RuleFile, ruleFiles } from "../detect/ruleset";
 import type { Rule } from "../detect/sigma";
+import { STARTER_RULES } from "../detect/starter-rules";
 import { AppError } from "../lib/errors";
-import { adminSecurity, bearerSecurity, errorResponse, newRouter } from "../lib/openapi";
+import {
+  type AppEnv,
+  adminSecurity,
+  bearerSecurity,
+  errorResponse,
+  newRouter,
+} from "../lib/openapi";
 import { toIso } from "../lib/time";
 import { MAX_ALERTS_PER_RUN, scheduledSql } from "../pipeline/scheduled";
 import {
@@ -13,6 +21,7 @@ import {
   putStoredRule,
   type RuleStat,
   readRuleStats,
+  setRuleEnabled,
 } from "../store/rules";
 import { readScheduledRuns, type ScheduledRun } from "../store/scheduled";
 import { allowedSql, planRefusal, queryColumns, SqlFailure } from "../store/sql";
@@ -60,6 +69,10 @@ const RuleSummary = z
           .optional(),
       }),
     ),
+    enabled: z.boolean().openapi({
+      description:
+        "false: disabled (POST /v1/rules/{id}/disable): its rules neither match nor run; kept across a PUT of the YAML and a redeploy",
+    }),
     matches: z.number().int(),
     lastMatchAt: z.string().nullable(),
     updatedAt: z.string().nullable(),
@@ -116,6 +129,7 @@ const present = (
       processing: r.processing,
       ...scheduleOf(r, runs),
     })),
+    enabled: f.enabled,
     matches: matchesOf(f, stats),
     lastMatchAt: last ? toIso(last) : null,
     updatedAt: f.updatedAt === null ? null : toIso(f.updatedAt),
@@ -195,6 +209,41 @@ const deleteRoute = createRoute({
   },
 });
 
+const stateRoute = (action: "enable" | "disable") =>
+  createRoute({
+    method: "post",
+    path: `/v1/rules/{id}/${action}`,
+    operationId: `${action}Rule`,
+    tags: ["detections"],
+    summary:
+      action === "enable"
+        ? "Enable a rule file (bundled or runtime): its rules run again"
+        : "Disable a rule file (bundled or runtime): its rules no longer match, correlate or run (backtests still do)",
+    description:
+      "Idempotent: asking for the state a file already has changes nothing (`changed`: false). The state is kept apart from the YAML: it survives a PUT of the file and a redeploy.",
+    security: adminSecurity,
+    request: { params: Id },
+    responses: {
+      200: {
+        content: {
+          "application/json": {
+            schema: RuleSummary.extend({
+              changed: z.boolean().openapi({
+                description: "this request changed the state (false: it already was so)",
+              }),
+            }),
+          },
+        },
+        description: "the rule file, in its new state",
+      },
+      401: errorResponse("missing or wrong token"),
+      403: errorResponse("the query token only reads"),
+      404: errorResponse("no such rule"),
+    },
+  });
+const enableRoute = stateRoute("enable");
+const disableRoute = stateRoute("disable");
+
 /**
  * Refuses a scheduled rule whose query POST /v1/sql would refuse (the read-only gate, the cost
  * bound, or D1's compilation of its plan), its window bound at now: 400 naming the problem.
@@ -224,6 +273,7 @@ async function checkScheduledQueries(db: D1Database, rules: readonly Rule[]): Pr
 export const rulesRoutes = newRouter();
 rulesRoutes.on("GET", ["/v1/rules", "/v1/rules/*"], requireQueryToken);
 rulesRoutes.on(["PUT", "DELETE"], "/v1/rules/*", requireAdminToken);
+rulesRoutes.on("POST", ["/v1/rules/:id/enable", "/v1/rules/:id/disable"], requireAdminToken);
 
 rulesRoutes.openapi(listRoute, async (c) => {
   const [files, stats, runs] = await Promise.all([
@@ -262,14 +312,44 @@ rulesRoutes.openapi(putRoute, async (c) => {
     updatedAt: Date.now(),
     updatedBy: principalOf(c)?.name ?? null,
   });
-  const file: RuleFile = { id, origin: "runtime", yaml, rules, updatedAt };
+  // The file keeps its enabled state (rule_states is apart from the YAML).
+  const enabled = !(await source.states()).some((s) => s.id === id && !s.enabled);
+  const file: RuleFile = { id, origin: "runtime", yaml, rules, updatedAt, enabled };
   const [stats, runs] = await Promise.all([readRuleStats(c.env.DB), readScheduledRuns(c.env.DB)]);
   return c.json(present(file, stats, runs, true), outcome === "created" ? 201 : 200);
 });
 
 rulesRoutes.openapi(deleteRoute, async (c) => {
   const id = c.req.valid("param").id;
-  if (!(await deleteStoredRule(c.env.DB, id)))
+  // A bundled file of this id comes back in force: it keeps the state (enabled or not).
+  const bundled = STARTER_RULES.some((f) => f.id === id);
+  if (!(await deleteStoredRule(c.env.DB, id, !bundled)))
     throw new AppError("rule_not_found", `no runtime rule "${id}" (bundled rules live in rules/)`);
   return c.body(null, 204);
 });
+
+/**
+ * Enables or disables a rule file: one compare-and-set (src/store/rules.ts setRuleEnabled), so
+ * of a retry or of concurrent requests only one reports `changed`, which the request's
+ * self-audit event carries (tags `ruleId`, `enabled`, `changed`). Takes effect on the next event
+ * and cron tick in every isolate (the rules' version covers the states).
+ */
+const setState = (enabled: boolean) => async (c: Context<AppEnv>, id: string) => {
+  const source = d1Rules(c.env.DB);
+  if (!(await ruleFiles(source)).has(id)) throw new AppError("rule_not_found", `no rule "${id}"`);
+  const by = principalOf(c)?.name ?? null;
+  const changed = await setRuleEnabled(c.env.DB, id, enabled, Date.now(), by);
+  c.set("auditOutcome", { ruleId: id, enabled: String(enabled), changed: String(changed) });
+  const [files, stats, runs] = await Promise.all([
+    ruleFiles(source),
+    readRuleStats(c.env.DB),
+    readScheduledRuns(c.env.DB),
+  ]);
+  const file = files.get(id) as RuleFile;
+  return c.json({ ...present(file, stats, runs), changed }, 200);
+};
+const enable = setState(true);
+const disable = setState(false);
+
+rulesRoutes.openapi(enableRoute, (c) => enable(c, c.req.valid("param").id));
+rulesRoutes.openapi(disableRoute, (c) => disable(c, c.req.valid("param").id));

@@ -1,9 +1,9 @@
-import type { RuleSource, StoredRule } from "../ports";
+import type { RuleSource, RuleState, StoredRule } from "../ports";
 import { listStoredPipelines } from "./pipelines";
 
 /** Runtime detection rules and their match counters (src/store/schema.ts: rules, rule_stats). */
 
-export type { StoredRule };
+export type { RuleState, StoredRule };
 
 export async function listStoredRules(db: D1Database): Promise<StoredRule[]> {
   const { results } = await db.prepare("SELECT * FROM rules ORDER BY id").all<StoredRule>();
@@ -38,8 +38,9 @@ export async function putStoredRule(
 }
 
 /**
- * What the runtime rules and pipelines are now, in one short row: it changes with every put
- * (updatedAt rises past every stored one) and delete (count and sum fall) of either. Read before
+ * What the runtime rules, pipelines and rule states are now, in one short row: it changes with
+ * every put or state change (updatedAt rises past every stored one) and delete (count and sum
+ * fall) of any. Read before
  * each commit's matching, so a rule or pipeline change takes effect on the next event in every
  * isolate (a pipeline change recompiles every rule).
  */
@@ -47,16 +48,63 @@ export async function rulesVersion(db: D1Database): Promise<string> {
   const stats = (table: string, p: string) =>
     `(SELECT count(*) FROM ${table}) AS ${p}n, (SELECT coalesce(max(updatedAt), 0) FROM ${table}) AS ${p}latest, (SELECT coalesce(sum(updatedAt), 0) FROM ${table}) AS ${p}total`;
   const v = await db
-    .prepare(`SELECT ${stats("rules", "r")}, ${stats("pipelines", "p")}`)
+    .prepare(
+      `SELECT ${stats("rules", "r")}, ${stats("pipelines", "p")}, ${stats("rule_states", "s")}`,
+    )
     .first<Record<string, number>>();
   const part = (p: string) =>
     `${v?.[`${p}n`] ?? 0}:${v?.[`${p}latest`] ?? 0}:${v?.[`${p}total`] ?? 0}`;
-  return `${part("r")}/${part("p")}`;
+  return `${part("r")}/${part("p")}/${part("s")}`;
 }
 
-export async function deleteStoredRule(db: D1Database, id: string): Promise<boolean> {
-  const r = await db.prepare("DELETE FROM rules WHERE id = ?1").bind(id).run();
-  return r.meta.changes > 0;
+/**
+ * Deletes a runtime rule; with `forgetState` (no bundled file has its id) its enabled state
+ * too, in the same transaction, so a later rule of that id starts enabled.
+ */
+export async function deleteStoredRule(
+  db: D1Database,
+  id: string,
+  forgetState: boolean,
+): Promise<boolean> {
+  const statements = [db.prepare("DELETE FROM rules WHERE id = ?1").bind(id)];
+  if (forgetState) statements.push(db.prepare("DELETE FROM rule_states WHERE id = ?1").bind(id));
+  const [r] = await db.batch(statements);
+  return (r?.meta.changes ?? 0) > 0;
+}
+
+export async function listRuleStates(db: D1Database): Promise<RuleState[]> {
+  const { results } = await db
+    .prepare("SELECT id, enabled, updatedAt, updatedBy FROM rule_states")
+    .all<Omit<RuleState, "enabled"> & { enabled: number }>();
+  return results.map((r) => ({ ...r, enabled: r.enabled === 1 }));
+}
+
+/**
+ * Sets a rule file's enabled state by compare-and-set: only a change is written (a retry, or a
+ * concurrent request asking for the same state, writes nothing), enabling a file that has no
+ * state (enabled) writes nothing, and a change's updatedAt rises past every state's so the
+ * rules' version changes. Returns whether this call changed the state.
+ */
+export async function setRuleEnabled(
+  db: D1Database,
+  id: string,
+  enabled: boolean,
+  now: number,
+  by: string | null,
+): Promise<boolean> {
+  const changed = await db
+    .prepare(
+      `INSERT INTO rule_states (id, enabled, updatedAt, updatedBy)
+       SELECT ?1, ?2, max(?3, coalesce((SELECT max(updatedAt) FROM rule_states), 0) + 1), ?4
+       WHERE ?2 = 0 OR EXISTS (SELECT 1 FROM rule_states WHERE id = ?1)
+       ON CONFLICT(id) DO UPDATE SET enabled = excluded.enabled, updatedAt = excluded.updatedAt,
+         updatedBy = excluded.updatedBy
+       WHERE rule_states.enabled <> excluded.enabled
+       RETURNING updatedAt`,
+    )
+    .bind(id, enabled ? 1 : 0, now, by)
+    .first<{ updatedAt: number }>();
+  return changed !== null;
 }
 
 export interface RuleStat {
@@ -75,4 +123,5 @@ export const d1Rules = (db: D1Database): RuleSource => ({
   version: () => rulesVersion(db),
   list: () => listStoredRules(db),
   pipelines: () => listStoredPipelines(db),
+  states: () => listRuleStates(db),
 });

@@ -268,6 +268,19 @@ export const pipelines = sqliteTable("pipelines", {
   updatedBy: text("updatedBy"),
 });
 
+/**
+ * Whether a rule file is enabled (POST /v1/rules/:id/enable|disable), bundled and runtime files
+ * alike, keyed by the file's id (bundled files are not rows of `rules`): no row is enabled. Kept
+ * apart from `rules`, so the state survives a PUT of the file's YAML and a redeploy. `updatedAt`
+ * rises with every change (it is part of the rules' version every isolate reads).
+ */
+export const ruleStates = sqliteTable("rule_states", {
+  id: text("id").primaryKey(),
+  enabled: integer("enabled").notNull(),
+  updatedAt: integer("updatedAt").notNull(),
+  updatedBy: text("updatedBy"),
+});
+
 /** How often each rule matched, and when last (bundled and runtime rules alike). */
 export const ruleStats = sqliteTable("rule_stats", {
   ruleId: text("ruleId").primaryKey(),
@@ -315,7 +328,11 @@ export const correlationWindows = sqliteTable(
     token: text("token").notNull(),
     decidedAt: integer("decidedAt").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.ruleId, t.dedupKey, t.windowStart] })],
+  (t) => [
+    primaryKey({ columns: [t.ruleId, t.dedupKey, t.windowStart] }),
+    // Retention deletes windows no evaluation reads any more, oldest first (src/retention.ts).
+    index("correlation_windows_start").on(t.windowStart),
+  ],
 );
 
 /**

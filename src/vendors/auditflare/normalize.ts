@@ -18,6 +18,8 @@ const auditEvent = z.looseObject({
   params: z.record(z.string(), z.unknown()).default({}),
   status: z.number().int(),
   requestId: z.string().nullish(),
+  /** What a write did, when its route says (tags): e.g. `ruleId`, `enabled`, `changed`. */
+  outcome: z.record(z.string(), z.string()).optional(),
 });
 
 export const auditflare: Normalizer = {
@@ -38,6 +40,7 @@ export const auditflare: Normalizer = {
       src: sourceIp(e.ip),
       actor,
       tags: {
+        ...e.outcome,
         status: String(e.status),
         ...(e.requestId ? { requestId: e.requestId } : {}),
       },
