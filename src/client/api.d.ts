@@ -351,6 +351,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/rules/{id}/disable": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Disable a rule file (bundled or runtime): its rules no longer match, correlate or run (backtests still do)
+     * @description Idempotent: asking for the state a file already has changes nothing (`changed`: false). The state is kept apart from the YAML: it survives a PUT of the file and a redeploy.
+     */
+    post: operations["disableRule"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/rules/{id}/enable": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Enable a rule file (bundled or runtime): its rules run again
+     * @description Idempotent: asking for the state a file already has changes nothing (`changed`: false). The state is kept apart from the YAML: it survives a PUT of the file and a redeploy.
+     */
+    post: operations["enableRule"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/rules/test": {
     parameters: {
       query?: never;
@@ -714,6 +754,8 @@ export interface components {
       truncated: boolean;
     };
     RuleFile: {
+      /** @description false: disabled (POST /v1/rules/{id}/disable): its rules neither match nor run; kept across a PUT of the YAML and a redeploy */
+      enabled: boolean;
       id: string;
       lastMatchAt: string | null;
       matches: number;
@@ -2196,6 +2238,110 @@ export interface operations {
         };
       };
       /** @description no such runtime rule (bundled rules live in rules/) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  disableRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the rule file, in its new state */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RuleFile"] & {
+            /** @description this request changed the state (false: it already was so) */
+            changed: boolean;
+          };
+        };
+      };
+      /** @description missing or wrong token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the query token only reads */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description no such rule */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  enableRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the rule file, in its new state */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RuleFile"] & {
+            /** @description this request changed the state (false: it already was so) */
+            changed: boolean;
+          };
+        };
+      };
+      /** @description missing or wrong token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the query token only reads */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description no such rule */
       404: {
         headers: {
           [name: string]: unknown;
