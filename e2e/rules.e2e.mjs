@@ -160,3 +160,112 @@ test(
   },
   { allowHttpErrors: [400, 403] },
 );
+
+const TOGGLE_ID = "e2e-toggle-invitations";
+const TOGGLE_ACTOR = "e2e-toggle-actor";
+const TOGGLE_RULE = `title: e2e invitation by the toggle actor
+id: ${TOGGLE_ID}
+status: experimental
+logsource:
+  product: turbopuffer
+detection:
+  selection:
+    eventName: invitation-created
+    actorId: ${TOGGLE_ACTOR}
+  condition: selection
+dedup:
+  - sessionId
+level: low
+`;
+
+test("rules editor: the Enabled checkbox disables a rule (a matching event raises no alert) and enables it again", async ({
+  page,
+  base,
+  tokens,
+  step,
+  api,
+}) => {
+  const admin = (path, init = {}) =>
+    fetch(base + path, {
+      ...init,
+      headers: { authorization: `Bearer ${tokens.admin}`, ...init.headers },
+    });
+  const put = await admin(`/v1/rules/${TOGGLE_ID}`, {
+    method: "PUT",
+    headers: { "content-type": "application/yaml" },
+    body: TOGGLE_RULE,
+  });
+  assert.equal(put.status, 201);
+  let n = 0;
+  /** Pushes a new invitation by the toggle actor; the number of alerts of the rule after it. */
+  const invite = async () => {
+    n++;
+    const event = {
+      action: "invitation-created",
+      occurred_at: new Date(Date.now() - 60_000 + n).toISOString(),
+      actor: { type: "user", id: TOGGLE_ACTOR, name: "toggle@example.com" },
+      targets: [{ type: "invitation", id: `inv_e2e_toggle_${n}`, name: `guest${n}@example.com` }],
+      context: { location: "203.0.113.7" },
+      metadata: { session_id: `sess_e2e_toggle_${n}` },
+    };
+    const res = await fetch(`${base}/v1/ingest/turbopuffer`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens.ingest}`, "content-type": "application/json" },
+      body: JSON.stringify(event),
+    });
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).inserted, 1, "the event is stored");
+    return (await api(`/v1/alerts?ruleId=${TOGGLE_ID}`)).data.length;
+  };
+  const row = async () => (await ruleRows(page)).find((r) => r.startsWith(TOGGLE_ID)) ?? "";
+  try {
+    await rulesTab(page, base, tokens.admin);
+    assert.match(await row(), /runtime\s*yes/, "listed as enabled");
+    await page.click(`#rows2 tr:has-text("${TOGGLE_ID}")`);
+    await until(async () => {
+      assert.match(await page.inputValue("#rule-yaml"), new RegExp(`id: ${TOGGLE_ID}`));
+      assert.equal(await page.isVisible("#rule-enabled"), true);
+      assert.equal(await page.isChecked("#rule-enabled"), true);
+    });
+    // By keyboard: the checkbox has focus, Space toggles it.
+    await page.focus("#rule-enabled");
+    await page.keyboard.press("Space");
+    await until(async () => {
+      assert.equal(await ruleError(page), "");
+      assert.match(await page.textContent("#rule-status"), new RegExp(`Disabled ${TOGGLE_ID}`));
+      assert.equal(await page.isChecked("#rule-enabled"), false);
+      assert.match(await row(), /runtime\s*no/, "listed as disabled");
+    });
+    assert.equal((await api(`/v1/rules/${TOGGLE_ID}`)).enabled, false);
+    await step("disabled");
+    await checkA11y(page, "rules editor with a disabled rule");
+    assert.equal(await invite(), 0, "a disabled rule raises no alert");
+
+    await page.click("#rule-enabled-label");
+    await until(async () => {
+      assert.equal(await ruleError(page), "");
+      assert.match(await page.textContent("#rule-status"), new RegExp(`Enabled ${TOGGLE_ID}`));
+      assert.equal(await page.isChecked("#rule-enabled"), true);
+      assert.match(await row(), /runtime\s*yes/);
+    });
+    assert.equal(await invite(), 1, "enabled again, the next matching event raises an alert");
+    await step("enabled again");
+  } finally {
+    await admin(`/v1/rules/${TOGGLE_ID}`, { method: "DELETE" });
+  }
+});
+
+test(
+  "rules editor: the query token cannot disable a rule (403 shown, the checkbox stays checked)",
+  async ({ page, base, tokens, api }) => {
+    await rulesTab(page, base, tokens.query);
+    await page.click("#rows2 tr:first-child");
+    await until(async () => assert.equal(await page.isChecked("#rule-enabled"), true));
+    const id = await page.inputValue("#rule-id");
+    await page.click("#rule-enabled");
+    await until(async () => assert.match(await ruleError(page), /^403 /));
+    assert.equal(await page.isChecked("#rule-enabled"), true);
+    assert.equal((await api(`/v1/rules/${id}`)).enabled, true);
+  },
+  { allowHttpErrors: [403] },
+);

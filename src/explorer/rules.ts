@@ -3,7 +3,9 @@
  * YAML in #rule-editor; Test runs it on pasted events, Backtest over stored events of a range
  * (POST /v1/rules/test), Save (PUT /v1/rules/:id) and Delete (runtime rules) need the admin
  * token: the query token's 403 is shown in #rule-error like any other API error. Saving a
- * bundled rule's id stores a runtime rule that replaces it (docs/detections.md).
+ * bundled rule's id stores a runtime rule that replaces it (docs/detections.md). The checkbox
+ * #rule-enabled (made here, beside Delete) enables or disables the open rule file
+ * (POST /v1/rules/:id/enable|disable, admin); a refusal puts it back and shows the error.
  */
 export const RULES = /* js */ `
 const RULE_TEMPLATE = [
@@ -23,6 +25,13 @@ const RULE_TEMPLATE = [
   "",
 ].join("\\n");
 let ruleOrigin = null;
+const ruleEnabled = el("input", { id: "rule-enabled", type: "checkbox" });
+const ruleEnabledLabel = el("label", { id: "rule-enabled-label", hidden: true }, ruleEnabled, " Enabled");
+$("rule-delete").after(ruleEnabledLabel);
+function showEnabled(r) {
+  ruleEnabledLabel.hidden = !r;
+  ruleEnabled.checked = !r || r.enabled !== false;
+}
 function ruleMessages(error, status) {
   setStatus($("rule-error"), error || "", Boolean(error));
   $("rule-status").textContent = status || "";
@@ -56,6 +65,7 @@ async function openRule(r) {
     $("rule-id").value = "";
     $("rule-yaml").value = RULE_TEMPLATE;
     $("rule-delete").hidden = true;
+    showEnabled(null);
     $("rule-yaml").focus();
     return;
   }
@@ -63,8 +73,10 @@ async function openRule(r) {
   $("rule-editor-title").textContent = "Rule " + r.id + " (" + r.origin + ")";
   $("rule-id").value = r.id;
   $("rule-delete").hidden = r.origin !== "runtime";
+  showEnabled(r);
   try {
     const file = await apiJson("/v1/rules/" + encodeURIComponent(r.id));
+    showEnabled(file);
     $("rule-yaml").value = file.yaml || "";
     showWarnings(file.warnings);
     ruleMessages("", r.origin === "bundled" ? "A bundled rule: saving stores a runtime rule with this id that replaces it." : "");
@@ -135,6 +147,7 @@ $("rule-save").addEventListener("click", async () => {
     ruleOrigin = saved.origin;
     $("rule-editor-title").textContent = "Rule " + saved.id + " (" + saved.origin + ")";
     $("rule-delete").hidden = saved.origin !== "runtime";
+    showEnabled(saved);
     await loadTable(false);
     ruleMessages("", "Saved " + saved.id + (res.status === 201 ? " (created)" : " (replaced)") +
       (saved.warnings.length ? " with " + saved.warnings.length + " warnings" : ""));
@@ -150,6 +163,22 @@ $("rule-delete").addEventListener("click", async () => {
     $("rule-editor").hidden = true;
     setStatus($("table-status"), "Deleted " + id);
   } catch (e) { ruleMessages(e.message); }
+});
+ruleEnabled.addEventListener("change", async () => {
+  const id = $("rule-id").value.trim();
+  const want = ruleEnabled.checked;
+  ruleEnabled.disabled = true;
+  ruleMessages("", (want ? "Enabling " : "Disabling ") + id + "…");
+  try {
+    const r = await apiJson("/v1/rules/" + encodeURIComponent(id) + (want ? "/enable" : "/disable"), { method: "POST" });
+    showEnabled(r);
+    await loadTable(false);
+    ruleMessages("", (r.enabled ? "Enabled " + id + ": its rules run" : "Disabled " + id + ": its rules do not match or run (backtests still work)") +
+      (r.changed ? "" : " (it already was)"));
+  } catch (e) {
+    ruleEnabled.checked = !want;
+    ruleMessages(e.message);
+  } finally { ruleEnabled.disabled = false; }
 });
 $("rule-new").addEventListener("click", () => openRule(null));
 $("rule-close").addEventListener("click", () => { $("rule-editor").hidden = true; });

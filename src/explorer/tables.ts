@@ -31,7 +31,7 @@ const tableColumns = {
     ["code", (r) => r.errorCode], ["where", (r) => r.location || ""], ["error", (r) => r.error], ["seen", (r) => String(r.seen)]],
   alerts: [["first seen", (r) => r.firstSeen], ["last seen", (r) => r.lastSeen], ["level", (r) => r.level], ["title", (r) => r.title],
     ["key", (r) => r.dedupKey], ["count", (r) => String(r.count)], ["status", (r) => r.status], ["delivery", (r) => r.delivery]],
-  rules: [["id", (r) => r.id], ["origin", (r) => r.origin], ["level", (r) => r.rules.map((x) => x.level).join(", ")],
+  rules: [["id", (r) => r.id], ["origin", (r) => r.origin], ["enabled", (r) => (r.enabled === false ? "no" : "yes")], ["level", (r) => r.rules.map((x) => x.level).join(", ")],
     ["title", (r) => r.rules.map((x) => x.title).join(" / ")], ["matches", (r) => String(r.matches)], ["last match", (r) => r.lastMatchAt || ""]],
 };
 let tableCursor = null;
