@@ -12,15 +12,40 @@ function own(obj: Record<string, unknown>, key: string): unknown {
 }
 
 /**
+ * The values of `read` over an array's elements (a field path going through an array of
+ * objects: Okta's `target.displayName`): the present values, arrays among them flattened, as
+ * one array; null when every element that has the field holds null; undefined (missing) when no
+ * element has it. So a value matches when any element's does, `exists` is true when any element
+ * has the field, and `null` matches when no element has a non-null value.
+ */
+function eachElement(items: readonly unknown[], read: (obj: Record<string, unknown>) => unknown) {
+  let present = false;
+  const out: unknown[] = [];
+  for (const e of items) {
+    const v = isObject(e) ? read(e) : Array.isArray(e) ? eachElement(e, read) : undefined;
+    if (v === undefined) continue;
+    present = true;
+    if (Array.isArray(v)) out.push(...v);
+    else if (v !== null) out.push(v);
+  }
+  return !present ? undefined : out.length === 0 ? null : out;
+}
+
+/**
  * A field's value in a row (undefined when missing). "actor.email" reads row.actor.email:
  * a key holding the whole remaining name wins ("tags" may have a key "k8s.io/app" or
  * "team.name"), else the name splits at its first dot and the rest is read from the object
- * there. Arrays ("resources") are returned whole.
+ * there; through an array of objects, from each element (eachElement). Arrays ("resources")
+ * are returned whole.
  */
 export function fieldValue(row: Row, field: string): unknown {
   let obj: unknown = row;
   let rest = field;
   for (;;) {
+    if (Array.isArray(obj)) {
+      const tail = rest;
+      return eachElement(obj, (e) => fieldValue(e, tail));
+    }
     if (!isObject(obj)) return undefined;
     if (Object.hasOwn(obj, rest)) return obj[rest];
     const dot = rest.indexOf(".");
@@ -39,7 +64,8 @@ export function compileAccessor(field: string): Accessor {
   return (row) => {
     if (Object.hasOwn(row, field)) return row[field];
     const inner = own(row, head);
-    return isObject(inner) ? tail(inner) : undefined;
+    if (isObject(inner)) return tail(inner);
+    return Array.isArray(inner) ? eachElement(inner, tail) : undefined;
   };
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { present } from "../../src/catalog";
 import { knownFields, products, ruleRow } from "../../src/detect/fields";
 import { bundledPipelines, bundledProcessing } from "../../src/detect/pipelines";
-import { type DetectionRule, isKnownField, parseRules } from "../../src/detect/sigma";
+import { type DetectionRule, fieldValue, isKnownField, parseRules } from "../../src/detect/sigma";
 import { toRow } from "../../src/store/rows";
 import { findVendor, normalizerFor } from "../../src/vendors";
 import { fixtureEvents } from "../../src/vendors/manifest/mock-api";
@@ -39,23 +39,27 @@ async function fixtureRows(
     .filter((f) => /^page\d+\.json$/.test(f))
     .sort()
     .map((f) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8")) as unknown);
-  const normalizer = normalizerFor(type);
-  const view = findVendor(type)?.view;
   const rows = [];
   for (const value of fixtureEvents(manifest, pages)) {
-    const out = await normalizer.normalize({ value, raw: JSON.stringify(value) });
-    if (!out.ok) throw new Error(`${type} fixture does not normalize: ${out.message}`);
-    const source = { id: `${type}-prod`, type };
-    const stored = await toRow(
-      source,
-      out.event,
-      Date.UTC(2026, 8, 15),
-      view ? { view, parsed: value } : undefined,
-    );
-    const row = ruleRow(present(stored));
+    const row = await rowOf(type, value);
     rows.push({ event: String(row.eventName), row });
   }
   return rows;
+}
+
+/** One vendor event as the row rules read (normalizer → toRow → present → ruleRow). */
+async function rowOf(type: string, value: unknown): Promise<Record<string, unknown>> {
+  const out = await normalizerFor(type).normalize({ value, raw: JSON.stringify(value) });
+  if (!out.ok) throw new Error(`${type} event does not normalize: ${out.message}`);
+  const view = findVendor(type)?.view;
+  const source = { id: `${type}-prod`, type };
+  const stored = await toRow(
+    source,
+    out.event,
+    Date.UTC(2026, 8, 15),
+    view ? { view, parsed: value } : undefined,
+  );
+  return ruleRow(present(stored));
 }
 
 const OKTA: Record<string, string[]> = {
@@ -166,5 +170,102 @@ describe("the shipped pipelines (rules/pipelines/)", () => {
             expect(known.has(from), `${f.id}: ${from} is a column`).toBe(false);
         }
       }
+  });
+});
+
+describe("a field path through an array of objects (Okta's target)", () => {
+  /** The first okta fixture event, changed into another event type with other targets. */
+  async function oktaEvent(
+    eventType: string,
+    target: unknown[],
+    debugData: Record<string, unknown> = {},
+  ): Promise<Record<string, unknown>> {
+    const [first] = JSON.parse(readFileSync("src/vendors/okta/fixtures/page1.json", "utf8")) as [
+      Record<string, unknown>,
+    ];
+    const event = structuredClone(first);
+    event.uuid = `${eventType}-${JSON.stringify(target).length}`;
+    event.eventType = eventType;
+    event.target = target;
+    (event.debugContext as { debugData: Record<string, unknown> }).debugData = {
+      requestUri: "/admin/sso/request",
+      ...debugData,
+    };
+    return rowOf("okta", event);
+  }
+  const app = { id: "0oa1", type: "AppInstance", alternateId: "Okta Admin Console" };
+  const user = { id: "00u1", type: "User", alternateId: "ana.lima@acme.example" };
+
+  it("SigmaHQ's okta_new_behaviours_admin_console matches when any target's displayName does", async () => {
+    const rule = sigmahqRule("rules/identity/okta/okta_new_behaviours_admin_console.yml");
+    const positive = { behaviors: "{New Geo-Location=POSITIVE, New Device=NEGATIVE}" };
+    const admin = await oktaEvent(
+      "policy.evaluate_sign_on",
+      [
+        { ...user, displayName: "Ana Lima" },
+        { ...app, displayName: "Okta Admin Console" },
+      ],
+      positive,
+    );
+    expect(rule.match(admin)).toEqual([
+      'selection_event: eventName: "policy.evaluate_sign_on", oktaTarget.displayName: "Okta Admin Console"',
+      'selection_positive: oktaDebugContext.debugData.behaviors|contains: "POSITIVE"',
+    ]);
+    const otherApp = await oktaEvent(
+      "policy.evaluate_sign_on",
+      [
+        { ...user, displayName: "Ana Lima" },
+        { ...app, displayName: "Salesforce.com" },
+      ],
+      positive,
+    );
+    expect(rule.match(otherApp)).toBeNull();
+    const noTargets = await oktaEvent("policy.evaluate_sign_on", [], positive);
+    expect(rule.match(noTargets)).toBeNull();
+  });
+
+  it("SigmaHQ's okta_apt_suspicious_user_creation matches a created user among several targets", async () => {
+    const rule = sigmahqRule(
+      "rules-emerging-threats/2023/TA/Okta-Support-System-Breach/okta_apt_suspicious_user_creation.yml",
+    );
+    const created = await oktaEvent("user.lifecycle.create", [
+      { ...app, displayName: "Okta Admin Console" },
+      { ...user, displayName: "svc_network_backup-2" },
+    ]);
+    expect(rule.match(created)).not.toBeNull();
+    const other = await oktaEvent("user.lifecycle.create", [{ ...user, displayName: "Ana Lima" }]);
+    expect(rule.match(other)).toBeNull();
+  });
+
+  it("exists and null: present in any element exists (null too); null matches when no element has a value", async () => {
+    const rule = (selection: string) => {
+      const yaml = `title: t\nid: t\nlogsource: { product: okta }\ndetection:\n  selection:\n    ${selection}\n  condition: selection\n`;
+      const [r] = parseRules(yaml, knownFields, products(), bundledProcessing());
+      return r as DetectionRule;
+    };
+    const rows = {
+      someNamed: await oktaEvent("x.y", [{ id: "1" }, { id: "2", displayName: "B" }]),
+      nullNamed: await oktaEvent("x.y", [{ id: "1", displayName: null }, { id: "2" }]),
+      unnamed: await oktaEvent("x.y", [{ id: "1" }, { id: "2" }]),
+      empty: await oktaEvent("x.y", []),
+    };
+    const matching = (r: DetectionRule) =>
+      Object.entries(rows).flatMap(([k, row]) => (r.match(row) ? [k] : []));
+    expect(matching(rule("oktaTarget.displayName|exists: true"))).toEqual([
+      "someNamed",
+      "nullNamed",
+    ]);
+    expect(matching(rule("oktaTarget.displayName|exists: false"))).toEqual(["unnamed", "empty"]);
+    expect(matching(rule("oktaTarget.displayName: null"))).toEqual([
+      "nullNamed",
+      "unnamed",
+      "empty",
+    ]);
+    expect(matching(rule("oktaTarget.displayName: b"))).toEqual(["someNamed"]);
+    expect(matching(rule("oktaTarget.id|all: ['1', '2']"))).toEqual(Object.keys(rows).slice(0, 3));
+    // Dedup keys and correlation groups read the same values.
+    expect(fieldValue(rows.someNamed, "oktaTarget.displayName")).toEqual(["B"]);
+    expect(fieldValue(rows.nullNamed, "oktaTarget.displayName")).toBeNull();
+    expect(fieldValue(rows.unnamed, "oktaTarget.displayName")).toBeUndefined();
   });
 });
