@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, type Node, Pair, Scalar, YAMLMap } from "yaml";
 import { RuleError } from "./errors";
 import {
   child,
+  type FieldMap,
   fieldApplies,
   fieldMap,
   keyText,
@@ -149,6 +150,35 @@ function referenced(doc: Doc, root: YAMLMap): string[] {
   return list.flatMap((n) => (isScalar(n) && typeof n.value === "string" ? [n.value] : []));
 }
 
+/**
+ * A correlation's field names: `group-by` (not the names `aliases` defines: those are no
+ * fields), `condition.field`, and each alias's field of a referenced rule, renamed only when the
+ * item applies to that rule (`named`: the logsources of the rules in the same text; a rule of
+ * another file: as the correlation).
+ */
+function renameCorrelation(
+  doc: Doc,
+  corr: YAMLMap,
+  fields: FieldMap,
+  item: ProcessingItem,
+  named: ReadonlyMap<string, Logsource>,
+): void {
+  const aliases = doc.deref(child(corr, "aliases")?.value);
+  const aliasPairs = isMap(aliases) ? aliases.items : [];
+  const aliasNames = new Set(aliasPairs.map(keyText));
+  renameNames(doc, child(corr, "group-by"), (f) => (aliasNames.has(f) ? null : fields(f)), item);
+  const cond = doc.deref(child(corr, "condition")?.value);
+  if (isMap(cond)) renameNames(doc, child(cond, "field"), fields, item);
+  for (const alias of aliasPairs) {
+    const perRule = doc.deref(alias.value);
+    if (!isMap(perRule)) continue;
+    for (const pair of perRule.items) {
+      const ls = named.get(keyText(pair) ?? "");
+      if (ls === undefined || ruleApplies(item, [ls])) renameNames(doc, pair, fields, item);
+    }
+  }
+}
+
 function applyItem(item: ProcessingItem, docs: RuleDoc[]): void {
   const named = new Map<string, Logsource>();
   for (const d of docs.filter((x) => x.kind === "detection")) {
@@ -173,10 +203,7 @@ function applyItem(item: ProcessingItem, docs: RuleDoc[]): void {
     const { doc, root } = d;
     if (d.kind === "correlation") {
       const corr = doc.deref(child(root, "correlation")?.value);
-      if (!fields || !isMap(corr)) return;
-      renameNames(doc, child(corr, "group-by"), fields, item);
-      const cond = doc.deref(child(corr, "condition")?.value);
-      if (isMap(cond)) renameNames(doc, child(cond, "field"), fields, item);
+      if (fields && isMap(corr)) renameCorrelation(doc, corr, fields, item, named);
       return;
     }
     const det = doc.deref(child(root, "detection")?.value);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { hitOf } from "../../src/detect/correlate";
 import { MAX_ITEMS, parsePipeline, processingOf } from "../../src/detect/pipeline";
-import { type DetectionRule, parseRules, type Rule, RuleError } from "../../src/detect/sigma";
+import {
+  type CorrelationRule,
+  type DetectionRule,
+  fieldValue,
+  parseRules,
+  type Rule,
+  RuleError,
+} from "../../src/detect/sigma";
 import { knownFields, PRODUCTS } from "./helpers";
 
 /** Processing pipelines (pySigma's YAML format) as rules load: each transformation's effect. */
@@ -117,6 +125,70 @@ correlation:
 `;
     const c = run(text, ["vx", MAP_VENDORX]).find((r) => r.kind === "correlation");
     expect(c).toMatchObject({ groupBy: ["srcIP"], processing: ["vx/fields", "vx/logsource"] });
+  });
+
+  it("maps each alias's field by the pipelines of its rule, and never renames an alias name", () => {
+    // Two vendors' names for one person; a mapping of "actor" (vendor y's) must not touch the
+    // alias named actor, and vendor x's mapping must not touch vendor y's field.
+    const MAP_VENDORY = `transformations:
+  - id: fields
+    type: field_name_mapping
+    mapping: { actor: actor.name, action: eventName, ip: srcIP }
+    rule_conditions: [{ type: logsource, product: vendory }]
+  - id: logsource
+    type: change_logsource
+    product: turso
+    rule_conditions: [{ type: logsource, product: vendory }]
+`;
+    const MAP_X_PERSON = MAP_VENDORX.replace(
+      "      client.ipAddress: srcIP",
+      "      client.ipAddress: srcIP\n      actor.alternateId: actor.email",
+    );
+    const text = `${OKTA_LIKE}name: x_login
+---
+title: y member
+id: y1
+name: y_member
+logsource: { product: vendory }
+detection:
+  sel: { action: org.add_member }
+  condition: sel
+---
+title: same person, same address
+id: c2
+correlation:
+  type: temporal
+  rules: [x_login, y_member]
+  group-by: [actor, client.ipAddress]
+  aliases:
+    actor:
+      x_login: actor.alternateId
+      y_member: actor
+    client.ipAddress:
+      x_login: client.ipAddress
+      y_member: ip
+  timespan: 1h
+`;
+    const rules = run(text, ["vx", MAP_X_PERSON], ["vy", MAP_VENDORY]);
+    const c = rules.find((r) => r.kind === "correlation");
+    expect(c).toMatchObject({
+      groupBy: ["actor", "client.ipAddress"],
+      aliases: {
+        actor: { x_login: "actor.email", y_member: "actor.name" },
+        "client.ipAddress": { x_login: "srcIP", y_member: "srcIP" },
+      },
+    });
+    // The two rules' events of one person and address fall into one group.
+    const hit = (refs: number[], row: Record<string, unknown>) =>
+      hitOf(c as CorrelationRule, refs, (f) => fieldValue(row, f)).group;
+    expect(hit([0], { actor: { email: "ana@x.example" }, srcIP: "192.0.2.1" })).toBe(
+      hit([1], { actor: { name: "ana@x.example" }, srcIP: "192.0.2.1" }),
+    );
+    // Without the pipelines the aliases' fields are the rules' own names.
+    const raw = run(text);
+    expect(raw.find((r) => r.kind === "correlation")).toMatchObject({
+      aliases: { actor: { x_login: "actor.alternateId", y_member: "actor" } },
+    });
   });
 });
 
