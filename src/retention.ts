@@ -1,4 +1,7 @@
 import { loadSources } from "./config";
+import { WINDOW_HORIZON_MS } from "./detect/correlate";
+import { ruleFiles } from "./detect/ruleset";
+import { deleteClosedWindows } from "./store/correlations";
 import { pruneDeliveriesStatement } from "./store/deliveries";
 import {
   archivedExpiredRows,
@@ -7,6 +10,7 @@ import {
   expiredArchiveKeys,
   expiredRows,
 } from "./store/retention";
+import { d1Rules } from "./store/rules";
 
 /** wrangler.toml [triggers]: every minute the pollers, hourly (this one) the archive and retention. */
 export const RETENTION_CRON = "17 * * * *";
@@ -81,5 +85,35 @@ export async function enforceRetention(
   }
   // Announcer message ids (SNS, SQS, Pub/Sub) are remembered for 14 days: none redelivers later.
   await pruneDeliveriesStatement(env.DB, now - 14 * DAY).run();
+  await pruneCorrelationWindows(env, now);
   return report;
+}
+
+/** The most correlation windows one retention run deletes (the next run continues). */
+export const MAX_WINDOWS_PER_RUN = 20_000;
+const WINDOW_CHUNK = 2_000;
+
+/**
+ * Deletes the recorded correlation windows (`correlation_windows`: each fired window, kept so it
+ * alerts once) that closed more than WINDOW_HORIZON_MS ago: production decides no such window
+ * again (src/detect/correlate.ts), so their rows guard nothing. Bounded per run. The timespans
+ * are those of every rule file, enabled or not (a rule no longer in force counts 0).
+ */
+export async function pruneCorrelationWindows(
+  env: Env,
+  now: number,
+  max = MAX_WINDOWS_PER_RUN,
+): Promise<number> {
+  const spans = new Map<string, number>();
+  for (const f of (await ruleFiles(d1Rules(env.DB))).values())
+    for (const r of f.rules)
+      if (r.kind === "correlation") spans.set(r.id, r.timespanSeconds * 1000);
+  let deleted = 0;
+  while (deleted < max) {
+    const limit = Math.min(WINDOW_CHUNK, max - deleted);
+    const n = await deleteClosedWindows(env.DB, now - WINDOW_HORIZON_MS, spans, limit);
+    deleted += n;
+    if (n < limit) break;
+  }
+  return deleted;
 }

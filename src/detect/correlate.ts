@@ -77,6 +77,13 @@ export interface Work {
   to: number;
 }
 
+/**
+ * Production decides no window that closed (start + timespan) more than this before now: a hit
+ * that old is stored but completes nothing, so the retention job may delete such windows' rows
+ * (src/retention.ts) without a late event ever deciding them again.
+ */
+export const WINDOW_HORIZON_MS = 30 * 86_400_000;
+
 /** Chains deeper than this stop (a cycle across files would otherwise loop). */
 const MAX_CHAIN = 8;
 /** Sweep: windows that closed this long before the run are still decided (a missed run). */
@@ -113,7 +120,8 @@ const alertOf = (c: CorrelationRule, sourceID: string | null): CorrelationAlert 
 /**
  * Decides the windows of `work` at `now`, records the new ones once (alerts, chained hits),
  * then decides the chained correlations' windows those hits belong to. Returns the windows
- * this call recorded.
+ * this call recorded. `horizon` (production: WINDOW_HORIZON_MS): windows that closed longer
+ * ago than that are not decided.
  */
 export async function correlate(
   index: Correlations,
@@ -121,6 +129,7 @@ export async function correlate(
   work: readonly Work[],
   now: number,
   sourceID: string | null = null,
+  horizon = Number.POSITIVE_INFINITY,
 ): Promise<number> {
   let recorded = 0;
   let queue = merged(work);
@@ -128,10 +137,12 @@ export async function correlate(
     const next: Work[] = [];
     for (const w of queue) {
       const span = w.rule.timespanSeconds * 1000;
-      const hits = await store.hits(w.rule.id, w.group, w.from - span, w.to + span, MAX_GROUP_HITS);
-      const windows = decideWindows(w.rule, hits, now, w.from, w.to);
+      const from = Math.max(w.from, now - horizon - span);
+      if (from > w.to) continue;
+      const hits = await store.hits(w.rule.id, w.group, from - span, w.to + span, MAX_GROUP_HITS);
+      const windows = decideWindows(w.rule, hits, now, from, w.to);
       if (windows.length === 0) continue;
-      const decided = await store.decided(w.rule.id, w.group, w.from, w.to);
+      const decided = await store.decided(w.rule.id, w.group, from, w.to);
       const fresh = windows.filter((f) => !decided.has(f.start));
       if (fresh.length === 0) continue;
       const outer = referencesOf(index, w.rule);
@@ -164,9 +175,13 @@ export async function correlate(
 }
 
 /**
- * The cron's pass: windows of upper-bound (non-monotone) correlations whose end + SETTLE_MS
- * passed in the last CATCHUP_MS, per group with a hit there (at most MAX_SWEEP_GROUPS per
- * correlation). Monotone ones are decided at commit time. Running it again decides nothing twice.
+ * The cron's pass (at most MAX_SWEEP_GROUPS groups per correlation), per group with a hit in
+ * the range; running it again decides nothing twice:
+ * - upper-bound (non-monotone) correlations: the windows whose end + SETTLE_MS passed in the
+ *   last CATCHUP_MS (they can only be decided once closed);
+ * - monotone ones, decided at commit time, again: the windows holding a hit of the last
+ *   CATCHUP_MS (event time), so a window whose commit died before its evaluation fires at the
+ *   next tick instead of at its group's next hit.
  */
 export async function sweepCorrelations(
   index: Correlations,
@@ -175,11 +190,17 @@ export async function sweepCorrelations(
 ): Promise<number> {
   const work: Work[] = [];
   for (const rule of index.byId.values()) {
-    if (monotone(rule)) continue;
-    const to = now - rule.timespanSeconds * 1000 - SETTLE_MS;
+    const span = rule.timespanSeconds * 1000;
+    if (monotone(rule)) {
+      const recent = now - CATCHUP_MS;
+      for (const group of await store.groups(rule.id, recent, now + 1, MAX_SWEEP_GROUPS))
+        work.push({ rule, group, from: recent - span, to: now });
+      continue;
+    }
+    const to = now - span - SETTLE_MS;
     const from = to - CATCHUP_MS;
     for (const group of await store.groups(rule.id, from, to + 1, MAX_SWEEP_GROUPS))
       work.push({ rule, group, from, to });
   }
-  return correlate(index, store, work, now);
+  return correlate(index, store, work, now, null, WINDOW_HORIZON_MS);
 }

@@ -1,4 +1,10 @@
-import { type Correlations, correlate, sweepCorrelations, type Work } from "../detect/correlate";
+import {
+  type Correlations,
+  correlate,
+  sweepCorrelations,
+  WINDOW_HORIZON_MS,
+  type Work,
+} from "../detect/correlate";
 import { activeRules } from "../detect/evaluate";
 import type { Match } from "../model/match";
 import { d1Correlations } from "../store/correlations";
@@ -32,10 +38,13 @@ export async function correlateCommit(
   if (!matches.some((m) => m.correlation)) return 0;
   const { correlations } = await activeRules(d1Rules(env.DB));
   const work = commitWork(correlations, matches);
-  return correlate(correlations, d1Correlations(env.DB), work, now, sourceID);
+  return correlate(correlations, d1Correlations(env.DB), work, now, sourceID, WINDOW_HORIZON_MS);
 }
 
-/** The cron's pass over closed windows (src/detect/correlate.ts sweepCorrelations). */
+/**
+ * The cron's pass (src/detect/correlate.ts sweepCorrelations): windows that closed, and windows
+ * of recent hits whose commit did not get to decide them.
+ */
 export async function sweepClosedWindows(env: Env, now: number): Promise<number> {
   const { correlations } = await activeRules(d1Rules(env.DB));
   return sweepCorrelations(correlations, d1Correlations(env.DB), now);

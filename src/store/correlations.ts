@@ -108,3 +108,27 @@ function windowStatements(
   );
   return [record, ...chained];
 }
+
+/**
+ * Deletes up to `limit` recorded windows that no evaluation reads any more: those that closed
+ * before `closedBefore` (windowStart + the rule's timespan; `spans`: timespan in ms by rule id,
+ * a rule not listed counts 0), oldest first. Returns how many it deleted.
+ */
+export async function deleteClosedWindows(
+  db: D1Database,
+  closedBefore: number,
+  spans: ReadonlyMap<string, number>,
+  limit: number,
+): Promise<number> {
+  const r = await db
+    .prepare(
+      `DELETE FROM correlation_windows WHERE rowid IN (
+         SELECT w.rowid FROM correlation_windows w
+         WHERE w.windowStart < ?1
+           AND w.windowStart + coalesce((SELECT value FROM json_each(?2) WHERE key = w.ruleId), 0) < ?1
+         ORDER BY w.windowStart LIMIT ?3)`,
+    )
+    .bind(closedBefore, JSON.stringify(Object.fromEntries(spans)), limit)
+    .run();
+  return r.meta.changes;
+}
