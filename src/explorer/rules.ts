@@ -26,7 +26,7 @@ const RULE_TEMPLATE = [
 ].join("\\n");
 let ruleOrigin = null;
 const ruleEnabled = el("input", { id: "rule-enabled", type: "checkbox" });
-const ruleEnabledLabel = el("label", { id: "rule-enabled-label", hidden: true }, ruleEnabled, " Enabled");
+const ruleEnabledLabel = el("label", { id: "rule-enabled-label", hidden: true }, "Enabled ", ruleEnabled);
 $("rule-delete").after(ruleEnabledLabel);
 function showEnabled(r) {
   ruleEnabledLabel.hidden = !r;
