@@ -24,17 +24,46 @@ const audited = new WeakSet<Request>();
 
 export interface Auditee {
   name: string;
-  via: "token" | "access";
+  via: "token" | "access" | "oauth";
+  /** An OAuth grant's client id (the MCP server's OAuth callers). */
+  client?: string;
+}
+
+/** One self-audit event, as the `auditflare` vendor reads it (src/vendors/auditflare/). */
+export interface AuditEvent {
+  id: string;
+  time: string;
+  action: string;
+  actor: Auditee;
+  ip: string | null;
+  method: string;
+  path: string;
+  params: Record<string, unknown>;
+  status: number;
+  requestId: string | null;
+  /** Whether the action only read (default: GET or HEAD). */
+  readOnly?: boolean;
+  /** What a write did, when its route says (tags): e.g. `ruleId`, `enabled`, `changed`. */
+  outcome?: Record<string, string>;
+}
+
+/** Stores `event` in the `auditflare` source after the response; never fails the request. */
+export function storeAudit(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, event: AuditEvent) {
+  const source = loadSources(env).find((s) => s.type === "auditflare");
+  if (!source) return;
+  const raw = JSON.stringify(event);
+  const store = ingest(env, source, [{ location: "request", raw, ok: true, value: event }]).catch(
+    (err) => console.error(`self-audit: ${event.action} not stored: ${describeError(err)}`),
+  );
+  ctx.waitUntil(store);
 }
 
 /** Records the request (after its response) as an `auditflare` event; never fails the request. */
 export function recordAudit(c: Context<AppEnv>, who: Auditee, status: number): void {
   if (audited.has(c.req.raw)) return;
   audited.add(c.req.raw);
-  const source = loadSources(c.env).find((s) => s.type === "auditflare");
-  if (!source) return;
   const url = new URL(c.req.url);
-  const event = {
+  storeAudit(c.env, c.executionCtx, {
     id: crypto.randomUUID(),
     time: new Date().toISOString(),
     action: actionOf(c.req.method, url.pathname),
@@ -47,10 +76,5 @@ export function recordAudit(c: Context<AppEnv>, who: Auditee, status: number): v
     requestId: c.get("requestId") ?? null,
     // What the write did, when its route says (e.g. a rule disabled, or already disabled).
     ...(c.get("auditOutcome") ? { outcome: c.get("auditOutcome") } : {}),
-  };
-  const raw = JSON.stringify(event);
-  const store = ingest(c.env, source, [{ location: "request", raw, ok: true, value: event }]).catch(
-    (err) => console.error(`self-audit: ${event.action} not stored: ${describeError(err)}`),
-  );
-  c.executionCtx.waitUntil(store);
+  });
 }

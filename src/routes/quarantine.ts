@@ -14,7 +14,8 @@ import { getQuarantineEntry, listQuarantine, markReplay } from "../store/quarant
 import type { QuarantineRow } from "../store/schema";
 import { requireAdminToken, requireQueryToken } from "./query-auth";
 
-const present = (q: QuarantineRow) => ({
+/** A quarantine entry as GET /v1/quarantine (and the MCP tool list_quarantine) shows it. */
+export const presentQuarantine = (q: QuarantineRow) => ({
   ...q,
   receivedAt: toIso(q.receivedAt),
   lastSeenAt: toIso(q.lastSeenAt),
@@ -118,7 +119,7 @@ quarantineRoutes.openapi(listRoute, async (c) => {
     rows.length > p.limit && last
       ? encodeCursor({ f: "receivedAt", o: "desc", t: last.receivedAt, key: last.id })
       : null;
-  return c.json({ data: page.map(present), nextCursor }, 200);
+  return c.json({ data: page.map(presentQuarantine), nextCursor }, 200);
 });
 
 quarantineRoutes.openapi(replayRoute, async (c) => {

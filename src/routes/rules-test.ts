@@ -149,10 +149,16 @@ function formOf(body: { events?: unknown; from?: number; to?: number }) {
   return "range";
 }
 
-ruleTestRoutes.openapi(route, async (c) => {
-  const body = c.req.valid("json");
+/** The body of POST /v1/rules/test, validated. */
+export type RuleTestBody = z.output<typeof Body>;
+
+/**
+ * POST /v1/rules/test's answer (also the MCP tool test_rule): the rules of `body.rule` on its
+ * events, or backtested over its range; AppError 400 for a bad rule or form.
+ */
+export async function testRules(db: D1Database, body: RuleTestBody) {
   const form = formOf(body);
-  const { processing } = pipelinesInForce(await d1Rules(c.env.DB).pipelines());
+  const { processing } = pipelinesInForce(await d1Rules(db).pipelines());
   const rules = parseRulesOr400(body.rule, processing);
   if (form === "range") {
     const from = body.from as number;
@@ -160,7 +166,7 @@ ruleTestRoutes.openapi(route, async (c) => {
     const started = Date.now();
     const { sourceType, sourceID } = scopeOf(rules);
     const read = (after: KeyedRow | undefined, limit: number) =>
-      queryLogs(c.env.DB, {
+      queryLogs(db, {
         sourceType,
         sourceID,
         from,
@@ -171,29 +177,26 @@ ruleTestRoutes.openapi(route, async (c) => {
         after: after && { t: after.eventTime, key: after.key },
       });
     const b = await backtest(rules, read, storedRuleRow);
-    return c.json(
-      {
-        rules: rulesOf(rules),
-        backtest: {
-          from: iso(from),
-          to: iso(to),
-          scanned: b.scanned,
-          truncated: b.truncated,
-          scannedThrough: b.scannedThrough === null ? null : iso(b.scannedThrough),
-          durationMs: Date.now() - started,
-          matches: b.matches,
-          alertCount: b.alertCount,
-          alerts: b.alerts.map((a) => ({
-            ...a,
-            firstSeen: iso(a.firstSeen),
-            lastSeen: iso(a.lastSeen),
-          })),
-          sample: b.sample.map((s) => ({ ruleIds: s.ruleIds, event: present(s.row) })),
-        },
-        warnings: warningsOf(rules),
+    return {
+      rules: rulesOf(rules),
+      backtest: {
+        from: iso(from),
+        to: iso(to),
+        scanned: b.scanned,
+        truncated: b.truncated,
+        scannedThrough: b.scannedThrough === null ? null : iso(b.scannedThrough),
+        durationMs: Date.now() - started,
+        matches: b.matches,
+        alertCount: b.alertCount,
+        alerts: b.alerts.map((a) => ({
+          ...a,
+          firstSeen: iso(a.firstSeen),
+          lastSeen: iso(a.lastSeen),
+        })),
+        sample: b.sample.map((s) => ({ ruleIds: s.ruleIds, event: present(s.row) })),
       },
-      200,
-    );
+      warnings: warningsOf(rules),
+    };
   }
   const events = body.events ?? [];
   const detections = rules.filter((r) => r.kind === "detection");
@@ -205,12 +208,9 @@ ruleTestRoutes.openapi(route, async (c) => {
     });
     return { index, matches };
   });
-  return c.json(
-    {
-      rules: rulesOf(rules),
-      results,
-      warnings: warningsOf(rules),
-    },
-    200,
-  );
-});
+  return { rules: rulesOf(rules), results, warnings: warningsOf(rules) };
+}
+
+ruleTestRoutes.openapi(route, async (c) =>
+  c.json(await testRules(c.env.DB, c.req.valid("json")), 200),
+);

@@ -275,14 +275,17 @@ rulesRoutes.on("GET", ["/v1/rules", "/v1/rules/*"], requireQueryToken);
 rulesRoutes.on(["PUT", "DELETE"], "/v1/rules/*", requireAdminToken);
 rulesRoutes.on("POST", ["/v1/rules/:id/enable", "/v1/rules/:id/disable"], requireAdminToken);
 
-rulesRoutes.openapi(listRoute, async (c) => {
+/** GET /v1/rules's answer (also the MCP tool list_rules): every rule file in force. */
+export async function listRuleFiles(db: D1Database) {
   const [files, stats, runs] = await Promise.all([
-    ruleFiles(d1Rules(c.env.DB)),
-    readRuleStats(c.env.DB),
-    readScheduledRuns(c.env.DB),
+    ruleFiles(d1Rules(db)),
+    readRuleStats(db),
+    readScheduledRuns(db),
   ]);
-  return c.json({ data: [...files.values()].map((f) => present(f, stats, runs)) }, 200);
-});
+  return { data: [...files.values()].map((f) => present(f, stats, runs)) };
+}
+
+rulesRoutes.openapi(listRoute, async (c) => c.json(await listRuleFiles(c.env.DB), 200));
 
 rulesRoutes.openapi(getRoute, async (c) => {
   const id = c.req.valid("param").id;

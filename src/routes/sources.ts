@@ -212,13 +212,13 @@ function bucketOf(s: SourceConfig, subscriptions: Subscription[]) {
 export const sourcesRoutes = newRouter();
 sourcesRoutes.use("/v1/sources", requireQueryToken);
 
-sourcesRoutes.openapi(route, async (c) => {
-  const sources = loadSources(c.env);
-  const stats = await readStats(c.env.DB);
-  const cursors = await readCursors(c.env.DB);
-  const subscriptions = await readSubscriptions(c.env.DB);
-  const archived = await archivedThrough(c.env.DB);
-  const now = Date.now();
+/** GET /v1/sources's answer (also the MCP tool list_sources): sources, enrichment, destinations. */
+export async function sourcesReport(env: Env, now = Date.now()) {
+  const sources = loadSources(env);
+  const stats = await readStats(env.DB);
+  const cursors = await readCursors(env.DB);
+  const subscriptions = await readSubscriptions(env.DB);
+  const archived = await archivedThrough(env.DB);
   const iso = (t: number | null | undefined) => (t == null ? null : toIso(t));
   const data = sources.map((s) => {
     const st = stats.get(s.id);
@@ -251,8 +251,7 @@ sourcesRoutes.openapi(route, async (c) => {
       ...bucketOf(s, subscriptions),
     };
   });
-  return c.json(
-    { data, enrichment: await enrichmentStatus(c.env), destinations: await destinations(c.env) },
-    200,
-  );
-});
+  return { data, enrichment: await enrichmentStatus(env), destinations: await destinations(env) };
+}
+
+sourcesRoutes.openapi(route, async (c) => c.json(await sourcesReport(c.env), 200));

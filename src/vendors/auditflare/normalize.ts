@@ -11,7 +11,11 @@ const auditEvent = z.looseObject({
   id: z.string().min(1),
   time: isoTime,
   action: z.string().min(1),
-  actor: z.looseObject({ name: z.string().min(1), via: z.enum(["token", "access"]) }),
+  actor: z.looseObject({
+    name: z.string().min(1),
+    via: z.enum(["token", "access", "oauth"]),
+    client: z.string().optional(),
+  }),
   ip: z.string().nullish(),
   method: z.string().min(1),
   path: z.string().min(1),
@@ -20,6 +24,7 @@ const auditEvent = z.looseObject({
   requestId: z.string().nullish(),
   /** What a write did, when its route says (tags): e.g. `ruleId`, `enabled`, `changed`. */
   outcome: z.record(z.string(), z.string()).optional(),
+  readOnly: z.boolean().optional(),
 });
 
 export const auditflare: Normalizer = {
@@ -31,11 +36,12 @@ export const auditflare: Normalizer = {
     const e = parsed.data;
     const actor: Record<string, string> = { name: e.actor.name, type: e.actor.via };
     if (e.actor.name.includes("@")) actor.email = e.actor.name;
+    if (e.actor.client) actor.client = e.actor.client;
     return accepted({
       eventID: e.id,
       eventName: e.action,
       eventTime: parseTimestamp(e.time) as number,
-      readOnly: e.method === "GET" || e.method === "HEAD",
+      readOnly: e.readOnly ?? (e.method === "GET" || e.method === "HEAD"),
       serviceName: "auditflare",
       src: sourceIp(e.ip),
       actor,
