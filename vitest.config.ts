@@ -154,15 +154,16 @@ function dropPoolTeardownLine() {
 }
 
 /**
- * standardwebhooks ships `//# sourceMappingURL=index.js.map` without the sources that map names,
- * and Vite says so ("points to missing source files") on every green run; loaded without the
- * comment, its code is the same and the run is quiet.
+ * standardwebhooks and @modelcontextprotocol/sdk ship `//# sourceMappingURL=….js.map` without the
+ * sources that map names, and Vite says so ("points to missing source files") on every green run;
+ * loaded without the comment, their code is the same and the run is quiet.
  */
 const withoutDanglingSourceMaps = {
   name: "without-dangling-source-maps",
   enforce: "pre" as const,
   load(id: string) {
-    if (!/node_modules\/standardwebhooks\/dist\/.*\.js$/.test(id)) return null;
+    if (!/node_modules\/(standardwebhooks|@modelcontextprotocol\/sdk)\/dist\/.*\.js$/.test(id))
+      return null;
     return readFileSync(id, "utf8").replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
   },
 };

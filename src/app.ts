@@ -2,6 +2,7 @@ import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "./config";
 import { AppError, describeError, errorBody } from "./lib/errors";
 import { newRouter, securitySchemes, TAGS } from "./lib/openapi";
+import { mcpRoutes } from "./mcp/route";
 import { alertsRoutes } from "./routes/alerts";
 import { archiveRoutes } from "./routes/archive";
 import { exploreRoutes } from "./routes/explore";
@@ -45,6 +46,8 @@ app.route("/", rulesRoutes);
 app.route("/", pipelinesRoutes);
 app.route("/", alertsRoutes);
 app.route("/", archiveRoutes);
+// The MCP server and its OAuth endpoints (docs/mcp.md): outside the OpenAPI document.
+app.route("/", mcpRoutes);
 
 for (const [name, scheme] of Object.entries(securitySchemes)) {
   app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);

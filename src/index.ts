@@ -5,6 +5,7 @@ import { readSecret } from "./lib/secrets";
 import { sweepClosedWindows } from "./pipeline/correlate";
 import { runScheduledRules } from "./pipeline/scheduled";
 import { enforceRetention, RETENTION_CRON } from "./retention";
+import { purgeExpiredOauthKv } from "./store/oauth-kv";
 import { pollAzureQueues } from "./transports/azure/queue-poll";
 import { handleQueue } from "./transports/bucket/consumer";
 import { runDuePollers } from "./transports/poll/scheduler";
@@ -28,6 +29,8 @@ export default {
       const throughNow = readSecret(env, "ARCHIVE_THROUGH_NOW") === "true";
       const runs = await Promise.allSettled([
         runArchive(env, controller.scheduledTime, { throughNow }),
+        // The MCP server's OAuth records (grants, tokens, codes) whose expiration passed.
+        purgeExpiredOauthKv(env.DB, controller.scheduledTime),
       ]);
       for (const r of runs) if (r.status === "rejected") console.error("cron archive:", r.reason);
       await enforceRetention(env, controller.scheduledTime);

@@ -15,7 +15,7 @@ import { recordAudit } from "./audit";
  * when listed in ACCESS_ADMINS, else a reader. A request with a bearer token is judged by it.
  * Every request that passes (and every write refused to a reader) is audited (./audit.ts).
  */
-type Role = "reader" | "admin";
+export type Role = "reader" | "admin";
 
 /** Who made a request, as the self-audit records it. */
 export interface Principal {
@@ -30,7 +30,8 @@ const principals = new WeakMap<Request, Principal>();
 /** The principal of a request that passed requireQueryToken / requireAdminToken. */
 export const principalOf = (c: Context<AppEnv>): Principal | undefined => principals.get(c.req.raw);
 
-async function roleOf(env: Env, token: string): Promise<Role | null> {
+/** The role of a bearer token: the admin or query token (constant time), or null. */
+export async function roleOf(env: Env, token: string): Promise<Role | null> {
   const admin = readSecret(env, "ADMIN_API_TOKEN");
   const query = readSecret(env, "QUERY_API_TOKEN");
   const [isAdmin, isReader] = await Promise.all([

@@ -396,3 +396,20 @@ export const destinationHealth = sqliteTable("destination_health", {
   lastError: text("lastError"),
 });
 export * from "./schema-archive";
+
+/**
+ * The OAuth provider's storage (@cloudflare/workers-oauth-provider, src/store/oauth-kv.ts): its
+ * key-value records (clients, grants, tokens by hash, consent transactions) in D1 instead of a
+ * KV namespace. `expiresAt` (epoch seconds, as KV's `expiration`) hides a record once passed; the
+ * hourly cron deletes those rows. `metadata` is KV's key metadata (JSON).
+ */
+export const oauthKv = sqliteTable(
+  "oauth_kv",
+  {
+    key: text("key").primaryKey(),
+    value: text("value").notNull(),
+    metadata: text("metadata"),
+    expiresAt: integer("expiresAt"),
+  },
+  (t) => [index("oauth_kv_expires").on(t.expiresAt)],
+);
