@@ -6,6 +6,24 @@ import { build } from "esbuild";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
+/**
+ * workerd's own modules, which Node has not: `cloudflare:workers` (imported by
+ * @cloudflare/workers-oauth-provider for its WorkerEntrypoint base class) as a stub.
+ */
+const workerdModules = {
+  name: "workerd-modules",
+  setup(b) {
+    b.onResolve({ filter: /^cloudflare:workers$/ }, (a) => ({
+      path: a.path,
+      namespace: "workerd",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "workerd" }, () => ({
+      contents: "export class WorkerEntrypoint {}\nexport const env = {};",
+      loader: "js",
+    }));
+  },
+};
+
 /** `exportsSource`: re-export lines such as `export { x } from "./src/a.ts";` (paths from the repo root). */
 export async function importWorkerCode(exportsSource) {
   const bundled = await build({
@@ -18,6 +36,7 @@ export async function importWorkerCode(exportsSource) {
     mainFields: ["browser", "module", "main"],
     write: false,
     logLevel: "error",
+    plugins: [workerdModules],
   });
   return import(
     `data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString("base64")}`

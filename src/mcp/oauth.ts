@@ -39,9 +39,10 @@ export interface GrantProps {
   via: "token" | "access";
 }
 
-/** The env the provider sees: the Worker's, with OAUTH_KV over D1. */
+/** The env the provider sees: the Worker's (its prototype, so every binding stays), with OAUTH_KV over D1. */
 export type OAuthEnv = Env & { OAUTH_KV: KVNamespace };
-export const oauthEnv = (env: Env): OAuthEnv => ({ ...env, OAUTH_KV: d1Kv(env.DB) });
+export const oauthEnv = (env: Env): OAuthEnv =>
+  Object.assign(Object.create(env) as Env, { OAUTH_KV: d1Kv(env.DB) });
 
 /** One authorization server per origin the Worker is reached at (its issuer is that origin). */
 const servers = new Map<string, OAuthAuthorizationServer<OAuthEnv>>();

@@ -5,12 +5,15 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { BASE, call, type Json } from "../helpers";
 
 /** The SDK's own client over Streamable HTTP, its requests answered by the Worker in this isolate. */
-export async function mcpClient(headers: Record<string, string> = {}): Promise<Client> {
+export async function mcpClient(
+  headers: Record<string, string> = {},
+  fetcher: (path: string, init?: RequestInit) => Promise<Response> = call,
+): Promise<Client> {
   const transport = new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), {
     requestInit: { headers },
     fetch: (url, init) => {
       const u = new URL(url);
-      return call(`${u.pathname}${u.search}`, init);
+      return fetcher(`${u.pathname}${u.search}`, init);
     },
   });
   const client = new Client({ name: "auditflare-test", version: "1.0.0" });

@@ -53,7 +53,7 @@ async function consentPage(clientId: string, challenge: string, scope = "auditfl
   const html = await res.text();
   expect(res.status).toBe(200);
   const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1] as string;
-  const cookie = res.headers
+  const cookie = (res.headers as unknown as { getSetCookie(): string[] })
     .getSetCookie()
     .map((c) => c.split(";")[0])
     .join("; ");
