@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { mcpChecks } from "./mcp.mjs";
 import { root, startServer } from "./server.mjs";
 
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
@@ -238,6 +239,14 @@ async function main() {
         `PUT ${res.status} ${JSON.stringify(await json(res))}`,
       );
     };
+
+    // The MCP server (e2e/mcp.mjs): tools over the events pushed above, and the OAuth flow.
+    await mcpChecks({
+      base,
+      tokens,
+      check,
+      printed: (name, r) => log(`mcp ${name}: ${JSON.stringify(r)}`),
+    });
 
     await check("a runtime rule without logsource.product alerts on a matching push", async () => {
       const rule = [
