@@ -63,9 +63,12 @@ export function opsTools(server: McpServer, ctx: CallContext): void {
     async run(_a, c) {
       const r = await sourcesReport(c.env, c.now);
       const data = fitted(r.data, { destinations: r.destinations });
-      const failing = r.data.filter((s) => s.health !== "ok").map((s) => `${s.id}: ${s.health}`);
+      const bad = r.data
+        .filter((s) => s.health === "failing" || s.health === "lagging")
+        .map((s) => `${s.id} ${s.health}${s.lastError ? ` (${s.lastError.message})` : ""}`);
+      const idle = r.data.filter((s) => s.health === "idle").length;
       return {
-        summary: `${r.data.length} source(s)${failing.length ? `; not ok: ${failing.join(", ")}` : ", all ok"}${cutNote(data.cut)}`,
+        summary: `${r.data.length} source(s)${bad.length ? `; ${bad.join(", ")}` : ", none failing or lagging"}${idle ? `; ${idle} idle (nothing received yet)` : ""}${cutNote(data.cut)}`,
         data: {
           data: data.items,
           destinations: r.destinations as Record<string, unknown>[],

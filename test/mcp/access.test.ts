@@ -2,49 +2,19 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { base64urlEncode } from "../../src/lib/jwt";
-import { BASE, envWith } from "../helpers";
+import { accessSetup } from "../access-helpers";
+import { BASE } from "../helpers";
 import { auditEvents, insertAlert, mcpClient, tool } from "./helpers";
 
 /** /mcp and its consent page behind Cloudflare Access (a test key, pinned with ACCESS_JWKS). */
-const TEAM = "https://acme.cloudflareaccess.com";
-const AUD = "mcp-test-audience";
-
-let key: CryptoKeyPair;
 let accessEnv: Env;
+let signed: Awaited<ReturnType<typeof accessSetup>>["assertion"];
 beforeAll(async () => {
-  key = (await crypto.subtle.generateKey(
-    {
-      name: "RSASSA-PKCS1-v1_5",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["sign", "verify"],
-  )) as CryptoKeyPair;
-  const jwk = (await crypto.subtle.exportKey("jwk", key.publicKey)) as JsonWebKey;
-  accessEnv = envWith({
-    ACCESS_TEAM_DOMAIN: TEAM,
-    ACCESS_AUD: AUD,
-    ACCESS_ADMINS: JSON.stringify(["admin@acme.com"]),
-    ACCESS_JWKS: JSON.stringify({ keys: [{ ...jwk, kid: "k1", alg: "RS256" }] }),
-  });
+  ({ env: accessEnv, assertion: signed } = await accessSetup(["admin@acme.com"]));
 });
 
-async function assertion(email: string, aud = AUD) {
-  const now = Math.floor(Date.now() / 1000);
-  const h = base64urlEncode(JSON.stringify({ alg: "RS256", kid: "k1", typ: "JWT" }));
-  const p = base64urlEncode(
-    JSON.stringify({ aud: [aud], iss: TEAM, email, iat: now, exp: now + 600, type: "app" }),
-  );
-  const s = await crypto.subtle.sign(
-    "RSASSA-PKCS1-v1_5",
-    key.privateKey,
-    new TextEncoder().encode(`${h}.${p}`),
-  );
-  return `${h}.${p}.${base64urlEncode(new Uint8Array(s))}`;
-}
+const assertion = (email: string, aud?: string) =>
+  signed({ email, ...(aud ? { aud: [aud] } : {}) });
 
 async function callAccess(path: string, init: RequestInit = {}): Promise<Response> {
   const ctx = createExecutionContext();

@@ -2,57 +2,15 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { base64urlEncode } from "../../src/lib/jwt";
+import { AUD, accessSetup, TEAM } from "../access-helpers";
 import { BASE, envWith, QUERY_TOKEN } from "../helpers";
 
 /** Cloudflare Access in front: identities from a test key whose JWKS is pinned (ACCESS_JWKS). */
-const TEAM = "https://acme.cloudflareaccess.com";
-const AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
-
-let key: CryptoKeyPair;
 let accessEnv: Env;
+let assertion: Awaited<ReturnType<typeof accessSetup>>["assertion"];
 beforeAll(async () => {
-  key = (await crypto.subtle.generateKey(
-    {
-      name: "RSASSA-PKCS1-v1_5",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["sign", "verify"],
-  )) as CryptoKeyPair;
-  const jwk = (await crypto.subtle.exportKey("jwk", key.publicKey)) as JsonWebKey;
-  accessEnv = envWith({
-    ACCESS_TEAM_DOMAIN: TEAM,
-    ACCESS_AUD: AUD,
-    ACCESS_ADMINS: JSON.stringify(["Admin@acme.com"]),
-    ACCESS_JWKS: JSON.stringify({ keys: [{ ...jwk, kid: "access-1", alg: "RS256" }] }),
-  });
+  ({ env: accessEnv, assertion } = await accessSetup(["Admin@acme.com"]));
 });
-
-async function assertion(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  const h = base64urlEncode(
-    JSON.stringify({ alg: "RS256", kid: "access-1", typ: "JWT", ...header }),
-  );
-  const p = base64urlEncode(
-    JSON.stringify({
-      aud: [AUD],
-      iss: TEAM,
-      email: "reader@acme.com",
-      iat: now,
-      exp: now + 600,
-      type: "app",
-      ...claims,
-    }),
-  );
-  const s = await crypto.subtle.sign(
-    "RSASSA-PKCS1-v1_5",
-    key.privateKey,
-    new TextEncoder().encode(`${h}.${p}`),
-  );
-  return `${h}.${p}.${base64urlEncode(new Uint8Array(s))}`;
-}
 
 async function call(
   path: string,
