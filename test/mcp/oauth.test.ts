@@ -134,6 +134,27 @@ describe("mcp: discovery", () => {
     expect(res.headers.get("www-authenticate")).toContain("resource_metadata=");
   });
 
+  it("with a token: GET is 405 (stateless, POST only) and a body over 1 MiB is 413", async () => {
+    const get = await call("/mcp", { headers: { authorization: `Bearer ${QUERY_TOKEN}` } });
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    const big = await call("/mcp", {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${QUERY_TOKEN}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "ping",
+        params: { x: "y".repeat(1100000) },
+      }),
+    });
+    expect(big.status).toBe(413);
+  });
+
   it("serves RFC 9728 protected-resource and RFC 8414 authorization-server metadata", async () => {
     const pr = (await (await call("/.well-known/oauth-protected-resource/mcp")).json()) as Json;
     expect(pr).toMatchObject({
