@@ -29,6 +29,12 @@ export const receivedHours = sqliteTable(
      * manifest: then, and only then, its rows may leave D1 (src/retention.ts).
      */
     verified: integer("verified").notNull().default(0),
+    /**
+     * 1 once retention deleted (or is about to delete) any of the hour's rows from D1 (set before
+     * the delete): from then on the archive is the hour's tier for every query (issue 28; "an hour
+     * is read from exactly one tier"). Never reset while the archive holds the hour.
+     */
+    cooled: integer("cooled").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.sourceID, t.hour] })],
 );
