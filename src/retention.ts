@@ -9,6 +9,7 @@ import {
   deleteRows,
   expiredArchiveKeys,
   expiredRows,
+  markCooled,
 } from "./store/retention";
 import { d1Rules } from "./store/rules";
 
@@ -74,6 +75,8 @@ export async function enforceRetention(
       }
       objectsDeleted = keys.length;
     }
+    // the hours first: a query then reads them from the archive, which holds all their rows
+    await markCooled(env.DB, source.id, now - hot * DAY);
     const cooled = await sweep(
       env,
       source.id,

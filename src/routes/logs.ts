@@ -1,19 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { coldFrom } from "../archive/cold";
+import { queryTiers, type TierMeta } from "../archive/tiers";
 import { present as presentRow } from "../catalog";
 import { SOURCE_TYPES } from "../config";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
 import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
 import { checkEventTime, parseTimestamp } from "../lib/time";
-import {
-  FILTER_FIELDS,
-  type FilterField,
-  getLog,
-  type KeyedRow,
-  type LogQuery,
-  queryLogs,
-} from "../store/query";
+import { FILTER_FIELDS, type FilterField, getLog, type LogQuery } from "../store/query";
 import { requireQueryToken } from "./query-auth";
 
 /**
@@ -106,6 +99,27 @@ export const ColdMeta = z.object({
   }),
 });
 
+/** Where a page of GET /v1/logs came from (docs/archive.md "Reading across tiers"). */
+const TierMetaSchema = z
+  .object({
+    tiers: z.array(z.enum(["hot", "archive"])).openapi({
+      description: "the tiers read for this page: hot (D1), archive (Parquet in R2)",
+    }),
+    rows: z.object({ hot: z.number().int(), archive: z.number().int() }),
+    archive: z
+      .object({
+        objects: z.number().int().openapi({ description: "archive objects opened" }),
+        bytes: z.number().int().openapi({ description: "bytes read from them (ranged reads)" }),
+        rowsScanned: z.number().int(),
+        cut: z.enum(["objects", "bytes", "rows", "time"]).optional().openapi({
+          description:
+            "the bound on the archive read that ended this page early; the page is complete up to its last row and nextCursor continues after it",
+        }),
+      })
+      .optional(),
+  })
+  .openapi("TierMeta");
+
 const listRoute = createRoute({
   method: "get",
   path: "/v1/logs",
@@ -122,7 +136,7 @@ const listRoute = createRoute({
           schema: z.object({
             data: z.array(LogRowSchema),
             nextCursor: z.string().nullable(),
-            meta: ColdMeta.optional(),
+            meta: TierMetaSchema,
           }),
         },
         "application/x-ndjson": { schema: LogRowSchema },
@@ -152,32 +166,24 @@ const getRoute = createRoute({
 const KNOWN_PARAMS = new Set(Object.keys(LogsQuery.shape));
 const EXPORT_PAGE = 500;
 
-const afterRow = (q: LogQuery, r: KeyedRow) => ({
-  t: q.timeField === "eventTime" ? r.eventTime : r.receivedAt,
-  key: r.key,
-});
-
-const cursorOf = (q: LogQuery, r: KeyedRow) =>
-  encodeCursor({ f: q.timeField, o: q.order, ...afterRow(q, r) });
-
-function exportNdjson(db: D1Database, query: LogQuery): Response {
+function exportNdjson(env: Env, query: LogQuery): Response {
   const encoder = new TextEncoder();
   let q: LogQuery = { ...query, limit: EXPORT_PAGE };
   let done = false;
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (done) return controller.close();
-      const rows = await queryLogs(db, q);
-      if (rows.length > 0) {
+      // one bounded page of both tiers per pull: the export streams across them
+      const page = await queryTiers(env, q);
+      if (page.rows.length > 0) {
         controller.enqueue(
-          encoder.encode(rows.map((r) => `${JSON.stringify(presentRow(r))}\n`).join("")),
+          encoder.encode(page.rows.map((r) => `${JSON.stringify(presentRow(r))}\n`).join("")),
         );
-        q = { ...q, after: afterRow(q, rows[rows.length - 1] as KeyedRow) };
       }
-      if (rows.length < EXPORT_PAGE) {
+      if (!page.next) {
         done = true;
         controller.close();
-      }
+      } else q = { ...q, after: page.next };
     },
   });
   return new Response(stream, {
@@ -209,15 +215,14 @@ logsRoutes.openapi(listRoute, async (c) => {
     query.after = { t: cur.t, key: cur.key };
   }
   if ((c.req.header("accept") ?? "").includes("application/x-ndjson")) {
-    return exportNdjson(c.env.DB, query) as never;
+    return exportNdjson(c.env, query) as never;
   }
-  const rows = await queryLogs(c.env.DB, { ...query, limit: p.limit + 1 });
-  const page = rows.slice(0, p.limit);
-  const last = page[page.length - 1];
-  const nextCursor = rows.length > p.limit && last ? cursorOf(query, last) : null;
-  const cold = await coldFrom(c.env, Date.now(), p);
-  const meta = cold ? { meta: { coldFrom: cold } } : {};
-  return c.json({ data: page.map(presentRow), nextCursor, ...meta }, 200);
+  const page = await queryTiers(c.env, query);
+  const nextCursor = page.next
+    ? encodeCursor({ f: query.timeField, o: query.order, ...page.next })
+    : null;
+  const meta: TierMeta = page.meta;
+  return c.json({ data: page.rows.map(presentRow), nextCursor, meta }, 200);
 });
 
 logsRoutes.openapi(getRoute, async (c) => {

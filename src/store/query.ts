@@ -40,6 +40,11 @@ export interface LogQuery extends LogFilter {
   limit: number;
   /** Keyset: the last row's time and key (`key` of a returned row). */
   after?: { t: number; key: string };
+  /**
+   * Leave out the rows of cold hours, which the archive answers (src/store/archive-tiers.ts):
+   * set when any hour of the scope is cold.
+   */
+  skipColdHours?: boolean;
 }
 
 /** A row as queries return it: with its key as text (64 bits do not fit a JS number). */
@@ -77,6 +82,7 @@ export function logsQuery(
         : or(next(time, t), and(eq(time, t), next(logs.rid, key(k)))),
     );
   }
+  if (q.skipColdHours) conds.push(notInColdHour);
   const dir = q.order === "desc" ? desc : asc;
   const { rid: _rid, ...columns } = getTableColumns(logs);
   return db
@@ -86,6 +92,10 @@ export function logsQuery(
     .orderBy(...(byEvent ? [dir(logs.rid)] : [dir(time), dir(logs.rid)]))
     .limit(q.limit);
 }
+
+/** The row's received hour is cold and verified: the archive alone answers it. */
+const notInColdHour = sql`NOT EXISTS (SELECT 1 FROM received_hours h WHERE h.sourceID = ${logs.sourceID}
+  AND h.hour = ${logs.receivedAt} - ${logs.receivedAt} % 3600000 AND h.cooled = 1 AND h.verified = 1)`;
 
 const COLUMN = {
   sourceType: logs.sourceType,

@@ -52,6 +52,20 @@ export async function archivedExpiredRows(
   return results;
 }
 
+/**
+ * Marks cold the verified hours of a source that `archivedExpiredRows(cutoff)` may take rows
+ * from (one of their events is older than `cutoff`), before any is deleted: from then on queries
+ * read those hours from the archive only (src/archive/tiers.ts).
+ */
+export async function markCooled(db: D1Database, sourceID: string, cutoff: number): Promise<void> {
+  await db
+    .prepare(
+      "UPDATE received_hours SET cooled = 1 WHERE sourceID = ?1 AND verified = 1 AND cooled = 0 AND minEventTime < ?2",
+    )
+    .bind(sourceID, cutoff)
+    .run();
+}
+
 /** Archive objects of a source whose hour ended before `cutoff`. */
 export async function expiredArchiveKeys(
   db: D1Database,
