@@ -1,6 +1,7 @@
 import { handleNotificationQueue, queueAlerts } from "./alerts/notify";
 import { app } from "./app";
 import { runArchive } from "./archive/job";
+import { workerNow } from "./lib/clock";
 import { readSecret } from "./lib/secrets";
 import { sweepClosedWindows } from "./pipeline/correlate";
 import { runScheduledRules } from "./pipeline/scheduled";
@@ -27,13 +28,15 @@ export default {
       // The archive first: retention must find the hours it may delete already archived.
       // ARCHIVE_THROUGH_NOW (npm start's .dev.vars): the open hour too, so a local run shows some.
       const throughNow = readSecret(env, "ARCHIVE_THROUGH_NOW") === "true";
+      // DEV_CLOCK_OFFSET_MS (local only) moves this clock forward: src/lib/clock.ts
+      const now = workerNow(env, controller.scheduledTime);
       const runs = await Promise.allSettled([
-        runArchive(env, controller.scheduledTime, { throughNow }),
+        runArchive(env, now, { throughNow }),
         // The MCP server's OAuth records (grants, tokens, codes) whose expiration passed.
         purgeExpiredOauthKv(env.DB, controller.scheduledTime),
       ]);
       for (const r of runs) if (r.status === "rejected") console.error("cron archive:", r.reason);
-      await enforceRetention(env, controller.scheduledTime);
+      await enforceRetention(env, now);
     } else {
       // Each on its own: one failing never keeps the other from running.
       const runs = await Promise.allSettled([

@@ -868,6 +868,26 @@ export interface components {
       };
       rows: (string | number | null | number[])[][];
     };
+    TierMeta: {
+      archive?: {
+        /** @description bytes read from them (ranged reads) */
+        bytes: number;
+        /**
+         * @description the bound on the archive read that ended this page early; the page is complete up to its last row and nextCursor continues after it
+         * @enum {string}
+         */
+        cut?: "objects" | "bytes" | "rows" | "time";
+        /** @description archive objects opened */
+        objects: number;
+        rowsScanned: number;
+      };
+      rows: {
+        archive: number;
+        hot: number;
+      };
+      /** @description the tiers read for this page: hot (D1), archive (Parquet in R2) */
+      tiers: ("hot" | "archive")[];
+    };
   };
   responses: never;
   parameters: never;
@@ -1531,10 +1551,7 @@ export interface operations {
         content: {
           "application/json": {
             data: components["schemas"]["LogRow"][];
-            meta?: {
-              /** @description events before this time may have left D1 for the R2 archive (docs/archive.md); query them there */
-              coldFrom: string;
-            };
+            meta: components["schemas"]["TierMeta"];
             nextCursor: string | null;
           };
           "application/x-ndjson": components["schemas"]["LogRow"];

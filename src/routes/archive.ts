@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { rebuildArchive, runArchive } from "../archive/job";
+import { workerNow } from "../lib/clock";
 import {
   adminSecurity,
   bearerSecurity,
@@ -148,7 +149,7 @@ archiveRoutes.use("/v1/archive", requireQueryToken);
 
 archiveRoutes.openapi(runRoute, async (c) => {
   const { through } = c.req.valid("query");
-  const run = await runArchive(c.env, Date.now(), { throughNow: through === "now" });
+  const run = await runArchive(c.env, workerNow(c.env), { throughNow: through === "now" });
   return c.json({ ...run, through: toIso(run.through) }, 200);
 });
 
@@ -170,7 +171,7 @@ archiveRoutes.openapi(listRoute, async (c) => {
 archiveRoutes.openapi(rebuildRoute, async (c) => {
   rejectUnknownParams(c, new Set(Object.keys(RebuildQuery.shape)));
   const q = c.req.valid("query");
-  const r = await rebuildArchive(c.env, Date.now(), { ...q, sourceID: q.source });
+  const r = await rebuildArchive(c.env, workerNow(c.env), { ...q, sourceID: q.source });
   const refused = r.refused.map((h) => ({ source: h.source, hour: toIso(h.hour) }));
   return c.json({ ...r, refused }, 200);
 });
