@@ -220,7 +220,11 @@ const beyond = (q: ColdQuery, edge: number, t: number) =>
 const FOOTERS = new Map<string, FileMetaData>();
 const FOOTERS_KEPT = 512;
 
-async function footer(file: AsyncBuffer, o: ColdObject, stats: ReadStats): Promise<FileMetaData> {
+export async function footer(
+  file: AsyncBuffer,
+  o: ColdObject,
+  stats: ReadStats,
+): Promise<FileMetaData> {
   const id = `${o.key}#${o.sha256}`;
   const kept = FOOTERS.get(id);
   stats.objects += 1;

@@ -195,7 +195,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One stored event */
+    /**
+     * One stored event, from D1 or the archive
+     * @description Looks in D1, then in the archive's cold hours (docs/archive.md: an id carries no time, so each archive object's id bloom filter is probed; `eventTime` narrows the probe to the objects whose events span that time).
+     */
     get: operations["getLog"];
     put?: never;
     post?: never;
@@ -1579,7 +1582,10 @@ export interface operations {
   };
   getLog: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description the event's time (every row carries it): the archive lookup then reads only the objects that can hold it */
+        eventTime?: string;
+      };
       header?: never;
       path: {
         id: string;

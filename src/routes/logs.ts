@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { findArchived, MAX_PROBES } from "../archive/lookup";
 import { queryTiers, type TierMeta } from "../archive/tiers";
 import { present as presentRow } from "../catalog";
 import { SOURCE_TYPES } from "../config";
@@ -153,9 +154,19 @@ const getRoute = createRoute({
   path: "/v1/logs/{id}",
   operationId: "getLog",
   tags: ["query"],
-  summary: "One stored event",
+  summary: "One stored event, from D1 or the archive",
+  description:
+    "Looks in D1, then in the archive's cold hours (docs/archive.md: an id carries no time, so each archive object's id bloom filter is probed; `eventTime` narrows the probe to the objects whose events span that time).",
   security: bearerSecurity,
-  request: { params: z.object({ id: z.string() }) },
+  request: {
+    params: z.object({ id: z.string() }),
+    query: z.object({
+      eventTime: isoTime.optional().openapi({
+        description:
+          "the event's time (every row carries it): the archive lookup then reads only the objects that can hold it",
+      }),
+    }),
+  },
   responses: {
     200: { content: { "application/json": { schema: LogRowSchema } }, description: "the row" },
     401: errorResponse("missing or wrong query token"),
@@ -227,7 +238,24 @@ logsRoutes.openapi(listRoute, async (c) => {
 
 logsRoutes.openapi(getRoute, async (c) => {
   const id = c.req.param("id");
-  const row = /^[0-9a-f]{1,64}$/.test(id) ? await getLog(c.env.DB, id) : undefined;
-  if (!row) throw new AppError("log_not_found", `no stored event with id "${id}"`);
-  return c.json(presentRow(row), 200);
+  const { eventTime } = c.req.valid("query");
+  if (!/^[0-9a-f]{1,64}$/.test(id)) {
+    throw new AppError("log_not_found", `no stored event with id "${id}"`);
+  }
+  const row = await getLog(c.env.DB, id);
+  if (row) return c.json(presentRow(row), 200, { "x-auditflare-tier": "hot" });
+  const found = await findArchived(c.env, id, eventTime);
+  const cost = {
+    "x-auditflare-archive-objects": String(found.stats.objects),
+    "x-auditflare-archive-bytes": String(found.stats.bytes),
+  };
+  if (found.row) {
+    return c.json(presentRow(found.row), 200, { "x-auditflare-tier": "archive", ...cost });
+  }
+  throw new AppError(
+    "log_not_found",
+    found.unsearched
+      ? `no stored event with id "${id}" in D1 or the ${MAX_PROBES} newest archive objects; repeat with eventTime=<the event's time> to look in the archive objects of that time`
+      : `no stored event with id "${id}"`,
+  );
 });

@@ -89,3 +89,17 @@ export async function coldObjectsAt(db: D1Database, eventTime: number, limit: nu
     .all<ColdObject>();
   return results;
 }
+
+/** The newest cold objects (an id lookup without a time). */
+export async function recentColdObjects(db: D1Database, limit: number) {
+  const { results } = await db
+    .prepare(
+      `SELECT m.sourceID, m.hour, m.part, m.key, m.rows, m.bytes, m.minEventTime, m.maxEventTime,
+              m.sha256, h.verified
+       FROM archive_manifest m JOIN received_hours h ON h.sourceID = m.sourceID AND h.hour = m.hour
+       WHERE h.cooled = 1 ORDER BY m.hour DESC, m.part DESC LIMIT ?1`,
+    )
+    .bind(limit)
+    .all<ColdObject>();
+  return results;
+}

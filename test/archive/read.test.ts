@@ -130,6 +130,7 @@ const SHAPES: Array<Omit<LogQuery, "limit">> = [
 
 describe("paging across tiers", () => {
   const expected = new Map<number, string[]>();
+  let hotRows: Json[] = [];
 
   it("all hot: the baseline, every row once", async () => {
     for (const [n, shape] of SHAPES.entries()) {
@@ -138,6 +139,9 @@ describe("paging across tiers", () => {
       expected.set(n, ids);
     }
     expect(expected.get(0)?.length).toBe(HOURS * 20);
+    const res = await query("/v1/logs?sourceID=turbopuffer&limit=1000");
+    hotRows = ((await res.json()) as { data: Json[] }).data;
+    expect(hotRows.length).toBe(HOURS * 20);
   });
 
   it("gives the same rows in the same order for every tier boundary and page size", async () => {
@@ -177,8 +181,35 @@ describe("paging across tiers", () => {
     expect(body.meta.archive.bytes).toBeGreaterThan(0);
     expect(body.nextCursor).not.toBeNull();
 
+    const cold = await query("/v1/logs?sourceID=turbopuffer&limit=1000");
+    expect(((await cold.json()) as { data: Json[] }).data, "every column as D1 gave it").toEqual(
+      hotRows,
+    );
+
     const ndjson = await query("/v1/logs?sourceID=turbopuffer", { accept: "application/x-ndjson" });
     const lines = (await ndjson.text()).trim().split("\n");
     expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(expected.get(0));
   });
+});
+
+it("GET /v1/logs/:id finds an archived event, with or without its eventTime", async () => {
+  await coolFirst(HOURS);
+  const target = (await (
+    await query("/v1/logs?sourceID=turbopuffer&order=asc&limit=5")
+  ).json()) as {
+    data: Json[];
+  };
+  const row = target.data[3] as Json;
+  await env.DB.prepare("DELETE FROM events WHERE sourceID = 'turbopuffer'").run();
+  const plain = await query(`/v1/logs/${row.id}`);
+  expect(plain.status).toBe(200);
+  expect(plain.headers.get("x-auditflare-tier")).toBe("archive");
+  expect(await plain.json()).toEqual(row);
+  const timed = await query(`/v1/logs/${row.id}?eventTime=${row.eventTime}`);
+  expect(await timed.json()).toEqual(row);
+  expect(Number(timed.headers.get("x-auditflare-archive-objects"))).toBeLessThanOrEqual(
+    Number(plain.headers.get("x-auditflare-archive-objects")),
+  );
+  const missing = await query(`/v1/logs/${"0".repeat(64)}`);
+  expect(missing.status).toBe(404);
 });
