@@ -53,6 +53,11 @@ export const archiveManifest = sqliteTable(
     maxEventTime: integer("maxEventTime").notNull(),
     sha256: text("sha256").notNull(),
     createdAt: integer("createdAt").notNull(),
+    /**
+     * The part's rows per event-time hour, JSON `[[hourStart, count], …]` (issue 28): a
+     * histogram over archived hours reads these, not the Parquet. Null for parts written before.
+     */
+    eventHours: text("eventHours"),
   },
   (t) => [primaryKey({ columns: [t.sourceID, t.hour, t.part] })],
 );
