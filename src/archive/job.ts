@@ -80,6 +80,16 @@ async function partRows(env: ArchiveEnv, h: HourState, to: number): Promise<Keye
   return rows;
 }
 
+/** A part's rows per event-time hour, for histograms that read no Parquet (issue 28). */
+function eventHoursOf(rows: readonly KeyedLogRow[]): string {
+  const counts = new Map<number, number>();
+  for (const r of rows) {
+    const h = Math.floor(r.eventTime / HOUR) * HOUR;
+    counts.set(h, (counts.get(h) ?? 0) + 1);
+  }
+  return JSON.stringify([...counts].sort((a, b) => a[0] - b[0]));
+}
+
 /** Writes the next part of hour `h` (or marks it done when nothing is left); the new state. */
 async function archivePart(env: ArchiveEnv, h: HourState, to: number, now: number) {
   const rows = await partRows(env, h, to);
@@ -96,6 +106,7 @@ async function archivePart(env: ArchiveEnv, h: HourState, to: number, now: numbe
     maxEventTime: Math.max(...rows.map((r) => r.eventTime)),
     sha256: "",
     createdAt: now,
+    eventHours: eventHoursOf(rows),
   };
   if (rows.length > 0) {
     const file = toParquet(rows);

@@ -236,7 +236,7 @@ export async function footer(
 }
 
 /** The matching rows of one object, after the cursor; counts what it read. */
-async function scanObject(
+export async function scanObject(
   bucket: R2Bucket,
   q: ColdQuery,
   o: ColdObject,

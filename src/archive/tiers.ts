@@ -1,6 +1,6 @@
 import { loadSources } from "../config";
 import { anyColdHour, coldObjects } from "../store/archive-tiers";
-import { type KeyedRow, type LogQuery, queryLogs } from "../store/query";
+import { type KeyedRow, type LogFilter, type LogQuery, queryLogs } from "../store/query";
 import {
   type ColdHit,
   completeRows,
@@ -44,7 +44,7 @@ export interface TierPage {
 }
 
 /** The sources a filter names (undefined: every source). */
-function sourcesOf(env: Env, q: LogQuery): string[] | undefined {
+export function sourcesOf(env: Env, q: LogFilter): string[] | undefined {
   if (!q.sourceID && !q.sourceType) return undefined;
   const ids = loadSources(env)
     .filter(

@@ -661,6 +661,21 @@ export interface components {
       from: string;
       /** @enum {string} */
       interval: "minute" | "hour" | "day";
+      meta?: {
+        archive: {
+          bytes: number;
+          /**
+           * @description a bound left archive objects uncounted: narrow the range or filter
+           * @enum {string}
+           */
+          cut?: "objects" | "bytes" | "rows" | "time";
+          /** @description archived event-hours counted from the manifest (no Parquet) */
+          manifestHours: number;
+          /** @description Parquet objects read */
+          objects: number;
+        };
+        tiers: ("hot" | "archive")[];
+      };
       to: string;
       total: number;
     };

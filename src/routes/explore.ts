@@ -1,4 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { coldHistogram, coldScope } from "../archive/explore";
+import { sourcesOf } from "../archive/tiers";
 import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
 import { toIso } from "../lib/time";
 import { FACET_FIELDS, facets, histogram } from "../store/explore";
@@ -12,6 +14,22 @@ import { requireQueryToken } from "./query-auth";
  */
 
 const KNOWN = new Set(Object.keys(FilterParams.shape));
+
+/** The archive's part of a histogram (docs/archive.md "Histogram and facets"). */
+const ArchiveCountMeta = z.object({
+  tiers: z.array(z.enum(["hot", "archive"])),
+  archive: z.object({
+    manifestHours: z
+      .number()
+      .int()
+      .openapi({ description: "archived event-hours counted from the manifest (no Parquet)" }),
+    objects: z.number().int().openapi({ description: "Parquet objects read" }),
+    bytes: z.number().int(),
+    cut: z.enum(["objects", "bytes", "rows", "time"]).optional().openapi({
+      description: "a bound left archive objects uncounted: narrow the range or filter",
+    }),
+  }),
+});
 
 const histogramRoute = createRoute({
   method: "get",
@@ -36,6 +54,7 @@ const histogramRoute = createRoute({
               buckets: z.array(
                 z.object({ start: z.string(), end: z.string(), count: z.number().int() }),
               ),
+              meta: ArchiveCountMeta.optional(),
             })
             .openapi("Histogram"),
         },
@@ -80,8 +99,37 @@ exploreRoutes.use("/v1/logs/facets", requireQueryToken);
 
 exploreRoutes.openapi(histogramRoute, async (c) => {
   rejectUnknownParams(c, KNOWN);
-  const h = await histogram(c.env.DB, filterOf(c.req.valid("query")));
+  const filter = filterOf(c.req.valid("query"));
+  // hours whose rows left D1 are counted from the archive (issue 28); D1 counts the others
+  const sources = sourcesOf(c.env, filter);
+  const cold = await coldScope(c.env.DB, sources);
+  const h = await histogram(c.env.DB, {
+    ...filter,
+    skipColdHours: cold !== undefined,
+    from: filter.from ?? cold?.oldest,
+  });
   const size = (h.buckets[1]?.start ?? h.to) - (h.buckets[0]?.start ?? h.from);
+  let meta: z.infer<typeof ArchiveCountMeta> | undefined;
+  const first = h.buckets[0]?.start;
+  if (cold && first !== undefined) {
+    const counted = await coldHistogram(c.env, filter, sources, h, first, size);
+    for (const [i, n] of counted.counts) {
+      const b = h.buckets[i];
+      if (!b) continue;
+      b.count += n;
+      h.total += n;
+    }
+    const { cut, ...stats } = counted.stats;
+    meta = {
+      tiers: ["hot", "archive"],
+      archive: {
+        manifestHours: stats.manifestHours,
+        objects: stats.objects,
+        bytes: stats.bytes,
+        ...(cut ? { cut } : {}),
+      },
+    };
+  }
   return c.json(
     {
       interval: h.interval,
@@ -93,6 +141,7 @@ exploreRoutes.openapi(histogramRoute, async (c) => {
         end: toIso(b.start + size),
         count: b.count,
       })),
+      ...(meta ? { meta } : {}),
     },
     200,
   );

@@ -20,6 +20,8 @@ export interface ColdObject {
   minEventTime: number;
   maxEventTime: number;
   sha256: string;
+  /** Rows per event-time hour, JSON (null: written before issue 28). */
+  eventHours: string | null;
   /** 0: the hour is also read from D1 (see above). */
   verified: number;
 }
@@ -48,7 +50,7 @@ export async function coldObjects(db: D1Database, s: ColdScope): Promise<ColdObj
   const { results } = await db
     .prepare(
       `SELECT m.sourceID, m.hour, m.part, m.key, m.rows, m.bytes, m.minEventTime, m.maxEventTime,
-              m.sha256, h.verified
+              m.sha256, m.eventHours, h.verified
        FROM archive_manifest m JOIN received_hours h ON h.sourceID = m.sourceID AND h.hour = m.hour
        WHERE h.cooled = 1
          AND (?1 IS NULL OR m.sourceID IN (SELECT value FROM json_each(?1)))
@@ -80,7 +82,7 @@ export async function coldObjectsAt(db: D1Database, eventTime: number, limit: nu
   const { results } = await db
     .prepare(
       `SELECT m.sourceID, m.hour, m.part, m.key, m.rows, m.bytes, m.minEventTime, m.maxEventTime,
-              m.sha256, h.verified
+              m.sha256, m.eventHours, h.verified
        FROM archive_manifest m JOIN received_hours h ON h.sourceID = m.sourceID AND h.hour = m.hour
        WHERE h.cooled = 1 AND m.minEventTime <= ?1 AND m.maxEventTime >= ?1
        ORDER BY m.hour DESC LIMIT ?2`,
@@ -95,11 +97,38 @@ export async function recentColdObjects(db: D1Database, limit: number) {
   const { results } = await db
     .prepare(
       `SELECT m.sourceID, m.hour, m.part, m.key, m.rows, m.bytes, m.minEventTime, m.maxEventTime,
-              m.sha256, h.verified
+              m.sha256, m.eventHours, h.verified
        FROM archive_manifest m JOIN received_hours h ON h.sourceID = m.sourceID AND h.hour = m.hour
        WHERE h.cooled = 1 ORDER BY m.hour DESC, m.part DESC LIMIT ?1`,
     )
     .bind(limit)
     .all<ColdObject>();
+  return results;
+}
+
+/**
+ * Archived rows per event-time hour in [from, to) (hour-aligned) of the cold hours, summed from
+ * the manifest's per-part counts: a year's histogram reads ≤ 8,760 rows of D1 and no Parquet.
+ * Parts written before those counts existed are left out here (`legacyColdObjects`).
+ */
+export async function coldHourCounts(
+  db: D1Database,
+  sourceIDs: readonly string[] | undefined,
+  from: number,
+  to: number,
+): Promise<Array<{ hour: number; n: number }>> {
+  const { results } = await db
+    .prepare(
+      `SELECT CAST(c.value ->> 0 AS INTEGER) AS hour, sum(c.value ->> 1) AS n
+       FROM archive_manifest m JOIN received_hours h ON h.sourceID = m.sourceID AND h.hour = m.hour,
+            json_each(m.eventHours) c
+       WHERE h.cooled = 1 AND m.eventHours IS NOT NULL
+         AND (?1 IS NULL OR m.sourceID IN (SELECT value FROM json_each(?1)))
+         AND m.maxEventTime >= ?2 AND m.minEventTime < ?3
+         AND CAST(c.value ->> 0 AS INTEGER) >= ?2 AND CAST(c.value ->> 0 AS INTEGER) < ?3
+       GROUP BY 1`,
+    )
+    .bind(sourceIDs ? JSON.stringify(sourceIDs) : null, from, to)
+    .all<{ hour: number; n: number }>();
   return results;
 }

@@ -112,6 +112,8 @@ export interface ManifestEntry {
   maxEventTime: number;
   sha256: string;
   createdAt: number;
+  /** Rows per event-time hour, JSON `[[hourStart, count], …]` (histograms read it). */
+  eventHours?: string | null;
 }
 
 /**
@@ -144,8 +146,8 @@ export async function recordPart(
       ),
     db
       .prepare(
-        `INSERT INTO archive_manifest (sourceID, hour, part, key, rows, bytes, minEventTime, maxEventTime, sha256, createdAt)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE ?5 > 0 AND changes() = 1
+        `INSERT INTO archive_manifest (sourceID, hour, part, key, rows, bytes, minEventTime, maxEventTime, sha256, createdAt, eventHours)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE ?5 > 0 AND changes() = 1
          ON CONFLICT DO NOTHING`,
       )
       .bind(
@@ -159,6 +161,7 @@ export async function recordPart(
         m.maxEventTime,
         m.sha256,
         m.createdAt,
+        m.eventHours ?? null,
       ),
   ]);
   return (update?.meta.changes ?? 0) === 1;

@@ -31,6 +31,11 @@ export interface LogFilter {
   exclude?: ReadonlyArray<{ field: FilterField; value: string }>;
   from?: number;
   to?: number;
+  /**
+   * Leave out the rows of cold hours, which the archive answers (src/store/archive-tiers.ts):
+   * set when any hour of the scope is cold.
+   */
+  skipColdHours?: boolean;
 }
 
 export interface LogQuery extends LogFilter {
@@ -40,11 +45,6 @@ export interface LogQuery extends LogFilter {
   limit: number;
   /** Keyset: the last row's time and key (`key` of a returned row). */
   after?: { t: number; key: string };
-  /**
-   * Leave out the rows of cold hours, which the archive answers (src/store/archive-tiers.ts):
-   * set when any hour of the scope is cold.
-   */
-  skipColdHours?: boolean;
 }
 
 /** A row as queries return it: with its key as text (64 bits do not fit a JS number). */
@@ -82,7 +82,6 @@ export function logsQuery(
         : or(next(time, t), and(eq(time, t), next(logs.rid, key(k)))),
     );
   }
-  if (q.skipColdHours) conds.push(notInColdHour);
   const dir = q.order === "desc" ? desc : asc;
   const { rid: _rid, ...columns } = getTableColumns(logs);
   return db
@@ -145,6 +144,7 @@ export function filterConditions(q: LogFilter, byEvent = true): Array<SQL | unde
     q.to !== undefined ? lt(time, q.to) : undefined,
     q.from !== undefined && byEvent ? gte(logs.rid, key(keyAtOrAfter(q.from))) : undefined,
     before !== undefined ? lt(logs.rid, key(before)) : undefined,
+    q.skipColdHours ? notInColdHour : undefined,
   ];
 }
 

@@ -128,6 +128,27 @@ const SHAPES: Array<Omit<LogQuery, "limit">> = [
   { timeField: "eventTime", order: "desc", q: "USER_10" },
 ];
 
+const iso = (t: number) => new Date(t).toISOString();
+const ALIGNED = hourOf(BASE_T) - HOUR;
+const HISTOGRAMS = [
+  // whole hours, hour buckets: the manifest answers, no Parquet
+  `/v1/logs/histogram?sourceID=turbopuffer&from=${iso(ALIGNED)}&to=${iso(ALIGNED + 10 * HOUR)}`,
+  // unaligned edges, day buckets, all sources
+  `/v1/logs/histogram?from=${iso(BASE_T - 20 * DAY + 1234)}&to=${iso(BASE_T + 7 * HOUR + 5678)}`,
+  // minute buckets
+  `/v1/logs/histogram?sourceID=turbopuffer&from=${iso(BASE_T)}&to=${iso(BASE_T + 5 * HOUR)}`,
+  // a filter the manifest cannot answer
+  `/v1/logs/histogram?eventName=namespace-deleted&from=${iso(ALIGNED)}&to=${iso(ALIGNED + 10 * HOUR)}`,
+];
+
+async function histogramOf(path: string): Promise<Json> {
+  const res = await query(path);
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as Json;
+}
+
+const hotHistograms = new Map<string, Json>();
+
 describe("paging across tiers", () => {
   const expected = new Map<number, string[]>();
   let hotRows: Json[] = [];
@@ -142,6 +163,7 @@ describe("paging across tiers", () => {
     const res = await query("/v1/logs?sourceID=turbopuffer&limit=1000");
     hotRows = ((await res.json()) as { data: Json[] }).data;
     expect(hotRows.length).toBe(HOURS * 20);
+    for (const path of HISTOGRAMS) hotHistograms.set(path, await histogramOf(path));
   });
 
   it("gives the same rows in the same order for every tier boundary and page size", async () => {
@@ -190,6 +212,23 @@ describe("paging across tiers", () => {
     const lines = (await ndjson.text()).trim().split("\n");
     expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(expected.get(0));
   });
+});
+
+it("the histogram of archived hours equals D1's; whole hours read no Parquet", async () => {
+  await coolFirst(HOURS);
+  await env.DB.prepare("DELETE FROM events WHERE sourceID = 'turbopuffer'").run();
+  for (const path of HISTOGRAMS) {
+    const { meta, ...cold } = (await histogramOf(path)) as Json & {
+      meta: { tiers: string[]; archive: { objects: number; manifestHours: number } };
+    };
+    expect(cold, path).toEqual(hotHistograms.get(path));
+    expect(meta.tiers).toEqual(["hot", "archive"]);
+    if (path === HISTOGRAMS[0]) {
+      expect(meta.archive.objects, "no Parquet").toBe(0);
+      expect(meta.archive.manifestHours).toBeGreaterThan(0);
+    }
+  }
+  expect((hotHistograms.get(HISTOGRAMS[0] as string) as { total: number }).total).toBe(HOURS * 20);
 });
 
 it("GET /v1/logs/:id finds an archived event, with or without its eventTime", async () => {

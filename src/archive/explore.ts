@@ -1,0 +1,92 @@
+import { oldestArchivedEvent } from "../store/archive-manifest";
+import { anyColdHour, type ColdObject, coldHourCounts, coldObjects } from "../store/archive-tiers";
+import type { LogFilter } from "../store/query";
+import { DEFAULT_BUDGET, type ReadStats, scanObject } from "./read";
+
+/**
+ * The histogram's archive part (issue 28; docs/archive.md "Histogram and facets"). Cold hours
+ * only (the hot part counts D1 without them, `skipColdHours`). When the filter names no more
+ * than sources and the buckets are hours or days, the counts come from the manifest's per-part
+ * event-hour counts, written when an hour is archived: a year's histogram reads no Parquet. The
+ * hours at a range's unaligned edges, minute buckets, other filters and parts archived before
+ * those counts read the Parquet objects' filter columns, bounded like a page of GET /v1/logs;
+ * `cut` says when a bound left objects uncounted.
+ */
+
+const HOUR = 3_600_000;
+const LISTED = 2000;
+
+export interface ColdCounts {
+  /** Count per bucket index (bucket i starts at first + i * size). */
+  counts: Map<number, number>;
+  stats: ReadStats & { manifestHours: number };
+}
+
+const onlySources = (f: LogFilter) =>
+  !f.eventName &&
+  !f.actor &&
+  !f.srcIP &&
+  !f.srcASOrganization &&
+  !f.srcASCountryCode &&
+  !f.q &&
+  (f.exclude ?? []).length === 0;
+
+export async function coldHistogram(
+  env: { DB: D1Database; ARCHIVE: R2Bucket },
+  filter: LogFilter,
+  sourceIDs: readonly string[] | undefined,
+  range: { from: number; to: number },
+  first: number,
+  size: number,
+): Promise<ColdCounts> {
+  const stats = { objects: 0, bytes: 0, rowsScanned: 0, manifestHours: 0 } as ColdCounts["stats"];
+  const counts = new Map<number, number>();
+  const add = (t: number, n: number) => {
+    const b = Math.floor((t - first) / size);
+    counts.set(b, (counts.get(b) ?? 0) + n);
+  };
+  // the hours the manifest answers: whole hours inside the range, hour or day buckets
+  let inner = { from: range.from, to: range.from };
+  if (onlySources(filter) && size >= HOUR) {
+    inner = { from: Math.ceil(range.from / HOUR) * HOUR, to: Math.floor(range.to / HOUR) * HOUR };
+    if (inner.to > inner.from) {
+      for (const { hour, n } of await coldHourCounts(env.DB, sourceIDs, inner.from, inner.to)) {
+        add(hour, n);
+        stats.manifestHours += 1;
+      }
+    } else inner = { from: range.from, to: range.from };
+  }
+  // the rest from Parquet: objects with rows outside the manifest's hours, or no counts
+  const objects = await coldObjects(env.DB, {
+    sourceIDs,
+    timeField: "eventTime",
+    order: "asc",
+    from: range.from,
+    to: range.to,
+    limit: LISTED,
+  });
+  const needsRead = (o: ColdObject) =>
+    o.eventHours === null || o.minEventTime < inner.from || o.maxEventTime >= inner.to;
+  const deadline = Date.now() + DEFAULT_BUDGET.ms;
+  for (const o of objects.filter(needsRead)) {
+    if (stats.objects >= DEFAULT_BUDGET.maxObjects) stats.cut = "objects";
+    else if (stats.bytes >= DEFAULT_BUDGET.maxBytes) stats.cut = "bytes";
+    else if (Date.now() >= deadline) stats.cut = "time";
+    if (stats.cut) break;
+    const q = { ...filter, ...range, timeField: "eventTime" as const, order: "asc" as const };
+    for (const hit of await scanObject(env.ARCHIVE, q, o, stats)) {
+      // rows of the manifest's hours were counted from it
+      if (o.eventHours !== null && hit.t >= inner.from && hit.t < inner.to) continue;
+      add(hit.t, 1);
+    }
+  }
+  if (objects.length === LISTED && !stats.cut) stats.cut = "objects";
+  return { counts, stats };
+}
+
+/** What the histogram route needs first: whether cold hours exist, and the oldest cold time. */
+export async function coldScope(db: D1Database, sourceIDs: readonly string[] | undefined) {
+  if (sourceIDs?.length === 0 || !(await anyColdHour(db, sourceIDs))) return undefined;
+  const oldest = await oldestArchivedEvent(db, sourceIDs?.length === 1 ? sourceIDs[0] : undefined);
+  return { oldest: oldest ?? undefined };
+}
