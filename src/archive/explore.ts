@@ -1,7 +1,16 @@
+import { parquetReadObjects } from "hyparquet";
 import { oldestArchivedEvent } from "../store/archive-manifest";
 import { anyColdHour, type ColdObject, coldHourCounts, coldObjects } from "../store/archive-tiers";
 import type { LogFilter } from "../store/query";
-import { DEFAULT_BUDGET, type ReadStats, scanObject } from "./read";
+import {
+  DEFAULT_BUDGET,
+  filterColumns,
+  footer,
+  matches,
+  type ReadStats,
+  r2File,
+  scanObject,
+} from "./read";
 
 /**
  * The histogram's archive part (issue 28; docs/archive.md "Histogram and facets"). Cold hours
@@ -89,4 +98,71 @@ export async function coldScope(db: D1Database, sourceIDs: readonly string[] | u
   if (sourceIDs?.length === 0 || !(await anyColdHour(db, sourceIDs))) return undefined;
   const oldest = await oldestArchivedEvent(db, sourceIDs?.length === 1 ? sourceIDs[0] : undefined);
   return { oldest: oldest ?? undefined };
+}
+
+/** The facet fields and the value each counts (src/store/explore.ts FACET_VALUE). */
+const FACETS = [
+  "sourceType",
+  "eventName",
+  "actor",
+  "srcIP",
+  "srcASOrganization",
+  "srcASCountryCode",
+] as const;
+
+function facetValue(field: (typeof FACETS)[number], r: Record<string, unknown>): string | null {
+  const v = r[field];
+  if (field === "actor") {
+    const a = (v ?? {}) as Record<string, unknown>;
+    const pick = a.email ?? a.name ?? a.id;
+    return pick === undefined || pick === null ? null : String(pick);
+  }
+  return v === null || v === undefined || v === "" ? null : String(v);
+}
+
+/**
+ * The facets' archive part: value counts of the cold objects in the range, newest first, within
+ * the page budget (objects, bytes, time). Facets are a guide for the next filter, so a range
+ * with more cold objects than the budget is counted over the newest ones, and `cut` says so.
+ */
+export async function coldFacets(
+  env: { DB: D1Database; ARCHIVE: R2Bucket },
+  filter: LogFilter,
+  sourceIDs: readonly string[] | undefined,
+): Promise<{ counts: Map<string, Map<string, number>>; stats: ReadStats }> {
+  const stats: ReadStats = { objects: 0, bytes: 0, rowsScanned: 0 };
+  const counts = new Map<string, Map<string, number>>(FACETS.map((f) => [f, new Map()]));
+  const objects = await coldObjects(env.DB, {
+    sourceIDs,
+    timeField: "eventTime",
+    order: "desc",
+    from: filter.from,
+    to: filter.to,
+    limit: DEFAULT_BUDGET.maxObjects + 1,
+  });
+  const deadline = Date.now() + DEFAULT_BUDGET.ms;
+  const columns = [...new Set([...filterColumns(filter), ...FACETS])];
+  for (const o of objects) {
+    if (stats.objects >= DEFAULT_BUDGET.maxObjects) stats.cut = "objects";
+    else if (stats.bytes >= DEFAULT_BUDGET.maxBytes) stats.cut = "bytes";
+    else if (Date.now() >= deadline) stats.cut = "time";
+    if (stats.cut) break;
+    const file = r2File(env.ARCHIVE, o.key, o.bytes, stats);
+    const metadata = await footer(file, o, stats);
+    const rows = await parquetReadObjects({ file, metadata, columns, rowFormat: "object" });
+    stats.rowsScanned += rows.length;
+    for (const r of rows) {
+      const t = r.eventTime instanceof Date ? r.eventTime.getTime() : Number(r.eventTime);
+      if (filter.from !== undefined && t < filter.from) continue;
+      if (filter.to !== undefined && t >= filter.to) continue;
+      if (!matches(filter, r)) continue;
+      for (const f of FACETS) {
+        const v = facetValue(f, r);
+        if (v === null) continue;
+        const m = counts.get(f) as Map<string, number>;
+        m.set(v, (m.get(v) ?? 0) + 1);
+      }
+    }
+  }
+  return { counts, stats };
 }

@@ -105,7 +105,7 @@ function compare(q: ColdQuery, a: { t: number; key: bigint }, b: { t: number; ke
 }
 
 /** The columns the filter reads, besides id and the times. */
-function filterColumns(f: LogFilter): string[] {
+export function filterColumns(f: LogFilter): string[] {
   const cols = new Set<string>(["id", "eventTime", "receivedAt"]);
   for (const c of [
     "sourceType",

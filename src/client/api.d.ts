@@ -646,6 +646,19 @@ export interface components {
           value: string;
         }[];
       };
+      meta?: {
+        archive: {
+          bytes: number;
+          /**
+           * @description older archive objects of the range were not counted: narrow the range
+           * @enum {string}
+           */
+          cut?: "objects" | "bytes" | "rows" | "time";
+          /** @description Parquet objects counted (newest first) */
+          objects: number;
+        };
+        tiers: ("hot" | "archive")[];
+      };
     };
     GcsResult: {
       objects?: number;

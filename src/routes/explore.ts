@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { coldHistogram, coldScope } from "../archive/explore";
+import { coldFacets, coldHistogram, coldScope } from "../archive/explore";
 import { sourcesOf } from "../archive/tiers";
 import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
 import { toIso } from "../lib/time";
@@ -66,6 +66,17 @@ const histogramRoute = createRoute({
   },
 });
 
+const FacetMeta = z.object({
+  tiers: z.array(z.enum(["hot", "archive"])),
+  archive: z.object({
+    objects: z.number().int().openapi({ description: "Parquet objects counted (newest first)" }),
+    bytes: z.number().int(),
+    cut: z.enum(["objects", "bytes", "rows", "time"]).optional().openapi({
+      description: "older archive objects of the range were not counted: narrow the range",
+    }),
+  }),
+});
+
 const Facet = z.array(z.object({ value: z.string(), count: z.number().int() }));
 const facetsRoute = createRoute({
   method: "get",
@@ -82,7 +93,10 @@ const facetsRoute = createRoute({
       content: {
         "application/json": {
           schema: z
-            .object({ facets: z.object(Object.fromEntries(FACET_FIELDS.map((f) => [f, Facet]))) })
+            .object({
+              facets: z.object(Object.fromEntries(FACET_FIELDS.map((f) => [f, Facet]))),
+              meta: FacetMeta.optional(),
+            })
             .openapi("Facets"),
         },
       },
@@ -149,5 +163,35 @@ exploreRoutes.openapi(histogramRoute, async (c) => {
 
 exploreRoutes.openapi(facetsRoute, async (c) => {
   rejectUnknownParams(c, KNOWN);
-  return c.json({ facets: await facets(c.env.DB, filterOf(c.req.valid("query"))) }, 200);
+  const filter = filterOf(c.req.valid("query"));
+  const sources = sourcesOf(c.env, filter);
+  const cold = await coldScope(c.env.DB, sources);
+  if (!cold) return c.json({ facets: await facets(c.env.DB, filter) }, 200);
+  // D1's top 100 per field (cold hours left out) plus the archive's counts, then the top 10
+  const [hot, archived] = await Promise.all([
+    facets(c.env.DB, { ...filter, skipColdHours: true }, 100),
+    coldFacets(c.env, filter, sources),
+  ]);
+  const merged = Object.fromEntries(
+    FACET_FIELDS.map((f) => {
+      const m = new Map(archived.counts.get(f));
+      for (const { value, count } of hot[f]) m.set(value, (m.get(value) ?? 0) + count);
+      const top = [...m]
+        .map(([value, count]) => ({ value, count }))
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+        .slice(0, 10);
+      return [f, top];
+    }),
+  );
+  const { cut, objects, bytes } = archived.stats;
+  return c.json(
+    {
+      facets: merged,
+      meta: {
+        tiers: ["hot", "archive"] as Array<"hot" | "archive">,
+        archive: { objects, bytes, ...(cut ? { cut } : {}) },
+      },
+    },
+    200,
+  );
 });

@@ -139,6 +139,9 @@ const HISTOGRAMS = [
   `/v1/logs/histogram?sourceID=turbopuffer&from=${iso(BASE_T)}&to=${iso(BASE_T + 5 * HOUR)}`,
   // a filter the manifest cannot answer
   `/v1/logs/histogram?eventName=namespace-deleted&from=${iso(ALIGNED)}&to=${iso(ALIGNED + 10 * HOUR)}`,
+  // facets: the archive's objects counted
+  `/v1/logs/facets?sourceID=turbopuffer&from=${iso(BASE_T)}&to=${iso(BASE_T + 4 * HOUR)}`,
+  `/v1/logs/facets?sourceType=turbopuffer&exclude=eventName:session-created`,
 ];
 
 async function histogramOf(path: string): Promise<Json> {
@@ -214,7 +217,7 @@ describe("paging across tiers", () => {
   });
 });
 
-it("the histogram of archived hours equals D1's; whole hours read no Parquet", async () => {
+it("the histogram and facets of archived hours equal D1's; whole hours read no Parquet", async () => {
   await coolFirst(HOURS);
   await env.DB.prepare("DELETE FROM events WHERE sourceID = 'turbopuffer'").run();
   for (const path of HISTOGRAMS) {
