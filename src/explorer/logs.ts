@@ -38,11 +38,38 @@ const actorOf = (r) => r.actor.email || r.actor.name || r.actor.id || "";
 const COLUMNS = [["Event time", (r) => r.eventTime], ["Source", (r) => r.sourceID], ["Event", (r) => r.eventName],
   ["Actor", actorOf], ["Source IP", (r) => r.srcIP || ""],
   ["AS", (r) => (r.srcASNumber ? "AS" + r.srcASNumber + " " + (r.srcASOrganization || "") : "")], ["Country", (r) => r.srcASCountryCode || ""]];
+/** Where a page came from (issue 28): D1 (hot), the Parquet archive, or both, and its cost. */
+function showTier(meta) {
+  const a = meta && meta.archive;
+  const rows = (meta && meta.rows) || { hot: 0, archive: 0 };
+  const from = rows.archive && rows.hot ? "both tiers" : rows.archive ? "the archive" : "hot (D1)";
+  let t = "Answered from " + from;
+  if (a && a.objects) t += " · archive: " + a.objects + " objects, " + Math.round(a.bytes / 1024) + " KB read";
+  if (a && a.cut) t += " · the archive read stopped at its " + a.cut + " bound: Load more goes on";
+  $("tier").textContent = t;
+}
+let reading = null;
+$("cancel-read").addEventListener("click", () => { if (reading) reading.abort(); });
 async function loadRows(append) {
   const p = filterParams();
   p.set("limit", "100");
   if (append && cursor) p.set("cursor", cursor);
-  const body = await apiJson("/v1/logs?" + p);
+  // a page that reads the archive can take seconds: say so and let it be cancelled
+  if (reading) reading.abort();
+  const ctl = (reading = new AbortController());
+  const slow = setTimeout(() => { $("tier").textContent = "Reading the archive…"; $("cancel-read").hidden = false; }, 400);
+  let body;
+  try {
+    body = await apiJson("/v1/logs?" + p, { signal: ctl.signal });
+  } catch (e) {
+    if (ctl.signal.aborted) { $("tier").textContent = "Cancelled"; return $("rows").children.length; }
+    throw e;
+  } finally {
+    clearTimeout(slow);
+    $("cancel-read").hidden = true;
+    if (reading === ctl) reading = null;
+  }
+  showTier(body.meta);
   if (!append) {
     $("head").replaceChildren(el("tr", {}, ...COLUMNS.map(([n]) => el("th", { scope: "col" }, n))));
     $("rows").replaceChildren();

@@ -57,7 +57,7 @@ export const PAGE = /* html */ `<!doctype html>
     <aside id="facets" aria-label="Top values (click to filter, Alt+click to exclude)"></aside>
     <div>
       <table aria-label="Events"><thead id="head"></thead><tbody id="rows"></tbody></table>
-      <p><button id="more" type="button" hidden>Load more</button></p>
+      <p><span id="tier" aria-live="polite"></span> <button id="cancel-read" type="button" hidden>Cancel</button> <button id="more" type="button" hidden>Load more</button></p>
     </div>
   </div>
 </section>
