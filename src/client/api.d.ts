@@ -107,6 +107,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/archive/urls": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Signed, short-lived URLs of the archive's Parquet objects in a source and hour range
+     * @description Each URL reads one object (GET with Range, or HEAD) for 15 minutes, without a token: for DuckDB (read_parquet over the list). At most 2000 objects; a larger range answers 400.
+     */
+    get: operations["archiveUrls"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/azure/{sourceId}": {
     parameters: {
       query?: never;
@@ -550,6 +570,17 @@ export interface components {
        */
       status: "done" | "busy" | "more";
       through: string;
+    };
+    ArchiveUrls: {
+      data: {
+        bytes: number;
+        hour: string;
+        key: string;
+        rows: number;
+        source: string;
+        url: string;
+      }[];
+      expires: string;
     };
     AzureDelivered: {
       /** @description events already handled (same id) */
@@ -1229,6 +1260,50 @@ export interface operations {
       };
       /** @description the token only reads */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  archiveUrls: {
+    parameters: {
+      query: {
+        /** @description hours from (inclusive, ISO-8601) */
+        from: string;
+        source?: string;
+        /** @description hours before (exclusive, ISO-8601) */
+        to: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description one signed URL per object, oldest hour first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ArchiveUrls"];
+        };
+      };
+      /** @description a parameter is invalid, or the range holds too many objects */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong query token */
+      401: {
         headers: {
           [name: string]: unknown;
         };
