@@ -1,6 +1,7 @@
 import { parquetReadObjects } from "hyparquet";
 import { oldestArchivedEvent } from "../store/archive-manifest";
 import { anyColdHour, type ColdObject, coldHourCounts, coldObjects } from "../store/archive-tiers";
+import { FACET_FIELDS } from "../store/explore";
 import type { LogFilter } from "../store/query";
 import {
   DEFAULT_BUDGET,
@@ -100,15 +101,8 @@ export async function coldScope(db: D1Database, sourceIDs: readonly string[] | u
   return { oldest: oldest ?? undefined };
 }
 
-/** The facet fields and the value each counts (src/store/explore.ts FACET_VALUE). */
-const FACETS = [
-  "sourceType",
-  "eventName",
-  "actor",
-  "srcIP",
-  "srcASOrganization",
-  "srcASCountryCode",
-] as const;
+/** The facet fields (src/store/explore.ts), each counted as D1 counts it (FACET_VALUE there). */
+const FACETS = FACET_FIELDS;
 
 function facetValue(field: (typeof FACETS)[number], r: Record<string, unknown>): string | null {
   const v = r[field];

@@ -92,7 +92,11 @@ const ms = (v: unknown): number =>
   v instanceof Date ? v.getTime() : typeof v === "bigint" ? Number(v) : Number(v);
 
 /** Position of (t, key) in the query's order: negative when a comes first. */
-function compare(q: ColdQuery, a: { t: number; key: bigint }, b: { t: number; key: bigint }) {
+export function compare(
+  q: Pick<ColdQuery, "order" | "timeField">,
+  a: { t: number; key: bigint },
+  b: { t: number; key: bigint },
+) {
   const asc =
     q.timeField === "receivedAt" && a.t !== b.t
       ? a.t - b.t
@@ -104,18 +108,20 @@ function compare(q: ColdQuery, a: { t: number; key: bigint }, b: { t: number; ke
   return q.order === "asc" ? asc : -asc;
 }
 
+/** The filter's fields a row must equal (the actor map aside). */
+const EQUAL_FIELDS = [
+  "sourceType",
+  "sourceID",
+  "eventName",
+  "srcIP",
+  "srcASOrganization",
+  "srcASCountryCode",
+] as const;
+
 /** The columns the filter reads, besides id and the times. */
 export function filterColumns(f: LogFilter): string[] {
   const cols = new Set<string>(["id", "eventTime", "receivedAt"]);
-  for (const c of [
-    "sourceType",
-    "sourceID",
-    "eventName",
-    "srcIP",
-    "srcASOrganization",
-    "srcASCountryCode",
-  ] as const)
-    if (f[c]) cols.add(c);
+  for (const c of EQUAL_FIELDS) if (f[c]) cols.add(c);
   if (f.actor) cols.add("actor");
   for (const e of f.exclude ?? []) cols.add(e.field);
   if (f.q) for (const c of ["eventName", "actor", "srcIP", "resources", "rawLog"]) cols.add(c);
@@ -133,14 +139,7 @@ const actorHas = (actor: unknown, value: string) =>
 
 /** The filter of src/store/query.ts filterConditions, on an archived row. */
 export function matches(f: LogFilter, r: ParquetRow): boolean {
-  for (const c of [
-    "sourceType",
-    "sourceID",
-    "eventName",
-    "srcIP",
-    "srcASOrganization",
-    "srcASCountryCode",
-  ] as const) {
+  for (const c of EQUAL_FIELDS) {
     const v = f[c];
     if (v && r[c] !== v) return false;
   }

@@ -3,6 +3,7 @@ import { anyColdHour, coldObjects } from "../store/archive-tiers";
 import { type KeyedRow, type LogFilter, type LogQuery, queryLogs } from "../store/query";
 import {
   type ColdHit,
+  compare,
   completeRows,
   DEFAULT_BUDGET,
   edgeCursor,
@@ -60,18 +61,6 @@ const sortKey = (q: LogQuery, r: KeyedRow) => ({
   key: BigInt(r.key),
 });
 
-function before(q: LogQuery, a: { t: number; key: bigint }, b: { t: number; key: bigint }) {
-  const asc =
-    q.timeField === "receivedAt" && a.t !== b.t
-      ? a.t - b.t
-      : a.key < b.key
-        ? -1
-        : a.key > b.key
-          ? 1
-          : 0;
-  return q.order === "asc" ? asc : -asc;
-}
-
 export async function queryTiers(
   env: Env,
   q: LogQuery,
@@ -123,7 +112,7 @@ export async function queryTiers(
     ...coldPage.hits.map((h) => ({ cold: h, t: h.t, key: h.key, id: h.id })),
   ]
     .filter((it) => coldPage.cutAt === undefined || cutBefore(q, it.t, coldPage.cutAt))
-    .sort((a, b) => before(q, a, b));
+    .sort((a, b) => compare(q, a, b));
   const merged: Item[] = [];
   for (const it of items) {
     const prev = merged[merged.length - 1];

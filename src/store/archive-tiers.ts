@@ -1,4 +1,4 @@
-import { HOUR } from "./archive";
+import { HOUR, type ManifestEntry } from "./archive";
 
 /**
  * Which tier answers which hour (issue 28; docs/archive.md "Reading across tiers"). An hour (by
@@ -10,16 +10,7 @@ import { HOUR } from "./archive";
  */
 
 /** One archive object of a cold hour, as the cold reader needs it. */
-export interface ColdObject {
-  sourceID: string;
-  hour: number;
-  part: number;
-  key: string;
-  rows: number;
-  bytes: number;
-  minEventTime: number;
-  maxEventTime: number;
-  sha256: string;
+export interface ColdObject extends Omit<ManifestEntry, "createdAt" | "eventHours"> {
   /** Rows per event-time hour, JSON (null: written before issue 28). */
   eventHours: string | null;
   /** 0: the hour is also read from D1 (see above). */
