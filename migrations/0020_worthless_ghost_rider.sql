@@ -1,0 +1,4 @@
+ALTER TABLE `archive_manifest` ADD `eventHours` text;--> statement-breakpoint
+ALTER TABLE `received_hours` ADD `cooled` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+-- Hours that already lost rows to the hot tier's retention (D1 holds fewer of their rows than the manifest lists) are cold from now on.
+UPDATE `received_hours` SET `cooled` = 1 WHERE `verified` = 1 AND (SELECT count(*) FROM `events` e WHERE e.`sourceID` = `received_hours`.`sourceID` AND e.`rid` >= `received_hours`.`minEventTime` * 1048576 AND e.`rid` < (`received_hours`.`maxEventTime` + 1) * 1048576 AND e.`receivedAt` >= `received_hours`.`hour` AND e.`receivedAt` < `received_hours`.`hour` + 3600000) < (SELECT coalesce(sum(m.`rows`), 0) FROM `archive_manifest` m WHERE m.`sourceID` = `received_hours`.`sourceID` AND m.`hour` = `received_hours`.`hour`);
