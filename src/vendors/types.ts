@@ -109,4 +109,6 @@ export interface Vendor<Type extends string = string> {
   poll?: PollClient;
   /** Bucket vendors: name prefixes of the objects they write to test access (skipped). */
   testObjectPrefixes?: readonly string[];
+  /** Bucket vendors: whole object keys to leave alone (skipped and counted, never read). */
+  skipKeys?: readonly RegExp[];
 }

@@ -1,6 +1,6 @@
 import type { MockRequest, VendorMock } from "../mock";
 import { at, readTime, setAt, text, writeTime } from "./paths";
-import type { Manifest } from "./schema";
+import type { Manifest as AnyManifest, PolledManifest as Manifest } from "./schema";
 
 /**
  * The local stand-in of a manifest vendor's API (`npm start`, test/vendors/mocks.test.ts), made
@@ -39,7 +39,9 @@ const pathPattern = (template: string) =>
     `^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^{}]+\\?\}/g, "[^/]+")}$`,
   );
 
-export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMock {
+export function manifestMock(any: AnyManifest, records: readonly unknown[]): VendorMock {
+  if (!any.poll) throw new Error(`${any.type}: only a polled vendor has a mock API`);
+  const m = any as Manifest;
   if (records.length === 0) throw new Error(`${m.type}: a mock needs fixture events`);
   const { poll, map } = m;
   const idPath = "path" in map.id ? map.id.path : null;
@@ -140,8 +142,8 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
 }
 
 /** A manifest's fixture events: the records of each fixture page (API answers), in order. */
-export const fixtureEvents = (m: Manifest, pages: readonly unknown[]) =>
+export const fixtureEvents = (m: AnyManifest, pages: readonly unknown[]) =>
   pages.flatMap((page) => {
-    const records = at(page, m.poll.records);
+    const records = at(page, m.poll?.records ?? "");
     return Array.isArray(records) ? records : [];
   });

@@ -2,8 +2,8 @@ import { zodMessage } from "../event";
 import type { PageRequest, PageTarget, PollClient } from "../types";
 import { eventTime } from "./normalize";
 import { at, fill, text, writeTime } from "./paths";
-import type { Manifest } from "./schema";
-import { typesSchema } from "./types";
+import type { Manifest as AnyManifest, PolledManifest as Manifest } from "./schema";
+import { typesCheck } from "./types";
 
 /**
  * The page client a manifest's `poll` describes, driven by the one poll walker like every
@@ -81,10 +81,12 @@ function nextPage(body: unknown, next: string | null, p: { first: number; totalP
   return typeof total === "number" && page - p.first + 1 >= total ? null : String(page + 1);
 }
 
-export function manifestPoll(m: Manifest): PollClient {
+export function manifestPoll(any: AnyManifest): PollClient {
+  if (!any.poll) throw new Error(`${any.type}: the manifest has no poll section`);
+  const m = any as Manifest;
   const { pagination, records } = m.poll;
   const idPath = "path" in m.map.id ? m.map.id.path : null;
-  const envelope = typesSchema(m.poll.envelope);
+  const envelope = typesCheck(m.poll.envelope);
   return {
     name: m.name,
     defaultBaseUrl: m.poll.baseUrl ?? "",
@@ -109,9 +111,9 @@ export function manifestPoll(m: Manifest): PollClient {
       };
     },
     parse(body, _next, page) {
-      const checked = envelope?.safeParse(body);
-      if (checked && !checked.success)
-        return { ok: false, error: `not a ${m.name} page: ${zodMessage(checked.error.issues)}` };
+      const issues = envelope && !envelope.ok(body) ? envelope.issues(body) : [];
+      if (issues.length > 0)
+        return { ok: false, error: `not a ${m.name} page: ${zodMessage(issues)}` };
       const items = at(body, records);
       if (!Array.isArray(items))
         return { ok: false, error: `not a ${m.name} page: ${records || "the body"} is not a list` };
