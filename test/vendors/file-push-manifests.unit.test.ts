@@ -248,9 +248,7 @@ describe.each(TYPES)("%s as a manifest stores what its TypeScript stored", (type
   });
 
   it("skips the same test objects", () => {
-    expect(vendor.testObjectPrefixes ?? []).toEqual(
-      (legacy as Vendor).testObjectPrefixes ?? [],
-    );
+    expect(vendor.testObjectPrefixes ?? []).toEqual((legacy as Vendor).testObjectPrefixes ?? []);
     for (const p of (legacy as Vendor).testObjectPrefixes ?? []) {
       expect(isVendorTestObject(`${type}/2026/${p}1787310000`)).toBe(true);
       expect(isVendorTestObject(`${type}/2026/x-${p}1787310000`)).toBe(false);
