@@ -26,10 +26,12 @@ function decode(token: string | null | undefined): { after?: string; since?: num
   }
 }
 
-function expectedAuth(m: Manifest, token: string): [string, string] {
+/** Where the token is expected: a header (name, value), or a field of the JSON body. */
+function expectedAuth(m: Manifest, token: string): [string, string, "body"?] {
   const a = m.poll.auth;
   if (a.kind === "bearer") return ["authorization", `Bearer ${token}`];
   if (a.kind === "basic") return ["authorization", `Basic ${btoa(token)}`];
+  if (a.kind === "body") return [a.field, token, "body"];
   return [a.name.toLowerCase(), `${a.prefix}${token}`];
 }
 
@@ -89,8 +91,12 @@ export function manifestMock(any: AnyManifest, records: readonly unknown[]): Ven
     },
     handle(path, params, authorization, req?: MockRequest) {
       if (!pattern.test(path)) return null;
-      const [header, value] = expectedAuth(m, token);
-      const sent = header === "authorization" ? authorization : req?.headers[header];
+      const [header, value, inBody] = expectedAuth(m, token);
+      const sent = inBody
+        ? text(at(req?.body, header))
+        : header === "authorization"
+          ? authorization
+          : req?.headers[header];
       if (sent !== value)
         return {
           status: 401,
@@ -117,9 +123,11 @@ export function manifestMock(any: AnyManifest, records: readonly unknown[]): Ven
       const start =
         p.kind === "page"
           ? Math.max(0, Number(params.get(p.param) ?? p.first) - p.first) * PAGE_SIZE
-          : after === undefined
-            ? 0
-            : list.findIndex((e, i) => keyOf(e, i) === after) + 1;
+          : p.kind === "offset"
+            ? Math.max(0, Number(params.get(p.param) ?? p.first) - p.first)
+            : after === undefined
+              ? 0
+              : list.findIndex((e, i) => keyOf(e, i) === after) + 1;
       const { items, more, last } = page(list, start, after);
       const next = lastId ? (last ?? "") : encode({ after: last, since: since ?? undefined });
       let body: unknown = { ...m.mock.body };
@@ -136,6 +144,7 @@ export function manifestMock(any: AnyManifest, records: readonly unknown[]): Ven
       if (p.kind === "page" && p.totalPages)
         body = setAt(body, p.totalPages, Math.ceil(list.length / PAGE_SIZE));
       if (p.kind === "body_cursor") body = setAt(setAt(body, p.path, next), p.hasMore, more);
+      if (p.kind === "offset" && p.total) body = setAt(body, p.total, list.length);
       return { status: 200, body, headers };
     },
   };

@@ -32,6 +32,7 @@ function authHeaders(m: Manifest, token: string): Record<string, string> {
   const a = m.poll.auth;
   if (a.kind === "bearer") return { authorization: `Bearer ${token}` };
   if (a.kind === "basic") return { authorization: `Basic ${btoa(token)}` };
+  if (a.kind === "body") return {};
   return { [a.name.toLowerCase()]: `${a.prefix}${token}` };
 }
 
@@ -69,6 +70,8 @@ function firstPage(m: Manifest, target: PageTarget, next: string | null) {
   }
   if (pagination.kind === "page")
     url.searchParams.set(pagination.param, next ?? String(pagination.first));
+  if (pagination.kind === "offset")
+    url.searchParams.set(pagination.param, next ?? String(pagination.first));
   if (pagination.kind === "cursor" && next !== null) url.searchParams.set(pagination.param, next);
   if (pagination.kind === "body_cursor" && next !== null) body = { [pagination.field]: next };
   return { url: url.toString(), body };
@@ -102,10 +105,12 @@ export function manifestPoll(any: AnyManifest): PollClient {
       const { url, body } = firstPage(m, target, next);
       if (m.poll.request.method === "GET") return { url, headers, explainAuth: explain };
       headers["content-type"] = "application/json";
+      const auth = m.poll.auth;
+      const signed = auth.kind === "body" ? { ...body, [auth.field]: target.token } : body;
       return {
         url,
         method: "POST",
-        body: JSON.stringify(body ?? {}),
+        body: JSON.stringify(signed ?? {}),
         headers,
         explainAuth: explain,
       };
@@ -120,6 +125,14 @@ export function manifestPoll(any: AnyManifest): PollClient {
       if (items.length === 0) return { ok: true, items, next: null };
       if (pagination.kind === "page")
         return { ok: true, items, next: nextPage(body, _next, pagination) };
+      if (pagination.kind === "offset") {
+        const offset = Number(_next ?? pagination.first) + items.length;
+        const total = pagination.total === undefined ? undefined : at(body, pagination.total);
+        const last =
+          (pagination.size !== undefined && items.length < pagination.size) ||
+          (typeof total === "number" && offset >= total);
+        return { ok: true, items, next: last ? null : String(offset) };
+      }
       if (pagination.kind === "cursor")
         return { ok: true, items, next: text(at(body, pagination.path)) };
       if (pagination.kind === "body_cursor") {
@@ -139,15 +152,19 @@ export function manifestPoll(any: AnyManifest): PollClient {
     pageLabel: (next) =>
       pagination.kind === "page"
         ? `page ${next ?? pagination.first}`
-        : next === null
-          ? "head"
-          : `${pagination.kind === "link" ? "" : `${"field" in pagination ? pagination.field : pagination.param}=`}${next}`,
+        : pagination.kind === "offset"
+          ? `${pagination.param}=${next ?? pagination.first}`
+          : next === null
+            ? "head"
+            : `${pagination.kind === "link" ? "" : `${"field" in pagination ? pagination.field : pagination.param}=`}${next}`,
     tokenLabel: (next) =>
       pagination.kind === "page"
         ? `page ${next}`
-        : pagination.kind === "link"
-          ? `the next link ${JSON.stringify(next)}`
-          : `the cursor ${JSON.stringify(next)}`,
+        : pagination.kind === "offset"
+          ? `the offset ${next}`
+          : pagination.kind === "link"
+            ? `the next link ${JSON.stringify(next)}`
+            : `the cursor ${JSON.stringify(next)}`,
     idOf: (item) => (idPath === null ? null : text(at(item, idPath))),
     timeOf: (item) => eventTime(m.map, item),
   };

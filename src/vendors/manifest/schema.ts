@@ -54,6 +54,12 @@ const auth = z.discriminatedUnion("kind", [
   z
     .strictObject({ kind: z.literal("basic") })
     .describe('HTTP Basic: the token variable holds "user:password"'),
+  z
+    .strictObject({
+      kind: z.literal("body"),
+      field: z.string().min(1).describe("The JSON body's field that carries the token"),
+    })
+    .describe("POST APIs that take the token in the body: {<field>: token} in every request"),
 ]);
 
 const pagination = z.discriminatedUnion("kind", [
@@ -80,6 +86,20 @@ const pagination = z.discriminatedUnion("kind", [
     .describe("Page numbers from `first`; an empty page is the end"),
   z
     .strictObject({
+      kind: z.literal("offset"),
+      param: z.string().min(1).describe("The offset parameter (the number of events to skip)"),
+      first: z.number().int().nonnegative().default(0),
+      size: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe("The page size the request asks for: a shorter page is the last"),
+      total: path.optional().describe("The body's number of events: the walk ends there"),
+    })
+    .describe("Offsets: the next page starts after the events read so far; an empty page ends"),
+  z
+    .strictObject({
       kind: z.literal("body_cursor"),
       path,
       field: z.string().min(1).describe("The body of the next request is {<field>: token}"),
@@ -88,45 +108,50 @@ const pagination = z.discriminatedUnion("kind", [
     .describe("POST APIs: the next request's JSON body is the cursor the page answered"),
 ]);
 
-const poll = z.strictObject({
-  baseUrl: z
-    .url()
-    .optional()
-    .describe("The vendor's API origin, the default of the source's baseUrl (none: required)"),
-  request: z.strictObject({
-    method: z.enum(["GET", "POST"]).default("GET"),
-    path: template.describe("Appended to baseUrl, e.g. /orgs/{organization}/audit-log"),
-    query: z.record(z.string(), template).default({}),
-    headers: z.record(z.string(), template).default({}),
-    body: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+const poll = z
+  .strictObject({
+    baseUrl: z
+      .url()
       .optional()
-      .describe("POST: the first request's JSON body (string values are templates)"),
-  }),
-  auth,
-  records: z
-    .string()
-    .describe('The path of the page\'s list of events ("" : the body is the list)'),
-  envelope: types.describe(
-    "The page's fields and their JSON types: a page that fails is malformed (kept in quarantine)",
-  ),
-  pagination,
-  order: z
-    .enum(["newest_first", "oldest_first"])
-    .describe("newest_first: walked back to the overlap window; oldest_first: read to the end"),
-  since: z
-    .strictObject({
-      param: z.string().min(1),
-      format: timeFormat,
-      in: z.enum(["query", "body"]).default("query"),
-    })
-    .optional()
-    .describe("Sent with the first page: the high-water mark minus the overlap window"),
-  errors: z
-    .partialRecord(z.enum(["401", "402", "403", "404"]), template)
-    .default({})
-    .describe("What to tell the user for each auth/permission status ({tokenEnv}, {field})"),
-});
+      .describe("The vendor's API origin, the default of the source's baseUrl (none: required)"),
+    request: z.strictObject({
+      method: z.enum(["GET", "POST"]).default("GET"),
+      path: template.describe("Appended to baseUrl, e.g. /orgs/{organization}/audit-log"),
+      query: z.record(z.string(), template).default({}),
+      headers: z.record(z.string(), template).default({}),
+      body: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+        .optional()
+        .describe("POST: the first request's JSON body (string values are templates)"),
+    }),
+    auth,
+    records: z
+      .string()
+      .describe('The path of the page\'s list of events ("" : the body is the list)'),
+    envelope: types.describe(
+      "The page's fields and their JSON types: a page that fails is malformed (kept in quarantine)",
+    ),
+    pagination,
+    order: z
+      .enum(["newest_first", "oldest_first"])
+      .describe("newest_first: walked back to the overlap window; oldest_first: read to the end"),
+    since: z
+      .strictObject({
+        param: z.string().min(1),
+        format: timeFormat,
+        in: z.enum(["query", "body"]).default("query"),
+      })
+      .optional()
+      .describe("Sent with the first page: the high-water mark minus the overlap window"),
+    errors: z
+      .partialRecord(z.enum(["401", "402", "403", "404"]), template)
+      .default({})
+      .describe("What to tell the user for each auth/permission status ({tokenEnv}, {field})"),
+  })
+  .refine((p) => p.auth.kind !== "body" || p.request.method === "POST", {
+    message: "auth kind body needs request.method POST (the token goes in the JSON body)",
+    path: ["auth"],
+  });
 
 const resource = z.strictObject({
   path,
