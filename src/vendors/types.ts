@@ -65,6 +65,11 @@ export interface PollClient {
    * oldest_first: the head is the oldest event since `floor`, and the walk reads to the end.
    */
   order?: "newest_first" | "oldest_first";
+  /**
+   * The vendor's documented rate limit: the walker spaces a run's requests evenly, one every
+   * perSeconds / requests seconds (a 429 with Retry-After is honoured besides).
+   */
+  rateLimit?: { requests: number; perSeconds: number };
   /** The page after `next` (null: the head, the newest events). */
   request(at: PageTarget, next: string | null): PageRequest;
   /** The JSON body of the page requested with `next` (and the response's URL and headers). */

@@ -127,3 +127,11 @@ describe("poll.auth kind body", () => {
     expect(r.error?.issues[0]?.path).toEqual(["poll", "auth"]);
   });
 });
+
+describe("poll.rateLimit", () => {
+  it("hands the walker the documented limit (src/transports/poll/walk.ts spaces the requests)", () => {
+    const m = variant("slack", { rateLimit: { requests: 20, perSeconds: 60 } });
+    expect(manifestPoll(m).rateLimit).toEqual({ requests: 20, perSeconds: 60 });
+    expect(manifestPoll(manifest("slack")).rateLimit).toBeUndefined();
+  });
+});

@@ -94,6 +94,7 @@ export function manifestPoll(any: AnyManifest): PollClient {
     name: m.name,
     defaultBaseUrl: m.poll.baseUrl ?? "",
     order: m.poll.order,
+    ...(m.poll.rateLimit && { rateLimit: m.poll.rateLimit }),
     request(target, next): PageRequest {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(m.poll.request.headers))

@@ -143,6 +143,15 @@ const poll = z
       })
       .optional()
       .describe("Sent with the first page: the high-water mark minus the overlap window"),
+    rateLimit: z
+      .strictObject({
+        requests: z.number().int().positive(),
+        perSeconds: z.number().positive(),
+      })
+      .optional()
+      .describe(
+        "The vendor's documented limit: a run's requests are spaced evenly (a 429's Retry-After is honoured besides)",
+      ),
     errors: z
       .partialRecord(z.enum(["401", "402", "403", "404"]), template)
       .default({})
