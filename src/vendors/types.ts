@@ -70,6 +70,12 @@ export interface PollClient {
    * perSeconds / requests seconds (a 429 with Retry-After is honoured besides).
    */
   rateLimit?: { requests: number; perSeconds: number };
+  /**
+   * The source's secret is a Google service-account key (JSON): the walker exchanges it for an
+   * access token of `scope` (src/lib/google-token.ts, cached until it expires), and `request`
+   * is handed that token.
+   */
+  tokenGrant?: { kind: "google_service_account"; scope: string };
   /** The page after `next` (null: the head, the newest events). */
   request(at: PageTarget, next: string | null): PageRequest;
   /** The JSON body of the page requested with `next` (and the response's URL and headers). */

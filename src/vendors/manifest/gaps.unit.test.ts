@@ -135,3 +135,17 @@ describe("poll.rateLimit", () => {
     expect(manifestPoll(manifest("slack")).rateLimit).toBeUndefined();
   });
 });
+
+describe("poll.auth kind google_service_account", () => {
+  it("asks the walker for the grant of its scope, and sends the granted token as a bearer", () => {
+    const scope = "https://www.googleapis.com/auth/admin.reports.audit.readonly";
+    const client = manifestPoll(
+      variant("slack", { auth: { kind: "google_service_account", scope } }),
+    );
+    expect(client.tokenGrant).toEqual({ kind: "google_service_account", scope });
+    const m = manifest("slack");
+    expect(
+      client.request({ ...target(m), token: "ya29.granted" }, null).headers.authorization,
+    ).toBe("Bearer ya29.granted");
+  });
+});

@@ -29,7 +29,8 @@ function decode(token: string | null | undefined): { after?: string; since?: num
 /** Where the token is expected: a header (name, value), or a field of the JSON body. */
 function expectedAuth(m: Manifest, token: string): [string, string, "body"?] {
   const a = m.poll.auth;
-  if (a.kind === "bearer") return ["authorization", `Bearer ${token}`];
+  if (a.kind === "bearer" || a.kind === "google_service_account")
+    return ["authorization", `Bearer ${token}`];
   if (a.kind === "basic") return ["authorization", `Basic ${btoa(token)}`];
   if (a.kind === "body") return [a.field, token, "body"];
   return [a.name.toLowerCase(), `${a.prefix}${token}`];

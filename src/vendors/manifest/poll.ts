@@ -30,7 +30,8 @@ export function nextLink(header: string | null): string | null {
 
 function authHeaders(m: Manifest, token: string): Record<string, string> {
   const a = m.poll.auth;
-  if (a.kind === "bearer") return { authorization: `Bearer ${token}` };
+  if (a.kind === "bearer" || a.kind === "google_service_account")
+    return { authorization: `Bearer ${token}` };
   if (a.kind === "basic") return { authorization: `Basic ${btoa(token)}` };
   if (a.kind === "body") return {};
   return { [a.name.toLowerCase()]: `${a.prefix}${token}` };
@@ -95,6 +96,9 @@ export function manifestPoll(any: AnyManifest): PollClient {
     defaultBaseUrl: m.poll.baseUrl ?? "",
     order: m.poll.order,
     ...(m.poll.rateLimit && { rateLimit: m.poll.rateLimit }),
+    ...(m.poll.auth.kind === "google_service_account" && {
+      tokenGrant: { kind: "google_service_account", scope: m.poll.auth.scope },
+    }),
     request(target, next): PageRequest {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(m.poll.request.headers))

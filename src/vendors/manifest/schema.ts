@@ -56,6 +56,14 @@ const auth = z.discriminatedUnion("kind", [
     .describe('HTTP Basic: the token variable holds "user:password"'),
   z
     .strictObject({
+      kind: z.literal("google_service_account"),
+      scope: z.string().min(1).describe("The OAuth scope(s) asked for, space-separated"),
+    })
+    .describe(
+      "The token variable holds a Google service-account key (JSON): exchanged for an access token (JWT bearer grant), sent as Authorization: Bearer",
+    ),
+  z
+    .strictObject({
       kind: z.literal("body"),
       field: z.string().min(1).describe("The JSON body's field that carries the token"),
     })
