@@ -1,13 +1,8 @@
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { runDuePollers } from "../../src/transports/poll/scheduler";
 import { vendorOf } from "../../src/vendors";
-import { manifestMock } from "../../src/vendors/manifest/mock-api";
-import { MANIFESTS } from "../../src/vendors/manifests.gen";
 import type { PollClient } from "../../src/vendors/types";
-import { portsOf } from "../../src/wiring";
 import { count } from "../helpers";
-import { MANIFEST_FIXTURES } from "./manifest-fixtures";
+import { slackWalk } from "./slack-walk";
 
 /**
  * `poll.auth: { kind: google_service_account, scope }` through the one poll walker: the source's
@@ -46,50 +41,26 @@ afterEach(() => {
 });
 
 function serve(email: string, grant: { status: number; body: unknown }) {
-  const m = MANIFESTS.find((x) => x.type === "slack");
-  if (!m) throw new Error("slack");
-  const mock = manifestMock(m, MANIFEST_FIXTURES.slack ?? []);
-  const seen = { grants: 0, scopes: [] as string[], auth: [] as Array<string | null> };
-  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    const req = new Request(input as RequestInfo, init);
-    if (req.url === TOKEN_URI) {
-      seen.grants++;
-      const form = new URLSearchParams(await req.text());
-      const [, claims = ""] = (form.get("assertion") ?? "").split(".");
-      const payload = JSON.parse(atob(claims.replace(/-/g, "+").replace(/_/g, "/"))) as {
-        scope: string;
-      };
-      seen.scopes.push(payload.scope);
-      return Response.json(grant.body, { status: grant.status });
-    }
-    const url = new URL(req.url);
-    seen.auth.push(req.headers.get("authorization"));
-    const answer = mock.handle(
-      url.pathname.slice(mock.prefix.length),
-      url.searchParams,
-      req.headers.get("authorization") ?? undefined,
-      {
-        method: req.method,
-        url: req.url,
-        headers: Object.fromEntries(req.headers),
-        body: undefined,
-      },
-    );
-    return Response.json(answer?.body ?? {}, { status: answer?.status ?? 404 });
-  });
-  const source = {
+  const grants = { count: 0, scopes: [] as string[] };
+  const walk = slackWalk({
     id: "gsa-slack",
-    type: "slack",
-    ...mock.devFields,
     tokenEnv: "GSA_KEY",
-    baseUrl: `https://slack.test${mock.prefix}`,
-  };
-  const devEnv = { ...env, SOURCES: [source], GSA_KEY: keyFile(email) } as unknown as Env;
-  return {
-    mock,
-    seen,
-    run: async (t: number) => (await runDuePollers(devEnv, portsOf(devEnv), t))[0],
-  };
+    secret: keyFile(email),
+    other: (req) => {
+      if (req.url !== TOKEN_URI) return null;
+      return (async () => {
+        grants.count++;
+        const form = new URLSearchParams(await req.text());
+        const [, claims = ""] = (form.get("assertion") ?? "").split(".");
+        const payload = JSON.parse(atob(claims.replace(/-/g, "+").replace(/_/g, "/"))) as {
+          scope: string;
+        };
+        grants.scopes.push(payload.scope);
+        return Response.json(grant.body, { status: grant.status });
+      })();
+    },
+  });
+  return { ...walk, seen: { ...walk.seen, grants } };
 }
 
 describe("poll.auth google_service_account", () => {
@@ -103,8 +74,8 @@ describe("poll.auth google_service_account", () => {
     for (let k = 120; k > 0; k--) mock.add(clock - 3_600_000 - k * 60_000);
     expect(await run(clock)).toMatchObject({ status: "polled", inserted: 120 });
     expect(await count("SELECT count(*) AS n FROM logs WHERE sourceID = 'gsa-slack'")).toBe(120);
-    expect(seen.grants).toBe(1);
-    expect(seen.scopes).toEqual([SCOPE]);
+    expect(seen.grants.count).toBe(1);
+    expect(seen.grants.scopes).toEqual([SCOPE]);
     expect(new Set(seen.auth)).toEqual(new Set(["Bearer dev-slack-token"]));
   });
 
