@@ -19,6 +19,9 @@ import type { Manifest } from "./manifest/schema";
 /** The manifest vendors' types, in the order of MANIFESTS. */
 export const MANIFEST_TYPES = ${JSON.stringify(types)} as const;
 
+/** The sections of each (how its events arrive), for the types of their configs. */
+export const MANIFEST_TRANSPORTS = ${JSON.stringify(Object.fromEntries(manifests.map((m) => [m.type, ["poll", "push", "files"].filter((k) => m[k])])))} as const;
+
 /** Each src/vendors/<type>/vendor.yaml, checked against the schema, its defaults filled. */
 export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)[number] }> = ${JSON.stringify(manifests, null, 2)};
 `,

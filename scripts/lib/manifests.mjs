@@ -60,7 +60,14 @@ export function readManifest(
     errors.push(
       `${file}:${lineOf(doc, counter, ["type"])}: type: must be the folder's name "${type}"`,
     );
-  if (parsed.success && existsSync(join(vendorsDir, type, "index.ts")))
+  // A folder's TypeScript may re-export the manifest's vendor for old import paths, never
+  // define one of its own.
+  const index = join(vendorsDir, type, "index.ts");
+  if (
+    parsed.success &&
+    existsSync(index) &&
+    /satisfies Vendor|transports\s*:/.test(readFileSync(index, "utf8"))
+  )
     errors.push(`${file}:1: the folder also has an index.ts: a vendor is a manifest or TypeScript`);
   if (errors.length > 0) return { errors };
   const { $schema: _, ...manifest } = parsed.data;

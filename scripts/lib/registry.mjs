@@ -1,6 +1,6 @@
 // The Worker's vendor registry and the vendors' local mocks, imported into a Node script
 // (scripts/start.mjs, scripts/mock-vendors.mjs): every vendor folder with a mock.ts has one, and
-// every manifest vendor one made from its manifest and fixtures (src/vendors/manifest/mock-api.ts).
+// every polled manifest vendor one made from its manifest and fixtures (src/vendors/manifest/mock-api.ts).
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { importWorkerCode, root } from "./import-worker-code.mjs";
@@ -21,7 +21,7 @@ export async function loadRegistry() {
     ].join("\n"),
   );
   const mocks = Object.fromEntries(withMock.map((v, i) => [v, mod[`m${i}`]]));
-  for (const m of mod.MANIFESTS)
+  for (const m of mod.MANIFESTS.filter((m) => m.poll))
     mocks[m.type] = mod.manifestMock(m, mod.fixtureEvents(m, fixturePages(m.type)));
   return { vendors: mod.VENDORS, mocks };
 }

@@ -1,10 +1,7 @@
 import { z } from "zod";
-import { airkit } from "./airkit";
 import { auditflare } from "./auditflare";
-import { circleci } from "./circleci";
 import type { Normalizer } from "./event";
 import { manifestVendors } from "./manifest";
-import { turbopuffer } from "./turbopuffer";
 import type { Vendor } from "./types";
 
 /**
@@ -14,13 +11,10 @@ import type { Vendor } from "./types";
  */
 // The seed manifests keep their place: the `logs` view's CASE follows this order, so moving
 // them would rewrite that view in a migration for nothing.
-const manifests = manifestVendors("planetscale", "turso");
+const manifests = manifestVendors("turbopuffer", "circleci", "airkit", "planetscale", "turso");
 
 // biome-ignore format: one vendor a line, so adding one is a one-line diff
 export const VENDORS = [
-  turbopuffer,
-  circleci,
-  airkit,
   ...manifests.placed,
   auditflare,
   ...manifests.others,
@@ -63,8 +57,13 @@ const TEST_OBJECT_PREFIXES = VENDORS.flatMap(
   (v) => ("testObjectPrefixes" in v ? v.testObjectPrefixes : []) as readonly string[],
 );
 
-/** Objects vendors write to check they can write: skipped, never parsed. */
+const SKIP_KEYS = VENDORS.flatMap((v) => ("skipKeys" in v ? v.skipKeys : []) as readonly RegExp[]);
+
+/**
+ * Objects vendors write to check they can write, and keys a manifest's `files.skip.keys` names:
+ * skipped, never parsed.
+ */
 export function isVendorTestObject(key: string): boolean {
   const name = key.slice(key.lastIndexOf("/") + 1);
-  return TEST_OBJECT_PREFIXES.some((p) => name.startsWith(p));
+  return TEST_OBJECT_PREFIXES.some((p) => name.startsWith(p)) || SKIP_KEYS.some((k) => k.test(key));
 }

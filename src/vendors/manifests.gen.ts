@@ -2,10 +2,394 @@
 import type { Manifest } from "./manifest/schema";
 
 /** The manifest vendors' types, in the order of MANIFESTS. */
-export const MANIFEST_TYPES = ["github","okta","onepassword","planetscale","slack","turso"] as const;
+export const MANIFEST_TYPES = ["airkit","circleci","github","okta","onepassword","planetscale","slack","turbopuffer","turso"] as const;
+
+/** The sections of each (how its events arrive), for the types of their configs. */
+export const MANIFEST_TRANSPORTS = {"airkit":["files"],"circleci":["files"],"github":["poll"],"okta":["poll"],"onepassword":["poll"],"planetscale":["poll"],"slack":["poll"],"turbopuffer":["push","files"],"turso":["poll"]} as const;
 
 /** Each src/vendors/<type>/vendor.yaml, checked against the schema, its defaults filled. */
 export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)[number] }> = [
+  {
+    "type": "airkit",
+    "name": "Airkit",
+    "docs": "https://support.airkit.com/docs/streaming-audit-logs-to-aws-s3-buckets",
+    "config": {},
+    "files": {
+      "framings": [
+        "csv",
+        "ndjson",
+        "array",
+        "document"
+      ],
+      "skip": {
+        "prefixes": [
+          "airkit-verify-test-"
+        ],
+        "keys": []
+      }
+    },
+    "map": {
+      "prepare": {
+        "keys": "upper_snake",
+        "blank": "null",
+        "nest": [],
+        "integers": [
+          "EVENT_YEAR",
+          "SAVEPOINT_REVISION"
+        ]
+      },
+      "types": {
+        "EVENT_ID": "text",
+        "EVENT_TYPE": "text",
+        "EVENT_TIME": "iso"
+      },
+      "isEvent": [
+        [
+          "EVENT_ID"
+        ]
+      ],
+      "id": {
+        "path": "EVENT_ID"
+      },
+      "time": {
+        "path": "EVENT_TIME",
+        "format": "iso",
+        "fallback": []
+      },
+      "name": "EVENT_TYPE",
+      "actor": {
+        "id": "USER_ID",
+        "email": "EMAIL",
+        "rootScopeUserId": "ROOT_SCOPE_USER_ID"
+      },
+      "emailFromName": false,
+      "geo": {},
+      "resources": [
+        {
+          "path": "RESOURCE_ID",
+          "typePath": "RESOURCE_TYPE",
+          "type": "resource"
+        },
+        {
+          "path": "APP_ID",
+          "type": "app"
+        },
+        {
+          "path": "BRANCH_ID",
+          "type": "branch"
+        },
+        {
+          "path": "DEPLOY_ID",
+          "type": "deploy"
+        },
+        {
+          "path": "SAVEPOINT_ID",
+          "type": "savepoint"
+        },
+        {
+          "path": "DATASTORE_ID",
+          "type": "datastore"
+        },
+        {
+          "path": "API_KEY_ID",
+          "type": "api_key"
+        },
+        {
+          "path": "NOTIFIER_ID",
+          "type": "notifier"
+        },
+        {
+          "path": "SAML_ID",
+          "type": "saml"
+        },
+        {
+          "path": "WEBHOOK_ID",
+          "type": "webhook"
+        },
+        {
+          "path": "ADAPTER_ID",
+          "type": "adapter"
+        },
+        {
+          "path": "EMBED_ID",
+          "type": "embed"
+        },
+        {
+          "path": "ROLE_ID",
+          "type": "role"
+        },
+        {
+          "path": "DOMAIN",
+          "type": "domain"
+        }
+      ],
+      "readOnly": {
+        "reads": [
+          "portal_page_view"
+        ]
+      },
+      "tags": {
+        "organizationId": "ORGANIZATION_ID",
+        "service": "SERVICE",
+        "loginType": "LOGIN_TYPE"
+      }
+    },
+    "view": {
+      "name": "airkit_audit_logs",
+      "description": "the 36 common columns + the 29 Airkit export columns, camelCase with the prefix \"airkit\" (ORGANIZATION_ID -> airkitOrganizationId).",
+      "prefix": "airkit",
+      "rawLog": false,
+      "columns": [
+        "ORGANIZATION_ID",
+        "EVENT_ID",
+        "EVENT_YEAR",
+        "EVENT_MONTH",
+        "EVENT_DATE",
+        "EVENT_TIME",
+        "ROOT_SCOPE_USER_ID",
+        "USER_ID",
+        "EMAIL",
+        "APP_ID",
+        "BRANCH_ID",
+        "DEPLOY_ID",
+        "SAVEPOINT_ID",
+        "SAVEPOINT_REVISION",
+        "RESOURCE_TYPE",
+        "RESOURCE_ID",
+        "DOMAIN",
+        "DATASTORE_ID",
+        "API_KEY_ID",
+        "NOTIFIER_ID",
+        "SAML_ID",
+        "WEBHOOK_ID",
+        "ADAPTER_ID",
+        "EMBED_ID",
+        "ROLE_ID",
+        "SERVICE",
+        "SERVICE_REVISION",
+        "LOGIN_TYPE",
+        "EVENT_TYPE"
+      ]
+    },
+    "mock": {
+      "cursor": "opaque",
+      "body": {}
+    }
+  },
+  {
+    "type": "circleci",
+    "name": "CircleCI",
+    "docs": "https://circleci.com/docs/guides/security/audit-logs/",
+    "config": {},
+    "files": {
+      "framings": [
+        "ndjson",
+        "array",
+        "document",
+        "csv"
+      ],
+      "skip": {
+        "prefixes": [
+          "circleci_connectivity_test_"
+        ],
+        "keys": []
+      }
+    },
+    "map": {
+      "prepare": {
+        "when": [
+          "ID",
+          "OCCURRED_AT"
+        ],
+        "keys": "lower",
+        "blank": "drop",
+        "cells": "json",
+        "nest": [
+          "actor",
+          "target",
+          "scope",
+          "organization",
+          "account",
+          "request",
+          "common_fields"
+        ],
+        "integers": [
+          "version"
+        ]
+      },
+      "types": {
+        "id": "text",
+        "version": "number|string?",
+        "action": "text",
+        "actor.id": "text",
+        "actor.type": "string|missing",
+        "actor.name": "string?",
+        "target": "object?",
+        "target.id": "text",
+        "target.type": "string|missing",
+        "target.name": "string?",
+        "scope": "object?",
+        "scope.id": "text",
+        "scope.type": "string|missing",
+        "scope.name": "string?",
+        "organization": "object?",
+        "organization.id": "text",
+        "organization.type": "string|missing",
+        "organization.name": "string?",
+        "account": "object?",
+        "account.id": "text",
+        "account.type": "string|missing",
+        "account.name": "string?",
+        "payload": "object?",
+        "occurred_at": "iso",
+        "metadata": "object?",
+        "success": "boolean?",
+        "request": "object?",
+        "request.id": "string?",
+        "request.ip_address": "string?",
+        "request.client_trace_id": "string?",
+        "common_fields": "object?",
+        "common_fields.source_ip": "string?"
+      },
+      "isEvent": [
+        [
+          "action"
+        ],
+        [
+          "occurred_at"
+        ],
+        [
+          "ACTION"
+        ]
+      ],
+      "id": {
+        "path": "id"
+      },
+      "time": {
+        "path": "occurred_at",
+        "format": "iso",
+        "fallback": []
+      },
+      "name": "action",
+      "actor": {
+        "id": "actor.id",
+        "type": "actor.type",
+        "name": "actor.name"
+      },
+      "emailFromName": true,
+      "srcIp": [
+        "request.ip_address",
+        "common_fields.source_ip"
+      ],
+      "geo": {},
+      "resources": [
+        {
+          "path": "target",
+          "type": "target",
+          "typeKey": "type",
+          "idKey": "id"
+        }
+      ],
+      "readOnly": {
+        "reads": [
+          "context.secrets.accessed",
+          "audit_log.download_url.generated",
+          "audit_log.requested"
+        ]
+      },
+      "tags": {
+        "organization": "organization.name",
+        "outcome": {
+          "path": "success",
+          "values": {
+            "true": "success",
+            "false": "failure"
+          }
+        }
+      },
+      "tagsFrom": "metadata"
+    },
+    "view": {
+      "name": "circleci_audit_logs",
+      "description": "the 53 seed columns (36 common + 17 vendor).",
+      "prefix": "cci",
+      "rawLog": true,
+      "columns": [
+        {
+          "name": "auditLogId",
+          "path": "id"
+        },
+        {
+          "name": "version",
+          "path": "version"
+        },
+        {
+          "name": "occurredAt",
+          "path": "occurred_at"
+        },
+        {
+          "name": "action",
+          "path": "action"
+        },
+        {
+          "name": "actorId",
+          "path": "actor.id"
+        },
+        {
+          "name": "actorType",
+          "path": "actor.type"
+        },
+        {
+          "name": "actorName",
+          "path": "actor.name"
+        },
+        {
+          "name": "targetId",
+          "path": "target.id"
+        },
+        {
+          "name": "targetType",
+          "path": "target.type"
+        },
+        {
+          "name": "targetName",
+          "path": "target.name"
+        },
+        {
+          "name": "scopeId",
+          "path": "scope.id"
+        },
+        {
+          "name": "scopeType",
+          "path": "scope.type"
+        },
+        {
+          "name": "scopeName",
+          "path": "scope.name"
+        },
+        {
+          "name": "success",
+          "path": "success"
+        },
+        {
+          "name": "requestId",
+          "path": "request.id"
+        },
+        {
+          "name": "payload",
+          "path": "payload"
+        },
+        {
+          "name": "metadata",
+          "path": "metadata"
+        }
+      ]
+    },
+    "mock": {
+      "cursor": "opaque",
+      "body": {}
+    }
+  },
   {
     "type": "github",
     "name": "GitHub",
@@ -102,6 +486,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
       "name": "github_audit_logs",
       "description": "the 36 common columns + the common fields of a GitHub audit-log event, prefix \"gh\".",
       "prefix": "gh",
+      "rawLog": true,
       "columns": [
         "_document_id",
         "@timestamp",
@@ -214,6 +599,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
       "name": "okta_system_logs",
       "description": "the 36 common columns + the fields of an Okta System Log event, prefix \"okta\".",
       "prefix": "okta",
+      "rawLog": true,
       "columns": [
         "uuid",
         "published",
@@ -324,6 +710,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
       "name": "onepassword_audit_events",
       "description": "the 36 common columns + the fields of a 1Password audit event, prefix \"op\".",
       "prefix": "op",
+      "rawLog": true,
       "columns": [
         "uuid",
         "timestamp",
@@ -465,6 +852,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
       "name": "planetscale_logs",
       "description": "the 52 seed columns (36 common + 16 vendor). The vendor's `location` (\"Chicago, IL\") is the common srcCity and stays in rawLog.",
       "prefix": "ps",
+      "rawLog": true,
       "columns": [
         "id",
         "audit_action",
@@ -592,6 +980,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
       "name": "slack_audit_logs",
       "description": "the 36 common columns + the fields of a Slack audit-log entry, prefix \"slack\".",
       "prefix": "slack",
+      "rawLog": true,
       "columns": [
         "id",
         "date_create",
@@ -600,6 +989,166 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
         "entity",
         "context",
         "details"
+      ]
+    },
+    "mock": {
+      "cursor": "opaque",
+      "body": {}
+    }
+  },
+  {
+    "type": "turbopuffer",
+    "name": "turbopuffer",
+    "docs": "https://turbopuffer.com/docs/audit-logs",
+    "config": {},
+    "push": {
+      "auth": {
+        "kind": "bearer"
+      }
+    },
+    "files": {
+      "framings": [
+        "array",
+        "ndjson",
+        "document"
+      ],
+      "skip": {
+        "prefixes": [],
+        "keys": []
+      }
+    },
+    "map": {
+      "types": {
+        "id": "text|missing",
+        "action": "text",
+        "occurred_at": "iso",
+        "actor.type": "string",
+        "actor.id": "string",
+        "actor.name": "string|missing",
+        "actor.metadata": "object|missing",
+        "targets": "array|missing",
+        "targets[].type": "string",
+        "targets[].id": "string",
+        "targets[].name": "string|missing",
+        "targets[].metadata": "object|missing",
+        "context": "object|missing",
+        "context.location": "string|missing",
+        "metadata": "object|missing"
+      },
+      "isEvent": [
+        [
+          "action"
+        ],
+        [
+          "occurred_at"
+        ]
+      ],
+      "id": {
+        "path": "id",
+        "fallback": "canonical_json"
+      },
+      "time": {
+        "path": "occurred_at",
+        "format": "iso",
+        "fallback": []
+      },
+      "name": "action",
+      "actor": {
+        "id": "actor.id",
+        "type": "actor.type",
+        "name": "actor.name",
+        "impersonator": "metadata.impersonator"
+      },
+      "emailFromName": true,
+      "srcIp": "context.location",
+      "geo": {},
+      "resources": [
+        {
+          "path": "targets",
+          "typeKey": "type",
+          "idKey": "id"
+        }
+      ],
+      "readOnly": {
+        "writes": [
+          "invitation-created",
+          "invitation-accepted",
+          "invitation-revoked",
+          "user-added",
+          "user-removed",
+          "api-key-created",
+          "api-key-marked-as-expired",
+          "session-created",
+          "session-revoked"
+        ]
+      },
+      "tags": {},
+      "tagsFrom": "metadata"
+    },
+    "view": {
+      "name": "turbopuffer_audit_logs",
+      "description": "the 22 seed columns (12 common + 10 vendor).",
+      "prefix": "tp",
+      "common": [
+        "id",
+        "workspaceID",
+        "sourceID",
+        "receivedAt",
+        "eventTime",
+        "eventName",
+        "eventID",
+        "srcIP",
+        "actor",
+        "resources",
+        "tags",
+        "rawLog"
+      ],
+      "rawLog": true,
+      "columns": [
+        {
+          "name": "action",
+          "path": "action"
+        },
+        {
+          "name": "occurredAt",
+          "path": "occurred_at"
+        },
+        {
+          "name": "actorType",
+          "path": "actor.type"
+        },
+        {
+          "name": "actorId",
+          "path": "actor.id"
+        },
+        {
+          "name": "actorName",
+          "path": "actor.name"
+        },
+        {
+          "name": "targets",
+          "path": "targets",
+          "default": []
+        },
+        {
+          "name": "contextLocation",
+          "path": "context.location"
+        },
+        {
+          "name": "sessionId",
+          "path": "metadata.session_id",
+          "as": "string"
+        },
+        {
+          "name": "impersonator",
+          "path": "metadata.impersonator",
+          "as": "string"
+        },
+        {
+          "name": "impersonationReason",
+          "path": "metadata.impersonation_reason",
+          "as": "string"
+        }
       ]
     },
     "mock": {
@@ -729,6 +1278,7 @@ export const MANIFESTS: ReadonlyArray<Manifest & { type: (typeof MANIFEST_TYPES)
       "name": "turso_audit_logs",
       "description": "the 36 common columns + the 11 fields of a Turso audit-log entry, prefix \"turso\".",
       "prefix": "turso",
+      "rawLog": true,
       "columns": [
         "code",
         "message",

@@ -65,6 +65,17 @@ export interface PollClient {
    * oldest_first: the head is the oldest event since `floor`, and the walk reads to the end.
    */
   order?: "newest_first" | "oldest_first";
+  /**
+   * The vendor's documented rate limit: the walker spaces a run's requests evenly, one every
+   * perSeconds / requests seconds (a 429 with Retry-After is honoured besides).
+   */
+  rateLimit?: { requests: number; perSeconds: number };
+  /**
+   * The source's secret is a Google service-account key (JSON): the walker exchanges it for an
+   * access token of `scope` (src/lib/google-token.ts, cached until it expires), and `request`
+   * is handed that token.
+   */
+  tokenGrant?: { kind: "google_service_account"; scope: string };
   /** The page after `next` (null: the head, the newest events). */
   request(at: PageTarget, next: string | null): PageRequest;
   /** The JSON body of the page requested with `next` (and the response's URL and headers). */
@@ -109,4 +120,6 @@ export interface Vendor<Type extends string = string> {
   poll?: PollClient;
   /** Bucket vendors: name prefixes of the objects they write to test access (skipped). */
   testObjectPrefixes?: readonly string[];
+  /** Bucket vendors: whole object keys to leave alone (skipped and counted, never read). */
+  skipKeys?: readonly RegExp[];
 }

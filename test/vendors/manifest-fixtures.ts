@@ -1,6 +1,12 @@
 import { fixtureEvents, manifestMock } from "../../src/vendors/manifest/mock-api";
-import { MANIFESTS } from "../../src/vendors/manifests.gen";
+import type { PolledManifest } from "../../src/vendors/manifest/schema";
+import { MANIFESTS as ALL } from "../../src/vendors/manifests.gen";
 import type { VendorMock } from "../../src/vendors/mock";
+
+/** The polled manifests (push and files vendors keep their events in fixtures/index.ts). */
+const MANIFESTS = ALL.filter(
+  (m): m is (typeof ALL)[number] & PolledManifest => m.poll !== undefined,
+);
 
 /** Manifest vendors' fixtures (src/vendors/<type>/fixtures/page<N>.json: API answers) and mocks. */
 const PAGES = import.meta.glob<unknown>("../../src/vendors/*/fixtures/page*.json", {

@@ -1,9 +1,11 @@
 import { loadSources, type SourceConfig } from "../../config";
 import { describeError } from "../../lib/errors";
+import { accessToken, parseServiceAccount } from "../../lib/google-token";
 import { LIMITS, type Limits } from "../../lib/outbound";
 import { readSecret } from "../../lib/secrets";
 import type { Ports, WholeEntry } from "../../ports";
 import { vendorOf } from "../../vendors";
+import type { PollClient } from "../../vendors/types";
 import { PollError } from "./http";
 import type { PollContext, PollerSource, PollResult } from "./types";
 import { walk } from "./walk";
@@ -39,6 +41,19 @@ function nextDue(err: PollError | Error, failures: number, now: number): number 
   }
 }
 
+/** The token a request carries: the secret, or the access token a service-account key grants. */
+async function requestToken(client: PollClient, secret: string, tokenEnv: string) {
+  if (!client.tokenGrant) return secret;
+  try {
+    return await accessToken(parseServiceAccount(secret), client.tokenGrant.scope);
+  } catch (err) {
+    throw new PollError(
+      "auth",
+      `the secret ${tokenEnv} gives no Google access token: ${describeError(err)}`,
+    );
+  }
+}
+
 /** One run of a leased source's walk; it reports what it stored. */
 async function runClient(ctx: Omit<PollContext, "token" | "baseUrl">): Promise<PollResult> {
   const { source } = ctx;
@@ -50,7 +65,8 @@ async function runClient(ctx: Omit<PollContext, "token" | "baseUrl">): Promise<P
     );
   const client = pollClientOf(source as SourceConfig);
   if (!client) throw new PollError("config", `source type "${source.type}" is not polled`);
-  return walk({ ...ctx, token, baseUrl: source.baseUrl ?? client.defaultBaseUrl }, client);
+  const granted = await requestToken(client, token, source.tokenEnv);
+  return walk({ ...ctx, token: granted, baseUrl: source.baseUrl ?? client.defaultBaseUrl }, client);
 }
 
 /** A page that is not in the documented shape: kept in quarantine, counted once per page. */

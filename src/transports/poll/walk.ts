@@ -147,11 +147,17 @@ function stepOf(ctx: PollContext, client: PollClient, w: Walk, page: Page) {
   return { fresh, done, loop: null, cursor, tokens };
 }
 
+/** The wait between two requests a vendor's documented rate limit asks for (ms). */
+const spacing = (client: PollClient) =>
+  client.rateLimit ? (client.rateLimit.perSeconds * 1000) / client.rateLimit.requests : 0;
+
 /** Walks `client`'s list for one run of a leased source: at most `maxPages` requests. */
 export async function walk(ctx: PollContext, client: PollClient): Promise<PollResult> {
   const result = emptyResult();
   const w = startWalk(ctx);
+  const gap = spacing(client);
   for (let pages = 0; pages < ctx.maxPages; pages++) {
+    if (pages > 0 && gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
     const page = await readPage(ctx, client, w, w.next);
     result.requests++;
     const step = stepOf(ctx, client, w, page);

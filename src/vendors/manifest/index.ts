@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { commonFields, pollFields } from "../fields";
-import { type MANIFEST_TYPES, MANIFESTS } from "../manifests.gen";
-import type { Vendor } from "../types";
+import { bucketFields, commonFields, oneBucket, pollFields, pushFields } from "../fields";
+import { type MANIFEST_TRANSPORTS, type MANIFEST_TYPES, MANIFESTS } from "../manifests.gen";
+import type { PushAuth, Vendor } from "../types";
 import { manifestNormalizer } from "./normalize";
 import { manifestPoll } from "./poll";
 import type { Manifest } from "./schema";
@@ -12,18 +12,30 @@ export type { Manifest };
 /**
  * Manifest vendors: each src/vendors/<type>/vendor.yaml, bundled into manifests.gen.ts
  * (scripts/vendors-bundle.mjs), becomes the same `Vendor` a TypeScript vendor exports: its
- * config, normalizer, view and page client. The registry (src/vendors/index.ts) lists them all.
+ * config, normalizer, view, and its page client (poll), push auth (push) or skip rules (files).
+ * The registry (src/vendors/index.ts) lists them all. The transports read only that `Vendor`: a
+ * manifest adds data, never a path.
  */
+
+type ManifestType = (typeof MANIFEST_TYPES)[number];
+type Sections<T> = T extends keyof typeof MANIFEST_TRANSPORTS
+  ? (typeof MANIFEST_TRANSPORTS)[T][number]
+  : "poll";
 
 /** The config a manifest vendor's SOURCES entry takes, as the type system sees it. */
 type ManifestConfig<T extends string> = z.ZodObject<
-  typeof commonFields & { type: z.ZodLiteral<T> } & typeof pollFields
+  typeof commonFields & { type: z.ZodLiteral<T> } & ("poll" extends Sections<T>
+      ? typeof pollFields
+      : unknown) &
+    ("push" extends Sections<T> ? typeof pushFields : unknown) &
+    ("files" extends Sections<T> ? typeof bucketFields : unknown)
 >;
 
 type ManifestVendor<T extends string> = Vendor<T> & { config: ManifestConfig<T> };
 
-function configOf<T extends string>(m: Manifest & { type: T }): ManifestConfig<T> {
-  const own = Object.fromEntries(
+/** The manifest's own config fields (GitHub's organization), with their patterns. */
+function ownFields(m: Manifest) {
+  return Object.fromEntries(
     Object.entries(m.config).map(([k, f]) => {
       const s = z.string().min(1);
       return [
@@ -32,21 +44,78 @@ function configOf<T extends string>(m: Manifest & { type: T }): ManifestConfig<T
       ];
     }),
   );
-  const baseUrl = m.poll.baseUrl ? z.url().optional() : z.url();
+}
+
+/**
+ * A SOURCES entry of the vendor: a polled one takes pollFields (baseUrl required when the
+ * manifest names no default); a pushed one pushFields with its ingestTokenEnv; a files one
+ * bucketFields with exactly one bucket; one that is both takes either or both.
+ */
+function configOf<T extends string>(m: Manifest & { type: T }): ManifestConfig<T> {
+  const base = { ...commonFields, type: z.literal(m.type) };
+  const own = ownFields(m);
+  if (m.poll) {
+    const baseUrl = m.poll.baseUrl ? z.url().optional() : z.url();
+    return z
+      .object({ ...base, ...pollFields, baseUrl, ...own })
+      .strict() as unknown as ManifestConfig<T>;
+  }
+  if (m.push && m.files)
+    return z
+      .object({ ...base, ...pushFields, ...bucketFields, ...own })
+      .strict()
+      .refine(...oneBucket(true))
+      .refine((s) => s.ingestTokenEnv || s.prefix || s.s3 || s.gcs || s.azure, {
+        message: "needs ingestTokenEnv (push) or a bucket (prefix, s3, gcs or azure), or both",
+        path: ["ingestTokenEnv"],
+      }) as unknown as ManifestConfig<T>;
+  if (m.push)
+    return z
+      .object({
+        ...base,
+        ...pushFields,
+        ingestTokenEnv: pushFields.ingestTokenEnv.unwrap(),
+        ...own,
+      })
+      .strict() as unknown as ManifestConfig<T>;
   return z
-    .object({ ...commonFields, type: z.literal(m.type), ...pollFields, baseUrl, ...own })
-    .strict() as unknown as ManifestConfig<T>;
+    .object({ ...base, ...bucketFields, ...own })
+    .strict()
+    .refine(...oneBucket(false)) as unknown as ManifestConfig<T>;
+}
+
+/** The push section's auth as the push route reads it (src/lib/signature.ts's scheme). */
+function pushAuth(m: Manifest): PushAuth {
+  const auth = m.push?.auth ?? { kind: "bearer" };
+  if (auth.kind === "bearer") return auth;
+  const { prefix, timestamp, signed, ...scheme } = auth;
+  return {
+    ...scheme,
+    ...(prefix !== undefined && { prefix }),
+    ...(timestamp && { timestamp }),
+    ...(signed && { signed }),
+  };
 }
 
 export function manifestVendor<T extends string>(m: Manifest & { type: T }): ManifestVendor<T> {
   const { paths: _paths, ...view } = viewOf(m);
+  const transports = [
+    ...(m.push ? (["push"] as const) : []),
+    ...(m.files ? (["bucket"] as const) : []),
+    ...(m.poll ? (["poll"] as const) : []),
+  ];
   return {
     type: m.type,
-    transports: ["poll"],
+    transports,
     config: configOf(m),
     normalizer: manifestNormalizer(m),
     view,
-    poll: manifestPoll(m),
+    ...(m.push && m.push.auth.kind !== "bearer" && { push: { auth: pushAuth(m) } }),
+    ...(m.poll && { poll: manifestPoll(m) }),
+    ...(m.files && {
+      testObjectPrefixes: m.files.skip.prefixes,
+      skipKeys: m.files.skip.keys.map((k) => new RegExp(`^(?:${k})$`)),
+    }),
   };
 }
 
@@ -60,7 +129,6 @@ export const MANIFEST_VENDORS = MANIFESTS.map(manifestVendor) as unknown as Vend
   typeof MANIFEST_TYPES
 >;
 
-type ManifestType = (typeof MANIFEST_TYPES)[number];
 /** A vendor per type of a union (distributed, so each keeps its own config type). */
 type EachVendor<T extends string> = T extends string ? ManifestVendor<T> : never;
 

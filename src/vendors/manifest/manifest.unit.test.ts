@@ -3,7 +3,7 @@ import { MANIFEST_FIXTURES } from "../../../test/vendors/manifest-fixtures";
 import { vendorOf } from "../index";
 import { MANIFESTS } from "../manifests.gen";
 import type { PageTarget, PollClient } from "../types";
-import { manifestVendor } from ".";
+import { type Manifest, manifestVendor } from ".";
 import { manifestPoll, nextLink } from "./poll";
 
 /** The manifest engine on the four manifests: requests, pages, rows and configs as documented. */
@@ -104,7 +104,10 @@ describe("requests", () => {
   it("basic auth, for manifests that say so", () => {
     const basic = manifestVendor({
       ...manifest("slack"),
-      poll: { ...manifest("slack").poll, auth: { kind: "basic" } },
+      poll: {
+        ...(manifest("slack").poll as NonNullable<Manifest["poll"]>),
+        auth: { kind: "basic" },
+      },
     });
     expect((basic.poll as PollClient).request(target("slack"), null).headers.authorization).toBe(
       `Basic ${btoa("s3cret")}`,

@@ -1,6 +1,6 @@
 import type { MockRequest, VendorMock } from "../mock";
 import { at, readTime, setAt, text, writeTime } from "./paths";
-import type { Manifest } from "./schema";
+import type { Manifest as AnyManifest, PolledManifest as Manifest } from "./schema";
 
 /**
  * The local stand-in of a manifest vendor's API (`npm start`, test/vendors/mocks.test.ts), made
@@ -26,10 +26,13 @@ function decode(token: string | null | undefined): { after?: string; since?: num
   }
 }
 
-function expectedAuth(m: Manifest, token: string): [string, string] {
+/** Where the token is expected: a header (name, value), or a field of the JSON body. */
+function expectedAuth(m: Manifest, token: string): [string, string, "body"?] {
   const a = m.poll.auth;
-  if (a.kind === "bearer") return ["authorization", `Bearer ${token}`];
+  if (a.kind === "bearer" || a.kind === "google_service_account")
+    return ["authorization", `Bearer ${token}`];
   if (a.kind === "basic") return ["authorization", `Basic ${btoa(token)}`];
+  if (a.kind === "body") return [a.field, token, "body"];
   return [a.name.toLowerCase(), `${a.prefix}${token}`];
 }
 
@@ -39,7 +42,9 @@ const pathPattern = (template: string) =>
     `^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^{}]+\\?\}/g, "[^/]+")}$`,
   );
 
-export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMock {
+export function manifestMock(any: AnyManifest, records: readonly unknown[]): VendorMock {
+  if (!any.poll) throw new Error(`${any.type}: only a polled vendor has a mock API`);
+  const m = any as Manifest;
   if (records.length === 0) throw new Error(`${m.type}: a mock needs fixture events`);
   const { poll, map } = m;
   const idPath = "path" in map.id ? map.id.path : null;
@@ -87,8 +92,12 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
     },
     handle(path, params, authorization, req?: MockRequest) {
       if (!pattern.test(path)) return null;
-      const [header, value] = expectedAuth(m, token);
-      const sent = header === "authorization" ? authorization : req?.headers[header];
+      const [header, value, inBody] = expectedAuth(m, token);
+      const sent = inBody
+        ? text(at(req?.body, header))
+        : header === "authorization"
+          ? authorization
+          : req?.headers[header];
       if (sent !== value)
         return {
           status: 401,
@@ -115,9 +124,11 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
       const start =
         p.kind === "page"
           ? Math.max(0, Number(params.get(p.param) ?? p.first) - p.first) * PAGE_SIZE
-          : after === undefined
-            ? 0
-            : list.findIndex((e, i) => keyOf(e, i) === after) + 1;
+          : p.kind === "offset"
+            ? Math.max(0, Number(params.get(p.param) ?? p.first) - p.first)
+            : after === undefined
+              ? 0
+              : list.findIndex((e, i) => keyOf(e, i) === after) + 1;
       const { items, more, last } = page(list, start, after);
       const next = lastId ? (last ?? "") : encode({ after: last, since: since ?? undefined });
       let body: unknown = { ...m.mock.body };
@@ -134,14 +145,15 @@ export function manifestMock(m: Manifest, records: readonly unknown[]): VendorMo
       if (p.kind === "page" && p.totalPages)
         body = setAt(body, p.totalPages, Math.ceil(list.length / PAGE_SIZE));
       if (p.kind === "body_cursor") body = setAt(setAt(body, p.path, next), p.hasMore, more);
+      if (p.kind === "offset" && p.total) body = setAt(body, p.total, list.length);
       return { status: 200, body, headers };
     },
   };
 }
 
 /** A manifest's fixture events: the records of each fixture page (API answers), in order. */
-export const fixtureEvents = (m: Manifest, pages: readonly unknown[]) =>
+export const fixtureEvents = (m: AnyManifest, pages: readonly unknown[]) =>
   pages.flatMap((page) => {
-    const records = at(page, m.poll.records);
+    const records = at(page, m.poll?.records ?? "");
     return Array.isArray(records) ? records : [];
   });

@@ -1,20 +1,28 @@
-import { canonicalJson, sha256Hex } from "../../lib/hash";
+import { canonicalJson } from "../../lib/hash";
+import { sha256HexSync } from "../../lib/sha256";
 import {
-  accepted,
   actorMap,
   type Endpoint,
+  emptyEndpoint,
   type Normalizer,
   sourceIp,
-  stringMap,
   TIME_MESSAGE,
   zodFailure,
 } from "../event";
-import { at, fill, readTime, text } from "./paths";
+import { getter, readTime, text } from "./paths";
+import { keyRewrite, Nesting, preparer } from "./prepare";
 import type { Manifest, ManifestMap } from "./schema";
-import { typesSchema } from "./types";
+import { typesCheck } from "./types";
 import { viewOf } from "./view";
 
-/** The normalizer a manifest's `map` and `view` describe (pure, like every normalizer). */
+/**
+ * The normalizer a manifest's `map` and `view` describe (pure, like every normalizer). Every
+ * path, template and rule is compiled into closures once per vendor, when the Worker starts:
+ * an event costs its reads, never a split, a lookup of the manifest or a regex built anew.
+ */
+
+type Get = (v: unknown) => unknown;
+type Read<T> = (e: Record<string, unknown>) => T;
 
 const fail = (code: "invalid_event" | "invalid_time", message: string) =>
   ({ ok: false, code, message }) as const;
@@ -26,22 +34,55 @@ type NameSpec = ManifestMap["name"];
 const placeholders = (template: string) =>
   [...template.matchAll(/\{([^{}]+)\}/g)].map((m) => (m[1] as string).trim());
 
+/** A template compiled: its literal parts and the getters of its fields. */
+function templateOf(template: string) {
+  const names = placeholders(template);
+  const gets = names.map(getter);
+  const literals = template.split(/\{[^{}]+\}/);
+  return {
+    /** The filled text (a field of nothing: empty). */
+    fill: (e: unknown) => {
+      let out = literals[0] as string;
+      for (let i = 0; i < gets.length; i++)
+        out += (text((gets[i] as Get)(e)) ?? "") + (literals[i + 1] as string);
+      return out;
+    },
+    /** Whether every field has a value. */
+    complete: (e: unknown) => gets.every((g) => text(g(e)) !== null),
+  };
+}
+
 /** The event name: a path, a template, or the first alternative that applies (null: none). */
-function nameOf(spec: NameSpec, e: Record<string, unknown>): string | null {
-  if (typeof spec === "string") return text(at(e, spec));
+function nameReader(spec: NameSpec): Read<string | null> {
+  if (typeof spec === "string") {
+    const get = getter(spec);
+    return (e) => text(get(e));
+  }
   if (!Array.isArray(spec)) {
-    const name = fill(spec.template, (p) => text(at(e, p)));
-    return /[^.:_\-/\s]/.test(name) ? name : null;
+    const t = templateOf(spec.template);
+    return (e) => {
+      const name = t.fill(e);
+      return /[^.:_\-/\s]/.test(name) ? name : null;
+    };
   }
-  for (const alt of spec) {
+  const alts = spec.map((alt) => {
     if (typeof alt === "string") {
-      const v = at(e, alt);
-      if (v !== undefined && v !== null) return text(v);
-    } else if (placeholders(alt.template).every((p) => text(at(e, p)) !== null)) {
-      return fill(alt.template, (p) => text(at(e, p)));
+      const get = getter(alt);
+      return (e: unknown) => {
+        const v = get(e);
+        return v !== undefined && v !== null ? { name: text(v) } : null;
+      };
     }
-  }
-  return null;
+    const t = templateOf(alt.template);
+    return (e: unknown) => (t.complete(e) ? { name: t.fill(e) } : null);
+  });
+  return (e) => {
+    for (const alt of alts) {
+      const found = alt(e);
+      if (found) return found.name;
+    }
+    return null;
+  };
 }
 
 /** What a missing name is called: "audit_action: missing (and no action)". */
@@ -52,32 +93,63 @@ function nameMessage(spec: NameSpec): string {
   return `${first}: missing${rest.length > 0 ? ` (and no ${rest.join(", ")})` : ""}`;
 }
 
-function resourcesOf(map: ManifestMap, e: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  for (const r of map.resources) {
-    const v = at(e, r.path);
-    const type = (r.typePath ? text(at(e, r.typePath)) : null) ?? r.type ?? null;
-    const id = text(v);
-    if (id !== null) {
-      out.push(`${type ?? r.path}:${id}`);
-      continue;
+function resourcesReader(map: ManifestMap): Read<string[]> {
+  const specs = map.resources.map((r) => ({
+    get: getter(r.path),
+    typeGet: r.typePath ? getter(r.typePath) : null,
+    fallback: r.type ?? null,
+    path: r.path,
+    idGet: r.idKey ? getter(r.idKey) : null,
+    typeKeyGet: r.typeKey ? getter(r.typeKey) : null,
+  }));
+  return (e) => {
+    const out: string[] = [];
+    for (const r of specs) {
+      const v = r.get(e);
+      const type = (r.typeGet ? text(r.typeGet(e)) : null) ?? r.fallback;
+      const id = text(v);
+      if (id !== null) {
+        out.push(`${type ?? r.path}:${id}`);
+        continue;
+      }
+      if (r.idGet === null) continue;
+      for (const item of Array.isArray(v) ? v : isObject(v) ? [v] : []) {
+        const itemId = text(r.idGet(item));
+        const itemType = (r.typeKeyGet ? text(r.typeKeyGet(item)) : null) ?? type ?? r.path;
+        if (itemId !== null) out.push(`${itemType}:${itemId}`);
+      }
     }
-    for (const item of Array.isArray(v) ? v : isObject(v) ? [v] : []) {
-      const itemId = r.idKey ? text(at(item, r.idKey)) : null;
-      const itemType = (r.typeKey ? text(at(item, r.typeKey)) : null) ?? type ?? r.path;
-      if (itemId !== null) out.push(`${itemType}:${itemId}`);
-    }
-  }
-  return out;
+    return out;
+  };
 }
 
-function readOnlyOf(map: ManifestMap, e: Record<string, unknown>, name: string): boolean | null {
+function readOnlyReader(
+  map: ManifestMap,
+): (e: Record<string, unknown>, name: string) => boolean | null {
   const rule = map.readOnly;
-  if (!rule) return null;
-  if ("names" in rule) return rule.names.includes(name);
-  if ("pattern" in rule) return new RegExp(rule.pattern).test(name);
-  const v = text(at(e, rule.path));
-  return v === null ? null : rule.values.includes(v);
+  if (!rule) return () => null;
+  if ("names" in rule) {
+    const names = new Set(rule.names);
+    return (_, name) => names.has(name);
+  }
+  if ("reads" in rule) {
+    const reads = new Set(rule.reads);
+    return (_, name) => (reads.has(name) ? true : null);
+  }
+  if ("writes" in rule) {
+    const writes = new Set(rule.writes);
+    return (_, name) => (writes.has(name) ? false : null);
+  }
+  if ("pattern" in rule) {
+    const pattern = new RegExp(rule.pattern);
+    return (_, name) => pattern.test(name);
+  }
+  const get = getter(rule.path);
+  const values = new Set(rule.values);
+  return (e) => {
+    const v = text(get(e));
+    return v === null ? null : values.has(v);
+  };
 }
 
 /** A number, or a numeric string read as one; else null. */
@@ -86,88 +158,223 @@ export const numberOf = (v: unknown) => {
   return Number.isFinite(n) ? n : null;
 };
 
-/** The event's time: `path`, else each fallback in turn (epoch ms, or null). */
-export const eventTime = (map: ManifestMap, e: unknown) => {
-  for (const p of [map.time.path, ...map.time.fallback]) {
-    const t = readTime(at(e, p), map.time.format);
-    if (t !== null) return t;
-  }
-  return null;
-};
-
-/** An actor part or tag: text, and "" is nothing. */
-const parts = (paths: Record<string, string>, e: unknown) =>
-  Object.fromEntries(Object.entries(paths).map(([k, p]) => [k, text(at(e, p))]));
-
-function tagsOf(map: ManifestMap, e: Record<string, unknown>, ua: string | null) {
-  const from = map.tagsFrom ? at(e, map.tagsFrom) : undefined;
-  const tags = stringMap(isObject(from) ? from : {});
-  for (const [k, v] of Object.entries(parts(map.tags, e))) if (v !== null) tags[k] = v;
-  if (ua) tags.userAgent = ua;
-  return tags;
+/** The event's time: `path`, else each fallback in turn (epoch ms, or null), compiled. */
+export function timeReader(map: ManifestMap): (e: unknown) => number | null {
+  const gets = [map.time.path, ...map.time.fallback].map(getter);
+  const { format } = map.time;
+  return (e) => {
+    for (const get of gets) {
+      const t = readTime(get(e), format);
+      if (t !== null) return t;
+    }
+    return null;
+  };
 }
 
-/** The source endpoint: its IP address, and the geo fields the manifest maps (only those). */
-function srcOf(map: ManifestMap, e: Record<string, unknown>): Endpoint {
+const TIME_READERS = new WeakMap<ManifestMap, (e: unknown) => number | null>();
+
+/** The event's time: `path`, else each fallback in turn (epoch ms, or null). */
+export const eventTime = (map: ManifestMap, e: unknown) => {
+  let read = TIME_READERS.get(map);
+  if (!read) {
+    read = timeReader(map);
+    TIME_READERS.set(map, read);
+  }
+  return read(e);
+};
+
+/** Named parts (actor, tags): each as text, "" being nothing; in the manifest's order. */
+function partsReader(paths: Record<string, string>) {
+  const gets = Object.entries(paths).map(([k, p]) => [k, getter(p)] as const);
+  return (e: unknown) => {
+    const out: Record<string, string | null> = {};
+    for (const [k, get] of gets) out[k] = text(get(e));
+    return out;
+  };
+}
+
+function actorReader(map: ManifestMap): Read<Record<string, string>> {
+  const parts = partsReader(map.actor);
+  if (map.emailFromName) return (e) => actorMap(parts(e));
+  return (e) => {
+    const named = parts(e);
+    const actor: Record<string, string> = {};
+    for (const k in named) if (named[k]) actor[k] = named[k] as string;
+    return actor;
+  };
+}
+
+/** stringMap (src/vendors/event.ts), inlined: a JSON object's entries as text. */
+function stringEntries(obj: Record<string, unknown>, out: Record<string, string>) {
+  for (const k in obj) {
+    const v = obj[k];
+    if (v === undefined || v === null) continue;
+    out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  }
+}
+
+function tagsReader(map: ManifestMap): (e: Record<string, unknown>) => Record<string, string> {
+  const from = map.tagsFrom ? getter(map.tagsFrom) : null;
+  const tags = Object.entries(map.tags).map(([k, spec]) =>
+    typeof spec === "string"
+      ? ([k, getter(spec), null] as const)
+      : ([k, getter(spec.path), new Map(Object.entries(spec.values))] as const),
+  );
+  const ua = map.userAgent ? getter(map.userAgent) : null;
+  return (e) => {
+    const out: Record<string, string> = {};
+    if (from) {
+      const v = from(e);
+      if (isObject(v)) stringEntries(v, out);
+    }
+    for (const [k, get, values] of tags) {
+      const v = text(get(e));
+      if (v === null) continue;
+      if (values === null) out[k] = v;
+      else {
+        const mapped = values.get(v);
+        if (mapped !== undefined) out[k] = mapped;
+      }
+    }
+    const agent = ua ? text(ua(e)) : null;
+    if (agent) out.userAgent = agent;
+    return out;
+  };
+}
+
+/** The source endpoint: its IP address (the first path present), and the mapped geo fields. */
+function srcReader(map: ManifestMap): Read<Endpoint> {
+  const ips = (map.srcIp === undefined ? [] : [map.srcIp].flat()).map(getter);
+  const ip: Read<string | null> =
+    ips.length === 0
+      ? () => null
+      : (e) => {
+          for (const get of ips) {
+            const v = get(e);
+            if (v !== undefined && v !== null) return text(v);
+          }
+          return null;
+        };
   const { city, countryCode, latitude, longitude } = map.geo;
-  return {
-    ...sourceIp(map.srcIp ? text(at(e, map.srcIp)) : null),
-    ...(city && { city: text(at(e, city)) }),
-    ...(countryCode && { asCountryCode: text(at(e, countryCode)) }),
-    ...(latitude && { latitude: numberOf(at(e, latitude)) }),
-    ...(longitude && { longitude: numberOf(at(e, longitude)) }),
+  const geo: Array<[keyof Endpoint, Get, (v: unknown) => string | number | null]> = [];
+  if (city) geo.push(["city", getter(city), text]);
+  if (countryCode) geo.push(["asCountryCode", getter(countryCode), text]);
+  if (latitude) geo.push(["latitude", getter(latitude), numberOf]);
+  if (longitude) geo.push(["longitude", getter(longitude), numberOf]);
+  return (e) => {
+    const src = sourceIp(ip(e)) as unknown as Record<string, unknown>;
+    for (const [k, get, as] of geo) src[k] = as(get(e));
+    return src as unknown as Endpoint;
+  };
+}
+
+/** The view's columns read from the event: `as` a number or a string, `default` for nothing. */
+function sourceFieldsReader(m: Manifest): Read<Record<string, unknown>> {
+  const columns = viewOf(m).paths.map(([name, path, as, fallback]) => {
+    const get = getter(path);
+    const read: Get =
+      as === "number"
+        ? (e) => numberOf(get(e) ?? null)
+        : as === "string"
+          ? (e) => {
+              const v = get(e);
+              return typeof v === "string" ? v : null;
+            }
+          : (e) => get(e) ?? null;
+    return [
+      name,
+      fallback === undefined
+        ? read
+        : (e: unknown) => {
+            const v = read(e);
+            return v === null ? structuredClone(fallback) : v;
+          },
+    ] as const;
+  });
+  return (e) => {
+    const out: Record<string, unknown> = {};
+    for (const [name, read] of columns) out[name] = read(e);
+    return out;
+  };
+}
+
+/** Whether an object is one event: it has every path of one of the lists. */
+function isEventOf(m: Manifest): Normalizer["isEvent"] {
+  const { map } = m;
+  const idPath = "path" in map.id ? map.id.path : null;
+  const lists = (map.isEvent ?? [[...(idPath === null ? [] : [idPath]), map.time.path]]).map(
+    (keys) => keys.map(getter),
+  );
+  const has = (v: unknown) => lists.some((gets) => gets.every((g) => g(v) !== undefined));
+  // Keys in any case (no `when`: every object is prepared): its keys are read rewritten.
+  const rename = map.prepare?.when ? null : keyRewrite(map.prepare);
+  if (!rename) return has;
+  return (v) => {
+    const renamed: Record<string, unknown> = {};
+    for (const k in v) renamed[rename(k)] = v[k];
+    return has(renamed);
   };
 }
 
 export function manifestNormalizer(m: Manifest): Normalizer {
   const { map } = m;
-  const view = viewOf(m);
-  const types = typesSchema(map.types);
+  const types = typesCheck(map.types);
+  const prepare = preparer(map.prepare);
   const idPath = "path" in map.id ? map.id.path : null;
-  const eventKeys = map.isEvent ?? [[...(idPath === null ? [] : [idPath]), map.time.path]];
-  return {
-    isEvent: (v) => eventKeys.some((keys) => keys.every((k) => at(v, k) !== undefined)),
+  const idGet = idPath === null ? null : getter(idPath);
+  const hashWhenMissing = "fallback" in map.id && map.id.fallback === "canonical_json";
+  const time = timeReader(map);
+  const timeMessage = `${map.time.path}: missing or ${map.time.format === "iso" ? TIME_MESSAGE : `not an ${map.time.format} time`}`;
+  const nameOf = nameReader(map.name);
+  const missingName = nameMessage(map.name);
+  const readOnlyOf = readOnlyReader(map);
+  const actorOf = actorReader(map);
+  const srcOf = srcReader(map);
+  const tagsOf = tagsReader(map);
+  const resourcesOf = resourcesReader(map);
+  const fieldsOf = sourceFieldsReader(m);
+  const serviceName = m.type;
+  const notAnEvent = `event: not a ${m.name} event object`;
 
-    async normalize({ value, raw }) {
-      const checked = types?.safeParse(value);
-      if (checked && !checked.success) return zodFailure(checked.error.issues);
-      if (!isObject(value)) return fail("invalid_event", `event: not a ${m.name} event object`);
-      const eventID =
-        idPath === null ? await sha256Hex(canonicalJson(value)) : text(at(value, idPath));
+  return {
+    isEvent: isEventOf(m),
+
+    async normalize({ value: received, raw }) {
+      const value = prepare ? prepare(received) : received;
+      if (value instanceof Nesting)
+        return { ok: false, code: "nesting_too_deep", message: value.message };
+      if (types && !types.ok(value)) {
+        const issues = types.issues(value);
+        if (issues.length > 0) return zodFailure(issues);
+      }
+      if (!isObject(value)) return fail("invalid_event", notAnEvent);
+      let eventID = idGet === null ? null : text(idGet(value));
+      if (eventID === null && (idGet === null || hashWhenMissing))
+        eventID = sha256HexSync(canonicalJson(received));
       if (eventID === null) return fail("invalid_event", `${idPath}: missing (the event id)`);
-      const time = eventTime(map, value);
-      if (time === null)
-        return fail(
-          "invalid_time",
-          `${map.time.path}: missing or ${map.time.format === "iso" ? TIME_MESSAGE : `not an ${map.time.format} time`}`,
-        );
-      const eventName = nameOf(map.name, value);
-      if (!eventName) return fail("invalid_event", nameMessage(map.name));
-      const named = parts(map.actor, value);
-      const actor = map.emailFromName
-        ? actorMap(named)
-        : (Object.fromEntries(Object.entries(named).filter(([, v]) => v)) as Record<
-            string,
-            string
-          >);
-      return accepted({
-        eventID,
-        eventName,
-        eventTime: time,
-        readOnly: readOnlyOf(map, value, eventName),
-        serviceName: m.type,
-        src: srcOf(map, value),
-        actor,
-        tags: tagsOf(map, value, map.userAgent ? text(at(value, map.userAgent)) : null),
-        resources: resourcesOf(map, value),
-        rawLog: raw,
-        sourceFields: Object.fromEntries(
-          view.paths.map(([column, p, as]) => {
-            const v = at(value, p) ?? null;
-            return [column, as === "number" ? numberOf(v) : v];
-          }),
-        ),
-      });
+      const eventTime = time(value);
+      if (eventTime === null) return fail("invalid_time", timeMessage);
+      const eventName = nameOf(value);
+      if (!eventName) return fail("invalid_event", missingName);
+      // accepted()'s shape, written out: one object literal, no spread of a fresh object
+      return {
+        ok: true,
+        event: {
+          eventID,
+          eventName,
+          eventTime,
+          readOnly: readOnlyOf(value, eventName),
+          serviceName,
+          src: srcOf(value),
+          actor: actorOf(value),
+          tags: tagsOf(value),
+          resources: resourcesOf(value),
+          rawLog: raw,
+          sourceFields: fieldsOf(value),
+          dst: emptyEndpoint(),
+          enrichments: [],
+        },
+      };
     },
   };
 }

@@ -2,8 +2,8 @@ import { zodMessage } from "../event";
 import type { PageRequest, PageTarget, PollClient } from "../types";
 import { eventTime } from "./normalize";
 import { at, fill, text, writeTime } from "./paths";
-import type { Manifest } from "./schema";
-import { typesSchema } from "./types";
+import type { Manifest as AnyManifest, PolledManifest as Manifest } from "./schema";
+import { typesCheck } from "./types";
 
 /**
  * The page client a manifest's `poll` describes, driven by the one poll walker like every
@@ -30,8 +30,10 @@ export function nextLink(header: string | null): string | null {
 
 function authHeaders(m: Manifest, token: string): Record<string, string> {
   const a = m.poll.auth;
-  if (a.kind === "bearer") return { authorization: `Bearer ${token}` };
+  if (a.kind === "bearer" || a.kind === "google_service_account")
+    return { authorization: `Bearer ${token}` };
   if (a.kind === "basic") return { authorization: `Basic ${btoa(token)}` };
+  if (a.kind === "body") return {};
   return { [a.name.toLowerCase()]: `${a.prefix}${token}` };
 }
 
@@ -69,6 +71,8 @@ function firstPage(m: Manifest, target: PageTarget, next: string | null) {
   }
   if (pagination.kind === "page")
     url.searchParams.set(pagination.param, next ?? String(pagination.first));
+  if (pagination.kind === "offset")
+    url.searchParams.set(pagination.param, next ?? String(pagination.first));
   if (pagination.kind === "cursor" && next !== null) url.searchParams.set(pagination.param, next);
   if (pagination.kind === "body_cursor" && next !== null) body = { [pagination.field]: next };
   return { url: url.toString(), body };
@@ -81,14 +85,20 @@ function nextPage(body: unknown, next: string | null, p: { first: number; totalP
   return typeof total === "number" && page - p.first + 1 >= total ? null : String(page + 1);
 }
 
-export function manifestPoll(m: Manifest): PollClient {
+export function manifestPoll(any: AnyManifest): PollClient {
+  if (!any.poll) throw new Error(`${any.type}: the manifest has no poll section`);
+  const m = any as Manifest;
   const { pagination, records } = m.poll;
   const idPath = "path" in m.map.id ? m.map.id.path : null;
-  const envelope = typesSchema(m.poll.envelope);
+  const envelope = typesCheck(m.poll.envelope);
   return {
     name: m.name,
     defaultBaseUrl: m.poll.baseUrl ?? "",
     order: m.poll.order,
+    ...(m.poll.rateLimit && { rateLimit: m.poll.rateLimit }),
+    ...(m.poll.auth.kind === "google_service_account" && {
+      tokenGrant: { kind: "google_service_account", scope: m.poll.auth.scope },
+    }),
     request(target, next): PageRequest {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(m.poll.request.headers))
@@ -100,24 +110,34 @@ export function manifestPoll(m: Manifest): PollClient {
       const { url, body } = firstPage(m, target, next);
       if (m.poll.request.method === "GET") return { url, headers, explainAuth: explain };
       headers["content-type"] = "application/json";
+      const auth = m.poll.auth;
+      const signed = auth.kind === "body" ? { ...body, [auth.field]: target.token } : body;
       return {
         url,
         method: "POST",
-        body: JSON.stringify(body ?? {}),
+        body: JSON.stringify(signed ?? {}),
         headers,
         explainAuth: explain,
       };
     },
     parse(body, _next, page) {
-      const checked = envelope?.safeParse(body);
-      if (checked && !checked.success)
-        return { ok: false, error: `not a ${m.name} page: ${zodMessage(checked.error.issues)}` };
+      const issues = envelope && !envelope.ok(body) ? envelope.issues(body) : [];
+      if (issues.length > 0)
+        return { ok: false, error: `not a ${m.name} page: ${zodMessage(issues)}` };
       const items = at(body, records);
       if (!Array.isArray(items))
         return { ok: false, error: `not a ${m.name} page: ${records || "the body"} is not a list` };
       if (items.length === 0) return { ok: true, items, next: null };
       if (pagination.kind === "page")
         return { ok: true, items, next: nextPage(body, _next, pagination) };
+      if (pagination.kind === "offset") {
+        const offset = Number(_next ?? pagination.first) + items.length;
+        const total = pagination.total === undefined ? undefined : at(body, pagination.total);
+        const last =
+          (pagination.size !== undefined && items.length < pagination.size) ||
+          (typeof total === "number" && offset >= total);
+        return { ok: true, items, next: last ? null : String(offset) };
+      }
       if (pagination.kind === "cursor")
         return { ok: true, items, next: text(at(body, pagination.path)) };
       if (pagination.kind === "body_cursor") {
@@ -137,15 +157,19 @@ export function manifestPoll(m: Manifest): PollClient {
     pageLabel: (next) =>
       pagination.kind === "page"
         ? `page ${next ?? pagination.first}`
-        : next === null
-          ? "head"
-          : `${pagination.kind === "link" ? "" : `${"field" in pagination ? pagination.field : pagination.param}=`}${next}`,
+        : pagination.kind === "offset"
+          ? `${pagination.param}=${next ?? pagination.first}`
+          : next === null
+            ? "head"
+            : `${pagination.kind === "link" ? "" : `${"field" in pagination ? pagination.field : pagination.param}=`}${next}`,
     tokenLabel: (next) =>
       pagination.kind === "page"
         ? `page ${next}`
-        : pagination.kind === "link"
-          ? `the next link ${JSON.stringify(next)}`
-          : `the cursor ${JSON.stringify(next)}`,
+        : pagination.kind === "offset"
+          ? `the offset ${next}`
+          : pagination.kind === "link"
+            ? `the next link ${JSON.stringify(next)}`
+            : `the cursor ${JSON.stringify(next)}`,
     idOf: (item) => (idPath === null ? null : text(at(item, idPath))),
     timeOf: (item) => eventTime(m.map, item),
   };

@@ -54,6 +54,20 @@ const auth = z.discriminatedUnion("kind", [
   z
     .strictObject({ kind: z.literal("basic") })
     .describe('HTTP Basic: the token variable holds "user:password"'),
+  z
+    .strictObject({
+      kind: z.literal("google_service_account"),
+      scope: z.string().min(1).describe("The OAuth scope(s) asked for, space-separated"),
+    })
+    .describe(
+      "The token variable holds a Google service-account key (JSON): exchanged for an access token (JWT bearer grant), sent as Authorization: Bearer",
+    ),
+  z
+    .strictObject({
+      kind: z.literal("body"),
+      field: z.string().min(1).describe("The JSON body's field that carries the token"),
+    })
+    .describe("POST APIs that take the token in the body: {<field>: token} in every request"),
 ]);
 
 const pagination = z.discriminatedUnion("kind", [
@@ -80,6 +94,20 @@ const pagination = z.discriminatedUnion("kind", [
     .describe("Page numbers from `first`; an empty page is the end"),
   z
     .strictObject({
+      kind: z.literal("offset"),
+      param: z.string().min(1).describe("The offset parameter (the number of events to skip)"),
+      first: z.number().int().nonnegative().default(0),
+      size: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe("The page size the request asks for: a shorter page is the last"),
+      total: path.optional().describe("The body's number of events: the walk ends there"),
+    })
+    .describe("Offsets: the next page starts after the events read so far; an empty page ends"),
+  z
+    .strictObject({
       kind: z.literal("body_cursor"),
       path,
       field: z.string().min(1).describe("The body of the next request is {<field>: token}"),
@@ -88,45 +116,59 @@ const pagination = z.discriminatedUnion("kind", [
     .describe("POST APIs: the next request's JSON body is the cursor the page answered"),
 ]);
 
-const poll = z.strictObject({
-  baseUrl: z
-    .url()
-    .optional()
-    .describe("The vendor's API origin, the default of the source's baseUrl (none: required)"),
-  request: z.strictObject({
-    method: z.enum(["GET", "POST"]).default("GET"),
-    path: template.describe("Appended to baseUrl, e.g. /orgs/{organization}/audit-log"),
-    query: z.record(z.string(), template).default({}),
-    headers: z.record(z.string(), template).default({}),
-    body: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+const poll = z
+  .strictObject({
+    baseUrl: z
+      .url()
       .optional()
-      .describe("POST: the first request's JSON body (string values are templates)"),
-  }),
-  auth,
-  records: z
-    .string()
-    .describe('The path of the page\'s list of events ("" : the body is the list)'),
-  envelope: types.describe(
-    "The page's fields and their JSON types: a page that fails is malformed (kept in quarantine)",
-  ),
-  pagination,
-  order: z
-    .enum(["newest_first", "oldest_first"])
-    .describe("newest_first: walked back to the overlap window; oldest_first: read to the end"),
-  since: z
-    .strictObject({
-      param: z.string().min(1),
-      format: timeFormat,
-      in: z.enum(["query", "body"]).default("query"),
-    })
-    .optional()
-    .describe("Sent with the first page: the high-water mark minus the overlap window"),
-  errors: z
-    .partialRecord(z.enum(["401", "402", "403", "404"]), template)
-    .default({})
-    .describe("What to tell the user for each auth/permission status ({tokenEnv}, {field})"),
-});
+      .describe("The vendor's API origin, the default of the source's baseUrl (none: required)"),
+    request: z.strictObject({
+      method: z.enum(["GET", "POST"]).default("GET"),
+      path: template.describe("Appended to baseUrl, e.g. /orgs/{organization}/audit-log"),
+      query: z.record(z.string(), template).default({}),
+      headers: z.record(z.string(), template).default({}),
+      body: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+        .optional()
+        .describe("POST: the first request's JSON body (string values are templates)"),
+    }),
+    auth,
+    records: z
+      .string()
+      .describe('The path of the page\'s list of events ("" : the body is the list)'),
+    envelope: types.describe(
+      "The page's fields and their JSON types: a page that fails is malformed (kept in quarantine)",
+    ),
+    pagination,
+    order: z
+      .enum(["newest_first", "oldest_first"])
+      .describe("newest_first: walked back to the overlap window; oldest_first: read to the end"),
+    since: z
+      .strictObject({
+        param: z.string().min(1),
+        format: timeFormat,
+        in: z.enum(["query", "body"]).default("query"),
+      })
+      .optional()
+      .describe("Sent with the first page: the high-water mark minus the overlap window"),
+    rateLimit: z
+      .strictObject({
+        requests: z.number().int().positive(),
+        perSeconds: z.number().positive(),
+      })
+      .optional()
+      .describe(
+        "The vendor's documented limit: a run's requests are spaced evenly (a 429's Retry-After is honoured besides)",
+      ),
+    errors: z
+      .partialRecord(z.enum(["401", "402", "403", "404"]), template)
+      .default({})
+      .describe("What to tell the user for each auth/permission status ({tokenEnv}, {field})"),
+  })
+  .refine((p) => p.auth.kind !== "body" || p.request.method === "POST", {
+    message: "auth kind body needs request.method POST (the token goes in the JSON body)",
+    path: ["auth"],
+  });
 
 const resource = z.strictObject({
   path,
@@ -138,7 +180,46 @@ const resource = z.strictObject({
 
 const nameTemplate = z.strictObject({ template: z.string().min(1) });
 
+const prepare = z
+  .strictObject({
+    when: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe("Only objects with one of these keys (as written) are prepared (default: all)"),
+    keys: z
+      .enum(["lower", "upper_snake"])
+      .optional()
+      .describe(
+        "Keys trimmed and rewritten: lower-case (OCCURRED_AT → occurred_at), or upper snake case (eventTime, event-time, event_time → EVENT_TIME)",
+      ),
+    blank: z
+      .enum(["drop", "null"])
+      .optional()
+      .describe("A blank string value (spaces only): the key left out, or null"),
+    cells: z
+      .literal("json")
+      .optional()
+      .describe(
+        'A string value that looks like a JSON object or list is parsed (nesting bounded); "true" / "false" are booleans',
+      ),
+    nest: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "Flattened objects put back: actor_id → actor.id (the first prefix that matches, after keys are rewritten)",
+      ),
+    integers: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Keys whose digit strings are numbers (after keys are rewritten)"),
+  })
+  .describe(
+    "Flat rows (a CSV export, keys in any case) turned into the event the rest of `map` reads; rawLog keeps the row as received",
+  );
+
 const map = z.strictObject({
+  prepare: prepare.optional(),
   types: types.describe(
     "The event's fields and their JSON types, checked first: a wrong type quarantines the event",
   ),
@@ -150,7 +231,16 @@ const map = z.strictObject({
       "Files and pushes: an object is one event when it has every path of one of these lists (default: the id and time paths)",
     ),
   id: z
-    .union([z.strictObject({ path }), z.strictObject({ hash: z.literal("canonical_json") })])
+    .union([
+      z.strictObject({
+        path,
+        fallback: z
+          .literal("canonical_json")
+          .optional()
+          .describe("When the event has no id at `path`: the SHA-256 of its canonical JSON"),
+      }),
+      z.strictObject({ hash: z.literal("canonical_json") }),
+    ])
     .describe("The event's own id, or the SHA-256 of its canonical JSON"),
   time: z.strictObject({
     path,
@@ -162,12 +252,20 @@ const map = z.strictObject({
     .describe(
       "A path, a template, or alternatives: the first path present (not null), or template whose fields all have a value",
     ),
-  actor: z.partialRecord(z.enum(["id", "email", "name", "type", "username"]), path).default({}),
+  actor: z
+    .record(z.string().regex(/^[a-z][A-Za-z0-9]*$/), path)
+    .default({})
+    .describe(
+      "The actor map's keys (id, email, name, type, username, or any camelCase key), each a path",
+    ),
   emailFromName: z
     .boolean()
     .default(true)
     .describe("An actor name that is an email address is the actor's email too (unless mapped)"),
-  srcIp: path.optional(),
+  srcIp: z
+    .union([path, z.array(path).min(1)])
+    .optional()
+    .describe("A path, or paths read in turn: the first present (not missing or null)"),
   userAgent: path.optional().describe("Kept as the tag userAgent"),
   geo: z.partialRecord(z.enum(["city", "countryCode", "latitude", "longitude"]), path).default({}),
   resources: z.array(resource).default([]),
@@ -176,10 +274,32 @@ const map = z.strictObject({
       z.strictObject({ names: z.array(z.string()).min(1) }),
       z.strictObject({ pattern: z.string().min(1) }),
       z.strictObject({ path, values: z.array(z.string()).min(1) }),
+      z
+        .strictObject({ reads: z.array(z.string()).min(1) })
+        .describe("These names are reads (true); of the others nothing is known (null)"),
+      z
+        .strictObject({ writes: z.array(z.string()).min(1) })
+        .describe("These names are writes (false); of the others nothing is known (null)"),
     ])
     .optional()
-    .describe("Read-only events: by name, by a pattern of the name, or by a field's values"),
-  tags: z.record(z.string(), path).default({}).describe("Each a path; empty values are left out"),
+    .describe(
+      "Read-only events: by name, by a pattern of the name, by a field's values, or known reads / writes only",
+    ),
+  tags: z
+    .record(
+      z.string(),
+      z.union([
+        path,
+        z.strictObject({
+          path,
+          values: z
+            .record(z.string(), z.string())
+            .describe('The tag of each value (as text: "true", "42", "x"); others are left out'),
+        }),
+      ]),
+    )
+    .default({})
+    .describe("Each a path (or a path and a table of its values); empty values are left out"),
   tagsFrom: path.optional().describe("An object whose every entry is a tag (before `tags`)"),
 });
 
@@ -187,6 +307,19 @@ const view = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]*$/),
   description: z.string().min(1),
   prefix: z.string().regex(ident),
+  common: z
+    .array(z.string().regex(/^[a-zA-Z]+$/))
+    .min(1)
+    .optional()
+    .describe(
+      "The common columns the view shows (default: all 36), for a seed view that has fewer",
+    ),
+  rawLog: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Columns whose path SQLite can read are read from rawLog (false: always stored, when the raw keys are not the paths)",
+    ),
   columns: z
     .array(
       z.union([
@@ -198,9 +331,15 @@ const view = z.strictObject({
             .optional(),
           path,
           as: z
-            .literal("number")
+            .enum(["number", "string"])
             .optional()
-            .describe("A number, or a numeric string read as one (else null)"),
+            .describe(
+              "number: a number, or a numeric string read as one (else null); string: a string (else null)",
+            ),
+          default: z
+            .unknown()
+            .optional()
+            .describe("The value when the path holds nothing (missing or null)"),
         }),
       ]),
     )
@@ -233,19 +372,101 @@ const mock = z
     "npm start's stand-in of the API (src/vendors/manifest/mock-api.ts); the Worker ignores it",
   );
 
-export const manifestSchema = z.strictObject({
-  $schema: z.string().optional(),
-  type: z.string().regex(ident, "must be lowercase letters and digits"),
-  name: z.string().min(1).describe("The vendor's name in messages"),
-  docs: z.url().describe("The API documentation the manifest follows"),
-  config: z.record(z.string().regex(/^[a-z][A-Za-z0-9]*$/), configField).default({}),
-  poll,
-  map,
-  view,
-  mock: mock.default({ cursor: "opaque", body: {} }),
-});
+const push = z
+  .strictObject({
+    auth: z
+      .discriminatedUnion("kind", [
+        z
+          .strictObject({ kind: z.literal("bearer") })
+          .describe("Authorization: Bearer <the secret in the source's ingestTokenEnv>"),
+        z
+          .strictObject({
+            kind: z.literal("hmac"),
+            header: z.string().min(1).describe("The header carrying the signature"),
+            algorithm: z.enum(["SHA-256", "SHA-1", "SHA-512"]),
+            encoding: z.enum(["hex", "base64"]).default("hex"),
+            prefix: z.string().optional().describe('Text before the signature ("sha256=", "v0=")'),
+            timestamp: z
+              .strictObject({
+                header: z.string().min(1),
+                toleranceSeconds: z.number().int().positive().default(300),
+              })
+              .optional()
+              .describe("Deliveries that carry their time: the header, and how old one may be"),
+            signed: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("What is signed: {body} and {timestamp} replaced (default: the body)"),
+          })
+          .describe(
+            "An HMAC over the body as received (src/lib/signature.ts), keyed by the secret",
+          ),
+      ])
+      .default({ kind: "bearer" }),
+  })
+  .describe(
+    "The vendor POSTs to /v1/ingest/<source id> (source field ingestTokenEnv): one JSON event, a JSON array, NDJSON, or an envelope with one array; gzip or not",
+  );
+
+const framing = z.enum(["ndjson", "array", "document", "csv"]);
+
+const files = z
+  .strictObject({
+    framings: z
+      .array(framing)
+      .min(1)
+      .default(["ndjson", "array", "document", "csv"])
+      .describe(
+        "What the vendor writes (ndjson, array, document: a JSON object with one array, csv), each possibly gzipped. The bucket reader tells them apart by their first bytes; vendor:check replays each fixture file",
+      ),
+    skip: z
+      .strictObject({
+        prefixes: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("Object names (after the last /) the vendor writes to test access"),
+        keys: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("Regular expressions of whole object keys to leave alone"),
+      })
+      .default({ prefixes: [], keys: [] })
+      .describe("Objects skipped (counted, never read)"),
+  })
+  .describe(
+    "The vendor writes files to a bucket (source fields prefix, s3, gcs or azure): R2 notifications, S3 via SNS/SQS, GCS via Pub/Sub, Azure via Event Grid",
+  );
+
+export const manifestSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    type: z.string().regex(ident, "must be lowercase letters and digits"),
+    name: z.string().min(1).describe("The vendor's name in messages"),
+    docs: z.url().describe("The API documentation the manifest follows"),
+    config: z.record(z.string().regex(/^[a-z][A-Za-z0-9]*$/), configField).default({}),
+    poll: poll.optional(),
+    push: push.optional(),
+    files: files.optional(),
+    map,
+    view,
+    mock: mock.default({ cursor: "opaque", body: {} }),
+  })
+  .refine((m) => m.poll || m.push || m.files, {
+    message: "needs how events arrive: poll, push or files (or push and files)",
+    path: ["poll"],
+  })
+  .refine((m) => !(m.poll && (m.push || m.files)), {
+    message: "a polled vendor is polled only: poll, or push and/or files",
+    path: ["poll"],
+  });
 
 export type Manifest = z.output<typeof manifestSchema>;
+export type ManifestPush = NonNullable<Manifest["push"]>;
+export type ManifestFiles = NonNullable<Manifest["files"]>;
+export type ManifestPrepare = NonNullable<Manifest["map"]["prepare"]>;
 export type ManifestMap = Manifest["map"];
-export type ManifestPoll = Manifest["poll"];
+export type ManifestPoll = NonNullable<Manifest["poll"]>;
+/** A manifest with a `poll` section. */
+export type PolledManifest = Manifest & { poll: ManifestPoll };
 export type TimeFormat = z.output<typeof timeFormat>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTimestamp } from "../../lib/time";
 import { isoTime } from "../event";
 
 /**
@@ -6,60 +7,147 @@ import { isoTime } from "../event";
  * (`poll.envelope`), e.g. `{ id: text, created_at: "string?", latitude: "string|number?" }`,
  * checked with zod so a failure reads like every vendor's (`zodMessage`): a wrong type fails
  * the event (invalid_event; invalid_time when an `iso` field fails) or the page (malformed).
+ *
+ * `?` after the types: the field may be missing or null; `|missing` / `|null` say only one of
+ * the two. A path with children (`actor.id`, `context.location`) is an object holding them (its
+ * own entry, `context: object?`, says whether it may be missing or null); `targets[].id` is a
+ * list of objects holding `id`.
+ *
+ * Each check is compiled twice, once: a plain function that answers yes or no (run on every
+ * event), and the zod schema, asked only when that says no, for zod's words.
  */
 
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
 const TYPES = {
-  string: () => z.string(),
-  text: () => z.string().min(1),
-  number: () => z.number(),
-  integer: () => z.number().int(),
-  count: () => z.number().int().nonnegative(),
-  boolean: () => z.boolean(),
-  object: () => z.record(z.string(), z.unknown()),
-  array: () => z.array(z.unknown()),
-  iso: () => isoTime,
-} as const;
+  string: [() => z.string(), (v: unknown) => typeof v === "string"],
+  text: [() => z.string().min(1), (v: unknown) => typeof v === "string" && v.length > 0],
+  number: [() => z.number(), (v: unknown) => typeof v === "number" && Number.isFinite(v)],
+  integer: [() => z.number().int(), (v: unknown) => Number.isSafeInteger(v)],
+  count: [
+    () => z.number().int().nonnegative(),
+    (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0,
+  ],
+  boolean: [() => z.boolean(), (v: unknown) => typeof v === "boolean"],
+  object: [() => z.record(z.string(), z.unknown()), isRecord],
+  array: [() => z.array(z.unknown()), (v: unknown) => Array.isArray(v)],
+  iso: [() => isoTime, (v: unknown) => typeof v === "string" && parseTimestamp(v) !== null],
+} as const satisfies Record<string, readonly [() => z.ZodType, (v: unknown) => boolean]>;
 
 type TypeName = keyof typeof TYPES;
-const NAMES = Object.keys(TYPES).join("|");
+const NAMES = [...Object.keys(TYPES), "missing", "null"].join("|");
 
-/** `string`, `string|number`, `text?` (`?`: the field may be missing or null). */
+/** `string`, `string|number`, `text?` (`?`: the field may be missing or null), `object|missing`. */
 export const TYPE_EXPRESSION = new RegExp(`^(?:${NAMES})(?:\\|(?:${NAMES}))*\\??$`);
 
-function typeOf(expression: string): z.ZodType {
-  const optional = expression.endsWith("?");
-  const parts = expression
-    .replace(/\?$/, "")
-    .split("|")
-    .map((t): z.ZodType => TYPES[t as TypeName]());
-  const [first, ...rest] = parts as [z.ZodType, ...z.ZodType[]];
-  const t = rest.length === 0 ? first : z.union([first, ...rest]);
-  return optional ? t.nullish() : t;
+/** A compiled check: whether a value passes (fast), and the zod schema that says why not. */
+interface Check {
+  ok: (v: unknown) => boolean;
+  schema: () => z.ZodType;
 }
 
-type Shape = { [key: string]: Shape | z.ZodType };
+/** The types of an expression and whether the value may be missing / null. */
+function modifiers(expression: string | undefined) {
+  const any = expression?.endsWith("?") ?? false;
+  const names = (expression ?? "").replace(/\?$/, "").split("|").filter(Boolean);
+  return {
+    types: names.filter((n): n is TypeName => n in TYPES),
+    missing: any || names.includes("missing"),
+    nullable: any || names.includes("null"),
+  };
+}
 
-/** The zod object of `{ "a.b": type }` (dotted paths nest; other keys pass), in the given order. */
-export function typesSchema(types: Record<string, string>): z.ZodType | null {
+function withModifiers(check: Check, expression: string | undefined): Check {
+  const { missing, nullable } = modifiers(expression);
+  if (!missing && !nullable) return check;
+  const { ok } = check;
+  return {
+    ok: (v) => (v === undefined ? missing : v === null ? nullable : ok(v)),
+    schema: () => {
+      const s = check.schema();
+      return missing && nullable ? s.nullish() : missing ? s.optional() : s.nullable();
+    },
+  };
+}
+
+function leaf(expression: string): Check {
+  const names = modifiers(expression).types;
+  const checks = names.map((n) => TYPES[n][1]);
+  const first = checks[0] ?? (() => false);
+  return {
+    ok: checks.length === 1 ? first : (v) => checks.some((c) => c(v)),
+    schema: () => {
+      const [a, ...rest] = names.map((n) => TYPES[n][0]());
+      if (a === undefined) return z.never();
+      return rest.length === 0 ? a : z.union([a, ...rest] as [z.ZodType, ...z.ZodType[]]);
+    },
+  };
+}
+
+/** A node of the declared paths: its own expression, its keys, or its list's items. */
+interface Node {
+  expression?: string;
+  keys?: Map<string, Node>;
+  items?: Node;
+}
+
+function compile(node: Node): Check {
+  let check: Check;
+  if (node.keys) {
+    const entries = [...node.keys].map(([k, n]) => [k, compile(n)] as const);
+    check = {
+      ok: (v) => isRecord(v) && entries.every(([k, c]) => c.ok(v[k])),
+      schema: () => z.looseObject(Object.fromEntries(entries.map(([k, c]) => [k, c.schema()]))),
+    };
+  } else if (node.items) {
+    const item = compile(node.items);
+    check = {
+      ok: (v) => Array.isArray(v) && v.every(item.ok),
+      schema: () => z.array(item.schema()),
+    };
+  } else return withModifiers(leaf(node.expression ?? "object"), node.expression);
+  return withModifiers(check, node.expression);
+}
+
+/** A compiled types declaration: `ok` on every value, `issues` (zod's) only when it fails. */
+export interface TypesCheck {
+  ok: (v: unknown) => boolean;
+  /** zod's issues for a value `ok` refused (none: zod accepts it after all). */
+  issues: (v: unknown) => z.core.$ZodIssue[];
+}
+
+/** The check of `{ "a.b": type, "list[].c": type }`, in the given order; null when empty. */
+export function typesCheck(types: Record<string, string>): TypesCheck | null {
   const entries = Object.entries(types);
   if (entries.length === 0) return null;
-  const root: Shape = {};
+  const root: Node = { keys: new Map() };
   for (const [path, expression] of entries) {
-    const keys = path.split(".");
     let node = root;
-    for (const key of keys.slice(0, -1)) {
-      const next = node[key];
-      const child: Shape = next && !(next instanceof z.ZodType) ? next : {};
-      node[key] = child;
-      node = child;
+    for (const segment of path.split(".")) {
+      const list = segment.endsWith("[]");
+      const key = list ? segment.slice(0, -2) : segment;
+      node.keys ??= new Map();
+      let child = node.keys.get(key);
+      if (!child) {
+        child = {};
+        node.keys.set(key, child);
+      }
+      if (list) {
+        child.items ??= {};
+        node = child.items;
+      } else node = child;
     }
-    node[keys.at(-1) as string] = typeOf(expression);
+    node.expression = expression;
   }
-  const build = (shape: Shape): z.ZodType =>
-    z.looseObject(
-      Object.fromEntries(
-        Object.entries(shape).map(([k, v]) => [k, v instanceof z.ZodType ? v : build(v)]),
-      ),
-    );
-  return build(root);
+  const check = compile(root);
+  let schema: z.ZodType | null = null;
+  return {
+    ok: check.ok,
+    issues: (v) => {
+      schema ??= check.schema();
+      const r = schema.safeParse(v);
+      return r.success ? [] : r.error.issues;
+    },
+  };
 }

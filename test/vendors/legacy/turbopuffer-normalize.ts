@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { canonicalJson, sha256Hex } from "../../lib/hash";
-import { parseTimestamp } from "../../lib/time";
+import { canonicalJson, sha256Hex } from "../../../src/lib/hash";
+import { parseTimestamp } from "../../../src/lib/time";
 import {
   accepted,
   actorMap,
@@ -9,7 +9,7 @@ import {
   sourceIp,
   stringMap,
   zodFailure,
-} from "../event";
+} from "../../../src/vendors/event";
 
 /**
  * turbopuffer audit-log events (docs/sources/turbopuffer.md; WorkOS-style). The HTTPS and bucket framings are

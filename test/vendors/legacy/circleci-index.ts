@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { bucketFields, commonFields, oneBucket } from "../fields";
-import type { Vendor } from "../types";
-import { circleci as normalizer } from "./normalize";
+import { bucketFields, commonFields, oneBucket } from "../../../src/vendors/fields";
+import type { Vendor } from "../../../src/vendors/types";
+import { circleci as normalizer } from "./circleci-normalize";
 
 /** CircleCI: writes audit files to the customer's bucket (docs/sources/circleci.md). */
 export const circleci = {

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { bucketFields, commonFields, oneBucket } from "../fields";
-import type { Vendor } from "../types";
-import { AIRKIT_VIEW_COLUMNS, airkit as normalizer } from "./normalize";
+import { bucketFields, commonFields, oneBucket } from "../../../src/vendors/fields";
+import type { Vendor } from "../../../src/vendors/types";
+import { AIRKIT_VIEW_COLUMNS, airkit as normalizer } from "./airkit-normalize";
 
 /** Airkit: writes a file every 5 minutes to the customer's bucket (docs/sources/airkit.md). */
 export const airkit = {

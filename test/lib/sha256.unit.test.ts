@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../../src/lib/hash";
+import { sha256HexSync } from "../../src/lib/sha256";
+
+/** The synchronous SHA-256 is WebCrypto's digest, byte for byte. */
+describe("sha256HexSync", () => {
+  it("matches the FIPS 180-4 examples", () => {
+    expect(sha256HexSync("")).toBe(
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
+    expect(sha256HexSync("abc")).toBe(
+      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    );
+    expect(sha256HexSync("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")).toBe(
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+    );
+  });
+
+  it("equals crypto.subtle.digest on every length around the block edges and on random text", async () => {
+    const texts: string[] = [];
+    for (let n = 0; n <= 200; n++) texts.push("x".repeat(n));
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    const alphabet = ["a", "é", "€", "𝄞", "\ud800", "\udfff", "\u0000", '"', "\n", "日本"];
+    for (let i = 0; i < 300; i++) {
+      let s = "";
+      const len = rand() % 300;
+      for (let j = 0; j < len; j++) s += alphabet[rand() % alphabet.length];
+      texts.push(s);
+    }
+    texts.push("z".repeat(100_000), "€".repeat(40_000));
+    for (const t of texts)
+      expect(sha256HexSync(t), JSON.stringify(t.slice(0, 40))).toBe(await sha256Hex(t));
+  });
+});
