@@ -1,11 +1,13 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { coldFrom } from "../archive/cold";
+import { findArchived } from "../archive/lookup";
+import { queryTiers } from "../archive/tiers";
 import { catalog, present } from "../catalog";
 import { SOURCE_TYPES } from "../config";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
-import { getLog, type KeyedRow, type LogQuery, queryLogs } from "../store/query";
+import { getLog, type KeyedRow, type LogQuery } from "../store/query";
 import { runSql } from "../store/sql";
 import { sqlExamples } from "../store/sql-examples";
 import { RangeInput, rangeOf } from "./range";
@@ -56,7 +58,8 @@ export function queryTools(server: McpServer, ctx: CallContext): void {
     output: {
       data: z.array(z.record(z.string(), z.unknown())),
       nextCursor: z.string().nullable(),
-      coldFrom: z.string().optional(),
+      tiers: z.array(z.enum(["hot", "archive"])),
+      archiveCut: z.string().optional(),
       ...Truncation,
     },
     async run(a, c) {
@@ -72,33 +75,31 @@ export function queryTools(server: McpServer, ctx: CallContext): void {
           );
         query.after = { t: cur.t, key: cur.key };
       }
-      const rows = await queryLogs(c.env.DB, { ...query, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      const cold = await coldFrom(c.env, c.now, range);
+      // both tiers, as GET /v1/logs: an hour whose rows left D1 is read from the archive
+      const tiers = await queryTiers(c.env, query);
+      const page = tiers.rows;
+      const archiveCut = tiers.meta.archive?.cut;
       const fit = fitItems(
         page.map((r) => clip(present(r))),
         budgetAround({ nextCursor: "x".repeat(200) }),
       );
       const cut = fit.items.length < page.length;
       const last = page[fit.items.length - 1] as KeyedRow | undefined;
-      const more = cut || rows.length > limit;
-      const nextCursor =
-        more && last
-          ? encodeCursor({
-              f: a.timeField,
-              o: a.order,
-              t: a.timeField === "eventTime" ? last.eventTime : last.receivedAt,
-              key: last.key,
-            })
-          : null;
+      const next =
+        cut && last
+          ? { t: a.timeField === "eventTime" ? last.eventTime : last.receivedAt, key: last.key }
+          : tiers.next;
+      const more = next !== null;
+      const nextCursor = next ? encodeCursor({ f: a.timeField, o: a.order, ...next }) : null;
       return {
-        summary: `${fit.items.length} event(s)${more ? " (more match: pass nextCursor)" : ""}${cut ? `, cut at ${MAX_ANSWER_BYTES / 1024} KiB` : ""}${cold ? `; events before ${cold} may be only in the R2 archive` : ""}`,
+        summary: `${fit.items.length} event(s)${more ? " (more match: pass nextCursor)" : ""}${cut ? `, cut at ${MAX_ANSWER_BYTES / 1024} KiB` : ""}${tiers.meta.tiers.includes("archive") ? "; read from the archive too" : ""}${archiveCut ? ` (the archive read stopped at its ${archiveCut} bound: pass nextCursor)` : ""}`,
         data: {
           data: fit.items as Record<string, unknown>[],
           nextCursor,
           truncated: cut,
           ...(cut ? { truncatedBy: "bytes" as const } : {}),
-          ...(cold ? { coldFrom: cold } : {}),
+          tiers: tiers.meta.tiers,
+          ...(archiveCut ? { archiveCut: String(archiveCut) } : {}),
         },
       };
     },
@@ -117,7 +118,8 @@ export function queryTools(server: McpServer, ctx: CallContext): void {
     },
     output: { event: z.record(z.string(), z.unknown()) },
     async run(a, c) {
-      const row = await getLog(c.env.DB, a.id);
+      // D1 first, then the archive's cold hours (as GET /v1/logs/:id)
+      const row = (await getLog(c.env.DB, a.id)) ?? (await findArchived(c.env, a.id)).row;
       if (!row) throw new AppError("log_not_found", `no stored event with id "${a.id}"`);
       const event = clip(present(row), 32_768) as Record<string, unknown>;
       return {
