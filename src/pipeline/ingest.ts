@@ -5,7 +5,7 @@ import { describeError } from "../lib/errors";
 import { type Spans, spans as spansOf } from "../lib/spans";
 import type { Framed } from "../parse/json";
 import type { WholeEntry } from "../ports";
-import { matchStatements, ruleStatsStatements } from "../store/alerts";
+import { detectionStatements } from "../store/alerts";
 import { type CommitResult, commit } from "../store/ingest";
 import type { QuarantinedRecord } from "../store/quarantine";
 import { d1Rules } from "../store/rules";
@@ -58,10 +58,9 @@ async function commitPrepared(
   );
   spans.count("matches", matches.length);
   const commitId = crypto.randomUUID();
-  const detections = spans.time("detect_statements", () => [
-    ...matches.flatMap((m) => matchStatements(env.DB, m, source.id, now, commitId)),
-    ...ruleStatsStatements(env.DB, matches, now, commitId),
-  ]);
+  const detections = spans.time("detect_statements", () =>
+    detectionStatements(env.DB, matches, source.id, now, commitId),
+  );
   spans.count("detection_statements", detections.length);
   const result = await commit(env, {
     sourceID: source.id,
