@@ -145,16 +145,18 @@ async function scenario(destinations) {
       report(`detection_cost_ratio ${name} ${(matching / plain - 1).toFixed(3)}`);
       await new Promise((r) => setTimeout(r, 500)); // the log's last lines
       const spans = spansOf(s.logFile).slice(before);
-      // Alternating: even entries are the matching pushes.
-      const ofMatching = spans.filter((_, i) => i % 2 === 0);
-      if (ofMatching.length === PUSHES) {
-        const mean = (f) => ofMatching.reduce((a, x) => a + (f(x) ?? 0), 0) / ofMatching.length;
-        const stages = new Set(ofMatching.flatMap((x) => Object.keys(x.ms)));
-        for (const stage of stages)
-          report(`push_profile_ms ${name} ${stage} ${mean((x) => x.ms[stage]).toFixed(2)}`);
-        report(`push_profile_ms ${name} total_in_worker ${mean((x) => x.total).toFixed(2)}`);
-        for (const c of new Set(ofMatching.flatMap((x) => Object.keys(x.counts))))
-          report(`push_profile_count ${name} ${c} ${mean((x) => x.counts[c]).toFixed(1)}`);
+      // Alternating: even entries are the matching pushes, odd ones the plain pushes.
+      for (const [kind, of] of [
+        ["", spans.filter((_, i) => i % 2 === 0)],
+        ["/plain", spans.filter((_, i) => i % 2 === 1)],
+      ]) {
+        if (of.length !== PUSHES) continue;
+        const mean = (f) => of.reduce((a, x) => a + (f(x) ?? 0), 0) / of.length;
+        for (const stage of new Set(of.flatMap((x) => Object.keys(x.ms))))
+          report(`push_profile_ms ${name}${kind} ${stage} ${mean((x) => x.ms[stage]).toFixed(2)}`);
+        report(`push_profile_ms ${name}${kind} total_in_worker ${mean((x) => x.total).toFixed(2)}`);
+        for (const c of new Set(of.flatMap((x) => Object.keys(x.counts))))
+          report(`push_profile_count ${name}${kind} ${c} ${mean((x) => x.counts[c]).toFixed(1)}`);
       }
     }
     if (hook) {

@@ -1,6 +1,6 @@
 import { queueAlerts } from "../alerts/notify";
 import { ruleRow } from "../catalog";
-import { detectionMatches } from "../detect/evaluate";
+import { activeRules, matchRows } from "../detect/evaluate";
 import { describeError } from "../lib/errors";
 import { type Spans, spans as spansOf } from "../lib/spans";
 import type { Framed } from "../parse/json";
@@ -53,9 +53,14 @@ async function commitPrepared(
   extra: D1PreparedStatement[] = [],
   spans: Spans = spansOf(false),
 ): Promise<CommitResult> {
-  const matches = await spans.time("detect_match", () =>
-    detectionMatches(d1Rules(env.DB), source, prepared.rows, ruleRow),
-  );
+  // The rules in force (one short D1 read of their version), then the matching (pure).
+  const active =
+    prepared.rows.length > 0
+      ? await spans.time("detect_rules", () => activeRules(d1Rules(env.DB)))
+      : null;
+  const matches = active
+    ? spans.time("detect_match", () => matchRows(active, source, prepared.rows, ruleRow))
+    : [];
   spans.count("matches", matches.length);
   const commitId = crypto.randomUUID();
   const detections = spans.time("detect_statements", () =>
