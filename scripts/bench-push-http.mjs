@@ -145,10 +145,10 @@ async function scenario(destinations) {
       report(`detection_cost_ratio ${name} ${(matching / plain - 1).toFixed(3)}`);
       await new Promise((r) => setTimeout(r, 500)); // the log's last lines
       const spans = spansOf(s.logFile).slice(before);
-      // Alternating: even entries are the matching pushes, odd ones the plain pushes.
+      // The matching pushes' spans count matches, the plain pushes' none.
       for (const [kind, of] of [
-        ["", spans.filter((_, i) => i % 2 === 0)],
-        ["/plain", spans.filter((_, i) => i % 2 === 1)],
+        ["", spans.filter((x) => (x.counts.matches ?? 0) > 0)],
+        ["/plain", spans.filter((x) => (x.counts.matches ?? 0) === 0)],
       ]) {
         if (of.length !== PUSHES) continue;
         const mean = (f) => of.reduce((a, x) => a + (f(x) ?? 0), 0) / of.length;

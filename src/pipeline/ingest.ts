@@ -1,6 +1,6 @@
 import { queueAlerts } from "../alerts/notify";
 import { ruleRow } from "../catalog";
-import { activeRules, matchRows } from "../detect/evaluate";
+import { type Active, activeRules, matchRows } from "../detect/evaluate";
 import { describeError } from "../lib/errors";
 import { type Spans, spans as spansOf } from "../lib/spans";
 import type { Framed } from "../parse/json";
@@ -32,8 +32,19 @@ export async function ingest(
 ): Promise<CommitResult> {
   const now = options.now ?? Date.now();
   const spans = spansOf(profiling(env));
+  // The rules in force are read (one short D1 read) while the records are prepared.
+  const rules = spans.time("detect_rules", () => activeRules(d1Rules(env.DB)));
+  rules.catch(() => {}); // awaited (and thrown) by the commit
   const prepared = await prepareRecords(env, source, records, now, { ...options, spans });
-  const result = await commitPrepared(env, source, prepared, now, options.extra?.(prepared), spans);
+  const result = await commitPrepared(
+    env,
+    source,
+    prepared,
+    now,
+    options.extra?.(prepared),
+    spans,
+    rules,
+  );
   if (spans.enabled) console.log(`spans ${JSON.stringify(spans)}`);
   return result;
 }
@@ -52,11 +63,12 @@ async function commitPrepared(
   now: number,
   extra: D1PreparedStatement[] = [],
   spans: Spans = spansOf(false),
+  rules?: Promise<Active>,
 ): Promise<CommitResult> {
   // The rules in force (one short D1 read of their version), then the matching (pure).
   const active =
     prepared.rows.length > 0
-      ? await spans.time("detect_rules", () => activeRules(d1Rules(env.DB)))
+      ? await spans.time("detect_rules_wait", () => rules ?? activeRules(d1Rules(env.DB)))
       : null;
   const matches = active
     ? spans.time("detect_match", () => matchRows(active, source, prepared.rows, ruleRow))
