@@ -146,17 +146,38 @@ async function scenario(destinations) {
       await new Promise((r) => setTimeout(r, 500)); // the log's last lines
       const spans = spansOf(s.logFile).slice(before);
       // The matching pushes' spans count matches, the plain pushes' none.
+      const profiles = {};
       for (const [kind, of] of [
         ["", spans.filter((x) => (x.counts.matches ?? 0) > 0)],
         ["/plain", spans.filter((x) => (x.counts.matches ?? 0) === 0)],
       ]) {
-        if (of.length !== PUSHES) continue;
+        if (of.length === 0) continue;
         const mean = (f) => of.reduce((a, x) => a + (f(x) ?? 0), 0) / of.length;
+        profiles[kind] = { ms: {}, total: mean((x) => x.total) };
+        for (const stage of new Set(of.flatMap((x) => Object.keys(x.ms))))
+          profiles[kind].ms[stage] = mean((x) => x.ms[stage]);
         for (const stage of new Set(of.flatMap((x) => Object.keys(x.ms))))
           report(`push_profile_ms ${name}${kind} ${stage} ${mean((x) => x.ms[stage]).toFixed(2)}`);
         report(`push_profile_ms ${name}${kind} total_in_worker ${mean((x) => x.total).toFixed(2)}`);
         for (const c of new Set(of.flatMap((x) => Object.keys(x.counts))))
           report(`push_profile_count ${name}${kind} ${c} ${mean((x) => x.counts[c]).toFixed(1)}`);
+      }
+      // What detections cost in a matching push, from its spans: the rules' load as far as the
+      // commit waits for it, matching, the statements, the extra D1 batch time over a plain
+      // push of the same server, correlations and the outbox; over the rest of the push.
+      const m = profiles[""];
+      const p = profiles["/plain"];
+      if (m && p) {
+        const at = (x, k) => x.ms[k] ?? 0;
+        const rulesWait = m.ms.detect_rules_wait ?? m.ms.detect_rules ?? 0; // before: not overlapped
+        const cost =
+          rulesWait +
+          at(m, "detect_match") +
+          at(m, "detect_statements") +
+          Math.max(0, at(m, "d1_batch") - at(p, "d1_batch")) +
+          at(m, "correlate") +
+          at(m, "alert_outbox");
+        report(`detection_share ${name} ${(cost / (m.total - cost)).toFixed(3)}`);
       }
     }
     if (hook) {
