@@ -24,8 +24,13 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { importWorkerCode } from "./lib/import-worker-code.mjs";
-import { freshDatabase, loadSqlite, rowInserter } from "./lib/sqlite-baseline.mjs";
+import {
+  freshDatabase,
+  insertRate,
+  loadSqlite,
+  rowInserter,
+  turbopufferRows,
+} from "./lib/sqlite-baseline.mjs";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -200,27 +205,9 @@ for (const destinations of quick ? [true] : [false, true]) await scenario(destin
 // The raw-SQLite baseline: the same events, normalized by the Worker's code, in one transaction.
 const Database = loadSqlite("sqlite_http_insert_rows_per_s");
 if (Database) {
-  const mod =
-    await importWorkerCode(`export { turbopuffer } from "./src/vendors/turbopuffer/index.ts";
-  export { toRow, LOG_COLUMNS } from "./src/store/rows.ts";
-  export { rowKey } from "./src/store/keys.ts";`);
-  const source = { id: "turbopuffer", type: "turbopuffer" };
-  const rows = [];
-  for (const value of pushed.slice(0, PUSHES * BATCH)) {
-    const raw = JSON.stringify(value);
-    const out = await mod.turbopuffer.normalizer.normalize({ value, raw });
-    if (!out.ok) throw new Error(out.message);
-    rows.push(
-      await mod.toRow(source, out.event, Date.now(), { view: mod.turbopuffer.view, parsed: value }),
-    );
-  }
+  const { rows, LOG_COLUMNS, rowKey } = await turbopufferRows(pushed.slice(0, PUSHES * BATCH));
   const db = freshDatabase(Database, "sqlite-http-baseline");
-  const insert = rowInserter(db, mod.LOG_COLUMNS, mod.rowKey);
-  const t = performance.now();
-  db.transaction(() => {
-    for (const r of rows) insert(r);
-  })();
-  const sqlite = rows.length / ((performance.now() - t) / 1000);
+  const sqlite = insertRate(db, rowInserter(db, LOG_COLUMNS, rowKey), rows);
   db.close();
   report(`sqlite_http_insert_rows_per_s ${Math.round(sqlite)}`);
   for (const line of results.filter((l) => l.startsWith("push_http_events_per_s "))) {
