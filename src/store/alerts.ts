@@ -391,6 +391,11 @@ export async function readDestinationHealth(
   return new Map(results.map((h) => [h.destinationID, h]));
 }
 
+/** An alert's events (its eventIds), as stored. */
+export async function alertEvents(db: D1Database, a: AlertRow): Promise<LogRow[]> {
+  return [...(await alertsEvents(db, [a])).values()];
+}
+
 /** The events of some alerts (their eventIds), as stored, by id: one query. */
 export async function alertsEvents(
   db: D1Database,
