@@ -117,7 +117,8 @@ function bundleConfig(script) {
 /**
  * Starts the Worker. Options: log (function), logFile (wrangler's output; default in the
  * state directory), keepState (leave the temporary directory behind for debugging), script (a
- * bundle built by `wrangler deploy --dry-run --outdir`, served instead of src/ with --no-bundle).
+ * bundle built by `wrangler deploy --dry-run --outdir`, served instead of src/ with --no-bundle),
+ * vars (more vars, or other values, for this Worker: e.g. DESTINATIONS in the push benchmark).
  * Returns { base, port, stateDir, tokens, sources, stop() }.
  */
 export async function startServer(options = {}) {
@@ -127,7 +128,7 @@ export async function startServer(options = {}) {
   const envFile = join(dir, "e2e.env");
   writeFileSync(
     envFile,
-    `${Object.entries(VARS)
+    `${Object.entries({ ...VARS, ...options.vars })
       .map(([k, v]) => `${k}='${v}'`)
       .join("\n")}\n`,
   );

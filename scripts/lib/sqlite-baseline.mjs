@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { root } from "./import-worker-code.mjs";
+import { importWorkerCode, root } from "./import-worker-code.mjs";
 
 /** better-sqlite3, or null (with a BENCH line naming `figure` as unavailable) when missing. */
 export function loadSqlite(figure) {
@@ -41,4 +41,33 @@ export function rowInserter(db, columns, rowKey) {
     `INSERT INTO events (${all.join(", ")}) VALUES (${all.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
   );
   return (r) => insert.run([BigInt(rowKey(r.eventTime, r.id)), ...columns.map((c) => r[c])]);
+}
+
+/**
+ * Turbopuffer events (objects) as the Worker stores them: its own normalizer and row code.
+ * Returns { rows, LOG_COLUMNS, rowKey } for `rowInserter`.
+ */
+export async function turbopufferRows(events) {
+  const mod =
+    await importWorkerCode(`export { turbopuffer } from "./src/vendors/turbopuffer/index.ts";
+  export { toRow, LOG_COLUMNS } from "./src/store/rows.ts";
+  export { rowKey } from "./src/store/keys.ts";`);
+  const source = { id: "turbopuffer", type: "turbopuffer" };
+  const rows = [];
+  for (const value of events) {
+    const out = await mod.turbopuffer.normalizer.normalize({ value, raw: JSON.stringify(value) });
+    if (!out.ok) throw new Error(out.message);
+    const raw = { view: mod.turbopuffer.view, parsed: value };
+    rows.push(await mod.toRow(source, out.event, Date.now(), raw));
+  }
+  return { rows, LOG_COLUMNS: mod.LOG_COLUMNS, rowKey: mod.rowKey };
+}
+
+/** Inserts rows in one transaction; rows per second. */
+export function insertRate(db, insert, rows) {
+  const started = performance.now();
+  db.transaction(() => {
+    for (const r of rows) insert(r);
+  })();
+  return rows.length / ((performance.now() - started) / 1000);
 }

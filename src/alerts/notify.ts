@@ -3,15 +3,17 @@ import { present as presentRow } from "../catalog";
 import { describeError } from "../lib/errors";
 import {
   type AlertRow,
-  alertEvents,
-  claimNotification,
+  alertsEvents,
+  claimNotifications,
   getAlert,
   presentAlert,
+  recordDelivered,
   recordDestination,
-  releaseNotification,
+  releaseNotifications,
   setDelivery,
   unnotifiedAlerts,
 } from "../store/alerts";
+import type { LogRow } from "../store/schema";
 import { type Delivery, DeliveryError, deliver, loadDestinations } from "./destinations";
 
 /**
@@ -49,70 +51,112 @@ function destinationsOf(env: Env, a: AlertRow): string[] {
 const MAX_PAYLOAD_BYTES = 96 * 1024;
 const MAX_BATCH_BYTES = 200 * 1024;
 
-/** Sends `messages` in batches under the queue's size limit. */
-async function sendAll(env: Env, messages: MessageSendRequest<Notification>[]) {
-  let batch: MessageSendRequest<Notification>[] = [];
+type Outgoing = MessageSendRequest<Notification>;
+
+/**
+ * Sends each alert's messages, in batches under the queue's limits (an alert's messages in one
+ * batch when they fit). When a batch is refused, the alerts not wholly sent are returned with
+ * the error (their claims are given back); the rest were sent.
+ */
+async function sendAll(
+  env: Env,
+  perAlert: Array<{ alert: AlertRow; messages: Outgoing[] }>,
+): Promise<{ unsent: AlertRow[]; error?: unknown }> {
+  let batch: Outgoing[] = [];
+  let inBatch: AlertRow[] = [];
   let size = 0;
-  for (const m of messages) {
-    const bytes = JSON.stringify(m.body).length + 1024;
-    if (batch.length > 0 && (size + bytes > MAX_BATCH_BYTES || batch.length === 100)) {
-      await env.NOTIFICATIONS.sendBatch(batch);
-      batch = [];
-      size = 0;
+  let done = 0;
+  const flush = async () => {
+    if (batch.length > 0) await env.NOTIFICATIONS.sendBatch(batch);
+    done += inBatch.length;
+    batch = [];
+    inBatch = [];
+    size = 0;
+  };
+  try {
+    for (const { alert, messages } of perAlert) {
+      for (const m of messages) {
+        const bytes = JSON.stringify(m.body).length + 1024;
+        if (batch.length > 0 && (size + bytes > MAX_BATCH_BYTES || batch.length === 100))
+          await flush();
+        batch.push(m);
+        size += bytes;
+      }
+      inBatch.push(alert);
     }
-    batch.push(m);
-    size += bytes;
+    await flush();
+    return { unsent: [] };
+  } catch (error) {
+    return { unsent: perAlert.slice(done).map((p) => p.alert), error };
   }
-  if (batch.length > 0) await env.NOTIFICATIONS.sendBatch(batch);
 }
 
-/** Queues one claimed alert version, one message per destination, its payload fixed now. */
-async function queueVersion(env: Env, a: AlertRow): Promise<void> {
+/** One claimed alert version's messages, one per destination, its payload fixed now. */
+function messagesOf(
+  env: Env,
+  a: AlertRow,
+  events: Map<string, LogRow>,
+  destinations: string[],
+): Outgoing[] {
   const type = a.notifiedVersion === 0 ? "alert.created" : "alert.updated";
-  const destinations = destinationsOf(env, a);
-  if (destinations.length === 0) return;
-  const { body, slackText } = await payload(env, a, type);
+  const { body, slackText } = payload(env, a, type, events);
   const base = { kind: "auditflare.notify", alertId: a.id, version: a.version, type } as const;
-  await sendAll(
-    env,
-    destinations.map((destination) => ({
-      body: { ...base, destination, body, slackText },
-      contentType: "json" as const,
-    })),
-  );
+  return destinations.map((destination) => ({
+    body: { ...base, destination, body, slackText },
+    contentType: "json" as const,
+  }));
 }
 
-/** Queues what the outbox holds; returns how many alert versions were queued. */
+/**
+ * Queues what the outbox holds; returns how many alert versions were queued. A handful of
+ * round trips whatever the number of alerts: the due alerts, their claims (one batch), their
+ * events (one query), the messages (one queue batch per 100 or 200 KB).
+ */
 export async function queueAlerts(env: Env): Promise<number> {
-  const due = await unnotifiedAlerts(env.DB);
-  let queued = 0;
-  for (const a of due) {
-    if (!(await claimNotification(env.DB, a.id, a.notifiedVersion, a.version))) continue;
-    try {
-      await queueVersion(env, a);
-    } catch (err) {
-      await releaseNotification(env.DB, a.id, a.notifiedVersion, a.version);
-      throw err;
-    }
-    queued++;
+  const claimed = await claimNotifications(env.DB, await unnotifiedAlerts(env.DB));
+  const sending = claimed
+    .map((alert) => ({ alert, destinations: destinationsOf(env, alert) }))
+    .filter((s) => s.destinations.length > 0);
+  if (sending.length === 0) return claimed.length;
+  let unsent: AlertRow[] = sending.map((s) => s.alert);
+  let failure: { error: unknown } | null = null;
+  try {
+    const events = await alertsEvents(env.DB, unsent);
+    const perAlert = sending.map(({ alert, destinations }) => ({
+      alert,
+      messages: messagesOf(env, alert, events, destinations),
+    }));
+    const sent = await sendAll(env, perAlert);
+    unsent = sent.unsent;
+    if (unsent.length > 0) failure = { error: sent.error };
+  } catch (error) {
+    failure = { error };
   }
-  return queued;
+  if (failure) {
+    await releaseNotifications(env.DB, unsent);
+    throw failure.error;
+  }
+  return claimed.length;
 }
 
 /** The alert's events as sent: the first ones, as many as fit the payload's budget. */
-async function eventsOf(env: Env, a: AlertRow) {
-  const events = (await alertEvents(env.DB, a)).map(presentRow);
+function eventsOf(a: AlertRow, stored: Map<string, LogRow>) {
   let bytes = 0;
-  const kept = events.filter((e) => {
+  const events = [];
+  for (const id of JSON.parse(a.eventIds) as string[]) {
+    const row = stored.get(id);
+    if (!row) continue;
+    const e = presentRow(row);
     bytes += JSON.stringify(e).length;
-    return bytes <= MAX_PAYLOAD_BYTES - 8 * 1024;
-  });
-  return kept;
+    if (bytes > MAX_PAYLOAD_BYTES - 8 * 1024) break;
+    events.push(e);
+  }
+  return events;
 }
 
 /** The alert as sent: its fields, and the rows of its first events (`data.eventIds` names all). */
-async function payload(env: Env, a: AlertRow, type: Notification["type"]) {
-  const events = await eventsOf(env, a);
+function payload(env: Env, a: AlertRow, type: Notification["type"], stored: Map<string, LogRow>) {
+  const events = eventsOf(a, stored);
   const data = { ...presentAlert(a), events };
 
   const first = events[0];
@@ -131,7 +175,7 @@ async function contentOf(env: Env, n: Notification) {
   if (n.body !== undefined && n.slackText !== undefined)
     return { body: n.body, slackText: n.slackText };
   const a = await getAlert(env.DB, n.alertId);
-  return a ? payload(env, a, n.type) : null;
+  return a ? payload(env, a, n.type, await alertsEvents(env.DB, [a])) : null;
 }
 
 const reasonOf = (err: unknown) => (err instanceof DeliveryError ? err.reason : describeError(err));
@@ -149,8 +193,7 @@ export async function handleNotification(env: Env, n: Notification): Promise<voi
     await recordDestination(env.DB, d.id, { ok: false, error: reasonOf(err) }, Date.now());
     throw err;
   }
-  await recordDestination(env.DB, d.id, { ok: true }, Date.now());
-  await setDelivery(env.DB, n.alertId, `delivered to ${d.id}`);
+  await recordDelivered(env.DB, d.id, n.alertId, Date.now());
 }
 
 /** One message of a batch, acknowledged or retried on its own; never throws. */

@@ -1,10 +1,11 @@
 import { queueAlerts } from "../alerts/notify";
 import { ruleRow } from "../catalog";
-import { detectionMatches } from "../detect/evaluate";
+import { type Active, activeRules, matchRows } from "../detect/evaluate";
 import { describeError } from "../lib/errors";
+import { type Spans, spans as spansOf } from "../lib/spans";
 import type { Framed } from "../parse/json";
 import type { WholeEntry } from "../ports";
-import { matchStatements, ruleStatsStatements } from "../store/alerts";
+import { detectionStatements } from "../store/alerts";
 import { type CommitResult, commit } from "../store/ingest";
 import type { QuarantinedRecord } from "../store/quarantine";
 import { d1Rules } from "../store/rules";
@@ -30,9 +31,26 @@ export async function ingest(
   options: IngestOptions = {},
 ): Promise<CommitResult> {
   const now = options.now ?? Date.now();
-  const prepared = await prepareRecords(env, source, records, now, options);
-  return commitPrepared(env, source, prepared, now, options.extra?.(prepared));
+  const spans = spansOf(profiling(env));
+  // The rules in force are read (one short D1 read) while the records are prepared.
+  const rules = spans.time("detect_rules", () => activeRules(d1Rules(env.DB)));
+  rules.catch(() => {}); // awaited (and thrown) by the commit
+  const prepared = await prepareRecords(env, source, records, now, { ...options, spans });
+  const result = await commitPrepared(
+    env,
+    source,
+    prepared,
+    now,
+    options.extra?.(prepared),
+    spans,
+    rules,
+  );
+  if (spans.enabled) console.log(`spans ${JSON.stringify(spans)}`);
+  return result;
 }
+
+/** Whether this Worker logs the spans of each ingest (the var PROFILE_SPANS, src/lib/spans.ts). */
+const profiling = (env: Env) => (env as { PROFILE_SPANS?: string }).PROFILE_SPANS === "true";
 
 /**
  * Commits the rows with what the detection rules matched among them (src/detect/evaluate.ts),
@@ -44,33 +62,48 @@ async function commitPrepared(
   prepared: Prepared,
   now: number,
   extra: D1PreparedStatement[] = [],
+  spans: Spans = spansOf(false),
+  rules?: Promise<Active>,
 ): Promise<CommitResult> {
-  const matches = await detectionMatches(d1Rules(env.DB), source, prepared.rows, ruleRow);
+  // The rules in force (one short D1 read of their version), then the matching (pure).
+  const active =
+    prepared.rows.length > 0
+      ? await spans.time("detect_rules_wait", () => rules ?? activeRules(d1Rules(env.DB)))
+      : null;
+  const matches = active
+    ? spans.time("detect_match", () => matchRows(active, source, prepared.rows, ruleRow))
+    : [];
+  spans.count("matches", matches.length);
   const commitId = crypto.randomUUID();
-  const detections = [
-    ...matches.flatMap((m) => matchStatements(env.DB, m, source.id, now, commitId)),
-    ...ruleStatsStatements(env.DB, matches, now, commitId),
-  ];
+  const detections = spans.time("detect_statements", () =>
+    detectionStatements(env.DB, matches, source.id, now, commitId),
+  );
+  spans.count("detection_statements", detections.length);
   const result = await commit(env, {
     sourceID: source.id,
     sourceType: source.type,
     ...prepared,
     now,
     extra: [...extra, ...detections],
+    spans,
   });
   // The hits are committed: their correlation windows are decided now, over what D1 holds
   // (every commit of a group's hits reads after its own write, so the last one sees them all).
-  const fired = await correlateCommit(env, matches, source.id, now).catch((err) => {
-    console.error(
-      `correlations not evaluated (the next hit of the group does): ${describeError(err)}`,
-    );
-    return 0;
-  });
+  const fired = await spans
+    .time("correlate", () => correlateCommit(env, matches, source.id, now))
+    .catch((err) => {
+      console.error(
+        `correlations not evaluated (the next hit of the group does): ${describeError(err)}`,
+      );
+      return 0;
+    });
   // The rows and alerts are committed: a queue failure here is the outbox's to retry (cron).
   if (fired > 0 || matches.some((m) => !m.silent))
-    await queueAlerts(env).catch((err) =>
-      console.error(`alerts not queued yet (the cron retries): ${describeError(err)}`),
-    );
+    await spans
+      .time("alert_outbox", () => queueAlerts(env))
+      .catch((err) =>
+        console.error(`alerts not queued yet (the cron retries): ${describeError(err)}`),
+      );
   return result;
 }
 

@@ -1,6 +1,7 @@
 import { enrichEvents } from "../enrich";
 import type { ErrorCode } from "../lib/errors";
 import { describeError } from "../lib/errors";
+import { noSpans, type Spans } from "../lib/spans";
 import { checkEventTime } from "../lib/time";
 import type { Framed } from "../parse/json";
 import {
@@ -43,6 +44,8 @@ export interface PrepareOptions {
    * replay (all or nothing) wants every failure, kept before or not.
    */
   keepOnce?: boolean;
+  /** Timing spans of the stages (src/lib/spans.ts); none by default. */
+  spans?: Spans;
 }
 
 /** Failures looked up together (one query per this many records that failed). */
@@ -197,23 +200,33 @@ export async function prepareRecords(
   // columns the view can read from rawLog are then not stored again (src/store/source-fields.ts).
   const parsedOf = new Map<NormalizedEvent, unknown>();
   const failures = new Failures(env.DB, source.id, options.keepOnce ?? true);
+  const spans = options.spans ?? noSpans;
   let received = 0;
-  for (const r of records) {
+  // Framing is lazy (the records are parsed as they are pulled): its time is the pulls'.
+  const it = records[Symbol.iterator]();
+  for (;;) {
+    const pulled = spans.enabled ? performance.now() : 0;
+    const next = it.next();
+    if (spans.enabled) spans.add("parse", performance.now() - pulled);
+    if (next.done) break;
+    const r = next.value;
     received++;
     if (!r.ok) {
       // A record that did not parse fails at the parse stage (no normalizer call).
       await failures.add(failure(r, "parse", r.code ?? "invalid_json", r.error));
       continue;
     }
-    const n = await normalizeRecord(source, r, receivedAt);
+    const n = await spans.time("normalize", () => normalizeRecord(source, r, receivedAt));
     if (n.ok) {
       events.push(n.event);
       if (n.event.rawLog === r.raw) parsedOf.set(n.event, r.value);
     } else await failures.add(n.failure);
   }
-  await enrichEvents(env, events);
-  const rows = await rowsOf(source, events, parsedOf, failures, receivedAt, options);
-  const groups = await failures.groups();
+  await spans.time("enrich", () => enrichEvents(env, events));
+  const rows = await spans.time("rows", () =>
+    rowsOf(source, events, parsedOf, failures, receivedAt, options),
+  );
+  const groups = await spans.time("quarantine_lookup", () => failures.groups());
   const quarantine: QuarantineEntry[] = groups.map((group) => ({
     sourceID: source.id,
     sourceType: source.type,

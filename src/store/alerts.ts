@@ -3,15 +3,14 @@ import type { Match } from "../model/match";
 import type { LogRow } from "./schema";
 
 /**
- * Detections and alerts (src/store/schema.ts). The statements of one match run in the commit's
- * transaction, in this order: the detection (ignored when this rule already matched this event),
- * then the open alert of its (rule, dedup key) window counts it, or else a new alert is made;
- * both only when the detection is new in this commit (`commitId`). The rule's stats (rule_stats:
- * matches, lastMatchAt, the Rules tab) count the same new detections, silent ones included.
+ * Detections and alerts (src/store/schema.ts). A commit's detection statements run in its
+ * transaction, in this order (`detectionStatements`): its detection rows in bulk (a row already
+ * there, this rule having matched this event before, is ignored), then per (rule, dedup key) the
+ * open alert of its window counts the group's detections new in this commit (`commitId`), or
+ * else one new alert is made. The rule's stats (rule_stats: matches, lastMatchAt, the Rules tab)
+ * count the same new detections, silent ones included.
  */
 
-const NEW_DETECTION =
-  "EXISTS (SELECT 1 FROM detections WHERE ruleId = ?1 AND eventId = ?2 AND commitId = ?3)";
 const OPEN_IN_WINDOW = "ruleId = ?1 AND dedupKey = ?4 AND firstSeen > ?5 AND status != 'closed'";
 
 /** What an alert statement needs: the match (or correlation window) and the alert's fields. */
@@ -114,26 +113,129 @@ export function ruleStatsStatements(
   );
 }
 
-/**
- * A match's statements: its detection row; for a rule that alerts, its alert statements. A
- * correlation's hit is only stored: its windows are decided after the commit.
- */
-export function matchStatements(
+/** Detection rows per bulk insert: a row is ~150 bytes of JSON, far below D1's 100 KB. */
+const DETECTIONS_CHUNK = 400;
+
+/** The commit's detections, as many rows per INSERT as DETECTIONS_CHUNK (one JSON parameter). */
+function detectionInserts(
   db: D1Database,
-  m: Match,
+  matches: readonly Match[],
+  commitId: string,
+): D1PreparedStatement[] {
+  const statement = db.prepare(
+    `INSERT INTO detections (ruleId, eventId, dedupKey, value, eventTime, commitId)
+     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, ?2 FROM json_each(?1)
+     WHERE true ON CONFLICT(ruleId, eventId) DO NOTHING`,
+  );
+  const out: D1PreparedStatement[] = [];
+  for (let i = 0; i < matches.length; i += DETECTIONS_CHUNK) {
+    const rows = matches
+      .slice(i, i + DETECTIONS_CHUNK)
+      .map((m) => [m.ruleId, m.eventId, m.dedupKey, m.correlation?.value ?? null, m.eventTime]);
+    out.push(statement.bind(JSON.stringify(rows), commitId));
+  }
+  return out;
+}
+
+/** The alerting matches of a commit by (rule, dedup key), each group's events in commit order. */
+function alertGroups(matches: readonly Match[]): Match[][] {
+  const groups = new Map<string, Match[]>();
+  for (const m of matches) {
+    if (m.silent) continue;
+    const key = `${m.ruleId}\u0000${m.dedupKey}`;
+    const group = groups.get(key);
+    if (group) group.push(m);
+    else groups.set(key, [m]);
+  }
+  return [...groups.values()];
+}
+
+/** Events per alert statement pair: 2,000 ids of 32 hex keep it far below D1's 100 KB. */
+const GROUP_CHUNK = 2000;
+
+// The group's events whose detection this commit inserted (?1 ruleId, ?2 the events' ids as a
+// JSON array in commit order, ?3 commitId), in that order.
+const NEW_IN_GROUP = `fresh AS (SELECT j.key AS k, j.value AS id FROM json_each(?2) AS j
+  WHERE EXISTS (SELECT 1 FROM detections d WHERE d.ruleId = ?1 AND d.eventId = j.value AND d.commitId = ?3))`;
+
+/**
+ * One (rule, dedup key) group of a commit's alerting matches, deduplicated in memory: the open
+ * alert of its window counts the group's new detections at once (one new version, so one
+ * notification, whatever the number of events), or else one alert is made holding them. Only
+ * detections this commit inserted count (a re-pushed event never counts twice). Same outcome as
+ * the per-event statements of `alertStatements` applied in order, in two statements.
+ */
+function groupAlertStatements(
+  db: D1Database,
+  group: Match[],
   sourceID: string,
   now: number,
   commitId: string,
 ): D1PreparedStatement[] {
-  const detection = db
-    .prepare(
-      `INSERT INTO detections (ruleId, eventId, dedupKey, value, eventTime, commitId)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(ruleId, eventId) DO NOTHING`,
-    )
-    .bind(m.ruleId, m.eventId, m.dedupKey, m.correlation?.value ?? null, m.eventTime, commitId);
-  if (m.silent) return [detection];
-  const input = { ...m, sourceID, eventIds: [m.eventId] };
-  return [detection, ...alertStatements(db, input, NEW_DETECTION, commitId, m.eventId, now)];
+  const first = group[0] as Match;
+  const out: D1PreparedStatement[] = [];
+  for (let i = 0; i < group.length; i += GROUP_CHUNK) {
+    const ids = JSON.stringify(group.slice(i, i + GROUP_CHUNK).map((m) => m.eventId));
+    const since = now - first.dedupMinutes * 60_000;
+    out.push(
+      db
+        .prepare(
+          `WITH ${NEW_IN_GROUP}
+           UPDATE alerts SET count = count + (SELECT count(*) FROM fresh), lastSeen = ?6,
+             version = version + 1,
+             eventIds = (SELECT json_group_array(id) FROM (
+               SELECT id FROM (SELECT 0 AS g, e.key AS k, e.value AS id FROM json_each(alerts.eventIds) AS e
+                               UNION ALL SELECT 1, k, id FROM fresh)
+               ORDER BY g, k LIMIT 20))
+           WHERE ${OPEN_IN_WINDOW} AND EXISTS (SELECT 1 FROM fresh)`,
+        )
+        .bind(first.ruleId, ids, commitId, first.dedupKey, since, now),
+      db
+        .prepare(
+          `WITH ${NEW_IN_GROUP}
+           INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds, destinations)
+           SELECT ?7, ?1, ?8, ?9, ?4, ?10, ?6, ?6, (SELECT count(*) FROM fresh),
+             (SELECT json_group_array(id) FROM (SELECT id FROM fresh ORDER BY k LIMIT 20)), ?11
+           WHERE EXISTS (SELECT 1 FROM fresh) AND NOT EXISTS (SELECT 1 FROM alerts WHERE ${OPEN_IN_WINDOW})`,
+        )
+        .bind(
+          first.ruleId,
+          ids,
+          commitId,
+          first.dedupKey,
+          since,
+          now,
+          crypto.randomUUID(),
+          first.title,
+          first.level,
+          sourceID,
+          first.destinations ? JSON.stringify(first.destinations) : null,
+        ),
+    );
+  }
+  return out;
+}
+
+/**
+ * A commit's detection statements, batched: its detection rows in bulk inserts, then per
+ * (rule, dedup key) of the rules that alert, the open alert counts the group or one alert is
+ * made (deduplicated in memory: one alert write per alert, not per event). A correlation's hit
+ * is only stored: its windows are decided after the commit. The rule stats follow
+ * (`ruleStatsStatements`).
+ */
+export function detectionStatements(
+  db: D1Database,
+  matches: readonly Match[],
+  sourceID: string,
+  now: number,
+  commitId: string,
+): D1PreparedStatement[] {
+  if (matches.length === 0) return [];
+  return [
+    ...detectionInserts(db, matches, commitId),
+    ...alertGroups(matches).flatMap((g) => groupAlertStatements(db, g, sourceID, now, commitId)),
+    ...ruleStatsStatements(db, matches, now, commitId),
+  ];
 }
 
 export interface AlertRow {
@@ -181,34 +283,25 @@ export async function unnotifiedAlerts(db: D1Database, limit = 50): Promise<Aler
   return results;
 }
 
+const CLAIM_SQL = "UPDATE alerts SET notifiedVersion = ?3 WHERE id = ?1 AND notifiedVersion = ?2";
+
 /**
- * Claims an alert's versions after `from` for queueing (false when another sweep claimed them
- * first, so concurrent sweeps never queue one version twice).
+ * Claims the alerts' versions after the notified one for queueing, in one batch: the alerts
+ * returned are the ones claimed here (another sweep that claimed one first keeps it, so
+ * concurrent sweeps never queue one version twice).
  */
-export async function claimNotification(
-  db: D1Database,
-  id: string,
-  from: number,
-  to: number,
-): Promise<boolean> {
-  const r = await db
-    .prepare("UPDATE alerts SET notifiedVersion = ?3 WHERE id = ?1 AND notifiedVersion = ?2")
-    .bind(id, from, to)
-    .run();
-  return r.meta.changes > 0;
+export async function claimNotifications(db: D1Database, due: AlertRow[]): Promise<AlertRow[]> {
+  if (due.length === 0) return [];
+  const claim = db.prepare(CLAIM_SQL);
+  const results = await db.batch(due.map((a) => claim.bind(a.id, a.notifiedVersion, a.version)));
+  return due.filter((_, i) => (results[i]?.meta.changes ?? 0) > 0);
 }
 
-/** Gives a claim back (the queue refused the messages): the next sweep queues them. */
-export async function releaseNotification(
-  db: D1Database,
-  id: string,
-  from: number,
-  to: number,
-): Promise<void> {
-  await db
-    .prepare("UPDATE alerts SET notifiedVersion = ?2 WHERE id = ?1 AND notifiedVersion = ?3")
-    .bind(id, from, to)
-    .run();
+/** Gives claims back (the queue refused the messages): the next sweep queues them. */
+export async function releaseNotifications(db: D1Database, claimed: AlertRow[]): Promise<void> {
+  if (claimed.length === 0) return;
+  const release = db.prepare(CLAIM_SQL);
+  await db.batch(claimed.map((a) => release.bind(a.id, a.version, a.notifiedVersion)));
 }
 
 export async function getAlert(db: D1Database, id: string): Promise<AlertRow | null> {
@@ -238,7 +331,31 @@ export async function recordDestination(
   outcome: { ok: true } | { ok: false; error: string },
   now: number,
 ): Promise<void> {
-  await db
+  await destinationStatement(db, id, outcome, now).run();
+}
+
+/** A delivered message, in one batch: its destination's health and its alert's `delivery`. */
+export async function recordDelivered(
+  db: D1Database,
+  destinationID: string,
+  alertId: string,
+  now: number,
+): Promise<void> {
+  await db.batch([
+    destinationStatement(db, destinationID, { ok: true }, now),
+    db
+      .prepare("UPDATE alerts SET delivery = ?2 WHERE id = ?1")
+      .bind(alertId, `delivered to ${destinationID}`),
+  ]);
+}
+
+function destinationStatement(
+  db: D1Database,
+  id: string,
+  outcome: { ok: true } | { ok: false; error: string },
+  now: number,
+): D1PreparedStatement {
+  return db
     .prepare(
       `INSERT INTO destination_health (destinationID, delivered, failed, lastSuccessAt, lastErrorAt, lastError)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -255,8 +372,7 @@ export async function recordDestination(
       outcome.ok ? now : null,
       outcome.ok ? null : now,
       outcome.ok ? null : outcome.error.slice(0, 1000),
-    )
-    .run();
+    );
 }
 
 export interface DestinationHealth {
@@ -277,11 +393,21 @@ export async function readDestinationHealth(
 
 /** An alert's events (its eventIds), as stored. */
 export async function alertEvents(db: D1Database, a: AlertRow): Promise<LogRow[]> {
+  return [...(await alertsEvents(db, [a])).values()];
+}
+
+/** The events of some alerts (their eventIds), as stored, by id: one query. */
+export async function alertsEvents(
+  db: D1Database,
+  alerts: AlertRow[],
+): Promise<Map<string, LogRow>> {
+  const ids = [...new Set(alerts.flatMap((a) => JSON.parse(a.eventIds) as string[]))];
+  if (ids.length === 0) return new Map();
   const { results } = await db
     .prepare(`SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?1))`)
-    .bind(JSON.stringify(JSON.parse(a.eventIds) as string[]))
+    .bind(JSON.stringify(ids))
     .all<LogRow>();
-  return results;
+  return new Map(results.map((r) => [r.id, r]));
 }
 
 /** A page of alerts, newest first, after the cursor (firstSeen, id); `limit` + 1 rows at most. */

@@ -1,3 +1,4 @@
+import type { Spans } from "../lib/spans";
 import { utf8Length } from "../lib/utf8";
 import type { ViewDefinition } from "../model/view";
 import type { IngestCounts } from "../ports";
@@ -61,6 +62,8 @@ interface Commit {
   now: number;
   /** Extra statements to run in the same transaction (cursors, object progress). */
   extra?: D1PreparedStatement[];
+  /** Timing spans (src/lib/spans.ts): the statements' building and the D1 batch. */
+  spans?: Spans;
 }
 
 /** The row keys move on by this much (rows retried after a key collision). */
@@ -302,8 +305,14 @@ async function commitWith(
   uncountDuplicates: number,
   probe: Probe,
 ): Promise<CommitResult> {
-  const b = await commitBatch(env, c, uncountDuplicates, probe);
-  const results = await env.DB.batch(b.statements);
+  const spans = c.spans;
+  const b = spans
+    ? await spans.time("store_statements", () => commitBatch(env, c, uncountDuplicates, probe))
+    : await commitBatch(env, c, uncountDuplicates, probe);
+  spans?.count("batch_statements", b.statements.length);
+  const results = spans
+    ? await spans.time("d1_batch", () => env.DB.batch(b.statements))
+    : await env.DB.batch(b.statements);
   let inserted = 0;
   for (const i of b.inserts) inserted += results[i]?.meta.changes ?? 0;
   const lostIds = new Set(
