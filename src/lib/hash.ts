@@ -1,3 +1,5 @@
+import { sha256HexSync } from "./sha256";
+
 const encoder = new TextEncoder();
 
 function toHex(buf: ArrayBuffer): string {
@@ -76,9 +78,13 @@ export function storableText(s: string): string {
   return out;
 }
 
-/** The stored row id: deterministic in (sourceID, eventID), 128 bits of SHA-256 as hex. */
+/**
+ * The stored row id: deterministic in (sourceID, eventID), 128 bits of SHA-256 as hex. Hashed
+ * synchronously (src/lib/sha256.ts, equal to WebCrypto's digest): one per stored event, where
+ * an awaited `crypto.subtle.digest` per event cost more than the hash itself.
+ */
 export async function rowId(sourceID: string, eventID: string): Promise<string> {
-  return (await sha256Hex(`${sourceID}\n${injectiveText(eventID)}`)).slice(0, 32);
+  return sha256HexSync(`${sourceID}\n${injectiveText(eventID)}`).slice(0, 32);
 }
 
 /** Compares two secrets in constant time (hashing first makes the length irrelevant too). */
