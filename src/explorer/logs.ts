@@ -7,20 +7,52 @@ let excludes = [];
 let cursor = null;
 let lastRange = null;
 const form = $("filters");
-/** The filter as API parameters (no paging): form fields, exclusions, ISO times. */
-function filterParams() {
+const DEFAULT_RANGE = "24h";
+/** True when the filter asks for the collector's own events (checkbox, or naming the source). */
+const wantsSelf = () => form.elements.self.checked || form.elements.sourceType.value === "auditflare" ||
+  form.elements.sourceID.value.trim() === "auditflare";
+/**
+ * The filter as API parameters (no paging): form fields, exclusions, the range (a preset as
+ * since=, or custom ISO from/to). For the API (forUrl false) the collector's own audit events
+ * are left out unless asked for; the URL says self=1 instead.
+ */
+function filterParams(forUrl) {
   const p = new URLSearchParams();
   for (const f of FIELDS) { const v = form.elements[f].value.trim(); if (v) p.set(f, v); }
   for (const x of excludes) p.append("exclude", x.field + ":" + x.value);
-  for (const f of ["from", "to"]) { const v = form.elements[f].value; if (v) p.set(f, fromInput(v)); }
+  const since = form.elements.since.value;
+  if (since) p.set("since", since);
+  else for (const f of ["from", "to"]) { const v = form.elements[f].value; if (v) p.set(f, fromInput(v)); }
+  if (forUrl) { if (form.elements.self.checked) p.set("self", "1"); }
+  else if (!wantsSelf()) p.append("exclude", "sourceType:auditflare");
   return p;
+}
+function showRange() {
+  for (const x of form.querySelectorAll(".custom-range")) x.hidden = form.elements.since.value !== "";
 }
 function readFilters(params) {
   for (const f of FIELDS) form.elements[f].value = params.get(f) || "";
   for (const f of ["from", "to"]) form.elements[f].value = toInput(params.get(f));
+  const since = params.get("since");
+  const known = [...form.elements.since.options].some((o) => o.value && o.value === since);
+  if (since && !known) form.elements.since.append(el("option", { value: since }, "Last " + since));
+  form.elements.since.value = since || (params.get("from") || params.get("to") ? "" : DEFAULT_RANGE);
+  form.elements.self.checked = params.get("self") === "1";
+  showRange();
   excludes = params.getAll("exclude").map((x) => ({ field: x.slice(0, x.indexOf(":")), value: x.slice(x.indexOf(":") + 1) }))
     .filter((x) => x.field);
 }
+form.elements.since.addEventListener("change", () => {
+  showRange();
+  if (form.elements.since.value) return search();
+  // Custom: start from the range shown, to edit
+  if (lastRange && !form.elements.from.value) {
+    form.elements.from.value = toInput(lastRange.from);
+    form.elements.to.value = toInput(lastRange.to);
+  }
+  form.elements.from.focus();
+});
+form.elements.self.addEventListener("change", () => search());
 function chips() {
   const list = [];
   for (const f of FIELDS) {
@@ -50,6 +82,13 @@ function showTier(meta) {
 }
 let reading = null;
 $("cancel-read").addEventListener("click", () => { if (reading) reading.abort(); });
+/** One row of the Events table: click or Enter opens the side panel. */
+function rowNode(r) {
+  const tr = el("tr", { tabindex: 0, "data-id": r.id }, ...COLUMNS.map(([, get]) => el("td", {}, get(r))));
+  tr.addEventListener("click", () => openPanel(r, tr));
+  tr.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); openPanel(r, tr); } });
+  return tr;
+}
 async function loadRows(append) {
   const p = filterParams();
   p.set("limit", "100");
@@ -74,12 +113,7 @@ async function loadRows(append) {
     $("head").replaceChildren(el("tr", {}, ...COLUMNS.map(([n]) => el("th", { scope: "col" }, n))));
     $("rows").replaceChildren();
   }
-  for (const r of body.data) {
-    const tr = el("tr", { tabindex: 0 }, ...COLUMNS.map(([, get]) => el("td", {}, get(r))));
-    tr.addEventListener("click", () => openPanel(r, tr));
-    tr.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); openPanel(r, tr); } });
-    $("rows").append(tr);
-  }
+  for (const r of body.data) $("rows").append(rowNode(r));
   cursor = body.nextCursor || null;
   $("more").hidden = !cursor;
   return $("rows").children.length;
@@ -132,6 +166,8 @@ async function drawHistogram() {
   });
 })();
 function setRange(from, to) {
+  form.elements.since.value = "";
+  showRange();
   form.elements.from.value = toInput(new Date(Math.floor(from / 1000) * 1000).toISOString());
   form.elements.to.value = toInput(new Date(Math.ceil(to / 1000) * 1000).toISOString());
   return search();
@@ -180,6 +216,7 @@ $("panel-close").addEventListener("click", () => { $("panel").hidden = true; });
 document.addEventListener("keydown", (e) => { if (e.key === "Escape") $("panel").hidden = true; });
 loaders.logs = async () => {
   chips();
+  tailReset();
   setStatus($("status"), "Loading…");
   try {
     const [n] = await Promise.all([loadRows(false), drawHistogram(), drawFacets()]);

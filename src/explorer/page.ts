@@ -5,6 +5,7 @@ import { RULES } from "./rules";
 import { SQL } from "./sql";
 import { STYLE } from "./style";
 import { TABLES } from "./tables";
+import { TAIL } from "./tail";
 
 /**
  * The web explorer (GET /): one static page, no framework and no external resource, that calls
@@ -27,6 +28,20 @@ const TABS = [
 const field = (name: string, label: string, size: number) =>
   `<label>${label} <input name="${name}" size="${size}" autocomplete="off"></label>`;
 
+/** The Logs tab's range presets (value: GET /v1/logs `since`; "" is a custom from/to). */
+const RANGES = [
+  ["15m", "Last 15 minutes"],
+  ["1h", "Last hour"],
+  ["24h", "Last 24 hours"],
+  ["7d", "Last 7 days"],
+  ["30d", "Last 30 days"],
+  ["", "Custom (from / to)"],
+] as const;
+
+/** A time field: UTC ISO text (core.ts toInput/fromInput), never the browser's locale. */
+const timeInput = (attrs: string) =>
+  `<input ${attrs} type="text" size="21" placeholder="2026-01-31T09:00:00Z" autocomplete="off" spellcheck="false" pattern="\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?\\s*(Z|[+\\-]\\d{2}:?\\d{2})?" title="UTC, ISO-8601: 2026-01-31T09:00:00Z (no zone means UTC; a date alone is its midnight)">`;
+
 export const PAGE = /* html */ `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>auditflare explorer</title>
@@ -43,8 +58,10 @@ export const PAGE = /* html */ `<!doctype html>
     <label>Source type <select name="sourceType"><option value="">any</option>${SOURCE_TYPES.map((t) => `<option>${t}</option>`).join("")}</select></label>
     ${field("sourceID", "Source ID", 10)}${field("eventName", "Event name", 16)}${field("actor", "Actor", 16)}${field("srcIP", "Source IP", 13)}
     ${field("srcASOrganization", "AS organization", 14)}${field("srcASCountryCode", "Country", 4)}
-    <label>From (UTC) <input name="from" type="datetime-local" step="1"></label>
-    <label>To (UTC) <input name="to" type="datetime-local" step="1"></label>
+    <label>Range <select name="since">${RANGES.map(([v, n]) => `<option value="${v}"${v === "24h" ? " selected" : ""}>${n}</option>`).join("")}</select></label>
+    <label class="custom-range">From (UTC ISO) ${timeInput('name="from"')}</label>
+    <label class="custom-range">To (UTC ISO) ${timeInput('name="to"')}</label>
+    <label class="check"><input name="self" type="checkbox"> auditflare's own events</label>
     <button class="primary" type="submit">Search</button>
   </form>
   <div id="chips" role="group" aria-label="Active filters"></div>
@@ -52,7 +69,9 @@ export const PAGE = /* html */ `<!doctype html>
     <svg id="histogram" role="img" aria-label="Events over time" viewBox="0 0 1000 100" preserveAspectRatio="none"></svg>
     <figcaption><span id="histogram-caption"></span><button id="zoom-out" type="button">Zoom out</button><span>Drag across the chart to zoom into a range.</span></figcaption>
   </figure>
-  <div id="status" role="status" aria-live="polite"></div>
+  <div class="toolbar"><div id="status" role="status" aria-live="polite"></div>
+    <button id="tail" type="button" aria-pressed="false" title="Poll every 5 s for new events of this filter (their event time within the last 15 minutes) and put them on top">Live tail</button>
+    <span id="tail-status" role="status"></span></div>
   <div class="layout">
     <aside id="facets" aria-label="Top values (click to filter, Alt+click to exclude)"></aside>
     <div>
@@ -108,8 +127,8 @@ export const PAGE = /* html */ `<!doctype html>
     <div class="bar">
       <button id="rule-save" class="primary" type="button">Save</button>
       <button id="rule-delete" type="button" hidden>Delete</button>
-      <label>From (UTC) <input id="rule-from" type="datetime-local" step="1"></label>
-      <label>To (UTC) <input id="rule-to" type="datetime-local" step="1"></label>
+      <label>From (UTC ISO) ${timeInput('id="rule-from"')}</label>
+      <label>To (UTC ISO) ${timeInput('id="rule-to"')}</label>
       <button id="rule-backtest" type="button">Backtest</button>
     </div>
     <details>
@@ -129,6 +148,7 @@ export const PAGE = /* html */ `<!doctype html>
 <script>
 ${CORE}
 ${LOGS}
+${TAIL}
 ${SQL}
 ${TABLES}
 ${RULES}

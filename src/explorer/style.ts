@@ -13,6 +13,7 @@ form { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin-bottom
 label { display: flex; flex-direction: column; font-size: 12px; color: #4a5468; }
 input, select, button, textarea { font: inherit; padding: 4px 6px; }
 input[name="q"] { min-width: 260px; }
+label.check { flex-direction: row; align-items: center; gap: 4px; padding-bottom: 6px; }
 button.primary { background: #b45309; color: #fff; border: 0; border-radius: 3px; padding: 6px 12px; cursor: pointer; }
 :focus-visible { outline: 2px solid #1d4ed8; outline-offset: 1px; }
 #chips { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0; }
@@ -37,6 +38,10 @@ table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 320px; }
 tbody tr { cursor: pointer; } tbody tr:hover, tbody tr:focus { background: #fff4ea; }
 tbody tr.selected { background: #fde7cf; }
+tbody tr.new td:first-child { box-shadow: inset 3px 0 0 #15803d; }
+.toolbar { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
+#tail[aria-pressed="true"] { background: #15803d; color: #fff; border: 1px solid #15803d; }
+#tail-status { font-size: 12px; color: #4a5468; } #tail-status.error { color: #b42318; }
 #panel { position: fixed; top: 0; right: 0; bottom: 0; width: min(560px, 92vw); background: #fff; border-left: 1px solid #c9ced8; box-shadow: -4px 0 16px rgba(0,0,0,.12); padding: 12px 16px; overflow: auto; z-index: 10; }
 #panel h2 { font-size: 15px; margin: 0 32px 8px 0; word-break: break-all; }
 #panel-close { position: absolute; top: 8px; right: 8px; }

@@ -38,7 +38,7 @@ const histogramRoute = createRoute({
   tags: ["query"],
   summary: "Matching events per time bucket (by event time)",
   description:
-    "Buckets are minutes for ranges up to 6 hours, hours up to 14 days, days beyond. Without `from`/`to` the range is that of the matching events.",
+    "Buckets are minutes for ranges up to 6 hours, hours up to 14 days, days beyond. With `since` the range ends now; without `from`/`to`/`since` it is that of the matching events.",
   security: bearerSecurity,
   request: { query: FilterParams },
   responses: {
@@ -113,7 +113,7 @@ exploreRoutes.use("/v1/logs/facets", requireQueryToken);
 
 exploreRoutes.openapi(histogramRoute, async (c) => {
   rejectUnknownParams(c, KNOWN);
-  const filter = filterOf(c.req.valid("query"));
+  const filter = filterOf(c.req.valid("query"), Date.now(), true);
   // hours whose rows left D1 are counted from the archive (issue 28); D1 counts the others
   const sources = sourcesOf(c.env, filter);
   const cold = await coldScope(c.env.DB, sources);
