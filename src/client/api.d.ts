@@ -257,7 +257,7 @@ export interface paths {
     };
     /**
      * Matching events per time bucket (by event time)
-     * @description Buckets are minutes for ranges up to 6 hours, hours up to 14 days, days beyond. Without `from`/`to` the range is that of the matching events.
+     * @description Buckets are minutes for ranges up to 6 hours, hours up to 14 days, days beyond. With `since` the range ends now; without `from`/`to`/`since` it is that of the matching events.
      */
     get: operations["logsHistogram"];
     put?: never;
@@ -1624,6 +1624,8 @@ export interface operations {
         order?: "desc" | "asc";
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
+        /** @description a relative range ending now: <n><unit> with unit s, m, h, d or w (15m, 1h, 24h, 7d, 30d; at most 366 days); sets `from` to now minus it, so it cannot be combined with `from` or `to` */
+        since?: string;
         sourceID?: string;
         sourceType?:
           | "turbopuffer"
@@ -1738,6 +1740,8 @@ export interface operations {
         from?: string;
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
+        /** @description a relative range ending now: <n><unit> with unit s, m, h, d or w (15m, 1h, 24h, 7d, 30d; at most 366 days); sets `from` to now minus it, so it cannot be combined with `from` or `to` */
+        since?: string;
         sourceID?: string;
         sourceType?:
           | "turbopuffer"
@@ -1803,6 +1807,8 @@ export interface operations {
         from?: string;
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
+        /** @description a relative range ending now: <n><unit> with unit s, m, h, d or w (15m, 1h, 24h, 7d, 30d; at most 366 days); sets `from` to now minus it, so it cannot be combined with `from` or `to` */
+        since?: string;
         sourceID?: string;
         sourceType?:
           | "turbopuffer"
