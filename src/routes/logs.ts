@@ -72,7 +72,10 @@ export const FilterParams = z.object({
   to: isoTime.optional().openapi({ description: "exclusive upper bound (ISO-8601)" }),
   since: z
     .string()
-    .refine((s) => parseRelative(s) !== null, "must be a relative range such as 15m, 1h, 24h, 7d or 30d")
+    .refine(
+      (s) => parseRelative(s) !== null,
+      "must be a relative range such as 15m, 1h, 24h, 7d or 30d",
+    )
     .transform((s) => parseRelative(s) as number)
     .optional()
     .openapi({

@@ -54,9 +54,7 @@ describe("since= on GET /v1/logs", () => {
     for (const extra of ["from=2026-01-01", "to=2026-01-01"]) {
       const res = await query(`/v1/logs?since=1h&${extra}`);
       expect(res.status, extra).toBe(400);
-      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
-        /since/,
-      );
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/since/);
     }
   });
 });
