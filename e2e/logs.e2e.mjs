@@ -223,3 +223,86 @@ test(
   },
   { timeout: 90_000 },
 );
+
+test(
+  "saved searches: the admin saves a filter (shared); a reader picks it after a reload and gets its rows",
+  async ({ page, base, tokens, step }) => {
+    await page.goto(`${base}/?since=7d`);
+    await page.fill("#token", tokens.admin);
+    await page.press("#token", "Enter");
+    await rowsNow(page);
+    await page.fill(field("actor"), "grace@example.com");
+    await page.press(field("actor"), "Enter");
+    await until(() => assert.match(page.url(), /actor=grace/));
+    await page.fill("#save-name", "Grace, last week");
+    await page.click("#save-search");
+    await until(async () => assert.match(await page.textContent("#saved-status"), /Saved/));
+    await step("saved");
+
+    // A reader, in a fresh page at the default view
+    await page.evaluate(() => sessionStorage.clear());
+    await page.goto(`${base}/`);
+    await page.fill("#token", tokens.query);
+    await page.press("#token", "Enter");
+    await rowsNow(page);
+    const option = await until(async () => {
+      const o = await page.$$eval("#saved-search option", (os) =>
+        os.map((x) => ({ value: x.value, text: x.textContent })),
+      );
+      const mine = o.find((x) => x.text.startsWith("Grace, last week"));
+      assert.ok(mine, `saved search listed: ${JSON.stringify(o)}`);
+      return mine;
+    });
+    assert.match(option.text, /admin token/, "the owner is shown");
+    await page.selectOption("#saved-search", option.value);
+    await until(() => {
+      assert.match(page.url(), /actor=grace/);
+      assert.match(page.url(), /since=7d/);
+    });
+    const rows = await until(async () => {
+      const r = await rowsNow(page);
+      assert.ok(r.length > 0 && r.every((c) => c[3] === "grace@example.com"), "grace's rows");
+      return r;
+    });
+    assert.ok(rows.length > 0);
+    await step("saved search reloaded");
+
+    // The query token only reads: saving is refused, and said so
+    await page.fill("#save-name", "reader's search");
+    await page.click("#save-search");
+    await until(async () => {
+      assert.match(await page.textContent("#saved-status"), /403|admin/);
+      assert.match((await page.getAttribute("#saved-status", "class")) ?? "", /error/);
+    });
+  },
+  { allowHttpErrors: [403] },
+);
+
+test("saved SQL: saved in the SQL tab, listed and loaded back into the editor", async ({
+  page,
+  base,
+  tokens,
+  step,
+}) => {
+  await page.goto(`${base}/?tab=sql`);
+  await page.fill("#token", tokens.admin);
+  await page.press("#token", "Enter");
+  const sql = "SELECT eventName, count(*) AS n FROM logs GROUP BY eventName ORDER BY n DESC";
+  await page.fill("#sql-query", sql);
+  await page.fill("#sql-save-name", "Events by name");
+  await page.click("#sql-save");
+  await until(async () => assert.match(await page.textContent("#sql-saved-status"), /Saved/));
+  await page.fill("#sql-query", "SELECT 1");
+  const value = await until(async () => {
+    const o = await page.$$eval("#saved-sql option", (os) =>
+      os.map((x) => ({ value: x.value, text: x.textContent })),
+    );
+    const mine = o.find((x) => x.text.startsWith("Events by name"));
+    assert.ok(mine, JSON.stringify(o));
+    return mine.value;
+  });
+  await page.selectOption("#saved-sql", value);
+  assert.equal(await page.inputValue("#sql-query"), sql);
+  await step("saved SQL loaded");
+  await checkA11y(page, "sql tab with saved SQL");
+});

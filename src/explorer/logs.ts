@@ -214,9 +214,11 @@ function openPanel(r, tr) {
 }
 $("panel-close").addEventListener("click", () => { $("panel").hidden = true; });
 document.addEventListener("keydown", (e) => { if (e.key === "Escape") $("panel").hidden = true; });
+let savedLoaded = false;
 loaders.logs = async () => {
   chips();
   tailReset();
+  if (!savedLoaded) { savedLoaded = true; loadSaved("search", $("saved-search"), $("saved-status")); }
   setStatus($("status"), "Loading…");
   try {
     const [n] = await Promise.all([loadRows(false), drawHistogram(), drawFacets()]);

@@ -2,6 +2,7 @@ import { SOURCE_TYPES } from "../vendors";
 import { CORE } from "./core";
 import { LOGS } from "./logs";
 import { RULES } from "./rules";
+import { SAVED } from "./saved";
 import { SQL } from "./sql";
 import { STYLE } from "./style";
 import { TABLES } from "./tables";
@@ -64,6 +65,13 @@ export const PAGE = /* html */ `<!doctype html>
     <label class="check"><input name="self" type="checkbox"> auditflare's own events</label>
     <button class="primary" type="submit">Search</button>
   </form>
+  <div class="bar saved-bar">
+    <label>Saved searches <select id="saved-search"><option value="">choose…</option></select></label>
+    <label>Name <input id="save-name" size="18" autocomplete="off" placeholder="name this search"></label>
+    <label class="check"><input id="save-shared" type="checkbox" checked> shared</label>
+    <button id="save-search" type="button" title="Saves the filter and range (the admin token writes)">Save search</button>
+    <span id="saved-status" role="status"></span>
+  </div>
   <div id="chips" role="group" aria-label="Active filters"></div>
   <figure>
     <svg id="histogram" role="img" aria-label="Events over time" viewBox="0 0 1000 100" preserveAspectRatio="none"></svg>
@@ -98,6 +106,13 @@ export const PAGE = /* html */ `<!doctype html>
         <label>Row limit <input id="sql-limit" type="number" min="1" max="10000" value="1000"></label>
         <button id="sql-run" class="primary" type="button">Run</button>
         <button id="sql-csv" type="button">Download CSV</button>
+      </div>
+      <div class="bar">
+        <label>Saved SQL <select id="saved-sql"><option value="">choose…</option></select></label>
+        <label>Name <input id="sql-save-name" size="18" autocomplete="off" placeholder="name this query"></label>
+        <label class="check"><input id="sql-save-shared" type="checkbox" checked> shared</label>
+        <button id="sql-save" type="button" title="Saves the query (the admin token writes)">Save SQL</button>
+        <span id="sql-saved-status" role="status"></span>
       </div>
       <div id="sql-error" role="alert" class="error"></div>
       <div id="sql-meta" role="status"></div>
@@ -150,6 +165,7 @@ ${CORE}
 ${LOGS}
 ${TAIL}
 ${SQL}
+${SAVED}
 ${TABLES}
 ${RULES}
 start();

@@ -13,6 +13,9 @@ form { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin-bottom
 label { display: flex; flex-direction: column; font-size: 12px; color: #4a5468; }
 input, select, button, textarea { font: inherit; padding: 4px 6px; }
 input[name="q"] { min-width: 260px; }
+.bar { display: flex; gap: 8px; align-items: end; flex-wrap: wrap; margin: 4px 0; }
+#saved-status, #sql-saved-status { font-size: 12px; color: #4a5468; padding-bottom: 6px; }
+#saved-status.error, #sql-saved-status.error { color: #b42318; }
 label.check { flex-direction: row; align-items: center; gap: 4px; padding-bottom: 6px; }
 button.primary { background: #b45309; color: #fff; border: 0; border-radius: 3px; padding: 6px 12px; cursor: pointer; }
 :focus-visible { outline: 2px solid #1d4ed8; outline-offset: 1px; }
