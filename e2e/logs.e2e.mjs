@@ -306,3 +306,83 @@ test("saved SQL: saved in the SQL tab, listed and loaded back into the editor", 
   await step("saved SQL loaded");
   await checkA11y(page, "sql tab with saved SQL");
 });
+
+test("side panel: empty fields hidden (a toggle shows them), JSON collapsible, filter / exclude / add as column per field; the column chooser", async ({
+  page,
+  base,
+  tokens,
+  step,
+}) => {
+  await login(page, base, tokens);
+  await page.selectOption(field("sourceType"), "turbopuffer");
+  await rowsNow(page);
+  await page.click("#rows tr >> nth=0");
+  const panel = page.locator("#panel");
+  await until(async () => assert.ok(await panel.isVisible()));
+  const fields = () => page.$$eval("#panel-fields dt", (dts) => dts.map((d) => d.textContent));
+  const shown = await fields();
+  assert.ok(shown.includes("eventName") && shown.includes("actor"), shown.join());
+  assert.ok(!shown.includes("dstIP"), "an always-empty field (dstIP) is hidden");
+  await page.check("#panel-empty");
+  const all = await fields();
+  assert.ok(all.includes("dstIP"), "Show empty fields shows dstIP");
+  assert.ok(
+    all.length > shown.length + 5,
+    `${all.length} fields with the empty ones, ${shown.length} without`,
+  );
+  await page.uncheck("#panel-empty");
+  // actor is a map: pretty JSON in a <details> that can be collapsed
+  const actor = page.locator('#panel-fields dd[data-field="actor"]');
+  assert.match(await actor.locator("pre.json").textContent(), /\n\s+"name"/);
+  await actor.locator("summary").click();
+  assert.equal(await actor.locator("details").getAttribute("open"), null, "collapsed");
+  await step("panel fields");
+  await checkA11y(page, "side panel");
+
+  // add as a column
+  await page.click('#panel-fields dd[data-field="srcASCountryCode"] button.column');
+  await until(async () => {
+    const heads = await page.$$eval("#head th", (ths) => ths.map((t) => t.textContent));
+    assert.ok(heads.includes("srcASCountryCode"), heads.join());
+  });
+  // the column chooser lists it; unticking removes it; hiding a default column
+  await page.click("#columns summary");
+  await page.uncheck('#columns-list input[data-column="AS"]');
+  await until(async () => {
+    const heads = await page.$$eval("#head th", (ths) => ths.map((t) => t.textContent));
+    assert.ok(!heads.includes("AS"), "AS hidden");
+  });
+  await page.uncheck('#columns-list input[data-column="srcASCountryCode"]');
+  await until(async () => {
+    const heads = await page.$$eval("#head th", (ths) => ths.map((t) => t.textContent));
+    assert.ok(!heads.includes("srcASCountryCode"));
+  });
+  await page.check('#columns-list input[data-column="AS"]');
+  await step("columns");
+
+  // filter on a field from the panel adds a chip; exclude adds a "not" chip
+  await rowsNow(page);
+  await page.click("#rows tr >> nth=0");
+  const name = await page.textContent('#panel-fields dd[data-field="eventName"] .val');
+  await page.click('#panel-fields dd[data-field="eventName"] button.filter');
+  await until(async () => {
+    assert.match(await page.textContent("#chips"), new RegExp(`eventName = ${name}`));
+    const r = await rowsNow(page);
+    assert.ok(
+      r.every((c) => c[2] === name),
+      `only ${name}`,
+    );
+  });
+  await page.click("#rows tr >> nth=0");
+  const ip = await page.textContent('#panel-fields dd[data-field="srcIP"] .val');
+  await page.click('#panel-fields dd[data-field="srcIP"] button.exclude');
+  await until(async () => {
+    assert.equal(await page.locator("#chips .chip.not").count(), 1);
+    const r = await rowsNow(page);
+    assert.ok(
+      r.every((c) => c[4] !== ip),
+      `no row from ${ip}`,
+    );
+  });
+  await step("filtered from the panel");
+});

@@ -1,4 +1,4 @@
-/** The Logs tab: filters, chips, histogram (drag to zoom), facets, rows and the side panel. */
+/** The Logs tab: filters, chips, histogram (drag to zoom), facets and rows (panel.ts: the side panel, columns). */
 export const LOGS = /* js */ `
 const FIELDS = ["q", "sourceType", "sourceID", "eventName", "actor", "srcIP", "srcASOrganization", "srcASCountryCode"];
 const FACETS = [["sourceType", "Source type"], ["eventName", "Event"], ["actor", "Actor"], ["srcIP", "Source IP"],
@@ -84,7 +84,7 @@ let reading = null;
 $("cancel-read").addEventListener("click", () => { if (reading) reading.abort(); });
 /** One row of the Events table: click or Enter opens the side panel. */
 function rowNode(r) {
-  const tr = el("tr", { tabindex: 0, "data-id": r.id }, ...COLUMNS.map(([, get]) => el("td", {}, get(r))));
+  const tr = el("tr", { tabindex: 0, "data-id": r.id }, ...activeColumns().map(([, get]) => el("td", {}, text(get(r)))));
   tr.addEventListener("click", () => openPanel(r, tr));
   tr.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); openPanel(r, tr); } });
   return tr;
@@ -110,7 +110,7 @@ async function loadRows(append) {
   }
   showTier(body.meta);
   if (!append) {
-    $("head").replaceChildren(el("tr", {}, ...COLUMNS.map(([n]) => el("th", { scope: "col" }, n))));
+    $("head").replaceChildren(el("tr", {}, ...activeColumns().map(([n]) => el("th", { scope: "col" }, n))));
     $("rows").replaceChildren();
   }
   for (const r of body.data) $("rows").append(rowNode(r));
@@ -190,27 +190,6 @@ function facetClick(field, value, exclude) {
   if (exclude) excludes.push({ field, value });
   else form.elements[field].value = value;
   return search();
-}
-function openPanel(r, tr) {
-  for (const x of $("rows").children) x.classList.toggle("selected", x === tr);
-  $("panel-title").textContent = r.eventName + " · " + r.eventTime;
-  const { rawLog, ...rest } = r;
-  $("panel-fields").replaceChildren(...Object.entries(rest).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, text(v))]));
-  let raw = rawLog;
-  try { raw = JSON.stringify(JSON.parse(rawLog), null, 2); } catch {}
-  $("panel-raw").textContent = raw;
-  const actor = actorOf(r);
-  const link = (cls, field, value) => {
-    const a = document.querySelector("#panel ." + cls);
-    a.hidden = !value;
-    const p = new URLSearchParams({ tab: "logs", [field]: value || "" });
-    a.href = "?" + p;
-    a.onclick = (e) => { e.preventDefault(); for (const f of FIELDS) form.elements[f].value = ""; excludes = []; form.elements[field].value = value; $("panel").hidden = true; search(); };
-  };
-  link("by-actor", "actor", actor);
-  link("by-ip", "srcIP", r.srcIP);
-  $("panel").hidden = false;
-  $("panel-title").focus();
 }
 $("panel-close").addEventListener("click", () => { $("panel").hidden = true; });
 document.addEventListener("keydown", (e) => { if (e.key === "Escape") $("panel").hidden = true; });

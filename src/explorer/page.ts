@@ -1,6 +1,7 @@
 import { SOURCE_TYPES } from "../vendors";
 import { CORE } from "./core";
 import { LOGS } from "./logs";
+import { PANEL } from "./panel";
 import { RULES } from "./rules";
 import { SAVED } from "./saved";
 import { SQL } from "./sql";
@@ -83,6 +84,7 @@ export const PAGE = /* html */ `<!doctype html>
   <div class="layout">
     <aside id="facets" aria-label="Top values (click to filter, Alt+click to exclude)"></aside>
     <div>
+      <details id="columns"><summary>Columns</summary><div id="columns-list" role="group" aria-label="Columns shown"></div></details>
       <table aria-label="Events"><thead id="head"></thead><tbody id="rows"></tbody></table>
       <p><span id="tier" aria-live="polite"></span> <button id="cancel-read" type="button" hidden>Cancel</button> <button id="more" type="button" hidden>Load more</button></p>
     </div>
@@ -92,9 +94,10 @@ export const PAGE = /* html */ `<!doctype html>
   <button id="panel-close" type="button" aria-label="Close details">✕</button>
   <h2 id="panel-title" tabindex="-1"></h2>
   <div class="links"><a class="by-actor" href="#">Events by this actor</a><a class="by-ip" href="#">Events from this IP</a></div>
+  <p class="bar"><label class="check"><input id="panel-empty" type="checkbox"> Show empty fields <span id="panel-empty-count"></span></label>
+    <span id="panel-status" role="status"></span></p>
   <dl id="panel-fields"></dl>
-  <h3>Raw log</h3>
-  <pre id="panel-raw"></pre>
+  <details class="raw" open><summary>Raw log</summary><pre id="panel-raw"></pre></details>
 </aside>
 <section id="view-sql" role="tabpanel" aria-labelledby="tab-sql" hidden>
   <div class="sql">
@@ -163,6 +166,7 @@ export const PAGE = /* html */ `<!doctype html>
 <script>
 ${CORE}
 ${LOGS}
+${PANEL}
 ${TAIL}
 ${SQL}
 ${SAVED}

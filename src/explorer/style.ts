@@ -50,6 +50,13 @@ tbody tr.new td:first-child { box-shadow: inset 3px 0 0 #15803d; }
 #panel-close { position: absolute; top: 8px; right: 8px; }
 #panel dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 12px; font-size: 12px; }
 #panel dt { color: #4a5468; } #panel dd { margin: 0; word-break: break-all; }
+#panel dd { display: flex; gap: 6px; align-items: flex-start; justify-content: space-between; }
+#panel dd details { flex: 1; min-width: 0; } #panel dd pre.json { max-height: 240px; margin: 2px 0; }
+#panel .acts { display: inline-flex; gap: 2px; flex: none; }
+#panel .act { border: 1px solid #c9ced8; background: #fff; border-radius: 3px; padding: 0 5px; font-size: 12px; cursor: pointer; line-height: 18px; }
+#panel details.raw > summary { font-weight: 600; margin-top: 8px; }
+#panel-status { font-size: 12px; color: #4a5468; } #panel-status.error { color: #b42318; }
+#columns { margin: 0 0 4px; font-size: 12px; } #columns-list { display: flex; flex-wrap: wrap; gap: 4px 12px; padding: 4px 0; }
 #panel .links { display: flex; gap: 12px; margin: 8px 0; }
 a { color: #1d4ed8; }
 pre { background: #f6f7f9; border: 1px solid #e3e6ec; padding: 8px; overflow: auto; max-height: 50vh; font-size: 12px; }
