@@ -1,4 +1,5 @@
 import { SOURCE_TYPES } from "../vendors";
+import { ALERTS } from "./alerts";
 import { CORE } from "./core";
 import { LOGS } from "./logs";
 import { PANEL } from "./panel";
@@ -130,12 +131,32 @@ export const PAGE = /* html */ `<!doctype html>
 </section>
 <section id="view-table" role="tabpanel" hidden>
   <div id="table-status" role="status"></div>
+  <form id="alert-filters" class="bar" hidden aria-label="Alert filters">
+    <label>Status <select id="alert-status"><option value="">any</option><option>open</option><option>acknowledged</option><option>closed</option></select></label>
+    <label>Level <select id="alert-level"><option value="">any</option><option>informational</option><option>low</option><option>medium</option><option>high</option><option>critical</option></select></label>
+    <label>Rule <select id="alert-rule"><option value="">any</option></select></label>
+  </form>
   <p id="rules-bar" hidden><button id="rule-new" type="button">New rule</button> Click a rule to edit, test or backtest it; saving and deleting need the admin token.</p>
   <table aria-label="Entries"><thead id="head2"></thead><tbody id="rows2"></tbody></table>
   <p><button id="more2" type="button" hidden>Load more</button></p>
   <p><button id="replay" type="button" hidden>Replay this entry</button>
      <button id="ack" type="button" hidden>Acknowledge</button> <button id="close" type="button" hidden>Close</button></p>
   <pre id="detail" hidden></pre>
+  <div id="alert-view" role="region" aria-labelledby="alert-title" hidden>
+    <button id="alert-close-view" type="button" aria-label="Close the alert">✕</button>
+    <h2 id="alert-title" tabindex="-1"></h2>
+    <div id="alert-status-line" role="status"></div>
+    <dl id="alert-facts"></dl>
+    <h3>Timeline <small>(● event, ■ note)</small></h3>
+    <div id="alert-timeline"></div>
+    <p><a id="alert-open-logs" href="#">Open these events in Logs</a></p>
+    <table id="alert-events" class="rule-table"></table>
+    <h3>Notes</h3>
+    <ol id="alert-notes"></ol>
+    <label for="note-text">Add a note (who and when are recorded; the admin token writes)</label>
+    <textarea id="note-text" rows="3"></textarea>
+    <div class="bar"><button id="note-add" type="button">Add note</button><span id="note-status" role="status"></span></div>
+  </div>
   <div id="rule-editor" role="region" aria-labelledby="rule-editor-title" hidden>
     <h2 id="rule-editor-title">Rule</h2>
     <button id="rule-close" type="button" aria-label="Close the rule editor">✕</button>
@@ -171,6 +192,7 @@ ${TAIL}
 ${SQL}
 ${SAVED}
 ${TABLES}
+${ALERTS}
 ${RULES}
 start();
 </script>

@@ -78,6 +78,24 @@ svg.spark { width: 120px; height: 24px; } svg.spark polyline { fill: none; strok
 #rule-warnings { color: #713f12; margin: 0; }
 .rule-table { margin: 8px 0; } .rule-table caption { text-align: left; font-weight: 600; padding: 4px 0; }
 .rule-table tbody tr { cursor: default; }
+.level { border-radius: 10px; padding: 1px 8px; font-size: 12px; font-weight: 600; }
+.level-informational { background: #e5e7eb; color: #1f2937; } .level-low { background: #dbeafe; color: #1e3a8a; }
+.level-medium { background: #fef3c7; color: #713f12; } .level-high { background: #fed7aa; color: #7c2d12; }
+.level-critical { background: #991b1b; color: #fff; }
+#view-table.alerts > table { table-layout: fixed; }
+#view-table.alerts > table th:nth-child(1) { width: 110px; } #view-table.alerts > table th:nth-child(5) { width: 60px; }
+#view-table.alerts > table th:nth-child(6), #view-table.alerts > table th:nth-child(7) { width: 190px; }
+#view-table.alerts > table th:nth-child(8) { width: 110px; }
+#alert-view { position: relative; background: #fff; border: 1px solid #e3e6ec; padding: 8px 12px; margin-top: 8px; }
+#alert-view h2 { font-size: 16px; margin: 0 32px 8px 0; } #alert-view h3 { font-size: 13px; margin: 10px 0 4px; }
+#alert-close-view { position: absolute; top: 8px; right: 8px; }
+#alert-facts { display: grid; grid-template-columns: max-content minmax(0, 1fr) max-content minmax(0, 1fr); gap: 2px 12px; font-size: 13px; margin: 0; }
+#alert-facts dt { color: #4a5468; } #alert-facts dd { margin: 0; word-break: break-all; }
+svg.timeline { width: 100%; height: 46px; display: block; }
+svg.timeline .axis { stroke: #8a93a6; } svg.timeline .ev { fill: #b45309; } svg.timeline .note { fill: #1d4ed8; }
+svg.timeline .lbl { font-size: 11px; fill: #4a5468; }
+#alert-notes { padding-left: 18px; } #alert-notes p { margin: 2px 0 6px; white-space: pre-wrap; }
+#note-text { width: 100%; box-sizing: border-box; }
 footer { color: #4a5468; font-size: 12px; padding: 12px 16px; }
 @media (max-width: 800px) { .layout, .sql { grid-template-columns: 1fr; } }
 `;

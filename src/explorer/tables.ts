@@ -29,8 +29,8 @@ loaders.sources = async () => {
 const tableColumns = {
   quarantine: [["received", (r) => r.receivedAt], ["source", (r) => r.sourceID || ""], ["stage", (r) => r.stage],
     ["code", (r) => r.errorCode], ["where", (r) => r.location || ""], ["error", (r) => r.error], ["seen", (r) => String(r.seen)]],
-  alerts: [["first seen", (r) => r.firstSeen], ["last seen", (r) => r.lastSeen], ["level", (r) => r.level], ["title", (r) => r.title],
-    ["key", (r) => r.dedupKey], ["count", (r) => String(r.count)], ["status", (r) => r.status], ["delivery", (r) => r.delivery]],
+  alerts: [["level", (r) => levelBadge(r.level)], ["title", (r) => r.title], ["rule", (r) => r.ruleId], ["key", (r) => r.dedupKey],
+    ["count", (r) => String(r.count)], ["first seen", (r) => r.firstSeen], ["last seen", (r) => r.lastSeen], ["status", (r) => r.status]],
   rules: [["id", (r) => r.id], ["origin", (r) => r.origin], ["enabled", (r) => (r.enabled === false ? "no" : "yes")], ["level", (r) => r.rules.map((x) => x.level).join(", ")],
     ["title", (r) => r.rules.map((x) => x.title).join(" / ")], ["matches", (r) => String(r.matches)], ["last match", (r) => r.lastMatchAt || ""]],
 };
@@ -42,16 +42,21 @@ async function loadTable(append) {
     $("rows2").replaceChildren();
     for (const id of ["detail", "replay", "ack", "close"]) $(id).hidden = true;
     $("rules-bar").hidden = tab !== "rules";
+    $("alert-filters").hidden = tab !== "alerts";
+    $("alert-view").hidden = true;
+    $("view-table").classList.toggle("alerts", tab === "alerts");
+    if (tab === "alerts") alertFilters();
     if (tab !== "rules") $("rule-editor").hidden = true;
     $("head2").replaceChildren(el("tr", {}, ...columns.map(([n]) => el("th", { scope: "col" }, n))));
   }
   setStatus($("table-status"), "Loading…");
   try {
-    const p = new URLSearchParams(tab === "rules" ? {} : { limit: "100" });
+    const p = tab === "alerts" ? alertQuery() : new URLSearchParams();
+    if (tab !== "rules") p.set("limit", "100");
     if (tableCursor) p.set("cursor", tableCursor);
     const body = await apiJson("/v1/" + tab + "?" + p);
     for (const r of body.data) {
-      const tr = el("tr", { tabindex: 0 }, ...columns.map(([, get]) => el("td", {}, get(r))));
+      const tr = el("tr", { tabindex: 0, "data-id": r.id }, ...columns.map(([, get]) => { const v = get(r); return el("td", typeof v === "string" ? { title: v } : {}, v); }));
       tr.addEventListener("click", () => openEntry(r));
       tr.addEventListener("keydown", (e) => { if (e.key === "Enter") openEntry(r); });
       $("rows2").append(tr);
@@ -66,21 +71,17 @@ $("more2").addEventListener("click", () => loadTable(true));
 // An entry's details: an alert with its events, a rule in the editor (rules.ts), anything else as JSON.
 async function openEntry(r) {
   if (tab === "rules") return openRule(r);
+  if (tab === "alerts") return openAlert(r);
   $("detail").hidden = false;
   $("detail").textContent = JSON.stringify(r, null, 2);
   $("replay").hidden = tab !== "quarantine";
   $("replay").dataset.id = r.id;
-  for (const b of ["ack", "close"]) { $(b).hidden = tab !== "alerts" || r.status === "closed"; $(b).dataset.id = r.id; }
-  if (tab === "alerts") {
-    const events = await Promise.all(r.eventIds.map((id) =>
-      fetch("/v1/logs/" + encodeURIComponent(id), { headers: auth() }).then((x) => (x.ok ? x.json() : { id, status: x.status }))));
-    $("detail").textContent = JSON.stringify({ ...r, events }, null, 2);
-  }
 }
 for (const action of ["ack", "close"]) $(action).addEventListener("click", async () => {
   try {
     const body = await apiJson("/v1/alerts/" + encodeURIComponent($(action).dataset.id) + "/" + action, { method: "POST" });
     await loadTable(false);
+    await openAlert({ id: body.id });
     setStatus($("table-status"), "Alert " + body.status);
   } catch (e) { setStatus($("table-status"), e.message, true); }
 });
