@@ -386,3 +386,66 @@ test("side panel: empty fields hidden (a toggle shows them), JSON collapsible, f
   });
   await step("filtered from the panel");
 });
+
+test("histogram: bars split by source with a legend; count and time axes labelled", async ({
+  page,
+  base,
+  tokens,
+  seeded,
+  step,
+}) => {
+  await login(page, base, tokens, "/?since=7d");
+  const legend = await until(async () => {
+    const items = await page.$$eval("#legend li", (lis) =>
+      lis.map((li) => ({
+        source: li.dataset.source,
+        text: li.textContent,
+        colour: getComputedStyle(li.querySelector(".swatch")).backgroundColor,
+      })),
+    );
+    assert.ok(items.length >= 3, `legend: ${JSON.stringify(items)}`);
+    return items;
+  });
+  for (const id of ["turbopuffer", "circleci", "airkit"]) {
+    const item = legend.find((l) => l.source === id);
+    assert.ok(item, `${id} in the legend`);
+    assert.match(item.text, new RegExp(`${id} \\(${seeded.bySource[id]}\\)`), "with its count");
+  }
+  assert.equal(new Set(legend.map((l) => l.colour)).size, legend.length, "a colour per source");
+  // each bar's segments add up to its count, coloured as the legend says
+  const bars = await page.$$eval("svg#histogram g", (gs) =>
+    gs.map((g) => ({
+      count: Number(g.querySelector("rect.bar").dataset.count),
+      segs: [...g.querySelectorAll("rect.seg")].map((r) => ({
+        source: r.dataset.source,
+        count: Number(r.dataset.count),
+        fill: getComputedStyle(r).fill,
+      })),
+    })),
+  );
+  assert.ok(
+    bars.some((b) => b.segs.length >= 2),
+    "some bar holds two sources",
+  );
+  for (const b of bars) {
+    assert.equal(
+      b.segs.reduce((a, s) => a + s.count, 0),
+      b.count,
+    );
+    for (const s of b.segs) {
+      assert.equal(s.fill, legend.find((l) => l.source === s.source).colour, s.source);
+    }
+  }
+  const y = await page.$$eval("#y-axis span", (s) => s.map((x) => x.textContent));
+  assert.equal(y.at(-1), "0");
+  assert.equal(
+    Number(y[0]),
+    Math.max(...bars.map((b) => b.count)),
+    "the top label is the highest bar",
+  );
+  assert.match(await page.textContent("#y-title"), /events per hour/);
+  const x = await page.$$eval("#x-axis span", (s) => s.map((t) => t.textContent));
+  assert.equal(x.length, 5);
+  for (const label of x) assert.match(label, /^\d{2}-\d{2} \d{2}:\d{2}$/);
+  await step("histogram split by source");
+});

@@ -783,6 +783,10 @@ export interface components {
     };
     Histogram: {
       buckets: {
+        /** @description with by=sourceID: the bucket's count per source */
+        bySource?: {
+          [key: string]: number;
+        };
         count: number;
         end: string;
         start: string;
@@ -2022,6 +2026,8 @@ export interface operations {
       query?: {
         /** @description matches any value of the actor map (id, email, name …) */
         actor?: string;
+        /** @description split each bucket's count by source: `bySource` in each bucket */
+        by?: "sourceID";
         eventName?: string;
         /** @description leave out rows whose field has a value, as <field>:<value>; repeatable */
         exclude?: string | string[];

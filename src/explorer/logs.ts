@@ -119,18 +119,45 @@ async function loadRows(append) {
   return $("rows").children.length;
 }
 $("more").addEventListener("click", () => loadRows(true).catch((e) => setStatus($("status"), e.message, true)));
+/** Source colours (contrast ≥ 3:1 on white), the ninth and later sources share "other". */
+const PALETTE = ["#b45309", "#1d4ed8", "#15803d", "#7c3aed", "#be123c", "#0e7490", "#4d7c0f", "#a21caf"];
+/** An axis label in UTC: "12-05" per day, else "12-05 14:00". */
+const timeLabel = (t, interval) => new Date(t).toISOString().slice(5, interval === "day" ? 10 : 16).replace("T", " ");
 async function drawHistogram() {
-  const h = await apiJson("/v1/logs/histogram?" + filterParams());
+  const p = filterParams();
+  p.set("by", "sourceID");
+  const h = await apiJson("/v1/logs/histogram?" + p);
   lastRange = h;
   const svg = $("histogram");
+  const totals = {};
+  for (const b of h.buckets) for (const [s, n] of Object.entries(b.bySource || {})) totals[s] = (totals[s] || 0) + n;
+  const sources = Object.keys(totals).sort((a, b) => totals[b] - totals[a] || (a < b ? -1 : 1));
+  const colourOf = (s) => PALETTE[sources.indexOf(s)] || "#4a5468";
   const max = Math.max(1, ...h.buckets.map((b) => b.count));
   const w = 1000 / Math.max(1, h.buckets.length);
   svg.replaceChildren(...h.buckets.map((b, i) => {
+    const x = i * w + w * 0.1, width = Math.max(w * 0.8, 0.5);
+    let y = 100;
+    const segs = sources.filter((s) => (b.bySource || {})[s]).map((s) => {
+      const height = (b.bySource[s] / max) * 96;
+      y -= height;
+      return el("svg:rect", { class: "seg", x, width, y, height, fill: colourOf(s), "data-source": s, "data-count": b.bySource[s] });
+    });
     const height = (b.count / max) * 96;
-    return el("svg:rect", { class: "bar", x: i * w + w * 0.1, width: Math.max(w * 0.8, 0.5), y: 100 - height, height,
-      "data-count": b.count, "data-start": b.start, "data-end": b.end }, el("svg:title", {}, b.start + ": " + b.count));
+    return el("svg:g", {}, ...segs, el("svg:rect", { class: "bar", x, width, y: 100 - height, height,
+      "data-count": b.count, "data-start": b.start, "data-end": b.end },
+      el("svg:title", {}, b.start + ": " + b.count + (sources.length ? " (" + sources.filter((s) => (b.bySource || {})[s]).map((s) => s + " " + b.bySource[s]).join(", ") + ")" : ""))));
   }));
   svg.setAttribute("aria-label", h.total + " events from " + h.from + " to " + h.to + ", per " + h.interval);
+  // axes: counts on the left (0, half, max), five times below
+  $("y-axis").replaceChildren(el("span", {}, String(max)), el("span", {}, String(Math.round(max / 2))), el("span", {}, "0"));
+  const from = Date.parse(h.from), span = Date.parse(h.to) - from;
+  $("x-axis").replaceChildren(...[0, 0.25, 0.5, 0.75, 1].map((f) =>
+    el("span", { "data-at": f }, timeLabel(from + f * span, h.interval))));
+  $("y-title").textContent = "events per " + h.interval;
+  $("legend").replaceChildren(...sources.map((s) => el("li", { "data-source": s },
+    el("span", { class: "swatch", "data-colour": colourOf(s) }), s + " (" + totals[s] + ")")));
+  for (const sw of $("legend").querySelectorAll(".swatch")) sw.style.background = sw.dataset.colour;
   $("histogram-caption").textContent = h.total + " events, per " + h.interval + " (" + h.from.slice(0, 16) + " → " + h.to.slice(0, 16) + " UTC)";
 }
 // Drag across the chart to zoom: the dragged fraction of the range becomes from / to.

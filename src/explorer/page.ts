@@ -76,7 +76,14 @@ export const PAGE = /* html */ `<!doctype html>
   </div>
   <div id="chips" role="group" aria-label="Active filters"></div>
   <figure>
-    <svg id="histogram" role="img" aria-label="Events over time" viewBox="0 0 1000 100" preserveAspectRatio="none"></svg>
+    <div class="chart">
+      <div id="y-title" class="y-title"></div>
+      <div id="y-axis" class="y-axis" aria-hidden="true"></div>
+      <svg id="histogram" role="img" aria-label="Events over time" viewBox="0 0 1000 100" preserveAspectRatio="none"></svg>
+      <div></div><div></div>
+      <div id="x-axis" class="x-axis" aria-hidden="true"></div>
+    </div>
+    <ul id="legend" aria-label="Sources (bar colours)"></ul>
     <figcaption><span id="histogram-caption"></span><button id="zoom-out" type="button">Zoom out</button><span>Drag across the chart to zoom into a range.</span></figcaption>
   </figure>
   <div class="toolbar"><div id="status" role="status" aria-live="polite"></div>

@@ -27,7 +27,14 @@ button.primary { background: #b45309; color: #fff; border: 0; border-radius: 3px
 figure { margin: 0 0 8px; background: #fff; border: 1px solid #e3e6ec; padding: 6px 8px; }
 figcaption { font-size: 12px; color: #4a5468; display: flex; gap: 12px; align-items: center; }
 #histogram { width: 100%; height: 110px; display: block; cursor: crosshair; user-select: none; }
-#histogram rect.bar { fill: #d97706; } #histogram rect.bar:hover { fill: #92400e; }
+#histogram rect.bar { fill: transparent; } #histogram rect.bar:hover { fill: rgba(29, 36, 51, .25); }
+.chart { display: grid; grid-template-columns: 18px 44px minmax(0, 1fr); grid-template-rows: 110px auto; }
+.y-title { writing-mode: vertical-rl; transform: rotate(180deg); font-size: 11px; color: #4a5468; text-align: center; }
+.y-axis { display: flex; flex-direction: column; justify-content: space-between; align-items: flex-end; padding-right: 4px; font-size: 11px; color: #4a5468; border-right: 1px solid #8a93a6; }
+.x-axis { display: flex; justify-content: space-between; font-size: 11px; color: #4a5468; border-top: 1px solid #8a93a6; padding-top: 2px; }
+#legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 4px 0 0 62px; padding: 0; font-size: 12px; }
+#legend li { display: inline-flex; align-items: center; gap: 4px; }
+#legend .swatch { width: 10px; height: 10px; display: inline-block; border-radius: 2px; }
 #histogram rect.selection { fill: rgba(29, 78, 216, 0.18); stroke: #1d4ed8; }
 .layout { display: grid; grid-template-columns: 240px minmax(0, 1fr); gap: 12px; align-items: start; }
 #facets { background: #fff; border: 1px solid #e3e6ec; padding: 6px 8px; font-size: 13px; }

@@ -75,3 +75,29 @@ describe("since= on the explore endpoints", () => {
     expect(f.facets.actor).toEqual([{ value: "since0@acme.test", count: 1 }]);
   });
 });
+
+describe("GET /v1/logs/histogram?by=sourceID", () => {
+  it("splits each bucket's count by source, the counts adding up", async () => {
+    const e = tpEvent(92_000, NOW - 20 * 60_000);
+    e.actor = { type: "user", id: "since-test", name: "split@acme.test" };
+    const res = await push("turbopuffer", JSON.stringify([e]));
+    expect(await res.json()).toMatchObject({ inserted: 1 });
+    type H = {
+      total: number;
+      buckets: Array<{ count: number; bySource: Record<string, number> }>;
+    };
+    const h = (await json("/v1/logs/histogram?actor=since-test&since=1h&by=sourceID")) as H;
+    expect(h.total).toBe(2);
+    const split = h.buckets.filter((b) => b.count > 0);
+    for (const b of h.buckets) {
+      expect(Object.values(b.bySource).reduce((a, n) => a + n, 0)).toBe(b.count);
+    }
+    expect(split.flatMap((b) => Object.keys(b.bySource)).sort()).toEqual([
+      "tp-other",
+      "turbopuffer",
+    ]);
+    const plain = (await json("/v1/logs/histogram?actor=since-test&since=1h")) as H;
+    expect(plain.buckets.every((b) => b.bySource === undefined)).toBe(true);
+    expect((await query("/v1/logs/histogram?by=actor")).status).toBe(400);
+  });
+});
