@@ -253,17 +253,20 @@ test("histogram: one bar per time bucket; dragging across it zooms in", async ({
   const slack = 2 * Math.max(...before.map((b) => b.end - b.start));
   assert.ok(from >= span[0] - slack && to <= span[1] + slack, "the range is within the histogram");
   assert.ok(to - from < (span[1] - span[0]) * 0.8, "the dragged range is narrower");
-  await until(async () => {
-    const after = await bars(page);
-    const nonEmpty = after.filter((b) => b.count > 0);
-    assert.ok(nonEmpty.length > 0, "bars after the zoom");
-    const width = Math.max(...after.map((b) => b.end - b.start));
-    for (const b of nonEmpty) {
-      assert.ok(b.start >= from - width && b.end <= to + width, "bars cover the new range");
-    }
-    assert.ok(after.reduce((a, b) => a + b.count, 0) <= sum, "no more events than before");
-    assert.ok((await rowTexts(page)).length <= rowsBefore, "no more rows than before");
-  });
+  await until(
+    async () => {
+      const after = await bars(page);
+      const nonEmpty = after.filter((b) => b.count > 0);
+      assert.ok(nonEmpty.length > 0, "bars after the zoom");
+      const width = Math.max(...after.map((b) => b.end - b.start));
+      for (const b of nonEmpty) {
+        assert.ok(b.start >= from - width && b.end <= to + width, "bars cover the new range");
+      }
+      assert.ok(after.reduce((a, b) => a + b.count, 0) <= sum, "no more events than before");
+      assert.ok((await rowTexts(page)).length <= rowsBefore, "no more rows than before");
+    },
+    { timeout: 30_000 },
+  );
   assert.match(page.url(), /[?&]from=/);
   await step("zoomed");
 });

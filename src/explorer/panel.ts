@@ -74,7 +74,7 @@ function valueNode(v) {
   if (typeof v !== "object" || v === null) return el("span", { class: "val" }, text(v));
   const json = JSON.stringify(v, null, 2);
   const n = Array.isArray(v) ? v.length + " items" : Object.keys(v).length + " keys";
-  return el("details", { open: json.length < 400 || undefined }, el("summary", {}, (Array.isArray(v) ? "[…] " : "{…} ") + n), el("pre", { class: "json" }, json));
+  return el("details", { open: json.length < 400 || undefined }, el("summary", {}, (Array.isArray(v) ? "[…] " : "{…} ") + n), el("pre", { class: "json", tabindex: 0 }, json));
 }
 function panelFields(r) {
   const showEmpty = $("panel-empty").checked;
