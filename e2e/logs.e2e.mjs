@@ -7,6 +7,8 @@
 //   #tail-status says what it did.
 // The browser runs in Europe/Berlin on purpose: every time shown or typed is UTC.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import Papa from "papaparse";
 import { checkA11y } from "./axe.mjs";
 import { test, until } from "./harness.mjs";
 
@@ -455,4 +457,99 @@ test("histogram: bars split by source with a legend; count and time axes labelle
   assert.equal(x.length, 5);
   for (const label of x) assert.match(label, /^\d{2}-\d{2} \d{2}:\d{2}$/);
   await step("histogram split by source");
+});
+
+test("export: NDJSON and CSV of the current filter download every matching row", async ({
+  page,
+  base,
+  tokens,
+  count,
+  step,
+}) => {
+  await login(page, base, tokens, "/?since=7d&sourceType=circleci");
+  const expected = await count({ sourceType: "circleci" });
+  assert.ok(expected > 50, `${expected} circleci events`);
+  const download = async (button) => {
+    const [d] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+    const path = await d.path();
+    return { name: d.suggestedFilename(), text: readFileSync(path, "utf8") };
+  };
+  const nd = await download("#export-ndjson");
+  assert.match(nd.name, /\.ndjson$/);
+  const rows = nd.text
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.equal(rows.length, expected, "every matching row, not one page");
+  assert.ok(
+    rows.every((r) => r.sourceType === "circleci"),
+    "only the filter's rows",
+  );
+  const times = rows.map((r) => Date.parse(r.eventTime));
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => a - b),
+    "oldest first",
+  );
+  await until(async () =>
+    assert.match(
+      await page.textContent("#export-status"),
+      new RegExp(`Exported ${expected} events`),
+    ),
+  );
+
+  const csv = await download("#export-csv");
+  assert.match(csv.name, /\.csv$/);
+  const parsed = Papa.parse(csv.text.trim(), { header: true });
+  assert.equal(parsed.errors.length, 0, JSON.stringify(parsed.errors.slice(0, 2)));
+  assert.equal(parsed.data.length, expected);
+  assert.deepEqual(
+    parsed.data.map((r) => r.id),
+    rows.map((r) => r.id),
+    "the same rows as the NDJSON",
+  );
+  assert.deepEqual(JSON.parse(parsed.data[0].actor), rows[0].actor, "maps as JSON");
+  assert.equal(parsed.data[0].eventName, rows[0].eventName);
+  await step("exported");
+});
+
+test("facets: include / exclude icons appear on hover and by keyboard, and filter", async ({
+  page,
+  base,
+  tokens,
+  step,
+}) => {
+  await login(page, base, tokens, "/?since=7d");
+  const li = page.locator('#facets [data-facet="sourceType"] li:has([data-value="turbopuffer"])');
+  await until(async () => assert.equal(await li.count(), 1));
+  const exclude = li.locator("button.facet-act.exclude");
+  assert.equal(await exclude.isVisible(), false, "hidden until hovered");
+  await li.hover();
+  await until(async () => assert.equal(await exclude.isVisible(), true, "shown on hover"));
+  assert.match(await exclude.getAttribute("aria-label"), /Exclude .*turbopuffer/);
+  await step("icons on hover");
+  await exclude.click();
+  await until(async () => {
+    assert.match(await page.textContent("#chips .chip.not"), /sourceType ≠ turbopuffer/);
+    const rows = await rowsNow(page);
+    assert.ok(rows.length > 0 && rows.every((r) => r[1] !== "turbopuffer"));
+  });
+  // keyboard: Tab from a value reaches its include icon; Enter filters on it
+  const value = page.locator(
+    '#facets [data-facet="sourceType"] button.facet-value[data-value="circleci"]',
+  );
+  await until(async () => assert.equal(await value.count(), 1));
+  await value.focus();
+  await page.keyboard.press("Tab");
+  assert.equal(
+    await page.evaluate(() => document.activeElement.getAttribute("aria-label")),
+    "Only Source type circleci",
+  );
+  await page.keyboard.press("Enter");
+  await until(async () => {
+    const rows = await rowsNow(page);
+    assert.ok(rows.length > 0 && rows.every((r) => r[1] === "circleci"));
+  });
+  await step("include by keyboard");
+  await checkA11y(page, "facets with icons");
 });

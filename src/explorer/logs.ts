@@ -206,12 +206,15 @@ $("zoom-out").addEventListener("click", () => {
 });
 async function drawFacets() {
   const { facets } = await apiJson("/v1/logs/facets?" + filterParams());
+  const icon = (cls, label, title, onclick) => el("button", { type: "button", class: "facet-act " + cls, "aria-label": title, title, onclick }, label);
   $("facets").replaceChildren(...FACETS.map(([f, label]) => el("section", { "data-facet": f },
     el("h2", {}, label),
     el("ul", {}, ...(facets[f] || []).map((x) => el("li", {}, el("button", {
       type: "button", class: "facet-value", "data-value": x.value, title: "Click: only " + x.value + ". Alt+click: exclude it.",
       onclick: (e) => facetClick(f, x.value, e.altKey),
-    }, el("span", { class: "v" }, x.value), el("span", { class: "n" }, x.count))))))));
+    }, el("span", { class: "v" }, x.value), el("span", { class: "n" }, x.count)),
+      icon("include", "+", "Only " + label + " " + x.value, () => facetClick(f, x.value, false)),
+      icon("exclude", "−", "Exclude " + label + " " + x.value, () => facetClick(f, x.value, true))))))));
 }
 function facetClick(field, value, exclude) {
   if (exclude) excludes.push({ field, value });

@@ -1,6 +1,7 @@
 import { SOURCE_TYPES } from "../vendors";
 import { ALERTS } from "./alerts";
 import { CORE } from "./core";
+import { EXPORT } from "./export";
 import { LOGS } from "./logs";
 import { PANEL } from "./panel";
 import { RULES } from "./rules";
@@ -88,9 +89,12 @@ export const PAGE = /* html */ `<!doctype html>
   </figure>
   <div class="toolbar"><div id="status" role="status" aria-live="polite"></div>
     <button id="tail" type="button" aria-pressed="false" title="Poll every 5 s for new events of this filter (their event time within the last 15 minutes) and put them on top">Live tail</button>
-    <span id="tail-status" role="status"></span></div>
+    <span id="tail-status" role="status"></span>
+    <button id="export-ndjson" type="button" title="Every event of this filter and range, oldest first">Export NDJSON</button>
+    <button id="export-csv" type="button" title="Every event of this filter and range, oldest first">Export CSV</button>
+    <span id="export-status" role="status"></span></div>
   <div class="layout">
-    <aside id="facets" aria-label="Top values (click to filter, Alt+click to exclude)"></aside>
+    <aside id="facets" aria-label="Top values (click or + to filter, − or Alt+click to exclude)"></aside>
     <div>
       <details id="columns"><summary>Columns</summary><div id="columns-list" role="group" aria-label="Columns shown"></div></details>
       <table aria-label="Events"><thead id="head"></thead><tbody id="rows"></tbody></table>
@@ -196,6 +200,7 @@ ${CORE}
 ${LOGS}
 ${PANEL}
 ${TAIL}
+${EXPORT}
 ${SQL}
 ${SAVED}
 ${TABLES}

@@ -44,6 +44,10 @@ figcaption { font-size: 12px; color: #4a5468; display: flex; gap: 12px; align-it
 .facet-value:hover { background: #fff4ea; }
 .facet-value .v { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .facet-value .n { color: #4a5468; }
+#facets li { display: flex; align-items: center; gap: 2px; }
+.facet-act { visibility: hidden; border: 1px solid #c9ced8; background: #fff; border-radius: 3px; padding: 0 5px; line-height: 16px; cursor: pointer; font-size: 13px; }
+#facets li:hover .facet-act, #facets li:focus-within .facet-act { visibility: visible; }
+.facet-act.exclude { color: #b42318; } .facet-act.include { color: #14532d; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 320px; }
 tbody tr { cursor: pointer; } tbody tr:hover, tbody tr:focus { background: #fff4ea; }
@@ -51,7 +55,7 @@ tbody tr.selected { background: #fde7cf; }
 tbody tr.new td:first-child { box-shadow: inset 3px 0 0 #15803d; }
 .toolbar { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
 #tail[aria-pressed="true"] { background: #15803d; color: #fff; border: 1px solid #15803d; }
-#tail-status { font-size: 12px; color: #4a5468; } #tail-status.error { color: #b42318; }
+#tail-status, #export-status { font-size: 12px; color: #4a5468; } #tail-status.error, #export-status.error { color: #b42318; }
 #panel { position: fixed; top: 0; right: 0; bottom: 0; width: min(560px, 92vw); background: #fff; border-left: 1px solid #c9ced8; box-shadow: -4px 0 16px rgba(0,0,0,.12); padding: 12px 16px; overflow: auto; z-index: 10; }
 #panel h2 { font-size: 15px; margin: 0 32px 8px 0; word-break: break-all; }
 #panel-close { position: absolute; top: 8px; right: 8px; }
