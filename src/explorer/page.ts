@@ -150,9 +150,17 @@ export const PAGE = /* html */ `<!doctype html>
   <p id="rules-bar" hidden><button id="rule-new" type="button">New rule</button> Click a rule to edit, test or backtest it; saving and deleting need the admin token.</p>
   <table aria-label="Entries"><thead id="head2"></thead><tbody id="rows2"></tbody></table>
   <p><button id="more2" type="button" hidden>Load more</button></p>
-  <p><button id="replay" type="button" hidden>Replay this entry</button>
-     <button id="ack" type="button" hidden>Acknowledge</button> <button id="close" type="button" hidden>Close</button></p>
+  <div id="table-empty" class="empty-state" hidden></div>
   <pre id="detail" hidden></pre>
+  <div id="entry-view" role="region" aria-labelledby="entry-title" hidden>
+    <button id="entry-close" type="button" aria-label="Close the entry">✕</button>
+    <h2 id="entry-title" tabindex="-1"></h2>
+    <p class="bar"><button id="replay" class="primary" type="button">Replay this entry</button>
+      <span>Runs the failed stage again after a fix (the admin token replays).</span></p>
+    <dl id="entry-facts"></dl>
+    <table id="entry-records" class="rule-table"></table>
+    <pre id="entry-raw" tabindex="0" hidden></pre>
+  </div>
   <div id="alert-view" role="region" aria-labelledby="alert-title" hidden>
     <button id="alert-close-view" type="button" aria-label="Close the alert">✕</button>
     <h2 id="alert-title" tabindex="-1"></h2>
@@ -161,6 +169,7 @@ export const PAGE = /* html */ `<!doctype html>
     <h3>Timeline <small>(● event, ■ note)</small></h3>
     <div id="alert-timeline"></div>
     <p><a id="alert-open-logs" href="#">Open these events in Logs</a></p>
+    <p class="bar"><button id="ack" type="button" hidden>Acknowledge</button> <button id="close" type="button" hidden>Close</button></p>
     <table id="alert-events" class="rule-table"></table>
     <h3>Notes</h3>
     <ol id="alert-notes"></ol>

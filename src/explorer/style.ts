@@ -107,6 +107,13 @@ svg.timeline .axis { stroke: #8a93a6; } svg.timeline .ev { fill: #b45309; } svg.
 svg.timeline .lbl { font-size: 11px; fill: #4a5468; }
 #alert-notes { padding-left: 18px; } #alert-notes p { margin: 2px 0 6px; white-space: pre-wrap; }
 #note-text { width: 100%; box-sizing: border-box; }
+#entry-view { position: relative; background: #fff; border: 1px solid #e3e6ec; padding: 8px 12px; margin-top: 8px; }
+#entry-view h2 { font-size: 15px; margin: 0 32px 8px 0; } #entry-close { position: absolute; top: 8px; right: 8px; }
+#entry-facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 12px; font-size: 13px; }
+#entry-facts dt { color: #4a5468; } #entry-facts dd { margin: 0; word-break: break-all; }
+#entry-records td.wrap { white-space: normal; max-width: 360px; }
+#entry-records pre.record { margin: 0; max-height: 160px; max-width: 560px; white-space: pre-wrap; word-break: break-all; }
+.empty-state { background: #fff; border: 1px dashed #c9ced8; padding: 10px 14px; color: #1d2433; max-width: 900px; }
 footer { color: #4a5468; font-size: 12px; padding: 12px 16px; }
 @media (max-width: 800px) { .layout, .sql { grid-template-columns: 1fr; } }
 `;
