@@ -97,7 +97,7 @@ function openQuarantine(r) {
   $("entry-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   let records = null;
   if (r.rawEncoding === "records" && r.raw) {
-    try { records = r.raw.split("\n").filter(Boolean).map((l) => JSON.parse(l)); } catch { records = null; }
+    try { records = r.raw.split("\\n").filter(Boolean).map((l) => JSON.parse(l)); } catch { records = null; }
   }
   const pretty = (raw, json) => { if (json === false) return raw; try { return JSON.stringify(JSON.parse(raw), null, 1); } catch { return raw; } };
   if (records) {
