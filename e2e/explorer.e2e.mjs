@@ -146,6 +146,7 @@ test("tabs: the six tabs exist and each opens", async ({ page, base, tokens, ste
     }
     await page.waitForLoadState("networkidle");
     await step(`tab ${name}`);
+    await checkA11y(page, `tab ${name}`);
   }
 });
 
