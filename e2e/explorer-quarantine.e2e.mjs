@@ -3,6 +3,7 @@
 // table#entry-records (where, stage, code, error, record) and button#replay visible.
 import assert from "node:assert/strict";
 import { checkA11y } from "./axe.mjs";
+import { pushTurbopuffer } from "./explorer-helpers.mjs";
 import { test, until } from "./harness.mjs";
 
 async function openQuarantine(page, base, token) {
@@ -39,23 +40,13 @@ test(
   "quarantine: an entry shows its bad records as a table, with Replay visible",
   async ({ page, base, tokens, step }) => {
     const marker = `q-e2e-${Date.now()}`;
-    const res = await fetch(`${base}/v1/ingest/turbopuffer`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${tokens.ingest}`, "content-type": "application/json" },
-      body: JSON.stringify([
-        {
-          action: "session-created",
-          occurred_at: new Date().toISOString(),
-          actor: { type: "user", id: "q-ok", name: "q-ok@example.com" },
-          targets: [],
-          context: { location: "8.8.8.8" },
-          metadata: {},
-        },
-        { action: marker, occurred_at: "not a time", actor: { id: "q-bad" } },
-      ]),
-    });
-    const body = await res.json();
-    assert.equal(res.status, 200, JSON.stringify(body));
+    const body = await pushTurbopuffer(base, tokens, [
+      {
+        actor: { type: "user", id: "q-ok", name: "q-ok@example.com" },
+        context: { location: "8.8.8.8" },
+      },
+      { action: marker, occurred_at: "not a time", actor: { id: "q-bad" } },
+    ]);
     assert.equal(body.quarantined, 1, JSON.stringify(body));
 
     await openQuarantine(page, base, tokens.query);

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import Papa from "papaparse";
 import { checkA11y } from "./axe.mjs";
+import { pushTurbopuffer } from "./explorer-helpers.mjs";
 import { test, until } from "./harness.mjs";
 
 const field = (name) => `#filters [name="${name}"]`;
@@ -184,21 +185,14 @@ test(
     // the first poll learns what exists; wait for it before pushing
     await page.waitForTimeout(1000);
     const name = `tail-${Date.now()}@example.com`;
-    const res = await fetch(`${base}/v1/ingest/turbopuffer`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${tokens.ingest}`, "content-type": "application/json" },
-      body: JSON.stringify([
-        {
-          action: "api-key-created",
-          occurred_at: new Date().toISOString(),
-          actor: { type: "user", id: "tail-e2e", name },
-          targets: [{ type: "api-key", id: "tail-key", name: "tail-key" }],
-          context: { location: "9.9.9.9" },
-          metadata: {},
-        },
-      ]),
-    });
-    assert.equal(res.status, 200, await res.text());
+    await pushTurbopuffer(base, tokens, [
+      {
+        action: "api-key-created",
+        actor: { type: "user", id: "tail-e2e", name },
+        targets: [{ type: "api-key", id: "tail-key", name: "tail-key" }],
+        context: { location: "9.9.9.9" },
+      },
+    ]);
     const pushed = Date.now();
     await until(
       async () => {
