@@ -40,11 +40,8 @@ test(
   "quarantine: an entry shows its bad records as a table, with Replay visible",
   async ({ page, base, tokens, step }) => {
     const marker = `q-e2e-${Date.now()}`;
+    // Only a bad record: the seeded events stay exactly as the other files expect them
     const body = await pushTurbopuffer(base, tokens, [
-      {
-        actor: { type: "user", id: "q-ok", name: "q-ok@example.com" },
-        context: { location: "8.8.8.8" },
-      },
       { action: marker, occurred_at: "not a time", actor: { id: "q-bad" } },
     ]);
     assert.equal(body.quarantined, 1, JSON.stringify(body));
