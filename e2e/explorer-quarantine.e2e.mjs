@@ -58,7 +58,7 @@ test(
       );
       const bad = records.find((r) => r[4].includes(marker));
       assert.ok(bad, `the bad record is a row: ${JSON.stringify(records)}`);
-      assert.equal(bad[0], "[1]", "where: the array index");
+      assert.equal(bad[0], "[0]", "where: the array index");
       assert.match(bad[3], /time/i, "the error");
       assert.ok(!bad[4].includes('\\"'), "the record is shown as JSON, not escaped JSON");
     });
