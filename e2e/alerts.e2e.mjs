@@ -122,8 +122,15 @@ test(
   async ({ page, base, tokens, api, step }) => {
     await openAlerts(page, base, tokens.query);
     const id = await page.getAttribute("#rows2 tr >> nth=0", "data-id");
+    /** The alert view has loaded (its status line is cleared once the alert is drawn). */
+    const loaded = () =>
+      until(async () => {
+        assert.ok(await page.isVisible("#note-add"));
+        assert.equal(await page.textContent("#alert-status-line"), "");
+        assert.ok((await page.locator("#alert-facts dd").count()) > 0);
+      });
     await page.click("#rows2 tr >> nth=0");
-    await until(async () => assert.ok(await page.isVisible("#note-add")));
+    await loaded();
     await page.fill("#note-text", "reader note");
     await page.click("#note-add");
     await until(async () => assert.match(await page.textContent("#note-status"), /403|admin/));
@@ -132,7 +139,7 @@ test(
     await page.press("#token", "Enter");
     await until(async () => assert.ok((await page.locator("#rows2 tr").count()) > 0));
     await page.click(`#rows2 tr[data-id="${id}"]`);
-    await until(async () => assert.ok(await page.isVisible("#note-add")));
+    await loaded();
     const text = `Checked with the owner at ${new Date().toISOString()}`;
     await page.fill("#note-text", text);
     await page.click("#note-add");

@@ -58,6 +58,7 @@ function timeline(a) {
     el("svg:text", { x: 980, y: 42, class: "lbl", "text-anchor": "end" }, new Date(hi).toISOString().slice(0, 19) + "Z"));
 }
 async function openAlert(r) {
+  alertOpen = null;
   const view = $("alert-view");
   view.hidden = false;
   for (const tr of $("rows2").children) tr.classList.toggle("selected", tr.dataset.id === r.id);
@@ -95,7 +96,8 @@ function drawNotes(notes) {
 }
 $("note-add").addEventListener("click", async () => {
   const textValue = $("note-text").value.trim();
-  if (!alertOpen || !textValue) return setStatus($("note-status"), "Write the note first", true);
+  if (!alertOpen) return setStatus($("note-status"), "The alert is still loading", true);
+  if (!textValue) return setStatus($("note-status"), "Write the note first", true);
   noteId = noteId || crypto.randomUUID();
   setStatus($("note-status"), "Saving…");
   try {
