@@ -203,6 +203,16 @@ test(
       { timeout: 15_000 },
     );
     const seenAfter = Date.now() - pushed;
+    assert.ok(
+      await page.evaluate(() => document.documentElement.scrollWidth <= 1440),
+      "the page does not scroll sideways",
+    );
+    assert.ok(
+      (await page.$$eval("#rows tr", (trs) => trs.map((tr) => tr.children[1].textContent))).every(
+        (s) => s === "turbopuffer",
+      ),
+      "the table is the tail's filter (turbopuffer)",
+    );
     assert.match(await page.textContent("#tail-status"), /1 new event\b/);
     console.log(`    tail: the pushed event shown ${seenAfter} ms after its 200`);
     await step("tail shows the pushed event");

@@ -53,6 +53,8 @@ form.elements.since.addEventListener("change", () => {
   form.elements.from.focus();
 });
 form.elements.self.addEventListener("change", () => search());
+// A select applies at once (a text field on Enter): the rows, the tail and the URL agree.
+form.elements.sourceType.addEventListener("change", () => search());
 function chips() {
   const list = [];
   for (const f of FIELDS) {

@@ -37,6 +37,7 @@ figcaption { font-size: 12px; color: #4a5468; display: flex; gap: 12px; align-it
 #legend .swatch { width: 10px; height: 10px; display: inline-block; border-radius: 2px; }
 #histogram rect.selection { fill: rgba(29, 78, 216, 0.18); stroke: #1d4ed8; }
 .layout { display: grid; grid-template-columns: 240px minmax(0, 1fr); gap: 12px; align-items: start; }
+.layout > div { overflow-x: auto; }
 #facets { background: #fff; border: 1px solid #e3e6ec; padding: 6px 8px; font-size: 13px; }
 #facets h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #4a5468; margin: 8px 0 2px; }
 #facets ul { list-style: none; margin: 0; padding: 0; }
