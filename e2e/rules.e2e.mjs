@@ -1,7 +1,7 @@
 // The Rules tab's editor (issue 25, src/explorer/rules.ts) against its UI contract:
 // - #rules-bar with button#rule-new (a template); a row of #rows2 opens #rule-editor;
 // - #rule-editor: input#rule-id, textarea#rule-yaml, button#rule-save (PUT, admin),
-//   button#rule-delete (runtime rules; confirm()), #rule-from/#rule-to (datetime-local, UTC;
+//   button#rule-delete (runtime rules; confirm()), #rule-from/#rule-to (UTC ISO text;
 //   default the last 24 h) and button#rule-backtest, textarea#rule-events and button#rule-test;
 //   #rule-error[role=alert] (the API's status, code and message), #rule-status, #rule-warnings;
 // - #rule-result: tables; a backtest's "matches per rule" rows tr[data-rule][data-count], a
@@ -72,8 +72,9 @@ test("rules editor: create a rule (admin), see it listed, test, backtest, delete
     assert.ok(n !== null, "no match count yet");
     return Number(n);
   });
-  const from = new Date(`${await page.inputValue("#rule-from")}Z`).toISOString();
-  const to = new Date(`${await page.inputValue("#rule-to")}Z`).toISOString();
+  // #rule-from/#rule-to hold UTC ISO text ending in Z (issue 30: the shared time helper)
+  const from = new Date(await page.inputValue("#rule-from")).toISOString();
+  const to = new Date(await page.inputValue("#rule-to")).toISOString();
   const expected = await count({
     sourceType: "turbopuffer",
     eventName: "session-created",

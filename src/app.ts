@@ -13,6 +13,7 @@ import { pipelinesRoutes } from "./routes/pipelines";
 import { quarantineRoutes } from "./routes/quarantine";
 import { rulesRoutes } from "./routes/rules";
 import { ruleTestRoutes } from "./routes/rules-test";
+import { savedRoutes } from "./routes/saved";
 import { sourcesRoutes } from "./routes/sources";
 import { sqlRoutes } from "./routes/sql";
 import { azureRoutes } from "./transports/azure/route";
@@ -47,6 +48,7 @@ app.route("/", ruleTestRoutes);
 app.route("/", rulesRoutes);
 app.route("/", pipelinesRoutes);
 app.route("/", alertsRoutes);
+app.route("/", savedRoutes);
 app.route("/", archiveRoutes);
 // The MCP server and its OAuth endpoints (docs/mcp.md): outside the OpenAPI document.
 app.route("/", mcpRoutes);

@@ -19,6 +19,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/alerts/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One alert with its stored events and its notes */
+    get: operations["getAlert"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/alerts/{id}/ack": {
     parameters: {
       query?: never;
@@ -47,6 +64,23 @@ export interface paths {
     put?: never;
     /** Close an alert */
     post: operations["closeAlert"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/alerts/{id}/notes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add a note to an alert (once per note id: a retry stores nothing more) */
+    post: operations["addAlertNote"];
     delete?: never;
     options?: never;
     head?: never;
@@ -257,7 +291,7 @@ export interface paths {
     };
     /**
      * Matching events per time bucket (by event time)
-     * @description Buckets are minutes for ranges up to 6 hours, hours up to 14 days, days beyond. Without `from`/`to` the range is that of the matching events.
+     * @description Buckets are minutes for ranges up to 6 hours, hours up to 14 days, days beyond. With `since` the range ends now; without `from`/`to`/`since` it is that of the matching events.
      */
     get: operations["logsHistogram"];
     put?: never;
@@ -431,6 +465,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/saved": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Saved searches and SQL: the shared ones and the caller's own */
+    get: operations["listSaved"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/saved/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Save a search or a SQL query under an id (create or replace) */
+    put: operations["putSaved"];
+    post?: never;
+    /** Delete one of the caller's saved items */
+    delete: operations["deleteSaved"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/sns/{sourceId}": {
     parameters: {
       query?: never;
@@ -549,6 +618,22 @@ export interface components {
       /** @enum {string} */
       status: "open" | "acknowledged" | "closed";
       title: string;
+    };
+    AlertDetail: components["schemas"]["Alert"] & {
+      /** @description its events (eventIds) still stored in D1, as GET /v1/logs rows */
+      events: {
+        [key: string]: unknown;
+      }[];
+      /** @description oldest first */
+      notes: components["schemas"]["AlertNote"][];
+    };
+    AlertNote: {
+      alertId: string;
+      at: string;
+      /** @description who wrote it: a token's name or an Access email */
+      author: string;
+      id: string;
+      text: string;
     };
     ArchiveRebuild: {
       hours: number;
@@ -698,6 +783,10 @@ export interface components {
     };
     Histogram: {
       buckets: {
+        /** @description with by=sourceID: the bucket's count per source */
+        bySource?: {
+          [key: string]: number;
+        };
         count: number;
         end: string;
         start: string;
@@ -863,6 +952,28 @@ export interface components {
       }[];
       warnings: string[];
     };
+    SavedInput: {
+      /** @enum {string} */
+      kind: "search" | "sql";
+      name: string;
+      query: string;
+      /** @default false */
+      shared: boolean;
+    };
+    SavedItem: {
+      createdAt: string;
+      id: string;
+      /** @enum {string} */
+      kind: "search" | "sql";
+      name: string;
+      /** @description who saved it: a token's name or an Access email */
+      owner: string;
+      /** @description a search: the explorer URL's query string (e.g. since=24h&actor=ada%40example.com); SQL: the statement */
+      query: string;
+      /** @description listed to every reader, not only its owner */
+      shared: boolean;
+      updatedAt: string;
+    };
     SnsResult: {
       /** @description objects queued for reading */
       objects?: number;
@@ -1008,6 +1119,46 @@ export interface operations {
       };
     };
   };
+  getAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the alert */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AlertDetail"];
+        };
+      };
+      /** @description missing or wrong token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description no such alert */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   acknowledgeAlert: {
     parameters: {
       query?: never;
@@ -1102,6 +1253,81 @@ export interface operations {
         };
       };
       /** @description no such alert, or already closed */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  addAlertNote: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description chosen by the client (a random UUID): makes retries safe */
+          id: string;
+          text: string;
+        };
+      };
+    };
+    responses: {
+      /** @description already stored */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AlertNote"];
+        };
+      };
+      /** @description stored */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AlertNote"];
+        };
+      };
+      /** @description the body is invalid, or the note id is used on another alert */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the query token only reads */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description no such alert */
       404: {
         headers: {
           [name: string]: unknown;
@@ -1624,6 +1850,8 @@ export interface operations {
         order?: "desc" | "asc";
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
+        /** @description a relative range ending now: <n><unit> with unit s, m, h, d or w (15m, 1h, 24h, 7d, 30d; at most 366 days); sets `from` to now minus it, so it cannot be combined with `from` or `to` */
+        since?: string;
         sourceID?: string;
         sourceType?:
           | "turbopuffer"
@@ -1738,6 +1966,8 @@ export interface operations {
         from?: string;
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
+        /** @description a relative range ending now: <n><unit> with unit s, m, h, d or w (15m, 1h, 24h, 7d, 30d; at most 366 days); sets `from` to now minus it, so it cannot be combined with `from` or `to` */
+        since?: string;
         sourceID?: string;
         sourceType?:
           | "turbopuffer"
@@ -1796,6 +2026,8 @@ export interface operations {
       query?: {
         /** @description matches any value of the actor map (id, email, name …) */
         actor?: string;
+        /** @description split each bucket's count by source: `bySource` in each bucket */
+        by?: "sourceID";
         eventName?: string;
         /** @description leave out rows whose field has a value, as <field>:<value>; repeatable */
         exclude?: string | string[];
@@ -1803,6 +2035,8 @@ export interface operations {
         from?: string;
         /** @description free text: a substring (case-insensitive for ASCII) of eventName, actor, srcIP, resources or rawLog; scans the rows the other filters leave */
         q?: string;
+        /** @description a relative range ending now: <n><unit> with unit s, m, h, d or w (15m, 1h, 24h, 7d, 30d; at most 366 days); sets `from` to now minus it, so it cannot be combined with `from` or `to` */
+        since?: string;
         sourceID?: string;
         sourceType?:
           | "turbopuffer"
@@ -2521,6 +2755,159 @@ export interface operations {
       };
       /** @description missing or wrong token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listSaved: {
+    parameters: {
+      query?: {
+        kind?: "search" | "sql";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description by kind, then name */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["SavedItem"][];
+          };
+        };
+      };
+      /** @description a parameter is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  putSaved: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description chosen by the client (the explorer uses a random UUID) */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SavedInput"];
+      };
+    };
+    responses: {
+      /** @description replaced */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SavedItem"];
+        };
+      };
+      /** @description created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SavedItem"];
+        };
+      };
+      /** @description the body is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description missing or wrong token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the query token only reads, or the id is another owner's */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  deleteSaved: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description chosen by the client (the explorer uses a random UUID) */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description missing or wrong token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description the query token only reads, or the item is another owner's */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description no such item */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -27,9 +27,25 @@ async function api(path, init) {
 }
 const apiJson = async (path, init) => (await api(path, init)).json();
 function setStatus(node, message, error) { node.textContent = message; node.classList.toggle("error", Boolean(error)); }
-/** ISO → the value of a datetime-local input (UTC), and back. */
-const toInput = (iso) => (iso ? new Date(iso).toISOString().slice(0, 19) : "");
-const fromInput = (v) => (v ? new Date(v + "Z").toISOString() : "");
+/**
+ * The time fields (Logs and Rules) are text in UTC ISO, as the tables show times: ISO → the
+ * field's value ("2026-12-05T14:00:00Z", milliseconds only when there are some), and back. A
+ * value without a zone is UTC; a date alone is its midnight UTC. What is not a time is passed on
+ * as typed, so the API's 400 names the field.
+ */
+const toInput = (iso) => {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toISOString().replace(".000Z", "Z");
+};
+const fromInput = (v) => {
+  v = (v || "").trim();
+  if (!v) return "";
+  const m = /^(\\d{4}-\\d{2}-\\d{2})(?:[T ](\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,3})?)?))?\\s*(Z|[+-]\\d{2}:?\\d{2})?$/i.exec(v);
+  if (!m) return v;
+  const t = Date.parse(m[1] + "T" + (m[2] || "00:00") + (m[2] && m[2].length === 5 ? ":00" : "") + (m[3] || "Z").toUpperCase());
+  return Number.isNaN(t) ? v : new Date(t).toISOString();
+};
 let tab = "logs";
 const views = { logs: "view-logs", sql: "view-sql", sources: "view-sources" };
 const loaders = {};
@@ -48,7 +64,7 @@ function showTab(name, push) {
 }
 /** The URL holds the tab and, on Logs, the filters (never the token). */
 function writeUrl(push) {
-  const params = tab === "logs" ? filterParams(false) : new URLSearchParams();
+  const params = tab === "logs" ? filterParams(true) : new URLSearchParams();
   params.set("tab", tab);
   const url = location.pathname + "?" + params;
   if (url !== location.pathname + location.search) history[push ? "pushState" : "replaceState"](null, "", url);

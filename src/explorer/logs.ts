@@ -1,4 +1,4 @@
-/** The Logs tab: filters, chips, histogram (drag to zoom), facets, rows and the side panel. */
+/** The Logs tab: filters, chips, histogram (drag to zoom), facets and rows (panel.ts: the side panel, columns). */
 export const LOGS = /* js */ `
 const FIELDS = ["q", "sourceType", "sourceID", "eventName", "actor", "srcIP", "srcASOrganization", "srcASCountryCode"];
 const FACETS = [["sourceType", "Source type"], ["eventName", "Event"], ["actor", "Actor"], ["srcIP", "Source IP"],
@@ -7,20 +7,54 @@ let excludes = [];
 let cursor = null;
 let lastRange = null;
 const form = $("filters");
-/** The filter as API parameters (no paging): form fields, exclusions, ISO times. */
-function filterParams() {
+const DEFAULT_RANGE = "24h";
+/** True when the filter asks for the collector's own events (checkbox, or naming the source). */
+const wantsSelf = () => form.elements.self.checked || form.elements.sourceType.value === "auditflare" ||
+  form.elements.sourceID.value.trim() === "auditflare";
+/**
+ * The filter as API parameters (no paging): form fields, exclusions, the range (a preset as
+ * since=, or custom ISO from/to). For the API (forUrl false) the collector's own audit events
+ * are left out unless asked for; the URL says self=1 instead.
+ */
+function filterParams(forUrl) {
   const p = new URLSearchParams();
   for (const f of FIELDS) { const v = form.elements[f].value.trim(); if (v) p.set(f, v); }
   for (const x of excludes) p.append("exclude", x.field + ":" + x.value);
-  for (const f of ["from", "to"]) { const v = form.elements[f].value; if (v) p.set(f, fromInput(v)); }
+  const since = form.elements.since.value;
+  if (since) p.set("since", since);
+  else for (const f of ["from", "to"]) { const v = form.elements[f].value; if (v) p.set(f, fromInput(v)); }
+  if (forUrl) { if (form.elements.self.checked) p.set("self", "1"); }
+  else if (!wantsSelf()) p.append("exclude", "sourceType:auditflare");
   return p;
+}
+function showRange() {
+  for (const x of form.querySelectorAll(".custom-range")) x.hidden = form.elements.since.value !== "";
 }
 function readFilters(params) {
   for (const f of FIELDS) form.elements[f].value = params.get(f) || "";
   for (const f of ["from", "to"]) form.elements[f].value = toInput(params.get(f));
+  const since = params.get("since");
+  const known = [...form.elements.since.options].some((o) => o.value && o.value === since);
+  if (since && !known) form.elements.since.append(el("option", { value: since }, "Last " + since));
+  form.elements.since.value = since || (params.get("from") || params.get("to") ? "" : DEFAULT_RANGE);
+  form.elements.self.checked = params.get("self") === "1";
+  showRange();
   excludes = params.getAll("exclude").map((x) => ({ field: x.slice(0, x.indexOf(":")), value: x.slice(x.indexOf(":") + 1) }))
     .filter((x) => x.field);
 }
+form.elements.since.addEventListener("change", () => {
+  showRange();
+  if (form.elements.since.value) return search();
+  // Custom: start from the range shown, to edit
+  if (lastRange && !form.elements.from.value) {
+    form.elements.from.value = toInput(lastRange.from);
+    form.elements.to.value = toInput(lastRange.to);
+  }
+  form.elements.from.focus();
+});
+form.elements.self.addEventListener("change", () => search());
+// A select applies at once (a text field on Enter): the rows, the tail and the URL agree.
+form.elements.sourceType.addEventListener("change", () => search());
 function chips() {
   const list = [];
   for (const f of FIELDS) {
@@ -50,6 +84,13 @@ function showTier(meta) {
 }
 let reading = null;
 $("cancel-read").addEventListener("click", () => { if (reading) reading.abort(); });
+/** One row of the Events table: click or Enter opens the side panel. */
+function rowNode(r) {
+  const tr = el("tr", { tabindex: 0, "data-id": r.id }, ...activeColumns().map(([, get]) => el("td", {}, text(get(r)))));
+  tr.addEventListener("click", () => openPanel(r, tr));
+  tr.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); openPanel(r, tr); } });
+  return tr;
+}
 async function loadRows(append) {
   const p = filterParams();
   p.set("limit", "100");
@@ -71,32 +112,54 @@ async function loadRows(append) {
   }
   showTier(body.meta);
   if (!append) {
-    $("head").replaceChildren(el("tr", {}, ...COLUMNS.map(([n]) => el("th", { scope: "col" }, n))));
+    $("head").replaceChildren(el("tr", {}, ...activeColumns().map(([n]) => el("th", { scope: "col" }, n))));
     $("rows").replaceChildren();
   }
-  for (const r of body.data) {
-    const tr = el("tr", { tabindex: 0 }, ...COLUMNS.map(([, get]) => el("td", {}, get(r))));
-    tr.addEventListener("click", () => openPanel(r, tr));
-    tr.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); openPanel(r, tr); } });
-    $("rows").append(tr);
-  }
+  for (const r of body.data) $("rows").append(rowNode(r));
   cursor = body.nextCursor || null;
   $("more").hidden = !cursor;
   return $("rows").children.length;
 }
 $("more").addEventListener("click", () => loadRows(true).catch((e) => setStatus($("status"), e.message, true)));
+/** Source colours (contrast ≥ 3:1 on white), the ninth and later sources share "other". */
+const PALETTE = ["#b45309", "#1d4ed8", "#15803d", "#7c3aed", "#be123c", "#0e7490", "#4d7c0f", "#a21caf"];
+/** An axis label in UTC: "12-05" per day, else "12-05 14:00". */
+const timeLabel = (t, interval) => new Date(t).toISOString().slice(5, interval === "day" ? 10 : 16).replace("T", " ");
 async function drawHistogram() {
-  const h = await apiJson("/v1/logs/histogram?" + filterParams());
+  const p = filterParams();
+  p.set("by", "sourceID");
+  const h = await apiJson("/v1/logs/histogram?" + p);
   lastRange = h;
   const svg = $("histogram");
+  const totals = {};
+  for (const b of h.buckets) for (const [s, n] of Object.entries(b.bySource || {})) totals[s] = (totals[s] || 0) + n;
+  const sources = Object.keys(totals).sort((a, b) => totals[b] - totals[a] || (a < b ? -1 : 1));
+  const colourOf = (s) => PALETTE[sources.indexOf(s)] || "#4a5468";
   const max = Math.max(1, ...h.buckets.map((b) => b.count));
   const w = 1000 / Math.max(1, h.buckets.length);
   svg.replaceChildren(...h.buckets.map((b, i) => {
+    const x = i * w + w * 0.1, width = Math.max(w * 0.8, 0.5);
+    let y = 100;
+    const segs = sources.filter((s) => (b.bySource || {})[s]).map((s) => {
+      const height = (b.bySource[s] / max) * 96;
+      y -= height;
+      return el("svg:rect", { class: "seg", x, width, y, height, fill: colourOf(s), "data-source": s, "data-count": b.bySource[s] });
+    });
     const height = (b.count / max) * 96;
-    return el("svg:rect", { class: "bar", x: i * w + w * 0.1, width: Math.max(w * 0.8, 0.5), y: 100 - height, height,
-      "data-count": b.count, "data-start": b.start, "data-end": b.end }, el("svg:title", {}, b.start + ": " + b.count));
+    return el("svg:g", {}, ...segs, el("svg:rect", { class: "bar", x, width, y: 100 - height, height,
+      "data-count": b.count, "data-start": b.start, "data-end": b.end },
+      el("svg:title", {}, b.start + ": " + b.count + (sources.length ? " (" + sources.filter((s) => (b.bySource || {})[s]).map((s) => s + " " + b.bySource[s]).join(", ") + ")" : ""))));
   }));
   svg.setAttribute("aria-label", h.total + " events from " + h.from + " to " + h.to + ", per " + h.interval);
+  // axes: counts on the left (0, half, max), five times below
+  $("y-axis").replaceChildren(el("span", {}, String(max)), el("span", {}, String(Math.round(max / 2))), el("span", {}, "0"));
+  const from = Date.parse(h.from), span = Date.parse(h.to) - from;
+  $("x-axis").replaceChildren(...[0, 0.25, 0.5, 0.75, 1].map((f) =>
+    el("span", { "data-at": f }, timeLabel(from + f * span, h.interval))));
+  $("y-title").textContent = "events per " + h.interval;
+  $("legend").replaceChildren(...sources.map((s) => el("li", { "data-source": s },
+    el("span", { class: "swatch", "data-colour": colourOf(s) }), s + " (" + totals[s] + ")")));
+  for (const sw of $("legend").querySelectorAll(".swatch")) sw.style.background = sw.dataset.colour;
   $("histogram-caption").textContent = h.total + " events, per " + h.interval + " (" + h.from.slice(0, 16) + " → " + h.to.slice(0, 16) + " UTC)";
 }
 // Drag across the chart to zoom: the dragged fraction of the range becomes from / to.
@@ -132,6 +195,8 @@ async function drawHistogram() {
   });
 })();
 function setRange(from, to) {
+  form.elements.since.value = "";
+  showRange();
   form.elements.from.value = toInput(new Date(Math.floor(from / 1000) * 1000).toISOString());
   form.elements.to.value = toInput(new Date(Math.ceil(to / 1000) * 1000).toISOString());
   return search();
@@ -143,43 +208,28 @@ $("zoom-out").addEventListener("click", () => {
 });
 async function drawFacets() {
   const { facets } = await apiJson("/v1/logs/facets?" + filterParams());
+  const icon = (cls, label, title, onclick) => el("button", { type: "button", class: "facet-act " + cls, "aria-label": title, title, onclick }, label);
   $("facets").replaceChildren(...FACETS.map(([f, label]) => el("section", { "data-facet": f },
     el("h2", {}, label),
     el("ul", {}, ...(facets[f] || []).map((x) => el("li", {}, el("button", {
       type: "button", class: "facet-value", "data-value": x.value, title: "Click: only " + x.value + ". Alt+click: exclude it.",
       onclick: (e) => facetClick(f, x.value, e.altKey),
-    }, el("span", { class: "v" }, x.value), el("span", { class: "n" }, x.count))))))));
+    }, el("span", { class: "v" }, x.value), el("span", { class: "n" }, x.count)),
+      icon("include", "+", "Only " + label + " " + x.value, () => facetClick(f, x.value, false)),
+      icon("exclude", "−", "Exclude " + label + " " + x.value, () => facetClick(f, x.value, true))))))));
 }
 function facetClick(field, value, exclude) {
   if (exclude) excludes.push({ field, value });
   else form.elements[field].value = value;
   return search();
 }
-function openPanel(r, tr) {
-  for (const x of $("rows").children) x.classList.toggle("selected", x === tr);
-  $("panel-title").textContent = r.eventName + " · " + r.eventTime;
-  const { rawLog, ...rest } = r;
-  $("panel-fields").replaceChildren(...Object.entries(rest).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, text(v))]));
-  let raw = rawLog;
-  try { raw = JSON.stringify(JSON.parse(rawLog), null, 2); } catch {}
-  $("panel-raw").textContent = raw;
-  const actor = actorOf(r);
-  const link = (cls, field, value) => {
-    const a = document.querySelector("#panel ." + cls);
-    a.hidden = !value;
-    const p = new URLSearchParams({ tab: "logs", [field]: value || "" });
-    a.href = "?" + p;
-    a.onclick = (e) => { e.preventDefault(); for (const f of FIELDS) form.elements[f].value = ""; excludes = []; form.elements[field].value = value; $("panel").hidden = true; search(); };
-  };
-  link("by-actor", "actor", actor);
-  link("by-ip", "srcIP", r.srcIP);
-  $("panel").hidden = false;
-  $("panel-title").focus();
-}
 $("panel-close").addEventListener("click", () => { $("panel").hidden = true; });
 document.addEventListener("keydown", (e) => { if (e.key === "Escape") $("panel").hidden = true; });
+let savedLoaded = false;
 loaders.logs = async () => {
   chips();
+  tailReset();
+  if (!savedLoaded) { savedLoaded = true; loadSaved("search", $("saved-search"), $("saved-status")); }
   setStatus($("status"), "Loading…");
   try {
     const [n] = await Promise.all([loadRows(false), drawHistogram(), drawFacets()]);

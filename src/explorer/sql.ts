@@ -43,6 +43,7 @@ $("sql-csv").addEventListener("click", async () => {
   } catch (e) { setStatus($("sql-error"), e.message, true); }
 });
 loaders.sql = async () => {
+  loadSaved("sql", $("saved-sql"), $("sql-saved-status"));
   try { await loadSchema(); } catch (e) { setStatus($("sql-error"), e.message, true); }
 };
 `;

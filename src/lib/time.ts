@@ -75,3 +75,24 @@ export function checkEventTime(t: number, receivedAt: number): string | null {
 export function toIso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+const UNIT_MS = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+} as const;
+/** Longest relative range accepted: a year (older events live in the archive anyway). */
+const MAX_RELATIVE_MS = 366 * UNIT_MS.d;
+
+/**
+ * A relative range such as `15m`, `1h`, `24h`, `7d`, `30d` (units s, m, h, d, w) as
+ * milliseconds; null when it is not one or spans more than 366 days (or nothing).
+ */
+export function parseRelative(input: string): number | null {
+  const m = /^(\d{1,6})([smhdw])$/.exec(input.trim());
+  if (!m) return null;
+  const ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+  return ms > 0 && ms <= MAX_RELATIVE_MS ? ms : null;
+}

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { present as presentRow } from "../catalog";
 import { AppError } from "../lib/errors";
 import {
   adminSecurity,
@@ -7,9 +8,10 @@ import {
   newRouter,
   rejectUnknownParams,
 } from "../lib/openapi";
-import { parseTimestamp } from "../lib/time";
-import { listAlerts, presentAlert, setAlertStatus } from "../store/alerts";
-import { requireAdminToken, requireQueryToken } from "./query-auth";
+import { parseTimestamp, toIso } from "../lib/time";
+import { alertEvents, getAlert, listAlerts, presentAlert, setAlertStatus } from "../store/alerts";
+import { type AlertNote, addAlertNote, alertNotesOf } from "../store/saved";
+import { principalOf, requireAdminToken, requireQueryToken } from "./query-auth";
 
 /** Alerts raised by the detection rules (docs/detections.md): list, acknowledge, close. */
 
@@ -89,8 +91,83 @@ const statusRoute = (action: "ack" | "close") =>
     },
   });
 
+const Note = z
+  .object({
+    id: z.string(),
+    alertId: z.string(),
+    author: z.string().openapi({ description: "who wrote it: a token's name or an Access email" }),
+    at: z.string(),
+    text: z.string(),
+  })
+  .openapi("AlertNote");
+const presentNote = (n: AlertNote) => ({ ...n, at: toIso(n.at) });
+
+const AlertId = z.object({ id: z.string().max(200) });
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/v1/alerts/{id}",
+  operationId: "getAlert",
+  tags: ["detections"],
+  summary: "One alert with its stored events and its notes",
+  security: bearerSecurity,
+  request: { params: AlertId },
+  responses: {
+    200: {
+      content: {
+        "application/json": {
+          schema: Alert.extend({
+            events: z.array(z.record(z.string(), z.unknown())).openapi({
+              description: "its events (eventIds) still stored in D1, as GET /v1/logs rows",
+            }),
+            notes: z.array(Note).openapi({ description: "oldest first" }),
+          }).openapi("AlertDetail"),
+        },
+      },
+      description: "the alert",
+    },
+    401: errorResponse("missing or wrong token"),
+    404: errorResponse("no such alert"),
+  },
+});
+
+const noteRoute = createRoute({
+  method: "post",
+  path: "/v1/alerts/{id}/notes",
+  operationId: "addAlertNote",
+  tags: ["detections"],
+  summary: "Add a note to an alert (once per note id: a retry stores nothing more)",
+  security: adminSecurity,
+  request: {
+    params: AlertId,
+    body: {
+      content: {
+        "application/json": {
+          schema: z.object({
+            id: z
+              .string()
+              .regex(/^[A-Za-z0-9_-]{1,64}$/)
+              .openapi({ description: "chosen by the client (a random UUID): makes retries safe" }),
+            text: z.string().trim().min(1).max(10_000),
+          }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    200: { content: { "application/json": { schema: Note } }, description: "already stored" },
+    201: { content: { "application/json": { schema: Note } }, description: "stored" },
+    400: errorResponse("the body is invalid, or the note id is used on another alert"),
+    401: errorResponse("missing or wrong token"),
+    403: errorResponse("the query token only reads"),
+    404: errorResponse("no such alert"),
+  },
+});
+
 export const alertsRoutes = newRouter();
 alertsRoutes.use("/v1/alerts", requireQueryToken);
+alertsRoutes.on("GET", "/v1/alerts/*", requireQueryToken);
 alertsRoutes.on("POST", "/v1/alerts/*", requireAdminToken);
 
 const time = (v: string | undefined, name: string) => {
@@ -128,3 +205,38 @@ for (const action of ["ack", "close"] as const)
       throw new AppError("alert_not_found", `no open alert "${id}"`);
     return c.json({ id, status }, 200);
   });
+
+alertsRoutes.openapi(getRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const alert = await getAlert(c.env.DB, id);
+  if (!alert) throw new AppError("alert_not_found", `no alert "${id}"`);
+  const [events, notes] = await Promise.all([
+    alertEvents(c.env.DB, alert),
+    alertNotesOf(c.env.DB, id),
+  ]);
+  events.sort((a, b) => b.eventTime - a.eventTime);
+  return c.json(
+    {
+      ...presentAlert(alert),
+      events: events.map(presentRow),
+      notes: notes.map(presentNote),
+    },
+    200,
+  );
+});
+
+alertsRoutes.openapi(noteRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const body = c.req.valid("json");
+  if (!(await getAlert(c.env.DB, id))) throw new AppError("alert_not_found", `no alert "${id}"`);
+  const result = await addAlertNote(c.env.DB, {
+    id: body.id,
+    alertId: id,
+    author: principalOf(c)?.name ?? "unknown",
+    at: Date.now(),
+    text: body.text,
+  });
+  if (!result)
+    throw new AppError("invalid_parameter", `the note id "${body.id}" is used on another alert`);
+  return c.json(presentNote(result.note), result.created ? 201 : 200);
+});

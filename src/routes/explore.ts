@@ -14,6 +14,12 @@ import { requireQueryToken } from "./query-auth";
  */
 
 const KNOWN = new Set(Object.keys(FilterParams.shape));
+const HistogramParams = FilterParams.extend({
+  by: z.enum(["sourceID"]).optional().openapi({
+    description: "split each bucket's count by source: `bySource` in each bucket",
+  }),
+});
+const HISTOGRAM_KNOWN = new Set(Object.keys(HistogramParams.shape));
 
 /** The archive's part of a histogram (docs/archive.md "Histogram and facets"). */
 const ArchiveCountMeta = z.object({
@@ -38,9 +44,9 @@ const histogramRoute = createRoute({
   tags: ["query"],
   summary: "Matching events per time bucket (by event time)",
   description:
-    "Buckets are minutes for ranges up to 6 hours, hours up to 14 days, days beyond. Without `from`/`to` the range is that of the matching events.",
+    "Buckets are minutes for ranges up to 6 hours, hours up to 14 days, days beyond. With `since` the range ends now; without `from`/`to`/`since` it is that of the matching events.",
   security: bearerSecurity,
-  request: { query: FilterParams },
+  request: { query: HistogramParams },
   responses: {
     200: {
       content: {
@@ -52,7 +58,14 @@ const histogramRoute = createRoute({
               to: z.string(),
               total: z.number().int(),
               buckets: z.array(
-                z.object({ start: z.string(), end: z.string(), count: z.number().int() }),
+                z.object({
+                  start: z.string(),
+                  end: z.string(),
+                  count: z.number().int(),
+                  bySource: z.record(z.string(), z.number().int()).optional().openapi({
+                    description: "with by=sourceID: the bucket's count per source",
+                  }),
+                }),
               ),
               meta: ArchiveCountMeta.optional(),
             })
@@ -112,16 +125,17 @@ exploreRoutes.use("/v1/logs/histogram", requireQueryToken);
 exploreRoutes.use("/v1/logs/facets", requireQueryToken);
 
 exploreRoutes.openapi(histogramRoute, async (c) => {
-  rejectUnknownParams(c, KNOWN);
-  const filter = filterOf(c.req.valid("query"));
+  rejectUnknownParams(c, HISTOGRAM_KNOWN);
+  const { by, ...query } = c.req.valid("query");
+  const filter = filterOf(query, Date.now(), true);
   // hours whose rows left D1 are counted from the archive (issue 28); D1 counts the others
   const sources = sourcesOf(c.env, filter);
   const cold = await coldScope(c.env.DB, sources);
-  const h = await histogram(c.env.DB, {
-    ...filter,
-    skipColdHours: cold !== undefined,
-    from: filter.from ?? cold?.oldest,
-  });
+  const h = await histogram(
+    c.env.DB,
+    { ...filter, skipColdHours: cold !== undefined, from: filter.from ?? cold?.oldest },
+    by,
+  );
   const size = (h.buckets[1]?.start ?? h.to) - (h.buckets[0]?.start ?? h.from);
   let meta: z.infer<typeof ArchiveCountMeta> | undefined;
   const first = h.buckets[0]?.start;
@@ -132,6 +146,8 @@ exploreRoutes.openapi(histogramRoute, async (c) => {
       if (!b) continue;
       b.count += n;
       h.total += n;
+      // split by source, the archive's counts are one part of their own (not per source)
+      if (b.bySource) b.bySource["(archive)"] = (b.bySource["(archive)"] ?? 0) + n;
     }
     const { cut, ...stats } = counted.stats;
     meta = {
@@ -154,6 +170,7 @@ exploreRoutes.openapi(histogramRoute, async (c) => {
         start: toIso(b.start),
         end: toIso(b.start + size),
         count: b.count,
+        ...(b.bySource ? { bySource: b.bySource } : {}),
       })),
       ...(meta ? { meta } : {}),
     },

@@ -6,7 +6,7 @@ import { SOURCE_TYPES } from "../config";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
 import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
-import { checkEventTime, parseTimestamp } from "../lib/time";
+import { checkEventTime, parseRelative, parseTimestamp } from "../lib/time";
 import { FILTER_FIELDS, type FilterField, getLog, type LogQuery } from "../store/query";
 import { requireQueryToken } from "./query-auth";
 
@@ -70,14 +70,44 @@ export const FilterParams = z.object({
   }),
   from: isoTime.optional().openapi({ description: "inclusive lower bound (ISO-8601)" }),
   to: isoTime.optional().openapi({ description: "exclusive upper bound (ISO-8601)" }),
+  since: z
+    .string()
+    .refine(
+      (s) => parseRelative(s) !== null,
+      "must be a relative range such as 15m, 1h, 24h, 7d or 30d",
+    )
+    .transform((s) => parseRelative(s) as number)
+    .optional()
+    .openapi({
+      description:
+        "a relative range ending now: <n><unit> with unit s, m, h, d or w (15m, 1h, 24h, 7d, 30d; at most 366 days); sets `from` to now minus it, so it cannot be combined with `from` or `to`",
+      example: "24h",
+    }),
 });
 
-/** A filter's parameters as the store takes them; 400 when the range is empty. */
-export function filterOf<T extends { from?: number; to?: number }>(p: T): T {
+/**
+ * A filter's parameters as the store takes them: a relative `since` becomes `from` (now minus
+ * it); 400 when `since` comes with `from`/`to` or when the range is empty.
+ */
+export function filterOf<T extends { from?: number; to?: number; since?: number }>(
+  p: T,
+  now = Date.now(),
+  endsNow = false,
+): Omit<T, "since"> {
+  const { since, ...rest } = p;
+  if (since !== undefined) {
+    if (p.from !== undefined || p.to !== undefined)
+      throw new AppError(
+        "invalid_parameter",
+        `query parameter "since" is a range of its own: give it or "from"/"to", not both`,
+      );
+    // endsNow (the histogram): the range is [now - since, now], so its axis ends now
+    return { ...rest, from: now - since, ...(endsNow ? { to: now + 1 } : {}) };
+  }
   if (p.from !== undefined && p.to !== undefined && p.from >= p.to) {
     throw new AppError("invalid_parameter", `query parameter "from" must be before "to"`);
   }
-  return p;
+  return rest;
 }
 
 const LogsQuery = FilterParams.extend({

@@ -30,7 +30,7 @@ export interface Histogram {
   interval: Interval;
   from: number;
   to: number;
-  buckets: Array<{ start: number; count: number }>;
+  buckets: Array<{ start: number; count: number; bySource?: Record<string, number> }>;
   total: number;
 }
 
@@ -45,7 +45,12 @@ async function extent(db: D1Database, f: LogFilter): Promise<{ from: number; to:
   return { from, to: f.to ?? Math.max((row?.hi ?? now) + 1, from + 1) };
 }
 
-export async function histogram(db: D1Database, filter: LogFilter): Promise<Histogram> {
+/** Counts per bucket; `by` "sourceID" also splits each bucket's count by source (`bySource`). */
+export async function histogram(
+  db: D1Database,
+  filter: LogFilter,
+  by?: "sourceID",
+): Promise<Histogram> {
   const range =
     filter.from !== undefined && filter.to !== undefined
       ? { from: filter.from, to: filter.to }
@@ -56,15 +61,22 @@ export async function histogram(db: D1Database, filter: LogFilter): Promise<Hist
   const n = Math.min(MAX_BUCKETS, Math.ceil((range.to - first) / size));
   // D1 binds numbers as REAL: the division is a float, truncated to the bucket index
   const bucket = sql<number>`CAST((${logs.eventTime} - ${first}) / ${size} AS INTEGER)`;
+  const source = by ? sql<string>`${logs.sourceID}` : sql<string>`''`;
   const rows = await drizzle(db)
-    .select({ b: bucket, n: count() })
+    .select({ b: bucket, s: source, n: count() })
     .from(logs)
     .where(and(...filterConditions({ ...filter, ...range })))
-    .groupBy(bucket);
-  const counts = new Map(rows.map((r) => [r.b, r.n]));
+    .groupBy(bucket, source);
+  const counts = new Map<number, number>();
+  const split = new Map<number, Record<string, number>>();
+  for (const r of rows) {
+    counts.set(r.b, (counts.get(r.b) ?? 0) + r.n);
+    if (by) split.set(r.b, { ...split.get(r.b), [r.s]: r.n });
+  }
   const buckets = Array.from({ length: n }, (_, i) => ({
     start: first + i * size,
     count: counts.get(i) ?? 0,
+    ...(by ? { bySource: split.get(i) ?? {} } : {}),
   }));
   const total = rows.reduce((s, r) => s + r.n, 0);
   return { interval, ...range, buckets, total };

@@ -413,3 +413,4 @@ export const oauthKv = sqliteTable(
   },
   (t) => [index("oauth_kv_expires").on(t.expiresAt)],
 );
+export * from "./schema-saved";

@@ -11,9 +11,24 @@ describe("GET / (web explorer)", () => {
     expect(html).toContain('id="token"');
     for (const tab of ["logs", "sql", "sources", "quarantine", "alerts", "rules"])
       expect(html).toContain(`data-tab="${tab}"`);
-    expect(html).toContain('"/v1/logs/"');
-    for (const id of ["histogram", "facets", "panel", "sql-query", "sources-table"])
+    expect(html).toContain('"/v1/logs?"');
+    expect(html).toContain('"/v1/saved');
+    for (const id of [
+      "histogram",
+      "facets",
+      "panel",
+      "sql-query",
+      "sources-table",
+      "tail",
+      "export-csv",
+      "legend",
+      "alert-view",
+      "entry-view",
+    ])
       expect(html).toContain(`id="${id}"`);
+    // Issue 30: time fields are UTC ISO text, never the browser's datetime-local
+    expect(html).not.toContain("datetime-local");
+    expect(html).toContain('<option value="24h" selected>');
     expect(html).toContain('"/v1/alerts/"');
     expect(html).toContain("db-ip.com");
     expect(html).toContain("/replay");
