@@ -137,7 +137,8 @@ export async function correlate(
     const next: Work[] = [];
     for (const w of queue) {
       const span = w.rule.timespanSeconds * 1000;
-      const from = Math.max(w.from, now - horizon - span);
+      // no horizon (backtests, replays: now may be +Infinity too, and ∞ − ∞ is NaN)
+      const from = Number.isFinite(horizon) ? Math.max(w.from, now - horizon - span) : w.from;
       if (from > w.to) continue;
       const hits = await store.hits(w.rule.id, w.group, from - span, w.to + span, MAX_GROUP_HITS);
       const windows = decideWindows(w.rule, hits, now, from, w.to);
