@@ -122,14 +122,3 @@ export function matchRows<R extends MatchedRow>(
     return !seen.has(k) && seen.add(k) !== undefined;
   });
 }
-
-/** The matches of a commit's rows against the rules in force (`rules`: the stored ones). */
-export async function detectionMatches<R extends MatchedRow>(
-  rules: RuleSource,
-  source: SourceRef,
-  rows: readonly R[],
-  ruleRow: (row: R) => Record<string, unknown>,
-): Promise<Match[]> {
-  if (rows.length === 0) return [];
-  return matchRows(await activeRules(rules), source, rows, ruleRow);
-}
