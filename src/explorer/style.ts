@@ -107,6 +107,7 @@ svg.timeline { width: 100%; height: 46px; display: block; }
 svg.timeline .axis { stroke: #8a93a6; } svg.timeline .ev { fill: #b45309; } svg.timeline .note { fill: #1d4ed8; }
 svg.timeline .lbl { font-size: 11px; fill: #4a5468; }
 #alert-notes { padding-left: 18px; } #alert-notes p { margin: 2px 0 6px; white-space: pre-wrap; }
+#alert-notes li.empty { list-style: none; margin-left: -18px; color: #4a5468; }
 #note-text { width: 100%; box-sizing: border-box; }
 #entry-view { position: relative; background: #fff; border: 1px solid #e3e6ec; padding: 8px 12px; margin-top: 8px; }
 #entry-view h2 { font-size: 15px; margin: 0 32px 8px 0; } #entry-close { position: absolute; top: 8px; right: 8px; }
