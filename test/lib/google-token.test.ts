@@ -2,23 +2,12 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { accessToken, parseServiceAccount, type ServiceAccount } from "../../src/lib/google-token";
 import { base64urlDecode } from "../../src/lib/jwt";
 import { OutboundError } from "../../src/lib/outbound";
+import { RS256, serviceAccountKey } from "../google-key";
 
 const NOW = Date.UTC(2026, 5, 1, 12);
 const TOKEN_URI = "https://oauth2.test/token";
 const SCOPE = "https://www.googleapis.com/auth/pubsub";
-const RS256 = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-
-const pair = (await crypto.subtle.generateKey(
-  { ...RS256, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
-  true,
-  ["sign", "verify"],
-)) as CryptoKeyPair;
-const pkcs8 = new Uint8Array(
-  (await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer,
-);
-const PEM = `-----BEGIN PRIVATE KEY-----\n${(
-  btoa(String.fromCharCode(...pkcs8)).match(/.{1,64}/g) ?? []
-).join("\n")}\n-----END PRIVATE KEY-----\n`;
+const { pair, pem: PEM } = await serviceAccountKey();
 
 /** A key file as Google hands it out; each test uses its own client_email (tokens are cached). */
 function keyFile(email: string, over: Record<string, unknown> = {}): string {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { vendorOf } from "../../src/vendors";
 import type { PollClient } from "../../src/vendors/types";
+import { serviceAccountKey } from "../google-key";
 import { count } from "../helpers";
 import { slackWalk } from "./slack-walk";
 
@@ -15,18 +16,7 @@ const client = vendorOf("slack").poll as PollClient;
 const TOKEN_URI = "https://oauth2.test/token";
 const SCOPE = "https://www.googleapis.com/auth/admin.reports.audit.readonly";
 
-const RS256 = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-const pair = (await crypto.subtle.generateKey(
-  { ...RS256, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
-  true,
-  ["sign", "verify"],
-)) as CryptoKeyPair;
-const pkcs8 = new Uint8Array(
-  (await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer,
-);
-const PEM = `-----BEGIN PRIVATE KEY-----\n${(
-  btoa(String.fromCharCode(...pkcs8)).match(/.{1,64}/g) ?? []
-).join("\n")}\n-----END PRIVATE KEY-----\n`;
+const { pem: PEM } = await serviceAccountKey();
 const keyFile = (email: string) =>
   JSON.stringify({
     type: "service_account",
