@@ -5,7 +5,7 @@ import { prepareRecords } from "../../src/pipeline/prepare";
 import { enforceRetention } from "../../src/retention";
 import { HOUR, hourOf } from "../../src/store/archive";
 import { commit } from "../../src/store/ingest";
-import { ADMIN_TOKEN, call, count, tpEvent } from "../helpers";
+import { ADMIN_TOKEN, call, count, query, tpEvent } from "../helpers";
 
 const DAY = 86_400_000;
 const NOW = Date.now();
@@ -113,4 +113,83 @@ it("rebuild forgets hours whose rows are all in D1 and refuses those partly cool
   });
   expect((await post("")).status).toBe(200);
   expect((await call("/v1/archive/rebuild", { method: "POST" })).status).toBe(401);
+});
+
+it("paging GET /v1/logs gives the same rows in the same order while retention itself moves the hot boundary across the hours", async () => {
+  // Another source than the tests above, so only retention's own decisions move its rows.
+  const SOURCE = "tp-other";
+  const HOURS = 5;
+  const first = hourOf(NOW) - 40 * HOUR;
+  const base = NOW - 70 * DAY;
+  const span = 1.5 * HOURS * HOUR;
+  let seed = 27;
+  const rand = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  const source = { id: SOURCE, type: "turbopuffer" as const };
+  for (let h = 0; h < HOURS; h++) {
+    // event times overlap across received hours (late events), and some share a second
+    const framed = Array.from({ length: 20 }, (_, i) => {
+      const value = tpEvent(5000 + h * 20 + i, base + Math.floor((rand() * span) / 1000) * 1000);
+      return { ok: true as const, value, raw: JSON.stringify(value), location: `[${i}]` };
+    });
+    const receivedAt = first + h * HOUR + 1000;
+    const prepared = await prepareRecords(env, source, framed, receivedAt);
+    await commit(env, {
+      sourceID: SOURCE,
+      sourceType: "turbopuffer",
+      ...prepared,
+      received: 20,
+      now: receivedAt,
+    });
+  }
+  for (let r = 0; r < 5; r++) await runArchive(env, NOW);
+  expect(
+    await count(
+      "SELECT count(*) AS n FROM received_hours WHERE sourceID = ?1 AND verified = 1 AND parts > 0",
+      SOURCE,
+    ),
+  ).toBe(HOURS);
+
+  const range = `sourceID=${SOURCE}&from=${new Date(base - DAY).toISOString()}&to=${new Date(NOW).toISOString()}`;
+  async function ids(order: string, limit: number): Promise<string[]> {
+    const out: string[] = [];
+    let cursor = "";
+    for (let pages = 0; pages < 200; pages++) {
+      const res = await query(`/v1/logs?${range}&order=${order}&limit=${limit}${cursor}`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { data: Array<{ id: string }>; nextCursor: string | null };
+      out.push(...body.data.map((r) => r.id));
+      if (!body.nextCursor) return out;
+      cursor = `&cursor=${encodeURIComponent(body.nextCursor)}`;
+    }
+    throw new Error("no last page");
+  }
+  const shapes = [
+    ["desc", 7],
+    ["asc", 7],
+    ["desc", 1000],
+  ] as const;
+  const expected = new Map<string, string[]>();
+  for (const [order, limit] of shapes) expected.set(`${order} ${limit}`, await ids(order, limit));
+  expect(expected.get("desc 1000")).toHaveLength(HOURS * 20);
+  expect(expected.get("asc 7")).toEqual([...(expected.get("desc 7") ?? [])].reverse());
+
+  const hot = () => count("SELECT count(*) AS n FROM events WHERE sourceID = ?1", SOURCE);
+  let before = await hot();
+  // retention's cutoff (now − hotDays) steps across the event times: hours go cold one by one
+  for (let k = 0; k <= 6; k++) {
+    const cutoff = base + Math.round((k * span) / 6) + (k === 6 ? 1000 : 0);
+    await enforceRetention(env, cutoff + 30 * DAY);
+    const left = await hot();
+    expect(left, `step ${k}: retention only ever removes rows`).toBeLessThanOrEqual(before);
+    before = left;
+    for (const [order, limit] of shapes)
+      expect(
+        await ids(order, limit),
+        `step ${k}, ${order}, pages of ${limit}, ${left} rows hot`,
+      ).toEqual(expected.get(`${order} ${limit}`));
+  }
+  expect(before, "at the end every row is read from the archive alone").toBe(0);
 });
