@@ -16,6 +16,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildDuckdbAssets } from "../scripts/duckdb-assets.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
@@ -110,7 +111,13 @@ function bundleConfig(script) {
   const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
   if (!/^main = .*$/m.test(toml)) throw new Error("wrangler.toml has no main line");
   const file = join(dirname(script), "wrangler.toml");
-  writeFileSync(file, toml.replace(/^main = .*$/m, `main = ${JSON.stringify(script)}`));
+  writeFileSync(
+    file,
+    toml
+      .replace(/^main = .*$/m, `main = ${JSON.stringify(script)}`)
+      // the static assets (DuckDB for the SQL tab) stay where they are
+      .replace(/^directory = "\.\/public"$/m, `directory = ${JSON.stringify(join(root, "public"))}`),
+  );
   return file;
 }
 
@@ -138,6 +145,7 @@ export async function startServer(options = {}) {
     "D1 migrations applied",
     log,
   );
+  await buildDuckdbAssets({ log });
   const ipdb = ipdbFiles(log);
   if (ipdb) {
     for (const [key, file, type] of [

@@ -14,6 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "smol-toml";
+import { buildDuckdbAssets } from "./duckdb-assets.mjs";
 
 const here = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where the config is read and the deploy config written (the repository; a copy in tests). */
@@ -288,7 +289,8 @@ try {
   run(["d1", "migrations", "apply", d1.binding, "--remote", "--config", DEPLOY_CONFIG]);
   uploadIpdb();
   ensureNotifications();
-  log("deploying the Worker");
+  await buildDuckdbAssets({ log });
+  log("deploying the Worker (and public/: DuckDB-WASM for the SQL tab)");
   const out = run(["deploy", "--config", DEPLOY_CONFIG]);
   const url = out.match(/https:\/\/[a-z0-9.-]+\.workers\.dev/)?.[0] ?? "https://<your worker URL>";
   console.log(`\nauditflare is deployed at ${url}\n\nGive each vendor:`);

@@ -24,6 +24,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildDuckdbAssets } from "./duckdb-assets.mjs";
 import { cronsOf, parseCron } from "./lib/cron.mjs";
 import { startDevAzure } from "./lib/dev-azure.mjs";
 import { derivedDevSources, devVarsSources, withDevSources } from "./lib/dev-sources.mjs";
@@ -114,6 +115,9 @@ spawnSync(process.execPath, [join(root, "scripts", "ipdb-build.mjs"), "--ensure-
   cwd: root,
   stdio: "inherit",
 });
+
+// DuckDB-WASM for the SQL tab's Archive mode, as static assets (public/duckdb/, from node_modules).
+await buildDuckdbAssets({ log: (m) => console.log(`[start] ${m}`) });
 
 function stopAll(code) {
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");

@@ -1,5 +1,6 @@
 import { SOURCE_TYPES } from "../vendors";
 import { ALERTS } from "./alerts";
+import { ARCHIVE_SQL } from "./archive-sql";
 import { CORE } from "./core";
 import { EXPORT } from "./export";
 import { LOGS } from "./logs";
@@ -16,7 +17,7 @@ import { TAIL } from "./tail";
  * the API with the token the user enters (kept in sessionStorage only; never in the URL). The
  * URL holds the tab and the filters, so a view can be shared. Everything is rendered with
  * textContent and DOM nodes, never HTML strings. Scripts: core.ts (token, tabs, URL, helpers),
- * logs.ts (filters, histogram, facets, rows, side panel), sql.ts (SQL tab), tables.ts (sources,
+ * logs.ts (filters, histogram, facets, rows, side panel), sql.ts (SQL tab), archive-sql.ts (its Archive mode: DuckDB-WASM), tables.ts (sources,
  * quarantine, alerts, rules), rules.ts (the Rules tab's editor).
  */
 
@@ -116,11 +117,22 @@ export const PAGE = /* html */ `<!doctype html>
     <div>
       <label for="sql-query">SQL (one SELECT over the views; Ctrl+Enter runs it)</label>
       <textarea id="sql-query" spellcheck="false">SELECT sourceType, count(*) AS n FROM logs GROUP BY sourceType ORDER BY n DESC</textarea>
+      <fieldset class="bar" id="sql-mode"><legend>Run on</legend>
+        <label class="check"><input type="radio" name="sql-mode" value="hot" checked> D1, the hot tier (the views listed)</label>
+        <label class="check"><input type="radio" name="sql-mode" value="archive"> Archive: the Parquet in R2, read by DuckDB in this browser (the view <code>archive</code>)</label>
+      </fieldset>
+      <div id="sql-archive" class="bar" hidden>
+        <label>Sources <input id="sql-sources" size="22" autocomplete="off" spellcheck="false" placeholder="all, or ids: airkit, circleci"></label>
+        <label>From (UTC ISO) ${timeInput('id="sql-from"')}</label>
+        <label>To (UTC ISO) ${timeInput('id="sql-to"')}</label>
+        <span>Hours by <code>receivedAt</code>, from inclusive, to exclusive.</span>
+      </div>
       <div class="bar">
         <label>Examples <select id="sql-examples"><option value="">choose an example…</option></select></label>
         <label>Row limit <input id="sql-limit" type="number" min="1" max="10000" value="1000"></label>
         <button id="sql-run" class="primary" type="button">Run</button>
         <button id="sql-csv" type="button">Download CSV</button>
+        <button id="sql-cancel" type="button" hidden>Cancel</button>
       </div>
       <div class="bar">
         <label>Saved SQL <select id="saved-sql"><option value="">choose…</option></select></label>
@@ -211,6 +223,7 @@ ${PANEL}
 ${TAIL}
 ${EXPORT}
 ${SQL}
+${ARCHIVE_SQL}
 ${SAVED}
 ${TABLES}
 ${ALERTS}

@@ -16,14 +16,19 @@ function sqlBody() {
   const limit = Math.min(10000, Math.max(1, Number($("sql-limit").value) || 1000));
   return { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: $("sql-query").value, limit }) };
 }
+function showResult(columns, rows) {
+  $("sql-result").replaceChildren(
+    el("thead", {}, el("tr", {}, ...columns.map((c) => el("th", { scope: "col" }, c)))),
+    el("tbody", {}, ...rows.map((row) => el("tr", {}, ...row.map((v) => el("td", { title: text(v) }, text(v)))))));
+}
+const archiveMode = () => document.querySelector('input[name="sql-mode"]:checked').value === "archive";
 async function runSql() {
+  if (archiveMode()) return runArchiveSql();
   setStatus($("sql-error"), "");
   $("sql-meta").textContent = "Running…";
   try {
     const r = await apiJson("/v1/sql", sqlBody());
-    $("sql-result").replaceChildren(
-      el("thead", {}, el("tr", {}, ...r.columns.map((c) => el("th", { scope: "col" }, c)))),
-      el("tbody", {}, ...r.rows.map((row) => el("tr", {}, ...row.map((v) => el("td", { title: text(v) }, text(v)))))));
+    showResult(r.columns, r.rows);
     $("sql-meta").textContent = r.rows.length + " rows" + (r.meta.truncated ? " (more matched: raise the limit or add LIMIT)" : "") +
       " · " + r.meta.rowsRead + " rows read · " + r.meta.durationMs + " ms";
   } catch (e) {
@@ -35,6 +40,7 @@ async function runSql() {
 $("sql-run").addEventListener("click", runSql);
 $("sql-query").addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); runSql(); } });
 $("sql-csv").addEventListener("click", async () => {
+  if (archiveMode()) return archiveCsv();
   try {
     const body = sqlBody();
     const res = await api("/v1/sql", { ...body, headers: { ...body.headers, accept: "text/csv" } });

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// DuckDB-WASM for the explorer's SQL tab in Archive mode (docs/explorer.md, "SQL over the
+// archive"), written into public/duckdb/ (Workers static assets; generated, never committed) from
+// the pinned @duckdb/duckdb-wasm in node_modules:
+//   duckdb.mjs                   the browser API with apache-arrow, one ES module (esbuild)
+//   duckdb-browser-eh.worker.js  DuckDB's Web Worker, as shipped
+//   duckdb-eh.wasm.gz            the engine, gzip -9: 34.2 MB raw is over Workers assets' 25 MiB
+//                                per-file cap, 7.6 MB gzipped; the page un-gzips it
+//                                (DecompressionStream) and hands DuckDB's worker a blob: URL.
+// Run by `npm start`, the e2e server and `npm run deploy`; skipped when public/duckdb/ already
+// holds this version (public/duckdb/VERSION). `--check` exits 1 when it is missing or stale.
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import { createGzip, constants } from "node:zlib";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pkg = join(root, "node_modules", "@duckdb", "duckdb-wasm");
+const out = join(root, "public", "duckdb");
+const stamp = join(out, "VERSION");
+
+export function duckdbVersion() {
+  return JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")).version;
+}
+
+export async function buildDuckdbAssets({ log = console.log } = {}) {
+  const version = duckdbVersion();
+  if (existsSync(stamp) && readFileSync(stamp, "utf8").trim() === version) return out;
+  const t0 = Date.now();
+  mkdirSync(out, { recursive: true });
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: [join(pkg, "dist", "duckdb-browser.mjs")],
+    bundle: true,
+    format: "esm",
+    minify: true,
+    platform: "browser",
+    target: "es2022",
+    legalComments: "eof",
+    outfile: join(out, "duckdb.mjs"),
+    logLevel: "error",
+  });
+  const worker = readFileSync(join(pkg, "dist", "duckdb-browser-eh.worker.js"), "utf8");
+  writeFileSync(
+    join(out, "duckdb-browser-eh.worker.js"),
+    worker.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n"),
+  );
+  await pipeline(
+    createReadStream(join(pkg, "dist", "duckdb-eh.wasm")),
+    createGzip({ level: constants.Z_BEST_COMPRESSION }),
+    createWriteStream(join(out, "duckdb-eh.wasm.gz")),
+  );
+  writeFileSync(stamp, `${version}\n`);
+  log(`[duckdb] public/duckdb/ for @duckdb/duckdb-wasm ${version} (${Date.now() - t0} ms)`);
+  return out;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes("--check")) {
+    const ok = existsSync(stamp) && readFileSync(stamp, "utf8").trim() === duckdbVersion();
+    if (!ok) console.error("public/duckdb/ is missing or stale: node scripts/duckdb-assets.mjs");
+    process.exit(ok ? 0 : 1);
+  }
+  await buildDuckdbAssets();
+}
