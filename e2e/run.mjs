@@ -161,7 +161,8 @@ async function runTest(t, index, shared) {
 try {
   // DuckDB (installed on first use, --no-save) before any test, so its install is setup time,
   // never a test's 60 s.
-  if (tests.some((t) => t.file.startsWith("archive"))) await loadDuckdb();
+  // (archive.e2e.mjs only: archive-sql.e2e.mjs uses the Node build of @duckdb/duckdb-wasm.)
+  if (tests.some((t) => t.file === "archive.e2e.mjs")) await loadDuckdb();
   server = await startServer({
     logFile: join(OUT, "wrangler.log"),
     log: (m) => console.log(`[e2e] ${m}`),
