@@ -115,7 +115,7 @@ test(
     const meta = await until(
       async () => {
         const error = await page.textContent("#sql-error");
-        if (error) throw Object.assign(new Error(\`#sql-error: \${error}\`), { final: true });
+        if (error) throw new Error(`#sql-error: ${error}`);
         const m = await page.textContent("#sql-meta");
         assert.match(m, /rows · archive: \d+ objects/);
         return m;
