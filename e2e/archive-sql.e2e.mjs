@@ -202,10 +202,9 @@ test(
     release();
     await page.unroute("**/duckdb/duckdb-eh.wasm.gz");
     await page.click("button#sql-run");
-    await until(
-      async () => assert.match(await page.textContent("#sql-meta"), /1 rows · archive/),
-      { timeout: 45_000 },
-    );
+    await until(async () => assert.match(await page.textContent("#sql-meta"), /1 rows · archive/), {
+      timeout: 45_000,
+    });
     const n = await page.textContent("table#sql-result tbody td");
     assert.equal(
       Number(n),

@@ -116,7 +116,10 @@ function bundleConfig(script) {
     toml
       .replace(/^main = .*$/m, `main = ${JSON.stringify(script)}`)
       // the static assets (DuckDB for the SQL tab) stay where they are
-      .replace(/^directory = "\.\/public"$/m, `directory = ${JSON.stringify(join(root, "public"))}`),
+      .replace(
+        /^directory = "\.\/public"$/m,
+        `directory = ${JSON.stringify(join(root, "public"))}`,
+      ),
   );
   return file;
 }

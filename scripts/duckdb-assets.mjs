@@ -9,11 +9,18 @@
 //                                (DecompressionStream) and hands DuckDB's worker a blob: URL.
 // Run by `npm start`, the e2e server and `npm run deploy`; skipped when public/duckdb/ already
 // holds this version (public/duckdb/VERSION). `--check` exits 1 when it is missing or stale.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { createGzip, constants } from "node:zlib";
+import { constants, createGzip } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = join(root, "node_modules", "@duckdb", "duckdb-wasm");
