@@ -108,6 +108,18 @@ async function runArchiveSql() {
     progress("Registering " + objects.length + " objects (" + mb(bytes) + ")…");
     await step(Promise.all(objects.map((o) => db.registerFileURL(o.key, new URL(o.url, location.href).href, mod.DuckDBDataProtocol.HTTP, false))));
     conn = await step(db.connect());
+    // read_parquet is in DuckDB's parquet extension, which the wasm build does not link: DuckDB
+    // loads it from its extension repository (docs/explorer.md, "Open: the parquet extension").
+    const ext = await step(conn.query("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'parquet'"));
+    if (!ext.getChildAt(0).get(0)) {
+      progress("Loading DuckDB's parquet extension…");
+      try {
+        await step(conn.query("LOAD parquet"));
+      } catch (e) {
+        if (cancelled) throw e;
+        throw new Error("DuckDB could not load its parquet extension (" + e.message + "): docs/explorer.md, SQL over the archive");
+      }
+    }
     const list = objects.map((o) => "'" + o.key.replaceAll("'", "''") + "'").join(", ");
     await step(conn.query("CREATE OR REPLACE VIEW archive AS SELECT * FROM read_parquet([" + list + "], hive_partitioning = true, union_by_name = true)"));
     progress("Running over " + objects.length + " objects (" + mb(bytes) + ")…");
