@@ -7,6 +7,11 @@ describe("GET / (web explorer)", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    // DuckDB-WASM (the SQL tab's Archive mode): its module and worker from the origin, no more
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self' 'unsafe-inline'");
+    expect(csp).toMatch(/worker-src 'self'(;|$)/);
+    expect(csp).not.toContain("unsafe-eval");
     const html = await res.text();
     expect(html).toContain('id="token"');
     for (const tab of ["logs", "sql", "sources", "quarantine", "alerts", "rules"])
