@@ -82,6 +82,19 @@ async function openArchiveMode(page, base, tokens, { from, to, query }) {
   await page.fill("textarea#sql-query", query);
 }
 
+/** Waits for an Archive run to end: its status line, or throws #sql-error's text at once. */
+async function archiveDone(page, timeout = 45_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const error = await page.textContent("#sql-error");
+    if (error) throw new Error(`#sql-error: ${error}`);
+    const meta = await page.textContent("#sql-meta");
+    if (/rows · archive: \d+ objects/.test(meta)) return meta;
+    if (Date.now() > deadline) throw new Error(`no result in ${timeout} ms: ${meta}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 test(
   "SQL tab, Archive mode: DuckDB-WASM over the signed URLs returns DuckDB-in-Node's rows",
   async ({ page, base, tokens, api, step }) => {
@@ -112,16 +125,7 @@ test(
 
     const tPage0 = Date.now();
     await page.click("button#sql-run");
-    const meta = await until(
-      async () => {
-        const error = await page.textContent("#sql-error");
-        if (error) throw new Error(`#sql-error: ${error}`);
-        const m = await page.textContent("#sql-meta");
-        assert.match(m, /rows · archive: \d+ objects/);
-        return m;
-      },
-      { timeout: 45_000 },
-    );
+    const meta = await archiveDone(page);
     const tPage = Date.now() - tPage0;
     assert.equal(await page.textContent("#sql-error"), "");
     await step("archive rows");
@@ -202,9 +206,7 @@ test(
     release();
     await page.unroute("**/duckdb/duckdb-eh.wasm.gz");
     await page.click("button#sql-run");
-    await until(async () => assert.match(await page.textContent("#sql-meta"), /1 rows · archive/), {
-      timeout: 45_000,
-    });
+    assert.match(await archiveDone(page), /1 rows · archive/);
     const n = await page.textContent("table#sql-result tbody td");
     assert.equal(
       Number(n),
