@@ -6,43 +6,25 @@
 // Also: Cancel during DuckDB's load stops it, and the next run works; axe is clean on the tab.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { archiveGlob, openDuckdb } from "../scripts/lib/duckdb-wasm-node.mjs";
 import { checkA11y } from "./axe.mjs";
 import { test, until } from "./harness.mjs";
-import { root } from "./server.mjs";
 
 const HOUR = 3_600_000;
 const QUERY = `SELECT id, source, CAST(date AS VARCHAR) AS date, hour, sourceType, eventName,
   CAST(receivedAt AS VARCHAR) AS receivedAt, CAST(eventTime AS VARCHAR) AS eventTime, srcIP
 FROM archive ORDER BY receivedAt, id`;
 
-/** DuckDB in Node: the Node build of @duckdb/duckdb-wasm over `dir`'s archive/v1/ files. */
+/** DuckDB in Node (the Node build of @duckdb/duckdb-wasm) over `dir`'s archive/v1/ files. */
 async function nodeDuckdb(sql, dir) {
-  const dist = join(root, "node_modules", "@duckdb", "duckdb-wasm", "dist");
-  const duckdb = createRequire(import.meta.url)(join(dist, "duckdb-node-blocking.cjs"));
-  const bundle = (b) => ({
-    mainModule: join(dist, `duckdb-${b}.wasm`),
-    mainWorker: join(dist, `duckdb-node-${b}.worker.cjs`),
-  });
-  const db = await duckdb.createDuckDB(
-    { mvp: bundle("mvp"), eh: bundle("eh") },
-    new duckdb.VoidLogger(),
-    duckdb.NODE_RUNTIME,
-  );
-  await db.instantiate();
-  db.open({});
-  const c = db.connect();
+  const db = await openDuckdb();
   try {
-    // The parquet extension is not in the wasm build: DuckDB would fetch it (and hang offline).
-    c.query("SET autoload_known_extensions = false");
-    c.query("LOAD parquet");
-    const glob = join(dir, "archive", "v1", "**", "*.parquet").replaceAll("'", "''");
-    c.query(
-      `CREATE VIEW archive AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
+    db.query(
+      `CREATE VIEW archive AS SELECT * FROM read_parquet(${archiveGlob(dir)}, hive_partitioning = true, union_by_name = true)`,
     );
-    const t = c.query(sql);
+    const t = db.query(sql);
     const fields = t.schema.fields;
     const rows = [];
     for (let i = 0; i < t.numRows; i++) {
@@ -50,7 +32,7 @@ async function nodeDuckdb(sql, dir) {
     }
     return { columns: fields.map((f) => f.name), rows };
   } finally {
-    c.close();
+    db.close();
   }
 }
 

@@ -14,7 +14,6 @@ import { chromium } from "playwright-core";
 //    fails the test;
 // 5. always stops the Worker; exits 1 if any test failed.
 // E2E_EXPLORER_HTML=<file> serves that file as GET / (to try the tests on a prototype page).
-import { loadDuckdb } from "../scripts/lib/archive-local.mjs";
 import { allowedOn, registry, setCurrentFile } from "./harness.mjs";
 import { countLogs, seed } from "./seed.mjs";
 import { root, startServer } from "./server.mjs";
@@ -159,10 +158,6 @@ async function runTest(t, index, shared) {
 }
 
 try {
-  // DuckDB (installed on first use, --no-save) before any test, so its install is setup time,
-  // never a test's 60 s.
-  // (archive.e2e.mjs only: archive-sql.e2e.mjs uses the Node build of @duckdb/duckdb-wasm.)
-  if (tests.some((t) => t.file === "archive.e2e.mjs")) await loadDuckdb();
   server = await startServer({
     logFile: join(OUT, "wrangler.log"),
     log: (m) => console.log(`[e2e] ${m}`),

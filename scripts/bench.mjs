@@ -22,7 +22,7 @@
 //   --record          write this run's figures into bench/baseline.json (merged: a figure not
 //                     measured this run keeps its recorded value)
 //   --only=a,b        run only these steps: workerd, sqlite, query, stream, csv, enrich,
-//                     quarantine, push-http
+//                     quarantine, push-http, archive-duckdb
 import { execSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg, uptime as osUptime } from "node:os";
@@ -96,6 +96,11 @@ if (step("csv")) run(process.execPath, ["scripts/bench-csv.mjs"]);
 if (step("enrich")) run(process.execPath, ["scripts/bench-enrich.mjs"]);
 if (step("quarantine")) run(process.execPath, ["scripts/bench-quarantine.mjs"]);
 if (step("push-http")) run(process.execPath, ["scripts/bench-push-http.mjs"]);
+if (step("archive-duckdb")) run(process.execPath, ["scripts/bench-archive-duckdb.mjs"]);
+const pageMs = (name) => Number(table.find((l) => l.startsWith(`${name} `))?.split(/\s+/)[1]);
+const archivePage = pageMs("archive_page_p50_ms") / pageMs("archive_page_duckdb_p50_ms");
+if (Number.isFinite(archivePage) && archivePage > 0)
+  emit(`archive_page_p50_ratio_worker_to_duckdb ${archivePage.toFixed(2)}`);
 
 console.log("\nfigure                                                value");
 for (const line of table) {

@@ -6,8 +6,10 @@
  * `hive_partitioning` finds source, date and hour in the name) and DuckDB reads it by HTTP range
  * requests. The view `archive` is read_parquet over them. DuckDB itself comes from the Worker's
  * static assets (public/duckdb/, scripts/duckdb-assets.mjs): its module, its worker script, and
- * the engine gzipped (34 MB raw is over the 25 MiB per-asset cap), un-gzipped here and handed to
- * DuckDB's worker as a blob: URL. Cancel terminates the Web Worker (the next run starts anew).
+ * the engine gzipped (18.1 MB raw, 4.2 MB gzipped), un-gzipped here and handed to DuckDB's
+ * worker as a blob: URL. @duckdb/duckdb-wasm is pinned at 1.28.0 (DuckDB 0.9.1), the last
+ * release whose wasm reads Parquet without fetching an extension from extensions.duckdb.org.
+ * Cancel terminates the Web Worker (the next run starts anew).
  */
 export const ARCHIVE_SQL = /* js */ `
 let duckLoad = null;   // Promise of { mod, db, worker, wasmUrl }, once per page
@@ -108,20 +110,15 @@ async function runArchiveSql() {
     progress("Registering " + objects.length + " objects (" + mb(bytes) + ")…");
     await step(Promise.all(objects.map((o) => db.registerFileURL(o.key, new URL(o.url, location.href).href, mod.DuckDBDataProtocol.HTTP, false))));
     conn = await step(db.connect());
-    // read_parquet is in DuckDB's parquet extension, which the wasm build does not link: DuckDB
-    // loads it from its extension repository (docs/explorer.md, "Open: the parquet extension").
-    const ext = await step(conn.query("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'parquet'"));
-    if (!ext.getChildAt(0).get(0)) {
-      progress("Loading DuckDB's parquet extension…");
-      try {
-        await step(conn.query("LOAD parquet"));
-      } catch (e) {
-        if (cancelled) throw e;
-        throw new Error("DuckDB could not load its parquet extension (" + e.message + "): docs/explorer.md, SQL over the archive");
-      }
-    }
+    // @duckdb/duckdb-wasm 1.28 (DuckDB 0.9.1) has the Parquet reader in its wasm: nothing is
+    // downloaded (1.29+ fetch it from extensions.duckdb.org; docs/explorer.md says why 1.28).
     const list = objects.map((o) => "'" + o.key.replaceAll("'", "''") + "'").join(", ");
-    await step(conn.query("CREATE OR REPLACE VIEW archive AS SELECT * FROM read_parquet([" + list + "], hive_partitioning = true, union_by_name = true)"));
+    try {
+      await step(conn.query("CREATE OR REPLACE VIEW archive AS SELECT * FROM read_parquet([" + list + "], hive_partitioning = true, union_by_name = true)"));
+    } catch (e) {
+      if (cancelled || !/extension|read_parquet/i.test(e.message)) throw e;
+      throw new Error("DuckDB cannot read Parquet here (" + e.message + "): this build needs its parquet reader built in, see docs/explorer.md, SQL over the archive");
+    }
     progress("Running over " + objects.length + " objects (" + mb(bytes) + ")…");
     const sql = $("sql-query").value.trim().replace(/;\\s*$/, "");
     const table = await step(conn.query("SELECT * FROM (" + sql + "\\n) AS q LIMIT " + (limit + 1)));

@@ -143,7 +143,7 @@ export const PAGE = /* html */ `<!doctype html>
       </div>
       <div id="sql-error" role="alert" class="error"></div>
       <div id="sql-meta" role="status"></div>
-      <div style="overflow:auto"><table id="sql-result" aria-label="Query result"></table></div>
+      <div style="overflow:auto" tabindex="0" role="region" aria-label="Query result, scrollable"><table id="sql-result" aria-label="Query result"></table></div>
     </div>
     <aside id="sql-schema" aria-label="Views and columns"></aside>
   </div>
