@@ -79,7 +79,11 @@ async function archiveDone(page, timeout = 45_000) {
 
 test(
   "SQL tab, Archive mode: DuckDB-WASM over the signed URLs returns DuckDB-in-Node's rows",
-  async ({ page, base, tokens, api, step }) => {
+  async ({ page, context, base, tokens, api, step }) => {
+    // Every request of the page and its workers: DuckDB must fetch nothing off the origin (1.28
+    // has the Parquet reader built in; later releases download it from extensions.duckdb.org).
+    const requested = [];
+    context.on("request", (r) => requested.push(r.url()));
     const t0 = Date.now();
     await archiveAll(base, tokens);
     const listed = await api("/v1/archive?limit=1000");
@@ -128,6 +132,14 @@ test(
       "the page's rows = DuckDB in Node over the same Parquet files",
     );
     await checkA11y(page, "sql tab, archive rows", { include: "#view-sql" });
+    assert.ok(
+      requested.some((u) => u.startsWith(`${base}/v1/archive/object/`)),
+      "DuckDB's range reads (from its Web Worker) are among the requests seen",
+    );
+    const offOrigin = requested.filter(
+      (u) => !/^(blob|data):/.test(u) && new URL(u).origin !== base,
+    );
+    assert.deepEqual(offOrigin, [], "no request leaves the Worker's origin");
     console.log(
       `    archive-sql: ${urls.data.length} objects, ${rows.length} rows; archive run ${tArchive} ms, Node DuckDB ${tNode} ms, page (DuckDB load + query) ${tPage} ms`,
     );
