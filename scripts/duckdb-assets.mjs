@@ -4,9 +4,11 @@
 // the pinned @duckdb/duckdb-wasm in node_modules:
 //   duckdb.mjs                   the browser API with apache-arrow, one ES module (esbuild)
 //   duckdb-browser-eh.worker.js  DuckDB's Web Worker, as shipped
-//   duckdb-eh.wasm.gz            the engine, gzip -9: 34.2 MB raw is over Workers assets' 25 MiB
-//                                per-file cap, 7.6 MB gzipped; the page un-gzips it
-//                                (DecompressionStream) and hands DuckDB's worker a blob: URL.
+//   duckdb-eh.wasm.gz            the engine, gzip -9: 18.1 MB raw (1.28.0), 4.2 MB gzipped; the
+//                                page un-gzips it (DecompressionStream) and hands DuckDB's worker
+//                                a blob: URL.
+// @duckdb/duckdb-wasm is pinned at 1.28.0: its wasm reads Parquet without downloading an
+// extension (docs/explorer.md, "Which DuckDB").
 // Run by `npm start`, the e2e server and `npm run deploy`; skipped when public/duckdb/ already
 // holds this version (public/duckdb/VERSION). `--check` exits 1 when it is missing or stale.
 import {
