@@ -150,68 +150,97 @@ function alertGroups(matches: readonly Match[]): Match[][] {
   return [...groups.values()];
 }
 
-/** Events per alert statement pair: 2,000 ids of 32 hex keep it far below D1's 100 KB. */
+/** Events of one group per alert statement pair: 2,000 ids of 32 hex are ~70 KB. */
 const GROUP_CHUNK = 2000;
+/** The groups' JSON per alert statement pair, far below D1's 100 KB. */
+const GROUPS_BYTES = 90_000;
 
-// The group's events whose detection this commit inserted (?1 ruleId, ?2 the events' ids as a
-// JSON array in commit order, ?3 commitId), in that order.
-const NEW_IN_GROUP = `fresh AS (SELECT j.key AS k, j.value AS id FROM json_each(?2) AS j
-  WHERE EXISTS (SELECT 1 FROM detections d WHERE d.ruleId = ?1 AND d.eventId = j.value AND d.commitId = ?3))`;
+// The commit's alert groups (?1: JSON [[ruleId, dedupKey, since, title, level, destinations,
+// new alert id, [event ids in commit order]], ...]), and the events of each whose detection this
+// commit (?2 commitId) inserted, with their place in the group (k). Materialized: read by every
+// group's subqueries, the detections looked up once.
+const GROUPS = `grp AS (SELECT value ->> 0 AS ruleId, value ->> 1 AS dedupKey, value ->> 2 AS since,
+    value ->> 3 AS title, value ->> 4 AS level, value ->> 5 AS destinations, value ->> 6 AS newId,
+    value -> 7 AS ids FROM json_each(?1)),
+  fresh AS MATERIALIZED (SELECT grp.ruleId, grp.dedupKey, grp.since, j.key AS k, j.value AS id
+    FROM grp, json_each(grp.ids) AS j
+    WHERE EXISTS (SELECT 1 FROM detections d WHERE d.ruleId = grp.ruleId AND d.eventId = j.value AND d.commitId = ?2))`;
+
+// The groups' open alerts in their windows (at most one per group) count the group's new
+// detections at once: one new version, its first 20 events followed by the new ones.
+const GROUPS_UPDATE = `WITH ${GROUPS},
+  news AS (SELECT ruleId, dedupKey, since, count(*) AS n FROM fresh GROUP BY ruleId, dedupKey)
+UPDATE alerts SET count = alerts.count + news.n, lastSeen = ?3, version = alerts.version + 1,
+  eventIds = (SELECT json_group_array(id) FROM (
+    SELECT id FROM (SELECT 0 AS g, e.key AS k, e.value AS id FROM json_each(alerts.eventIds) AS e
+                    UNION ALL SELECT 1, f.k, f.id FROM fresh AS f
+                      WHERE f.ruleId = news.ruleId AND f.dedupKey = news.dedupKey)
+    ORDER BY g, k LIMIT 20))
+FROM news
+WHERE alerts.ruleId = news.ruleId AND alerts.dedupKey = news.dedupKey
+  AND alerts.firstSeen > news.since AND alerts.status != 'closed'`;
+
+// The groups with new detections and no open alert in their window: one alert each.
+const GROUPS_INSERT = `WITH ${GROUPS}
+INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds, destinations)
+SELECT grp.newId, grp.ruleId, grp.title, grp.level, grp.dedupKey, ?4, ?3, ?3,
+  (SELECT count(*) FROM fresh AS f WHERE f.ruleId = grp.ruleId AND f.dedupKey = grp.dedupKey),
+  (SELECT json_group_array(id) FROM (SELECT f.id FROM fresh AS f
+     WHERE f.ruleId = grp.ruleId AND f.dedupKey = grp.dedupKey ORDER BY f.k LIMIT 20)),
+  grp.destinations
+FROM grp
+WHERE EXISTS (SELECT 1 FROM fresh AS f WHERE f.ruleId = grp.ruleId AND f.dedupKey = grp.dedupKey)
+  AND NOT EXISTS (SELECT 1 FROM alerts AS a WHERE a.ruleId = grp.ruleId AND a.dedupKey = grp.dedupKey
+    AND a.firstSeen > grp.since AND a.status != 'closed')`;
 
 /**
- * One (rule, dedup key) group of a commit's alerting matches, deduplicated in memory: the open
- * alert of its window counts the group's new detections at once (one new version, so one
- * notification, whatever the number of events), or else one alert is made holding them. Only
- * detections this commit inserted count (a re-pushed event never counts twice). Same outcome as
- * the per-event statements of `alertStatements` applied in order, in two statements.
+ * A commit's alerting matches, deduplicated in memory per (rule, dedup key), in two statements
+ * for all its groups (more only past GROUPS_BYTES, or for a group over GROUP_CHUNK events): the
+ * open alert of each group's window counts the group's new detections at once (one new version,
+ * so one notification, whatever the number of events), or else one alert is made holding them.
+ * Only detections this commit inserted count (a re-pushed event never counts twice). Same
+ * outcome as the per-event statements of `alertStatements` applied in order.
  */
-function groupAlertStatements(
+function groupsAlertStatements(
   db: D1Database,
-  group: Match[],
+  groups: Match[][],
   sourceID: string,
   now: number,
   commitId: string,
 ): D1PreparedStatement[] {
-  const first = group[0] as Match;
-  const out: D1PreparedStatement[] = [];
-  for (let i = 0; i < group.length; i += GROUP_CHUNK) {
-    const ids = JSON.stringify(group.slice(i, i + GROUP_CHUNK).map((m) => m.eventId));
+  // Round r holds the r-th GROUP_CHUNK events of each group: a group's later events follow the
+  // statements that made or raised its alert.
+  const rounds: string[][] = [];
+  for (const group of groups) {
+    const first = group[0] as Match;
     const since = now - first.dedupMinutes * 60_000;
-    out.push(
-      db
-        .prepare(
-          `WITH ${NEW_IN_GROUP}
-           UPDATE alerts SET count = count + (SELECT count(*) FROM fresh), lastSeen = ?6,
-             version = version + 1,
-             eventIds = (SELECT json_group_array(id) FROM (
-               SELECT id FROM (SELECT 0 AS g, e.key AS k, e.value AS id FROM json_each(alerts.eventIds) AS e
-                               UNION ALL SELECT 1, k, id FROM fresh)
-               ORDER BY g, k LIMIT 20))
-           WHERE ${OPEN_IN_WINDOW} AND EXISTS (SELECT 1 FROM fresh)`,
-        )
-        .bind(first.ruleId, ids, commitId, first.dedupKey, since, now),
-      db
-        .prepare(
-          `WITH ${NEW_IN_GROUP}
-           INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds, destinations)
-           SELECT ?7, ?1, ?8, ?9, ?4, ?10, ?6, ?6, (SELECT count(*) FROM fresh),
-             (SELECT json_group_array(id) FROM (SELECT id FROM fresh ORDER BY k LIMIT 20)), ?11
-           WHERE EXISTS (SELECT 1 FROM fresh) AND NOT EXISTS (SELECT 1 FROM alerts WHERE ${OPEN_IN_WINDOW})`,
-        )
-        .bind(
-          first.ruleId,
-          ids,
-          commitId,
-          first.dedupKey,
-          since,
-          now,
-          crypto.randomUUID(),
-          first.title,
-          first.level,
-          sourceID,
-          first.destinations ? JSON.stringify(first.destinations) : null,
-        ),
-    );
+    for (let i = 0, r = 0; i < group.length; i += GROUP_CHUNK, r++) {
+      const ids = group.slice(i, i + GROUP_CHUNK).map((m) => m.eventId);
+      const destinations = first.destinations ? JSON.stringify(first.destinations) : null;
+      const entry = [first.ruleId, first.dedupKey, since, first.title, first.level, destinations];
+      (rounds[r] ??= []).push(JSON.stringify([...entry, crypto.randomUUID(), ids]));
+    }
+  }
+  const update = db.prepare(GROUPS_UPDATE);
+  const insert = db.prepare(GROUPS_INSERT);
+  const out: D1PreparedStatement[] = [];
+  const flush = (parts: string[]) => {
+    const json = `[${parts.join(",")}]`;
+    out.push(update.bind(json, commitId, now), insert.bind(json, commitId, now, sourceID));
+  };
+  for (const round of rounds) {
+    let parts: string[] = [];
+    let bytes = 2;
+    for (const part of round) {
+      if (parts.length > 0 && bytes + part.length + 1 > GROUPS_BYTES) {
+        flush(parts);
+        parts = [];
+        bytes = 2;
+      }
+      parts.push(part);
+      bytes += part.length + 1;
+    }
+    if (parts.length > 0) flush(parts);
   }
   return out;
 }
@@ -233,7 +262,7 @@ export function detectionStatements(
   if (matches.length === 0) return [];
   return [
     ...detectionInserts(db, matches, commitId),
-    ...alertGroups(matches).flatMap((g) => groupAlertStatements(db, g, sourceID, now, commitId)),
+    ...groupsAlertStatements(db, alertGroups(matches), sourceID, now, commitId),
     ...ruleStatsStatements(db, matches, now, commitId),
   ];
 }
