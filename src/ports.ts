@@ -274,8 +274,11 @@ export interface Ports extends StatePorts {
   ingest: IngestSink;
 }
 
-/** How a route reaches the ports of a request's environment. */
-export type PortsOf = (env: Env) => Ports;
+/**
+ * How a route reaches the ports of a request's environment; with the request's `ctx`, the sink
+ * may finish work after the response (the alert outbox, src/pipeline/ingest.ts).
+ */
+export type PortsOf = (env: Env, ctx?: Pick<ExecutionContext, "waitUntil">) => Ports;
 
 /** One hit of a correlation as stored: an event its referenced rules matched (src/detect/windows.ts). */
 export interface CorrelationHit {

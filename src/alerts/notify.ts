@@ -107,13 +107,30 @@ function messagesOf(
   }));
 }
 
+/** Alerts read, claimed and sent per round of `queueAlerts` (their events in one D1 query). */
+const OUTBOX_PAGE = 50;
+/** Rounds per `queueAlerts` call at most: 2,000 alert versions; the cron's next run goes on. */
+const OUTBOX_ROUNDS = 40;
+
 /**
- * Queues what the outbox holds; returns how many alert versions were queued. A handful of
- * round trips whatever the number of alerts: the due alerts, their claims (one batch), their
- * events (one query), the messages (one queue batch per 100 or 200 KB).
+ * Queues what the outbox holds, a page of alerts at a time until it is empty (a commit may make
+ * a thousand alerts: one per actor); returns how many alert versions were claimed. A handful of
+ * round trips per page: the due alerts, their claims (one batch), their events (one query), the
+ * messages (one queue batch per 100 or 200 KB).
  */
 export async function queueAlerts(env: Env): Promise<number> {
-  const claimed = await claimNotifications(env.DB, await unnotifiedAlerts(env.DB));
+  let claimed = 0;
+  for (let round = 0; round < OUTBOX_ROUNDS; round++) {
+    const due = await unnotifiedAlerts(env.DB, OUTBOX_PAGE);
+    claimed += await queuePage(env, due);
+    if (due.length < OUTBOX_PAGE) break;
+  }
+  return claimed;
+}
+
+/** Claims and queues one page of due alerts; returns how many were claimed here. */
+async function queuePage(env: Env, due: AlertRow[]): Promise<number> {
+  const claimed = await claimNotifications(env.DB, due);
   const sending = claimed
     .map((alert) => ({ alert, destinations: destinationsOf(env, alert) }))
     .filter((s) => s.destinations.length > 0);

@@ -22,6 +22,13 @@ interface IngestOptions extends PrepareOptions {
   now?: number;
   /** Statements committed in the same transaction, given what was prepared. */
   extra?: (prepared: Prepared) => D1PreparedStatement[];
+  /**
+   * Work that may finish after the caller's response (an HTTP request's `ctx.waitUntil`): the
+   * alert outbox's queueing, so a push's response never waits for the queue. Without it (a
+   * queue consumer, the cron), the commit awaits it. Handed the work to start (a function):
+   * work never started is the cron sweep's (what a test of the isolate ending shows).
+   */
+  defer?: (work: () => Promise<unknown>) => void;
 }
 
 export async function ingest(
@@ -44,6 +51,7 @@ export async function ingest(
     options.extra?.(prepared),
     spans,
     rules,
+    options.defer,
   );
   if (spans.enabled) console.log(`spans ${JSON.stringify(spans)}`);
   return result;
@@ -64,6 +72,7 @@ async function commitPrepared(
   extra: D1PreparedStatement[] = [],
   spans: Spans = spansOf(false),
   rules?: Promise<Active>,
+  defer?: (work: () => Promise<unknown>) => void,
 ): Promise<CommitResult> {
   // The rules in force (one short D1 read of their version), then the matching (pure).
   const active =
@@ -97,13 +106,19 @@ async function commitPrepared(
       );
       return 0;
     });
-  // The rows and alerts are committed: a queue failure here is the outbox's to retry (cron).
-  if (fired > 0 || matches.some((m) => !m.silent))
-    await spans
-      .time("alert_outbox", () => queueAlerts(env))
-      .catch((err) =>
+  // The rows and alerts are committed (the alerts table is the outbox): queueing them may fail,
+  // or never run (the isolate ends first), and the cron's sweep queues what is left behind. So
+  // a caller that can (a push) lets it run after its response.
+  if (fired > 0 || matches.some((m) => !m.silent)) {
+    const queue = () =>
+      queueAlerts(env).catch((err) =>
         console.error(`alerts not queued yet (the cron retries): ${describeError(err)}`),
       );
+    if (defer) {
+      spans.count("alert_outbox_deferred", 1);
+      defer(queue);
+    } else await spans.time("alert_outbox", queue);
+  }
   return result;
 }
 

@@ -5,8 +5,9 @@ import { keptRecords } from "./prepare";
 /**
  * The ingest sink the entry wiring (src/wiring.ts) hands every transport: the pipeline's one
  * path (prepare → detect → commit) behind the port of src/ports.ts, so no transport imports it.
+ * With a request's `ctx`, the alert outbox is queued after the response (`ctx.waitUntil`).
  */
-export function pipelineSink(env: Env): IngestSink {
+export function pipelineSink(env: Env, ctx?: Pick<ExecutionContext, "waitUntil">): IngestSink {
   return {
     records: (source, records, o = {}) =>
       ingest(env, source, records, {
@@ -14,6 +15,7 @@ export function pipelineSink(env: Env): IngestSink {
         where: o.where,
         tags: o.tags,
         extra: o.extra && ((prepared) => o.extra?.(keptRecords(prepared)) ?? []),
+        defer: ctx && ((work) => ctx.waitUntil(work())),
       }),
     unframed: (source, entry, now) => ingestUnframed(env, source, entry, now),
   };

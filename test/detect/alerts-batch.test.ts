@@ -1,7 +1,13 @@
-import { createExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { loadSources } from "../../src/config";
 import worker from "../../src/index";
+import { ingest } from "../../src/pipeline/ingest";
 import { BASE, envWith, type Json } from "../helpers";
 
 /**
@@ -30,7 +36,9 @@ const invitation = (n: number, actor: string) => ({
 const invitations = (from: number, to: number, actor: string) =>
   Array.from({ length: to - from }, (_, i) => invitation(from + i, actor));
 
+/** A push answered, and the work it left after its response (the alert outbox) done. */
 async function push(events: unknown[]) {
+  const ctx = createExecutionContext();
   const res = await worker.fetch(
     new Request(`${BASE}/v1/ingest/turbopuffer`, {
       method: "POST",
@@ -38,9 +46,10 @@ async function push(events: unknown[]) {
       body: JSON.stringify(events),
     }),
     testEnv,
-    createExecutionContext(),
+    ctx,
   );
   expect(res.status).toBe(200);
+  await waitOnExecutionContext(ctx);
   return (await res.json()) as Json;
 }
 
@@ -167,6 +176,121 @@ describe("alerts deduplicated per commit", () => {
       expect.arrayContaining([expect.objectContaining({ type: "alert.created", version: 1 })]),
     );
     expect(await alertsOf("batch-refused")).toEqual([
+      expect.objectContaining({ version: 1, notifiedVersion: 1 }),
+    ]);
+  });
+
+  it("matches of a thousand actors in one push make a thousand alerts of one event each", async () => {
+    const batches = queueBatches();
+    const events = Array.from({ length: 1000 }, (_, i) => invitation(i, `batch-many-${i}`));
+    expect(await push(events)).toMatchObject({ inserted: 1000 });
+    const { results } = await env.DB.prepare(
+      "SELECT dedupKey, count, version, eventIds FROM alerts WHERE dedupKey LIKE 'batch-many-%'",
+    ).all<{ dedupKey: string; count: number; version: number; eventIds: string }>();
+    expect(results).toHaveLength(1000);
+    expect(results.every((a) => a.count === 1 && a.version === 1)).toBe(true);
+    expect(new Set(results.map((a) => JSON.parse(a.eventIds)[0])).size).toBe(1000);
+    expect(batches.flat()).toHaveLength(1000);
+  });
+
+  it("one push raising an open alert and opening another writes each once", async () => {
+    await push(invitations(0, 3, "batch-open"));
+    const batches = queueBatches();
+    await push([...invitations(3, 5, "batch-open"), ...invitations(0, 4, "batch-new")]);
+    expect(await alertsOf("batch-open")).toEqual([
+      expect.objectContaining({ count: 5, version: 2, notifiedVersion: 2 }),
+    ]);
+    expect(await alertsOf("batch-new")).toEqual([
+      expect.objectContaining({ count: 4, version: 1, notifiedVersion: 1 }),
+    ]);
+    expect(JSON.parse((await alertsOf("batch-open"))[0]?.eventIds ?? "[]")).toEqual(
+      await eventIdsOf("batch-open"),
+    );
+    expect(batches.flat().map((m) => [m.type, m.version])).toEqual(
+      expect.arrayContaining([
+        ["alert.updated", 2],
+        ["alert.created", 1],
+      ]),
+    );
+    expect(batches.flat()).toHaveLength(2);
+  });
+
+  it("2,050 matches of one actor in one push count 2,050 in one alert", async () => {
+    queueBatches();
+    expect(await push(invitations(0, 2050, "batch-huge"))).toMatchObject({ inserted: 2050 });
+    const [alert, ...more] = await alertsOf("batch-huge");
+    expect(more).toEqual([]);
+    expect(alert?.count).toBe(2050);
+    expect(JSON.parse(alert?.eventIds ?? "[]")).toEqual(
+      (await eventIdsOf("batch-huge")).slice(0, 20),
+    );
+  });
+});
+
+describe("the alert outbox after the response", () => {
+  it("a push's response does not wait for the queue", async () => {
+    let release = () => {};
+    const sent: Json[] = [];
+    vi.spyOn(env.NOTIFICATIONS, "sendBatch").mockImplementation(async (batch) => {
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      sent.push(...[...batch].map((m) => m.body as Json));
+      return undefined as never;
+    });
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request(`${BASE}/v1/ingest/turbopuffer`, {
+        method: "POST",
+        headers: { authorization: "Bearer test-ingest-token", "content-type": "application/json" },
+        body: JSON.stringify(invitations(0, 2, "batch-later")),
+      }),
+      testEnv,
+      ctx,
+    );
+    // Answered while the queue holds the send (were the response waiting for it, it never came).
+    expect(res.status).toBe(200);
+    expect(sent).toEqual([]);
+    await vi.waitFor(() => expect(env.NOTIFICATIONS.sendBatch).toHaveBeenCalled());
+    release();
+    await waitOnExecutionContext(ctx);
+    expect(sent).toEqual([expect.objectContaining({ type: "alert.created", version: 1 })]);
+    expect(await alertsOf("batch-later")).toEqual([
+      expect.objectContaining({ version: 1, notifiedVersion: 1 }),
+    ]);
+  });
+
+  it("alerts whose queueing never ran (the isolate ended after the response) are queued by the cron", async () => {
+    const batches = queueBatches();
+    const source = loadSources(testEnv).find((s) => s.id === "turbopuffer");
+    if (!source) throw new Error("no turbopuffer source in the test config");
+    const records = invitations(0, 3, "batch-ended").map((value) => ({
+      location: "request",
+      raw: JSON.stringify(value),
+      ok: true as const,
+      value,
+    }));
+    let dropped = 0;
+    // The work after the response, never started: what an isolate ending first leaves.
+    const result = await ingest(testEnv, source, records, { defer: () => void dropped++ });
+    expect(result).toMatchObject({ inserted: 3 });
+    expect(dropped).toBe(1);
+    expect(batches).toEqual([]);
+    expect(await alertsOf("batch-ended")).toEqual([
+      expect.objectContaining({ count: 3, version: 1, notifiedVersion: 0 }),
+    ]);
+    await (
+      worker as unknown as { scheduled: (c: ScheduledController, e: Env) => Promise<void> }
+    ).scheduled(
+      createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }),
+      testEnv,
+    );
+    expect(batches.flat()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: "alert.created", version: 1, destination: "soc" }),
+      ]),
+    );
+    expect(await alertsOf("batch-ended")).toEqual([
       expect.objectContaining({ version: 1, notifiedVersion: 1 }),
     ]);
   });

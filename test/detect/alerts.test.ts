@@ -1,4 +1,9 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -42,6 +47,7 @@ async function push(event: unknown) {
     ctx,
   );
   expect(res.status).toBe(200);
+  await waitOnExecutionContext(ctx); // the alert outbox, queued after the response
   return (await res.json()) as Json;
 }
 

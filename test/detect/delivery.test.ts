@@ -1,4 +1,9 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -34,6 +39,7 @@ const invitation = (n: number, actor: string) => ({
 });
 
 async function push(event: unknown) {
+  const ctx = createExecutionContext();
   const res = await worker.fetch(
     new Request(`${BASE}/v1/ingest/turbopuffer`, {
       method: "POST",
@@ -41,9 +47,10 @@ async function push(event: unknown) {
       body: JSON.stringify(event),
     }),
     testEnv,
-    createExecutionContext(),
+    ctx,
   );
   expect(res.status).toBe(200);
+  await waitOnExecutionContext(ctx); // the alert outbox, queued after the response
 }
 
 function notifications() {

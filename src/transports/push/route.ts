@@ -226,7 +226,8 @@ export function pushRoutes(portsOf: PortsOf) {
 
   routes.openapi(route, async (c) => {
     const now = Date.now();
-    const ports = portsOf(c.env);
+    // The request's ctx: alerts this push made are queued after its response.
+    const ports = portsOf(c.env, c.executionCtx);
     const source = pushSource(c.env, c.req.param("sourceId"));
     const auth = vendorOf(source.type).push?.auth ?? { kind: "bearer" };
     const admitted = await admit(c, source, auth);
