@@ -218,7 +218,9 @@ function groupsAlertStatements(
       const ids = group.slice(i, i + GROUP_CHUNK).map((m) => m.eventId);
       const destinations = first.destinations ? JSON.stringify(first.destinations) : null;
       const entry = [first.ruleId, first.dedupKey, since, first.title, first.level, destinations];
-      (rounds[r] ??= []).push(JSON.stringify([...entry, crypto.randomUUID(), ids]));
+      const round = rounds[r] ?? [];
+      rounds[r] = round;
+      round.push(JSON.stringify([...entry, crypto.randomUUID(), ids]));
     }
   }
   const update = db.prepare(GROUPS_UPDATE);
