@@ -279,6 +279,10 @@ describe("the alert outbox after the response", () => {
     expect(await alertsOf("batch-ended")).toEqual([
       expect.objectContaining({ count: 3, version: 1, notifiedVersion: 0 }),
     ]);
+    // The cron's other work (the test sources' pollers) gets a 404 instead of the net.
+    vi.spyOn(globalThis, "fetch").mockImplementation(
+      async () => new Response(null, { status: 404 }),
+    );
     await (
       worker as unknown as { scheduled: (c: ScheduledController, e: Env) => Promise<void> }
     ).scheduled(
