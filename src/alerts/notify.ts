@@ -6,6 +6,7 @@ import {
   alertsEvents,
   claimNotifications,
   getAlert,
+  markNotified,
   presentAlert,
   recordDelivered,
   recordDestination,
@@ -129,27 +130,37 @@ export async function queueAlerts(env: Env): Promise<number> {
   return claimed;
 }
 
-/** Claims and queues one page of due alerts; returns how many were claimed here. */
+/**
+ * Claims and queues one page of due alerts, then marks what the queue took (and what has no
+ * destination) as notified; returns how many were claimed here. A claim whose send failed is
+ * given back; one whose sender died runs out (NOTIFY_LEASE_MS) and the next sweep takes it.
+ */
 async function queuePage(env: Env, due: AlertRow[]): Promise<number> {
   const claimed = await claimNotifications(env.DB, due);
   const sending = claimed
     .map((alert) => ({ alert, destinations: destinationsOf(env, alert) }))
     .filter((s) => s.destinations.length > 0);
-  if (sending.length === 0) return claimed.length;
   let unsent: AlertRow[] = sending.map((s) => s.alert);
   let failure: { error: unknown } | null = null;
-  try {
-    const events = await alertsEvents(env.DB, unsent);
-    const perAlert = sending.map(({ alert, destinations }) => ({
-      alert,
-      messages: messagesOf(env, alert, events, destinations),
-    }));
-    const sent = await sendAll(env, perAlert);
-    unsent = sent.unsent;
-    if (unsent.length > 0) failure = { error: sent.error };
-  } catch (error) {
-    failure = { error };
+  if (sending.length > 0) {
+    try {
+      const events = await alertsEvents(env.DB, unsent);
+      const perAlert = sending.map(({ alert, destinations }) => ({
+        alert,
+        messages: messagesOf(env, alert, events, destinations),
+      }));
+      const sent = await sendAll(env, perAlert);
+      unsent = sent.unsent;
+      if (unsent.length > 0) failure = { error: sent.error };
+    } catch (error) {
+      failure = { error };
+    }
   }
+  const left = new Set(unsent);
+  await markNotified(
+    env.DB,
+    claimed.filter((a) => !left.has(a)),
+  );
   if (failure) {
     await releaseNotifications(env.DB, unsent);
     throw failure.error;

@@ -284,6 +284,7 @@ export interface AlertRow {
   destinations: string | null;
   version: number;
   notifiedVersion: number;
+  notifyClaimedAt: number | null;
   delivery: string;
   context: string | null;
 }
@@ -305,34 +306,69 @@ export const presentAlert = (a: AlertRow) => ({
   ...(a.context ? { context: JSON.parse(a.context) as Record<string, unknown> } : {}),
 });
 
-/** Alerts whose latest version is not queued for the destinations yet (the outbox). */
-export async function unnotifiedAlerts(db: D1Database, limit = 50): Promise<AlertRow[]> {
+/**
+ * How long a claim holds an alert's unqueued versions for one sender. A sender claims, queues,
+ * then marks them queued, all within seconds (a push's waitUntil, the cron); a claim older than
+ * this is a sender that died in between, and the next sweep claims and queues them again: at
+ * least once, never lost. A message sent twice that way carries the same webhook-id
+ * (`msg_<alert>_<version>`), which receivers deduplicate.
+ */
+export const NOTIFY_LEASE_MS = 5 * 60_000;
+
+/** Alerts whose latest version is not queued for the destinations yet and not claimed (the outbox). */
+export async function unnotifiedAlerts(
+  db: D1Database,
+  limit = 50,
+  now = Date.now(),
+): Promise<AlertRow[]> {
   const { results } = await db
-    .prepare("SELECT * FROM alerts WHERE version > notifiedVersion ORDER BY lastSeen LIMIT ?1")
-    .bind(limit)
+    .prepare(
+      `SELECT * FROM alerts WHERE version > notifiedVersion
+         AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?2)
+       ORDER BY lastSeen LIMIT ?1`,
+    )
+    .bind(limit, now - NOTIFY_LEASE_MS)
     .all<AlertRow>();
   return results;
 }
 
-const CLAIM_SQL = "UPDATE alerts SET notifiedVersion = ?3 WHERE id = ?1 AND notifiedVersion = ?2";
-
 /**
  * Claims the alerts' versions after the notified one for queueing, in one batch: the alerts
- * returned are the ones claimed here (another sweep that claimed one first keeps it, so
- * concurrent sweeps never queue one version twice).
+ * returned are the ones claimed here (another sweep that claimed one first keeps it, until its
+ * lease runs out, so concurrent sweeps never queue one version twice).
  */
-export async function claimNotifications(db: D1Database, due: AlertRow[]): Promise<AlertRow[]> {
+export async function claimNotifications(
+  db: D1Database,
+  due: AlertRow[],
+  now = Date.now(),
+): Promise<AlertRow[]> {
   if (due.length === 0) return [];
-  const claim = db.prepare(CLAIM_SQL);
-  const results = await db.batch(due.map((a) => claim.bind(a.id, a.notifiedVersion, a.version)));
+  const claim = db.prepare(
+    `UPDATE alerts SET notifyClaimedAt = ?3 WHERE id = ?1 AND notifiedVersion = ?2
+       AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?4)`,
+  );
+  const results = await db.batch(
+    due.map((a) => claim.bind(a.id, a.notifiedVersion, now, now - NOTIFY_LEASE_MS)),
+  );
   return due.filter((_, i) => (results[i]?.meta.changes ?? 0) > 0);
+}
+
+/** The claimed versions are queued (or had no destination): the claim ends, notifiedVersion moves. */
+export async function markNotified(db: D1Database, queued: AlertRow[]): Promise<void> {
+  if (queued.length === 0) return;
+  const mark = db.prepare(
+    "UPDATE alerts SET notifiedVersion = ?3, notifyClaimedAt = NULL WHERE id = ?1 AND notifiedVersion = ?2",
+  );
+  await db.batch(queued.map((a) => mark.bind(a.id, a.notifiedVersion, a.version)));
 }
 
 /** Gives claims back (the queue refused the messages): the next sweep queues them. */
 export async function releaseNotifications(db: D1Database, claimed: AlertRow[]): Promise<void> {
   if (claimed.length === 0) return;
-  const release = db.prepare(CLAIM_SQL);
-  await db.batch(claimed.map((a) => release.bind(a.id, a.version, a.notifiedVersion)));
+  const release = db.prepare(
+    "UPDATE alerts SET notifyClaimedAt = NULL WHERE id = ?1 AND notifiedVersion = ?2",
+  );
+  await db.batch(claimed.map((a) => release.bind(a.id, a.notifiedVersion)));
 }
 
 export async function getAlert(db: D1Database, id: string): Promise<AlertRow | null> {

@@ -338,7 +338,7 @@ export const correlationWindows = sqliteTable(
 /**
  * One alert per (rule, dedup key) within the rule's dedupMinutes from its first match: later
  * matches raise `count` and `lastSeen`. `version` counts changes; `notifiedVersion` is the last
- * one queued for the destinations (the outbox: a sweep queues what is behind).
+ * one queued for the destinations (the outbox: a sweep queues what is behind, under a claim).
  */
 export const alerts = sqliteTable(
   "alerts",
@@ -357,6 +357,13 @@ export const alerts = sqliteTable(
     destinations: text("destinations"),
     version: integer("version").notNull().default(1),
     notifiedVersion: integer("notifiedVersion").notNull().default(0),
+    /**
+     * When a sender claimed the versions after notifiedVersion for queueing (null: unclaimed).
+     * notifiedVersion moves only once the queue took them; a claim older than the lease
+     * (src/store/alerts.ts NOTIFY_LEASE_MS) is taken again, so a sender that died between its
+     * claim and its send loses nothing.
+     */
+    notifyClaimedAt: integer("notifyClaimedAt"),
     delivery: text("delivery").notNull().default("pending"),
     /** A scheduled rule's alert: the query's row that opened it (JSON object); else null. */
     context: text("context"),

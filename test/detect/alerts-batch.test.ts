@@ -5,9 +5,11 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { queueAlerts } from "../../src/alerts/notify";
 import { loadSources } from "../../src/config";
 import worker from "../../src/index";
 import { ingest } from "../../src/pipeline/ingest";
+import { claimNotifications, NOTIFY_LEASE_MS, unnotifiedAlerts } from "../../src/store/alerts";
 import { BASE, envWith, type Json } from "../helpers";
 
 /**
@@ -295,6 +297,40 @@ describe("the alert outbox after the response", () => {
       ]),
     );
     expect(await alertsOf("batch-ended")).toEqual([
+      expect.objectContaining({ version: 1, notifiedVersion: 1 }),
+    ]);
+  });
+
+  it("a sender that died between its claim and its send: the claim runs out and the next sweep queues the alert once", async () => {
+    const batches = queueBatches();
+    const source = loadSources(testEnv).find((s) => s.id === "turbopuffer");
+    if (!source) throw new Error("no turbopuffer source in the test config");
+    const records = invitations(0, 2, "batch-died").map((value) => ({
+      location: "request",
+      raw: JSON.stringify(value),
+      ok: true as const,
+      value,
+    }));
+    await ingest(testEnv, source, records, { defer: () => {} });
+    // a sender claims the alert a second ago, then its isolate ends before it sends
+    const due = (await unnotifiedAlerts(env.DB, 1000)).filter((a) => a.dedupKey === "batch-died");
+    expect(await claimNotifications(env.DB, due, Date.now() - 1000)).toHaveLength(1);
+    expect(await queueAlerts(testEnv), "the claim holds: no other sender takes it").toBe(0);
+    expect(batches).toEqual([]);
+    expect(await alertsOf("batch-died")).toEqual([
+      expect.objectContaining({ version: 1, notifiedVersion: 0 }),
+    ]);
+    // the lease runs out
+    await env.DB.prepare(
+      "UPDATE alerts SET notifyClaimedAt = notifyClaimedAt - ?1 WHERE dedupKey = 'batch-died'",
+    )
+      .bind(NOTIFY_LEASE_MS)
+      .run();
+    await Promise.all([queueAlerts(testEnv), queueAlerts(testEnv)]);
+    expect(batches.flat()).toEqual([
+      expect.objectContaining({ type: "alert.created", version: 1, destination: "soc" }),
+    ]);
+    expect(await alertsOf("batch-died")).toEqual([
       expect.objectContaining({ version: 1, notifiedVersion: 1 }),
     ]);
   });
