@@ -1,7 +1,11 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
+import { queryTiers } from "../src/archive/tiers";
+import { present } from "../src/catalog";
 import worker from "../src/index";
+import { anyColdHour } from "../src/store/archive-tiers";
+import { type LogQuery, queryLogs } from "../src/store/query";
 import { BASE, QUERY_TOKEN } from "../test/helpers";
 import { QUERY_EVENTS, QUERY_FILTERS, storeQueryRows } from "./events";
 
@@ -9,6 +13,12 @@ import { QUERY_EVENTS, QUERY_FILTERS, storeQueryRows } from "./events";
  * Query latency through the Worker over QUERY_EVENTS stored events: a filtered page of 100 for
  * each filter of QUERY_FILTERS, p50 and p95 of up to 40 requests (6 s each). scripts/bench-query.mjs runs the
  * same SQL on better-sqlite3 over the same rows; bench.mjs prints the ratio.
+ *
+ * Then the request's parts, each timed alone the same way (`query_part_p50_ms <filter> <part>`):
+ * `sql` the page's one D1 statement (queryLogs), `tiers` the store side of the route
+ * (queryTiers: the cold-hour check and the page), `cold_check` that check alone, and `render`
+ * the 100 rows presented and serialized (JSON). What the request costs beyond `tiers` + `render`
+ * is routing, auth, parameter parsing and the response.
  */
 const report = (name: string, value: string | number) => console.log(`BENCH ${name} ${value}`);
 
@@ -16,6 +26,18 @@ const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
 };
+
+/** p50 of `fn`: 5 warm-up runs, then 40 measured or 6 s of them (the actor scan is slow). */
+async function p50(fn: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  const until = performance.now() + 6000;
+  for (let r = 0; r < 45 && (r < 8 || performance.now() < until); r++) {
+    const t = performance.now();
+    await fn();
+    if (r >= 5) times.push(performance.now() - t);
+  }
+  return percentile(times, 50);
+}
 
 it("query p50/p95 through the Worker over the query data set", async () => {
   const started = performance.now();
@@ -42,5 +64,23 @@ it("query p50/p95 through the Worker over the query data set", async () => {
     }
     report(`query_worker_p50_ms ${name}`, percentile(times, 50).toFixed(2));
     report(`query_worker_p95_ms ${name}`, percentile(times, 95).toFixed(2));
+
+    const q: LogQuery = {
+      ...params,
+      from: params.from ? Date.parse(params.from) : undefined,
+      to: params.to ? Date.parse(params.to) : undefined,
+      timeField: "eventTime",
+      order: "desc",
+      limit: 100,
+    };
+    const rows = await queryLogs(env.DB, { ...q, limit: 101 });
+    const parts: Record<string, () => Promise<unknown>> = {
+      sql: () => queryLogs(env.DB, { ...q, limit: 101 }),
+      tiers: () => queryTiers(env, q),
+      cold_check: () => anyColdHour(env.DB, params.sourceID ? [params.sourceID] : undefined),
+      render: async () => JSON.stringify({ data: rows.slice(0, 100).map(present) }),
+    };
+    for (const [part, fn] of Object.entries(parts))
+      report(`query_part_p50_ms ${name} ${part}`, (await p50(fn)).toFixed(2));
   }
 });

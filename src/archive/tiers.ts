@@ -1,6 +1,12 @@
 import { loadSources } from "../config";
-import { anyColdHour, coldObjects } from "../store/archive-tiers";
-import { type KeyedRow, type LogFilter, type LogQuery, queryLogs } from "../store/query";
+import { coldObjects } from "../store/archive-tiers";
+import {
+  type KeyedRow,
+  type LogFilter,
+  type LogQuery,
+  queryHotPage,
+  queryLogs,
+} from "../store/query";
 import {
   type ColdHit,
   compare,
@@ -71,8 +77,11 @@ export async function queryTiers(
 ): Promise<TierPage> {
   const sourceIDs = sourcesOf(env, q);
   const need = q.limit + 1;
-  const cold = sourceIDs?.length === 0 ? false : await anyColdHour(env.DB, sourceIDs);
-  const hot = await queryLogs(env.DB, { ...q, limit: need, skipColdHours: cold });
+  // the cold-hour check and D1's page in one round trip
+  const { cold, rows: hot } =
+    sourceIDs?.length === 0
+      ? { cold: false, rows: await queryLogs(env.DB, { ...q, limit: need }) }
+      : await queryHotPage(env.DB, { ...q, limit: need }, sourceIDs);
   if (!cold) {
     const page = hot.slice(0, q.limit);
     const last = page[page.length - 1];

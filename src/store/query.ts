@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { keyAtOrAfter, keyBefore } from "./keys";
 import { type LogRow, logs } from "./schema";
+import { receivedHours } from "./schema-archive";
 
 /** The fields a filter can name (equal to a value, or excluded). */
 export const FILTER_FIELDS = [
@@ -33,9 +34,10 @@ export interface LogFilter {
   to?: number;
   /**
    * Leave out the rows of cold hours, which the archive answers (src/store/archive-tiers.ts):
-   * set when any hour of the scope is cold.
+   * set when any hour of the scope is cold. "ifAny": SQLite decides, once per statement,
+   * whether a cold hour exists (queryHotPage asks that in the same batch).
    */
-  skipColdHours?: boolean;
+  skipColdHours?: boolean | "ifAny";
 }
 
 export interface LogQuery extends LogFilter {
@@ -96,6 +98,37 @@ export function logsQuery(
 const notInColdHour = sql`NOT EXISTS (SELECT 1 FROM received_hours h WHERE h.sourceID = ${logs.sourceID}
   AND h.hour = ${logs.receivedAt} - ${logs.receivedAt} % 3600000 AND h.cooled = 1 AND h.verified = 1)`;
 
+/** received_hours of these sources (undefined: all), as SQL. */
+const inSources = (sourceIDs: readonly string[] | undefined) => {
+  const ids = sourceIDs ? JSON.stringify(sourceIDs) : null;
+  return sql`(${ids} IS NULL OR sourceID IN (SELECT value FROM json_each(${ids})))`;
+};
+
+/** Whether any hour (of these sources; undefined: all) is cold, as SQL. */
+const anyColdHour = (sourceIDs: readonly string[] | undefined) =>
+  sql`EXISTS (SELECT 1 FROM received_hours WHERE cooled = 1 AND ${inSources(sourceIDs)})`;
+
+/**
+ * A page of D1 rows (`limit` of them) and whether any hour of the sources is cold, in one
+ * round trip (one D1 batch): the page leaves out the cold hours' rows exactly when one exists.
+ */
+export async function queryHotPage(
+  db: D1Database,
+  q: LogQuery,
+  sourceIDs: readonly string[] | undefined,
+): Promise<{ cold: boolean; rows: KeyedRow[] }> {
+  const orm = drizzle(db);
+  const [flag, rows] = await orm.batch([
+    orm
+      .select({ y: sql<number>`1` })
+      .from(receivedHours)
+      .where(sql`cooled = 1 AND ${inSources(sourceIDs)}`)
+      .limit(1),
+    logsQuery(orm, { ...q, skipColdHours: "ifAny" }),
+  ]);
+  return { cold: flag.length > 0, rows };
+}
+
 const COLUMN = {
   sourceType: logs.sourceType,
   sourceID: logs.sourceID,
@@ -113,6 +146,12 @@ const FREE_TEXT = [logs.eventName, logs.actor, logs.srcIP, logs.resources, logs.
 
 /** `%text%` for LIKE, with LIKE's own characters escaped (ESCAPE '\'). */
 const likeAny = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Whether the key bound of time t selects exactly the rows of eventTime >= t (keys are
+ * clamp(eventTime) × 2^20 + 20 bits, src/store/keys.ts): when t is an integer inside the clamp.
+ */
+const exactKey = (t: number) => Number.isInteger(t) && Math.abs(t) < 2 ** 43 - 1;
 
 /**
  * The WHERE terms of a filter. A time range by event time is also a key range (the rows' keys
@@ -140,11 +179,17 @@ export function filterConditions(q: LogFilter, byEvent = true): Array<SQL | unde
         ? sql`NOT ${actorHas(value)}`
         : sql`(${COLUMN[field]} IS NULL OR ${COLUMN[field]} <> ${value})`,
     ),
-    q.from !== undefined ? gte(time, q.from) : undefined,
-    q.to !== undefined ? lt(time, q.to) : undefined,
+    // by event time, a bound the key range states exactly needs no term of its own: leaving it
+    // out lets a count over indexed columns be read from the index alone (src/store/explore.ts)
+    q.from !== undefined && !(byEvent && exactKey(q.from)) ? gte(time, q.from) : undefined,
+    q.to !== undefined && !(byEvent && exactKey(q.to)) ? lt(time, q.to) : undefined,
     q.from !== undefined && byEvent ? gte(logs.rid, key(keyAtOrAfter(q.from))) : undefined,
     before !== undefined ? lt(logs.rid, key(before)) : undefined,
-    q.skipColdHours ? notInColdHour : undefined,
+    q.skipColdHours === "ifAny"
+      ? sql`(NOT ${anyColdHour(undefined)} OR ${notInColdHour})`
+      : q.skipColdHours
+        ? notInColdHour
+        : undefined,
   ];
 }
 

@@ -57,6 +57,21 @@ describe("GET /v1/logs/histogram", () => {
     expect(all.interval).toBe("minute");
   });
 
+  it("counts every source under a time range alone, split by source (read from the index)", async () => {
+    const extra = [0, 1, 2, 3].map((i) => tpEvent(90_000 + i, T0 + 10_000 * (i + 1)));
+    const res = await push("turbopuffer", JSON.stringify(extra));
+    expect(await res.json()).toMatchObject({ inserted: 4 });
+    type H = { total: number; buckets: Array<{ count: number; bySource: Record<string, number> }> };
+    const h = await json<H>(
+      "/v1/logs/histogram?from=2026-03-10T08:00:00Z&to=2026-03-10T09:00:00Z&by=sourceID",
+    );
+    expect(h.total).toBe(34);
+    expect(h.buckets).toHaveLength(60);
+    expect(h.buckets[0]).toMatchObject({ count: 5, bySource: { "tp-other": 1, turbopuffer: 4 } });
+    expect(h.buckets[2]).toMatchObject({ count: 1, bySource: { "tp-other": 1 } });
+    expect(h.buckets[1]).toMatchObject({ count: 0, bySource: {} });
+  });
+
   it("applies the same filter as the rows: free text, exclusions", async () => {
     type H = { total: number };
     expect((await json<H>(`/v1/logs/histogram?${SRC}&eventName=api-key-created`)).total).toBe(30);
