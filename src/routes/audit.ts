@@ -52,9 +52,11 @@ export function storeAudit(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, e
   const source = loadSources(env).find((s) => s.type === "auditflare");
   if (!source) return;
   const raw = JSON.stringify(event);
-  const store = ingest(env, source, [{ location: "request", raw, ok: true, value: event }]).catch(
-    (err) => console.error(`self-audit: ${event.action} not stored: ${describeError(err)}`),
-  );
+  // Started on the next task, not now: its parse, normalize and detection work would otherwise
+  // run before the response leaves (issue 27). waitUntil keeps it alive all the same.
+  const store = new Promise((resolve) => setTimeout(resolve, 0))
+    .then(() => ingest(env, source, [{ location: "request", raw, ok: true, value: event }]))
+    .catch((err) => console.error(`self-audit: ${event.action} not stored: ${describeError(err)}`));
   ctx.waitUntil(store);
 }
 
