@@ -357,6 +357,9 @@ export const alerts = sqliteTable(
     destinations: text("destinations"),
     version: integer("version").notNull().default(1),
     notifiedVersion: integer("notifiedVersion").notNull().default(0),
+    delivery: text("delivery").notNull().default("pending"),
+    /** A scheduled rule's alert: the query's row that opened it (JSON object); else null. */
+    context: text("context"),
     /**
      * When a sender claimed the versions after notifiedVersion for queueing (null: unclaimed).
      * notifiedVersion moves only once the queue took them; a claim older than the lease
@@ -364,9 +367,6 @@ export const alerts = sqliteTable(
      * claim and its send loses nothing.
      */
     notifyClaimedAt: integer("notifyClaimedAt"),
-    delivery: text("delivery").notNull().default("pending"),
-    /** A scheduled rule's alert: the query's row that opened it (JSON object); else null. */
-    context: text("context"),
   },
   (t) => [
     index("alerts_rule_key").on(t.ruleId, t.dedupKey, t.firstSeen),
