@@ -21,28 +21,24 @@ const encoder = new TextEncoder();
 const W = new Int32Array(64);
 const H = new Int32Array(8);
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-/** The padded message, reused between calls (grown when a longer one comes). */
-let block = new Uint8Array(1024);
+/** The padded message as big-endian 32-bit words, reused between calls (grown when needed). */
+let words = new Int32Array(256);
+/** UTF-8 bytes of a text with a character beyond ASCII, reused between calls. */
+let utf8 = new Uint8Array(1024);
 
-function compress(bytes: Uint8Array, blocks: number): void {
-  H[0] = 0x6a09e667;
-  H[1] = 0xbb67ae85;
-  H[2] = 0x3c6ef372;
-  H[3] = 0xa54ff53a;
-  H[4] = 0x510e527f;
-  H[5] = 0x9b05688c;
-  H[6] = 0x1f83d9ab;
-  H[7] = 0x5be0cd19;
-  for (let b = 0; b < blocks; b++) {
-    const o = b * 64;
-    for (let i = 0; i < 16; i++) {
-      const j = o + i * 4;
-      W[i] =
-        ((bytes[j] as number) << 24) |
-        ((bytes[j + 1] as number) << 16) |
-        ((bytes[j + 2] as number) << 8) |
-        (bytes[j + 3] as number);
-    }
+/** The state after `blocks` 64-byte blocks of `M` (from the initial state), into H. */
+function compress(M: Int32Array, blocks: number): void {
+  let h0 = 0x6a09e667;
+  let h1 = 0xbb67ae85 | 0;
+  let h2 = 0x3c6ef372;
+  let h3 = 0xa54ff53a | 0;
+  let h4 = 0x510e527f;
+  let h5 = 0x9b05688c | 0;
+  let h6 = 0x1f83d9ab;
+  let h7 = 0x5be0cd19;
+  const end = blocks << 4;
+  for (let o = 0; o < end; o += 16) {
+    for (let i = 0; i < 16; i++) W[i] = M[o + i] as number;
     for (let i = 16; i < 64; i++) {
       const w15 = W[i - 15] as number;
       const w2 = W[i - 2] as number;
@@ -50,64 +46,70 @@ function compress(bytes: Uint8Array, blocks: number): void {
       const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
       W[i] = ((W[i - 16] as number) + s0 + (W[i - 7] as number) + s1) | 0;
     }
-    let a = H[0] as number;
-    let bb = H[1] as number;
-    let c = H[2] as number;
-    let d = H[3] as number;
-    let e = H[4] as number;
-    let f = H[5] as number;
-    let g = H[6] as number;
-    let h = H[7] as number;
+    let a = h0;
+    let b = h1;
+    let c = h2;
+    let d = h3;
+    let e = h4;
+    let f = h5;
+    let g = h6;
+    let h = h7;
     for (let i = 0; i < 64; i++) {
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
+      const ch = g ^ (e & (f ^ g));
       const t1 = (h + S1 + ch + (K[i] as number) + (W[i] as number)) | 0;
       const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & bb) ^ (a & c) ^ (bb & c);
-      const t2 = (S0 + maj) | 0;
+      const maj = (a & b) | (c & (a | b));
       h = g;
       g = f;
       f = e;
       e = (d + t1) | 0;
       d = c;
-      c = bb;
-      bb = a;
-      a = (t1 + t2) | 0;
+      c = b;
+      b = a;
+      a = (t1 + S0 + maj) | 0;
     }
-    H[0] = ((H[0] as number) + a) | 0;
-    H[1] = ((H[1] as number) + bb) | 0;
-    H[2] = ((H[2] as number) + c) | 0;
-    H[3] = ((H[3] as number) + d) | 0;
-    H[4] = ((H[4] as number) + e) | 0;
-    H[5] = ((H[5] as number) + f) | 0;
-    H[6] = ((H[6] as number) + g) | 0;
-    H[7] = ((H[7] as number) + h) | 0;
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + b) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
+    h5 = (h5 + f) | 0;
+    h6 = (h6 + g) | 0;
+    h7 = (h7 + h) | 0;
   }
+  H[0] = h0;
+  H[1] = h1;
+  H[2] = h2;
+  H[3] = h3;
+  H[4] = h4;
+  H[5] = h5;
+  H[6] = h6;
+  H[7] = h7;
 }
 
-/** The SHA-256 of `text`'s UTF-8 bytes, as 64 lowercase hex digits. */
-export function sha256HexSync(text: string): string {
-  // UTF-8 takes at most 3 bytes per UTF-16 unit; + 9 for the 0x80 and the length, rounded up.
-  const max = text.length * 3 + 72;
-  if (block.length < max) block = new Uint8Array(max * 2);
-  const { written } = encoder.encodeInto(text, block);
-  const length = written ?? 0;
-  const blocks = Math.ceil((length + 9) / 64);
-  const end = blocks * 64;
-  block[length] = 0x80;
-  block.fill(0, length + 1, end);
+/** `words` with room for a message of `length` bytes and its padding. */
+function wordsFor(length: number): Int32Array {
+  const need = ((length + 72) >> 6) << 4;
+  if (words.length < need) words = new Int32Array(need * 2);
+  return words;
+}
+
+/**
+ * Pads the message whose first `length` bytes fill M (the word holding byte `length` already
+ * carries the bytes before it, zero after), hashes it and writes the digest as hex.
+ */
+function finish(M: Int32Array, length: number): string {
+  const last = length >> 2;
+  M[last] = (M[last] as number) | (0x80 << (24 - 8 * (length & 3)));
+  const blocks = (length + 72) >> 6; // ceil((length + 9) / 64)
+  const end = blocks << 4;
+  M.fill(0, last + 1, end - 2);
+  // The length in bits, big-endian, in the last two words (texts under 2^53 bits).
   const bits = length * 8;
-  // The length in bits, big-endian, in the last 8 bytes (texts under 2^53 bits).
-  const high = Math.floor(bits / 0x100000000);
-  block[end - 8] = high >>> 24;
-  block[end - 7] = high >>> 16;
-  block[end - 6] = high >>> 8;
-  block[end - 5] = high;
-  block[end - 4] = bits >>> 24;
-  block[end - 3] = bits >>> 16;
-  block[end - 2] = bits >>> 8;
-  block[end - 1] = bits;
-  compress(block, blocks);
+  M[end - 2] = Math.floor(bits / 0x100000000);
+  M[end - 1] = bits | 0;
+  compress(M, blocks);
   let out = "";
   for (let i = 0; i < 8; i++) {
     const v = H[i] as number;
@@ -118,4 +120,51 @@ export function sha256HexSync(text: string): string {
       (HEX[v & 0xff] as string);
   }
   return out;
+}
+
+/**
+ * The SHA-256 of the first `length` bytes of `bytes`, as 64 lowercase hex digits (for callers
+ * that write their message as bytes themselves: src/lib/canonical-json.ts).
+ */
+export function sha256HexBytes(bytes: Uint8Array, length: number): string {
+  const M = wordsFor(length);
+  const full = length >> 2;
+  for (let i = 0, p = 0; i < full; i++, p += 4)
+    M[i] =
+      ((bytes[p] as number) << 24) |
+      ((bytes[p + 1] as number) << 16) |
+      ((bytes[p + 2] as number) << 8) |
+      (bytes[p + 3] as number);
+  let w = 0;
+  for (let p = full << 2, shift = 24; p < length; p++, shift -= 8)
+    w |= (bytes[p] as number) << shift;
+  M[full] = w;
+  return finish(M, length);
+}
+
+/** The SHA-256 of `text`'s UTF-8 bytes, as 64 lowercase hex digits. */
+export function sha256HexSync(text: string): string {
+  // ASCII (ids, canonical JSON of most events) is its own UTF-8: the words are read straight
+  // from the character codes, four at a time, with no encoding pass.
+  const n = text.length;
+  const M = wordsFor(n);
+  let w = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) break;
+    w = (w << 8) | c;
+    if ((i & 3) === 3) {
+      M[i >> 2] = w;
+      w = 0;
+    }
+  }
+  if (i === n) {
+    M[n >> 2] = (n & 3) === 0 ? 0 : w << (8 * (4 - (n & 3)));
+    return finish(M, n);
+  }
+  // UTF-8 takes at most 3 bytes per UTF-16 unit (a lone surrogate becomes U+FFFD, 3 bytes).
+  if (utf8.length < n * 3) utf8 = new Uint8Array(n * 6);
+  const { written } = encoder.encodeInto(text, utf8);
+  return sha256HexBytes(utf8, written ?? 0);
 }

@@ -1,5 +1,4 @@
-import { canonicalJson } from "../../lib/hash";
-import { sha256HexSync } from "../../lib/sha256";
+import { canonicalJsonSha256 } from "../../lib/canonical-json";
 import {
   actorMap,
   type Endpoint,
@@ -350,7 +349,7 @@ export function manifestNormalizer(m: Manifest): Normalizer {
       if (!isObject(value)) return fail("invalid_event", notAnEvent);
       let eventID = idGet === null ? null : text(idGet(value));
       if (eventID === null && (idGet === null || hashWhenMissing))
-        eventID = sha256HexSync(canonicalJson(received));
+        eventID = canonicalJsonSha256(received);
       if (eventID === null) return fail("invalid_event", `${idPath}: missing (the event id)`);
       const eventTime = time(value);
       if (eventTime === null) return fail("invalid_time", timeMessage);
