@@ -24,72 +24,83 @@ function reserve(n: number): void {
 
 const HEX = "0123456789abcdef";
 
-/** `\u` + four lowercase hex digits, as JSON.stringify writes an escaped code unit. */
-function writeEscape(c: number): void {
-  buf[pos++] = 0x5c;
-  buf[pos++] = 0x75;
-  buf[pos++] = HEX.charCodeAt((c >> 12) & 15);
-  buf[pos++] = HEX.charCodeAt((c >> 8) & 15);
-  buf[pos++] = HEX.charCodeAt((c >> 4) & 15);
-  buf[pos++] = HEX.charCodeAt(c & 15);
+/** `\u` + four lowercase hex digits at `p`, as JSON.stringify writes an escaped code unit. */
+function writeEscape(b: Uint8Array, p: number, c: number): number {
+  b[p] = 0x5c;
+  b[p + 1] = 0x75;
+  b[p + 2] = HEX.charCodeAt((c >> 12) & 15);
+  b[p + 3] = HEX.charCodeAt((c >> 8) & 15);
+  b[p + 4] = HEX.charCodeAt((c >> 4) & 15);
+  b[p + 5] = HEX.charCodeAt(c & 15);
+  return p + 6;
 }
+
+/** The short escapes of JSON.stringify, by code unit (0: none). */
+const SHORT = new Uint8Array(0x80);
+SHORT[0x08] = 0x62; // \b
+SHORT[0x09] = 0x74; // \t
+SHORT[0x0a] = 0x6e; // \n
+SHORT[0x0c] = 0x66; // \f
+SHORT[0x0d] = 0x72; // \r
+SHORT[0x22] = 0x22; // \"
+SHORT[0x5c] = 0x5c; // \\
 
 /** JSON.stringify(s), as UTF-8. */
 function writeString(s: string): void {
   const n = s.length;
   // A code unit takes at most 6 bytes (an escape); + the quotes.
   reserve(n * 6 + 2);
+  // The buffer and the position in locals (not the module's bindings) for the loop.
   const b = buf;
-  b[pos++] = 0x22;
+  let p = pos;
+  b[p++] = 0x22;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) {
-      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) b[pos++] = c;
-      else if (c === 0x22 || c === 0x5c) {
-        b[pos++] = 0x5c;
-        b[pos++] = c;
-      } else if (c === 0x08) {
-        b[pos++] = 0x5c;
-        b[pos++] = 0x62; // \b
-      } else if (c === 0x09) {
-        b[pos++] = 0x5c;
-        b[pos++] = 0x74; // \t
-      } else if (c === 0x0a) {
-        b[pos++] = 0x5c;
-        b[pos++] = 0x6e; // \n
-      } else if (c === 0x0c) {
-        b[pos++] = 0x5c;
-        b[pos++] = 0x66; // \f
-      } else if (c === 0x0d) {
-        b[pos++] = 0x5c;
-        b[pos++] = 0x72; // \r
-      } else writeEscape(c);
+      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) b[p++] = c;
+      else {
+        const short = SHORT[c] as number;
+        if (short !== 0) {
+          b[p++] = 0x5c;
+          b[p++] = short;
+        } else p = writeEscape(b, p, c);
+      }
     } else if (c < 0x800) {
-      b[pos++] = 0xc0 | (c >> 6);
-      b[pos++] = 0x80 | (c & 63);
+      b[p++] = 0xc0 | (c >> 6);
+      b[p++] = 0x80 | (c & 63);
     } else if (c < 0xd800 || c > 0xdfff) {
-      b[pos++] = 0xe0 | (c >> 12);
-      b[pos++] = 0x80 | ((c >> 6) & 63);
-      b[pos++] = 0x80 | (c & 63);
+      b[p++] = 0xe0 | (c >> 12);
+      b[p++] = 0x80 | ((c >> 6) & 63);
+      b[p++] = 0x80 | (c & 63);
     } else {
       const next = i + 1 < n ? s.charCodeAt(i + 1) : 0;
       if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
         const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        b[pos++] = 0xf0 | (cp >> 18);
-        b[pos++] = 0x80 | ((cp >> 12) & 63);
-        b[pos++] = 0x80 | ((cp >> 6) & 63);
-        b[pos++] = 0x80 | (cp & 63);
+        b[p++] = 0xf0 | (cp >> 18);
+        b[p++] = 0x80 | ((cp >> 12) & 63);
+        b[p++] = 0x80 | ((cp >> 6) & 63);
+        b[p++] = 0x80 | (cp & 63);
         i++;
-      } else writeEscape(c); // a lone surrogate: JSON.stringify escapes it
+      } else p = writeEscape(b, p, c); // a lone surrogate: JSON.stringify escapes it
     }
   }
-  b[pos++] = 0x22;
+  b[p++] = 0x22;
+  pos = p;
+}
+
+/** One ASCII byte. */
+function writeByte(c: number): void {
+  reserve(1);
+  buf[pos++] = c;
 }
 
 /** ASCII text as it is (numbers, `null`, `true`, `false`). */
 function writeAscii(s: string): void {
   reserve(s.length);
-  for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
+  const b = buf;
+  let p = pos;
+  for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+  pos = p;
 }
 
 const encoder = new TextEncoder();
@@ -119,40 +130,29 @@ function write(value: unknown): void {
 }
 
 function writeArray(value: unknown[]): void {
-  reserve(1);
-  buf[pos++] = 0x5b;
+  writeByte(0x5b); // [
   for (let i = 0; i < value.length; i++) {
-    if (i > 0) {
-      reserve(1);
-      buf[pos++] = 0x2c;
-    }
+    if (i > 0) writeByte(0x2c); // ,
     write(value[i]);
   }
-  reserve(1);
-  buf[pos++] = 0x5d;
+  writeByte(0x5d); // ]
 }
 
 function writeObject(obj: Record<string, unknown>): void {
   const keys = Object.keys(obj);
   if (!sorted(keys)) keys.sort();
-  reserve(1);
-  buf[pos++] = 0x7b;
+  writeByte(0x7b); // {
   let first = true;
   for (const k of keys) {
     const v = obj[k];
     if (v === undefined) continue;
-    if (!first) {
-      reserve(1);
-      buf[pos++] = 0x2c;
-    }
+    if (!first) writeByte(0x2c); // ,
     first = false;
     writeString(k);
-    reserve(1);
-    buf[pos++] = 0x3a;
+    writeByte(0x3a); // :
     write(v);
   }
-  reserve(1);
-  buf[pos++] = 0x7d;
+  writeByte(0x7d); // }
 }
 
 /** The SHA-256 (hex) of the canonical JSON of `value`: `sha256HexSync(canonicalJson(value))`. */
