@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseTimestamp } from "../../lib/time";
-import { accepted, isoTime, type Normalizer, sourceIp, zodFailure } from "../event";
+import { emptyEndpoint, isoTime, type Normalizer, sourceIp, zodFailure } from "../event";
 
 /**
  * The collector's own audit events (src/routes/audit.ts writes them): every admin action and
@@ -90,29 +90,33 @@ export const auditflare: Normalizer = {
     const actor: Record<string, string> = { name: e.actor.name, type: e.actor.via };
     if (e.actor.name.includes("@")) actor.email = e.actor.name;
     if (e.actor.client) actor.client = e.actor.client;
-    return accepted({
-      eventID: e.id,
-      eventName: e.action,
-      eventTime: parseTimestamp(e.time) as number,
-      readOnly: e.readOnly ?? (e.method === "GET" || e.method === "HEAD"),
-      serviceName: "auditflare",
-      src: sourceIp(e.ip),
-      actor,
-      tags: {
-        ...e.outcome,
-        status: String(e.status),
-        ...(e.requestId ? { requestId: e.requestId } : {}),
+    const tags: Record<string, string> = { ...e.outcome, status: String(e.status) };
+    if (e.requestId) tags.requestId = e.requestId;
+    // accepted()'s shape, written out: one object literal, no spread of a fresh object
+    return {
+      ok: true,
+      event: {
+        eventID: e.id,
+        eventName: e.action,
+        eventTime: parseTimestamp(e.time) as number,
+        readOnly: e.readOnly ?? (e.method === "GET" || e.method === "HEAD"),
+        serviceName: "auditflare",
+        src: sourceIp(e.ip),
+        actor,
+        tags,
+        resources: [e.path],
+        rawLog: raw,
+        sourceFields: {
+          auditflareAction: e.action,
+          auditflareMethod: e.method,
+          auditflarePath: e.path,
+          auditflareParams: (e.params as AuditEvent["params"] | undefined) ?? {},
+          auditflareStatus: e.status,
+          auditflareVia: e.actor.via,
+        },
+        dst: emptyEndpoint(),
+        enrichments: [],
       },
-      resources: [e.path],
-      rawLog: raw,
-      sourceFields: {
-        auditflareAction: e.action,
-        auditflareMethod: e.method,
-        auditflarePath: e.path,
-        auditflareParams: (e.params as AuditEvent["params"] | undefined) ?? {},
-        auditflareStatus: e.status,
-        auditflareVia: e.actor.via,
-      },
-    });
+    };
   },
 };

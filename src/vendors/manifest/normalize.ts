@@ -277,6 +277,18 @@ function srcReader(map: ManifestMap): Read<Endpoint> {
   };
 }
 
+/**
+ * A fresh copy of a column's default each time (structuredClone's; an empty list or object, the
+ * usual defaults, made as a literal, a primitive as it is).
+ */
+function copyOf(fallback: unknown): () => unknown {
+  if (fallback === null || typeof fallback !== "object") return () => fallback;
+  if (Array.isArray(fallback) && fallback.length === 0) return () => [];
+  if (Object.getPrototypeOf(fallback) === Object.prototype && Object.keys(fallback).length === 0)
+    return () => ({});
+  return () => structuredClone(fallback);
+}
+
 /** The view's columns read from the event: `as` a number or a string, `default` for nothing. */
 function sourceFieldsReader(m: Manifest): Read<Record<string, unknown>> {
   const columns = viewOf(m).paths.map(([name, path, as, fallback]) => {
@@ -290,29 +302,23 @@ function sourceFieldsReader(m: Manifest): Read<Record<string, unknown>> {
               return typeof v === "string" ? v : null;
             }
           : (e) => get(e) ?? null;
+    if (fallback === undefined) return [name, read] as const;
+    const copy = copyOf(fallback);
     return [
       name,
-      fallback === undefined
-        ? read
-        : (e: unknown) => {
-            const v = read(e);
-            return v === null ? structuredClone(fallback) : v;
-          },
+      (e: unknown) => {
+        const v = read(e);
+        return v === null ? copy() : v;
+      },
     ] as const;
   });
   const names = columns.map(([name]) => name);
   const reads = columns.map(([, read]) => read);
-  if (names.includes("__proto__"))
-    return (e) => {
-      const out: Record<string, unknown> = {};
-      for (let i = 0; i < reads.length; i++) out[names[i] as string] = (reads[i] as Get)(e);
-      return out;
-    };
   // Every column is set on every event, in the view's order: each event's object is a copy of
   // one with those keys (made by JSON.parse, so V8 keeps it in fast mode), then its values are
   // set. An object given a score of keys one by one through computed keys becomes a dictionary
-  // in V8 (GitHub's 22 columns, Airkit's 29), slower to fill and to stringify. ("__proto__", a
-  // prototype when set on a new object, never a key, keeps the loop above.)
+  // in V8 (GitHub's 22 columns, Airkit's 29), slower to fill and to stringify. (Column names are
+  // camelCase identifiers, never "__proto__", which a new object would take as its prototype.)
   const template = JSON.parse(
     JSON.stringify(Object.fromEntries(names.map((name) => [name, null]))),
   ) as Record<string, unknown>;
