@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseTimestamp } from "../../src/lib/time";
-import { accepted, sourceIp, zodFailure } from "../../src/vendors/event";
-import { auditEvent, auditflare } from "../../src/vendors/auditflare/normalize";
 import ndjson from "../../src/vendors/auditflare/fixtures/events.ndjson?raw";
+import { auditEvent, auditflare } from "../../src/vendors/auditflare/normalize";
+import { accepted, sourceIp, zodFailure } from "../../src/vendors/event";
 
 /**
  * The auditflare normalizer checks a valid event by hand and asks zod only when that says no:
