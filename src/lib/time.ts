@@ -1,7 +1,3 @@
-// ISO-8601 date-time, with `T` or a space, optional seconds and fraction, optional zone.
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
-
 /**
  * Parses a vendor timestamp to epoch milliseconds (UTC). Keeps what JS can of longer
  * fractions (CircleCI sends up to nine digits), and reads a time without a zone as UTC
@@ -10,7 +6,8 @@ const ISO =
 export function parseTimestamp(input: string): number | null {
   // Validation and normalization read the same time one after the other: parse it once.
   if (input === last.input) return last.result;
-  const result = parseIso(input);
+  const fast = parseRfc3339(input);
+  const result = fast === undefined ? parseIso(input) : fast;
   last.input = input;
   last.result = result;
   return result;
@@ -21,7 +18,112 @@ const last: { input: string | undefined; result: number | null } = {
   result: null,
 };
 
-function parseIso(input: string): number | null {
+const DAY_MS = 86_400_000;
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (month 1-12), as Date.UTC counts them. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = month > 2 ? month - 3 : month + 9;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const leap = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+
+/** The digit at `i` (0-9), or -1. */
+const digit = (s: string, i: number) => {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+};
+/** Two digits at `i` as a number, or -1. */
+const two = (s: string, i: number) => {
+  const a = digit(s, i);
+  const b = digit(s, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+};
+
+/**
+ * The common shapes of `parseIso`, scanned by hand (no regex, no Date): `YYYY-MM-DD`, `T` or a
+ * space, `hh:mm`, optional `:ss` and `.fff`/`,fff`, then nothing, `Z`/`z`, or `±hh`, `±hhmm`,
+ * `±hh:mm`; no whitespace. The same epoch ms as `parseIso` (test/lib/time.unit.test.ts, on
+ * edge cases and random text): `undefined` for anything else, which `parseIso` then reads
+ * (whitespace, a time it refuses), so every answer is `parseIso`'s.
+ */
+export function parseRfc3339(s: string): number | null | undefined {
+  const n = s.length;
+  if (n < 16) return undefined;
+  const y1 = two(s, 0);
+  const y2 = two(s, 2);
+  const month = two(s, 5);
+  const day = two(s, 8);
+  const hour = two(s, 11);
+  const minute = two(s, 14);
+  const sep = s.charCodeAt(10);
+  if (
+    (y1 | y2 | month | day | hour | minute) < 0 ||
+    s.charCodeAt(4) !== 45 /* - */ ||
+    s.charCodeAt(7) !== 45 ||
+    (sep !== 84 /* T */ && sep !== 32) /* space */ ||
+    s.charCodeAt(13) !== 58 /* : */
+  )
+    return undefined;
+  const year = y1 * 100 + y2;
+  let i = 16;
+  let second = 0;
+  let ms = 0;
+  if (i < n && s.charCodeAt(i) === 58) {
+    second = two(s, i + 1);
+    if (second < 0) return undefined;
+    i += 3;
+    const c = s.charCodeAt(i);
+    if (i < n && (c === 46 /* . */ || c === 44) /* , */) {
+      i++;
+      const start = i;
+      while (i < n && digit(s, i) >= 0) {
+        if (i - start < 3) ms += digit(s, i) * (i - start === 0 ? 100 : i - start === 1 ? 10 : 1);
+        i++;
+      }
+      if (i === start) return undefined;
+    }
+  }
+  let offset = 0;
+  if (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 90 /* Z */ || c === 122 /* z */) {
+      if (i + 1 !== n) return undefined;
+    } else if (c === 43 /* + */ || c === 45 /* - */) {
+      const oh = two(s, i + 1);
+      if (oh < 0) return undefined;
+      let om = 0;
+      let j = i + 3;
+      if (j < n) {
+        if (s.charCodeAt(j) === 58) j++;
+        om = two(s, j);
+        if (om < 0 || j + 2 !== n) return undefined;
+      }
+      if (om > 59 || oh * 60 + om > MAX_OFFSET_MINUTES) return undefined;
+      offset = (c === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
+    } else return undefined;
+  }
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60)
+    return undefined;
+  if (day > (month === 2 && leap(year) ? 29 : (MONTH_DAYS[month - 1] as number))) return undefined;
+  // parseIso sets the date after the time (setUTCFullYear): a leap second at 23:59:60 wraps to
+  // 00:00:00 of the same day, as there.
+  const time = (((hour * 60 + minute) * 60 + second) * 1000 + ms) % DAY_MS;
+  return daysFromCivil(year, month, day) * DAY_MS + time - offset;
+}
+
+// ISO-8601 date-time, with `T` or a space, optional seconds and fraction, optional zone.
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** The reference reading of a timestamp (every shape parseRfc3339 leaves to it). */
+export function parseIso(input: string): number | null {
   const m = ISO.exec(input.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s = "0", frac = "", zone = "Z"] = m;

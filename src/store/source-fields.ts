@@ -8,10 +8,18 @@ import type { ViewDefinition } from "../model/view";
  * give the normalizer's values for every vendor's fixtures.
  */
 
+/** Each view path's keys, split once (the views name a few hundred paths in all). */
+const KEYS = new Map<string, string[]>();
+
 /** The value at a dotted path of a parsed JSON value (undefined: not there). */
 function at(value: unknown, path: string): unknown {
+  let keys = KEYS.get(path);
+  if (keys === undefined) {
+    keys = path.split(".");
+    KEYS.set(path, keys);
+  }
   let v = value;
-  for (const key of path.split(".")) {
+  for (const key of keys) {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
     v = (v as Record<string, unknown>)[key];
   }
@@ -47,9 +55,16 @@ export function storedSourceFields(
   const paths = view.rawPaths;
   if (!paths) return fields;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) {
+  for (const k of Object.keys(fields)) {
+    const v = fields[k];
     const path = paths[k];
-    if (path === undefined || !same(v, at(parsed, path))) out[k] = v;
+    if (path === undefined) out[k] = v;
+    else {
+      // The normalizer's value is often the parsed record's own (a whole object of it): parsed
+      // JSON holds no undefined and no NaN, so it is `same` as itself, with no walk through it.
+      const raw = at(parsed, path);
+      if (v !== raw && !same(v, raw)) out[k] = v;
+    }
   }
   return out;
 }

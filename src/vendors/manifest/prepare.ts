@@ -44,10 +44,23 @@ function cached(rewrite: (k: string) => string): (k: string) => string {
 
 const DIGITS = /^-?\d+$/;
 
+/** A blank cell `blank: drop` leaves out. */
+const DROP = Symbol("drop");
+
 /** The key rewrite of a `prepare` (identity when it rewrites none). */
 export function keyRewrite(p: ManifestPrepare | undefined): ((k: string) => string) | null {
   if (!p?.keys) return null;
   return cached(p.keys === "lower" ? lower : upperSnake);
+}
+
+/** A key sequence of input rows (a file's header) and what it becomes, for `preparer`. */
+interface Shape {
+  /** The input keys, in order. */
+  keys: string[];
+  /** Each rewritten. */
+  renamed: string[];
+  /** An object with the rewritten keys, in their order (made by JSON.parse: fast in V8). */
+  template: Record<string, unknown>;
 }
 
 /**
@@ -63,33 +76,79 @@ export function preparer(
   const nest = p.nest.map((prefix) => [prefix, `${prefix}_`] as const);
   const integers = new Set(p.integers);
   const { blank, cells } = p;
+  // Without nesting or dropped blanks, a row's keys follow from its input keys alone: rows of
+  // the last key sequence seen (the rows of a file share their header) are copies of one
+  // template, then their values set. Built key by key, an object of more than a dozen or so
+  // keys becomes a dictionary in V8 (Airkit's 29 columns), slower to fill and to read.
+  const shaped = nest.length === 0 && blank !== "drop";
+  let shape: Shape = { keys: [], renamed: [], template: {} };
+  const keys: string[] = [];
+  const values: unknown[] = [];
+
+  /** The cell of `v` (DROP: left out), or the Nesting of column `k`. */
+  const cellOf = (k: string, key: string, v: unknown): unknown => {
+    let cell: unknown = v;
+    if (typeof v === "string") {
+      const t = blank || cells ? v.trim() : v;
+      if (blank && t === "") {
+        if (blank === "drop") return DROP;
+        cell = null;
+      } else if (cells) {
+        if (t.startsWith("{") || t.startsWith("[")) {
+          // Bounded before parsing: a cell nested 100,000 deep must not overflow the stack.
+          if (nestingExceeds(t, MAX_NESTING)) return new Nesting(k);
+          try {
+            cell = JSON.parse(t);
+          } catch {
+            cell = v;
+          }
+        } else if (t === "true" || t === "false") cell = t === "true";
+      }
+    }
+    if (typeof cell === "string" && integers.has(key) && DIGITS.test(cell)) cell = Number(cell);
+    return cell;
+  };
 
   return (value) => {
     if (!isRecord(value)) return value;
     if (when && !when.some((k) => k in value)) return value;
+    if (shaped) {
+      let n = 0;
+      let same = true;
+      for (const k in value) {
+        same &&= shape.keys[n] === k;
+        const key = same ? (shape.renamed[n] as string) : rename(k);
+        const cell = cellOf(k, key, value[k]);
+        if (cell instanceof Nesting) return cell;
+        keys[n] = k;
+        values[n] = cell;
+        n++;
+      }
+      if (same && n === shape.keys.length) {
+        const out = { ...shape.template };
+        for (let i = 0; i < n; i++) out[shape.renamed[i] as string] = values[i];
+        values.fill(undefined, 0, n);
+        return out;
+      }
+      const renamed = keys.slice(0, n).map(rename);
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) out[renamed[i] as string] = values[i];
+      values.fill(undefined, 0, n);
+      // ("__proto__", a prototype when set on a new object, never a key: no template)
+      if (!renamed.includes("__proto__"))
+        shape = {
+          keys: keys.slice(0, n),
+          renamed,
+          template: JSON.parse(JSON.stringify(Object.fromEntries(renamed.map((k) => [k, null])))),
+        };
+      return out;
+    }
     const out: Record<string, unknown> = {};
     for (const k in value) {
-      const v = value[k];
       const key = rename(k);
-      let cell: unknown = v;
-      if (typeof v === "string") {
-        const t = blank || cells ? v.trim() : v;
-        if (blank && t === "") {
-          if (blank === "drop") continue;
-          cell = null;
-        } else if (cells) {
-          if (t.startsWith("{") || t.startsWith("[")) {
-            // Bounded before parsing: a cell nested 100,000 deep must not overflow the stack.
-            if (nestingExceeds(t, MAX_NESTING)) return new Nesting(k);
-            try {
-              cell = JSON.parse(t);
-            } catch {
-              cell = v;
-            }
-          } else if (t === "true" || t === "false") cell = t === "true";
-        }
-      }
-      if (integers.has(key) && typeof cell === "string" && DIGITS.test(cell)) cell = Number(cell);
+      const cell = cellOf(k, key, value[k]);
+      if (cell === DROP) continue;
+      if (cell instanceof Nesting) return cell;
       const entity = nest.length > 0 ? nest.find(([, p]) => key.startsWith(p)) : undefined;
       if (entity && !(key in out)) {
         const [name, p] = entity;

@@ -96,8 +96,16 @@ function compile(node: Node): Check {
   let check: Check;
   if (node.keys) {
     const entries = [...node.keys].map(([k, n]) => [k, compile(n)] as const);
+    // keys and checks in parallel arrays, read by index (this runs on every event)
+    const keys = entries.map(([k]) => k);
+    const oks = entries.map(([, c]) => c.ok);
     check = {
-      ok: (v) => isRecord(v) && entries.every(([k, c]) => c.ok(v[k])),
+      ok: (v) => {
+        if (!isRecord(v)) return false;
+        for (let i = 0; i < oks.length; i++)
+          if (!(oks[i] as Check["ok"])(v[keys[i] as string])) return false;
+        return true;
+      },
       schema: () => z.looseObject(Object.fromEntries(entries.map(([k, c]) => [k, c.schema()]))),
     };
   } else if (node.items) {
