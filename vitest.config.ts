@@ -168,11 +168,15 @@ const withoutDanglingSourceMaps = {
   },
 };
 
-/** The workerd project: the Worker's tests (and, with another include, its benchmarks). */
-export async function workerProject() {
+/**
+ * The workerd project: the Worker's tests (and, with another include, its benchmarks).
+ * `overrides`: vars that differ from TEST_BINDINGS (the benchmarks' production-sized budgets).
+ */
+export async function workerProject(overrides: Record<string, unknown> = {}) {
   dropPoolTeardownLine();
   const migrations = await readD1Migrations("./migrations");
-  const options = workerMiniflareOptions();
+  const base = workerMiniflareOptions();
+  const options = { ...base, bindings: { ...base.bindings, ...overrides } };
   return {
     plugins: [
       withoutDanglingSourceMaps,
