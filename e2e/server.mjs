@@ -111,16 +111,7 @@ function bundleConfig(script) {
   const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
   if (!/^main = .*$/m.test(toml)) throw new Error("wrangler.toml has no main line");
   const file = join(dirname(script), "wrangler.toml");
-  writeFileSync(
-    file,
-    toml
-      .replace(/^main = .*$/m, `main = ${JSON.stringify(script)}`)
-      // the static assets (DuckDB for the SQL tab) stay where they are
-      .replace(
-        /^directory = "\.\/public"$/m,
-        `directory = ${JSON.stringify(join(root, "public"))}`,
-      ),
-  );
+  writeFileSync(file, toml.replace(/^main = .*$/m, `main = ${JSON.stringify(script)}`));
   return file;
 }
 
@@ -194,6 +185,9 @@ export async function startServer(options = {}) {
       String(port),
       "--inspector-port",
       String(inspectorPort),
+      // DuckDB-WASM for the SQL tab's Archive mode (not in wrangler.toml: see there)
+      "--assets",
+      join(root, "public"),
       "--persist-to",
       persist,
       "--env-file",

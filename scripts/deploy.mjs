@@ -138,7 +138,11 @@ function writeDeployConfig(id) {
   );
   const header =
     "# Written by `npm run deploy` from wrangler.toml (the real D1 id). Do not edit.\n";
-  const next = header + text;
+  // The static assets (DuckDB-WASM for the SQL tab), deployed with the Worker; not in
+  // wrangler.toml, where local `wrangler dev` would stop firing Cron Triggers (see there).
+  const assets =
+    '\n# DuckDB-WASM for the explorer\'s SQL tab (public/duckdb/, scripts/duckdb-assets.mjs)\n[assets]\ndirectory = "./public"\n';
+  const next = header + text + assets;
   if (existsSync(DEPLOY_CONFIG) && readFileSync(DEPLOY_CONFIG, "utf8") === next)
     log("wrangler.deploy.toml is up to date");
   else {

@@ -116,7 +116,10 @@ spawnSync(process.execPath, [join(root, "scripts", "ipdb-build.mjs"), "--ensure-
   stdio: "inherit",
 });
 
-// DuckDB-WASM for the SQL tab's Archive mode, as static assets (public/duckdb/, from node_modules).
+// DuckDB-WASM for the SQL tab's Archive mode (public/duckdb/, from node_modules): written for
+// `npm run deploy` and the e2e server, which serve it as static assets. `npm start` does not: a
+// local `wrangler dev` with assets stops firing Cron Triggers (wrangler.toml), and the crons
+// (pollers, archive, alerts) matter more here; the Archive mode says DuckDB could not load.
 await buildDuckdbAssets({ log: (m) => console.log(`[start] ${m}`) });
 
 function stopAll(code) {

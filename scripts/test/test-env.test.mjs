@@ -1,7 +1,7 @@
 // `npm test` never reads a developer's .dev.vars (it once sent 185 test alerts to the receiver
 // named there): the Worker's test options, built from a wrangler.toml with a .dev.vars and a
 // .env beside it holding every key of .dev.vars.example, carry none of their values.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +24,6 @@ const exampleKeys = () =>
 function checkout() {
   const dir = mkdtempSync(join(tmpdir(), "auditflare-test-env-"));
   copyFileSync(join(repo, "wrangler.toml"), join(dir, "wrangler.toml"));
-  mkdirSync(join(dir, "public")); // wrangler.toml's [assets] directory, which wrangler checks
   const lines = exampleKeys().map((k) => `${k}=${LEAK}`);
   lines.push(
     `DESTINATIONS='[{"id":"x","type":"webhook","url":"http://127.0.0.1:9/","secretEnv":"S"}]'`,
