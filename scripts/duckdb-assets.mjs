@@ -9,7 +9,7 @@
 //                                a blob: URL.
 // @duckdb/duckdb-wasm is pinned at 1.28.0: its wasm reads Parquet without downloading an
 // extension (docs/explorer.md, "Which DuckDB").
-// Run by `npm start`, the e2e server and `npm run deploy`; skipped when public/duckdb/ already
+// Run by the e2e server and `npm run deploy`; skipped when public/duckdb/ already
 // holds this version (public/duckdb/VERSION). `--check` exits 1 when it is missing or stale.
 import {
   createReadStream,

@@ -24,7 +24,6 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildDuckdbAssets } from "./duckdb-assets.mjs";
 import { cronsOf, parseCron } from "./lib/cron.mjs";
 import { startDevAzure } from "./lib/dev-azure.mjs";
 import { derivedDevSources, devVarsSources, withDevSources } from "./lib/dev-sources.mjs";
@@ -115,12 +114,6 @@ spawnSync(process.execPath, [join(root, "scripts", "ipdb-build.mjs"), "--ensure-
   cwd: root,
   stdio: "inherit",
 });
-
-// DuckDB-WASM for the SQL tab's Archive mode (public/duckdb/, from node_modules): written for
-// `npm run deploy` and the e2e server, which serve it as static assets. `npm start` does not: a
-// local `wrangler dev` with assets stops firing Cron Triggers (wrangler.toml), and the crons
-// (pollers, archive, alerts) matter more here; the Archive mode says DuckDB could not load.
-await buildDuckdbAssets({ log: (m) => console.log(`[start] ${m}`) });
 
 function stopAll(code) {
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
