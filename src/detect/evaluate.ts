@@ -2,6 +2,7 @@ import type { Match } from "../model/match";
 import type { SourceRef } from "../model/view";
 import type { RuleSource } from "../ports";
 import { type Correlations, hitOf, indexCorrelations, referencesOf, unionRefs } from "./correlate";
+import { matchEvent } from "./event-cache";
 import { enabledRules } from "./ruleset";
 import { type CorrelationRule, type DetectionRule, fieldValue } from "./sigma";
 import { groupKey } from "./windows";
@@ -89,31 +90,40 @@ export function matchRows<R extends MatchedRow>(
   ruleRow: (row: R) => Record<string, unknown>,
 ): Match[] {
   const out: Match[] = [];
+  // The rules of this source, chosen once for the batch (they all come from one source).
+  const rules = active.detections.filter(
+    (rule) =>
+      rule.reachable &&
+      (rule.product === null || rule.product === source.type) &&
+      (rule.service === null || rule.service === source.id),
+  );
+  if (rules.length === 0) return out;
   for (const stored of rows) {
-    let row: Record<string, unknown> | undefined;
+    const row = ruleRow(stored);
     // The correlations this row is a hit of, with the references it matched (temporal types).
-    const counted = new Map<CorrelationRule, number[]>();
-    for (const rule of active.detections) {
-      if (!rule.reachable) continue;
-      if (rule.product !== null && rule.product !== source.type) continue;
-      if (rule.service !== null && rule.service !== source.id) continue;
-      row ??= ruleRow(stored);
-      if (!rule.match(row)) continue;
-      out.push({
-        ruleId: rule.id,
-        title: rule.title,
-        level: rule.level,
-        eventId: stored.id,
-        eventTime: stored.eventTime,
-        dedupKey: keyOf(row, rule.dedup),
-        dedupMinutes: rule.dedupMinutes,
-        destinations: rule.destinations,
-        silent: !rule.generate,
-      });
-      for (const [c, refs] of referencesOf(active.correlations, rule))
-        counted.set(c, unionRefs(counted.get(c) ?? [], refs));
-    }
-    for (const [c, refs] of counted) out.push(correlationMatch(c, refs, row as never, stored));
+    let counted: Map<CorrelationRule, number[]> | undefined;
+    // Every rule on this row, its fields read once (src/detect/event-cache.ts).
+    matchEvent(row, () => {
+      for (const rule of rules) {
+        if (!rule.match(row)) continue;
+        out.push({
+          ruleId: rule.id,
+          title: rule.title,
+          level: rule.level,
+          eventId: stored.id,
+          eventTime: stored.eventTime,
+          dedupKey: keyOf(row, rule.dedup),
+          dedupMinutes: rule.dedupMinutes,
+          destinations: rule.destinations,
+          silent: !rule.generate,
+        });
+        for (const [c, refs] of referencesOf(active.correlations, rule)) {
+          counted ??= new Map();
+          counted.set(c, unionRefs(counted.get(c) ?? [], refs));
+        }
+      }
+    });
+    if (counted) for (const [c, refs] of counted) out.push(correlationMatch(c, refs, row, stored));
   }
   // A row given twice in one commit matches once.
   const seen = new Set<string>();

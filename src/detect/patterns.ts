@@ -1,6 +1,7 @@
 import { RE2JS } from "re2js";
 import { cidrContains, type ParsedIP, parseCidr, parseIP } from "../lib/ip";
 import { RuleError } from "./errors";
+import type { StringTest } from "./strings";
 import type { Row } from "./types";
 
 /** One rule value compiled: `test` takes the row's value (an array's elements, one by one,
@@ -12,6 +13,11 @@ export interface ValueTest {
   text: string;
   /** fieldref: the field named by the value (checked like the key's field). */
   fieldOf?: string;
+  /**
+   * The same test on a string, number or boolean, given its text folded (fold(textOf(v))):
+   * for a case-insensitive string value, whose rules then share one folded text per event.
+   */
+  folded?: StringTest;
 }
 
 export interface Item {

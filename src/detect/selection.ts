@@ -1,6 +1,7 @@
 import { isMap, isScalar, type Node } from "yaml";
 import { RuleError } from "./errors";
-import { type Accessor, checkField, compileAccessor } from "./field-path";
+import { fieldReader } from "./event-cache";
+import { checkField } from "./field-path";
 import { parseModifiers } from "./modifiers";
 import type { Row } from "./types";
 import { compileValues, type ValueTest } from "./values";
@@ -18,6 +19,9 @@ interface FieldCheck {
   test(row: Row): boolean;
   describe(row: Row): string;
 }
+
+const isText = (v: unknown): v is string | number | boolean =>
+  typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 
 function valueMatches(t: ValueTest, v: unknown, row: Row): boolean {
   if (t.elementwise && Array.isArray(v)) {
@@ -80,11 +84,28 @@ function compileField(
   const mods = parseModifiers(modNames, line, field);
   const tests = compileValues(doc, node, mods, field, line);
   for (const t of tests) if (t.fieldOf) checkField(t.fieldOf, known, line);
-  const get: Accessor = compileAccessor(field);
+  const reader = fieldReader(field);
+  const get = reader.get;
   const label = `${field}${mods.text}`;
+  // Case-insensitive string values test the field's text folded once per event, shared by
+  // every rule reading the field (src/detect/event-cache.ts); the others test the value.
+  const folded = tests.map((t) => t.folded);
+  const anyFolded = folded.some((f) => f !== undefined);
+  /** Whether a test's answer on a string, number or boolean v is `want` (v's folded text read once). */
+  const anyAnswers = (row: Row, v: string | number | boolean, want: boolean) => {
+    let f: string | undefined;
+    for (let i = 0; i < tests.length; i++) {
+      const low = folded[i];
+      if (low && f === undefined) f = reader.folded(row, v);
+      const hit = low ? low(f as string) : (tests[i] as ValueTest).test(v, row);
+      if (hit === want) return true;
+    }
+    return false;
+  };
   if (mods.all) {
     const every = (row: Row) => {
       const v = get(row);
+      if (anyFolded && isText(v)) return !anyAnswers(row, v, false);
       for (const t of tests) if (!valueMatches(t, v, row)) return false;
       return true;
     };
@@ -95,6 +116,7 @@ function compileField(
   }
   const some = (row: Row) => {
     const v = get(row);
+    if (anyFolded && isText(v)) return anyAnswers(row, v, true);
     for (const t of tests) if (valueMatches(t, v, row)) return true;
     return false;
   };
@@ -123,11 +145,14 @@ function compileGroup(
   const entries = doc.entries(node, `selection "${name}"`, line);
   if (entries.length === 0) throw new RuleError(`selection "${name}" is empty`, line, name);
   const checks = entries.map((e) => compileField(doc, e.key, e.value, e.line, known));
+  const only = checks.length === 1 ? (checks[0] as FieldCheck) : undefined;
   return {
-    test: (row: Row) => {
-      for (const c of checks) if (!c.test(row)) return false;
-      return true;
-    },
+    test: only
+      ? only.test
+      : (row: Row) => {
+          for (const c of checks) if (!c.test(row)) return false;
+          return true;
+        },
     describe: (row: Row) => checks.map((c) => c.describe(row)).join(", "),
   };
 }

@@ -52,8 +52,16 @@ function lowerCode(c: number): number {
   return l;
 }
 
-/** Lowercases code unit by code unit, exactly as the comparisons below fold the row's text. */
+/**
+ * Lowercases code unit by code unit, exactly as the comparisons below fold the row's text (the
+ * same length: one unit for one). ASCII text, the usual case, folds as toLowerCase does.
+ */
 export function fold(s: string): string {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return foldUnits(s);
+  return s.toLowerCase();
+}
+
+function foldUnits(s: string): string {
   let out = "";
   for (let i = 0; i < s.length; i++) out += String.fromCharCode(lowerCode(s.charCodeAt(i)));
   return out;
@@ -92,7 +100,24 @@ function literalTest(kind: StringMode, lit: string, cased: boolean): StringTest 
 
 /** The test of a Sigma string value under contains / startswith / endswith (or none). */
 export function compileString(value: string, mode: StringMode, cased: boolean): StringTest {
-  const parts = sigmaParts(value);
+  return compileParts(sigmaParts(value), mode, cased);
+}
+
+/**
+ * compileString(value, mode, false) for text already folded: `compileFolded(v, m)(fold(s))`
+ * answers as `compileString(v, m, false)(s)` does, with the value's literals folded once and
+ * the text folded once per event (src/detect/event-cache.ts), however many rules test it. The
+ * same because folding is idempotent unit by unit (fold(fold(c)) = fold(c)), and keeps
+ * surrogates as they are, for every UTF-16 unit: test/detect/fold.unit.test.ts checks all
+ * 65,536 in the runtime's own ICU. Then `s[i] = p[i] or fold(s[i]) = p[i]` (the uncased
+ * comparison, p folded) is `fold(s)[i] = p[i]`.
+ */
+export function compileFolded(value: string, mode: StringMode): StringTest {
+  const parts = sigmaParts(value).map((p) => (typeof p === "string" ? fold(p) : p));
+  return compileParts(parts, mode, true);
+}
+
+function compileParts(parts: Part[], mode: StringMode, cased: boolean): StringTest {
   if (mode === "contains" || mode === "endswith") {
     if (parts[0] !== STAR) parts.unshift(STAR);
   }

@@ -4,7 +4,7 @@ import { RuleError } from "./errors";
 import { compileAccessor } from "./field-path";
 import type { Modifiers, TimePart } from "./modifiers";
 import { cidrTest, type Item, regexTest, textOf, type ValueTest } from "./patterns";
-import { compileString, type StringTest } from "./strings";
+import { compileFolded, compileString, type StringTest } from "./strings";
 import type { Row } from "./types";
 import type { Doc } from "./yaml-nodes";
 
@@ -37,16 +37,21 @@ function compareTest(item: Item, op: NonNullable<Modifiers["compare"]>): ValueTe
   return { test, elementwise: true, text: item.source };
 }
 
-/** A string value, after its transforms (windash, encodings): any of its variants. */
-function stringValues(item: Item, value: string, mods: Modifiers): StringTest {
-  if (mods.transforms.length === 0) return compileString(value, mods.mode, mods.cased);
+/**
+ * A string value, after its transforms (windash, encodings): any of its variants. `folded`: the
+ * test of the folded text (compileFolded), for a value without `cased`.
+ */
+function stringValues(item: Item, value: string, mods: Modifiers, folded: boolean): StringTest {
+  const compile = (v: string) =>
+    folded ? compileFolded(v, mods.mode) : compileString(v, mods.mode, mods.cased);
+  if (mods.transforms.length === 0) return compile(value);
   if (mods.transforms.some(encodes) && /(^|[^\\])[*?]/.test(value)) {
     const msg = `${mods.text.slice(1)}: a value with wildcards cannot be encoded`;
     throw new RuleError(msg, item.line, item.field);
   }
   const variants = transformValue(value, mods.transforms, item.line, item.field);
   const tests = variants.map((v) =>
-    compileString(mods.transforms.some(encodes) ? escapeWildcards(v) : v, mods.mode, mods.cased),
+    compile(mods.transforms.some(encodes) ? escapeWildcards(v) : v),
   );
   return (s) => tests.some((t) => t(s));
 }
@@ -104,8 +109,10 @@ function timeTest(item: Item, mods: Modifiers, part: TimePart): ValueTest {
 function plainTest(item: Item, mods: Modifiers): ValueTest {
   const { value, source } = item;
   if (typeof value === "string") {
-    const t = stringValues(item, value, mods);
-    return { test: stringTest(t), elementwise: true, text: JSON.stringify(value) };
+    const t = stringValues(item, value, mods, false);
+    const test: ValueTest = { test: stringTest(t), elementwise: true, text: JSON.stringify(value) };
+    if (!mods.cased) test.folded = stringValues(item, value, mods, true);
+    return test;
   }
   if (typeof value !== "number" && typeof value !== "boolean") {
     throw new RuleError(`unsupported value ${source}`, item.line, item.field);
