@@ -107,10 +107,10 @@ export function compileString(value: string, mode: StringMode, cased: boolean): 
  * compileString(value, mode, false) for text already folded: `compileFolded(v, m)(fold(s))`
  * answers as `compileString(v, m, false)(s)` does, with the value's literals folded once and
  * the text folded once per event (src/detect/event-cache.ts), however many rules test it. The
- * same because folding is idempotent unit by unit (fold(fold(c)) = fold(c)), and keeps
- * surrogates as they are, for every UTF-16 unit: test/detect/fold.unit.test.ts checks all
- * 65,536 in the runtime's own ICU. Then `s[i] = p[i] or fold(s[i]) = p[i]` (the uncased
- * comparison, p folded) is `fold(s)[i] = p[i]`.
+ * same because folding is idempotent unit by unit (fold(fold(c)) = fold(c)) and keeps
+ * surrogates as they are: then "s[i] = p[i] or fold(s[i]) = p[i]" (the uncased comparison, p
+ * folded) is "fold(s)[i] = p[i]". Checked for all 65,536 units in workerd
+ * (test/detect/fold.test.ts) and in Node (test/detect/event-cache.unit.test.ts).
  */
 export function compileFolded(value: string, mode: StringMode): StringTest {
   const parts = sigmaParts(value).map((p) => (typeof p === "string" ? fold(p) : p));
