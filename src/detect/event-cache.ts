@@ -18,7 +18,7 @@ import type { Row } from "./types";
 const slots = new Map<string, number>();
 const values: unknown[] = [];
 const valueMark: number[] = [];
-const foldedText: (string | null)[] = [];
+const foldedText: (string | undefined)[] = [];
 const foldedMark: number[] = [];
 /** The event being matched (undefined: none), and its number: a slot is valid for it when its
  * mark equals `current`. */
@@ -32,7 +32,7 @@ function slotOf(field: string): number {
     slots.set(field, slot);
     values.push(undefined);
     valueMark.push(-1);
-    foldedText.push(null);
+    foldedText.push(undefined);
     foldedMark.push(-1);
   }
   return slot;
@@ -54,26 +54,34 @@ export function matchEvent<T>(row: Row, f: () => T): T {
 /** A field as rules read it: its value, and its text folded (for case-insensitive tests). */
 export interface FieldReader {
   get: Accessor;
-  /** fold(text of v), v being `get(row)` (a string, number or boolean). */
-  folded(row: Row, v: string | number | boolean): string;
+  /** fold(text of the value) when it is a string, number or boolean; else undefined. */
+  folded(row: Row): string | undefined;
 }
+
+const foldText = (v: unknown): string | undefined =>
+  typeof v === "string"
+    ? fold(v)
+    : typeof v === "number" || typeof v === "boolean"
+      ? fold(String(v))
+      : undefined;
 
 export function fieldReader(field: string): FieldReader {
   const read = compileAccessor(field);
   const slot = slotOf(field);
+  const get = (row: Row) => {
+    if (row !== scope) return read(row);
+    if (valueMark[slot] === current) return values[slot];
+    const v = read(row);
+    values[slot] = v;
+    valueMark[slot] = current;
+    return v;
+  };
   return {
-    get: (row) => {
-      if (row !== scope) return read(row);
-      if (valueMark[slot] === current) return values[slot];
-      const v = read(row);
-      values[slot] = v;
-      valueMark[slot] = current;
-      return v;
-    },
-    folded: (row, v) => {
-      if (row !== scope) return fold(typeof v === "string" ? v : String(v));
-      if (foldedMark[slot] === current) return foldedText[slot] as string;
-      const f = fold(typeof v === "string" ? v : String(v));
+    get,
+    folded: (row) => {
+      if (row !== scope) return foldText(read(row));
+      if (foldedMark[slot] === current) return foldedText[slot];
+      const f = foldText(get(row));
       foldedText[slot] = f;
       foldedMark[slot] = current;
       return f;

@@ -20,9 +20,6 @@ interface FieldCheck {
   describe(row: Row): string;
 }
 
-const isText = (v: unknown): v is string | number | boolean =>
-  typeof v === "string" || typeof v === "number" || typeof v === "boolean";
-
 function valueMatches(t: ValueTest, v: unknown, row: Row): boolean {
   if (t.elementwise && Array.isArray(v)) {
     for (const e of v) if (t.test(e, row)) return true;
@@ -91,21 +88,20 @@ function compileField(
   // every rule reading the field (src/detect/event-cache.ts); the others test the value.
   const folded = tests.map((t) => t.folded);
   const anyFolded = folded.some((f) => f !== undefined);
-  /** Whether a test's answer on a string, number or boolean v is `want` (v's folded text read once). */
-  const anyAnswers = (row: Row, v: string | number | boolean, want: boolean) => {
-    let f: string | undefined;
+  /** Whether a test's answer on a string, number or boolean (f: its folded text) is `want`. */
+  const anyAnswers = (row: Row, f: string, want: boolean) => {
     for (let i = 0; i < tests.length; i++) {
       const low = folded[i];
-      if (low && f === undefined) f = reader.folded(row, v);
-      const hit = low ? low(f as string) : (tests[i] as ValueTest).test(v, row);
+      const hit = low ? low(f) : (tests[i] as ValueTest).test(get(row), row);
       if (hit === want) return true;
     }
     return false;
   };
   if (mods.all) {
     const every = (row: Row) => {
+      const f = anyFolded ? reader.folded(row) : undefined;
+      if (f !== undefined) return !anyAnswers(row, f, false);
       const v = get(row);
-      if (anyFolded && isText(v)) return !anyAnswers(row, v, false);
       for (const t of tests) if (!valueMatches(t, v, row)) return false;
       return true;
     };
@@ -114,12 +110,22 @@ function compileField(
       describe: () => `${label}: [${tests.map((t) => t.text).join(", ")}]`,
     };
   }
-  const some = (row: Row) => {
-    const v = get(row);
-    if (anyFolded && isText(v)) return anyAnswers(row, v, true);
-    for (const t of tests) if (valueMatches(t, v, row)) return true;
-    return false;
-  };
+  const one = tests.length === 1 ? (tests[0] as ValueTest) : undefined;
+  const oneFolded = folded[0];
+  const some =
+    one && oneFolded
+      ? // One case-insensitive string value (the usual entry): no loop.
+        (row: Row) => {
+          const f = reader.folded(row);
+          return f !== undefined ? oneFolded(f) : valueMatches(one, get(row), row);
+        }
+      : (row: Row) => {
+          const f = anyFolded ? reader.folded(row) : undefined;
+          if (f !== undefined) return anyAnswers(row, f, true);
+          const v = get(row);
+          for (const t of tests) if (valueMatches(t, v, row)) return true;
+          return false;
+        };
   if (mods.neq) {
     return {
       test: (row) => !some(row),
