@@ -3,7 +3,7 @@ import { it } from "vitest";
 import { ruleRow } from "../src/catalog";
 import { activeRules, forgetRules, matchRows } from "../src/detect/evaluate";
 import { prepareRecords } from "../src/pipeline/prepare";
-import { d1Rules, putStoredRule } from "../src/store/rules";
+import { d1Rules, deleteStoredRule, listStoredRules, putStoredRule } from "../src/store/rules";
 import { push } from "../test/helpers";
 import { benchEvent, framedBenchEvents } from "./events";
 
@@ -59,4 +59,59 @@ it("detection_overhead_ratio: 50 rules on every new event ÷ push ingest", async
   report("push_ingest_us_per_event_with_rules", pushUs.toFixed(1));
   // The push includes the matching: the overhead is over ingest without it.
   report("detection_overhead_ratio", (matchUs / (pushUs - matchUs)).toFixed(3));
+});
+
+/**
+ * Issue 27: what matching costs one push of 1,000 Turbopuffer events (the `detect_match` span of
+ * scripts/bench-push-http.mjs: a quarter `invitation-created`, which the starter rule matches),
+ * with the starter pack alone and with the 50 runtime rules of that script (each evaluated in
+ * full: they match nothing). Medians of 25 runs; `rules only` leaves out presenting the rows
+ * as rules read them (`ruleRow`, the store's), to show the rules' own share.
+ */
+it("detect_match_ms_per_1000: the starter pack, and + 50 rules, over 1,000 Turbopuffer events", async () => {
+  const source = { id: "turbopuffer", type: "turbopuffer" };
+  const framed = framedBenchEvents("turbopuffer", 6_000_000, 1000).map((f, i) => {
+    if (i % 4 !== 0) return f;
+    const value = { ...f.value, action: "invitation-created" };
+    return { ...f, value, raw: JSON.stringify(value) };
+  });
+  const { rows } = await prepareRecords(env, source, framed, Date.now());
+  const presented = rows.map((r) => ({ id: r.id, eventTime: r.eventTime, row: ruleRow(r) }));
+  // The starter pack alone: no runtime rule (the test above stored some).
+  for (const r of await listStoredRules(env.DB)) await deleteStoredRule(env.DB, r.id, true);
+  const median = (f: () => unknown) => {
+    for (let r = 0; r < 5; r++) f();
+    const ms: number[] = [];
+    for (let r = 0; r < 25; r++) {
+      const t = performance.now();
+      f();
+      ms.push(performance.now() - t);
+    }
+    ms.sort((a, b) => a - b);
+    return (ms[12] as number).toFixed(2);
+  };
+  for (const extra of [0, 50]) {
+    for (let k = 0; k < extra; k++)
+      await putStoredRule(env.DB, {
+        id: `bench-rule-${k}`,
+        title: `bench ${k}`,
+        level: "low",
+        updatedAt: Date.now(),
+        updatedBy: null,
+        yaml: `title: bench ${k}\nid: bench-rule-${k}\nlevel: low\nlogsource:\n  product: turbopuffer\ndetection:\n  selection:\n    eventName|contains: never-${k}\n  sel_actor:\n    actor.email|endswith: '@bench-${k}.invalid'\n  condition: selection or sel_actor\n`,
+      });
+    forgetRules();
+    const active = await activeRules(d1Rules(env.DB));
+    const name = extra === 0 ? "starter" : `starter+${extra}`;
+    const matches = matchRows(active, source, rows, ruleRow).length;
+    if (matches !== 250) throw new Error(`${name}: ${matches} matches, not 250`);
+    report(
+      `detect_match_ms_per_1000 ${name}`,
+      median(() => matchRows(active, source, rows, ruleRow)),
+    );
+    report(
+      `detect_match_ms_per_1000 ${name} rules_only`,
+      median(() => matchRows(active, source, presented, (r) => r.row)),
+    );
+  }
 });
