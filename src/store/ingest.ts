@@ -313,6 +313,7 @@ async function commitWith(
   const results = spans
     ? await spans.time("d1_batch", () => env.DB.batch(b.statements))
     : await env.DB.batch(b.statements);
+  if (spans?.enabled) sqlSpans(spans, b.statements, results);
   let inserted = 0;
   for (const i of b.inserts) inserted += results[i]?.meta.changes ?? 0;
   const lostIds = new Set(
@@ -338,4 +339,23 @@ async function commitWith(
     rowsWritten:
       results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0) + (retry?.rowsWritten ?? 0),
   };
+}
+
+/** What a statement writes or reads, from its SQL: `insert events`, `select json_each`. */
+function statementKind(s: D1PreparedStatement): string {
+  const sql = (s as { statement?: string }).statement ?? "";
+  const m = /^\s*(INSERT INTO|UPDATE|DELETE FROM|SELECT\b[\s\S]*?\bFROM)\s+(\w+)/i.exec(sql);
+  return m ? `${(m[1] ?? "").split(/\s/)[0]?.toLowerCase()}_${m[2]}` : "other";
+}
+
+/** The SQLite-side time of each kind of statement (D1's `meta.duration`), for the profile. */
+function sqlSpans(spans: Spans, statements: D1PreparedStatement[], results: D1Result[]) {
+  statements.forEach((s, i) => {
+    const kind = statementKind(s);
+    spans.add(`d1_sql_${kind}`, results[i]?.meta.duration ?? 0);
+    spans.count(`d1_n_${kind}`, 1);
+    spans.count(`d1_rows_${kind}`, results[i]?.meta.rows_written ?? 0);
+    const sent = s as { statement?: string; params?: unknown[] };
+    spans.count("d1_request_bytes", JSON.stringify([sent.statement, sent.params]).length);
+  });
 }
