@@ -96,6 +96,29 @@ describe("store", () => {
     expect(again).toMatchObject({ inserted: 0, duplicates: 20, quarantined: 0 });
   });
 
+  it("commits new rows in one D1 batch; only a commit that added fewer rows asks D1 which ids are missing", async () => {
+    const prepared = await prepare(Array.from({ length: 300 }, (_, i) => tpEvent(85_000 + i)));
+    const batch = {
+      sourceID: "turbopuffer",
+      sourceType: "turbopuffer",
+      ...prepared,
+      received: 300,
+      now: Date.now(),
+    };
+    const batches = vi.spyOn(env.DB, "batch");
+    expect(await commit(env, batch)).toMatchObject({ inserted: 300, duplicates: 0 });
+    expect(batches).toHaveBeenCalledTimes(1);
+    // The same rows again: every one a duplicate, none lost (their ids are stored).
+    batches.mockClear();
+    expect(await commit(env, batch)).toMatchObject({ inserted: 0, duplicates: 300 });
+    expect(batches).toHaveBeenCalledTimes(2);
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM logs WHERE json_extract(actor, '$.id') LIKE 'user_85%'",
+      ),
+    ).toBe(300);
+  });
+
   it("moves a rawLog too large for one statement to R2, with a pointer and an explicit marker", async () => {
     const big = {
       ...tpEvent(60_000),
