@@ -88,7 +88,9 @@ function bodyFor(op) {
 }
 
 async function main() {
-  log(process.env.SMOKE_BUNDLE_DIR ? "the production bundle given" : "building the production bundle");
+  log(
+    process.env.SMOKE_BUNDLE_DIR ? "the production bundle given" : "building the production bundle",
+  );
   const bundle = buildBundle();
   log(`bundle ${bundle.main} (${(readFileSync(bundle.main).length / 1e6).toFixed(1)} MB)`);
   const logFile = join(root, "test-results", "smoke", "wrangler.log");
