@@ -22,8 +22,13 @@ const wrangler = join(root, "node_modules", ".bin", "wrangler");
 const t0 = Date.now();
 const log = (m) => console.log(`[smoke ${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}`);
 
-/** The production bundle, built as `npm run deploy` builds it. */
+/**
+ * The production bundle, built as `npm run deploy` builds it; or, with SMOKE_BUNDLE_DIR, the one
+ * a `wrangler deploy --dry-run --outdir` of this same tree already built there (.ci/run's).
+ */
 function buildBundle() {
+  const given = process.env.SMOKE_BUNDLE_DIR;
+  if (given) return { dir: given, main: join(given, "index.js"), given: true };
   const out = mkdtempSync(join(tmpdir(), "auditflare-bundle-"));
   const r = spawnSync(wrangler, ["deploy", "--dry-run", "--outdir", out], {
     cwd: root,
@@ -83,7 +88,9 @@ function bodyFor(op) {
 }
 
 async function main() {
-  log("building the production bundle");
+  log(
+    process.env.SMOKE_BUNDLE_DIR ? "the production bundle given" : "building the production bundle",
+  );
   const bundle = buildBundle();
   log(`bundle ${bundle.main} (${(readFileSync(bundle.main).length / 1e6).toFixed(1)} MB)`);
   const logFile = join(root, "test-results", "smoke", "wrangler.log");
@@ -307,7 +314,7 @@ async function main() {
     );
   } finally {
     await server.stop();
-    rmSync(bundle.dir, { recursive: true, force: true });
+    if (!bundle.given) rmSync(bundle.dir, { recursive: true, force: true });
   }
   const failed = results.filter((r) => !r.ok).length;
   if (stalls.length) log(`local dev-server stalls retried: ${stalls.join(", ")}`);

@@ -104,6 +104,16 @@ function ipdbFiles(log) {
 }
 
 /**
+ * What startServer() builds on first use in a clone: DuckDB's assets (public/duckdb/) and the IP
+ * database (.ipdb/). Both are written into the repository, so two servers starting side by side
+ * (.ci/run's smoke and e2e suites) call this first, once, rather than both building them.
+ */
+export async function prepareServerFiles(log = (m) => console.log(`[server] ${m}`)) {
+  await buildDuckdbAssets({ log });
+  return ipdbFiles(log);
+}
+
+/**
  * wrangler.toml with `main` set to a prebuilt bundle, written beside it (a script given on the
  * command line would be run without the config: no bindings, today's compatibility date).
  */
