@@ -21,7 +21,7 @@ describe("sha256HexSync", () => {
     for (let n = 0; n <= 200; n++) texts.push("x".repeat(n));
     let seed = 7;
     const rand = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
       return seed;
     };
     const alphabet = ["a", "é", "€", "𝄞", "\ud800", "\udfff", "\u0000", '"', "\n", "日本"];
