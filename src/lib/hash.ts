@@ -87,7 +87,7 @@ export function storableText(s: string): string {
  * synchronously (src/lib/sha256.ts, equal to WebCrypto's digest): one per stored event, where
  * an awaited `crypto.subtle.digest` per event cost more than the hash itself.
  */
-export async function rowId(sourceID: string, eventID: string): Promise<string> {
+export function rowId(sourceID: string, eventID: string): string {
   return sha256Hex128Sync(`${sourceID}\n${injectiveText(eventID)}`);
 }
 

@@ -32,7 +32,7 @@ export async function toRow(
     ? storedSourceFields(raw.view, event.sourceFields, raw.parsed)
     : event.sourceFields;
   return {
-    id: await rowId(source.id, event.eventID),
+    id: rowId(source.id, event.eventID),
     workspaceID: source.workspaceID ?? "",
     sourceType: source.type,
     sourceID: source.id,

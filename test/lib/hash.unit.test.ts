@@ -68,14 +68,14 @@ describe("rowId and storableText", () => {
   it("gives the ids of the reference (every block edge, surrogates, the mark)", async () => {
     for (const source of ["turbopuffer", "a", "source-é"])
       for (const id of ids)
-        expect(await rowId(source, id), JSON.stringify(id)).toBe(await rowIdRef(source, id));
+        expect(rowId(source, id), JSON.stringify(id)).toBe(await rowIdRef(source, id));
   });
 
   it("stores the text of the reference", () => {
     for (const id of ids) expect(storableText(id), JSON.stringify(id)).toBe(storableRef(id));
   });
 
-  it("keeps ids apart that differ only in an unpaired surrogate", async () => {
-    expect(await rowId("s", "sur-\ud800")).not.toBe(await rowId("s", "sur-\udbff"));
+  it("keeps ids apart that differ only in an unpaired surrogate", () => {
+    expect(rowId("s", "sur-\ud800")).not.toBe(rowId("s", "sur-\udbff"));
   });
 });
