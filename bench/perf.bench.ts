@@ -4,6 +4,7 @@ import { prepareRecords } from "../src/pipeline/prepare";
 import { commit } from "../src/store/ingest";
 import { toRow } from "../src/store/rows";
 import { normalizerFor, VENDORS } from "../src/vendors";
+import type { NormalizedEvent } from "../src/vendors/event";
 import { push } from "../test/helpers";
 import { MANIFEST_FIXTURES } from "../test/vendors/manifest-fixtures";
 import { benchEvent, framedBenchEvents, storeBenchEvents } from "./events";
@@ -40,6 +41,31 @@ it("normalize_events_per_s: parse + validate + normalize + id, per vendor, one c
     };
     await run(2000); // warm up
     report(`normalize_events_per_s ${vendor.type}`, Math.round(await run(20_000)));
+
+    // Where an event's time goes (µs, table only): JSON.parse, normalize (on parsed values),
+    // toRow (on normalized events), each alone over the same fixture events.
+    const values = raws.map((raw) => JSON.parse(raw) as unknown);
+    const events: NormalizedEvent[] = [];
+    for (let i = 0; i < raws.length; i++) {
+      const out = await normalizer.normalize({ value: values[i], raw: raws[i] as string });
+      if (out.ok) events.push(out.event);
+    }
+    const perEvent = async (f: (i: number) => unknown) => {
+      const n = 20_000;
+      const started = performance.now();
+      for (let i = 0; i < n; i++) await f(i % raws.length);
+      return ((performance.now() - started) * 1000) / n;
+    };
+    const stages = {
+      parse: (i: number) => JSON.parse(raws[i] as string),
+      normalize: (i: number) => normalizer.normalize({ value: values[i], raw: raws[i] as string }),
+      toRow: (i: number) =>
+        toRow(source, events[i] as NormalizedEvent, now, { view: vendor.view, parsed: values[i] }),
+    };
+    for (const [stage, f] of Object.entries(stages)) {
+      await perEvent(f); // warm up
+      report(`normalize_stage_us ${vendor.type} ${stage}`, (await perEvent(f)).toFixed(2));
+    }
   }
 });
 

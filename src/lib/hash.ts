@@ -1,4 +1,4 @@
-import { sha256HexSync } from "./sha256";
+import { sha256Hex128Sync } from "./sha256";
 
 const encoder = new TextEncoder();
 
@@ -36,8 +36,12 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
+/** Any UTF-16 surrogate, paired or not (a native scan: most text has none, and is done). */
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** True when `s` holds a UTF-16 surrogate without its pair (JSON's `"\ud800"` parses to one). */
 function hasLoneSurrogate(s: string): boolean {
+  if (!SURROGATE.test(s)) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0xd800 || c > 0xdfff) continue;
@@ -83,8 +87,8 @@ export function storableText(s: string): string {
  * synchronously (src/lib/sha256.ts, equal to WebCrypto's digest): one per stored event, where
  * an awaited `crypto.subtle.digest` per event cost more than the hash itself.
  */
-export async function rowId(sourceID: string, eventID: string): Promise<string> {
-  return sha256HexSync(`${sourceID}\n${injectiveText(eventID)}`).slice(0, 32);
+export function rowId(sourceID: string, eventID: string): string {
+  return sha256Hex128Sync(`${sourceID}\n${injectiveText(eventID)}`);
 }
 
 /** Compares two secrets in constant time (hashing first makes the length irrelevant too). */

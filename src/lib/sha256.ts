@@ -409,7 +409,7 @@ function wordsFor(length: number): Int32Array {
  * Pads the message whose first `length` bytes fill M (the word holding byte `length` already
  * carries the bytes before it, zero after), hashes it and writes the digest as hex.
  */
-function finish(M: Int32Array, length: number): string {
+function finish(M: Int32Array, length: number, hexWords = 8): string {
   const last = length >> 2;
   M[last] = (M[last] as number) | (0x80 << (24 - 8 * (length & 3)));
   const blocks = (length + 72) >> 6; // ceil((length + 9) / 64)
@@ -421,7 +421,7 @@ function finish(M: Int32Array, length: number): string {
   M[end - 1] = bits | 0;
   compress(M, blocks);
   let out = "";
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < hexWords; i++) {
     const v = H[i] as number;
     out +=
       (HEX[(v >>> 24) & 0xff] as string) +
@@ -436,7 +436,10 @@ function finish(M: Int32Array, length: number): string {
  * The SHA-256 of the first `length` bytes of `bytes`, as 64 lowercase hex digits (for callers
  * that write their message as bytes themselves: src/lib/canonical-json.ts).
  */
-export function sha256HexBytes(bytes: Uint8Array, length: number): string {
+export const sha256HexBytes = (bytes: Uint8Array, length: number): string =>
+  bytesHex(bytes, length, 8);
+
+function bytesHex(bytes: Uint8Array, length: number, hexWords: number): string {
   const M = wordsFor(length);
   const full = length >> 2;
   for (let i = 0, p = 0; i < full; i++, p += 4)
@@ -449,11 +452,20 @@ export function sha256HexBytes(bytes: Uint8Array, length: number): string {
   for (let p = full << 2, shift = 24; p < length; p++, shift -= 8)
     w |= (bytes[p] as number) << shift;
   M[full] = w;
-  return finish(M, length);
+  return finish(M, length, hexWords);
 }
 
 /** The SHA-256 of `text`'s UTF-8 bytes, as 64 lowercase hex digits. */
-export function sha256HexSync(text: string): string {
+export const sha256HexSync = (text: string): string => sha256TextHex(text, 8);
+
+/**
+ * The first 128 bits of the SHA-256 of `text`'s UTF-8 bytes, as 32 lowercase hex digits
+ * (`sha256HexSync(text).slice(0, 32)`, without writing the other half).
+ */
+export const sha256Hex128Sync = (text: string): string => sha256TextHex(text, 4);
+
+/** The first `hexWords` 32-bit words of the SHA-256 of `text`'s UTF-8 bytes, as hex. */
+function sha256TextHex(text: string, hexWords: number): string {
   // ASCII (ids, canonical JSON of most events) is its own UTF-8: the words are read straight
   // from the character codes, four at a time, with no encoding pass.
   const n = text.length;
@@ -471,10 +483,10 @@ export function sha256HexSync(text: string): string {
   }
   if (i === n) {
     M[n >> 2] = (n & 3) === 0 ? 0 : w << (8 * (4 - (n & 3)));
-    return finish(M, n);
+    return finish(M, n, hexWords);
   }
   // UTF-8 takes at most 3 bytes per UTF-16 unit (a lone surrogate becomes U+FFFD, 3 bytes).
   if (utf8.length < n * 3) utf8 = new Uint8Array(n * 6);
   const { written } = encoder.encodeInto(text, utf8);
-  return sha256HexBytes(utf8, written ?? 0);
+  return bytesHex(utf8, written ?? 0, hexWords);
 }

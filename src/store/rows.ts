@@ -32,7 +32,7 @@ export async function toRow(
     ? storedSourceFields(raw.view, event.sourceFields, raw.parsed)
     : event.sourceFields;
   return {
-    id: await rowId(source.id, event.eventID),
+    id: rowId(source.id, event.eventID),
     workspaceID: source.workspaceID ?? "",
     sourceType: source.type,
     sourceID: source.id,
@@ -56,7 +56,8 @@ export async function toRow(
     tags: JSON.stringify(event.tags),
     resources: JSON.stringify(event.resources),
     serviceName: storableText(event.serviceName),
-    enrichments: JSON.stringify(event.enrichments),
+    // none yet for most events (enrichment adds to the list when it finds something)
+    enrichments: event.enrichments.length === 0 ? "[]" : JSON.stringify(event.enrichments),
     rawLog: event.rawLog,
     rawLogRef: null,
     sourceFields: JSON.stringify(fields),

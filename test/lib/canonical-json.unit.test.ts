@@ -9,7 +9,7 @@ const text = (v: unknown) => new TextDecoder().decode(canonicalJsonBytes(v));
 
 let seed = 11;
 const rand = (n: number) => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
   return seed % n;
 };
 const ALPHABET = [
@@ -88,6 +88,10 @@ describe("canonicalJsonSha256", () => {
       // Key order in the object does not matter.
       JSON.parse('{"z":1,"a":{"y":2,"b":[{"d":1,"c":2}]}}'),
       JSON.parse('{"__proto__":{"a":1},"b":2}'),
+      // Keys sorted in place: many of them in reverse, past the insertion sort's 32 (`.sort()`),
+      // and a shuffled score of them below it.
+      Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${99 - i}`, i])),
+      Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${(i * 7) % 20}`, i])),
     ];
     for (const v of cases) {
       expect(text(v), String(canonicalJson(v))).toBe(canonicalJson(v));

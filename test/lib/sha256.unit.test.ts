@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/hash";
-import { sha256HexSync } from "../../src/lib/sha256";
+import { sha256Hex128Sync, sha256HexSync } from "../../src/lib/sha256";
 
 /** The synchronous SHA-256 is WebCrypto's digest, byte for byte. */
 describe("sha256HexSync", () => {
@@ -21,7 +21,7 @@ describe("sha256HexSync", () => {
     for (let n = 0; n <= 200; n++) texts.push("x".repeat(n));
     let seed = 7;
     const rand = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
       return seed;
     };
     const alphabet = ["a", "é", "€", "𝄞", "\ud800", "\udfff", "\u0000", '"', "\n", "日本"];
@@ -32,7 +32,10 @@ describe("sha256HexSync", () => {
       texts.push(s);
     }
     texts.push("z".repeat(100_000), "€".repeat(40_000));
-    for (const t of texts)
-      expect(sha256HexSync(t), JSON.stringify(t.slice(0, 40))).toBe(await sha256Hex(t));
+    for (const t of texts) {
+      const digest = await sha256Hex(t);
+      expect(sha256HexSync(t), JSON.stringify(t.slice(0, 40))).toBe(digest);
+      expect(sha256Hex128Sync(t), JSON.stringify(t.slice(0, 40))).toBe(digest.slice(0, 32));
+    }
   });
 });

@@ -115,7 +115,7 @@ describe("preparer", () => {
       // every row after every row (each pair, both orders), and each row three times running
       let seed = 5;
       for (let i = 0; i < 2000; i++) {
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
         const row = ROWS[seed % ROWS.length];
         expect(exactly(got(row)), JSON.stringify(row)).toEqual(exactly(want(row)));
       }
