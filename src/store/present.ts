@@ -78,3 +78,24 @@ export function ruleRowOf(row: LogRow, view: ViewDefinition | undefined): Record
   for (const column of view.columns) if (!(column in out)) out[column] = fields[column];
   return out;
 }
+
+/**
+ * A row of a page SQLite rendered (src/store/query.ts logsJsonQuery) as presentRow's JSON text:
+ * its fields, the REAL columns' values (JavaScript's digits, not SQLite's), then sourceFields.
+ * SQLite keeps the vendor's JSON text as it was (a number `1.0`, an escape `\u00e9`); the
+ * sourceFields object, which reads rawLog, is parsed and serialized once more so it is the very
+ * text JSON.stringify(presentRow(row)) gives.
+ */
+export function presentedJson(
+  row: { j: string; sf: string } & Record<string, unknown>,
+  reals: readonly string[],
+): string {
+  let j = row.j;
+  for (const c of reals) {
+    const v = row[c];
+    // the first `"c":null` is the key's: any earlier `"` inside a string value is escaped
+    if (v !== null && v !== undefined) j = j.replace(`"${c}":null`, `"${c}":${JSON.stringify(v)}`);
+  }
+  const sf = row.sf === "{}" ? "{}" : JSON.stringify(JSON.parse(row.sf));
+  return `${j.slice(0, -1)},"sourceFields":${sf}}`;
+}
