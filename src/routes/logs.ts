@@ -1,23 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { findArchived, MAX_PROBES } from "../archive/lookup";
-import { queryTiers, sourcesOf, type TierMeta } from "../archive/tiers";
-import { present as presentRow } from "../catalog";
+import { queryTiers, type TierMeta } from "../archive/tiers";
+import { present as presentRow, viewOf } from "../catalog";
 import { SOURCE_TYPES } from "../config";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
 import { bearerSecurity, errorResponse, newRouter, rejectUnknownParams } from "../lib/openapi";
 import { checkEventTime, parseRelative, parseTimestamp } from "../lib/time";
 import { presentedJson } from "../store/present";
-import {
-  FILTER_FIELDS,
-  type FilterField,
-  getLog,
-  type LogQuery,
-  type PresentView,
-  queryHotJsonPage,
-  REAL_COLUMNS,
-} from "../store/query";
-import { VENDORS } from "../vendors";
+import { FILTER_FIELDS, type FilterField, getLog, type LogQuery } from "../store/query";
 import { requireQueryToken } from "./query-auth";
 
 /**
@@ -242,32 +233,6 @@ function exportNdjson(env: Env, query: LogQuery): Response {
   });
 }
 
-/** The vendors' views, by source type: how SQLite renders their rows' sourceFields. */
-const VIEWS: readonly PresentView[] = VENDORS.map((v) => ({ type: v.type, view: v.view }));
-
-/**
- * A page of JSON when no hour of its sources is cold (null when one is: queryTiers reads both
- * tiers): the cold-hour check and the page in one D1 batch, as queryTiers does, but with the
- * rows rendered by SQLite (src/store/query.ts logsJsonQuery) and spliced into the body, the
- * same text as `{ data: rows.map(presentRow), nextCursor, meta }` serialized (issue 27).
- */
-async function hotJsonPage(env: Env, query: LogQuery): Promise<string | null> {
-  const need = { ...query, limit: query.limit + 1 };
-  const { cold, rows } = await queryHotJsonPage(env.DB, need, sourcesOf(env, query), VIEWS);
-  if (cold) return null;
-  const n = Math.min(rows.length, query.limit);
-  const last = rows[n - 1];
-  const nextCursor =
-    rows.length > query.limit && last
-      ? encodeCursor({ f: query.timeField, o: query.order, t: last.t, key: last.key })
-      : null;
-  const meta: TierMeta = { tiers: ["hot"], rows: { hot: n, archive: 0 } };
-  const data: string[] = new Array(n);
-  for (let i = 0; i < n; i++)
-    data[i] = presentedJson(rows[i] as (typeof rows)[number], REAL_COLUMNS);
-  return `{"data":[${data.join(",")}],"nextCursor":${JSON.stringify(nextCursor)},"meta":${JSON.stringify(meta)}}`;
-}
-
 export const logsRoutes = newRouter();
 logsRoutes.use("/v1/logs", requireQueryToken);
 logsRoutes.use("/v1/logs/*", requireQueryToken);
@@ -294,14 +259,16 @@ logsRoutes.openapi(listRoute, async (c) => {
   if ((c.req.header("accept") ?? "").includes("application/x-ndjson")) {
     return exportNdjson(c.env, query) as never;
   }
-  const body = await hotJsonPage(c.env, query);
-  if (body !== null) return c.body(body, 200, { "content-type": "application/json" }) as never;
   const page = await queryTiers(c.env, query);
   const nextCursor = page.next
     ? encodeCursor({ f: query.timeField, o: query.order, ...page.next })
     : null;
   const meta: TierMeta = page.meta;
-  return c.json({ data: page.rows.map(presentRow), nextCursor, meta }, 200);
+  // the text of c.json({ data: page.rows.map(presentRow), nextCursor, meta }), each row written
+  // directly (src/store/present.ts presentedJson), no object built for it
+  const data = page.rows.map((r) => presentedJson(r, viewOf(r.sourceType))).join(",");
+  const body = `{"data":[${data}],"nextCursor":${JSON.stringify(nextCursor)},"meta":${JSON.stringify(meta)}}`;
+  return c.body(body, 200, { "content-type": "application/json" }) as never;
 });
 
 logsRoutes.openapi(getRoute, async (c) => {

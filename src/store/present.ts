@@ -79,23 +79,69 @@ export function ruleRowOf(row: LogRow, view: ViewDefinition | undefined): Record
   return out;
 }
 
+/** A value as JSON text (undefined as null, as in an object JSON.stringify writes). */
+const jsonValue = (v: unknown): string =>
+  v === null ? "null" : typeof v === "number" && Number.isFinite(v) ? String(v) : JSON.stringify(v);
+
 /**
- * A row of a page SQLite rendered (src/store/query.ts logsJsonQuery) as presentRow's JSON text:
- * its fields, the REAL columns' values (JavaScript's digits, not SQLite's), then sourceFields.
- * SQLite keeps the vendor's JSON text as it was (a number `1.0`, an escape `\u00e9`); the
- * sourceFields object, which reads rawLog, is parsed and serialized once more so it is the very
- * text JSON.stringify(presentRow(row)) gives.
+ * The JSON text of a JSON column as presentRow gives it (parseJson, then JSON.stringify). The
+ * columns hold what JSON.stringify wrote (src/store/rows.ts toRow), which a parse and a
+ * serialization give back unchanged: a text that parses is spliced as it is.
  */
-export function presentedJson(
-  row: { j: string; sf: string } & Record<string, unknown>,
-  reals: readonly string[],
-): string {
-  let j = row.j;
-  for (const c of reals) {
-    const v = row[c];
-    // the first `"c":null` is the key's: any earlier `"` inside a string value is escaped
-    if (v !== null && v !== undefined) j = j.replace(`"${c}":null`, `"${c}":${JSON.stringify(v)}`);
+function jsonColumn(text: string | null, fallback: string): string {
+  if (text === null || text === "") return fallback;
+  if (text === "{}" || text === "[]") return text;
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return fallback;
   }
-  const sf = row.sf === "{}" ? "{}" : JSON.stringify(JSON.parse(row.sf));
-  return `${j.slice(0, -1)},"sourceFields":${sf}}`;
+}
+
+/** The stored columns presentRow does not copy as they are (keys, and what it writes last). */
+const NOT_COPIED = new Set([
+  "rid",
+  "key",
+  "actor",
+  "tags",
+  "resources",
+  "enrichments",
+  "sourceFields",
+  "readOnly",
+  "eventTime",
+  "receivedAt",
+]);
+const UNSTORED_JSON = [...UNSTORED_COLUMNS].map((c) => `,"${c}":null`).join("");
+
+/**
+ * JSON.stringify(presentRow(row, view)), written directly: the stored columns' values, the JSON
+ * columns' text spliced (jsonColumn), the vendor columns as fullSourceFields gives them. A page
+ * of GET /v1/logs is a hundred of these (issue 27: a third of the page's cost was the rows'
+ * objects built, then serialized).
+ */
+export function presentedJson(row: LogRow, view: ViewDefinition | undefined): string {
+  let out = "{";
+  const stored = row as unknown as Record<string, unknown>;
+  for (const k in stored) {
+    const v = stored[k];
+    if (NOT_COPIED.has(k) || v === undefined) continue;
+    // a row that holds an unstored column (one read back from elsewhere) keeps its place there
+    if (UNSTORED_COLUMNS.has(k)) return JSON.stringify(presentRow(row, view));
+    out += `${out.length > 1 ? "," : ""}"${k}":${jsonValue(v)}`;
+  }
+  const sf = jsonColumn(row.sourceFields, "{}");
+  // with raw paths the vendor columns are read from rawLog (the only parse of a whole row)
+  const fields = view?.rawPaths
+    ? JSON.stringify(fullSourceFields(view, sf === "{}" ? {} : JSON.parse(sf), row.rawLog))
+    : sf;
+  return `${out}${UNSTORED_JSON},"receivedAt":"${toIso(row.receivedAt)}","eventTime":"${toIso(
+    row.eventTime,
+  )}","readOnly":${row.readOnly === null ? "null" : row.readOnly === 1},"actor":${jsonColumn(
+    row.actor,
+    "{}",
+  )},"tags":${jsonColumn(row.tags, "{}")},"resources":${jsonColumn(
+    row.resources,
+    "[]",
+  )},"enrichments":${jsonColumn(row.enrichments, "[]")},"sourceFields":${fields}}`;
 }

@@ -1,9 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
-import type { ViewDefinition } from "../model/view";
 import { keyAtOrAfter, keyBefore } from "./keys";
-import { UNSTORED_COLUMNS } from "./rows";
 import { type LogRow, logs } from "./schema";
 import { receivedHours } from "./schema-archive";
 
@@ -74,6 +72,16 @@ export function logsQuery(
   db: BaseSQLiteDatabase<"sync" | "async", any>,
   q: LogQuery,
 ) {
+  return pageQuery(db, q, {});
+}
+
+/** logsQuery's statement, with `extra` fields selected after the row's. */
+function pageQuery<X extends Record<string, SQL.Aliased>>(
+  // biome-ignore lint/suspicious/noExplicitAny: any drizzle SQLite driver (D1, better-sqlite3).
+  db: BaseSQLiteDatabase<"sync" | "async", any>,
+  q: LogQuery,
+  extra: X,
+) {
   const byEvent = q.timeField === "eventTime";
   const time = byEvent ? logs.eventTime : logs.receivedAt;
   const conds = filterConditions(q, byEvent);
@@ -89,7 +97,7 @@ export function logsQuery(
   const dir = q.order === "desc" ? desc : asc;
   const { rid: _rid, ...columns } = getTableColumns(logs);
   return db
-    .select({ ...columns, key: sql<string>`CAST(${logs.rid} AS TEXT)`.as("key") })
+    .select({ ...columns, key: sql<string>`CAST(${logs.rid} AS TEXT)`.as("key"), ...extra })
     .from(logs)
     .where(and(...conds))
     .orderBy(...(byEvent ? [dir(logs.rid)] : [dir(time), dir(logs.rid)]))
@@ -110,9 +118,14 @@ const inSources = (sourceIDs: readonly string[] | undefined) => {
 const anyColdHour = (sourceIDs: readonly string[] | undefined) =>
   sql`EXISTS (SELECT 1 FROM received_hours WHERE cooled = 1 AND ${inSources(sourceIDs)})`;
 
+/** The page's columns as logsQuery selects them: the table's but its key, then `key`. */
+const PAGE_COLUMNS = [...Object.keys(getTableColumns(logs)).filter((c) => c !== "rid"), "key"];
+
 /**
  * A page of D1 rows (`limit` of them) and whether any hour of the sources is cold, in one
- * round trip (one D1 batch): the page leaves out the cold hours' rows exactly when one exists.
+ * statement: the page leaves out the cold hours' rows exactly when one exists, and each row
+ * carries that answer (an uncorrelated subquery, evaluated once). Read as arrays (D1's `raw`)
+ * and made row objects here. A page with no row carries no answer: a second statement asks.
  */
 export async function queryHotPage(
   db: D1Database,
@@ -120,172 +133,29 @@ export async function queryHotPage(
   sourceIDs: readonly string[] | undefined,
 ): Promise<{ cold: boolean; rows: KeyedRow[] }> {
   const orm = drizzle(db);
-  const [flag, rows] = await orm.batch([
-    orm
-      .select({ y: sql<number>`1` })
-      .from(receivedHours)
-      .where(sql`cooled = 1 AND ${inSources(sourceIDs)}`)
-      .limit(1),
-    logsQuery(orm, { ...q, skipColdHours: "ifAny" }),
-  ]);
-  return { cold: flag.length > 0, rows };
-}
-
-/** A vendor's view by its source type (src/catalog.ts hands the registry's in). */
-export interface PresentView {
-  type: string;
-  view: ViewDefinition;
-}
-
-/**
- * A row of a page as SQLite renders it: its order (t, key) and the row as the API presents it
- * (src/store/present.ts presentRow), as JSON text: `j` every field but `sourceFields` (an
- * object, its closing brace last), `sf` the sourceFields object (SQLite's JSON text of it).
- */
-export interface JsonPageRow {
-  t: number;
-  key: string;
-  j: string;
-  sf: string;
-  /** The REAL_COLUMNS' values (null in `j`). */
-  [real: string]: number | string | null;
-}
-
-/** The fields presentRow puts last, in its order (their values rendered by SQL below). */
-const LAST = new Set([
-  "receivedAt",
-  "eventTime",
-  "readOnly",
-  "actor",
-  "tags",
-  "resources",
-  "enrichments",
-  "sourceFields",
-]);
-const ISO = (c: string) =>
-  `strftime('%Y-%m-%dT%H:%M:%fZ', CAST(${c} AS INTEGER) / 1000.0, 'unixepoch')`;
-/** parseJson(column, fallback) of present.ts, as JSON. */
-const jsonOr = (c: string, fallback: string) =>
-  `CASE WHEN json_valid(${c}) THEN json(${c}) ELSE json('${fallback}') END`;
-const valid = (c: string) => `json_valid(ifnull(${c}, ''))`;
-
-/**
- * The REAL columns (srcLatitude, srcLongitude): SQLite writes a float in JSON with 15 digits
- * (0.30000000000000004 as 0.3), JavaScript with as many as it takes. The page's JSON has them
- * null; JsonPageRow carries their values, which presentedJson (src/store/present.ts) writes.
- */
-export const REAL_COLUMNS: readonly string[] = Object.entries(getTableColumns(logs))
-  .filter(([, col]) => col.columnType === "SQLiteReal")
-  .map(([name]) => name);
-
-/**
- * presentRow's fields but sourceFields, in its order, as one json_object over the page. The
- * JSON columns (actor, tags, resources, enrichments) are stored as JSON.stringify wrote them
- * (src/store/rows.ts toRow), text json() keeps as it is: the text presentRow's parse and
- * JSON.stringify give back.
- */
-const ROW_JSON = (() => {
-  const stored = Object.keys(getTableColumns(logs)).filter((c) => c !== "rid" && !LAST.has(c));
-  const pairs = [
-    ...stored.map((c) => `'${c}', ${REAL_COLUMNS.includes(c) ? "NULL" : c}`),
-    ...[...UNSTORED_COLUMNS].map((c) => `'${c}', NULL`),
-    `'receivedAt', ${ISO("receivedAt")}`,
-    `'eventTime', ${ISO("eventTime")}`,
-    `'readOnly', CASE WHEN readOnly IS NULL THEN NULL WHEN readOnly = 1 THEN json('true') ELSE json('false') END`,
-    `'actor', ${jsonOr("actor", "{}")}`,
-    `'tags', ${jsonOr("tags", "{}")}`,
-    `'resources', ${jsonOr("resources", "[]")}`,
-    `'enrichments', ${jsonOr("enrichments", "[]")}`,
-  ];
-  return `json_object(${pairs.join(", ")})`;
-})();
-
-/**
- * fullSourceFields (src/store/source-fields.ts) of one view with rawPaths, as SQL: the stored
- * object when it holds every column or rawLog is no JSON, else the view's columns in its order,
- * each stored or read from rawLog at its path.
- */
-function viewSourceFields(view: ViewDefinition, paths: Readonly<Record<string, string>>): string {
-  const raw = (c: string) => (paths[c] === undefined ? "NULL" : `json(rawLog -> '$.${paths[c]}')`);
-  const fromRaw = view.columns.map((c) => `'${c}', ${raw(c)}`);
-  const has = (c: string) => `json_type(sourceFields, '$.${c}') IS NOT NULL`;
-  const merged = view.columns.map(
-    (c) =>
-      `'${c}', ${
-        paths[c] === undefined
-          ? `json(sourceFields -> '$.${c}')`
-          : `CASE WHEN ${has(c)} THEN json(sourceFields -> '$.${c}') ELSE ${raw(c)} END`
-      }`,
-  );
-  return `CASE WHEN NOT ${valid("sourceFields")} THEN CASE WHEN ${valid("rawLog")} THEN json_object(${fromRaw.join(", ")}) ELSE '{}' END
-    WHEN ${view.columns.map(has).join(" AND ") || "1"} THEN sourceFields
-    WHEN NOT ${valid("rawLog")} THEN sourceFields
-    ELSE json_object(${merged.join(", ")}) END`;
-}
-
-const SOURCE_FIELDS_SQL = new WeakMap<readonly PresentView[], string>();
-
-/** `sf` of JsonPageRow: the row's sourceFields as fullSourceFields gives them, by its view. */
-function sourceFieldsJson(views: readonly PresentView[]): string {
-  let text = SOURCE_FIELDS_SQL.get(views);
-  if (text === undefined) {
-    const cases = views.flatMap(({ type, view }) =>
-      view.rawPaths ? [`WHEN '${type}' THEN ${viewSourceFields(view, view.rawPaths)}`] : [],
-    );
-    const stored = `CASE WHEN ${valid("sourceFields")} THEN sourceFields ELSE '{}' END`;
-    text = cases.length > 0 ? `CASE sourceType ${cases.join(" ")} ELSE ${stored} END` : stored;
-    SOURCE_FIELDS_SQL.set(views, text);
+  const cold = anyColdHour(sourceIDs).as("cold");
+  const page = pageQuery(orm, { ...q, skipColdHours: "ifAny" }, { cold }).toSQL();
+  const arrays = await db
+    .prepare(page.sql)
+    .bind(...page.params)
+    .raw();
+  if (arrays.length === 0) {
+    const flag = orm.select({ cold }).from(receivedHours).limit(1).toSQL();
+    const [answer] = await db
+      .prepare(flag.sql)
+      .bind(...flag.params)
+      .raw();
+    return { cold: answer?.[0] === 1, rows: [] };
   }
-  return text;
-}
-
-/**
- * The page query of logsQuery with each row rendered by SQLite as the API presents it
- * (JsonPageRow): GET /v1/logs splices the text into its response, no row object on either side
- * of D1. The page is a subquery, so only its rows are rendered. Also what
- * scripts/bench-query.mjs runs on better-sqlite3 (`query_p50_ratio`: the same SQL on both sides).
- */
-export function logsJsonQuery(
-  // biome-ignore lint/suspicious/noExplicitAny: any drizzle SQLite driver (D1, better-sqlite3).
-  db: BaseSQLiteDatabase<"sync" | "async", any>,
-  q: LogQuery,
-  views: readonly PresentView[],
-): { sql: string; params: unknown[] } {
-  const inner = logsQuery(db, q).toSQL();
-  const order = q.order === "desc" ? "DESC" : "ASC";
-  const sort =
-    q.timeField === "eventTime"
-      ? `CAST(key AS INTEGER) ${order}`
-      : `receivedAt ${order}, CAST(key AS INTEGER) ${order}`;
-  return {
-    sql: `SELECT ${q.timeField} AS t, key, ${ROW_JSON} AS j, ${sourceFieldsJson(views)} AS sf, ${REAL_COLUMNS.join(", ")} FROM (${inner.sql}) ORDER BY ${sort}`,
-    params: inner.params,
-  };
-}
-
-/**
- * queryHotPage's page rendered by SQLite (logsJsonQuery), in one D1 batch with the cold-hour
- * check (none when `sourceIDs` is empty: no source matches, no hour can be cold).
- */
-export async function queryHotJsonPage(
-  db: D1Database,
-  q: LogQuery,
-  sourceIDs: readonly string[] | undefined,
-  views: readonly PresentView[],
-): Promise<{ cold: boolean; rows: JsonPageRow[] }> {
-  const orm = drizzle(db);
-  const check = sourceIDs?.length !== 0;
-  const page = logsJsonQuery(orm, check ? { ...q, skipColdHours: "ifAny" } : q, views);
-  const pageStmt = db.prepare(page.sql).bind(...page.params);
-  if (!check) return { cold: false, rows: (await pageStmt.all<JsonPageRow>()).results };
-  const flag = orm
-    .select({ y: sql<number>`1` })
-    .from(receivedHours)
-    .where(sql`cooled = 1 AND ${inSources(sourceIDs)}`)
-    .limit(1)
-    .toSQL();
-  const [cold, rows] = await db.batch([db.prepare(flag.sql).bind(...flag.params), pageStmt]);
-  return { cold: (cold?.results.length ?? 0) > 0, rows: (rows?.results ?? []) as JsonPageRow[] };
+  const n = PAGE_COLUMNS.length;
+  const rows: KeyedRow[] = new Array(arrays.length);
+  for (let i = 0; i < arrays.length; i++) {
+    const a = arrays[i] as unknown[];
+    const row: Record<string, unknown> = {};
+    for (let c = 0; c < n; c++) row[PAGE_COLUMNS[c] as string] = a[c];
+    rows[i] = row as KeyedRow;
+  }
+  return { cold: (arrays[0] as unknown[])[n] === 1, rows };
 }
 
 const COLUMN = {

@@ -8,10 +8,10 @@ import type { LogQuery } from "../../src/store/query";
 import { query } from "../helpers";
 
 /**
- * GET /v1/logs renders its rows in SQLite (src/store/query.ts logsJsonQuery) and splices the
- * text into the body: it must be the very text of `{ data: rows.map(present), nextCursor, meta }`
- * serialized, which the page read as rows (queryTiers) gives, for rows whose stored text is
- * anything the table can hold.
+ * GET /v1/logs writes each row's JSON text directly (src/store/present.ts presentedJson, the
+ * stored JSON columns spliced as they are): it must be the very text of
+ * `{ data: rows.map(present), nextCursor, meta }` serialized, for rows whose stored text is
+ * anything the table can hold (the JSON columns as JSON.stringify wrote them, src/store/rows.ts).
  */
 const T0 = Date.UTC(2026, 2, 1);
 const RAW = {
@@ -63,7 +63,7 @@ const ROWS = [
   row(2, { readOnly: null, actor: "", tags: "", resources: "not json", enrichments: "" }),
   row(3, { readOnly: 1, srcLatitude: 0.1 + 0.2, srcLongitude: -122.419416, srcASNumber: 13335 }),
   row(4, { eventName: 'tab\tnewline\n\u0000 quote" backslash\\ emoji 🦀 \u2028 é' }),
-  // not canonical JSON in rawLog: SQLite keeps its text, JSON.stringify does not
+  // not canonical JSON in rawLog: the vendor columns read from it are JSON.stringify's text
   row(5, {
     rawLog:
       '{ "action" : "x", "occurred_at":"2026-03-01T00:00:00Z", "actor":{"type":"u\\u00e9","id":1.0,"name":1e2}, "targets":[ ], "metadata":{"b":1,"1":2,"session_id":12345678901234567890}}',
@@ -87,7 +87,10 @@ const ROWS = [
   }),
   row(9, { sourceFields: "not json" }),
   row(10, { sourceFields: "", rawLog: "[1,2]" }),
-  row(11, { sourceType: "no-such-vendor", sourceFields: '{"z":1,"a":[1.0]}' }),
+  row(11, {
+    sourceType: "no-such-vendor",
+    sourceFields: JSON.stringify({ z: 1, a: [1.5e300, "\u2028"], 3: null }),
+  }),
   row(12, { sourceType: "circleci", rawLog: JSON.stringify({ id: "c", actor: { id: "x" } }) }),
   row(13, { eventTime: T0 + 13 * 1000 + 999, receivedAt: 1 }),
   // as JSON.stringify writes them (src/store/rows.ts toRow), whatever they hold
@@ -114,7 +117,7 @@ beforeAll(async () => {
   }
 });
 
-/** The body GET /v1/logs gave before it rendered rows in SQLite: the rows presented in JS. */
+/** The body GET /v1/logs gave before it wrote rows directly: the rows presented, serialized. */
 async function expected(q: LogQuery): Promise<string> {
   const page = await queryTiers(env, q);
   const nextCursor = page.next ? encodeCursor({ f: q.timeField, o: q.order, ...page.next }) : null;
@@ -131,7 +134,7 @@ function same(actual: string, wanted: string) {
   expect(actual).toBe(wanted);
 }
 
-describe("GET /v1/logs rendered by SQLite", () => {
+describe("GET /v1/logs written row by row", () => {
   it("is the text of the rows presented in JS, for every kind of stored text", async () => {
     for (const order of ["desc", "asc"] as const)
       for (const limit of [100, 5]) {
