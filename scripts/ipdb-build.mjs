@@ -19,7 +19,7 @@
 //   --bucket NAME           bucket name (default auditflare-ipdb)
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -90,6 +90,17 @@ function expectedVersion() {
   return { parts, version, city };
 }
 
+/**
+ * Writes a file whole or not at all (a temporary file renamed over it): a reader of .ipdb/ (the
+ * local servers of `npm start`, the e2e and smoke suites, while `npm test`'s deploy test rebuilds
+ * it beside them in CI) never sees half a file.
+ */
+function writeAtomically(file, data) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
 function build() {
   const { parts, version, city } = expectedVersion();
   const t0 = performance.now();
@@ -120,7 +131,7 @@ function build() {
   mkdirSync(opts.out, { recursive: true });
   const key = blobKey(version);
   const file = join(opts.out, key.split("/").pop());
-  writeFileSync(file, gz);
+  writeAtomically(file, gz);
   const pointer = {
     format: FORMAT,
     key,
@@ -131,7 +142,7 @@ function build() {
     sha256: createHash("sha256").update(gz).digest("hex"),
     sources,
   };
-  writeFileSync(join(opts.out, "current.json"), `${JSON.stringify(pointer, null, 2)}\n`);
+  writeAtomically(join(opts.out, "current.json"), `${JSON.stringify(pointer, null, 2)}\n`);
   const mb = (n) => `${(n / 1048576).toFixed(2)} MiB`;
   log(
     `built ${version} in ${((performance.now() - t0) / 1000).toFixed(1)} s: ` +
