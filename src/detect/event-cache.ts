@@ -12,10 +12,15 @@ import type { Row } from "./types";
  * cannot change in that time. Outside it (one rule's `match` called alone, a rules test, an
  * explanation), a reader reads the row directly, as before. Each field name a rule reads gets
  * a slot, for the isolate's life (the names are those of the rules loaded: a handful per
- * source).
+ * source). Rules edited at run time over an isolate's life can name ever new fields, so the
+ * slots stop at MAX_CACHED_FIELDS: a field named after that is read directly, uncached (same
+ * answers, only slower), and the slot table never grows past it.
  */
 
+export const MAX_CACHED_FIELDS = 4096;
 const slots = new Map<string, number>();
+/** How many field names hold a slot (for tests). */
+export const cachedFieldCount = () => slots.size;
 const values: unknown[] = [];
 const valueMark: number[] = [];
 const foldedText: (string | undefined)[] = [];
@@ -25,9 +30,10 @@ const foldedMark: number[] = [];
 let scope: Row | undefined;
 let current = 0;
 
-function slotOf(field: string): number {
+function slotOf(field: string): number | undefined {
   let slot = slots.get(field);
   if (slot === undefined) {
+    if (slots.size >= MAX_CACHED_FIELDS) return undefined;
     slot = values.length;
     slots.set(field, slot);
     values.push(undefined);
@@ -68,6 +74,7 @@ const foldText = (v: unknown): string | undefined =>
 export function fieldReader(field: string): FieldReader {
   const read = compileAccessor(field);
   const slot = slotOf(field);
+  if (slot === undefined) return { get: read, folded: (row) => foldText(read(row)) };
   const get = (row: Row) => {
     if (row !== scope) return read(row);
     if (valueMark[slot] === current) return values[slot];

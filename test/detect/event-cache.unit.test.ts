@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { indexCorrelations } from "../../src/detect/correlate";
 import { matchRows } from "../../src/detect/evaluate";
+import { cachedFieldCount, fieldReader, MAX_CACHED_FIELDS } from "../../src/detect/event-cache";
 import { compileFolded, compileString, fold, type StringMode } from "../../src/detect/strings";
 import type { DetectionRule } from "../../src/detect/types";
 import { detection } from "./helpers";
@@ -130,6 +131,20 @@ describe("one read of a field per event, shared by every rule", () => {
     // And a rule matched on its own (no shared read) sees the row as it is now.
     expect((rules[0] as DetectionRule).match(row)).toBeNull();
     expect((rules[1] as DetectionRule).match(row)).not.toBeNull();
+  });
+
+  // Last in this file: it fills the slot table for the rest of the worker's life.
+  it("fields named after the slot table is full are read uncached, with the same answers", () => {
+    for (let i = 0; cachedFieldCount() < MAX_CACHED_FIELDS; i++) fieldReader(`filler.f${i}`);
+    // Fields no earlier test named, so neither holds a slot: both are read uncached.
+    const rules = [rule("a", "actor.username|contains: ADMIN"), rule("b", "tags.env: Prod")];
+    const rows = [
+      { actor: { username: "SuperAdmin" }, tags: { env: "prod" } },
+      { actor: { username: "bob" }, tags: { env: "dev" } },
+      { actor: {}, tags: { env: "PROD" } },
+    ];
+    expect(matched(rules, rows)).toEqual(["a,b", "-", "b"]);
+    expect(cachedFieldCount()).toBe(MAX_CACHED_FIELDS);
   });
 });
 
