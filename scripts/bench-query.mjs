@@ -3,7 +3,8 @@
 // (bench/events.ts `queryRow`, the very rows the Worker side stores), in better-sqlite3
 // (same schema: migrations/*.sql, a file on disk, WAL), queried with the Worker's own query
 // builder (src/store/query.ts `logsQuery`), so both sides run the same SQL over the same rows.
-// Prints `BENCH query_sqlite_p50_ms <filter> <ms>` (and p95). better-sqlite3 is optional.
+// Prints `BENCH query_sqlite_p50_ms <filter> <ms>` (and p95; `query_sqlite_raw_p50_ms`: the same
+// statement read as arrays, without drizzle's row objects). better-sqlite3 is optional.
 import { importWorkerCode } from "./lib/import-worker-code.mjs";
 import { freshDatabase, loadSqlite, rowInserter } from "./lib/sqlite-baseline.mjs";
 
@@ -49,5 +50,16 @@ for (const [name, params] of Object.entries(mod.QUERY_FILTERS)) {
   }
   console.log(`BENCH query_sqlite_p50_ms ${name} ${percentile(times, 50).toFixed(2)}`);
   console.log(`BENCH query_sqlite_p95_ms ${name} ${percentile(times, 95).toFixed(2)}`);
+  // SQLite's own part of it: the statement's rows as arrays, no drizzle row objects
+  const { sql, params: bound } = mod.logsQuery(orm, q).toSQL();
+  const stmt = db.prepare(sql).raw(true);
+  const raw = [];
+  const rawUntil = performance.now() + 6000;
+  for (let r = 0; r < 45 && (r < 8 || performance.now() < rawUntil); r++) {
+    const t = performance.now();
+    stmt.all(...bound);
+    if (r >= 5) raw.push(performance.now() - t);
+  }
+  console.log(`BENCH query_sqlite_raw_p50_ms ${name} ${percentile(raw, 50).toFixed(2)}`);
 }
 db.close();

@@ -54,7 +54,7 @@ const only = args
   .split(",");
 const step = (name) => !only || only.includes(name);
 /** Figures other figures are computed from (recorded, shown in the table only). */
-const INPUTS = /^(query_worker_p50_ms|query_sqlite_p50_ms) /;
+const INPUTS = /^(query_worker_p50_ms|query_sqlite_p50_ms|query_d1_roundtrip_p50_ms)( |$)/;
 const table = [];
 const figures = new Map();
 
@@ -90,6 +90,12 @@ for (const filter of ["source", "eventName", "actor", "time"]) {
   const worker = figures.get(`query_worker_p50_ms ${filter}`);
   const raw = figures.get(`query_sqlite_p50_ms ${filter}`);
   if (worker && raw) emit(`query_p50_ratio ${filter} ${(worker / raw).toFixed(2)}`);
+  // the floor: one bare local D1 round trip plus SQLite's own time (bench/query.bench.ts)
+  const trip = figures.get("query_d1_roundtrip_p50_ms");
+  if (trip && raw) {
+    emit(`query_floor_p50_ms ${filter} ${(trip + raw).toFixed(2)}`);
+    emit(`query_floor_ratio ${filter} ${((trip + raw) / raw).toFixed(2)}`);
+  }
 }
 if (step("stream")) run(process.execPath, ["scripts/bench-stream.mjs"]);
 if (step("csv")) run(process.execPath, ["scripts/bench-csv.mjs"]);
