@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { roleOf } from "../../src/routes/query-auth";
-import { ADMIN_TOKEN, envWith, QUERY_TOKEN } from "../helpers";
+import { ADMIN_TOKEN, count, envWith, QUERY_TOKEN, query } from "../helpers";
 
 /** roleOf: a token's role, the token hashed per request and each secret's digest kept. */
 describe("roleOf", () => {
@@ -39,5 +39,29 @@ describe("roleOf", () => {
       expect(await roleOf(e, `admin-${i}`)).toBe("admin");
       expect(await roleOf(e, `query-${i - 1}`)).toBeNull();
     }
+  });
+});
+
+describe("a read through two role middlewares (`/v1/logs` and `/v1/logs/*`, two routers)", () => {
+  it("is judged once and audited once, with either token", async () => {
+    const paths = ["/v1/logs?limit=1", "/v1/logs/histogram?since=1h", "/v1/logs/facets?since=1h"];
+    let ip = 10;
+    for (const token of [QUERY_TOKEN, ADMIN_TOKEN]) {
+      for (const path of paths) {
+        const from = `198.51.100.${ip++}`;
+        const res = await query(path, {
+          authorization: `Bearer ${token}`,
+          "cf-connecting-ip": from,
+        });
+        expect(res.status, path).toBe(200);
+        const n = await count(
+          "SELECT count(*) AS n FROM logs WHERE sourceID = 'auditflare' AND srcIP = ?",
+          from,
+        );
+        expect(n, `${path} audited`).toBe(1);
+      }
+    }
+    const denied = await query("/v1/logs?limit=1", { authorization: "Bearer nope" });
+    expect(denied.status).toBe(401);
   });
 });
