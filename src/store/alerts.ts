@@ -73,66 +73,59 @@ export function alertStatements(
   return [update, create];
 }
 
-/** Event ids per rule-stats statement: 2,000 ids of 32 hex keep it far below D1's 100 KB. */
-const STATS_CHUNK = 2000;
+/**
+ * rule_stats counts the detections new in this commit: right after each detection INSERT, in
+ * the same transaction, `changes()` is exactly the rows it added (a detection this commit did not
+ * insert, a re-pushed event's, is not counted). ?1 ruleId, ?2 now.
+ */
+const RULE_STATS_SQL = `INSERT INTO rule_stats (ruleId, matches, lastMatchAt)
+  SELECT ?1, c, ?2 FROM (SELECT changes() AS c) WHERE c > 0
+  ON CONFLICT(ruleId) DO UPDATE SET matches = matches + excluded.matches,
+    lastMatchAt = max(coalesce(lastMatchAt, 0), excluded.lastMatchAt)`;
+
+/** Detection rows per bulk insert: a row is ~80 bytes of JSON, far below D1's 100 KB. */
+const DETECTIONS_CHUNK = 400;
+
+// One rule's detections of a commit (?1: JSON [[eventId, dedupKey, value, eventTime], ...],
+// ?2 ruleId, ?3 commitId, ?4 hit), keyed by (eventTime, eventId, ruleId): an event whose id is
+// stored with another time is the stored event's duplicate, and gets no detection of its own.
+// The lookup reads the events' id index where this commit's INSERTs just wrote (no page written).
+const DETECTIONS_SQL = `INSERT INTO detections (ruleId, eventId, dedupKey, value, eventTime, commitId, hit)
+SELECT ?2, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, ?3, ?4 FROM json_each(?1) AS j
+WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = j.value ->> 0 AND e.eventTime != j.value ->> 3)
+ON CONFLICT DO NOTHING`;
 
 /**
- * rule_stats counts the detections new in this commit, one statement per rule (and chunk of
- * events) after the commit's detection inserts: a detection this commit did not insert (a
- * re-pushed event) is not counted. ?1 ruleId, ?2 now, ?3 commitId, ?4 the events' ids (JSON).
+ * The commit's detections, per rule as many rows per INSERT as DETECTIONS_CHUNK (one JSON
+ * parameter), each INSERT followed by the rule's stats counting what it added.
  */
-export function ruleStatsStatements(
+function detectionInserts(
   db: D1Database,
   matches: readonly Match[],
   now: number,
   commitId: string,
 ): D1PreparedStatement[] {
-  const byRule = new Map<string, string[]>();
+  const byRule = new Map<string, Match[]>();
   for (const m of matches) {
-    const ids = byRule.get(m.ruleId) ?? [];
-    ids.push(m.eventId);
-    byRule.set(m.ruleId, ids);
+    const key = `${m.ruleId}\u0000${m.correlation ? 1 : 0}`;
+    const of = byRule.get(key);
+    if (of) of.push(m);
+    else byRule.set(key, [m]);
   }
-  const statement = db.prepare(
-    `INSERT INTO rule_stats (ruleId, matches, lastMatchAt)
-     SELECT ?1, count(*), ?2 FROM detections
-       WHERE ruleId = ?1 AND commitId = ?3 AND eventId IN (SELECT value FROM json_each(?4))
-       HAVING count(*) > 0
-     ON CONFLICT(ruleId) DO UPDATE SET matches = matches + excluded.matches,
-       lastMatchAt = max(coalesce(lastMatchAt, 0), excluded.lastMatchAt)`,
-  );
-  return [...byRule].flatMap(([ruleId, ids]) =>
-    Array.from({ length: Math.ceil(ids.length / STATS_CHUNK) }, (_, i) =>
-      statement.bind(
-        ruleId,
-        now,
-        commitId,
-        JSON.stringify(ids.slice(i * STATS_CHUNK, (i + 1) * STATS_CHUNK)),
-      ),
-    ),
-  );
-}
-
-/** Detection rows per bulk insert: a row is ~150 bytes of JSON, far below D1's 100 KB. */
-const DETECTIONS_CHUNK = 400;
-
-/** The commit's detections, as many rows per INSERT as DETECTIONS_CHUNK (one JSON parameter). */
-function detectionInserts(
-  db: D1Database,
-  matches: readonly Match[],
-  commitId: string,
-): D1PreparedStatement[] {
-  const statement = db.prepare(
-    `INSERT INTO detections (ruleId, eventId, dedupKey, value, eventTime, commitId)
-     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, ?2 FROM json_each(?1)
-     WHERE true ON CONFLICT(ruleId, eventId) DO NOTHING`,
-  );
+  const insert = db.prepare(DETECTIONS_SQL);
+  const stats = db.prepare(RULE_STATS_SQL);
   const out: D1PreparedStatement[] = [];
-  for (let i = 0; i < matches.length; i += DETECTIONS_CHUNK) {
-    const rows = matches
-      .slice(i, i + DETECTIONS_CHUNK)
-      .map((m) => [m.ruleId, m.eventId, m.dedupKey, m.correlation?.value ?? null, m.eventTime]);
-    out.push(statement.bind(JSON.stringify(rows), commitId));
+  for (const ms of byRule.values()) {
+    const first = ms[0] as Match;
+    for (let i = 0; i < ms.length; i += DETECTIONS_CHUNK) {
+      const rows = ms
+        .slice(i, i + DETECTIONS_CHUNK)
+        .map((m) => [m.eventId, m.dedupKey, m.correlation?.value ?? null, m.eventTime]);
+      out.push(
+        insert.bind(JSON.stringify(rows), first.ruleId, commitId, first.correlation ? 1 : 0),
+        stats.bind(first.ruleId, now),
+      );
+    }
   }
   return out;
 }
@@ -150,21 +143,22 @@ function alertGroups(matches: readonly Match[]): Match[][] {
   return [...groups.values()];
 }
 
-/** Events of one group per alert statement pair: 2,000 ids of 32 hex are ~70 KB. */
-const GROUP_CHUNK = 2000;
+/** Events of one group per alert statement pair: 1,500 [id of 32 hex, time] are ~75 KB. */
+const GROUP_CHUNK = 1500;
 /** The groups' JSON per alert statement pair, far below D1's 100 KB. */
 const GROUPS_BYTES = 90_000;
 
 // The commit's alert groups (?1: JSON [[ruleId, dedupKey, since, title, level, destinations,
-// new alert id, [event ids in commit order]], ...]), and the events of each whose detection this
-// commit (?2 commitId) inserted, with their place in the group (k). Materialized: read by every
-// group's subqueries, the detections looked up once.
+// new alert id, [[event id, event time] in commit order]], ...]), and the events of each whose
+// detection this commit (?2 commitId) inserted (looked up by its key), with their place in the
+// group (k). Materialized: read by every group's subqueries, the detections looked up once.
 const GROUPS = `grp AS (SELECT value ->> 0 AS ruleId, value ->> 1 AS dedupKey, value ->> 2 AS since,
     value ->> 3 AS title, value ->> 4 AS level, value ->> 5 AS destinations, value ->> 6 AS newId,
     value -> 7 AS ids FROM json_each(?1)),
-  fresh AS MATERIALIZED (SELECT grp.ruleId, grp.dedupKey, grp.since, j.key AS k, j.value AS id
+  fresh AS MATERIALIZED (SELECT grp.ruleId, grp.dedupKey, grp.since, j.key AS k, j.value ->> 0 AS id
     FROM grp, json_each(grp.ids) AS j
-    WHERE EXISTS (SELECT 1 FROM detections d WHERE d.ruleId = grp.ruleId AND d.eventId = j.value AND d.commitId = ?2))`;
+    WHERE EXISTS (SELECT 1 FROM detections d WHERE d.eventTime = j.value ->> 1
+      AND d.eventId = j.value ->> 0 AND d.ruleId = grp.ruleId AND d.commitId = ?2))`;
 
 // The groups' open alerts in their windows (at most one per group) count the group's new
 // detections at once: one new version, its first 20 events followed by the new ones.
@@ -215,7 +209,7 @@ function groupsAlertStatements(
     const first = group[0] as Match;
     const since = now - first.dedupMinutes * 60_000;
     for (let i = 0, r = 0; i < group.length; i += GROUP_CHUNK, r++) {
-      const ids = group.slice(i, i + GROUP_CHUNK).map((m) => m.eventId);
+      const ids = group.slice(i, i + GROUP_CHUNK).map((m) => [m.eventId, m.eventTime]);
       const destinations = first.destinations ? JSON.stringify(first.destinations) : null;
       const entry = [first.ruleId, first.dedupKey, since, first.title, first.level, destinations];
       const round = rounds[r] ?? [];
@@ -251,8 +245,8 @@ function groupsAlertStatements(
  * A commit's detection statements, batched: its detection rows in bulk inserts, then per
  * (rule, dedup key) of the rules that alert, the open alert counts the group or one alert is
  * made (deduplicated in memory: one alert write per alert, not per event). A correlation's hit
- * is only stored: its windows are decided after the commit. The rule stats follow
- * (`ruleStatsStatements`).
+ * is only stored: its windows are decided after the commit. Each rule's stats follow its
+ * inserts (RULE_STATS_SQL).
  */
 export function detectionStatements(
   db: D1Database,
@@ -263,9 +257,8 @@ export function detectionStatements(
 ): D1PreparedStatement[] {
   if (matches.length === 0) return [];
   return [
-    ...detectionInserts(db, matches, commitId),
+    ...detectionInserts(db, matches, now, commitId),
     ...groupsAlertStatements(db, alertGroups(matches), sourceID, now, commitId),
-    ...ruleStatsStatements(db, matches, now, commitId),
   ];
 }
 

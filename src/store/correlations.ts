@@ -22,7 +22,7 @@ const WINDOWS_PER_BATCH = 50;
 const CHAINED_HIT = `INSERT INTO detections (ruleId, eventId, dedupKey, value, eventTime, commitId)
   SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM correlation_windows
     WHERE ruleId = ?7 AND dedupKey = ?8 AND windowStart = ?9 AND token = ?6)
-  ON CONFLICT(ruleId, eventId) DO UPDATE SET value = (SELECT json_group_array(v) FROM
+  ON CONFLICT(eventTime, eventId, ruleId) DO UPDATE SET value = (SELECT json_group_array(v) FROM
       (SELECT value AS v FROM json_each(detections.value) UNION SELECT value FROM json_each(excluded.value)))
     WHERE json_valid(detections.value) AND json_valid(excluded.value)
       AND detections.value LIKE '[%' AND excluded.value LIKE '[%'`;
@@ -33,7 +33,7 @@ export function d1Correlations(db: D1Database): CorrelationStore {
       const { results } = await db
         .prepare(
           `SELECT eventId AS id, eventTime AS time, value FROM detections
-           WHERE ruleId = ?1 AND dedupKey = ?2 AND eventTime >= ?3 AND eventTime < ?4
+           WHERE ruleId = ?1 AND dedupKey = ?2 AND eventTime >= ?3 AND eventTime < ?4 AND hit = 1
            ORDER BY eventTime, eventId LIMIT ?5`,
         )
         .bind(ruleId, group, from, to, limit)
@@ -56,7 +56,7 @@ export function d1Correlations(db: D1Database): CorrelationStore {
       const { results } = await db
         .prepare(
           `SELECT DISTINCT dedupKey FROM detections
-           WHERE ruleId = ?1 AND eventTime >= ?2 AND eventTime < ?3 LIMIT ?4`,
+           WHERE ruleId = ?1 AND eventTime >= ?2 AND eventTime < ?3 AND hit = 1 LIMIT ?4`,
         )
         .bind(ruleId, from, to, limit)
         .all<{ dedupKey: string }>();
