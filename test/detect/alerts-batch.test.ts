@@ -164,6 +164,54 @@ describe("alerts deduplicated per commit", () => {
     expect(detections?.n).toBe(10);
   });
 
+  it("an event pushed again with another time is the stored event's duplicate: no second detection, count or match", async () => {
+    queueBatches();
+    const stats = () =>
+      env.DB.prepare(
+        "SELECT matches FROM rule_stats WHERE ruleId = 'turbopuffer-invitation-created'",
+      ).first<{ matches: number }>();
+    const first = { ...invitation(0, "batch-retimed"), id: "evt-batch-retimed" };
+    expect(await push([first])).toMatchObject({ inserted: 1 });
+    const matchesBefore = (await stats())?.matches ?? 0;
+    // The same event id (the vendor's `id`), another time: its detection would have another key.
+    const retimed = { ...first, occurred_at: new Date(T0 + 5000).toISOString() };
+    expect(await push([retimed, first])).toMatchObject({ inserted: 0, duplicates: 2 });
+    expect(await alertsOf("batch-retimed")).toEqual([
+      expect.objectContaining({ count: 1, version: 1 }),
+    ]);
+    const detections = await env.DB.prepare(
+      "SELECT count(*) AS n FROM detections WHERE dedupKey = 'batch-retimed'",
+    ).first<{ n: number }>();
+    expect(detections?.n).toBe(1);
+    expect((await stats())?.matches).toBe(matchesBefore);
+  });
+
+  it("a matching event's detection writes its row and its key only (no entry in the correlations' index)", async () => {
+    queueBatches();
+    const source = loadSources(testEnv).find((s) => s.id === "turbopuffer");
+    if (!source) throw new Error("no turbopuffer source in the test config");
+    const records = (events: unknown[]) =>
+      events.map((value) => ({
+        location: "request",
+        raw: JSON.stringify(value),
+        ok: true as const,
+        value,
+      }));
+    const plain = invitations(0, 100, "batch-rows-plain").map((e) => ({
+      ...e,
+      action: "invitation-accepted",
+    }));
+    const matching = invitations(0, 100, "batch-rows");
+    const a = await ingest(testEnv, source, records(plain));
+    const b = await ingest(testEnv, source, records(matching));
+    expect(a).toMatchObject({ inserted: 100 });
+    expect(b).toMatchObject({ inserted: 100 });
+    // 100 detections: 2 rows each (the row, its key; 3 when the (rule, group, time) index held
+    // them too), plus the alert (its row and 3 index entries) and the rule's stats.
+    expect(b.rowsWritten - a.rowsWritten).toBeLessThanOrEqual(2 * 100 + 10);
+    expect(b.rowsWritten - a.rowsWritten).toBeGreaterThanOrEqual(2 * 100);
+  });
+
   it("a queue that refuses the batch gives the claims back: the next sweep queues them", async () => {
     const spy = vi.spyOn(env.NOTIFICATIONS, "sendBatch").mockRejectedValueOnce(new Error("down"));
     await push(invitations(0, 3, "batch-refused"));
