@@ -355,6 +355,22 @@ export async function markNotified(db: D1Database, queued: AlertRow[]): Promise<
   await db.batch(queued.map((a) => mark.bind(a.id, a.notifiedVersion, a.version)));
 }
 
+/**
+ * With no destination configured there is nothing to queue: every due version (unclaimed, or
+ * its claim run out) is marked notified in one statement instead of being read, claimed and
+ * marked alert by alert. Returns how many alerts it marked.
+ */
+export async function markAllNotified(db: D1Database, now = Date.now()): Promise<number> {
+  const r = await db
+    .prepare(
+      `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL
+       WHERE version > notifiedVersion AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?1)`,
+    )
+    .bind(now - NOTIFY_LEASE_MS)
+    .run();
+  return r.meta.changes;
+}
+
 /** Gives claims back (the queue refused the messages): the next sweep queues them. */
 export async function releaseNotifications(db: D1Database, claimed: AlertRow[]): Promise<void> {
   if (claimed.length === 0) return;

@@ -349,6 +349,32 @@ describe("the alert outbox after the response", () => {
     ]);
   });
 
+  it("with no destination, the outbox is emptied at once, sending nothing and leaving a live claim to its sender", async () => {
+    const batches = queueBatches();
+    const source = loadSources(env).find((s) => s.id === "turbopuffer");
+    if (!source) throw new Error("no turbopuffer source in the test config");
+    const records = (actor: string) =>
+      invitations(0, 2, actor).map((value) => ({
+        location: "request",
+        raw: JSON.stringify(value),
+        ok: true as const,
+        value,
+      }));
+    // The test env has no destination (DESTINATIONS "[]"); the work after the response not run.
+    await ingest(env, source, records("nodest-a"), { defer: () => {} });
+    await ingest(env, source, records("nodest-b"), { defer: () => {} });
+    const due = (await unnotifiedAlerts(env.DB, 1000)).filter((a) => a.dedupKey === "nodest-b");
+    expect(await claimNotifications(env.DB, due)).toHaveLength(1);
+    expect(await queueAlerts(env)).toBeGreaterThanOrEqual(1);
+    expect(batches).toEqual([]);
+    expect(await alertsOf("nodest-a")).toEqual([
+      expect.objectContaining({ version: 1, notifiedVersion: 1 }),
+    ]);
+    expect(await alertsOf("nodest-b"), "claimed by another sender, which marks it").toEqual([
+      expect.objectContaining({ version: 1, notifiedVersion: 0 }),
+    ]);
+  });
+
   it("a sender that died between its claim and its send: the claim runs out and the next sweep queues the alert once", async () => {
     const batches = queueBatches();
     const source = loadSources(testEnv).find((s) => s.id === "turbopuffer");
