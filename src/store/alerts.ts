@@ -161,15 +161,17 @@ const GROUPS = `grp AS (SELECT value ->> 0 AS ruleId, value ->> 1 AS dedupKey, v
       AND d.eventId = j.value ->> 0 AND d.ruleId = grp.ruleId AND d.commitId = ?2))`;
 
 // The groups' open alerts in their windows (at most one per group) count the group's new
-// detections at once: one new version, its first 20 events followed by the new ones.
+// detections at once: one new version, its first 20 events followed by the new ones (a list
+// already at 20 is kept as it is, not rebuilt).
 const GROUPS_UPDATE = `WITH ${GROUPS},
   news AS (SELECT ruleId, dedupKey, since, count(*) AS n FROM fresh GROUP BY ruleId, dedupKey)
 UPDATE alerts SET count = alerts.count + news.n, lastSeen = ?3, version = alerts.version + 1,
-  eventIds = (SELECT json_group_array(id) FROM (
-    SELECT id FROM (SELECT 0 AS g, e.key AS k, e.value AS id FROM json_each(alerts.eventIds) AS e
-                    UNION ALL SELECT 1, f.k, f.id FROM fresh AS f
-                      WHERE f.ruleId = news.ruleId AND f.dedupKey = news.dedupKey)
-    ORDER BY g, k LIMIT 20))
+  eventIds = CASE WHEN json_array_length(alerts.eventIds) >= 20 THEN alerts.eventIds ELSE
+    (SELECT json_group_array(id) FROM (
+      SELECT id FROM (SELECT 0 AS g, e.key AS k, e.value AS id FROM json_each(alerts.eventIds) AS e
+                      UNION ALL SELECT 1, f.k, f.id FROM fresh AS f
+                        WHERE f.ruleId = news.ruleId AND f.dedupKey = news.dedupKey)
+      ORDER BY g, k LIMIT 20)) END
 FROM news
 WHERE alerts.ruleId = news.ruleId AND alerts.dedupKey = news.dedupKey
   AND alerts.firstSeen > news.since AND alerts.status != 'closed'`;
