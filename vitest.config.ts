@@ -5,8 +5,9 @@
  *   `cloudflare:test`, `cloudflare:workers`, `test/helpers.ts` or an `env`; if it did, Node could
  *   not load it, so a wrong suffix fails loudly rather than passing quietly.
  * - "worker": every other `*.test.ts`, inside workerd (vitest-pool-workers): D1, R2, Queues, SELF.
- *   Each file gets its own workerd and its own storage, which costs ~5 s per file here: put a
- *   test in it only when it needs the runtime or a binding.
+ *   One workerd per Vitest worker runs many files (`isolate: false`); test/setup.ts gives each
+ *   file empty storage and freshly evaluated modules, as a workerd of its own did. A file still
+ *   costs ~1 s before its first test: put a test in it only when it needs the runtime or a binding.
  * - "scripts": `scripts/test/*.test.mjs`, in Node (they spawn processes).
  */
 import { readFileSync } from "node:fs";
@@ -208,9 +209,9 @@ export default defineConfig(async () => {
   return {
     test: {
       // Vitest's default is one worker per core less one: a single one on a 2-core machine, where
-      // a workerd file spends most of its time waiting on module loads over the pool's socket (Node
-      // side and workerd side in turn), so two run side by side at nearly no cost. Each file keeps
-      // its own workerd and storage whatever the count: isolation is unchanged.
+      // a workerd file spends much of its time waiting on module loads over the pool's socket (Node
+      // side and workerd side in turn), so two run side by side at little cost. Each file keeps
+      // its own storage and modules whatever the count (test/setup.ts).
       maxWorkers: Math.max(2, availableParallelism() - 1),
       // A test's console output (the Worker's logs of the failures a test provokes on purpose) is
       // printed when that test fails, not on a green run.
@@ -231,7 +232,14 @@ export default defineConfig(async () => {
             isolate: false,
           },
         },
-        await workerProject(),
+        // Files share their workerd (one per Vitest worker): a fresh workerd per file spent ~7 s
+        // loading the Worker's modules into it, most of this project's time. test/setup.ts
+        // resets storage and modules for each file and keeps one file's leftover work (queue
+        // batches, waitUntil) from reaching the next (docs/testing.md, "Isolation").
+        await workerProject().then((worker) => ({
+          ...worker,
+          test: { ...worker.test, isolate: false },
+        })),
         // The Node-side scripts (deploy), which workerd cannot run (they spawn processes).
         { test: { name: "scripts", environment: "node", include: ["scripts/test/**/*.test.mjs"] } },
       ],
