@@ -39,10 +39,14 @@ export interface GrantProps {
   via: "token" | "access";
 }
 
-/** The env the provider sees: the Worker's (its prototype, so every binding stays), with OAUTH_KV over D1. */
+/**
+ * The env the provider sees: the Worker's (its prototype, so every binding stays), with OAUTH_KV
+ * over D1 defined on it. Defined, not assigned: an assignment goes through the prototype's setter
+ * when env is a proxy (as the test pool's is), which put OAUTH_KV on the Worker's env itself.
+ */
 export type OAuthEnv = Env & { OAUTH_KV: KVNamespace };
 export const oauthEnv = (env: Env): OAuthEnv =>
-  Object.assign(Object.create(env) as Env, { OAUTH_KV: d1Kv(env.DB) });
+  Object.create(env, { OAUTH_KV: { value: d1Kv(env.DB), enumerable: true } }) as OAuthEnv;
 
 /** One authorization server per origin the Worker is reached at (its issuer is that origin). */
 const servers = new Map<string, OAuthAuthorizationServer<OAuthEnv>>();

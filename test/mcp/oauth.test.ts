@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { oauthEnv } from "../../src/mcp/oauth";
 import { d1Kv } from "../../src/store/oauth-kv";
 import { ADMIN_TOKEN, BASE, call, type Json, QUERY_TOKEN } from "../helpers";
 import { auditEvents, bearer, insertAlert, mcpClient, tool } from "./helpers";
@@ -104,6 +105,17 @@ async function dance(token: string, fields: Record<string, string> = {}) {
   expect(tokens.status).toBe(200);
   return { clientId, code, verifier, accessToken: tokens.body.access_token as string, tokens };
 }
+
+describe("mcp: the provider's env", () => {
+  it("has OAUTH_KV over D1 and every binding, and leaves the Worker's env as it was", async () => {
+    const o = oauthEnv(env);
+    await o.OAUTH_KV.put("probe", "1");
+    expect(await d1Kv(env.DB).get("probe")).toBe("1");
+    expect(o.DB).toBe(env.DB);
+    // The test pool's env is a proxy: an assignment would have gone through to it.
+    expect(Object.keys(env)).not.toContain("OAUTH_KV");
+  });
+});
 
 describe("mcp: discovery", () => {
   it("no credentials: 401 with WWW-Authenticate pointing at the protected-resource metadata", async () => {
