@@ -91,11 +91,29 @@ export function rowId(sourceID: string, eventID: string): string {
   return sha256Hex128Sync(`${sourceID}\n${injectiveText(eventID)}`);
 }
 
-/** Compares two secrets in constant time (hashing first makes the length irrelevant too). */
-export async function timingSafeEqualStrings(a: string, b: string): Promise<boolean> {
-  const [ha, hb] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(a)),
-    crypto.subtle.digest("SHA-256", encoder.encode(b)),
-  ]);
+const sha256 = (s: string) => crypto.subtle.digest("SHA-256", encoder.encode(s));
+
+/**
+ * The SHA-256 of each configured secret a token was compared with, by the secret's value (a
+ * rotated secret is another key): a request hashes only the token it presents. One entry per
+ * admin, query or ingest secret in use; cleared past 64 all the same.
+ */
+const secretDigests = new Map<string, Promise<ArrayBuffer>>();
+function secretDigest(secret: string): Promise<ArrayBuffer> {
+  let d = secretDigests.get(secret);
+  if (!d) {
+    if (secretDigests.size >= 64) secretDigests.clear();
+    d = sha256(secret);
+    secretDigests.set(secret, d);
+  }
+  return d;
+}
+
+/**
+ * Compares a presented token with a configured secret in constant time (hashing first makes
+ * the length irrelevant too; neither the length nor any prefix shows).
+ */
+export async function timingSafeEqualStrings(token: string, secret: string): Promise<boolean> {
+  const [ha, hb] = await Promise.all([sha256(token), secretDigest(secret)]);
   return crypto.subtle.timingSafeEqual(ha, hb);
 }

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { accessConfigured, accessIdentity } from "../lib/access";
 import { presentedToken } from "../lib/auth";
 import { AppError } from "../lib/errors";
+import { timingSafeEqualStrings } from "../lib/hash";
 import type { AppEnv } from "../lib/openapi";
 import { readSecret } from "../lib/secrets";
 import { recordAudit } from "./audit";
@@ -29,41 +30,14 @@ const principals = new WeakMap<Request, Principal>();
 /** The principal of a request that passed requireQueryToken / requireAdminToken. */
 export const principalOf = (c: Context<AppEnv>): Principal | undefined => principals.get(c.req.raw);
 
-const encoder = new TextEncoder();
-const sha256 = (s: string) => crypto.subtle.digest("SHA-256", encoder.encode(s));
-
-/**
- * The SHA-256 of each secret a token was compared with, by the secret's value (a rotated secret
- * is another key): a request hashes only the token it presents. Two secrets in use, so a handful
- * of entries at most; cleared past 8 all the same.
- */
-const secretDigests = new Map<string, Promise<ArrayBuffer>>();
-function secretDigest(secret: string): Promise<ArrayBuffer> {
-  let d = secretDigests.get(secret);
-  if (!d) {
-    if (secretDigests.size >= 8) secretDigests.clear();
-    d = sha256(secret);
-    secretDigests.set(secret, d);
-  }
-  return d;
-}
-
-/**
- * The role of a bearer token: the admin or query token, or null. Compared in constant time: the
- * token's SHA-256 against each configured secret's (so neither the length nor any prefix shows),
- * both compared whichever matches.
- */
+/** The role of a bearer token: the admin or query token (constant time), or null. */
 export async function roleOf(env: Env, token: string): Promise<Role | null> {
   const admin = readSecret(env, "ADMIN_API_TOKEN");
   const query = readSecret(env, "QUERY_API_TOKEN");
-  if (!admin && !query) return null;
-  const [presented, adminDigest, queryDigest] = await Promise.all([
-    sha256(token),
-    admin ? secretDigest(admin) : null,
-    query ? secretDigest(query) : null,
+  const [isAdmin, isReader] = await Promise.all([
+    admin ? timingSafeEqualStrings(token, admin) : false,
+    query ? timingSafeEqualStrings(token, query) : false,
   ]);
-  const isAdmin = adminDigest ? crypto.subtle.timingSafeEqual(presented, adminDigest) : false;
-  const isReader = queryDigest ? crypto.subtle.timingSafeEqual(presented, queryDigest) : false;
   return isAdmin ? "admin" : isReader ? "reader" : null;
 }
 
