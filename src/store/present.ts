@@ -130,11 +130,17 @@ export function presentedJson(row: LogRow, view: ViewDefinition | undefined): st
     if (UNSTORED_COLUMNS.has(k)) return JSON.stringify(presentRow(row, view));
     out += `${out.length > 1 ? "," : ""}"${k}":${jsonValue(v)}`;
   }
-  const sf = jsonColumn(row.sourceFields, "{}");
-  // with raw paths the vendor columns are read from rawLog (the only parse of a whole row)
+  // with raw paths the vendor columns are read from rawLog (the only parse of a whole row), as
+  // presentRow reads them; else the stored text is spliced
   const fields = view?.rawPaths
-    ? JSON.stringify(fullSourceFields(view, sf === "{}" ? {} : JSON.parse(sf), row.rawLog))
-    : sf;
+    ? JSON.stringify(
+        fullSourceFields(
+          view,
+          parseJson<Record<string, unknown>>(row.sourceFields, {}),
+          row.rawLog,
+        ),
+      )
+    : jsonColumn(row.sourceFields, "{}");
   return `${out}${UNSTORED_JSON},"receivedAt":"${toIso(row.receivedAt)}","eventTime":"${toIso(
     row.eventTime,
   )}","readOnly":${row.readOnly === null ? "null" : row.readOnly === 1},"actor":${jsonColumn(
