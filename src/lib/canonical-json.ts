@@ -135,6 +135,54 @@ function sortKeys(keys: string[]): void {
   }
 }
 
+/** A key sequence met before, and the same keys sorted. */
+interface Order {
+  keys: string[];
+  sorted: string[];
+}
+
+/**
+ * The sorted key sequences met, by first key. The events of a vendor repeat a few object shapes
+ * (their top level, their `actor`, their `data`), each with its keys in the same order: one
+ * comparison of the keys with a sequence met before (the same strings, most often the very same
+ * ones, compared by identity first) replaces a sort's string comparisons. Bounded: a few
+ * sequences per first key, and cleared when it holds too many first keys.
+ */
+const ORDERS = new Map<string, Order[]>();
+const ORDERS_PER_KEY = 4;
+const ORDERS_MAX = 1024;
+
+/** `keys` (an object's, which it may reorder) in sorted order. */
+function sorted(keys: string[]): string[] {
+  const n = keys.length;
+  if (n < 2) return keys;
+  const first = keys[0] as string;
+  let orders = ORDERS.get(first);
+  if (orders !== undefined) {
+    for (let o = 0; o < orders.length; o++) {
+      const order = orders[o] as Order;
+      const known = order.keys;
+      if (known.length !== n) continue;
+      let i = 1;
+      while (i < n && known[i] === keys[i]) i++;
+      if (i === n) return order.sorted;
+    }
+  } else {
+    if (ORDERS.size >= ORDERS_MAX) ORDERS.clear();
+    orders = [];
+    ORDERS.set(first, orders);
+  }
+  if (n > 32) {
+    keys.sort(); // a large object: not kept
+    return keys;
+  }
+  const order = { keys: keys.slice(), sorted: keys };
+  sortKeys(keys);
+  if (orders.length >= ORDERS_PER_KEY) orders.shift();
+  orders.push(order);
+  return keys;
+}
+
 function write(value: unknown): void {
   if (typeof value === "string") writeString(value);
   else if (value === null) writeAscii("null");
@@ -156,11 +204,11 @@ function writeArray(value: unknown[]): void {
 }
 
 function writeObject(obj: Record<string, unknown>): void {
-  const keys = Object.keys(obj);
-  sortKeys(keys);
+  const keys = sorted(Object.keys(obj));
   writeByte(0x7b); // {
   let first = true;
-  for (const k of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
     const v = obj[k];
     if (v === undefined) continue;
     if (!first) writeByte(0x2c); // ,
@@ -176,6 +224,7 @@ function writeObject(obj: Record<string, unknown>): void {
 export function canonicalJsonSha256(value: unknown): string {
   pos = 0;
   write(value);
+  reserve(72); // room for the padding, written in place
   return sha256HexBytes(buf, pos);
 }
 
