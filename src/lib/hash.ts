@@ -1,4 +1,4 @@
-import { sha256Hex128Sync } from "./sha256";
+import { sha256Hex128Lines } from "./sha256";
 
 const encoder = new TextEncoder();
 
@@ -88,7 +88,7 @@ export function storableText(s: string): string {
  * an awaited `crypto.subtle.digest` per event cost more than the hash itself.
  */
 export function rowId(sourceID: string, eventID: string): string {
-  return sha256Hex128Sync(`${sourceID}\n${injectiveText(eventID)}`);
+  return sha256Hex128Lines(sourceID, injectiveText(eventID));
 }
 
 const sha256 = (s: string) => crypto.subtle.digest("SHA-256", encoder.encode(s));

@@ -522,19 +522,39 @@ export const sha256HexSync = (text: string): string => sha256TextHex(text, 8);
  */
 export const sha256Hex128Sync = (text: string): string => sha256TextHex(text, 4);
 
+/**
+ * The first 128 bits of the SHA-256 of the UTF-8 bytes of `first`, a newline and `second`, as 32
+ * lowercase hex digits: `sha256Hex128Sync(`${first}\n${second}`)` (the row id's form), without
+ * joining the two texts first (a joined text is read character by character only once it has
+ * been copied into one).
+ */
+export function sha256Hex128Lines(first: string, second: string): string {
+  const n1 = first.length;
+  const n = n1 + 1 + second.length;
+  const b = room(n);
+  let ascii = asciiInto(first, b, 0);
+  b[n1] = 0x0a;
+  ascii = ascii && asciiInto(second, b, n1 + 1);
+  return ascii ? finish(b, n, 4) : sha256TextHex(`${first}\n${second}`, 4);
+}
+
+/** Writes `text` into `b` from `at` when it is ASCII (its own UTF-8); false when it is not. */
+function asciiInto(text: string, b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return false;
+    b[at + i] = c;
+  }
+  return true;
+}
+
 /** The first `hexWords` 32-bit words of the SHA-256 of `text`'s UTF-8 bytes, as hex. */
 function sha256TextHex(text: string, hexWords: number): string {
   // ASCII (ids, canonical JSON of most events) is its own UTF-8: its bytes are the character
   // codes, with no encoding pass.
   const n = text.length;
   let b = room(n);
-  let i = 0;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f) break;
-    b[i] = c;
-  }
-  if (i === n) return finish(b, n, hexWords);
+  if (asciiInto(text, b, 0)) return finish(b, n, hexWords);
   // UTF-8 takes at most 3 bytes per UTF-16 unit (a lone surrogate becomes U+FFFD, 3 bytes).
   b = room(n * 3);
   const { written } = encoder.encodeInto(text, b);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/hash";
-import { sha256Hex128Sync, sha256HexSync } from "../../src/lib/sha256";
+import {
+  sha256Hex128Lines,
+  sha256Hex128Sync,
+  sha256HexBytes,
+  sha256HexSync,
+} from "../../src/lib/sha256";
 
 /** The synchronous SHA-256 is WebCrypto's digest, byte for byte. */
 describe("sha256HexSync", () => {
@@ -36,6 +41,27 @@ describe("sha256HexSync", () => {
       const digest = await sha256Hex(t);
       expect(sha256HexSync(t), JSON.stringify(t.slice(0, 40))).toBe(digest);
       expect(sha256Hex128Sync(t), JSON.stringify(t.slice(0, 40))).toBe(digest.slice(0, 32));
+    }
+  });
+
+  it("hashes two lines as their joined text, and bytes wherever they are", async () => {
+    const parts = ["", "github", "x".repeat(60), "é", "€uro", "\ud800", "𝄞".repeat(30), "a\nb"];
+    for (const a of parts)
+      for (const b of parts) {
+        const digest = await sha256Hex(`${a}\n${b}`);
+        expect(sha256Hex128Lines(a, b), JSON.stringify([a, b])).toBe(digest.slice(0, 32));
+      }
+    const encoder = new TextEncoder();
+    for (const t of ["", "abc", "x".repeat(55), "x".repeat(56), "y".repeat(200)]) {
+      const digest = await sha256Hex(t);
+      const exact = encoder.encode(t); // no room for the padding: hashed from a copy
+      expect(sha256HexBytes(exact, exact.length)).toBe(digest);
+      const inside = new Uint8Array(t.length + 80); // not at the start of its buffer: a copy
+      inside.set(exact, 3);
+      expect(sha256HexBytes(inside.subarray(3), exact.length)).toBe(digest);
+      const roomy = new Uint8Array(t.length + 72); // room: hashed where it is
+      roomy.set(exact);
+      expect(sha256HexBytes(roomy, exact.length)).toBe(digest);
     }
   });
 });
