@@ -1,3 +1,4 @@
+import { registerDerived } from "./store/derived";
 import { presentRow, ruleRowOf } from "./store/present";
 import type { LogRow } from "./store/schema";
 import { type ViewCatalog, viewCatalog } from "./store/views";
@@ -8,6 +9,9 @@ import { findVendor, VENDORS } from "./vendors";
  * the registry's view specs, and rows presented with their vendor's view. Wiring, like
  * src/index.ts: it may import vendors and store; detect, transports and vendors never import it.
  */
+
+// the filters and facets read the maps a row rebuilds from rawLog by its vendor's view
+registerDerived(VENDORS);
 
 let views: ViewCatalog | undefined;
 /** The views of every registered vendor (`logs` first), built when first asked for. */

@@ -1,4 +1,5 @@
 import { parquetWriteBuffer } from "hyparquet-writer";
+import { fullMaps } from "../store/derived";
 import { parseJson } from "../store/present";
 import { COMMON_COLUMNS, UNSTORED_COLUMNS } from "../store/rows";
 import type { LogRow } from "../store/schema";
@@ -42,8 +43,21 @@ export const ARCHIVE_COLUMNS: ReadonlyArray<{ name: string; type: ParquetType }>
 /** A stored row whose rawLog is the event's own text (a spilled one read back from R2). */
 export type ArchiveRow = LogRow;
 
+/** Each row's maps with their markers rebuilt from rawLog (src/store/derived.ts), once a row. */
+const MAPS = new WeakMap<ArchiveRow, ReturnType<typeof fullMaps>>();
+function mapsOf(row: ArchiveRow) {
+  let maps = MAPS.get(row);
+  if (!maps) {
+    maps = fullMaps(findVendor(row.sourceType)?.view, row);
+    MAPS.set(row, maps);
+  }
+  return maps;
+}
+
 function value(row: ArchiveRow, name: string, type: ParquetType): unknown {
   if (UNSTORED_COLUMNS.has(name)) return null;
+  if (name === "actor" || name === "tags" || name === "resources")
+    return parseJson<unknown>(mapsOf(row)[name], null);
   if (name === "sourceFields") {
     const stored = parseJson<Record<string, unknown>>(row.sourceFields, {});
     return fullSourceFields(findVendor(row.sourceType)?.view, stored, row.rawLog);

@@ -24,4 +24,31 @@ export interface ViewDefinition {
    * stored in `sourceFields` only when the normalizer's value differs (src/store/source-fields.ts).
    */
   rawPaths?: Readonly<Record<string, string>>;
+  /**
+   * How the common maps are built from plain paths of the raw record: a row whose map is what
+   * this gives stores a marker instead, and readers build it from rawLog (src/store/derived.ts).
+   */
+  derived?: DerivedMaps;
+}
+
+/** [key, dotted path of the raw record]: the key is set when the path holds a non-empty string. */
+export type KeyPath = readonly [key: string, path: string];
+
+/** A resource: `<type>:<id>` of the string at `path`, or of each object of the array there. */
+export interface DerivedResource {
+  path: string;
+  /** The type: the string at typePath, else `type`, else the path. */
+  type?: string;
+  typePath?: string;
+  /** For an array of objects: each one's id, and its type (else the resource's). */
+  idKey?: string;
+  typeKey?: string;
+}
+
+export interface DerivedMaps {
+  /** actor's keys in order; `email`: an email address in `name` may be the email too. */
+  actor?: { pairs: readonly KeyPath[]; email: boolean };
+  /** tags: the entries of the object at `from`, then the pairs. */
+  tags?: { from?: string; pairs: readonly KeyPath[] };
+  resources?: readonly DerivedResource[];
 }

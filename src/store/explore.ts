@@ -1,5 +1,6 @@
 import { and, count, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { registeredMapSql } from "./derived";
 import { FILTER_FIELDS, type FilterField, filterConditions, type LogFilter } from "./query";
 import { logs } from "./schema";
 
@@ -119,14 +120,15 @@ export const FACET_FIELDS = [
 export type FacetField = (typeof FACET_FIELDS)[number];
 
 /** The value a facet counts: the actor's email, else its name, else its id. */
-const FACET_VALUE: Readonly<Record<FacetField, SQL>> = {
+const facetValue = (): Readonly<Record<FacetField, SQL>> => ({
   sourceType: sql`${logs.sourceType}`,
   eventName: sql`${logs.eventName}`,
-  actor: sql`coalesce(${logs.actor} ->> '$.email', ${logs.actor} ->> '$.name', ${logs.actor} ->> '$.id')`,
+  // the actor map rebuilt once from rawLog where the row holds a marker (src/store/derived.ts)
+  actor: sql`(SELECT coalesce(a ->> '$.email', a ->> '$.name', a ->> '$.id') FROM (SELECT ${sql.raw(registeredMapSql("actor"))} AS a))`,
   srcIP: sql`${logs.srcIP}`,
   srcASOrganization: sql`${logs.srcASOrganization}`,
   srcASCountryCode: sql`${logs.srcASCountryCode}`,
-};
+});
 
 export type Facets = Record<FacetField, Array<{ value: string; count: number }>>;
 
@@ -138,8 +140,9 @@ export type Facets = Record<FacetField, Array<{ value: string; count: number }>>
 export async function facets(db: D1Database, filter: LogFilter, top = 10): Promise<Facets> {
   const where = and(...filterConditions(filter));
   const limit = sql.raw(String(Math.trunc(top)));
+  const value = facetValue();
   const picked = sql.join(
-    FACET_FIELDS.map((f, i) => sql`${FACET_VALUE[f]} AS ${sql.raw(`f${i}`)}`),
+    FACET_FIELDS.map((f, i) => sql`${value[f]} AS ${sql.raw(`f${i}`)}`),
     sql`, `,
   );
   const part = (i: number) => {

@@ -3,6 +3,7 @@ import { utf8Length } from "../lib/utf8";
 import type { ViewDefinition } from "../model/view";
 import type { IngestCounts } from "../ports";
 import { receivedHoursStatements } from "./archive";
+import { fullMaps } from "./derived";
 import { rowKey } from "./keys";
 import { keepStatements, type QuarantineEntry } from "./quarantine";
 import { LOG_COLUMNS } from "./rows";
@@ -107,6 +108,7 @@ async function spill(
   const fields = fullSourceFields(view, stored, row.rawLog);
   const moved: LogRow = {
     ...row,
+    ...fullMaps(view, row), // the maps a marker rebuilt from rawLog (src/store/derived.ts)
     rawLog: "",
     rawLogRef: key,
     sourceFields: JSON.stringify(fields),

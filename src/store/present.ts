@@ -1,5 +1,6 @@
 import { toIso } from "../lib/time";
 import type { ViewDefinition } from "../model/view";
+import { fullMaps } from "./derived";
 import { UNSTORED_COLUMNS } from "./rows";
 import type { LogRow } from "./schema";
 import { fullSourceFields } from "./source-fields";
@@ -36,15 +37,16 @@ export function presentRow(row: LogRow, view: ViewDefinition | undefined) {
     receivedAt,
     ...rest
   } = r as LogRow;
+  const maps = fullMaps(view, { actor, tags, resources, rawLog: r.rawLog });
   return {
     ...rest,
     ...UNSTORED,
     receivedAt: toIso(receivedAt),
     eventTime: toIso(eventTime),
     readOnly: readOnly === null ? null : readOnly === 1,
-    actor: parseJson<Record<string, string>>(actor, {}),
-    tags: parseJson<Record<string, string>>(tags, {}),
-    resources: parseJson<string[]>(resources, []),
+    actor: parseJson<Record<string, string>>(maps.actor, {}),
+    tags: parseJson<Record<string, string>>(maps.tags, {}),
+    resources: parseJson<string[]>(maps.resources, []),
     enrichments: parseJson<unknown[]>(enrichments, []),
     sourceFields: fullSourceFields(
       view,
@@ -69,9 +71,10 @@ export function ruleRowOf(row: LogRow, view: ViewDefinition | undefined): Record
   out.receivedAt = toIso(row.receivedAt);
   out.eventTime = toIso(row.eventTime);
   out.readOnly = row.readOnly === null ? null : row.readOnly === 1;
-  out.actor = parseJson<Record<string, string>>(row.actor, {});
-  out.tags = parseJson<Record<string, string>>(row.tags, {});
-  out.resources = parseJson<string[]>(row.resources, []);
+  const maps = fullMaps(view, row);
+  out.actor = parseJson<Record<string, string>>(maps.actor, {});
+  out.tags = parseJson<Record<string, string>>(maps.tags, {});
+  out.resources = parseJson<string[]>(maps.resources, []);
   out.enrichments = parseJson<unknown[]>(row.enrichments, []);
   if (!view) return out;
   const fields = fullSourceFields(view, parseJson(row.sourceFields, {}), row.rawLog);
@@ -130,6 +133,7 @@ export function presentedJson(row: LogRow, view: ViewDefinition | undefined): st
     if (UNSTORED_COLUMNS.has(k)) return JSON.stringify(presentRow(row, view));
     out += `${out.length > 1 ? "," : ""}"${k}":${jsonValue(v)}`;
   }
+  const maps = fullMaps(view, row);
   // with raw paths the vendor columns are read from rawLog (the only parse of a whole row), as
   // presentRow reads them; else the stored text is spliced
   const fields = view?.rawPaths
@@ -144,10 +148,10 @@ export function presentedJson(row: LogRow, view: ViewDefinition | undefined): st
   return `${out}${UNSTORED_JSON},"receivedAt":"${toIso(row.receivedAt)}","eventTime":"${toIso(
     row.eventTime,
   )}","readOnly":${row.readOnly === null ? "null" : row.readOnly === 1},"actor":${jsonColumn(
-    row.actor,
+    maps.actor,
     "{}",
-  )},"tags":${jsonColumn(row.tags, "{}")},"resources":${jsonColumn(
-    row.resources,
+  )},"tags":${jsonColumn(maps.tags, "{}")},"resources":${jsonColumn(
+    maps.resources,
     "[]",
   )},"enrichments":${jsonColumn(row.enrichments, "[]")},"sourceFields":${fields}}`;
 }

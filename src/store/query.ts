@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { registeredMapSql } from "./derived";
 import { keyAtOrAfter, keyBefore } from "./keys";
 import { type LogRow, logs } from "./schema";
 import { receivedHours } from "./schema-archive";
@@ -167,11 +168,21 @@ const COLUMN = {
   srcASCountryCode: logs.srcASCountryCode,
 } as const;
 
+/** The actor map, rebuilt from rawLog where the row holds a marker (src/store/derived.ts). */
 const actorHas = (value: string) =>
-  sql`EXISTS (SELECT 1 FROM json_each(${logs.actor}) WHERE json_each.value = ${value})`;
+  sql`EXISTS (SELECT 1 FROM json_each(${sql.raw(registeredMapSql("actor"))}) WHERE json_each.value = ${value})`;
 
-/** The columns free text (`q`) searches. */
-const FREE_TEXT = [logs.eventName, logs.actor, logs.srcIP, logs.resources, logs.rawLog];
+/**
+ * The columns free text (`q`) searches; the maps a row may rebuild from rawLog last, so a row
+ * whose rawLog matches never builds them (an OR of the same terms in any order).
+ */
+const freeText = () => [
+  logs.eventName,
+  logs.srcIP,
+  logs.rawLog,
+  sql.raw(registeredMapSql("actor")),
+  sql.raw(registeredMapSql("resources")),
+];
 
 /** `%text%` for LIKE, with LIKE's own characters escaped (ESCAPE '\'). */
 const likeAny = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -199,7 +210,7 @@ export function filterConditions(q: LogFilter, byEvent = true): Array<SQL | unde
     q.actor ? actorHas(q.actor) : undefined,
     like
       ? sql`(${sql.join(
-          FREE_TEXT.map((c) => sql`${c} LIKE ${like} ESCAPE '\\'`),
+          freeText().map((c) => sql`(${c}) LIKE ${like} ESCAPE '\\'`),
           sql` OR `,
         )})`
       : undefined,

@@ -2,6 +2,7 @@ import { rowId, storableText } from "../lib/hash";
 import { COMMON_COLUMNS, UNSTORED_COLUMNS } from "../model/columns";
 import type { Endpoint, NormalizedEvent } from "../model/event";
 import type { SourceRef, ViewDefinition } from "../model/view";
+import { storedMaps } from "./derived";
 import type { LogRow } from "./schema";
 import { storedSourceFields } from "./source-fields";
 
@@ -19,7 +20,8 @@ const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 /**
  * The stored row of a normalized event: its deterministic id plus the source's columns. With
  * `raw` (the vendor's view, and the record the normalizer read, whose text is the event's
- * rawLog), the vendor columns the view reads from rawLog are left out of sourceFields.
+ * rawLog), the vendor columns the view reads from rawLog are left out of sourceFields, and the
+ * maps it builds from rawLog are markers (src/store/derived.ts).
  */
 export async function toRow(
   source: SourceRef,
@@ -31,6 +33,13 @@ export async function toRow(
   const fields = raw
     ? storedSourceFields(raw.view, event.sourceFields, raw.parsed)
     : event.sourceFields;
+  const texts = {
+    actor: JSON.stringify(event.actor),
+    tags: JSON.stringify(event.tags),
+    resources: JSON.stringify(event.resources),
+  };
+  // the maps the view builds from rawLog are stored as a marker (src/store/derived.ts)
+  const maps = raw ? storedMaps(raw.view, raw.parsed, texts) : texts;
   return {
     id: rowId(source.id, event.eventID),
     workspaceID: source.workspaceID ?? "",
@@ -52,9 +61,9 @@ export async function toRow(
     srcLatitude: orNull(src.latitude),
     srcLongitude: orNull(src.longitude),
     srcUserType: orNull(src.userType),
-    actor: JSON.stringify(event.actor),
-    tags: JSON.stringify(event.tags),
-    resources: JSON.stringify(event.resources),
+    actor: maps.actor,
+    tags: maps.tags,
+    resources: maps.resources,
     serviceName: storableText(event.serviceName),
     // none yet for most events (enrichment adds to the list when it finds something)
     enrichments: event.enrichments.length === 0 ? "[]" : JSON.stringify(event.enrichments),

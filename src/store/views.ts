@@ -1,5 +1,6 @@
 import type { ViewDefinition } from "../model/view";
 import type { RangedRelation } from "../sql/time-range";
+import { anyMapSql, type MapColumn, mapSql } from "./derived";
 import { keyAtOrAfter } from "./keys";
 import { COMMON_COLUMNS, UNSTORED_COLUMNS } from "./rows";
 import { viewColumnExpr } from "./source-fields";
@@ -21,8 +22,18 @@ import { viewColumnExpr } from "./source-fields";
 const TIME_COLUMNS = new Set(["receivedAt", "eventTime"]);
 const ISO = (c: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${c} / 1000.0, 'unixepoch')`;
 
-function commonColumn(c: string): string {
+const MAP_COLUMNS = new Set<string>(["actor", "tags", "resources"] satisfies MapColumn[]);
+
+/**
+ * A common column as a view shows it; a map is rebuilt from rawLog where the row holds a marker
+ * (src/store/derived.ts), by `map`: the vendor's construction, or each vendor's by source type.
+ */
+function commonColumn(c: string, map: (c: MapColumn) => string): string {
   if (UNSTORED_COLUMNS.has(c)) return `NULL AS ${c}`;
+  if (MAP_COLUMNS.has(c)) {
+    const expr = map(c as MapColumn);
+    return expr === c ? c : `${expr} AS ${c}`;
+  }
   return TIME_COLUMNS.has(c) ? `${ISO(c)} AS ${c}` : c;
 }
 
@@ -76,7 +87,7 @@ function relations(specs: readonly ViewSpec[]): { logs: Relation; all: readonly 
   const logs: Relation = {
     name: "logs",
     description: `every source: the ${COMMON_COLUMNS.length} common columns, ISO times, and sourceFields with the vendor columns`,
-    select: `${COMMON_COLUMNS.map(commonColumn).join(", ")},\n  ${sourceFieldsSql(specs)}`,
+    select: `${COMMON_COLUMNS.map((c) => commonColumn(c, (m) => anyMapSql(specs, m))).join(", ")},\n  ${sourceFieldsSql(specs)}`,
   };
 
   const all: readonly Relation[] = [
@@ -88,7 +99,7 @@ function relations(specs: readonly ViewSpec[]): { logs: Relation; all: readonly 
         description: v.view.description,
         // One line for the common columns, one for the vendor's: the file is generated (the
         // registry is what people read), and views stay one block each.
-        select: `${common.map(commonColumn).join(", ")},\n  ${vendorColumns(v.view).join(", ")}`,
+        select: `${common.map((c) => commonColumn(c, (m) => mapSql(v.view, m))).join(", ")},\n  ${vendorColumns(v.view).join(", ")}`,
         where: `sourceType = '${v.type}'`,
       };
     }),

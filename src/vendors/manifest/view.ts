@@ -1,3 +1,4 @@
+import type { DerivedMaps, KeyPath } from "../../model/view";
 import type { ViewDefinition } from "../types";
 import type { Manifest } from "./schema";
 
@@ -38,6 +39,48 @@ export function viewOf(m: Manifest): ViewDefinition & { paths: Column[] } {
         paths.filter(([, p]) => SQL_PATH.test(p)).map(([c, p]) => [c, p]),
       ),
     }),
+    ...(m.view.rawLog && { derived: derivedOf(m) }),
     paths,
   };
+}
+
+/** Keys SQLite may write as literals and read back with `$.key`. */
+const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const plain = (pairs: KeyPath[]) => pairs.every(([k, p]) => KEY.test(k) && SQL_PATH.test(p));
+
+/**
+ * The common maps the store may read from rawLog (src/store/derived.ts): the actor, tags and
+ * resources of `map` where they are plain paths SQLite reads as written (a tag of mapped values
+ * is not). A row stores them anyway where they differ (a number written as text, a key rewritten).
+ */
+function derivedOf(m: Manifest): DerivedMaps {
+  const { map } = m;
+  const out: { -readonly [K in keyof DerivedMaps]: DerivedMaps[K] } = {};
+  const actor = Object.entries(map.actor);
+  if (actor.length > 0 && plain(actor)) out.actor = { pairs: actor, email: map.emailFromName };
+  const tagSpecs = Object.entries(map.tags);
+  const tags = tagSpecs.flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as KeyPath] : []));
+  if (map.userAgent) tags.push(["userAgent", map.userAgent]);
+  if (
+    tags.length === tagSpecs.length + (map.userAgent ? 1 : 0) &&
+    plain(tags) &&
+    (map.tagsFrom === undefined || SQL_PATH.test(map.tagsFrom)) &&
+    (tags.length > 0 || map.tagsFrom !== undefined)
+  )
+    out.tags = { ...(map.tagsFrom !== undefined && { from: map.tagsFrom }), pairs: tags };
+  const resources = map.resources.map((r) => ({
+    path: r.path,
+    ...(r.type !== undefined && { type: r.type }),
+    ...(r.typePath !== undefined && { typePath: r.typePath }),
+    ...(r.idKey !== undefined && { idKey: r.idKey }),
+    ...(r.typeKey !== undefined && { typeKey: r.typeKey }),
+  }));
+  if (
+    resources.length > 0 &&
+    resources.every((r) =>
+      [r.path, r.typePath, r.idKey, r.typeKey].every((p) => p === undefined || SQL_PATH.test(p)),
+    )
+  )
+    out.resources = resources;
+  return out;
 }

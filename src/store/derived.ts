@@ -1,0 +1,321 @@
+import type { DerivedMaps, DerivedResource, KeyPath, ViewDefinition } from "../model/view";
+
+/**
+ * The common maps (actor, tags, resources) are not stored twice either. A vendor whose view says
+ * how they are built from plain paths of the raw record (`derived`, src/model/view.ts) gets, per
+ * row, a marker in place of a map that this construction gives back exactly: '' (and '@' for an
+ * actor whose email is its name, as emailFromName adds it). Every reader rebuilds the map from
+ * rawLog: the API and detections in JS (`fullMaps`), the views, filters and facets in SQL
+ * (`mapSql`). Both build the same JSON text, because a marker is stored only when
+ * - the JS construction (`derive`) gives the very text toRow stores, and
+ * - every string in it is written the same by JSON.stringify and by SQLite (`PLAIN`: no
+ *   character either escapes), and no object key of the raw record is an integer (V8 orders
+ *   those first; SQLite keeps the document's order).
+ * The construction reads strings only (a number or an object at a path is left out, in JS and in
+ * SQL), so a normalizer that writes numbers as text, maps values or adds tags stores those rows
+ * whole. Rows stored before this (no marker) read as they are. test/store/derived.test.ts checks
+ * SQL == JS == the stored text for every fixture event of every vendor.
+ * One known gap, shared with the vendor columns read from rawLog (src/store/source-fields.ts): a
+ * raw record with a key twice in one object (JSON.parse keeps the last, SQLite's paths the first).
+ */
+
+export const ACTOR_EMAIL = "@";
+
+/** Strings JSON.stringify and SQLite's JSON functions both write with no escape. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it excludes
+const PLAIN = /^[^\u0000-\u001f"\\\u007f\u2028\u2029\ud800-\udfff]*$/;
+/** Keys V8 puts first in an object (array indexes), whatever the document's order. */
+const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
+
+type Get = (v: unknown) => unknown;
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+function getter(path: string): Get {
+  const keys = path.split(".");
+  return (v) => {
+    let x = v;
+    for (const k of keys) {
+      if (!isObject(x)) return undefined;
+      x = x[k];
+    }
+    return x;
+  };
+}
+
+/** A non-empty plain string, else undefined (what the SQL reads: `str`). */
+const str = (v: unknown): string | undefined =>
+  typeof v === "string" && v !== "" && PLAIN.test(v) ? v : undefined;
+/** A non-empty string that is not plain: the construction cannot say it (null), or undefined. */
+const unsayable = (v: unknown) => typeof v === "string" && v !== "" && !PLAIN.test(v);
+
+/** undefined: the construction cannot give this record's map exactly (store it whole). */
+interface Compiled {
+  actor?: (e: unknown) => Record<string, string> | undefined;
+  tags?: (e: unknown) => Record<string, string> | undefined;
+  resources?: (e: unknown) => string[] | undefined;
+  email: boolean;
+}
+
+function pairsOf(pairs: readonly KeyPath[]) {
+  const keys = pairs.map(([k]) => k);
+  const gets = pairs.map(([, p]) => getter(p));
+  return (e: unknown, out: Record<string, string>): boolean => {
+    for (let i = 0; i < gets.length; i++) {
+      const v = (gets[i] as Get)(e);
+      if (unsayable(v)) return false;
+      const s = str(v);
+      if (s !== undefined) out[keys[i] as string] = s;
+    }
+    return true;
+  };
+}
+
+function resourcesOf(specs: readonly DerivedResource[]) {
+  const compiled = specs.map((r) => ({
+    get: getter(r.path),
+    typeGet: r.typePath ? getter(r.typePath) : null,
+    fallback: r.type ?? r.path,
+    idGet: r.idKey ? getter(r.idKey) : null,
+    typeKeyGet: r.typeKey ? getter(r.typeKey) : null,
+  }));
+  return (e: unknown): string[] | undefined => {
+    const out: string[] = [];
+    for (const r of compiled) {
+      const v = r.get(e);
+      const t = r.typeGet ? r.typeGet(e) : undefined;
+      if (unsayable(t) || unsayable(v)) return undefined;
+      const type = str(t) ?? r.fallback;
+      if (!PLAIN.test(type)) return undefined;
+      const id = str(v);
+      if (id !== undefined) {
+        out.push(`${type}:${id}`);
+        continue;
+      }
+      if (r.idGet === null || !Array.isArray(v)) continue;
+      for (const item of v) {
+        if (!isObject(item)) continue;
+        const iv = r.idGet(item);
+        const it = r.typeKeyGet ? r.typeKeyGet(item) : undefined;
+        if (unsayable(iv) || unsayable(it)) return undefined;
+        const itemId = str(iv);
+        if (itemId !== undefined) out.push(`${str(it) ?? type}:${itemId}`);
+      }
+    }
+    return out;
+  };
+}
+
+function compile(d: DerivedMaps): Compiled {
+  const out: Compiled = { email: d.actor?.email ?? false };
+  if (d.actor) {
+    const fill = pairsOf(d.actor.pairs);
+    out.actor = (e) => {
+      const actor: Record<string, string> = {};
+      return fill(e, actor) ? actor : undefined;
+    };
+  }
+  if (d.tags) {
+    const from = d.tags.from === undefined ? null : getter(d.tags.from);
+    const fill = pairsOf(d.tags.pairs);
+    out.tags = (e) => {
+      const tags: Record<string, string> = {};
+      const o = from?.(e);
+      if (isObject(o))
+        for (const k in o) {
+          const v = o[k];
+          if (v === null) continue;
+          if (typeof v !== "string" || !PLAIN.test(v) || !PLAIN.test(k) || INDEX_KEY.test(k))
+            return undefined;
+          if (k === "__proto__") return undefined;
+          tags[k] = v;
+        }
+      return fill(e, tags) ? tags : undefined;
+    };
+  }
+  if (d.resources) out.resources = resourcesOf(d.resources);
+  return out;
+}
+
+const COMPILED = new WeakMap<DerivedMaps, Compiled>();
+function compiled(d: DerivedMaps): Compiled {
+  let c = COMPILED.get(d);
+  if (!c) {
+    c = compile(d);
+    COMPILED.set(d, c);
+  }
+  return c;
+}
+
+const EMPTY = new Set(["{}", "[]"]);
+
+/**
+ * The texts to store for a row's maps (`texts`: JSON.stringify of the normalizer's), given the
+ * record the normalizer read (whose text is rawLog): a marker where the construction gives the
+ * same text, else the text. An empty map stays "{}" or "[]" (read with no work).
+ */
+export function storedMaps(
+  view: ViewDefinition,
+  parsed: unknown,
+  texts: { actor: string; tags: string; resources: string },
+): { actor: string; tags: string; resources: string } {
+  const d = view.derived;
+  if (!d) return texts;
+  const c = compiled(d);
+  let { actor, tags, resources } = texts;
+  if (c.actor && !EMPTY.has(actor)) {
+    const a = c.actor(parsed);
+    if (a) {
+      if (JSON.stringify(a) === actor) actor = "";
+      else if (c.email && a.name !== undefined && a.email === undefined) {
+        a.email = a.name;
+        if (JSON.stringify(a) === actor) actor = ACTOR_EMAIL;
+      }
+    }
+  }
+  if (c.tags && !EMPTY.has(tags)) {
+    const t = c.tags(parsed);
+    if (t && JSON.stringify(t) === tags) tags = "";
+  }
+  if (c.resources && !EMPTY.has(resources)) {
+    const r = c.resources(parsed);
+    if (r && JSON.stringify(r) === resources) resources = "";
+  }
+  return { actor, tags, resources };
+}
+
+/** Whether a stored map column holds a marker (a map is at least "{}" or "[]"). */
+export const isMarker = (text: string | null): boolean => text === "" || text === ACTOR_EMAIL;
+
+/**
+ * A row's maps as JSON text, markers rebuilt from rawLog (`parsed`: rawLog parsed, when the
+ * caller has it). A marker with no view to read it by (a vendor since removed) reads as empty.
+ */
+export function fullMaps(
+  view: ViewDefinition | undefined,
+  row: { actor: string; tags: string; resources: string; rawLog: string },
+  parsed?: unknown,
+): { actor: string; tags: string; resources: string } {
+  const { actor, tags, resources } = row;
+  if (!isMarker(actor) && tags !== "" && resources !== "") return { actor, tags, resources };
+  const d = view?.derived;
+  let raw = parsed;
+  if (raw === undefined && d) {
+    try {
+      raw = JSON.parse(row.rawLog);
+    } catch {
+      raw = undefined;
+    }
+  }
+  const c = d && raw !== undefined ? compiled(d) : undefined;
+  const text = (v: unknown, empty: string) => (v === undefined ? empty : JSON.stringify(v));
+  let a: Record<string, string> | undefined;
+  if (isMarker(actor)) {
+    a = c?.actor?.(raw);
+    if (a && actor === ACTOR_EMAIL && a.name !== undefined) a.email = a.name;
+  }
+  return {
+    actor: isMarker(actor) ? text(a, "{}") : actor,
+    tags: tags === "" ? text(c?.tags?.(raw), "{}") : tags,
+    resources: resources === "" ? text(c?.resources?.(raw), "[]") : resources,
+  };
+}
+
+// ---- SQL ----
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** The plain non-empty string at a path of JSON `doc`, else NULL (`str`). */
+const strSql = (doc: string, path: string) =>
+  `CASE json_type(${doc}, '$.${path}') WHEN 'text' THEN nullif(${doc} ->> '$.${path}', '') END`;
+
+const objectSql = (pairs: readonly KeyPath[]) =>
+  `json_patch('{}', json_object(${pairs.map(([k, p]) => `${lit(k)}, ${strSql("rawLog", p)}`).join(", ")}))`;
+
+function actorSql(d: NonNullable<DerivedMaps["actor"]>, column: string): string {
+  const base = objectSql(d.pairs);
+  const name = d.pairs.find(([k]) => k === "name");
+  const email =
+    d.email && name
+      ? ` WHEN '${ACTOR_EMAIL}' THEN json_set(${base}, '$.email', ${strSql("rawLog", name[1])})`
+      : "";
+  return `CASE ${column} WHEN '' THEN ${base}${email} ELSE ${column} END`;
+}
+
+function tagsSql(d: NonNullable<DerivedMaps["tags"]>, column: string): string {
+  const from =
+    d.from === undefined
+      ? `'{}'`
+      : `CASE json_type(rawLog, '$.${d.from}') WHEN 'object' THEN (SELECT json_group_object(key, value) FROM json_each(rawLog, '$.${d.from}') WHERE type <> 'null') ELSE '{}' END`;
+  const built = d.pairs.length === 0 ? from : `json_patch(${from}, ${objectSql(d.pairs)})`;
+  return `CASE ${column} WHEN '' THEN ${built} ELSE ${column} END`;
+}
+
+function resourcesSql(specs: readonly DerivedResource[], column: string): string {
+  // each resource's list as a JSON array, then all of them in one (D1 caps a compound SELECT
+  // at five terms: no UNION of the resources)
+  const lists = specs.map((r) => {
+    const type = r.typePath
+      ? `coalesce(${strSql("rawLog", r.typePath)}, ${lit(r.type ?? r.path)})`
+      : lit(r.type ?? r.path);
+    const id = strSql("rawLog", r.path);
+    const one = `WHEN ${id} IS NOT NULL THEN json_array(${type} || ':' || ${id})`;
+    if (!r.idKey) return `CASE ${one} ELSE '[]' END`;
+    // json_each's value of a non-object is not JSON text: its paths are read only for objects
+    const itemId = `CASE j.type WHEN 'object' THEN ${strSql("j.value", r.idKey)} END`;
+    const itemType = r.typeKey
+      ? `coalesce(CASE j.type WHEN 'object' THEN ${strSql("j.value", r.typeKey)} END, ${type})`
+      : type;
+    return `CASE ${one} WHEN json_type(rawLog, '$.${r.path}') = 'array' THEN (SELECT json_group_array(${itemType} || ':' || ${itemId}) FROM json_each(rawLog, '$.${r.path}') AS j WHERE ${itemId} IS NOT NULL) ELSE '[]' END`;
+  });
+  const built =
+    lists.length === 1
+      ? lists[0]
+      : `(SELECT json_group_array(e.value) FROM json_each(json_array(${lists.map((l) => `json(${l})`).join(", ")})) AS a, json_each(a.value) AS e)`;
+  return `CASE ${column} WHEN '' THEN ${built} ELSE ${column} END`;
+}
+
+export type MapColumn = "actor" | "tags" | "resources";
+
+/** The SQL of a map column of one vendor's rows (`column`: the stored column, e.g. `actor`). */
+export function mapSql(view: ViewDefinition, name: MapColumn, column: string = name): string {
+  const d = view.derived;
+  if (name === "actor" && d?.actor) return actorSql(d.actor, column);
+  if (name === "tags" && d?.tags) return tagsSql(d.tags, column);
+  if (name === "resources" && d?.resources) return resourcesSql(d.resources, column);
+  return column;
+}
+
+/** A vendor's view by its source type, as the registry hands them to the store. */
+export interface TypedView {
+  type: string;
+  view: ViewDefinition;
+}
+
+/** The SQL of a map column over every vendor's rows: by source type where it holds a marker. */
+export function anyMapSql(
+  specs: readonly TypedView[],
+  name: MapColumn,
+  column: string = name,
+  sourceType = "sourceType",
+): string {
+  const cases = specs
+    .filter((s) => s.view.derived?.[name])
+    .map((s) => `WHEN ${lit(s.type)} THEN ${mapSql(s.view, name, column)}`);
+  if (cases.length === 0) return column;
+  const markers = name === "actor" ? `('', '${ACTOR_EMAIL}')` : `('')`;
+  return `CASE WHEN ${column} IN ${markers} THEN CASE ${sourceType} ${cases.join(" ")} ELSE ${column} END ELSE ${column} END`;
+}
+
+let registered: readonly TypedView[] = [];
+
+/**
+ * The vendors whose markers the filters and facets read (src/store/query.ts, explore.ts): the
+ * registry hands them in when the Worker starts (src/catalog.ts), as it hands the views.
+ */
+export function registerDerived(specs: readonly TypedView[]): void {
+  registered = specs;
+}
+
+/** The SQL of a map column over every registered vendor's rows. */
+export const registeredMapSql = (name: MapColumn, column?: string) =>
+  anyMapSql(registered, name, column);
