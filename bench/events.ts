@@ -1,5 +1,7 @@
 import { prepareRecords } from "../src/pipeline/prepare";
+import { storedMaps } from "../src/store/derived";
 import { commit } from "../src/store/ingest";
+import { vendorOf } from "../src/vendors";
 /**
  * Fixture-shaped events for the benchmarks (bench/*.bench.ts and scripts/bench-*.mjs): the
  * fields and sizes of the vendors' real events (src/vendors/<vendor>/fixtures/), numbered.
@@ -142,6 +144,17 @@ export function queryRow(i: number) {
     metadata: { session_id: string };
   };
   const id = [1, 2, 3, 4].map((s) => mix(i, s)).join("");
+  // the maps as the normalizer writes them, stored as toRow stores them (src/store/derived.ts)
+  const maps = storedMaps(vendorOf("turbopuffer").view, e, {
+    actor: JSON.stringify({
+      id: e.actor.id,
+      type: e.actor.type,
+      name: e.actor.name,
+      email: e.actor.name,
+    }),
+    tags: JSON.stringify({ session_id: e.metadata.session_id }),
+    resources: JSON.stringify([`session:${e.metadata.session_id}`]),
+  });
   return {
     id,
     workspaceID: "",
@@ -163,9 +176,7 @@ export function queryRow(i: number) {
     srcLatitude: null,
     srcLongitude: null,
     srcUserType: null,
-    actor: JSON.stringify({ ...e.actor, email: e.actor.name }),
-    tags: JSON.stringify({ session_id: e.metadata.session_id }),
-    resources: JSON.stringify([`session:${e.metadata.session_id}`]),
+    ...maps,
     serviceName: "turbopuffer",
     enrichments: "[]",
     rawLog: JSON.stringify(e),
