@@ -184,41 +184,73 @@ export function storedMaps(
   return { actor, tags, resources };
 }
 
+/** rawLog parsed (undefined: it is not JSON). */
+export function parseRaw(rawLog: string): unknown {
+  try {
+    return JSON.parse(rawLog);
+  } catch {
+    return undefined;
+  }
+}
+
+/** rawLog parsed once, when first asked for, by every reader of a row (src/store/present.ts). */
+export function onceParsed(rawLog: string): () => unknown {
+  let done = false;
+  let raw: unknown;
+  return () => {
+    if (!done) {
+      raw = parseRaw(rawLog);
+      done = true;
+    }
+    return raw;
+  };
+}
+
 /** Whether a stored map column holds a marker (a map is at least "{}" or "[]"). */
 export const isMarker = (text: string | null): boolean => text === "" || text === ACTOR_EMAIL;
 
 /**
- * A row's maps as JSON text, markers rebuilt from rawLog (`parsed`: rawLog parsed, when the
- * caller has it). A marker with no view to read it by (a vendor since removed) reads as empty.
+ * A row's maps as JSON text, markers rebuilt from rawLog (`parse`: rawLog parsed, shared with
+ * the caller's other reads of it). A marker with no view to read it by (a vendor since removed) reads as empty.
  */
 export function fullMaps(
   view: ViewDefinition | undefined,
   row: { actor: string; tags: string; resources: string; rawLog: string },
-  parsed?: unknown,
+  parse: () => unknown = () => parseRaw(row.rawLog),
 ): { actor: string; tags: string; resources: string } {
   const { actor, tags, resources } = row;
   if (!isMarker(actor) && tags !== "" && resources !== "") return { actor, tags, resources };
-  const d = view?.derived;
-  let raw = parsed;
-  if (raw === undefined && d) {
-    try {
-      raw = JSON.parse(row.rawLog);
-    } catch {
-      raw = undefined;
-    }
-  }
-  const c = d && raw !== undefined ? compiled(d) : undefined;
-  const text = (v: unknown, empty: string) => (v === undefined ? empty : JSON.stringify(v));
-  let a: Record<string, string> | undefined;
-  if (isMarker(actor)) {
-    a = c?.actor?.(raw);
-    if (a && actor === ACTOR_EMAIL && a.name !== undefined) a.email = a.name;
-  }
+  const built = builtMaps(view, row, parse);
   return {
-    actor: isMarker(actor) ? text(a, "{}") : actor,
-    tags: tags === "" ? text(c?.tags?.(raw), "{}") : tags,
-    resources: resources === "" ? text(c?.resources?.(raw), "[]") : resources,
+    actor: built.actor === undefined ? actor : JSON.stringify(built.actor),
+    tags: built.tags === undefined ? tags : JSON.stringify(built.tags),
+    resources: built.resources === undefined ? resources : JSON.stringify(built.resources),
   };
+}
+
+/**
+ * The maps a row holds as markers, built from rawLog (the others undefined: read the column);
+ * a marker with no view to read it by (a vendor since removed) is an empty map.
+ */
+export function builtMaps(
+  view: ViewDefinition | undefined,
+  row: { actor: string; tags: string; resources: string; rawLog: string },
+  parse: () => unknown = () => parseRaw(row.rawLog),
+): { actor?: Record<string, string>; tags?: Record<string, string>; resources?: string[] } {
+  const { actor, tags, resources } = row;
+  const out: ReturnType<typeof builtMaps> = {};
+  if (!isMarker(actor) && tags !== "" && resources !== "") return out;
+  const d = view?.derived;
+  const raw = d ? parse() : undefined;
+  const c = d && raw !== undefined ? compiled(d) : undefined;
+  if (isMarker(actor)) {
+    const a = c?.actor?.(raw) ?? {};
+    if (actor === ACTOR_EMAIL && a.name !== undefined) a.email = a.name;
+    out.actor = a;
+  }
+  if (tags === "") out.tags = c?.tags?.(raw) ?? {};
+  if (resources === "") out.resources = c?.resources?.(raw) ?? [];
+  return out;
 }
 
 // ---- SQL ----
@@ -306,6 +338,52 @@ export function anyMapSql(
   return `CASE WHEN ${column} IN ${markers} THEN CASE ${sourceType} ${cases.join(" ")} ELSE ${column} END ELSE ${column} END`;
 }
 
+/**
+ * Whether a row's actor map has the value `param` (a bound parameter, once per use): for a marker
+ * row, whether one of the construction's strings is it (no map built: the strings a marker row
+ * reads are the map's values, and a marker's email is its name); for the others, any value of
+ * the stored map. The value is never '' in a built map, so '' never matches a marker row.
+ */
+export function anyActorHasSql(specs: readonly TypedView[], param: () => string): string {
+  const stored = () => `EXISTS (SELECT 1 FROM json_each(actor) WHERE json_each.value = ${param()})`;
+  const cases = specs.flatMap((s) => {
+    const a = s.view.derived?.actor;
+    if (!a) return [];
+    const paths = [...new Set(a.pairs.map(([, p]) => p))];
+    // a string at the path equal to the value (->> gives a number as a number, which no text
+    // equals; an object as JSON text, hence the type)
+    const terms = paths.map(
+      (p) => `(rawLog ->> '$.${p}' = ${param()} AND json_type(rawLog, '$.${p}') = 'text')`,
+    );
+    return [`WHEN ${lit(s.type)} THEN (${terms.join(" OR ")})`];
+  });
+  if (cases.length === 0) return stored();
+  // IS 1: a path not there compares as NULL, which a NOT (an excluded actor) must read as false
+  return `CASE WHEN actor IN ('', '${ACTOR_EMAIL}') THEN (CASE sourceType ${cases.join(" ")} ELSE 0 END) IS 1 ELSE ${stored()} END`;
+}
+
+/** The actor's email, else its name, else its id (the explorer's actor facet), by source type. */
+export function anyActorWhoSql(specs: readonly TypedView[]): string {
+  const stored = `coalesce(actor ->> '$.email', actor ->> '$.name', actor ->> '$.id')`;
+  const cases = specs.flatMap((s) => {
+    const a = s.view.derived?.actor;
+    if (!a) return [];
+    const path = (k: string) => a.pairs.find(([key]) => key === k)?.[1];
+    const who = (keys: string[]) => {
+      const ps = keys.map(path).filter((p): p is string => p !== undefined);
+      const reads = ps.map((p) => strSql("rawLog", p));
+      if (reads.length < 2) return reads[0] ?? "NULL";
+      return `coalesce(${reads.join(", ")})`;
+    };
+    // '@': no email of its own, the name is the email
+    return [
+      `WHEN ${lit(s.type)} THEN CASE actor WHEN '' THEN ${who(["email", "name", "id"])} ELSE ${who(["name"])} END`,
+    ];
+  });
+  if (cases.length === 0) return stored;
+  return `CASE WHEN actor IN ('', '${ACTOR_EMAIL}') THEN CASE sourceType ${cases.join(" ")} END ELSE ${stored} END`;
+}
+
 let registered: readonly TypedView[] = [];
 
 /**
@@ -315,6 +393,12 @@ let registered: readonly TypedView[] = [];
 export function registerDerived(specs: readonly TypedView[]): void {
   registered = specs;
 }
+
+/** anyActorHasSql over every registered vendor's rows. */
+export const registeredActorHasSql = (param: () => string) => anyActorHasSql(registered, param);
+
+/** anyActorWhoSql over every registered vendor's rows. */
+export const registeredActorWhoSql = () => anyActorWhoSql(registered);
 
 /** The SQL of a map column over every registered vendor's rows. */
 export const registeredMapSql = (name: MapColumn, column?: string) =>

@@ -1,6 +1,6 @@
 import { and, count, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { registeredMapSql } from "./derived";
+import { registeredActorWhoSql } from "./derived";
 import { FILTER_FIELDS, type FilterField, filterConditions, type LogFilter } from "./query";
 import { logs } from "./schema";
 
@@ -123,8 +123,8 @@ export type FacetField = (typeof FACET_FIELDS)[number];
 const facetValue = (): Readonly<Record<FacetField, SQL>> => ({
   sourceType: sql`${logs.sourceType}`,
   eventName: sql`${logs.eventName}`,
-  // the actor map rebuilt once from rawLog where the row holds a marker (src/store/derived.ts)
-  actor: sql`(SELECT coalesce(a ->> '$.email', a ->> '$.name', a ->> '$.id') FROM (SELECT ${sql.raw(registeredMapSql("actor"))} AS a))`,
+  // a marker row's actor read from rawLog, not built (src/store/derived.ts)
+  actor: sql.raw(registeredActorWhoSql()),
   srcIP: sql`${logs.srcIP}`,
   srcASOrganization: sql`${logs.srcASOrganization}`,
   srcASCountryCode: sql`${logs.srcASCountryCode}`,

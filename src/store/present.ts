@@ -1,6 +1,6 @@
 import { toIso } from "../lib/time";
 import type { ViewDefinition } from "../model/view";
-import { fullMaps } from "./derived";
+import { builtMaps, fullMaps, onceParsed } from "./derived";
 import { UNSTORED_COLUMNS } from "./rows";
 import type { LogRow } from "./schema";
 import { fullSourceFields } from "./source-fields";
@@ -37,7 +37,8 @@ export function presentRow(row: LogRow, view: ViewDefinition | undefined) {
     receivedAt,
     ...rest
   } = r as LogRow;
-  const maps = fullMaps(view, { actor, tags, resources, rawLog: r.rawLog });
+  const parse = onceParsed(r.rawLog);
+  const maps = fullMaps(view, { actor, tags, resources, rawLog: r.rawLog }, parse);
   return {
     ...rest,
     ...UNSTORED,
@@ -52,6 +53,7 @@ export function presentRow(row: LogRow, view: ViewDefinition | undefined) {
       view,
       parseJson<Record<string, unknown>>(sourceFields, {}),
       r.rawLog,
+      parse,
     ),
   };
 }
@@ -71,13 +73,15 @@ export function ruleRowOf(row: LogRow, view: ViewDefinition | undefined): Record
   out.receivedAt = toIso(row.receivedAt);
   out.eventTime = toIso(row.eventTime);
   out.readOnly = row.readOnly === null ? null : row.readOnly === 1;
-  const maps = fullMaps(view, row);
-  out.actor = parseJson<Record<string, string>>(maps.actor, {});
-  out.tags = parseJson<Record<string, string>>(maps.tags, {});
-  out.resources = parseJson<string[]>(maps.resources, []);
+  const parse = onceParsed(row.rawLog);
+  // the maps a marker stands for, built from rawLog (src/store/derived.ts), else parsed
+  const built = builtMaps(view, row, parse);
+  out.actor = built.actor ?? parseJson<Record<string, string>>(row.actor, {});
+  out.tags = built.tags ?? parseJson<Record<string, string>>(row.tags, {});
+  out.resources = built.resources ?? parseJson<string[]>(row.resources, []);
   out.enrichments = parseJson<unknown[]>(row.enrichments, []);
   if (!view) return out;
-  const fields = fullSourceFields(view, parseJson(row.sourceFields, {}), row.rawLog);
+  const fields = fullSourceFields(view, parseJson(row.sourceFields, {}), row.rawLog, parse);
   for (const column of view.columns) if (!(column in out)) out[column] = fields[column];
   return out;
 }
@@ -133,7 +137,8 @@ export function presentedJson(row: LogRow, view: ViewDefinition | undefined): st
     if (UNSTORED_COLUMNS.has(k)) return JSON.stringify(presentRow(row, view));
     out += `${out.length > 1 ? "," : ""}"${k}":${jsonValue(v)}`;
   }
-  const maps = fullMaps(view, row);
+  const parse = onceParsed(row.rawLog);
+  const maps = fullMaps(view, row, parse);
   // with raw paths the vendor columns are read from rawLog (the only parse of a whole row), as
   // presentRow reads them; else the stored text is spliced
   const fields = view?.rawPaths
@@ -142,6 +147,7 @@ export function presentedJson(row: LogRow, view: ViewDefinition | undefined): st
           view,
           parseJson<Record<string, unknown>>(row.sourceFields, {}),
           row.rawLog,
+          parse,
         ),
       )
     : jsonColumn(row.sourceFields, "{}");

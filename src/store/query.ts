@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
-import { registeredMapSql } from "./derived";
+import { registeredActorHasSql, registeredMapSql } from "./derived";
 import { keyAtOrAfter, keyBefore } from "./keys";
 import { type LogRow, logs } from "./schema";
 import { receivedHours } from "./schema-archive";
@@ -168,9 +168,20 @@ const COLUMN = {
   srcASCountryCode: logs.srcASCountryCode,
 } as const;
 
-/** The actor map, rebuilt from rawLog where the row holds a marker (src/store/derived.ts). */
+/** A mark of where a parameter goes in SQL built as text (no SQL holds it). */
+const PARAM = "\u0001";
+
+/**
+ * Whether the row's actor map has `value`: a marker row compares the raw strings its map is built
+ * of (src/store/derived.ts), the others the stored map's values.
+ */
 const actorHas = (value: string) =>
-  sql`EXISTS (SELECT 1 FROM json_each(${sql.raw(registeredMapSql("actor"))}) WHERE json_each.value = ${value})`;
+  sql`(${sql.join(
+    registeredActorHasSql(() => PARAM)
+      .split(PARAM)
+      .map((part) => sql.raw(part)),
+    sql`${value}`,
+  )})`;
 
 /**
  * The columns free text (`q`) searches; the maps a row may rebuild from rawLog last, so a row

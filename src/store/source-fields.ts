@@ -117,20 +117,28 @@ export function storedSourceFields(
   return out;
 }
 
-/** Every vendor column of a stored row, as the view shows it, in the view's order. */
+/**
+ * Every vendor column of a stored row, as the view shows it, in the view's order (`parse`:
+ * rawLog parsed, shared with the caller's other reads of it).
+ */
 export function fullSourceFields(
   view: ViewDefinition | undefined,
   stored: Record<string, unknown>,
   rawLog: string,
+  parse?: () => unknown,
 ): Record<string, unknown> {
   const paths = view?.rawPaths;
   if (!view || !paths || view.columns.every((c) => c in stored)) return stored;
   let raw: unknown;
-  try {
-    raw = JSON.parse(rawLog);
-  } catch {
-    return stored;
-  }
+  if (parse) {
+    raw = parse();
+    if (raw === undefined) return stored;
+  } else
+    try {
+      raw = JSON.parse(rawLog);
+    } catch {
+      return stored;
+    }
   const out: Record<string, unknown> = {};
   for (const c of view.columns) {
     const path = paths[c];

@@ -200,6 +200,22 @@ describe.each(vendors)("maps rebuilt from rawLog: $type", ({ type, view, events 
         ).toContain(row.id);
       }
     }
+    // excluding an actor value leaves exactly the rows whose map has it not
+    const values = [...expected.values()].map((w) => Object.values(JSON.parse(w.actor)));
+    for (const value of new Set([...values.flat(), "no-such-actor"]) as Set<string>) {
+      const left = await queryLogs(env.DB, {
+        sourceID: source.id,
+        exclude: [{ field: "actor", value }],
+        timeField: "eventTime",
+        order: "desc",
+        limit: 1000,
+      });
+      expect(left.length, `exclude actor=${value}`).toBe(
+        prepared.rows.filter(
+          (r) => !values[[...expected.keys()].indexOf(r.eventID)]?.includes(value),
+        ).length,
+      );
+    }
     // the actor facet counts the values the stored maps give
     const counts = new Map<string, number>();
     for (const want of expected.values()) {
