@@ -145,7 +145,7 @@ export function queryRow(i: number) {
   };
   const id = [1, 2, 3, 4].map((s) => mix(i, s)).join("");
   // the maps as the normalizer writes them, stored as toRow stores them (src/store/derived.ts)
-  const maps = storedMaps(vendorOf("turbopuffer").view, e, {
+  const maps = storedMaps(vendorOf("turbopuffer").view, e, JSON.stringify(e), {
     actor: JSON.stringify({
       id: e.actor.id,
       type: e.actor.type,

@@ -27,6 +27,9 @@ const PLAIN = /^[^\u0000-\u001f"\\\u007f\u2028\u2029\ud800-\udfff]*$/;
 /** Keys V8 puts first in an object (array indexes), whatever the document's order. */
 const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
 
+/** The most objects of a resource list the SQL reads (one term each: no json_each in a view). */
+const MAX_ITEMS = 8;
+
 type Get = (v: unknown) => unknown;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
@@ -93,6 +96,7 @@ function resourcesOf(specs: readonly DerivedResource[]) {
         continue;
       }
       if (r.idGet === null || !Array.isArray(v)) continue;
+      if (v.length > MAX_ITEMS) return undefined;
       for (const item of v) {
         if (!isObject(item)) continue;
         const iv = r.idGet(item);
@@ -124,7 +128,6 @@ function compile(d: DerivedMaps): Compiled {
       if (isObject(o))
         for (const k in o) {
           const v = o[k];
-          if (v === null) continue;
           if (typeof v !== "string" || !PLAIN.test(v) || !PLAIN.test(k) || INDEX_KEY.test(k))
             return undefined;
           if (k === "__proto__") return undefined;
@@ -157,6 +160,7 @@ const EMPTY = new Set(["{}", "[]"]);
 export function storedMaps(
   view: ViewDefinition,
   parsed: unknown,
+  rawLog: string,
   texts: { actor: string; tags: string; resources: string },
 ): { actor: string; tags: string; resources: string } {
   const d = view.derived;
@@ -173,7 +177,8 @@ export function storedMaps(
       }
     }
   }
-  if (c.tags && !EMPTY.has(tags)) {
+  // SQLite writes the object at `from` with the raw text's escapes: only a raw text with none
+  if (c.tags && !EMPTY.has(tags) && (d.tags?.from === undefined || !rawLog.includes("\\"))) {
     const t = c.tags(parsed);
     if (t && JSON.stringify(t) === tags) tags = "";
   }
@@ -274,36 +279,36 @@ function actorSql(d: NonNullable<DerivedMaps["actor"]>, column: string): string 
 }
 
 function tagsSql(d: NonNullable<DerivedMaps["tags"]>, column: string): string {
+  // the object as the raw text has it, minified (a marker row's has string values and no escape)
   const from =
     d.from === undefined
       ? `'{}'`
-      : `CASE json_type(rawLog, '$.${d.from}') WHEN 'object' THEN (SELECT json_group_object(key, value) FROM json_each(rawLog, '$.${d.from}') WHERE type <> 'null') ELSE '{}' END`;
+      : `CASE json_type(rawLog, '$.${d.from}') WHEN 'object' THEN rawLog -> '$.${d.from}' ELSE '{}' END`;
   const built = d.pairs.length === 0 ? from : `json_patch(${from}, ${objectSql(d.pairs)})`;
   return `CASE ${column} WHEN '' THEN ${built} ELSE ${column} END`;
 }
 
 function resourcesSql(specs: readonly DerivedResource[], column: string): string {
-  // each resource's list as a JSON array, then all of them in one (D1 caps a compound SELECT
-  // at five terms: no UNION of the resources)
-  const lists = specs.map((r) => {
+  // Each resource a JSON string or NULL, concatenated: no json_each, which the SQL gate reads as
+  // a scan of a built value (src/sql/cost.ts), in a view. A marker row's strings are plain, so
+  // quotes around them are JSON.stringify's text.
+  const items = specs.flatMap((r) => {
     const type = r.typePath
       ? `coalesce(${strSql("rawLog", r.typePath)}, ${lit(r.type ?? r.path)})`
       : lit(r.type ?? r.path);
-    const id = strSql("rawLog", r.path);
-    const one = `WHEN ${id} IS NOT NULL THEN json_array(${type} || ':' || ${id})`;
-    if (!r.idKey) return `CASE ${one} ELSE '[]' END`;
-    // json_each's value of a non-object is not JSON text: its paths are read only for objects
-    const itemId = `CASE j.type WHEN 'object' THEN ${strSql("j.value", r.idKey)} END`;
-    const itemType = r.typeKey
-      ? `coalesce(CASE j.type WHEN 'object' THEN ${strSql("j.value", r.typeKey)} END, ${type})`
-      : type;
-    return `CASE ${one} WHEN json_type(rawLog, '$.${r.path}') = 'array' THEN (SELECT json_group_array(${itemType} || ':' || ${itemId}) FROM json_each(rawLog, '$.${r.path}') AS j WHERE ${itemId} IS NOT NULL) ELSE '[]' END`;
+    const one = `'"' || ${type} || ':' || ${strSql("rawLog", r.path)} || '"'`;
+    if (!r.idKey) return [one];
+    const each = Array.from({ length: MAX_ITEMS }, (_, k) => {
+      const item = `${r.path}[${k}]`;
+      const itemType = r.typeKey
+        ? `coalesce(${strSql("rawLog", `${item}.${r.typeKey}`)}, ${type})`
+        : type;
+      return `'"' || ${itemType} || ':' || ${strSql("rawLog", `${item}.${r.idKey}`)} || '"'`;
+    });
+    return [one, ...each];
   });
-  const built =
-    lists.length === 1
-      ? lists[0]
-      : `(SELECT json_group_array(e.value) FROM json_each(json_array(${lists.map((l) => `json(${l})`).join(", ")})) AS a, json_each(a.value) AS e)`;
-  return `CASE ${column} WHEN '' THEN ${built} ELSE ${column} END`;
+  const joined = items.map((i) => `coalesce(',' || ${i}, '')`).join(" || ");
+  return `CASE ${column} WHEN '' THEN '[' || substr(${joined}, 2) || ']' ELSE ${column} END`;
 }
 
 export type MapColumn = "actor" | "tags" | "resources";

@@ -39,7 +39,7 @@ export async function toRow(
     resources: JSON.stringify(event.resources),
   };
   // the maps the view builds from rawLog are stored as a marker (src/store/derived.ts)
-  const maps = raw ? storedMaps(raw.view, raw.parsed, texts) : texts;
+  const maps = raw ? storedMaps(raw.view, raw.parsed, event.rawLog, texts) : texts;
   return {
     id: rowId(source.id, event.eventID),
     workspaceID: source.workspaceID ?? "",

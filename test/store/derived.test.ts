@@ -76,6 +76,13 @@ const VARIANTS: Record<string, (e: unknown) => { value: unknown; raw: string }> 
     );
     return { value, raw: JSON.stringify(value) };
   },
+  "pretty-printed raw text": (e) => ({ value: e, raw: JSON.stringify(e, null, 2) }),
+  "arrays of ten": (e) => {
+    const value = mapDeep(e, (x) =>
+      Array.isArray(x) && x.length > 0 ? Array.from({ length: 10 }, (_, i) => x[i % x.length]) : x,
+    );
+    return { value, raw: JSON.stringify(value) };
+  },
   "numbers and booleans for strings": (e) => {
     let i = 0;
     const value = mapDeep(
