@@ -363,8 +363,9 @@ export function anyActorHasSql(specs: readonly TypedView[], param: () => string)
     return [`WHEN ${lit(s.type)} THEN (${terms.join(" OR ")})`];
   });
   if (cases.length === 0) return stored();
-  // IS 1: a path not there compares as NULL, which a NOT (an excluded actor) must read as false
-  return `CASE WHEN actor IN ('', '${ACTOR_EMAIL}') THEN (CASE sourceType ${cases.join(" ")} ELSE 0 END) IS 1 ELSE ${stored()} END`;
+  // a built map has no '' (text() drops it); IS 1: a path not there compares as NULL, which a
+  // NOT (an excluded actor) must read as false
+  return `CASE WHEN actor IN ('', '${ACTOR_EMAIL}') THEN ${param()} <> '' AND (CASE sourceType ${cases.join(" ")} ELSE 0 END) IS 1 ELSE ${stored()} END`;
 }
 
 /** The actor's email, else its name, else its id (the explorer's actor facet), by source type. */
