@@ -343,11 +343,17 @@ export function anyMapSql(
   return `CASE WHEN ${column} IN ${markers} THEN CASE ${sourceType} ${cases.join(" ")} ELSE ${column} END ELSE ${column} END`;
 }
 
+/** A raw text that writes every string as it is (no escape in it). */
+const NO_ESCAPE = `instr(rawLog, '\\') = 0`;
+
 /**
  * Whether a row's actor map has the value `param` (a bound parameter, once per use): for a marker
  * row, whether one of the construction's strings is it (no map built: the strings a marker row
  * reads are the map's values, and a marker's email is its name); for the others, any value of
  * the stored map. The value is never '' in a built map, so '' never matches a marker row.
+ * A marker row whose raw text has no backslash writes each string as it is, so one that has not
+ * the value anywhere (instr, exact and case-sensitive as `=` is) is read no further: most rows
+ * are answered with no parse of rawLog.
  */
 export function anyActorHasSql(specs: readonly TypedView[], param: () => string): string {
   const stored = () => `EXISTS (SELECT 1 FROM json_each(actor) WHERE json_each.value = ${param()})`;
@@ -356,16 +362,72 @@ export function anyActorHasSql(specs: readonly TypedView[], param: () => string)
     if (!a) return [];
     const paths = [...new Set(a.pairs.map(([, p]) => p))];
     // a string at the path equal to the value (->> gives a number as a number, which no text
-    // equals; an object as JSON text, hence the type)
+    // equals; an object as JSON text, hence the type); a CASE's WHENs are tried in order
     const terms = paths.map(
-      (p) => `(rawLog ->> '$.${p}' = ${param()} AND json_type(rawLog, '$.${p}') = 'text')`,
+      (p) =>
+        `WHEN rawLog ->> '$.${p}' = ${param()} AND json_type(rawLog, '$.${p}') = 'text' THEN 1`,
     );
-    return [`WHEN ${lit(s.type)} THEN (${terms.join(" OR ")})`];
+    return [`WHEN ${lit(s.type)} THEN CASE ${terms.join(" ")} ELSE 0 END`];
   });
   if (cases.length === 0) return stored();
-  // a built map has no '' (text() drops it); IS 1: a path not there compares as NULL, which a
-  // NOT (an excluded actor) must read as false
-  return `CASE WHEN actor IN ('', '${ACTOR_EMAIL}') THEN ${param()} <> '' AND (CASE sourceType ${cases.join(" ")} ELSE 0 END) IS 1 ELSE ${stored()} END`;
+  // a built map has no '' (text() drops it): 0 or 1, never NULL, so a NOT (an excluded actor)
+  // keeps a row whose paths are missing
+  return `CASE WHEN actor IN ('', '${ACTOR_EMAIL}') THEN CASE WHEN ${param()} = '' THEN 0 WHEN ${NO_ESCAPE} AND instr(rawLog, ${param()}) = 0 THEN 0 ELSE CASE sourceType ${cases.join(" ")} ELSE 0 END END ELSE ${stored()} END`;
+}
+
+/** What JSON writes around and between a map's strings (and the one character that escapes). */
+const JSON_PUNCTUATION = /["\\{}[\]:,]/;
+
+/** LIKE's case folding (SQLite's built-in LIKE folds ASCII letters only). */
+const foldAscii = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/** The strings a vendor's construction writes into map `name` itself (not read from rawLog). */
+function literalsOf(d: DerivedMaps, name: MapColumn): string[] {
+  if (name === "actor" && d.actor)
+    return [...d.actor.pairs.map(([k]) => k), ...(d.actor.email ? ["email"] : [])];
+  if (name === "tags" && d.tags) return d.tags.pairs.map(([k]) => k);
+  if (name === "resources" && d.resources) return d.resources.map((r) => r.type ?? r.path);
+  return [];
+}
+
+/**
+ * Whether free text `needle` (a LIKE of `%needle%`, LIKE's own characters escaped) can skip map
+ * `name` of this vendor's marker rows whose raw text has no backslash, because there it matches
+ * the rebuilt map's text only where it matches rawLog, which free text searches too:
+ * - the map's text is JSON of strings, each either read from rawLog (the construction's) or a
+ *   literal of the view (its keys, the '@' marker's "email", a resource's fixed type), with only
+ *   punctuation `"{}[]:,` around and between them, no space, and no escape (a marker row's strings
+ *   are plain);
+ * - a needle with none of that punctuation and no backslash matches inside one of those strings;
+ * - one that is inside no literal (as LIKE folds case) matches inside a string read from rawLog;
+ * - a raw text with no backslash writes that string as it is: the needle is in rawLog too.
+ * Any other needle, or a raw text with a backslash (an escape may write the string otherwise),
+ * rebuilds the map and matches it as before.
+ */
+export function textInRawOnly(view: ViewDefinition, name: MapColumn, needle: string): boolean {
+  const d = view.derived;
+  if (!d?.[name] || needle === "" || JSON_PUNCTUATION.test(needle)) return false;
+  const n = foldAscii(needle);
+  return !literalsOf(d, name).some((l) => foldAscii(l).includes(n));
+}
+
+/**
+ * Free text's LIKE of map `name` over every vendor's rows (`like`: the pattern parameter, with
+ * ESCAPE '\'), as `(mapSql) LIKE pattern`; a marker row of a vendor for which the needle is
+ * `textInRawOnly`, whose raw text has no backslash, is 0 instead, with no map built: there a
+ * match of the map is a match of rawLog, which the same OR tries first.
+ */
+export function anyMapLikeSql(
+  specs: readonly TypedView[],
+  name: MapColumn,
+  needle: string,
+  like: () => string,
+): string {
+  const full = `(${anyMapSql(specs, name)}) LIKE ${like()} ESCAPE '\\'`;
+  const skip = specs.filter((s) => textInRawOnly(s.view, name, needle)).map((s) => lit(s.type));
+  if (skip.length === 0) return full;
+  const markers = name === "actor" ? `('', '${ACTOR_EMAIL}')` : `('')`;
+  return `CASE WHEN ${name} IN ${markers} AND sourceType IN (${skip.join(", ")}) AND ${NO_ESCAPE} THEN 0 ELSE ${full} END`;
 }
 
 /** The actor's email, else its name, else its id (the explorer's actor facet), by source type. */
@@ -409,3 +471,7 @@ export const registeredActorWhoSql = () => anyActorWhoSql(registered);
 /** The SQL of a map column over every registered vendor's rows. */
 export const registeredMapSql = (name: MapColumn, column?: string) =>
   anyMapSql(registered, name, column);
+
+/** anyMapLikeSql over every registered vendor's rows. */
+export const registeredMapLikeSql = (name: MapColumn, needle: string, like: () => string) =>
+  anyMapLikeSql(registered, name, needle, like);

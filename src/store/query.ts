@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
-import { registeredActorHasSql, registeredMapSql } from "./derived";
+import { registeredActorHasSql, registeredMapLikeSql } from "./derived";
 import { keyAtOrAfter, keyBefore } from "./keys";
 import { type LogRow, logs } from "./schema";
 import { receivedHours } from "./schema-archive";
@@ -171,29 +171,44 @@ const COLUMN = {
 /** A mark of where a parameter goes in SQL built as text (no SQL holds it). */
 const PARAM = "\u0001";
 
+/** SQL built as text with PARAM marks, each bound to `value`. */
+const withParam = (text: string, value: string) =>
+  sql`(${sql.join(
+    text.split(PARAM).map((part) => sql.raw(part)),
+    sql`${value}`,
+  )})`;
+
 /**
  * Whether the row's actor map has `value`: a marker row compares the raw strings its map is built
  * of (src/store/derived.ts), the others the stored map's values.
  */
 const actorHas = (value: string) =>
-  sql`(${sql.join(
-    registeredActorHasSql(() => PARAM)
-      .split(PARAM)
-      .map((part) => sql.raw(part)),
-    sql`${value}`,
-  )})`;
+  withParam(
+    registeredActorHasSql(() => PARAM),
+    value,
+  );
 
 /**
- * The columns free text (`q`) searches; the maps a row may rebuild from rawLog last, so a row
- * whose rawLog matches never builds them (an OR of the same terms in any order).
+ * Free text (`q`, as `like`): a LIKE of the columns it searches, in an OR. The maps a row may
+ * rebuild from rawLog come last, so a row whose rawLog matches never builds them, and a needle
+ * that can match a marker row's map only where it matches rawLog builds none (derived.ts
+ * `textInRawOnly`): the same answer as a LIKE of every column.
  */
-const freeText = () => [
-  logs.eventName,
-  logs.srcIP,
-  logs.rawLog,
-  sql.raw(registeredMapSql("actor")),
-  sql.raw(registeredMapSql("resources")),
-];
+const freeText = (needle: string, like: string) =>
+  sql`(${sql.join(
+    [
+      ...[logs.eventName, logs.srcIP, logs.rawLog].map((c) => sql`${c} LIKE ${like} ESCAPE '\\'`),
+      withParam(
+        registeredMapLikeSql("actor", needle, () => PARAM),
+        like,
+      ),
+      withParam(
+        registeredMapLikeSql("resources", needle, () => PARAM),
+        like,
+      ),
+    ],
+    sql` OR `,
+  )})`;
 
 /** `%text%` for LIKE, with LIKE's own characters escaped (ESCAPE '\'). */
 const likeAny = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -219,12 +234,7 @@ export function filterConditions(q: LogFilter, byEvent = true): Array<SQL | unde
       return v ? eq(col, v) : undefined;
     }),
     q.actor ? actorHas(q.actor) : undefined,
-    like
-      ? sql`(${sql.join(
-          freeText().map((c) => sql`(${c}) LIKE ${like} ESCAPE '\\'`),
-          sql` OR `,
-        )})`
-      : undefined,
+    q.q && like ? freeText(q.q, like) : undefined,
     ...(q.exclude ?? []).map(({ field, value }) =>
       field === "actor"
         ? sql`NOT ${actorHas(value)}`

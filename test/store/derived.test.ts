@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { present as presentRow } from "../../src/catalog";
 import type { ViewDefinition } from "../../src/model/view";
 import { prepareRecords } from "../../src/pipeline/prepare";
-import { fullMaps, isMarker } from "../../src/store/derived";
+import { fullMaps, isMarker, textInRawOnly } from "../../src/store/derived";
 import { facets } from "../../src/store/explore";
 import { commit } from "../../src/store/ingest";
 import { getLog, queryLogs } from "../../src/store/query";
@@ -110,6 +110,9 @@ const VARIANTS: Record<string, (e: unknown) => { value: unknown; raw: string }> 
   },
 };
 
+/** LIKE's case folding: ASCII letters only. */
+const foldAscii = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
 const vendors = VENDORS.map((v) => ({
   type: v.type,
   view: v.view as ViewDefinition,
@@ -207,6 +210,56 @@ describe.each(vendors)("maps rebuilt from rawLog: $type", ({ type, view, events 
         ).toContain(row.id);
       }
     }
+    // free text gives main's answer (a LIKE of the stored texts) for needles on both sides of
+    // every condition of the shortcut (textInRawOnly): with and without JSON punctuation, inside
+    // a key or literal of the view or not, in other case, and raw texts with and without escapes
+    const needles = new Set<string>(["no-such-text", "%", "_"]);
+    for (const want of expected.values()) {
+      const strings = [
+        ...Object.entries(JSON.parse(want.actor) as Record<string, string>).flat(),
+        ...(JSON.parse(want.resources) as string[]).flatMap((r) => [r, ...r.split(":")]),
+      ];
+      for (const x of strings) {
+        const chars = Array.from(x);
+        // (D1 refuses a LIKE pattern of more than 50 bytes)
+        for (const n of [
+          chars.slice(0, 10).join(""),
+          chars.slice(1, 7).join(""),
+          chars.slice(-5).join("").toUpperCase(),
+          `":"${chars.slice(0, 4).join("")}`,
+          `${chars.slice(-3).join("")}",`,
+        ])
+          if (n !== "" && needles.size < 80) needles.add(n);
+      }
+    }
+    const rowsOf = prepared.rows.filter((r) => expected.has(r.eventID));
+    const shortcut = { taken: 0, not: 0 };
+    for (const q of needles) {
+      const n = foldAscii(q);
+      const want = rowsOf
+        .filter((r) => {
+          const w = expected.get(r.eventID) as { actor: string; resources: string };
+          return [r.eventName, w.actor, r.srcIP, w.resources, r.rawLog].some(
+            (t) => t !== null && foldAscii(t).includes(n),
+          );
+        })
+        .map((r) => r.id)
+        .sort();
+      const found = await queryLogs(env.DB, {
+        sourceID: source.id,
+        q,
+        timeField: "eventTime",
+        order: "desc",
+        limit: 1000,
+      });
+      expect(found.map((r) => r.id).sort(), `q=${q} ${type} ${variant}`).toEqual(want);
+      for (const m of ["actor", "resources"] as const)
+        shortcut[textInRawOnly(view, m, q) ? "taken" : "not"]++;
+    }
+    if (variant === "fixture" && view.derived?.actor) {
+      expect(shortcut.taken, `${type}: needles that skip the maps`).toBeGreaterThan(0);
+      expect(shortcut.not, `${type}: needles that build them`).toBeGreaterThan(0);
+    }
     // excluding an actor value leaves exactly the rows whose map has it not
     const values = [...expected.values()].map((w) => Object.values(JSON.parse(w.actor)));
     for (const value of new Set([...values.flat(), "no-such-actor"]) as Set<string>) {
@@ -249,4 +302,43 @@ describe.each(vendors)("maps rebuilt from rawLog: $type", ({ type, view, events 
     if (variant === "fixture" && view.derived && Object.keys(view.derived).length > 0)
       expect(markers, `${type}: maps stored as markers`).toBeGreaterThan(0);
   });
+});
+
+describe("free text skips a marker row's maps only where a match of them is a match of rawLog", () => {
+  const view = {
+    name: "v",
+    description: "",
+    common: "all",
+    columns: [],
+    derived: {
+      actor: {
+        pairs: [
+          ["id", "user.id"],
+          ["name", "user.login"],
+        ],
+        email: true,
+      },
+      resources: [{ path: "repo", type: "Repository" }, { path: "team" }],
+    },
+  } as unknown as ViewDefinition;
+  it.each([
+    ["alice", true, true],
+    ["user_1 x@y.z '%", true, true],
+    ["émile", true, true],
+    ...[...'"\\{}[]:,'].map((c) => [`al${c}ice`, false, false]),
+    ["", false, false],
+    ["id", false, true],
+    ["NAM", false, true],
+    ["mail", false, true],
+    ["EMAIL", false, true],
+    ["reposit", true, false],
+    ["TEAM", true, false],
+  ] as Array<[string, boolean, boolean]>)(
+    "%j: actor %s, resources %s",
+    (needle, actor, resources) => {
+      expect(textInRawOnly(view, "actor", needle)).toBe(actor);
+      expect(textInRawOnly(view, "resources", needle)).toBe(resources);
+      expect(textInRawOnly({ ...view, derived: {} }, "actor", needle)).toBe(false);
+    },
+  );
 });
