@@ -265,50 +265,67 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const strSql = (doc: string, path: string) =>
   `CASE json_type(${doc}, '$.${path}') WHEN 'text' THEN nullif(${doc} ->> '$.${path}', '') END`;
 
-const objectSql = (pairs: readonly KeyPath[]) =>
-  `json_patch('{}', json_object(${pairs.map(([k, p]) => `${lit(k)}, ${strSql("rawLog", p)}`).join(", ")}))`;
+/**
+ * `"key":"value"` with a comma before it, for the plain non-empty string at a path, else ''. A
+ * marker row's strings are plain (no character JSON escapes), so quotes around one are
+ * JSON.stringify's text of it: the maps are written by concatenation, not json_object and
+ * json_patch (which build and parse a JSON value per call: most of what a view paid per row).
+ */
+const memberSql = (key: string, path: string) =>
+  `coalesce(${lit(`,${JSON.stringify(key)}:"`)} || ${strSql("rawLog", path)} || '"', '')`;
+
+/** `{...}` of the members' SQL (each '' or starting with a comma). */
+const braced = (members: readonly string[]) =>
+  members.length === 0 ? `'{}'` : `'{' || substr(${members.join(" || ")}, 2) || '}'`;
+
+const objectSql = (pairs: readonly KeyPath[]) => braced(pairs.map(([k, p]) => memberSql(k, p)));
 
 function actorSql(d: NonNullable<DerivedMaps["actor"]>, column: string): string {
-  const base = objectSql(d.pairs);
+  const members = d.pairs.map(([k, p]) => memberSql(k, p));
   const name = d.pairs.find(([k]) => k === "name");
+  // '@': the email is the name, last (the map has no email of its own)
   const email =
     d.email && name
-      ? ` WHEN '${ACTOR_EMAIL}' THEN json_set(${base}, '$.email', ${strSql("rawLog", name[1])})`
+      ? ` WHEN '${ACTOR_EMAIL}' THEN ${braced([...members, memberSql("email", name[1])])}`
       : "";
-  return `CASE ${column} WHEN '' THEN ${base}${email} ELSE ${column} END`;
+  return `CASE ${column} WHEN '' THEN ${braced(members)}${email} ELSE ${column} END`;
 }
 
 function tagsSql(d: NonNullable<DerivedMaps["tags"]>, column: string): string {
-  // the object as the raw text has it, minified (a marker row's has string values and no escape)
-  const from =
-    d.from === undefined
-      ? `'{}'`
-      : `CASE json_type(rawLog, '$.${d.from}') WHEN 'object' THEN rawLog -> '$.${d.from}' ELSE '{}' END`;
+  if (d.from === undefined)
+    return `CASE ${column} WHEN '' THEN ${objectSql(d.pairs)} ELSE ${column} END`;
+  // the object as the raw text has it, minified (a marker row's has string values and no escape);
+  // a pair may replace one of its keys in place, hence json_patch
+  const from = `CASE json_type(rawLog, '$.${d.from}') WHEN 'object' THEN rawLog -> '$.${d.from}' ELSE '{}' END`;
   const built = d.pairs.length === 0 ? from : `json_patch(${from}, ${objectSql(d.pairs)})`;
   return `CASE ${column} WHEN '' THEN ${built} ELSE ${column} END`;
 }
 
 function resourcesSql(specs: readonly DerivedResource[], column: string): string {
-  // Each resource a JSON string or NULL, concatenated: no json_each, which the SQL gate reads as
-  // a scan of a built value (src/sql/cost.ts), in a view. A marker row's strings are plain, so
-  // quotes around them are JSON.stringify's text.
-  const items = specs.flatMap((r) => {
+  // Each resource a JSON string with a comma before it, or '', concatenated: no json_each, which
+  // the SQL gate reads as a scan of a built value (src/sql/cost.ts), in a view. A marker row's
+  // strings are plain, so quotes around them are JSON.stringify's text.
+  const items = specs.map((r) => {
     const type = r.typePath
       ? `coalesce(${strSql("rawLog", r.typePath)}, ${lit(r.type ?? r.path)})`
       : lit(r.type ?? r.path);
-    const one = `'"' || ${type} || ':' || ${strSql("rawLog", r.path)} || '"'`;
-    if (!r.idKey) return [one];
-    const each = Array.from({ length: MAX_ITEMS }, (_, k) => {
+    const string = (t: string, id: string) => `coalesce(',"' || ${t} || ':' || ${id} || '"', '')`;
+    if (!r.idKey) return string(type, strSql("rawLog", r.path));
+    const at = `'$.${r.path}'`;
+    // the objects of an array (a marker row's has at most MAX_ITEMS), read only as far as its
+    // length: a row does not look up items it has not
+    let each = "''";
+    for (let k = MAX_ITEMS - 1; k >= 0; k--) {
       const item = `${r.path}[${k}]`;
       const itemType = r.typeKey
         ? `coalesce(${strSql("rawLog", `${item}.${r.typeKey}`)}, ${type})`
         : type;
-      return `'"' || ${itemType} || ':' || ${strSql("rawLog", `${item}.${r.idKey}`)} || '"'`;
-    });
-    return [one, ...each];
+      const one = string(itemType, strSql("rawLog", `${item}.${r.idKey}`));
+      each = `CASE WHEN json_array_length(rawLog, ${at}) > ${k} THEN ${one} || ${each} ELSE '' END`;
+    }
+    return `CASE json_type(rawLog, ${at}) WHEN 'text' THEN ${string(type, `nullif(rawLog ->> ${at}, '')`)} WHEN 'array' THEN ${each} ELSE '' END`;
   });
-  const joined = items.map((i) => `coalesce(',' || ${i}, '')`).join(" || ");
-  return `CASE ${column} WHEN '' THEN '[' || substr(${joined}, 2) || ']' ELSE ${column} END`;
+  return `CASE ${column} WHEN '' THEN '[' || substr(${items.join(" || ")}, 2) || ']' ELSE ${column} END`;
 }
 
 export type MapColumn = "actor" | "tags" | "resources";
