@@ -58,6 +58,95 @@ interface Compiled {
   tags?: (e: unknown) => Record<string, string> | undefined;
   resources?: (e: unknown) => string[] | undefined;
   email: boolean;
+  /** toRow's decision, written as text (`storedMaps`): the marker for a map text, else undefined. */
+  actorMarker?: (e: unknown, text: string) => string | undefined;
+  resourcesText?: (e: unknown) => string | undefined;
+}
+
+/**
+ * What JSON.stringify writes with a backslash, or writes as it is where SQLite escapes it or
+ * reads it otherwise: a map's text with none of these has plain strings only (`PLAIN`).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
+const UNPLAIN = /[\\\u0000-\u001f\u007f\u2028\u2029\ud800-\udfff]/;
+
+/**
+ * The actor's construction as JSON text, compared with the normalizer's text: '' or '@' where
+ * one of them is it, else undefined. A string is written as it is, so a text equal to it with
+ * no quote in a string (which could write other members) and nothing UNPLAIN holds only plain
+ * strings: what `actor` above gives, with no object built, stringified, nor a PLAIN test per
+ * string. undefined: keys twice (an object's rule).
+ */
+function actorMarkerOf(a: NonNullable<DerivedMaps["actor"]>) {
+  const keys = a.pairs.map(([k]) => k);
+  if (new Set(keys).size !== keys.length) return undefined;
+  const heads = keys.map((k) => `${JSON.stringify(k)}:"`);
+  const gets = a.pairs.map(([, p]) => getter(p));
+  const nameAt = keys.indexOf("name");
+  const emailAt = keys.indexOf("email");
+  return (e: unknown, text: string): string | undefined => {
+    let body = "";
+    let name: string | undefined;
+    let email = false;
+    for (let i = 0; i < gets.length; i++) {
+      const v = (gets[i] as Get)(e);
+      if (typeof v !== "string" || v === "") continue;
+      // a quote in a string could write the text of other members: not plain, no marker
+      if (v.includes('"')) return undefined;
+      body += `${body === "" ? "" : ","}${heads[i]}${v}"`;
+      if (i === nameAt) name = v;
+      else if (i === emailAt) email = true;
+    }
+    if (text === `{${body}}`) return "";
+    if (a.email && name !== undefined && !email && text === `{${body},"email":"${name}"}`)
+      return ACTOR_EMAIL;
+    return undefined;
+  };
+}
+
+/**
+ * The resources' construction as JSON text (as `resourcesOf` gives it, unless that is undefined),
+ * for toRow to compare with the normalizer's: a string it writes is checked by that compare and
+ * UNPLAIN, one it leaves out (a type with no id) by `unsayable`, as there. undefined: a fixed
+ * type that is not plain (the slow path says).
+ */
+function resourcesTextOf(specs: readonly DerivedResource[]) {
+  if (specs.some((r) => !PLAIN.test(r.type ?? r.path))) return undefined;
+  const compiled = specs.map((r) => ({
+    get: getter(r.path),
+    typeGet: r.typePath ? getter(r.typePath) : null,
+    fallback: r.type ?? r.path,
+    idGet: r.idKey ? getter(r.idKey) : null,
+    typeKeyGet: r.typeKey ? getter(r.typeKey) : null,
+  }));
+  const named = (t: unknown, or: string) => (typeof t === "string" && t !== "" ? t : or);
+  return (e: unknown): string | undefined => {
+    let body = "";
+    for (const r of compiled) {
+      const v = r.get(e);
+      const t = r.typeGet ? r.typeGet(e) : undefined;
+      const type = named(t, r.fallback);
+      if (typeof v === "string" && v !== "") {
+        if (v.includes('"') || type.includes('"')) return undefined;
+        body += `${body === "" ? "" : ","}"${type}:${v}"`;
+        continue;
+      }
+      if (unsayable(t)) return undefined;
+      if (r.idGet === null || !Array.isArray(v)) continue;
+      if (v.length > MAX_ITEMS) return undefined;
+      for (const item of v) {
+        if (!isObject(item)) continue;
+        const iv = r.idGet(item);
+        const it = r.typeKeyGet ? r.typeKeyGet(item) : undefined;
+        if (typeof iv === "string" && iv !== "") {
+          const itemType = named(it, type);
+          if (iv.includes('"') || itemType.includes('"')) return undefined;
+          body += `${body === "" ? "" : ","}"${itemType}:${iv}"`;
+        } else if (unsayable(it)) return undefined;
+      }
+    }
+    return `[${body}]`;
+  };
 }
 
 function pairsOf(pairs: readonly KeyPath[]) {
@@ -137,6 +226,8 @@ function compile(d: DerivedMaps): Compiled {
     };
   }
   if (d.resources) out.resources = resourcesOf(d.resources);
+  if (d.actor) out.actorMarker = actorMarkerOf(d.actor);
+  if (d.resources) out.resourcesText = resourcesTextOf(d.resources);
   return out;
 }
 
@@ -167,7 +258,10 @@ export function storedMaps(
   if (!d) return texts;
   const c = compiled(d);
   let { actor, tags, resources } = texts;
-  if (c.actor && !EMPTY.has(actor)) {
+  if (c.actorMarker && !EMPTY.has(actor)) {
+    const m = c.actorMarker(parsed, actor);
+    if (m !== undefined && !UNPLAIN.test(actor)) actor = m;
+  } else if (c.actor && !EMPTY.has(actor)) {
     const a = c.actor(parsed);
     if (a) {
       if (JSON.stringify(a) === actor) actor = "";
@@ -182,7 +276,9 @@ export function storedMaps(
     const t = c.tags(parsed);
     if (t && JSON.stringify(t) === tags) tags = "";
   }
-  if (c.resources && !EMPTY.has(resources)) {
+  if (c.resourcesText && !EMPTY.has(resources)) {
+    if (c.resourcesText(parsed) === resources && !UNPLAIN.test(resources)) resources = "";
+  } else if (c.resources && !EMPTY.has(resources)) {
     const r = c.resources(parsed);
     if (r && JSON.stringify(r) === resources) resources = "";
   }
