@@ -525,22 +525,30 @@ export function textInRawOnly(view: ViewDefinition, name: MapColumn, needle: str
 }
 
 /**
- * Free text's LIKE of map `name` over every vendor's rows (`like`: the pattern parameter, with
- * ESCAPE '\'), as `(mapSql) LIKE pattern`; a marker row of a vendor for which the needle is
- * `textInRawOnly`, whose raw text has no backslash, is 0 instead, with no map built: there a
- * match of the map is a match of rawLog, which the same OR tries first.
+ * Free text's LIKE of the actor and resources over every vendor's rows (`like`: the pattern
+ * parameter, with ESCAPE '\'), as `(mapSql) LIKE pattern` of each. A row of a vendor for which
+ * the needle is `textInRawOnly` for each map it builds, with a marker and a raw text with no
+ * backslash, builds none: a marker map reads as no match (there a match of it is a match of
+ * rawLog, which the same OR tries first), a stored one is matched as it is. One instr of rawLog
+ * a row, whichever of its maps are markers.
  */
-export function anyMapLikeSql(
+export function anyMapsLikeSql(
   specs: readonly TypedView[],
-  name: MapColumn,
   needle: string,
   like: () => string,
 ): string {
-  const full = `(${anyMapSql(specs, name)}) LIKE ${like()} ESCAPE '\\'`;
-  const skip = specs.filter((s) => textInRawOnly(s.view, name, needle)).map((s) => lit(s.type));
+  const matched = (sql: string) => `(${sql}) LIKE ${like()} ESCAPE '\\'`;
+  const full = `${matched(anyMapSql(specs, "actor"))} OR ${matched(anyMapSql(specs, "resources"))}`;
+  const maps = ["actor", "resources"] as const;
+  const skip = specs
+    .filter(
+      (s) =>
+        maps.some((m) => s.view.derived?.[m]) &&
+        maps.every((m) => !s.view.derived?.[m] || textInRawOnly(s.view, m, needle)),
+    )
+    .map((s) => lit(s.type));
   if (skip.length === 0) return full;
-  const markers = name === "actor" ? `('', '${ACTOR_EMAIL}')` : `('')`;
-  return `CASE WHEN ${name} IN ${markers} AND sourceType IN (${skip.join(", ")}) AND ${NO_ESCAPE} THEN 0 ELSE ${full} END`;
+  return `CASE WHEN (actor IN ('', '${ACTOR_EMAIL}') OR resources = '') AND sourceType IN (${skip.join(", ")}) AND ${NO_ESCAPE} THEN (actor NOT IN ('', '${ACTOR_EMAIL}') AND ${matched("actor")}) OR (resources <> '' AND ${matched("resources")}) ELSE ${full} END`;
 }
 
 /** The actor's email, else its name, else its id (the explorer's actor facet), by source type. */
@@ -585,6 +593,6 @@ export const registeredActorWhoSql = () => anyActorWhoSql(registered);
 export const registeredMapSql = (name: MapColumn, column?: string) =>
   anyMapSql(registered, name, column);
 
-/** anyMapLikeSql over every registered vendor's rows. */
-export const registeredMapLikeSql = (name: MapColumn, needle: string, like: () => string) =>
-  anyMapLikeSql(registered, name, needle, like);
+/** anyMapsLikeSql over every registered vendor's rows. */
+export const registeredMapsLikeSql = (needle: string, like: () => string) =>
+  anyMapsLikeSql(registered, needle, like);

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
-import { registeredActorHasSql, registeredMapLikeSql } from "./derived";
+import { registeredActorHasSql, registeredMapsLikeSql } from "./derived";
 import { keyAtOrAfter, keyBefore } from "./keys";
 import { type LogRow, logs } from "./schema";
 import { receivedHours } from "./schema-archive";
@@ -199,11 +199,7 @@ const freeText = (needle: string, like: string) =>
     [
       ...[logs.eventName, logs.srcIP, logs.rawLog].map((c) => sql`${c} LIKE ${like} ESCAPE '\\'`),
       withParam(
-        registeredMapLikeSql("actor", needle, () => PARAM),
-        like,
-      ),
-      withParam(
-        registeredMapLikeSql("resources", needle, () => PARAM),
+        registeredMapsLikeSql(needle, () => PARAM),
         like,
       ),
     ],
