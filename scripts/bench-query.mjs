@@ -15,6 +15,8 @@ const { drizzle } = await import("drizzle-orm/better-sqlite3");
 const mod = await importWorkerCode(`export { LOG_COLUMNS } from "./src/store/rows.ts";
   export { rowKey } from "./src/store/keys.ts";
   export { logsQuery } from "./src/store/query.ts";
+  // (registers the vendors whose map markers the filters read, as the Worker does when it starts)
+  export { catalog } from "./src/catalog.ts";
   export * from "./bench/events.ts";`);
 
 const db = freshDatabase(Database, "sqlite-query");
