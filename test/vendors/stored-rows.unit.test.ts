@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/hash";
+import { fullMaps } from "../../src/store/derived";
 import { toRow } from "../../src/store/rows";
 import { VENDORS } from "../../src/vendors";
 import { MANIFEST_FIXTURES } from "./manifest-fixtures";
@@ -63,9 +64,10 @@ async function stored(vendor: (typeof VENDORS)[number], value: unknown): Promise
     const out = await vendor.normalizer.normalize({ value, raw });
     if (!out.ok) return JSON.stringify(out);
     const source = { id: `${vendor.type}-1`, type: vendor.type };
-    return JSON.stringify(
-      await toRow(source, out.event, RECEIVED_AT, { view: vendor.view, parsed: value }),
-    );
+    const row = await toRow(source, out.event, RECEIVED_AT, { view: vendor.view, parsed: value });
+    // the maps a row holds as markers, as every reader rebuilds them from rawLog
+    // (src/store/derived.ts): the text b69161f stored
+    return JSON.stringify({ ...row, ...fullMaps(vendor.view, row) });
   } catch (err) {
     return `throws ${String(err)}`;
   }
