@@ -84,7 +84,7 @@ const alertsOf = async (actor: string) =>
 const eventIdsOf = async (actor: string) =>
   (
     await env.DB.prepare(
-      "SELECT id FROM events WHERE json_extract(actor, '$.id') = ?1 ORDER BY eventTime",
+      "SELECT id FROM logs WHERE json_extract(actor, '$.id') = ?1 ORDER BY eventTime",
     )
       .bind(actor)
       .all<{ id: string }>()
