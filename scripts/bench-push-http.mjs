@@ -23,7 +23,8 @@
 //
 // `node scripts/bench-push-http.mjs [REPO] [--quick]`: REPO defaults to this checkout (another
 // checkout, e.g. a `git worktree` of an older commit, compares back to back; it needs the
-// `vars` option of e2e/server.mjs); --quick runs only the destinations + 50 rules scenario.
+// `vars` option of e2e/server.mjs); --quick runs only the destinations + 50 rules scenario;
+// BENCH_PUSHES=n sets the pushes of each kind per scenario (20).
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
@@ -41,7 +42,7 @@ const quick = args.includes("--quick");
 const root =
   args.find((a) => !a.startsWith("--")) ?? join(dirname(fileURLToPath(import.meta.url)), "..");
 const { startServer } = await import(`${root}/e2e/server.mjs`);
-const PUSHES = 20;
+const PUSHES = Number(process.env.BENCH_PUSHES ?? 20);
 const BATCH = 1000;
 
 let n = 0;
@@ -62,10 +63,12 @@ const batch = (matching) =>
 const rule = (k) =>
   `title: bench ${k}\nid: bench-rule-${k}\nlevel: low\nlogsource:\n  product: turbopuffer\ndetection:\n  selection:\n    eventName|contains: never-${k}\n  sel_actor:\n    actor.email|endswith: '@bench-${k}.invalid'\n  condition: selection or sel_actor\n`;
 
-/** A webhook receiver counting the alert deliveries it got. */
+/** A webhook receiver counting the alert deliveries it got, and their distinct webhook-ids. */
 async function receiver() {
   let deliveries = 0;
+  const ids = new Set();
   const srv = createServer((req, res) => {
+    ids.add(req.headers["webhook-id"]);
     req.resume();
     req.on("end", () => {
       deliveries++;
@@ -76,6 +79,7 @@ async function receiver() {
   return {
     url: `http://127.0.0.1:${srv.address().port}/webhook`,
     count: () => deliveries,
+    distinct: () => ids.size,
     close: () => new Promise((r) => srv.close(r)),
   };
 }
@@ -211,6 +215,9 @@ async function scenario(destinations) {
         await new Promise((r) => setTimeout(r, 1000));
       }
       report(`alert_deliveries destinations ${hook.count()}`);
+      // one webhook-id per (alert version, destination): fewer than the deliveries is a version
+      // sent twice (a retry; none expected here)
+      report(`alert_deliveries_distinct destinations ${hook.distinct()}`);
     }
   } finally {
     await s.stop();
