@@ -18,13 +18,16 @@
 //                                          took over a plain one, ÷ a plain push − 1 (goal ≤ 0.2)
 //   detection_cost_ratio_own <scenario>    the matching push alone ÷ a plain one − 1
 //   detection_cost_ratio_median <scenario> detection_cost_ratio from the median push of each kind
+//   push_http_cpu_ms_per_push <scenario>   CPU of the server (wrangler, workerd) per push of the
+//                                          scenario, what was left after them included (Linux)
 // and, with PROFILE_SPANS=true in the Worker (src/lib/spans.ts), the mean breakdown of one
 // matching push per scenario (`push_profile_ms <scenario> <stage> <ms>`).
 //
 // `node scripts/bench-push-http.mjs [REPO] [--quick]`: REPO defaults to this checkout (another
 // checkout, e.g. a `git worktree` of an older commit, compares back to back; it needs the
-// `vars` option of e2e/server.mjs); --quick runs only the destinations + 50 rules scenario.
-import { readFileSync } from "node:fs";
+// `vars` option of e2e/server.mjs); --quick runs only the destinations + 50 rules scenario;
+// BENCH_PUSHES=n sets the pushes of each kind per scenario (20).
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,7 +44,7 @@ const quick = args.includes("--quick");
 const root =
   args.find((a) => !a.startsWith("--")) ?? join(dirname(fileURLToPath(import.meta.url)), "..");
 const { startServer } = await import(`${root}/e2e/server.mjs`);
-const PUSHES = 20;
+const PUSHES = Number(process.env.BENCH_PUSHES ?? 20);
 const BATCH = 1000;
 
 let n = 0;
@@ -62,10 +65,12 @@ const batch = (matching) =>
 const rule = (k) =>
   `title: bench ${k}\nid: bench-rule-${k}\nlevel: low\nlogsource:\n  product: turbopuffer\ndetection:\n  selection:\n    eventName|contains: never-${k}\n  sel_actor:\n    actor.email|endswith: '@bench-${k}.invalid'\n  condition: selection or sel_actor\n`;
 
-/** A webhook receiver counting the alert deliveries it got. */
+/** A webhook receiver counting the alert deliveries it got, and their distinct webhook-ids. */
 async function receiver() {
   let deliveries = 0;
+  const ids = new Set();
   const srv = createServer((req, res) => {
+    ids.add(req.headers["webhook-id"]);
     req.resume();
     req.on("end", () => {
       deliveries++;
@@ -76,6 +81,7 @@ async function receiver() {
   return {
     url: `http://127.0.0.1:${srv.address().port}/webhook`,
     count: () => deliveries,
+    distinct: () => ids.size,
     close: () => new Promise((r) => srv.close(r)),
   };
 }
@@ -86,6 +92,40 @@ const report = (line) => {
   console.log(`BENCH ${line}`);
   results.push(line);
 };
+
+/**
+ * CPU seconds (user + system, Linux /proc) of the `wrangler dev` serving `port` and its
+ * children (workerd: the Worker, D1, the queues): what the pushes cost whatever else the
+ * machine runs, which wall-clock figures on a shared machine cannot say. NaN elsewhere.
+ */
+function serverCpu(port) {
+  const procs = new Map();
+  let dirs = [];
+  try {
+    dirs = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return Number.NaN;
+  }
+  for (const d of dirs) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
+      procs.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100, cmd });
+    } catch {}
+  }
+  const root = [...procs].find(
+    ([, p]) => p.cmd.includes("dev") && p.cmd[p.cmd.indexOf("--port") + 1] === String(port),
+  );
+  if (!root) return Number.NaN;
+  const tree = new Set([root[0]]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, p] of procs)
+      if (!tree.has(pid) && tree.has(p.ppid)) grew = tree.add(pid) !== undefined;
+  }
+  return [...tree].reduce((a, pid) => a + procs.get(pid).cpu, 0);
+}
 
 /** The `spans {json}` lines of the Worker's log, in order (one per push). */
 const spansOf = (logFile) =>
@@ -142,6 +182,7 @@ async function scenario(destinations) {
       await push(false);
       await push(false);
       const before = spansOf(s.logFile).length;
+      const cpu = serverCpu(s.port);
       const times = { matching: [], after: [], plain: [] };
       for (let k = 0; k < PUSHES; k++) {
         times.matching.push(await push(true));
@@ -166,7 +207,12 @@ async function scenario(destinations) {
       // another process moves the sums, hardly the medians.
       const [mm, ma, mp] = [times.matching, times.after, times.plain].map(median);
       report(`detection_cost_ratio_median ${name} ${((mm + ma - mp) / mp - 1).toFixed(3)}`);
-      await new Promise((r) => setTimeout(r, 500)); // the log's last lines
+      // the log's last lines, and the last deliveries (a queue batch waits up to 2 s to fill)
+      await new Promise((r) => setTimeout(r, destinations ? 2500 : 500));
+      // The server's CPU per push over the scenario's pushes (matching, after, plain) and
+      // everything they left: load-proof where the wall-clock figures are not.
+      const cpuMs = ((serverCpu(s.port) - cpu) * 1000) / (3 * PUSHES);
+      if (Number.isFinite(cpuMs)) report(`push_http_cpu_ms_per_push ${name} ${cpuMs.toFixed(1)}`);
       const spans = spansOf(s.logFile).slice(before);
       // The matching pushes' spans count matches, the plain pushes' none.
       const profiles = {};
@@ -211,6 +257,9 @@ async function scenario(destinations) {
         await new Promise((r) => setTimeout(r, 1000));
       }
       report(`alert_deliveries destinations ${hook.count()}`);
+      // one webhook-id per (alert version, destination): fewer than the deliveries is a version
+      // sent twice (a retry; none expected here)
+      report(`alert_deliveries_distinct destinations ${hook.distinct()}`);
     }
   } finally {
     await s.stop();

@@ -23,9 +23,17 @@ const destination = z.discriminatedUnion("type", [
 ]);
 export type Destination = z.infer<typeof destination>;
 
-export function loadDestinations(env: Env): Destination[] {
+/** The destinations of the last DESTINATIONS read (the same var for an isolate's life). */
+let loaded: { raw: unknown; destinations: readonly Destination[] } | undefined;
+
+/**
+ * The var DESTINATIONS, checked: read at every queueing and every delivery, so it is parsed
+ * and checked once per value (a matching push's outbox read it per alert, issue 27).
+ */
+export function loadDestinations(env: Env): readonly Destination[] {
   const raw = (env as { DESTINATIONS?: unknown }).DESTINATIONS;
   if (!raw) return [];
+  if (loaded?.raw === raw) return loaded.destinations;
   const value = typeof raw === "string" ? JSON.parse(raw) : raw;
   const parsed = z.array(destination).safeParse(value);
   if (!parsed.success) {
@@ -35,11 +43,35 @@ export function loadDestinations(env: Env): Destination[] {
       `DESTINATIONS[${issue?.path.join(".")}]: ${issue?.message}`,
     );
   }
-  return parsed.data;
+  // a var given as an object (not JSON text) is checked again whenever it could have changed
+  const destinations = Object.freeze(parsed.data.map((d) => Object.freeze(d)));
+  if (typeof raw === "string") loaded = { raw, destinations };
+  return destinations;
 }
 
 const b64 = (bytes: ArrayBuffer | Uint8Array) =>
   btoa(String.fromCharCode(...new Uint8Array(bytes)));
+
+/**
+ * The HMAC keys of the webhook secrets, imported once each (a few destinations per Worker). The
+ * keys are kept, not the promises: a request never awaits another request's work.
+ */
+const KEYS = new Map<string, CryptoKey>();
+const MAX_KEYS = 32;
+
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  const known = KEYS.get(secret);
+  if (known) return known;
+  const raw = secret.startsWith("whsec_")
+    ? Uint8Array.from(atob(secret.slice("whsec_".length)), (c) => c.charCodeAt(0))
+    : new TextEncoder().encode(secret);
+  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+  if (KEYS.size >= MAX_KEYS) KEYS.clear();
+  KEYS.set(secret, key);
+  return key;
+}
 
 /** The Standard Webhooks signature header of `body` sent as message `id` at `timestamp` (s). */
 export async function signWebhook(
@@ -48,12 +80,7 @@ export async function signWebhook(
   timestamp: number,
   body: string,
 ): Promise<string> {
-  const raw = secret.startsWith("whsec_")
-    ? Uint8Array.from(atob(secret.slice("whsec_".length)), (c) => c.charCodeAt(0))
-    : new TextEncoder().encode(secret);
-  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
+  const key = await hmacKey(secret);
   const data = new TextEncoder().encode(`${id}.${timestamp}.${body}`);
   return `v1,${b64(await crypto.subtle.sign("HMAC", key, data))}`;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { present as presentRow } from "../catalog";
+import { present as presentRow, viewOf } from "../catalog";
 import { describeError } from "../lib/errors";
 import {
   type AlertRow,
@@ -15,6 +15,7 @@ import {
   setDelivery,
   unnotifiedAlerts,
 } from "../store/alerts";
+import { presentedJson } from "../store/present";
 import type { LogRow } from "../store/schema";
 import { type Delivery, DeliveryError, deliver, loadDestinations } from "./destinations";
 
@@ -172,27 +173,36 @@ async function queuePage(env: Env, due: AlertRow[]): Promise<number> {
   return claimed.length;
 }
 
-/** The alert's events as sent: the first ones, as many as fit the payload's budget. */
+/**
+ * The alert's events as sent, as JSON (presentedJson: presentRow's bytes, no object built): the
+ * first ones, as many as fit the payload's budget; and the first of them as presentRow gives it.
+ */
 function eventsOf(a: AlertRow, stored: Map<string, LogRow>) {
   let bytes = 0;
-  const events = [];
+  const events: string[] = [];
+  let first: LogRow | undefined;
   for (const id of JSON.parse(a.eventIds) as string[]) {
     const row = stored.get(id);
     if (!row) continue;
-    const e = presentRow(row);
-    bytes += JSON.stringify(e).length;
+    const e = presentedJson(row, viewOf(row.sourceType));
+    bytes += e.length;
     if (bytes > MAX_PAYLOAD_BYTES - 8 * 1024) break;
     events.push(e);
+    first ??= row;
   }
-  return events;
+  return { events, first: first && presentRow(first) };
 }
 
-/** The alert as sent: its fields, and the rows of its first events (`data.eventIds` names all). */
+/**
+ * The alert as sent: its fields, and the rows of its first events (`data.eventIds` names all).
+ * The body is JSON.stringify({ type, timestamp, data: { ...presentAlert(a), events } }), the
+ * events spliced in as their JSON.
+ */
 function payload(env: Env, a: AlertRow, type: Notification["type"], stored: Map<string, LogRow>) {
-  const events = eventsOf(a, stored);
-  const data = { ...presentAlert(a), events };
+  const { events, first } = eventsOf(a, stored);
+  const alert = JSON.stringify(presentAlert(a));
+  const data = `${alert.slice(0, -1)}${alert === "{}" ? "" : ","}"events":[${events.join(",")}]}`;
 
-  const first = events[0];
   const actor = first ? Object.values(first.actor)[0] : undefined;
   const where = first?.srcIP
     ? ` from ${first.srcIP}${first.srcASOrganization ? ` (${first.srcASOrganization}, ${first.srcASCountryCode ?? "?"})` : ""}`
@@ -200,7 +210,8 @@ function payload(env: Env, a: AlertRow, type: Notification["type"], stored: Map<
   const base = (env as { PUBLIC_URL?: string }).PUBLIC_URL?.replace(/\/+$/, "");
   const link = base ? `<${base}/#alerts|open in the explorer>` : `alert ${a.id}`;
   const slackText = `*[${a.level}] ${a.title}* (${type === "alert.created" ? "new" : `×${a.count}`})\nsource ${a.sourceID ?? "?"}, actor ${actor ?? "?"}${where}\n${link}`;
-  return { body: JSON.stringify({ type, timestamp: new Date().toISOString(), data }), slackText };
+  const head = JSON.stringify({ type, timestamp: new Date().toISOString() });
+  return { body: `${head.slice(0, -1)},"data":${data}}`, slackText };
 }
 
 /** What a message sends: carried by it, or (a message queued before that) built now. */
@@ -213,12 +224,16 @@ async function contentOf(env: Env, n: Notification) {
 
 const reasonOf = (err: unknown) => (err instanceof DeliveryError ? err.reason : describeError(err));
 
-/** One notification message: sent to its destination, or thrown for the queue to retry. */
-export async function handleNotification(env: Env, n: Notification): Promise<void> {
+/**
+ * One notification message sent to its destination: true when it was sent (its delivery is
+ * recorded with the batch's, then it is acknowledged), false when there is nothing to send (a
+ * destination or alert gone); thrown for the queue to retry.
+ */
+async function sendNotification(env: Env, n: Notification): Promise<boolean> {
   const d = loadDestinations(env).find((x) => x.id === n.destination);
-  if (!d) return;
+  if (!d) return false;
   const content = await contentOf(env, n);
-  if (!content) return;
+  if (!content) return false;
   const delivery: Delivery = { id: `msg_${n.alertId}_${n.version}`, ...content };
   try {
     await deliver(env, d, delivery);
@@ -226,37 +241,70 @@ export async function handleNotification(env: Env, n: Notification): Promise<voi
     await recordDestination(env.DB, d.id, { ok: false, error: reasonOf(err) }, Date.now());
     throw err;
   }
-  await recordDelivered(env.DB, d.id, n.alertId, Date.now());
+  return true;
 }
 
-/** One message of a batch, acknowledged or retried on its own; never throws. */
-async function handleMessage(env: Env, m: Message<unknown>, dead: boolean): Promise<void> {
+/** A failed attempt: the alert's `delivery` says why, and the queue retries with backoff. */
+async function retry(env: Env, m: Message<unknown>, n: Notification, err: unknown): Promise<void> {
+  const error = `attempt ${m.attempts} to ${n.destination}: ${reasonOf(err)}`;
+  await setDelivery(env.DB, n.alertId, error).catch(() => {});
+  m.retry({ delaySeconds: Math.min(600, 5 * 2 ** Math.max(0, m.attempts - 1)) });
+}
+
+/**
+ * One message of a batch, acknowledged or retried on its own; never throws. A message sent is
+ * returned instead, for its delivery to be recorded with the batch's before it is acknowledged.
+ */
+async function handleMessage(
+  env: Env,
+  m: Message<unknown>,
+  dead: boolean,
+): Promise<Notification | null> {
   const n = notification.safeParse(m.body);
   if (!n.success) {
     m.ack();
-    return;
+    return null;
   }
   try {
     if (dead) {
       const last = (await getAlert(env.DB, n.data.alertId))?.delivery ?? "";
       await setDelivery(env.DB, n.data.alertId, `failed to ${n.data.destination}: ${last}`);
-    } else await handleNotification(env, n.data);
+    } else if (await sendNotification(env, n.data)) return n.data;
     m.ack();
   } catch (err) {
-    const error = `attempt ${m.attempts} to ${n.data.destination}: ${reasonOf(err)}`;
-    await setDelivery(env.DB, n.data.alertId, error).catch(() => {});
-    m.retry({ delaySeconds: Math.min(600, 5 * 2 ** Math.max(0, m.attempts - 1)) });
+    await retry(env, m, n.data, err);
   }
+  return null;
 }
 
 /**
  * The notifications queue and its dead-letter queue. The messages of a batch are delivered
  * concurrently, each acknowledged or retried on its own, so a destination that hangs (until its
- * deadline) holds back no other. A failed send retries with backoff (the same bytes under the
- * same webhook-id every time); one that exhausted its retries marks the alert's `delivery`.
+ * deadline) holds back no other. The batch's deliveries are then recorded in one D1 batch
+ * (destination health, each alert's `delivery`) and acknowledged; if that write fails they are
+ * retried, as a message whose record failed always was (the same bytes under the same
+ * webhook-id, which receivers deduplicate). A failed send retries with backoff; one that
+ * exhausted its retries marks the alert's `delivery`.
  */
 export async function handleNotificationQueue(batch: MessageBatch<unknown>, env: Env) {
   const dead = batch.queue.endsWith("-dlq");
   const results = await Promise.allSettled(batch.messages.map((m) => handleMessage(env, m, dead)));
-  for (const r of results) if (r.status === "rejected") console.error("notification:", r.reason);
+  const sent: Array<{ m: Message<unknown>; n: Notification }> = [];
+  results.forEach((r, i) => {
+    const m = batch.messages[i];
+    if (r.status === "rejected") console.error("notification:", r.reason);
+    else if (r.value && m) sent.push({ m, n: r.value });
+  });
+  if (sent.length === 0) return;
+  try {
+    await recordDelivered(
+      env.DB,
+      sent.map(({ n }) => ({ destinationID: n.destination, alertId: n.alertId })),
+      Date.now(),
+    );
+  } catch (err) {
+    await Promise.all(sent.map(({ m, n }) => retry(env, m, n, err)));
+    return;
+  }
+  for (const { m } of sent) m.ack();
 }

@@ -9,9 +9,11 @@ import { detectionStatements } from "../store/alerts";
 import { type CommitResult, commit } from "../store/ingest";
 import type { QuarantinedRecord } from "../store/quarantine";
 import { d1Rules } from "../store/rules";
+import type { LogRow } from "../store/schema";
 import type { SourceRef } from "../vendors/types";
 import { correlateCommit } from "./correlate";
 import { type Prepared, type PrepareOptions, prepareRecords } from "./prepare";
+import { ruleRowFrom } from "./rule-row";
 
 /**
  * The one entry every transport uses (push, bucket files, pollers, replay): framed records of
@@ -79,8 +81,14 @@ async function commitPrepared(
     prepared.rows.length > 0
       ? await spans.time("detect_rules_wait", () => rules ?? activeRules(d1Rules(env.DB)))
       : null;
+  // Each row as rules read it (ruleRowOf), from the event and record it was made of.
+  const { view, origins } = prepared;
+  const asRule = (row: LogRow) => {
+    const origin = origins.get(row);
+    return (origin && ruleRowFrom(row, view, origin)) ?? ruleRow(row);
+  };
   const matches = active
-    ? spans.time("detect_match", () => matchRows(active, source, prepared.rows, ruleRow))
+    ? spans.time("detect_match", () => matchRows(active, source, prepared.rows, asRule))
     : [];
   spans.count("matches", matches.length);
   const commitId = crypto.randomUUID();

@@ -18,6 +18,7 @@ import type { LogRow } from "../store/schema";
 import { findVendor, normalizerFor } from "../vendors";
 import type { NormalizedEvent } from "../vendors/event";
 import type { SourceRef, ViewDefinition } from "../vendors/types";
+import type { RowOrigin } from "./rule-row";
 
 export interface Prepared {
   rows: LogRow[];
@@ -32,6 +33,8 @@ export interface Prepared {
   reseen: number;
   /** The source type's vendor view, which the store needs for a row it spills to R2. */
   view: ViewDefinition | undefined;
+  /** What each row was made from, for the rules (src/pipeline/rule-row.ts). */
+  origins: ReadonlyMap<LogRow, RowOrigin>;
 }
 
 export interface PrepareOptions {
@@ -160,14 +163,17 @@ async function rowsOf(
   failures: Failures,
   receivedAt: number,
   options: PrepareOptions,
+  origins: Map<LogRow, RowOrigin>,
 ): Promise<LogRow[]> {
   const rows: LogRow[] = [];
   const view = findVendor(source.type)?.view;
   for (const event of events) {
     try {
       if (options.tags) event.tags = { ...event.tags, ...options.tags };
-      const raw = view && parsedOf.has(event) ? { view, parsed: parsedOf.get(event) } : undefined;
-      rows.push(await toRow(source, event, receivedAt, raw));
+      const record = parsedOf.has(event) ? { parsed: parsedOf.get(event) } : undefined;
+      const row = await toRow(source, event, receivedAt, view && record && { view, ...record });
+      rows.push(row);
+      origins.set(row, { event, record });
     } catch (err) {
       await failures.add({
         location: `eventID ${event.eventID}`,
@@ -223,8 +229,9 @@ export async function prepareRecords(
     } else await failures.add(n.failure);
   }
   await spans.time("enrich", () => enrichEvents(env, events));
+  const origins = new Map<LogRow, RowOrigin>();
   const rows = await spans.time("rows", () =>
-    rowsOf(source, events, parsedOf, failures, receivedAt, options),
+    rowsOf(source, events, parsedOf, failures, receivedAt, options, origins),
   );
   const groups = await spans.time("quarantine_lookup", () => failures.groups());
   const quarantine: QuarantineEntry[] = groups.map((group) => ({
@@ -238,7 +245,7 @@ export async function prepareRecords(
     group,
   }));
   const { reseen } = failures;
-  return { rows, quarantine, received, reseen, view: findVendor(source.type)?.view };
+  return { rows, quarantine, received, reseen, view: findVendor(source.type)?.view, origins };
 }
 
 /** How many records an input's prepared quarantine entries count for (a group counts each). */

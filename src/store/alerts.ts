@@ -412,25 +412,29 @@ export async function recordDestination(
   await destinationStatement(db, id, outcome, now).run();
 }
 
-/** A delivered message, in one batch: its destination's health and its alert's `delivery`. */
+/**
+ * Delivered messages (a queue batch's), in one D1 batch: each destination's health counts its
+ * own, each alert's `delivery` names where it went.
+ */
 export async function recordDelivered(
   db: D1Database,
-  destinationID: string,
-  alertId: string,
+  delivered: ReadonlyArray<{ destinationID: string; alertId: string }>,
   now: number,
 ): Promise<void> {
+  if (delivered.length === 0) return;
+  const counts = new Map<string, number>();
+  for (const d of delivered) counts.set(d.destinationID, (counts.get(d.destinationID) ?? 0) + 1);
+  const mark = db.prepare("UPDATE alerts SET delivery = ?2 WHERE id = ?1");
   await db.batch([
-    destinationStatement(db, destinationID, { ok: true }, now),
-    db
-      .prepare("UPDATE alerts SET delivery = ?2 WHERE id = ?1")
-      .bind(alertId, `delivered to ${destinationID}`),
+    ...[...counts].map(([id, n]) => destinationStatement(db, id, { ok: true, count: n }, now)),
+    ...delivered.map((d) => mark.bind(d.alertId, `delivered to ${d.destinationID}`)),
   ]);
 }
 
 function destinationStatement(
   db: D1Database,
   id: string,
-  outcome: { ok: true } | { ok: false; error: string },
+  outcome: { ok: true; count?: number } | { ok: false; error: string },
   now: number,
 ): D1PreparedStatement {
   return db
@@ -445,7 +449,7 @@ function destinationStatement(
     )
     .bind(
       id,
-      outcome.ok ? 1 : 0,
+      outcome.ok ? (outcome.count ?? 1) : 0,
       outcome.ok ? 0 : 1,
       outcome.ok ? now : null,
       outcome.ok ? null : now,

@@ -1,0 +1,172 @@
+import { toIso } from "../lib/time";
+import type { NormalizedEvent } from "../model/event";
+import type { ViewDefinition } from "../model/view";
+import { parseJson } from "../store/present";
+import type { LogRow } from "../store/schema";
+
+/**
+ * A commit's rows as detection rules read them, built from what the commit has in memory (issue
+ * 27): ruleRowOf (src/store/present.ts) reads a stored row, so it parses the row's JSON columns
+ * and its rawLog again, for every row of every commit, matching or not, about half of what the
+ * rules cost. Here the normalized event's own objects and the parsed record stand in for those
+ * parses wherever JSON.parse(JSON.stringify(x)) would give x back exactly; anywhere it would not
+ * (an undefined member, a NaN, a Date, a class instance), the row is left to ruleRowOf. So the
+ * commit and the backtest (which reads stored rows) judge every row the same:
+ * test/detect/rule-row.test.ts checks the two give the same row for every vendor's fixtures.
+ */
+
+/** What prepareRecords made a row from: its event, and the parsed record when its rawLog is the
+ * record's text (`parsed` is then JSON.parse(rawLog) or the value it was serialized from). */
+export interface RowOrigin {
+  event: NormalizedEvent;
+  record?: { parsed: unknown };
+}
+
+/** Nesting that JSON.parse could give back (src/parse/json.ts MAX_NESTING bounds records). */
+const MAX_DEPTH = 64;
+
+/**
+ * Whether a JSON round trip gives `v` back exactly: plain objects and arrays (no hole) of
+ * strings, booleans, null and finite numbers (-0 comes back 0), nothing undefined.
+ */
+function exactJson(v: unknown, depth: number): boolean {
+  if (v === null) return true;
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(v) && !Object.is(v, -0);
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype) return false;
+    for (let i = 0; i < v.length; i++) if (!(i in v) || !exactJson(v[i], depth + 1)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const o = v as Record<string, unknown>;
+  for (const k in o) if (!Object.hasOwn(o, k) || !exactJson(o[k], depth + 1)) return false;
+  return true;
+}
+
+/** A JSON column as ruleRowOf reads it: the event's own value when it is exactly what the text
+ * parses to (the text is JSON.stringify of it, src/store/rows.ts toRow). */
+const column = <T>(own: unknown, text: string | null, fallback: T): unknown =>
+  exactJson(own, 0) ? own : parseJson<T>(text, fallback);
+
+/** Not sure what JSON.parse(rawLog) holds at a path: ruleRowOf decides. */
+const UNSURE = Symbol("unsure");
+
+/** Each view path's keys, split once. */
+const KEYS = new Map<string, string[]>();
+
+/**
+ * What src/store/source-fields.ts `at(JSON.parse(rawLog), path)` reads, from the parsed record
+ * instead: the same walk (plain objects only), and UNSURE where the record's value could differ
+ * from its JSON (an object that is not plain on the way, a value a round trip changes).
+ */
+function readRecord(parsed: unknown, path: string): unknown {
+  let keys = KEYS.get(path);
+  if (keys === undefined) {
+    keys = path.split(".");
+    KEYS.set(path, keys);
+  }
+  let v = parsed;
+  for (const key of keys) {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
+    if (Object.getPrototypeOf(v) !== Object.prototype || "toJSON" in v) return UNSURE;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v === undefined || exactJson(v, 0) ? v : UNSURE;
+}
+
+/** toIso of a commit's receivedAt, the same for each of its rows: formatted once. */
+let lastReceived: { ms: number; iso: string } | undefined;
+function receivedIso(ms: number): string {
+  if (lastReceived?.ms !== ms) lastReceived = { ms, iso: toIso(ms) };
+  return lastReceived.iso;
+}
+
+const DAY_MS = 86_400_000;
+/** Years 0 to 9999 (toISOString writes others with a sign and six digits). */
+const LAST_MS = 253_402_300_800_000;
+const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+/** The day of the last time formatted, as toIso begins it (`2026-01-02T`). */
+let day = { start: Number.NaN, text: "" };
+
+/**
+ * toIso(ms) (new Date(ms).toISOString()), the date formatted once per day: the events of a
+ * commit mostly share one, and a Date per row was an eighth of the rule rows' cost.
+ */
+export function isoTime(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms >= LAST_MS) return toIso(ms);
+  let t = ms % DAY_MS;
+  const start = ms - t;
+  if (start !== day.start) day = { start, text: toIso(start).slice(0, 11) };
+  const milli = t % 1000;
+  t = (t - milli) / 1000;
+  const s = t % 60;
+  t = (t - s) / 60;
+  const m = t % 60;
+  return `${day.text}${PAD2[(t - m) / 60]}:${PAD2[m]}:${PAD2[s]}.${PAD3[milli]}Z`;
+}
+
+/**
+ * ruleRowOf(row, view) (src/store/present.ts) of a row prepareRecords made from `origin`, the
+ * two unchanged since; or undefined where only ruleRowOf can say (the caller then calls it).
+ */
+export function ruleRowFrom(
+  row: LogRow,
+  view: ViewDefinition | undefined,
+  origin: RowOrigin,
+): Record<string, unknown> | undefined {
+  // every stored column but the keys and the vendor columns' JSON, in the row's order
+  const {
+    rid: _rid,
+    key: _key,
+    sourceFields: _fields,
+    ...out
+  } = row as LogRow & { rid?: unknown; key?: unknown };
+  const rule = out as Record<string, unknown>;
+  const { event } = origin;
+  rule.receivedAt = receivedIso(row.receivedAt);
+  rule.eventTime = isoTime(row.eventTime);
+  rule.readOnly = row.readOnly === null ? null : row.readOnly === 1;
+  rule.actor = column(event.actor, row.actor, {});
+  rule.tags = column(event.tags, row.tags, {});
+  rule.resources = column(event.resources, row.resources, []);
+  rule.enrichments = column(event.enrichments, row.enrichments, []);
+  if (!view) return rule;
+  const stored = parseJson<unknown>(row.sourceFields, {});
+  if (stored === null || typeof stored !== "object") return undefined;
+  const fields = stored as Record<string, unknown>;
+  const paths = view.rawPaths;
+  // fullSourceFields (src/store/source-fields.ts): the stored fields as they are, unless a
+  // column is read from rawLog
+  if (!paths || view.columns.every((c) => c in fields)) {
+    for (const c of view.columns) if (!(c in rule)) rule[c] = fields[c];
+    return rule;
+  }
+  if (!origin.record || row.rawLog !== event.rawLog) return undefined;
+  const parsed = origin.record.parsed;
+  for (const c of view.columns) {
+    if (c in rule) continue;
+    if (c in fields) rule[c] = fields[c];
+    else {
+      const path = paths[c];
+      if (path === undefined) rule[c] = null;
+      else {
+        const v = readRecord(parsed, path);
+        if (v === UNSURE) return undefined;
+        rule[c] = v ?? null;
+      }
+    }
+  }
+  return rule;
+}
