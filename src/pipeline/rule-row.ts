@@ -1,6 +1,7 @@
 import { toIso } from "../lib/time";
 import type { NormalizedEvent } from "../model/event";
 import type { ViewDefinition } from "../model/view";
+import { isMarker } from "../store/derived";
 import { parseJson } from "../store/present";
 import type { LogRow } from "../store/schema";
 
@@ -54,13 +55,14 @@ function exactJson(v: unknown, depth: number): boolean {
   return true;
 }
 
-/** A JSON column as ruleRowOf reads it: the event's own value when it is exactly what the text
- * parses to (the text is JSON.stringify of it, src/store/rows.ts toRow). */
-const column = <T>(own: unknown, text: string | null, fallback: T): unknown =>
-  exactJson(own, 0) ? own : parseJson<T>(text, fallback);
-
 /** Not sure what JSON.parse(rawLog) holds at a path: ruleRowOf decides. */
 const UNSURE = Symbol("unsure");
+
+/** A JSON column as ruleRowOf reads it: the event's own value when it is exactly what the text
+ * parses to (the text is JSON.stringify of it, src/store/rows.ts toRow). A marker (the map left to
+ * be rebuilt from rawLog, src/store/derived.ts) with no exact own value: UNSURE, ruleRowOf decides. */
+const column = <T>(own: unknown, text: string | null, fallback: T): unknown =>
+  exactJson(own, 0) ? own : isMarker(text) ? UNSURE : parseJson<T>(text, fallback);
 
 /** Each view path's keys, split once. */
 const KEYS = new Map<string, string[]>();
@@ -142,6 +144,8 @@ export function ruleRowFrom(
   rule.tags = column(event.tags, row.tags, {});
   rule.resources = column(event.resources, row.resources, []);
   rule.enrichments = column(event.enrichments, row.enrichments, []);
+  const maps = [rule.actor, rule.tags, rule.resources, rule.enrichments];
+  if (maps.includes(UNSURE)) return undefined;
   if (!view) return rule;
   const stored = parseJson<unknown>(row.sourceFields, {});
   if (stored === null || typeof stored !== "object") return undefined;
