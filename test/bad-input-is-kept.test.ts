@@ -92,7 +92,8 @@ describe("bad input is kept aside, never dropped and never blocking the rest", (
   it("replaying an entry that still cannot be stored answers 422 and keeps it pending", async () => {
     const big = {
       ...tpEvent(31_000),
-      actor: { type: "user", id: "u-big", name: `${"a".repeat(50_000)}@x.io` },
+      // its actor alone (name, and the same text as its email) is over a D1 statement's 90 KB
+      actor: { type: "user", id: "u-big", name: `${"a".repeat(100_000)}@x.io` },
     };
     expect(await (await push("turbopuffer", JSON.stringify(big))).json()).toMatchObject({
       quarantined: 1,

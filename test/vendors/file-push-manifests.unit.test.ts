@@ -217,8 +217,11 @@ describe.each(TYPES)("%s as a manifest stores what its TypeScript stored", (type
   });
 
   it("has the same view, transports and push auth", () => {
-    expect(vendor.view).toEqual(legacy.view);
-    expect(text(vendor.view)).toBe(text(legacy.view));
+    // `derived` (how the maps a row may leave to rawLog are built, src/store/derived.ts) is new
+    // with manifests: the TypeScript vendors stored every map
+    const { derived: _derived, ...view } = vendor.view;
+    expect(view).toEqual(legacy.view);
+    expect(text(view)).toBe(text(legacy.view));
     expect(vendor.transports).toEqual(legacy.transports);
     expect(vendor.push).toEqual((legacy as Vendor).push);
     expect(vendor.poll).toBeUndefined();

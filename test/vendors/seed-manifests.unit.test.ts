@@ -139,7 +139,10 @@ describe.each(SEEDS)("%s as a manifest stores what its TypeScript stored", (type
   });
 
   it("has the same view: name, description, columns and the paths read from rawLog", () => {
-    expect(vendor.view).toEqual(LEGACY_VIEWS[type]);
+    // `derived` (how the maps a row may leave to rawLog are built, src/store/derived.ts) is new
+    // with manifests: the TypeScript vendors stored every map
+    const { derived: _derived, ...view } = vendor.view;
+    expect(view).toEqual(LEGACY_VIEWS[type]);
   });
 
   const poll = vendor.poll as PollClient;
