@@ -492,7 +492,7 @@ export function anyActorHasSql(specs: readonly TypedView[], param: () => string)
 const JSON_PUNCTUATION = /["\\{}[\]:,]/;
 
 /** LIKE's case folding (SQLite's built-in LIKE folds ASCII letters only). */
-const foldAscii = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+export const foldAscii = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 /** The strings a vendor's construction writes into map `name` itself (not read from rawLog). */
 function literalsOf(d: DerivedMaps, name: MapColumn): string[] {
@@ -525,8 +525,8 @@ export function textInRawOnly(view: ViewDefinition, name: MapColumn, needle: str
 }
 
 /**
- * Free text's LIKE of the actor and resources over every vendor's rows (`like`: the pattern
- * parameter, with ESCAPE '\'), as `(mapSql) LIKE pattern` of each. A row of a vendor for which
+ * Free text's test of the actor and resources over every vendor's rows (`matched`: the test of
+ * one text, a LIKE of `%needle%` or its long-needle form, src/store/query.ts), of each map's SQL. A row of a vendor for which
  * the needle is `textInRawOnly` for each map it builds, with a marker and a raw text with no
  * backslash, builds none: a marker map reads as no match (there a match of it is a match of
  * rawLog, which the same OR tries first), a stored one is matched as it is. One instr of rawLog
@@ -535,9 +535,8 @@ export function textInRawOnly(view: ViewDefinition, name: MapColumn, needle: str
 export function anyMapsLikeSql(
   specs: readonly TypedView[],
   needle: string,
-  like: () => string,
+  matched: (sql: string) => string,
 ): string {
-  const matched = (sql: string) => `(${sql}) LIKE ${like()} ESCAPE '\\'`;
   const full = `${matched(anyMapSql(specs, "actor"))} OR ${matched(anyMapSql(specs, "resources"))}`;
   const maps = ["actor", "resources"] as const;
   const skip = specs
@@ -594,5 +593,5 @@ export const registeredMapSql = (name: MapColumn, column?: string) =>
   anyMapSql(registered, name, column);
 
 /** anyMapsLikeSql over every registered vendor's rows. */
-export const registeredMapsLikeSql = (needle: string, like: () => string) =>
-  anyMapsLikeSql(registered, needle, like);
+export const registeredMapsLikeSql = (needle: string, matched: (sql: string) => string) =>
+  anyMapsLikeSql(registered, needle, matched);

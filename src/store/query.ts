@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
-import { registeredActorHasSql, registeredMapsLikeSql } from "./derived";
+import { utf8Length } from "../lib/utf8";
+import { foldAscii, registeredActorHasSql, registeredMapsLikeSql } from "./derived";
 import { keyAtOrAfter, keyBefore } from "./keys";
 import { type LogRow, logs } from "./schema";
 import { receivedHours } from "./schema-archive";
@@ -188,26 +189,33 @@ const actorHas = (value: string) =>
     value,
   );
 
-/**
- * Free text (`q`, as `like`): a LIKE of the columns it searches, in an OR. The maps a row may
- * rebuild from rawLog come last, so a row whose rawLog matches never builds them, and a needle
- * that can match a marker row's map only where it matches rawLog builds none (derived.ts
- * `textInRawOnly`): the same answer as a LIKE of every column.
- */
-const freeText = (needle: string, like: string) =>
-  sql`(${sql.join(
-    [
-      ...[logs.eventName, logs.srcIP, logs.rawLog].map((c) => sql`${c} LIKE ${like} ESCAPE '\\'`),
-      withParam(
-        registeredMapsLikeSql(needle, () => PARAM),
-        like,
-      ),
-    ],
-    sql` OR `,
-  )})`;
+/** SQLite's longest LIKE pattern in bytes (SQLITE_MAX_LIKE_PATTERN_LENGTH, 50 in D1). */
+const LIKE_PATTERN_BYTES = 50;
 
-/** `%text%` for LIKE, with LIKE's own characters escaped (ESCAPE '\'). */
-const likeAny = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * Free text's test of one text (SQL with a PARAM mark, and the value bound there): a LIKE of
+ * `%needle%` with LIKE's own characters escaped; for a pattern longer than SQLite takes, the same
+ * test as an instr of the text with ASCII letters lowercased (LIKE folds ASCII letters only, and so
+ * does lower() without the ICU extension, which D1 does not load).
+ */
+function textTest(needle: string): { matched: (text: string) => string; value: string } {
+  const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  if (utf8Length(like) <= LIKE_PATTERN_BYTES)
+    return { matched: (text) => `(${text}) LIKE ${PARAM} ESCAPE '\\'`, value: like };
+  return { matched: (text) => `instr(lower(${text}), ${PARAM}) > 0`, value: foldAscii(needle) };
+}
+
+/**
+ * Free text (`q`): a LIKE of the columns it searches, in an OR. The maps a row may rebuild from
+ * rawLog come last, so a row whose rawLog matches never builds them, and a needle that can match
+ * a marker row's map only where it matches rawLog builds none (derived.ts `textInRawOnly`): the
+ * same answer as a LIKE of every column.
+ */
+function freeText(needle: string): SQL {
+  const { matched, value } = textTest(needle);
+  const columns = ["eventName", "srcIP", "rawLog"].map(matched);
+  return withParam([...columns, registeredMapsLikeSql(needle, matched)].join(" OR "), value);
+}
 
 /**
  * Whether the key bound of time t selects exactly the rows of eventTime >= t (keys are
@@ -223,14 +231,13 @@ const exactKey = (t: number) => Number.isInteger(t) && Math.abs(t) < 2 ** 43 - 1
 export function filterConditions(q: LogFilter, byEvent = true): Array<SQL | undefined> {
   const time = byEvent ? logs.eventTime : logs.receivedAt;
   const before = q.to !== undefined && byEvent ? keyBefore(q.to) : undefined;
-  const like = q.q ? likeAny(q.q) : undefined;
   return [
     ...Object.entries(COLUMN).map(([f, col]) => {
       const v = q[f as keyof typeof COLUMN];
       return v ? eq(col, v) : undefined;
     }),
     q.actor ? actorHas(q.actor) : undefined,
-    q.q && like ? freeText(q.q, like) : undefined,
+    q.q ? freeText(q.q) : undefined,
     ...(q.exclude ?? []).map(({ field, value }) =>
       field === "actor"
         ? sql`NOT ${actorHas(value)}`

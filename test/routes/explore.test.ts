@@ -17,6 +17,7 @@ beforeAll(async () => {
     e.actor = { type: "user", id: `u${i % 3}`, name: `person${i % 3}@acme.test` };
     if (i % 3 === 0) e.action = "api-key-created";
     if (i === 7) e.metadata = { session_id: "needle_50% off" };
+    if (i === 8) e.metadata = { session_id: `long-${"0123456789".repeat(8)}-Needle` };
     return e;
   });
   const res = await push("tp-other", JSON.stringify(events), { token: "other-ingest-token" });
@@ -120,6 +121,24 @@ describe("free text and exclusions on GET /v1/logs", () => {
       `/v1/logs?${SRC}&q=${encodeURIComponent("needle_5_%")}`,
     );
     expect(none.data).toHaveLength(0);
+  });
+
+  it("finds a needle longer than SQLite's LIKE pattern limit (50 bytes), in any case", async () => {
+    const long = `LONG-${"0123456789".repeat(8)}-needle`;
+    const res = await json<{ data: Json[] }>(`/v1/logs?${SRC}&q=${encodeURIComponent(long)}`);
+    expect(res.data).toHaveLength(1);
+    const other = `long-${"0123456789".repeat(8)}-needles`;
+    const none = await json<{ data: Json[] }>(`/v1/logs?${SRC}&q=${encodeURIComponent(other)}`);
+    expect(none.data).toHaveLength(0);
+    const h = await json<{ total: number }>(
+      `/v1/logs/histogram?${SRC}&q=${encodeURIComponent(long)}`,
+    );
+    expect(h.total).toBe(1);
+    // the longest needles a LIKE takes (48 and 49 characters: a pattern of 50 and 51 bytes)
+    for (const n of [48, 49]) {
+      const cut = long.slice(0, n).toUpperCase();
+      expect((await json<{ data: Json[] }>(`/v1/logs?${SRC}&q=${cut}`)).data).toHaveLength(1);
+    }
   });
 
   it("refuses an exclusion on an unknown field, naming the fields", async () => {
