@@ -60,7 +60,9 @@ interface Compiled {
   email: boolean;
   /** toRow's decision, written as text (`storedMaps`): the marker for a map text, else undefined. */
   actorMarker?: (e: unknown, text: string) => string | undefined;
-  resourcesText?: (e: unknown) => string | undefined;
+  /** Whether the text is the construction's (null: ask `tags`). */
+  tagsMarker?: (e: unknown, text: string) => boolean | null;
+  resourcesText?: (e: unknown, text: string) => boolean;
 }
 
 /**
@@ -70,22 +72,35 @@ interface Compiled {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
 const UNPLAIN = /[\\\u0000-\u001f\u007f\u2028\u2029\ud800-\udfff]/;
 
+/** Where `s` ends if `text` has it at `pos`, else -1 (a compare with no string built). */
+const past = (text: string, pos: number, s: string): number =>
+  pos >= 0 && text.startsWith(s, pos) ? pos + s.length : -1;
+/** Where a JSON string `"s"` ends if `text` has it at `pos` (`s` written as it is), else -1. */
+const pastQuoted = (text: string, pos: number, s: string): number => {
+  if (pos < 0 || text.charCodeAt(pos) !== 34 || !text.startsWith(s, pos + 1)) return -1;
+  const end = pos + 1 + s.length;
+  return text.charCodeAt(end) === 34 ? end + 1 : -1;
+};
+
 /**
  * The actor's construction as JSON text, compared with the normalizer's text: '' or '@' where
  * one of them is it, else undefined. A string is written as it is, so a text equal to it with
  * no quote in a string (which could write other members) and nothing UNPLAIN holds only plain
  * strings: what `actor` above gives, with no object built, stringified, nor a PLAIN test per
- * string. undefined: keys twice (an object's rule).
+ * string. The text is compared piece by piece as the construction goes (nothing built; the
+ * first difference ends it). undefined: keys twice (an object's rule).
  */
 function actorMarkerOf(a: NonNullable<DerivedMaps["actor"]>) {
   const keys = a.pairs.map(([k]) => k);
   if (new Set(keys).size !== keys.length) return undefined;
-  const heads = keys.map((k) => `${JSON.stringify(k)}:"`);
+  const heads = keys.map((k) => `${JSON.stringify(k)}:`);
   const gets = a.pairs.map(([, p]) => getter(p));
   const nameAt = keys.indexOf("name");
   const emailAt = keys.indexOf("email");
+  const emailHead = ',"email":';
   return (e: unknown, text: string): string | undefined => {
-    let body = "";
+    if (text.charCodeAt(0) !== 123) return undefined;
+    let pos = 1;
     let name: string | undefined;
     let email = false;
     for (let i = 0; i < gets.length; i++) {
@@ -93,22 +108,27 @@ function actorMarkerOf(a: NonNullable<DerivedMaps["actor"]>) {
       if (typeof v !== "string" || v === "") continue;
       // a quote in a string could write the text of other members: not plain, no marker
       if (v.includes('"')) return undefined;
-      body += `${body === "" ? "" : ","}${heads[i]}${v}"`;
+      if (pos > 1) pos = text.charCodeAt(pos) === 44 ? pos + 1 : -1;
+      pos = pastQuoted(text, past(text, pos, heads[i] as string), v);
+      if (pos < 0) return undefined;
       if (i === nameAt) name = v;
       else if (i === emailAt) email = true;
     }
-    if (text === `{${body}}`) return "";
-    if (a.email && name !== undefined && !email && text === `{${body},"email":"${name}"}`)
-      return ACTOR_EMAIL;
+    if (pos === text.length - 1 && text.charCodeAt(pos) === 125) return "";
+    if (a.email && name !== undefined && !email) {
+      const end = pastQuoted(text, past(text, pos, emailHead), name);
+      if (end === text.length - 1 && text.charCodeAt(end) === 125) return ACTOR_EMAIL;
+    }
     return undefined;
   };
 }
 
 /**
  * The resources' construction as JSON text (as `resourcesOf` gives it, unless that is undefined),
- * for toRow to compare with the normalizer's: a string it writes is checked by that compare and
- * UNPLAIN, one it leaves out (a type with no id) by `unsayable`, as there. undefined: a fixed
- * type that is not plain (the slow path says).
+ * compared with the normalizer's piece by piece (nothing built; the first difference ends it):
+ * true where they are the same. A string it writes is checked by that compare and UNPLAIN, one it
+ * leaves out (a type with no id) by `unsayable`, as there. undefined: a fixed type that is not
+ * plain (the slow path says).
  */
 function resourcesTextOf(specs: readonly DerivedResource[]) {
   if (specs.some((r) => !PLAIN.test(r.type ?? r.path))) return undefined;
@@ -120,32 +140,92 @@ function resourcesTextOf(specs: readonly DerivedResource[]) {
     typeKeyGet: r.typeKey ? getter(r.typeKey) : null,
   }));
   const named = (t: unknown, or: string) => (typeof t === "string" && t !== "" ? t : or);
-  return (e: unknown): string | undefined => {
-    let body = "";
+  /** Where `"type:id"` (after a comma unless first) ends in `text` at `pos`, else -1. */
+  const item = (text: string, pos: number, type: string, id: string): number => {
+    let p = pos;
+    if (p > 1) p = text.charCodeAt(p) === 44 ? p + 1 : -1;
+    if (p < 0 || text.charCodeAt(p) !== 34) return -1;
+    p = past(text, p + 1, type);
+    if (p < 0 || text.charCodeAt(p) !== 58) return -1;
+    p = past(text, p + 1, id);
+    return p >= 0 && text.charCodeAt(p) === 34 ? p + 1 : -1;
+  };
+  return (e: unknown, text: string): boolean => {
+    if (text.charCodeAt(0) !== 91) return false;
+    let pos = 1;
     for (const r of compiled) {
       const v = r.get(e);
       const t = r.typeGet ? r.typeGet(e) : undefined;
       const type = named(t, r.fallback);
       if (typeof v === "string" && v !== "") {
-        if (v.includes('"') || type.includes('"')) return undefined;
-        body += `${body === "" ? "" : ","}"${type}:${v}"`;
+        if (v.includes('"') || type.includes('"')) return false;
+        pos = item(text, pos, type, v);
+        if (pos < 0) return false;
         continue;
       }
-      if (unsayable(t)) return undefined;
+      if (unsayable(t)) return false;
       if (r.idGet === null || !Array.isArray(v)) continue;
-      if (v.length > MAX_ITEMS) return undefined;
-      for (const item of v) {
-        if (!isObject(item)) continue;
-        const iv = r.idGet(item);
-        const it = r.typeKeyGet ? r.typeKeyGet(item) : undefined;
+      if (v.length > MAX_ITEMS) return false;
+      for (const it of v) {
+        if (!isObject(it)) continue;
+        const iv = r.idGet(it);
+        const ik = r.typeKeyGet ? r.typeKeyGet(it) : undefined;
         if (typeof iv === "string" && iv !== "") {
-          const itemType = named(it, type);
-          if (iv.includes('"') || itemType.includes('"')) return undefined;
-          body += `${body === "" ? "" : ","}"${itemType}:${iv}"`;
-        } else if (unsayable(it)) return undefined;
+          const itemType = named(ik, type);
+          if (iv.includes('"') || itemType.includes('"')) return false;
+          pos = item(text, pos, itemType, iv);
+          if (pos < 0) return false;
+        } else if (unsayable(ik)) return false;
       }
     }
-    return `[${body}]`;
+    return pos === text.length - 1 && text.charCodeAt(pos) === 93;
+  };
+}
+
+/**
+ * The tags' construction (`tags` below) compared with the normalizer's text piece by piece, as
+ * the actor's: true where `JSON.stringify` of it is the text (given no UNPLAIN in the text, which
+ * the caller checks: then every string compared is plain). A pair's key that the object at `from`
+ * has too (it replaces that entry in place) is left to `tags` (null), as is a view whose pair
+ * keys could not be written so (twice, `__proto__`, an index, not plain): undefined.
+ */
+function tagsMarkerOf(t: NonNullable<DerivedMaps["tags"]>) {
+  const keys = t.pairs.map(([k]) => k);
+  if (
+    new Set(keys).size !== keys.length ||
+    keys.some((k) => k === "__proto__" || INDEX_KEY.test(k) || !PLAIN.test(k))
+  )
+    return undefined;
+  const from = t.from === undefined ? null : getter(t.from);
+  const heads = keys.map((k) => `"${k}":`);
+  const gets = t.pairs.map(([, p]) => getter(p));
+  const own = Object.prototype.hasOwnProperty;
+  return (e: unknown, text: string): boolean | null => {
+    if (text.charCodeAt(0) !== 123) return false;
+    let pos = 1;
+    const o = from?.(e);
+    if (isObject(o)) {
+      for (const k of keys) if (own.call(o, k)) return null;
+      for (const k in o) {
+        const v = o[k];
+        if (typeof v !== "string" || k === "__proto__" || INDEX_KEY.test(k)) return false;
+        if (k.includes('"') || v.includes('"')) return false;
+        if (pos > 1) pos = text.charCodeAt(pos) === 44 ? pos + 1 : -1;
+        pos = pastQuoted(text, pos, k);
+        if (pos < 0 || text.charCodeAt(pos) !== 58) return false;
+        pos = pastQuoted(text, pos + 1, v);
+        if (pos < 0) return false;
+      }
+    }
+    for (let i = 0; i < gets.length; i++) {
+      const v = (gets[i] as Get)(e);
+      if (typeof v !== "string" || v === "") continue;
+      if (v.includes('"')) return false;
+      if (pos > 1) pos = text.charCodeAt(pos) === 44 ? pos + 1 : -1;
+      pos = pastQuoted(text, past(text, pos, heads[i] as string), v);
+      if (pos < 0) return false;
+    }
+    return pos === text.length - 1 && text.charCodeAt(pos) === 125;
   };
 }
 
@@ -227,6 +307,7 @@ function compile(d: DerivedMaps): Compiled {
   }
   if (d.resources) out.resources = resourcesOf(d.resources);
   if (d.actor) out.actorMarker = actorMarkerOf(d.actor);
+  if (d.tags) out.tagsMarker = tagsMarkerOf(d.tags);
   if (d.resources) out.resourcesText = resourcesTextOf(d.resources);
   return out;
 }
@@ -240,8 +321,6 @@ function compiled(d: DerivedMaps): Compiled {
   }
   return c;
 }
-
-const EMPTY = new Set(["{}", "[]"]);
 
 /**
  * The texts to store for a row's maps (`texts`: JSON.stringify of the normalizer's), given the
@@ -258,29 +337,35 @@ export function storedMaps(
   if (!d) return texts;
   const c = compiled(d);
   let { actor, tags, resources } = texts;
-  if (c.actorMarker && !EMPTY.has(actor)) {
-    const m = c.actorMarker(parsed, actor);
-    if (m !== undefined && !UNPLAIN.test(actor)) actor = m;
-  } else if (c.actor && !EMPTY.has(actor)) {
-    const a = c.actor(parsed);
-    if (a) {
-      if (JSON.stringify(a) === actor) actor = "";
-      else if (c.email && a.name !== undefined && a.email === undefined) {
-        a.email = a.name;
-        if (JSON.stringify(a) === actor) actor = ACTOR_EMAIL;
+  if (actor !== "{}") {
+    if (c.actorMarker) {
+      const m = c.actorMarker(parsed, actor);
+      if (m !== undefined && !UNPLAIN.test(actor)) actor = m;
+    } else if (c.actor) {
+      const a = c.actor(parsed);
+      if (a) {
+        if (JSON.stringify(a) === actor) actor = "";
+        else if (c.email && a.name !== undefined && a.email === undefined) {
+          a.email = a.name;
+          if (JSON.stringify(a) === actor) actor = ACTOR_EMAIL;
+        }
       }
     }
   }
-  // SQLite writes the object at `from` with the raw text's escapes: only a raw text with none
-  if (c.tags && !EMPTY.has(tags) && (d.tags?.from === undefined || !rawLog.includes("\\"))) {
-    const t = c.tags(parsed);
-    if (t && JSON.stringify(t) === tags) tags = "";
+  if (c.tags && tags !== "{}") {
+    const same = c.tagsMarker ? c.tagsMarker(parsed, tags) : null;
+    const marker =
+      same === null ? JSON.stringify(c.tags(parsed)) === tags : same && !UNPLAIN.test(tags);
+    // SQLite writes the object at `from` with the raw text's escapes: only a raw text with none
+    if (marker && (d.tags?.from === undefined || !rawLog.includes("\\"))) tags = "";
   }
-  if (c.resourcesText && !EMPTY.has(resources)) {
-    if (c.resourcesText(parsed) === resources && !UNPLAIN.test(resources)) resources = "";
-  } else if (c.resources && !EMPTY.has(resources)) {
-    const r = c.resources(parsed);
-    if (r && JSON.stringify(r) === resources) resources = "";
+  if (resources !== "[]") {
+    if (c.resourcesText) {
+      if (c.resourcesText(parsed, resources) && !UNPLAIN.test(resources)) resources = "";
+    } else if (c.resources) {
+      const r = c.resources(parsed);
+      if (r && JSON.stringify(r) === resources) resources = "";
+    }
   }
   return { actor, tags, resources };
 }
