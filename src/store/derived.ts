@@ -36,6 +36,23 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 function getter(path: string): Get {
   const keys = path.split(".");
+  // the usual depths with their keys fixed (no loop over keys: toRow reads a few paths a row)
+  const [k0 = "", k1 = "", k2 = ""] = keys;
+  if (keys.length === 1) return (v) => (isObject(v) ? v[k0] : undefined);
+  if (keys.length === 2)
+    return (v) => {
+      if (!isObject(v)) return undefined;
+      const x = v[k0];
+      return isObject(x) ? x[k1] : undefined;
+    };
+  if (keys.length === 3)
+    return (v) => {
+      if (!isObject(v)) return undefined;
+      const x = v[k0];
+      if (!isObject(x)) return undefined;
+      const y = x[k1];
+      return isObject(y) ? y[k2] : undefined;
+    };
   return (v) => {
     let x = v;
     for (const k of keys) {
@@ -313,12 +330,16 @@ function compile(d: DerivedMaps): Compiled {
 }
 
 const COMPILED = new WeakMap<DerivedMaps, Compiled>();
+/** The last one asked for (a batch is one vendor's rows): no WeakMap lookup a row. */
+let last: { d: DerivedMaps; c: Compiled } | undefined;
 function compiled(d: DerivedMaps): Compiled {
+  if (last?.d === d) return last.c;
   let c = COMPILED.get(d);
   if (!c) {
     c = compile(d);
     COMPILED.set(d, c);
   }
+  last = { d, c };
   return c;
 }
 
