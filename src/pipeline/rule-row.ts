@@ -4,6 +4,7 @@ import type { ViewDefinition } from "../model/view";
 import { isMarker } from "../store/derived";
 import { parseJson } from "../store/present";
 import type { LogRow } from "../store/schema";
+import { pathKeys } from "../store/source-fields";
 
 /**
  * A commit's rows as detection rules read them, built from what the commit has in memory (issue
@@ -64,22 +65,14 @@ const UNSURE = Symbol("unsure");
 const column = <T>(own: unknown, text: string | null, fallback: T): unknown =>
   exactJson(own, 0) ? own : isMarker(text) ? UNSURE : parseJson<T>(text, fallback);
 
-/** Each view path's keys, split once. */
-const KEYS = new Map<string, string[]>();
-
 /**
  * What src/store/source-fields.ts `at(JSON.parse(rawLog), path)` reads, from the parsed record
  * instead: the same walk (plain objects only), and UNSURE where the record's value could differ
  * from its JSON (an object that is not plain on the way, a value a round trip changes).
  */
 function readRecord(parsed: unknown, path: string): unknown {
-  let keys = KEYS.get(path);
-  if (keys === undefined) {
-    keys = path.split(".");
-    KEYS.set(path, keys);
-  }
   let v = parsed;
-  for (const key of keys) {
+  for (const key of pathKeys(path)) {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
     if (Object.getPrototypeOf(v) !== Object.prototype || "toJSON" in v) return UNSURE;
     v = (v as Record<string, unknown>)[key];

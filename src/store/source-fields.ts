@@ -11,15 +11,20 @@ import type { ViewDefinition } from "../model/view";
 /** Each view path's keys, split once (the views name a few hundred paths in all). */
 const KEYS = new Map<string, string[]>();
 
-/** The value at a dotted path of a parsed JSON value (undefined: not there). */
-function at(value: unknown, path: string): unknown {
+/** A view path's keys (`a.b` → [a, b]), split once. */
+export function pathKeys(path: string): string[] {
   let keys = KEYS.get(path);
   if (keys === undefined) {
     keys = path.split(".");
     KEYS.set(path, keys);
   }
+  return keys;
+}
+
+/** The value at a dotted path of a parsed JSON value (undefined: not there). */
+function at(value: unknown, path: string): unknown {
   let v = value;
-  for (const key of keys) {
+  for (const key of pathKeys(path)) {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
     v = (v as Record<string, unknown>)[key];
   }
