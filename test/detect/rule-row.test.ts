@@ -7,7 +7,7 @@ import { ruleRowFrom } from "../../src/pipeline/rule-row";
 import { toRow } from "../../src/store/rows";
 import type { LogRow } from "../../src/store/schema";
 import { VENDORS, vendorOf } from "../../src/vendors";
-import { MANIFEST_FIXTURES } from "../vendors/manifest-fixtures";
+import { VENDOR_FIXTURES } from "../vendors/manifest-fixtures";
 
 /**
  * The commit matches rules against rows built from the events in memory (src/pipeline/rule-row.ts);
@@ -16,16 +16,7 @@ import { MANIFEST_FIXTURES } from "../vendors/manifest-fixtures";
  */
 
 /** Every vendor's fixture events (as the contract suite, test/vendors/contract.test.ts). */
-const FIXTURES: Record<string, unknown[]> = {
-  ...Object.fromEntries(
-    Object.entries(
-      import.meta.glob<{ events: unknown[] }>("../../src/vendors/*/fixtures/index.ts", {
-        eager: true,
-      }),
-    ).map(([path, mod]) => [path.split("/").at(-3), mod.events]),
-  ),
-  ...MANIFEST_FIXTURES,
-};
+const FIXTURES: Record<string, unknown[]> = VENDOR_FIXTURES;
 
 /** The rows of `framed` as the commit has them, each with what ruleRowFrom made of it. */
 async function prepared(type: string, framed: Framed[], tags?: Record<string, string>) {

@@ -8,7 +8,7 @@ import { facets } from "../../src/store/explore";
 import { commit } from "../../src/store/ingest";
 import { getLog, queryLogs } from "../../src/store/query";
 import { normalizerFor, VENDORS } from "../../src/vendors";
-import { MANIFEST_FIXTURES } from "../vendors/manifest-fixtures";
+import { VENDOR_FIXTURES } from "../vendors/manifest-fixtures";
 
 /**
  * The common maps a row stores as a marker and every reader rebuilds from rawLog
@@ -18,16 +18,7 @@ import { MANIFEST_FIXTURES } from "../vendors/manifest-fixtures";
  * API, detections, the archive) and in SQL (the `logs` view, the vendor's view, the actor filter,
  * free text, the actor facet).
  */
-const FIXTURES: Record<string, unknown[]> = {
-  ...Object.fromEntries(
-    Object.entries(
-      import.meta.glob<{ events: unknown[] }>("../../src/vendors/*/fixtures/index.ts", {
-        eager: true,
-      }),
-    ).map(([path, mod]) => [path.split("/").at(-3), mod.events]),
-  ),
-  ...MANIFEST_FIXTURES,
-};
+const FIXTURES: Record<string, unknown[]> = VENDOR_FIXTURES;
 
 /** A copy of a JSON value with `f` applied to every string and array and object. */
 function mapDeep(v: unknown, f: (x: unknown, depth: number) => unknown, depth = 0): unknown {

@@ -7,23 +7,14 @@ import { commit } from "../../src/store/ingest";
 import { getLog } from "../../src/store/query";
 import { normalizerFor, VENDORS, vendorOf } from "../../src/vendors";
 import type { ViewDefinition } from "../../src/vendors/types";
-import { MANIFEST_FIXTURES } from "./manifest-fixtures";
+import { VENDOR_FIXTURES } from "./manifest-fixtures";
 
 /**
  * Every vendor's fixture events, from its folder (src/vendors/<vendor>/fixtures/index.ts, or a
  * manifest vendor's fixtures/page*.json read through its record selector); the first test fails
  * for a vendor in the registry without them.
  */
-const FIXTURES = {
-  ...Object.fromEntries(
-    Object.entries(
-      import.meta.glob<{ events: unknown[] }>("../../src/vendors/*/fixtures/index.ts", {
-        eager: true,
-      }),
-    ).map(([path, mod]) => [path.split("/").at(-3), mod.events]),
-  ),
-  ...MANIFEST_FIXTURES,
-} as Partial<Record<SourceType, unknown[]>>;
+const FIXTURES = VENDOR_FIXTURES as Partial<Record<SourceType, unknown[]>>;
 
 /** One suite every vendor passes: its fixtures, its view, and the normalizer's promises. */
 const vendors = VENDORS.map((v) => ({

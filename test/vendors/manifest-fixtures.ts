@@ -28,6 +28,21 @@ export const MANIFEST_FIXTURES: Record<string, unknown[]> = Object.fromEntries(
   }),
 );
 
+/**
+ * Every vendor's fixture events, by type: src/vendors/<type>/fixtures/index.ts, and a manifest
+ * vendor's fixtures/page*.json read through its record selector (MANIFEST_FIXTURES).
+ */
+export const VENDOR_FIXTURES: Record<string, unknown[]> = {
+  ...Object.fromEntries(
+    Object.entries(
+      import.meta.glob<{ events: unknown[] }>("../../src/vendors/*/fixtures/index.ts", {
+        eager: true,
+      }),
+    ).map(([path, mod]) => [path.split("/").at(-3), mod.events]),
+  ),
+  ...MANIFEST_FIXTURES,
+};
+
 /** A fresh mock of each manifest vendor, by type (as scripts/mock-vendors.mjs serves them). */
 export const manifestMocks = (): Record<string, VendorMock> =>
   Object.fromEntries(
