@@ -174,8 +174,30 @@ export function checkEventTime(t: number, receivedAt: number): string | null {
 }
 
 /** The API's time format: ISO-8601 UTC with milliseconds. */
+/** Years 0 to 9999 (toISOString writes others with a sign and six digits). */
+const LAST_MS = 253_402_300_800_000;
+const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+/** The day of the last time formatted, as toISOString begins it (`2026-01-02T`). */
+let day = { start: Number.NaN, text: "" };
+
+/**
+ * `new Date(ms).toISOString()`, the date formatted once per day: the rows of a page, a commit
+ * or an alert mostly share one, and a Date per time was an eighth of a rule row's cost and a
+ * tenth of a presented row's (issue 27). Other times (before 1970, past 9999, fractions, NaN)
+ * go to toISOString as they are.
+ */
 export function toIso(ms: number): string {
-  return new Date(ms).toISOString();
+  if (!Number.isInteger(ms) || ms < 0 || ms >= LAST_MS) return new Date(ms).toISOString();
+  let t = ms % DAY_MS;
+  const start = ms - t;
+  if (start !== day.start) day = { start, text: new Date(start).toISOString().slice(0, 11) };
+  const milli = t % 1000;
+  t = (t - milli) / 1000;
+  const s = t % 60;
+  t = (t - s) / 60;
+  const m = t % 60;
+  return `${day.text}${PAD2[(t - m) / 60]}:${PAD2[m]}:${PAD2[s]}.${PAD3[milli]}Z`;
 }
 
 const UNIT_MS = {

@@ -87,31 +87,6 @@ function receivedIso(ms: number): string {
   return lastReceived.iso;
 }
 
-const DAY_MS = 86_400_000;
-/** Years 0 to 9999 (toISOString writes others with a sign and six digits). */
-const LAST_MS = 253_402_300_800_000;
-const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
-const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
-/** The day of the last time formatted, as toIso begins it (`2026-01-02T`). */
-let day = { start: Number.NaN, text: "" };
-
-/**
- * toIso(ms) (new Date(ms).toISOString()), the date formatted once per day: the events of a
- * commit mostly share one, and a Date per row was an eighth of the rule rows' cost.
- */
-export function isoTime(ms: number): string {
-  if (!Number.isInteger(ms) || ms < 0 || ms >= LAST_MS) return toIso(ms);
-  let t = ms % DAY_MS;
-  const start = ms - t;
-  if (start !== day.start) day = { start, text: toIso(start).slice(0, 11) };
-  const milli = t % 1000;
-  t = (t - milli) / 1000;
-  const s = t % 60;
-  t = (t - s) / 60;
-  const m = t % 60;
-  return `${day.text}${PAD2[(t - m) / 60]}:${PAD2[m]}:${PAD2[s]}.${PAD3[milli]}Z`;
-}
-
 /**
  * ruleRowOf(row, view) (src/store/present.ts) of a row prepareRecords made from `origin`, the
  * two unchanged since; or undefined where only ruleRowOf can say (the caller then calls it).
@@ -131,7 +106,7 @@ export function ruleRowFrom(
   const rule = out as Record<string, unknown>;
   const { event } = origin;
   rule.receivedAt = receivedIso(row.receivedAt);
-  rule.eventTime = isoTime(row.eventTime);
+  rule.eventTime = toIso(row.eventTime);
   rule.readOnly = row.readOnly === null ? null : row.readOnly === 1;
   rule.actor = column(event.actor, row.actor, {});
   rule.tags = column(event.tags, row.tags, {});

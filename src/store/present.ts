@@ -138,7 +138,10 @@ export function presentedJson(row: LogRow, view: ViewDefinition | undefined): st
     out += `${out.length > 1 ? "," : ""}"${k}":${jsonValue(v)}`;
   }
   const parse = onceParsed(row.rawLog);
-  const maps = fullMaps(view, row, parse);
+  // a marker's map is built here (its JSON needs no check); a stored map's text is spliced
+  const built = builtMaps(view, row, parse);
+  const map = (b: object | undefined, text: string, empty: string) =>
+    b === undefined ? jsonColumn(text, empty) : JSON.stringify(b);
   // with raw paths the vendor columns are read from rawLog (the only parse of a whole row), as
   // presentRow reads them; else the stored text is spliced
   const fields = view?.rawPaths
@@ -153,11 +156,13 @@ export function presentedJson(row: LogRow, view: ViewDefinition | undefined): st
     : jsonColumn(row.sourceFields, "{}");
   return `${out}${UNSTORED_JSON},"receivedAt":"${toIso(row.receivedAt)}","eventTime":"${toIso(
     row.eventTime,
-  )}","readOnly":${row.readOnly === null ? "null" : row.readOnly === 1},"actor":${jsonColumn(
-    maps.actor,
+  )}","readOnly":${row.readOnly === null ? "null" : row.readOnly === 1},"actor":${map(
+    built.actor,
+    row.actor,
     "{}",
-  )},"tags":${jsonColumn(maps.tags, "{}")},"resources":${jsonColumn(
-    maps.resources,
+  )},"tags":${map(built.tags, row.tags, "{}")},"resources":${map(
+    built.resources,
+    row.resources,
     "[]",
   )},"enrichments":${jsonColumn(row.enrichments, "[]")},"sourceFields":${fields}}`;
 }

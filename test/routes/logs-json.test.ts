@@ -101,6 +101,17 @@ const ROWS = [
     enrichments: JSON.stringify([{ k: 1, nested: { "10": [null, true, -0.5e-7] } }]),
   }),
   row(15, { srcLatitude: 37, srcLongitude: 1e-7 }),
+  // maps stored as markers (src/store/derived.ts), rebuilt from rawLog when presented
+  row(16, { actor: "@", tags: "", resources: "" }),
+  row(17, { actor: "@", tags: "", resources: "", rawLog: "not json at all" }),
+  row(18, { actor: "", tags: "{}", resources: "", sourceType: "no-such-vendor" }),
+  row(19, {
+    sourceType: "circleci",
+    actor: "@",
+    tags: "",
+    resources: "",
+    rawLog: JSON.stringify({ id: "c2", actor: { id: "x", name: "n\u00e9" }, target: { id: "t" } }),
+  }),
 ];
 
 beforeAll(async () => {
