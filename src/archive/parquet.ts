@@ -1,5 +1,5 @@
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { fullMaps } from "../store/derived";
+import { builtMaps, onceParsed } from "../store/derived";
 import { parseJson } from "../store/present";
 import { COMMON_COLUMNS, UNSTORED_COLUMNS } from "../store/rows";
 import type { LogRow } from "../store/schema";
@@ -43,24 +43,33 @@ export const ARCHIVE_COLUMNS: ReadonlyArray<{ name: string; type: ParquetType }>
 /** A stored row whose rawLog is the event's own text (a spilled one read back from R2). */
 export type ArchiveRow = LogRow;
 
-/** Each row's maps with their markers rebuilt from rawLog (src/store/derived.ts), once a row. */
-const MAPS = new WeakMap<ArchiveRow, ReturnType<typeof fullMaps>>();
-function mapsOf(row: ArchiveRow) {
-  let maps = MAPS.get(row);
-  if (!maps) {
-    maps = fullMaps(findVendor(row.sourceType)?.view, row);
-    MAPS.set(row, maps);
+/**
+ * What a row's columns read from its rawLog, made once a row: rawLog parsed once (onceParsed),
+ * shared by the maps its markers stand for (src/store/derived.ts builtMaps) and the vendor
+ * columns (fullSourceFields).
+ */
+const READS = new WeakMap<
+  ArchiveRow,
+  { parse: () => unknown; built: ReturnType<typeof builtMaps> }
+>();
+function readsOf(row: ArchiveRow) {
+  let reads = READS.get(row);
+  if (!reads) {
+    const parse = onceParsed(row.rawLog);
+    reads = { parse, built: builtMaps(findVendor(row.sourceType)?.view, row, parse) };
+    READS.set(row, reads);
   }
-  return maps;
+  return reads;
 }
 
 function value(row: ArchiveRow, name: string, type: ParquetType): unknown {
   if (UNSTORED_COLUMNS.has(name)) return null;
   if (name === "actor" || name === "tags" || name === "resources")
-    return parseJson<unknown>(mapsOf(row)[name], null);
+    return readsOf(row).built[name] ?? parseJson<unknown>(row[name], null);
   if (name === "sourceFields") {
     const stored = parseJson<Record<string, unknown>>(row.sourceFields, {});
-    return fullSourceFields(findVendor(row.sourceType)?.view, stored, row.rawLog);
+    const view = findVendor(row.sourceType)?.view;
+    return fullSourceFields(view, stored, row.rawLog, readsOf(row).parse);
   }
   const v = row[name as keyof LogRow];
   if (v === null || v === undefined) return null;
