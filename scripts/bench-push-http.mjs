@@ -20,6 +20,10 @@
 //   detection_cost_ratio_median <scenario> detection_cost_ratio from the median push of each kind
 //   push_http_cpu_ms_per_push <scenario>   CPU of the server (wrangler, workerd) per push of the
 //                                          scenario, what was left after them included (Linux)
+//   push_http_ms <scenario> matching|plain  the median push's milliseconds, and beside it the floor
+//   push_http_floor_ms <scenario> refused_body|healthz   what `wrangler dev` alone costs a request:
+//                                          the same size of body refused (401) before the Worker
+//                                          reads it, and a GET /healthz (medians)
 // and, with PROFILE_SPANS=true in the Worker (src/lib/spans.ts), the mean breakdown of one
 // matching push per scenario (`push_profile_ms <scenario> <stage> <ms>`).
 //
@@ -213,6 +217,29 @@ async function scenario(destinations) {
       // everything they left: load-proof where the wall-clock figures are not.
       const cpuMs = ((serverCpu(s.port) - cpu) * 1000) / (3 * PUSHES);
       if (Number.isFinite(cpuMs)) report(`push_http_cpu_ms_per_push ${name} ${cpuMs.toFixed(1)}`);
+      // The floor the measuring method sets: what `wrangler dev` alone costs a push (its
+      // proxy carries the request and response), as a 1,000-event body refused with 401 before
+      // the Worker reads it, and a GET /healthz; medians.
+      const floor = { body: [], healthz: [] };
+      for (let k = 0; k < PUSHES; k++) {
+        const body = JSON.stringify(batch(false));
+        let t = performance.now();
+        const r = await fetch(`${s.base}/v1/ingest/turbopuffer`, {
+          method: "POST",
+          headers: { ...ingest, authorization: "Bearer not-the-token" },
+          body,
+        });
+        await r.text();
+        if (r.status !== 401) throw new Error(`floor push: ${r.status}`);
+        floor.body.push(performance.now() - t);
+        t = performance.now();
+        await (await fetch(`${s.base}/healthz`)).text();
+        floor.healthz.push(performance.now() - t);
+      }
+      report(`push_http_floor_ms ${name} refused_body ${median(floor.body).toFixed(1)}`);
+      report(`push_http_floor_ms ${name} healthz ${median(floor.healthz).toFixed(1)}`);
+      report(`push_http_ms ${name} matching ${median(times.matching).toFixed(1)}`);
+      report(`push_http_ms ${name} plain ${median(times.plain).toFixed(1)}`);
       const spans = spansOf(s.logFile).slice(before);
       // The matching pushes' spans count matches, the plain pushes' none.
       const profiles = {};
