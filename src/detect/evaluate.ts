@@ -24,24 +24,41 @@ export interface Active {
   correlations: Correlations;
 }
 
-let cached: { version: string; active: Active } | undefined;
+/** The rules in force and the version of the runtime rules they were loaded at. */
+export interface RulesInForce {
+  version: string;
+  active: Active;
+}
+
+let cached: RulesInForce | undefined;
 
 /**
- * The rules in force (of the enabled files). Each call reads the runtime rules' version (one short D1 row) and reloads
- * when it changed, so a PUT or DELETE of /v1/rules takes effect on the next event in every
- * isolate; unchanged runtime files are not parsed again (src/detect/ruleset.ts).
+ * The rules in force (of the enabled files). Each call reads the runtime rules' version (one
+ * short D1 row) and reloads when it changed; unchanged runtime files are not parsed again
+ * (src/detect/ruleset.ts). A commit does not call it each time (lastLoadedRules).
  */
 export async function activeRules(rules: RuleSource): Promise<Active> {
+  return (await loadRules(rules)).active;
+}
+
+/** activeRules with the version they are of. */
+export async function loadRules(rules: RuleSource): Promise<RulesInForce> {
   const version = await rules.version();
-  if (cached?.version === version) return cached.active;
+  if (cached?.version === version) return cached;
   const detections: DetectionRule[] = [];
   const correlations: CorrelationRule[] = [];
   for (const r of await enabledRules(rules))
     if (r.kind === "detection") detections.push(r);
     else if (r.kind === "correlation") correlations.push(r);
   cached = { version, active: { detections, correlations: indexCorrelations(correlations) } };
-  return cached.active;
+  return cached;
 }
+
+/**
+ * The rules this isolate last loaded, with no read: a commit matched with them checks their
+ * version in its own transaction (src/pipeline/ingest.ts), and is matched again if it moved.
+ */
+export const lastLoadedRules = (): RulesInForce | undefined => cached;
 
 /** Forget the cached rules (a rule was added, replaced or deleted in this isolate). */
 export function forgetRules(): void {

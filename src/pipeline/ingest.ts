@@ -1,14 +1,15 @@
 import { queueAlerts } from "../alerts/notify";
 import { ruleRow } from "../catalog";
-import { type Active, activeRules, matchRows } from "../detect/evaluate";
+import { lastLoadedRules, loadRules, matchRows, type RulesInForce } from "../detect/evaluate";
 import { describeError } from "../lib/errors";
 import { type Spans, spans as spansOf } from "../lib/spans";
+import type { Match } from "../model/match";
 import type { Framed } from "../parse/json";
 import type { WholeEntry } from "../ports";
 import { detectionStatements } from "../store/alerts";
 import { type CommitResult, commit } from "../store/ingest";
 import type { QuarantinedRecord } from "../store/quarantine";
-import { d1Rules } from "../store/rules";
+import { d1Rules, rulesUnchangedStatement } from "../store/rules";
 import type { LogRow } from "../store/schema";
 import type { SourceRef } from "../vendors/types";
 import { correlateCommit } from "./correlate";
@@ -41,8 +42,9 @@ export async function ingest(
 ): Promise<CommitResult> {
   const now = options.now ?? Date.now();
   const spans = spansOf(profiling(env));
-  // The rules in force are read (one short D1 read) while the records are prepared.
-  const rules = spans.time("detect_rules", () => activeRules(d1Rules(env.DB)));
+  // The rules this isolate last loaded (the commit checks their version in its transaction);
+  // else they are read (one short D1 read) while the records are prepared.
+  const rules = spans.time("detect_rules", () => rulesInForce(env));
   rules.catch(() => {}); // awaited (and thrown) by the commit
   const prepared = await prepareRecords(env, source, records, now, { ...options, spans });
   const result = await commitPrepared(
@@ -59,6 +61,15 @@ export async function ingest(
   return result;
 }
 
+/**
+ * The rules this isolate last loaded, with no read (the commit checks their version in its
+ * transaction); else they are read (one short D1 read).
+ */
+function rulesInForce(env: Env): Promise<RulesInForce> {
+  const known = lastLoadedRules();
+  return known ? Promise.resolve(known) : loadRules(d1Rules(env.DB));
+}
+
 /** Whether this Worker logs the spans of each ingest (the var PROFILE_SPANS, src/lib/spans.ts). */
 const profiling = (env: Env) => (env as { PROFILE_SPANS?: string }).PROFILE_SPANS === "true";
 
@@ -73,13 +84,13 @@ async function commitPrepared(
   now: number,
   extra: D1PreparedStatement[] = [],
   spans: Spans = spansOf(false),
-  rules?: Promise<Active>,
+  rules?: Promise<RulesInForce>,
   defer?: (work: () => Promise<unknown>) => void,
 ): Promise<CommitResult> {
-  // The rules in force (one short D1 read of their version), then the matching (pure).
-  const active =
+  // The rules in force: as loaded, or read now; then the matching (pure).
+  let inForce =
     prepared.rows.length > 0
-      ? await spans.time("detect_rules_wait", () => rules ?? activeRules(d1Rules(env.DB)))
+      ? await spans.time("detect_rules_wait", () => rules ?? rulesInForce(env))
       : null;
   // Each row as rules read it (ruleRowOf), from the event and record it was made of.
   const { view, origins } = prepared;
@@ -87,23 +98,42 @@ async function commitPrepared(
     const origin = origins.get(row);
     return (origin && ruleRowFrom(row, view, origin)) ?? ruleRow(row);
   };
-  const matches = active
-    ? spans.time("detect_match", () => matchRows(active, source, prepared.rows, asRule))
-    : [];
-  spans.count("matches", matches.length);
-  const commitId = crypto.randomUUID();
-  const detections = spans.time("detect_statements", () =>
-    detectionStatements(env.DB, matches, source.id, now, commitId),
-  );
-  spans.count("detection_statements", detections.length);
-  const result = await commit(env, {
-    sourceID: source.id,
-    sourceType: source.type,
-    ...prepared,
-    now,
-    extra: [...extra, ...detections],
-    spans,
-  });
+  let matches: Match[];
+  let result: CommitResult;
+  for (let attempt = 1; ; attempt++) {
+    const active = inForce?.active;
+    matches = active
+      ? spans.time("detect_match", () => matchRows(active, source, prepared.rows, asRule))
+      : [];
+    spans.count("matches", matches.length);
+    const commitId = crypto.randomUUID();
+    const found = matches;
+    const detections = spans.time("detect_statements", () =>
+      detectionStatements(env.DB, found, source.id, now, commitId),
+    );
+    spans.count("detection_statements", detections.length);
+    // The commit fails, whole, if the rules are no longer the ones matched.
+    const unchanged = inForce ? [rulesUnchangedStatement(env.DB, inForce.version)] : [];
+    try {
+      result = await commit(env, {
+        sourceID: source.id,
+        sourceType: source.type,
+        ...prepared,
+        now,
+        extra: [...extra, ...unchanged, ...detections],
+        spans,
+      });
+      break;
+    } catch (err) {
+      // A rule, pipeline or rule state changed since this isolate loaded them (nothing was
+      // written): matched again with the rules now in force. Any other failure is thrown.
+      if (!inForce || attempt >= 3) throw err;
+      const current = await loadRules(d1Rules(env.DB)).catch(() => inForce);
+      if (current?.version === inForce.version) throw err;
+      inForce = current;
+      spans.count("rules_changed", 1);
+    }
+  }
   // The hits are committed: their correlation windows are decided now, over what D1 holds
   // (every commit of a group's hits reads after its own write, so the last one sees them all).
   const fired = await spans

@@ -40,21 +40,33 @@ export async function putStoredRule(
 /**
  * What the runtime rules, pipelines and rule states are now, in one short row: it changes with
  * every put or state change (updatedAt rises past every stored one) and delete (count and sum
- * fall) of any. Read before
- * each commit's matching, so a rule or pipeline change takes effect on the next event in every
- * isolate (a pipeline change recompiles every rule).
+ * fall) of any. An isolate reads it when it first matches, and each commit checks it in its own
+ * transaction (rulesUnchangedStatement), so a rule or pipeline change takes effect on the next
+ * event in every isolate (a pipeline change recompiles every rule).
  */
 export async function rulesVersion(db: D1Database): Promise<string> {
-  const stats = (table: string, p: string) =>
-    `(SELECT count(*) FROM ${table}) AS ${p}n, (SELECT coalesce(max(updatedAt), 0) FROM ${table}) AS ${p}latest, (SELECT coalesce(sum(updatedAt), 0) FROM ${table}) AS ${p}total`;
-  const v = await db
-    .prepare(
-      `SELECT ${stats("rules", "r")}, ${stats("pipelines", "p")}, ${stats("rule_states", "s")}`,
-    )
-    .first<Record<string, number>>();
-  const part = (p: string) =>
-    `${v?.[`${p}n`] ?? 0}:${v?.[`${p}latest`] ?? 0}:${v?.[`${p}total`] ?? 0}`;
-  return `${part("r")}/${part("p")}/${part("s")}`;
+  const v = await db.prepare(`SELECT ${VERSION_SQL} AS v`).first<{ v: string }>();
+  return v?.v ?? "";
+}
+
+/** rulesVersion's text, in SQL: `count:latest:total` of rules, pipelines and rule_states. */
+const VERSION_SQL = ["rules", "pipelines", "rule_states"]
+  .map(
+    (t) =>
+      `(SELECT count(*) || ':' || coalesce(max(updatedAt), 0) || ':' || coalesce(sum(updatedAt), 0) FROM ${t})`,
+  )
+  .join(" || '/' || ");
+
+/**
+ * A statement for a commit's batch that fails it (rolling the whole transaction back) when the
+ * runtime rules are no longer at `version`: the commit matched its rows with rules loaded
+ * earlier, without reading the version first (src/pipeline/ingest.ts). `json()` of a text that
+ * is not JSON is the error; evaluated once, it reads three small tables' counts.
+ */
+export function rulesUnchangedStatement(db: D1Database, version: string): D1PreparedStatement {
+  return db
+    .prepare(`SELECT json(CASE WHEN ${VERSION_SQL} = ?1 THEN '1' ELSE 'rules changed' END) AS ok`)
+    .bind(version);
 }
 
 /**
