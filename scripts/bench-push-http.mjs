@@ -4,10 +4,10 @@
 // rows (the Worker's own normalizer and row code) inserted into better-sqlite3 with the same
 // schema (migrations/*.sql, a file on disk, WAL, one transaction), in the same run.
 //
-// Two Workers, one without alert destinations and one sending alerts to a webhook receiver of
-// this process (DESTINATIONS, as `npm start` does); on each, two rule sets: the starter pack,
-// then the starter pack + 50 runtime rules (turbopuffer rules that match nothing, so each is
-// evaluated in full). Per scenario 20 pushes where a quarter of the events are
+// Four scenarios, each on its own Worker with a fresh local D1: without alert destinations, and
+// sending alerts to a webhook receiver of this process (DESTINATIONS, as `npm start` does); each
+// with the starter pack, and with the starter pack + 50 runtime rules (turbopuffer rules that
+// match nothing, so each is evaluated in full). Per scenario 20 pushes where a quarter of the events are
 // `invitation-created` (the starter rule "turbopuffer invitation created" matches them; alerts
 // dedup by actor, 25 actors) alternate with pairs of pushes where none matches (the first of a
 // pair runs beside what the matching push left after its response: the alert outbox, the
@@ -138,6 +138,11 @@ const spansOf = (logFile) =>
     .filter((l) => l.includes("spans {"))
     .map((l) => JSON.parse(l.slice(l.indexOf("spans {") + 6)));
 
+/**
+ * One server per scenario, each with its own fresh local D1: a scenario that followed another on
+ * the same server pushed into tables that one had already filled (63,000 rows), which made its
+ * INSERTs half as slow again (29 against 19 ms a push) for no reason of its own.
+ */
 async function scenario(destinations) {
   const hook = destinations ? await receiver() : null;
   const vars = { PROFILE_SPANS: "true" };
@@ -147,149 +152,170 @@ async function scenario(destinations) {
     ]);
     vars.BENCH_WEBHOOK_SECRET = "whsec_ZGV2LXdlYmhvb2stc2VjcmV0LWZvci1hdWRpdGZsYXJl";
   }
-  const s = await startServer({
-    log: () => {},
-    vars,
-    logFile: join(root, "test-results", `push-http-${destinations ? "dest" : "nodest"}.log`),
-  });
-  const ingest = { authorization: `Bearer ${s.tokens.ingest}`, "content-type": "application/json" };
-  const push = async (matching) => {
-    const events = batch(matching);
-    pushed.push(...events);
-    const t = performance.now();
-    const r = await fetch(`${s.base}/v1/ingest/turbopuffer`, {
-      method: "POST",
-      headers: ingest,
-      body: JSON.stringify(events),
-    });
-    const j = await r.json();
-    if (j.inserted !== BATCH) throw new Error(JSON.stringify(j));
-    return performance.now() - t;
-  };
   try {
     for (const rules of quick ? [50] : [0, 50]) {
-      if (rules > 0)
-        for (let k = 0; k < rules; k++) {
-          const r = await fetch(`${s.base}/v1/rules/bench-rule-${k}`, {
-            method: "PUT",
-            headers: {
-              authorization: `Bearer ${s.tokens.admin}`,
-              "content-type": "application/yaml",
-            },
-            body: rule(k),
-          });
-          if (r.status !== 204 && r.status !== 200 && r.status !== 201)
-            throw new Error(`PUT rule: ${r.status} ${await r.text()}`);
-        }
-      const name = `${destinations ? "destinations" : "no_destinations"}+starter${rules ? `+${rules}` : ""}`;
-      await push(true);
-      await push(false);
-      await push(false);
-      const before = spansOf(s.logFile).length;
-      const cpu = serverCpu(s.port);
-      const times = { matching: [], after: [], plain: [] };
-      for (let k = 0; k < PUSHES; k++) {
-        times.matching.push(await push(true));
-        times.after.push(await push(false));
-        times.plain.push(await push(false));
-      }
-      const sum = (a) => a.reduce((x, y) => x + y, 0);
-      const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-      const [matching, after, plain] = [times.matching, times.after, times.plain].map(sum);
-      report(`push_http_events_per_s ${name} ${Math.round((PUSHES * BATCH) / (matching / 1000))}`);
-      report(
-        `push_http_plain_events_per_s ${name} ${Math.round((PUSHES * BATCH) / (plain / 1000))}`,
-      );
-      report(
-        `push_http_after_match_events_per_s ${name} ${Math.round((PUSHES * BATCH) / (after / 1000))}`,
-      );
-      // A matching push's work after its response (the alert outbox, deliveries) slows the push
-      // that follows it: that push's extra time over a plain one counts as the match's.
-      report(`detection_cost_ratio ${name} ${((matching + after - plain) / plain - 1).toFixed(3)}`);
-      report(`detection_cost_ratio_own ${name} ${(matching / plain - 1).toFixed(3)}`);
-      // The same from the median push of each kind: on a shared machine one push stalled by
-      // another process moves the sums, hardly the medians.
-      const [mm, ma, mp] = [times.matching, times.after, times.plain].map(median);
-      report(`detection_cost_ratio_median ${name} ${((mm + ma - mp) / mp - 1).toFixed(3)}`);
-      // the log's last lines, and the last deliveries (a queue batch waits up to 2 s to fill)
-      await new Promise((r) => setTimeout(r, destinations ? 2500 : 500));
-      // The server's CPU per push over the scenario's pushes (matching, after, plain) and
-      // everything they left: load-proof where the wall-clock figures are not.
-      const cpuMs = ((serverCpu(s.port) - cpu) * 1000) / (3 * PUSHES);
-      if (Number.isFinite(cpuMs)) report(`push_http_cpu_ms_per_push ${name} ${cpuMs.toFixed(1)}`);
-      // The floor the measuring method sets: what `wrangler dev` alone costs a push (its
-      // proxy carries the request and response), as a 1,000-event body refused with 401 before
-      // the Worker reads it, and a GET /healthz; medians.
-      const floor = { body: [], healthz: [] };
-      for (let k = 0; k < PUSHES; k++) {
-        const body = JSON.stringify(batch(false));
-        let t = performance.now();
+      const s = await startServer({
+        log: () => {},
+        vars,
+        logFile: join(
+          root,
+          "test-results",
+          `push-http-${destinations ? "dest" : "nodest"}${rules ? `-${rules}` : ""}.log`,
+        ),
+      });
+      const ingest = {
+        authorization: `Bearer ${s.tokens.ingest}`,
+        "content-type": "application/json",
+      };
+      const push = async (matching) => {
+        const events = batch(matching);
+        pushed.push(...events);
+        const t = performance.now();
         const r = await fetch(`${s.base}/v1/ingest/turbopuffer`, {
           method: "POST",
-          headers: { ...ingest, authorization: "Bearer not-the-token" },
-          body,
+          headers: ingest,
+          body: JSON.stringify(events),
         });
-        await r.text();
-        if (r.status !== 401) throw new Error(`floor push: ${r.status}`);
-        floor.body.push(performance.now() - t);
-        t = performance.now();
-        await (await fetch(`${s.base}/healthz`)).text();
-        floor.healthz.push(performance.now() - t);
-      }
-      report(`push_http_floor_ms ${name} refused_body ${median(floor.body).toFixed(1)}`);
-      report(`push_http_floor_ms ${name} healthz ${median(floor.healthz).toFixed(1)}`);
-      report(`push_http_ms ${name} matching ${median(times.matching).toFixed(1)}`);
-      report(`push_http_ms ${name} plain ${median(times.plain).toFixed(1)}`);
-      const spans = spansOf(s.logFile).slice(before);
-      // The matching pushes' spans count matches, the plain pushes' none.
-      const profiles = {};
-      for (const [kind, of] of [
-        ["", spans.filter((x) => (x.counts.matches ?? 0) > 0)],
-        ["/plain", spans.filter((x) => (x.counts.matches ?? 0) === 0)],
-      ]) {
-        if (of.length === 0) continue;
-        const mean = (f) => of.reduce((a, x) => a + (f(x) ?? 0), 0) / of.length;
-        profiles[kind] = { ms: {}, total: mean((x) => x.total) };
-        for (const stage of new Set(of.flatMap((x) => Object.keys(x.ms))))
-          profiles[kind].ms[stage] = mean((x) => x.ms[stage]);
-        for (const stage of new Set(of.flatMap((x) => Object.keys(x.ms))))
-          report(`push_profile_ms ${name}${kind} ${stage} ${mean((x) => x.ms[stage]).toFixed(2)}`);
-        report(`push_profile_ms ${name}${kind} total_in_worker ${mean((x) => x.total).toFixed(2)}`);
-        for (const c of new Set(of.flatMap((x) => Object.keys(x.counts))))
-          report(`push_profile_count ${name}${kind} ${c} ${mean((x) => x.counts[c]).toFixed(1)}`);
-      }
-      // What detections cost in a matching push, from its spans: the rules' load as far as the
-      // commit waits for it, matching, the statements, the extra D1 batch time over a plain
-      // push of the same server, correlations and the outbox; over the rest of the push.
-      const m = profiles[""];
-      const p = profiles["/plain"];
-      if (m && p) {
-        const at = (x, k) => x.ms[k] ?? 0;
-        const rulesWait = m.ms.detect_rules_wait ?? m.ms.detect_rules ?? 0; // before: not overlapped
-        const cost =
-          rulesWait +
-          at(m, "detect_match") +
-          at(m, "detect_statements") +
-          Math.max(0, at(m, "d1_batch") - at(p, "d1_batch")) +
-          at(m, "correlate") +
-          at(m, "alert_outbox");
-        report(`detection_share ${name} ${(cost / (m.total - cost)).toFixed(3)}`);
+        const j = await r.json();
+        if (j.inserted !== BATCH) throw new Error(JSON.stringify(j));
+        return performance.now() - t;
+      };
+      try {
+        if (rules > 0)
+          for (let k = 0; k < rules; k++) {
+            const r = await fetch(`${s.base}/v1/rules/bench-rule-${k}`, {
+              method: "PUT",
+              headers: {
+                authorization: `Bearer ${s.tokens.admin}`,
+                "content-type": "application/yaml",
+              },
+              body: rule(k),
+            });
+            if (r.status !== 204 && r.status !== 200 && r.status !== 201)
+              throw new Error(`PUT rule: ${r.status} ${await r.text()}`);
+          }
+        const name = `${destinations ? "destinations" : "no_destinations"}+starter${rules ? `+${rules}` : ""}`;
+        await push(true);
+        await push(false);
+        await push(false);
+        const before = spansOf(s.logFile).length;
+        const cpu = serverCpu(s.port);
+        const times = { matching: [], after: [], plain: [] };
+        for (let k = 0; k < PUSHES; k++) {
+          times.matching.push(await push(true));
+          times.after.push(await push(false));
+          times.plain.push(await push(false));
+        }
+        const sum = (a) => a.reduce((x, y) => x + y, 0);
+        const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+        const [matching, after, plain] = [times.matching, times.after, times.plain].map(sum);
+        report(
+          `push_http_events_per_s ${name} ${Math.round((PUSHES * BATCH) / (matching / 1000))}`,
+        );
+        report(
+          `push_http_plain_events_per_s ${name} ${Math.round((PUSHES * BATCH) / (plain / 1000))}`,
+        );
+        report(
+          `push_http_after_match_events_per_s ${name} ${Math.round((PUSHES * BATCH) / (after / 1000))}`,
+        );
+        // A matching push's work after its response (the alert outbox, deliveries) slows the push
+        // that follows it: that push's extra time over a plain one counts as the match's.
+        report(
+          `detection_cost_ratio ${name} ${((matching + after - plain) / plain - 1).toFixed(3)}`,
+        );
+        report(`detection_cost_ratio_own ${name} ${(matching / plain - 1).toFixed(3)}`);
+        // The same from the median push of each kind: on a shared machine one push stalled by
+        // another process moves the sums, hardly the medians.
+        const [mm, ma, mp] = [times.matching, times.after, times.plain].map(median);
+        report(`detection_cost_ratio_median ${name} ${((mm + ma - mp) / mp - 1).toFixed(3)}`);
+        // the log's last lines, and the last deliveries (a queue batch waits up to 2 s to fill)
+        await new Promise((r) => setTimeout(r, destinations ? 2500 : 500));
+        // The server's CPU per push over the scenario's pushes (matching, after, plain) and
+        // everything they left: load-proof where the wall-clock figures are not.
+        const cpuMs = ((serverCpu(s.port) - cpu) * 1000) / (3 * PUSHES);
+        if (Number.isFinite(cpuMs)) report(`push_http_cpu_ms_per_push ${name} ${cpuMs.toFixed(1)}`);
+        // The floor the measuring method sets: what `wrangler dev` alone costs a push (its
+        // proxy carries the request and response), as a 1,000-event body refused with 401 before
+        // the Worker reads it, and a GET /healthz; medians.
+        const floor = { body: [], healthz: [] };
+        for (let k = 0; k < PUSHES; k++) {
+          const body = JSON.stringify(batch(false));
+          let t = performance.now();
+          const r = await fetch(`${s.base}/v1/ingest/turbopuffer`, {
+            method: "POST",
+            headers: { ...ingest, authorization: "Bearer not-the-token" },
+            body,
+          });
+          await r.text();
+          if (r.status !== 401) throw new Error(`floor push: ${r.status}`);
+          floor.body.push(performance.now() - t);
+          t = performance.now();
+          await (await fetch(`${s.base}/healthz`)).text();
+          floor.healthz.push(performance.now() - t);
+        }
+        report(`push_http_floor_ms ${name} refused_body ${median(floor.body).toFixed(1)}`);
+        report(`push_http_floor_ms ${name} healthz ${median(floor.healthz).toFixed(1)}`);
+        report(`push_http_ms ${name} matching ${median(times.matching).toFixed(1)}`);
+        report(`push_http_ms ${name} plain ${median(times.plain).toFixed(1)}`);
+        const spans = spansOf(s.logFile).slice(before);
+        // The matching pushes' spans count matches, the plain pushes' none.
+        const profiles = {};
+        for (const [kind, of] of [
+          ["", spans.filter((x) => (x.counts.matches ?? 0) > 0)],
+          ["/plain", spans.filter((x) => (x.counts.matches ?? 0) === 0)],
+        ]) {
+          if (of.length === 0) continue;
+          const mean = (f) => of.reduce((a, x) => a + (f(x) ?? 0), 0) / of.length;
+          profiles[kind] = { ms: {}, total: mean((x) => x.total) };
+          for (const stage of new Set(of.flatMap((x) => Object.keys(x.ms))))
+            profiles[kind].ms[stage] = mean((x) => x.ms[stage]);
+          for (const stage of new Set(of.flatMap((x) => Object.keys(x.ms))))
+            report(
+              `push_profile_ms ${name}${kind} ${stage} ${mean((x) => x.ms[stage]).toFixed(2)}`,
+            );
+          report(
+            `push_profile_ms ${name}${kind} total_in_worker ${mean((x) => x.total).toFixed(2)}`,
+          );
+          for (const c of new Set(of.flatMap((x) => Object.keys(x.counts))))
+            report(`push_profile_count ${name}${kind} ${c} ${mean((x) => x.counts[c]).toFixed(1)}`);
+        }
+        // What detections cost in a matching push, from its spans: the rules' load as far as the
+        // commit waits for it, matching, the statements, the extra D1 batch time over a plain
+        // push of the same server, correlations and the outbox; over the rest of the push.
+        const m = profiles[""];
+        const p = profiles["/plain"];
+        if (m && p) {
+          const at = (x, k) => x.ms[k] ?? 0;
+          const rulesWait = m.ms.detect_rules_wait ?? m.ms.detect_rules ?? 0; // before: not overlapped
+          const cost =
+            rulesWait +
+            at(m, "detect_match") +
+            at(m, "detect_statements") +
+            Math.max(0, at(m, "d1_batch") - at(p, "d1_batch")) +
+            at(m, "correlate") +
+            at(m, "alert_outbox");
+          report(`detection_share ${name} ${(cost / (m.total - cost)).toFixed(3)}`);
+        }
+        if (hook) {
+          // Deliveries go on after the pushes (the notifications queue): the server stays up
+          // until they settle.
+          let last = -1;
+          for (let w = 0; w < 30 && hook.count() !== last; w++) {
+            last = hook.count();
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+        }
+      } finally {
+        await s.stop();
       }
     }
     if (hook) {
-      // Deliveries go on after the pushes (the notifications queue): wait until they settle.
-      let last = -1;
-      for (let w = 0; w < 30 && hook.count() !== last; w++) {
-        last = hook.count();
-        await new Promise((r) => setTimeout(r, 1000));
-      }
       report(`alert_deliveries destinations ${hook.count()}`);
       // one webhook-id per (alert version, destination): fewer than the deliveries is a version
       // sent twice (a retry; none expected here)
       report(`alert_deliveries_distinct destinations ${hook.distinct()}`);
     }
   } finally {
-    await s.stop();
     await hook?.close();
   }
 }
