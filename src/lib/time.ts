@@ -173,7 +173,6 @@ export function checkEventTime(t: number, receivedAt: number): string | null {
   return null;
 }
 
-/** The API's time format: ISO-8601 UTC with milliseconds. */
 /** Years 0 to 9999 (toISOString writes others with a sign and six digits). */
 const LAST_MS = 253_402_300_800_000;
 const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
@@ -182,7 +181,8 @@ const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
 let day = { start: Number.NaN, text: "" };
 
 /**
- * `new Date(ms).toISOString()`, the date formatted once per day: the rows of a page, a commit
+ * The API's time format: ISO-8601 UTC with milliseconds, as `new Date(ms).toISOString()`
+ * writes it, the date formatted once per day: the rows of a page, a commit
  * or an alert mostly share one, and a Date per time was an eighth of a rule row's cost and a
  * tenth of a presented row's (issue 27). Other times (before 1970, past 9999, fractions, NaN)
  * go to toISOString as they are.
