@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ViewDefinition } from "../../src/model/view";
 import { storedMaps, storedMapTexts } from "../../src/store/derived";
 import { normalizerFor, VENDORS } from "../../src/vendors";
 import { VENDOR_FIXTURES } from "../vendors/manifest-fixtures";
@@ -80,7 +81,7 @@ function rawVariants(value: unknown): [string, unknown][] {
   ];
 }
 
-const cases = VENDORS.filter((v) => v.view.derived).map((v) => ({
+const cases = VENDORS.filter((v) => (v.view as ViewDefinition).derived).map((v) => ({
   type: v.type,
   view: v.view,
   events: VENDOR_FIXTURES[v.type] ?? [],
