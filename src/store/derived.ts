@@ -599,14 +599,19 @@ export function storedMapTexts(
       resources: JSON.stringify(maps.resources),
     };
   const c = compiled(d);
-  const a = c.actorFast ? c.actorFast(parsed, maps.actor as Record<string, unknown>) : null;
+  // (a map that is not an object, or not an array, whatever its type says: its text decides)
+  const a =
+    c.actorFast && isObject(maps.actor)
+      ? c.actorFast(parsed, maps.actor as Record<string, unknown>)
+      : null;
   const actor = a ?? actorStored(c, parsed, JSON.stringify(maps.actor));
   const tagsSure =
+    isObject(maps.tags) &&
     c.tagsFast?.(parsed, maps.tags as Record<string, unknown>) === true &&
     (d.tags?.from === undefined || !rawLog.includes("\\"));
   const tags = tagsSure ? "" : tagsStored(c, d, parsed, rawLog, JSON.stringify(maps.tags));
   const resources =
-    c.resourcesFast?.(parsed, maps.resources) === true
+    Array.isArray(maps.resources) && c.resourcesFast?.(parsed, maps.resources) === true
       ? ""
       : resourcesStored(c, parsed, JSON.stringify(maps.resources));
   return { actor, tags, resources };

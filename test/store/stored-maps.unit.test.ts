@@ -43,6 +43,7 @@ function variants(m: Maps): [string, Maps][] {
     ["resources: reversed", { ...m, resources: [...m.resources].reverse() }],
     ["resources: a hole", { ...m, resources: [...m.resources, undefined] }],
     ["empty", { actor: {}, tags: {}, resources: [] }],
+    ["not objects", { actor: null, tags: [], resources: "x" } as unknown as Maps],
   ];
   if (k !== undefined) {
     const v = m.actor[k];
