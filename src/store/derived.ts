@@ -80,6 +80,10 @@ interface Compiled {
   /** Whether the text is the construction's (null: ask `tags`). */
   tagsMarker?: (e: unknown, text: string) => boolean | null;
   resourcesText?: (e: unknown, text: string) => boolean;
+  /** The same decisions on the normalizer's maps themselves, where sure (`storedMapTexts`). */
+  actorFast?: (e: unknown, actor: Record<string, unknown>) => string | null;
+  tagsFast?: (e: unknown, tags: Record<string, unknown>) => true | null;
+  resourcesFast?: (e: unknown, resources: readonly unknown[]) => true | null;
 }
 
 /**
@@ -246,6 +250,168 @@ function tagsMarkerOf(t: NonNullable<DerivedMaps["tags"]>) {
   };
 }
 
+/**
+ * Whether JSON.stringify and SQLite both write `s` as it is (`PLAIN`, as a loop: the strings a
+ * row's maps hold are short, where a regex call costs more than the scan).
+ */
+function plainText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) {
+      if (c === 0x22 || c === 0x5c) return false;
+    } else if (
+      c < 0x20 ||
+      c === 0x7f ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      (c >= 0xd800 && c <= 0xdfff)
+    )
+      return false;
+  }
+  return true;
+}
+
+/** Whether the object's own keys and JSON text are its plain members alone (no toJSON). */
+const noToJSON = (o: object) => (o as { toJSON?: unknown }).toJSON === undefined;
+
+/**
+ * The actor's decision on the normalizer's object itself, before any JSON of it is written:
+ * '' or '@' where its own keys are the construction's, in its order, each with the very string
+ * the construction reads there, and every key and string is plain. Then JSON.stringify of it is
+ * the construction's text, with nothing UNPLAIN in it: the marker `actorMarkerOf` gives that
+ * text. null: not sure (an undefined member, another key, a string that is not plain, nothing
+ * read): the text is written and decided as before.
+ */
+function actorFastOf(a: NonNullable<DerivedMaps["actor"]>) {
+  const keys = a.pairs.map(([k]) => k);
+  if (new Set(keys).size !== keys.length || !keys.every(plainText)) return undefined;
+  const gets = a.pairs.map(([, p]) => getter(p));
+  const nameAt = keys.indexOf("name");
+  const emailAt = keys.indexOf("email");
+  return (e: unknown, actor: Record<string, unknown>): string | null => {
+    if (!noToJSON(actor)) return null;
+    const names = Object.keys(actor);
+    let j = 0;
+    let name: string | undefined;
+    let email = false;
+    for (let i = 0; i < gets.length; i++) {
+      const v = (gets[i] as Get)(e);
+      if (typeof v !== "string" || v === "") continue;
+      const k = keys[i] as string;
+      if (names[j] !== k || actor[k] !== v || !plainText(v)) return null;
+      j++;
+      if (i === nameAt) name = v;
+      else if (i === emailAt) email = true;
+    }
+    if (j === 0) return null;
+    if (j === names.length) return "";
+    if (a.email && name !== undefined && !email && j === names.length - 1) {
+      if (names[j] === "email" && actor.email === name) return ACTOR_EMAIL;
+    }
+    return null;
+  };
+}
+
+/** Whether `x` is the string `${type}:${id}` (compared, not built). */
+const isItem = (x: unknown, type: string, id: string): boolean =>
+  typeof x === "string" &&
+  x.length === type.length + 1 + id.length &&
+  x.charCodeAt(type.length) === 58 &&
+  x.startsWith(type) &&
+  x.endsWith(id);
+
+/**
+ * The resources' decision on the normalizer's array itself (as `actorFastOf`): true where its
+ * items are the construction's `type:id` strings, in order, all plain. null: not sure (the text
+ * is written and decided by `resourcesTextOf`).
+ */
+function resourcesFastOf(specs: readonly DerivedResource[]) {
+  if (specs.some((r) => !PLAIN.test(r.type ?? r.path))) return undefined;
+  const compiled = specs.map((r) => ({
+    get: getter(r.path),
+    typeGet: r.typePath ? getter(r.typePath) : null,
+    fallback: r.type ?? r.path,
+    idGet: r.idKey ? getter(r.idKey) : null,
+    typeKeyGet: r.typeKey ? getter(r.typeKey) : null,
+  }));
+  const named = (t: unknown, or: string) => (typeof t === "string" && t !== "" ? t : or);
+  return (e: unknown, res: readonly unknown[]): true | null => {
+    if (!noToJSON(res)) return null;
+    let k = 0;
+    for (const r of compiled) {
+      const v = r.get(e);
+      const t = r.typeGet ? r.typeGet(e) : undefined;
+      const type = named(t, r.fallback);
+      if (typeof v === "string" && v !== "") {
+        if (!isItem(res[k], type, v) || !plainText(v) || !plainText(type)) return null;
+        k++;
+        continue;
+      }
+      if (unsayable(t)) return null;
+      if (r.idGet === null || !Array.isArray(v)) continue;
+      if (v.length > MAX_ITEMS) return null;
+      for (const it of v) {
+        if (!isObject(it)) continue;
+        const iv = r.idGet(it);
+        const ik = r.typeKeyGet ? r.typeKeyGet(it) : undefined;
+        if (typeof iv === "string" && iv !== "") {
+          const itemType = named(ik, type);
+          if (!isItem(res[k], itemType, iv) || !plainText(iv) || !plainText(itemType)) return null;
+          k++;
+        } else if (unsayable(ik)) return null;
+      }
+    }
+    return k > 0 && k === res.length ? true : null;
+  };
+}
+
+/** Whether a key is one V8 puts first (an array index): `INDEX_KEY`, tested only from a digit. */
+const indexKey = (k: string) => {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && INDEX_KEY.test(k);
+};
+
+/**
+ * The tags' decision on the normalizer's object itself (as `actorFastOf`): true where its own
+ * keys and strings are those of the object at `from` then the pairs', in order, all plain (the
+ * caller still asks for a raw text with no backslash where there is a `from`). null: not sure
+ * (the text is written and decided by `tagsMarkerOf`).
+ */
+function tagsFastOf(t: NonNullable<DerivedMaps["tags"]>) {
+  const keys = t.pairs.map(([k]) => k);
+  if (
+    new Set(keys).size !== keys.length ||
+    keys.some((k) => k === "__proto__" || INDEX_KEY.test(k) || !PLAIN.test(k))
+  )
+    return undefined;
+  const from = t.from === undefined ? null : getter(t.from);
+  const gets = t.pairs.map(([, p]) => getter(p));
+  const own = Object.prototype.hasOwnProperty;
+  return (e: unknown, tags: Record<string, unknown>): true | null => {
+    if (!noToJSON(tags)) return null;
+    const names = Object.keys(tags);
+    let j = 0;
+    const o = from?.(e);
+    if (isObject(o)) {
+      for (const k of keys) if (own.call(o, k)) return null;
+      for (const k in o) {
+        const v = o[k];
+        if (typeof v !== "string" || k === "__proto__" || indexKey(k)) return null;
+        if (names[j] !== k || tags[k] !== v || !plainText(k) || !plainText(v)) return null;
+        j++;
+      }
+    }
+    for (let i = 0; i < gets.length; i++) {
+      const v = (gets[i] as Get)(e);
+      if (typeof v !== "string" || v === "") continue;
+      const k = keys[i] as string;
+      if (names[j] !== k || tags[k] !== v || !plainText(v)) return null;
+      j++;
+    }
+    return j > 0 && j === names.length ? true : null;
+  };
+}
+
 function pairsOf(pairs: readonly KeyPath[]) {
   const keys = pairs.map(([k]) => k);
   const gets = pairs.map(([, p]) => getter(p));
@@ -326,6 +492,9 @@ function compile(d: DerivedMaps): Compiled {
   if (d.actor) out.actorMarker = actorMarkerOf(d.actor);
   if (d.tags) out.tagsMarker = tagsMarkerOf(d.tags);
   if (d.resources) out.resourcesText = resourcesTextOf(d.resources);
+  if (d.actor) out.actorFast = actorFastOf(d.actor);
+  if (d.tags) out.tagsFast = tagsFastOf(d.tags);
+  if (d.resources) out.resourcesFast = resourcesFastOf(d.resources);
   return out;
 }
 
@@ -357,37 +526,94 @@ export function storedMaps(
   const d = view.derived;
   if (!d) return texts;
   const c = compiled(d);
-  let { actor, tags, resources } = texts;
-  if (actor !== "{}") {
-    if (c.actorMarker) {
-      const m = c.actorMarker(parsed, actor);
-      if (m !== undefined && !UNPLAIN.test(actor)) actor = m;
-    } else if (c.actor) {
-      const a = c.actor(parsed);
-      if (a) {
-        if (JSON.stringify(a) === actor) actor = "";
-        else if (c.email && a.name !== undefined && a.email === undefined) {
-          a.email = a.name;
-          if (JSON.stringify(a) === actor) actor = ACTOR_EMAIL;
-        }
+  return {
+    actor: actorStored(c, parsed, texts.actor),
+    tags: tagsStored(c, d, parsed, rawLog, texts.tags),
+    resources: resourcesStored(c, parsed, texts.resources),
+  };
+}
+
+/** The actor's stored text, given JSON.stringify of the normalizer's (`storedMaps`). */
+function actorStored(c: Compiled, parsed: unknown, actor: string): string {
+  if (actor === "{}") return actor;
+  if (c.actorMarker) {
+    const m = c.actorMarker(parsed, actor);
+    if (m !== undefined && !UNPLAIN.test(actor)) return m;
+  } else if (c.actor) {
+    const a = c.actor(parsed);
+    if (a) {
+      if (JSON.stringify(a) === actor) return "";
+      if (c.email && a.name !== undefined && a.email === undefined) {
+        a.email = a.name;
+        if (JSON.stringify(a) === actor) return ACTOR_EMAIL;
       }
     }
   }
-  if (c.tags && tags !== "{}") {
-    const same = c.tagsMarker ? c.tagsMarker(parsed, tags) : null;
-    const marker =
-      same === null ? JSON.stringify(c.tags(parsed)) === tags : same && !UNPLAIN.test(tags);
-    // SQLite writes the object at `from` with the raw text's escapes: only a raw text with none
-    if (marker && (d.tags?.from === undefined || !rawLog.includes("\\"))) tags = "";
+  return actor;
+}
+
+/** The tags' stored text, given JSON.stringify of the normalizer's (`storedMaps`). */
+function tagsStored(
+  c: Compiled,
+  d: DerivedMaps,
+  parsed: unknown,
+  rawLog: string,
+  tags: string,
+): string {
+  if (!c.tags || tags === "{}") return tags;
+  const same = c.tagsMarker ? c.tagsMarker(parsed, tags) : null;
+  const marker =
+    same === null ? JSON.stringify(c.tags(parsed)) === tags : same && !UNPLAIN.test(tags);
+  // SQLite writes the object at `from` with the raw text's escapes: only a raw text with none
+  return marker && (d.tags?.from === undefined || !rawLog.includes("\\")) ? "" : tags;
+}
+
+/** The resources' stored text, given JSON.stringify of the normalizer's (`storedMaps`). */
+function resourcesStored(c: Compiled, parsed: unknown, resources: string): string {
+  if (resources === "[]") return resources;
+  if (c.resourcesText) {
+    if (c.resourcesText(parsed, resources) && !UNPLAIN.test(resources)) return "";
+  } else if (c.resources) {
+    const r = c.resources(parsed);
+    if (r && JSON.stringify(r) === resources) return "";
   }
-  if (resources !== "[]") {
-    if (c.resourcesText) {
-      if (c.resourcesText(parsed, resources) && !UNPLAIN.test(resources)) resources = "";
-    } else if (c.resources) {
-      const r = c.resources(parsed);
-      if (r && JSON.stringify(r) === resources) resources = "";
-    }
-  }
+  return resources;
+}
+
+/**
+ * `storedMaps` of the normalizer's maps themselves (toRow): the same texts, where a map's
+ * marker is decided on the map as it is (`actorFastOf` and the others), with no JSON of it
+ * written; a map it is not sure of is written and decided as `storedMaps` does.
+ */
+export function storedMapTexts(
+  view: ViewDefinition,
+  parsed: unknown,
+  rawLog: string,
+  maps: { actor: object; tags: object; resources: readonly unknown[] },
+): { actor: string; tags: string; resources: string } {
+  const d = view.derived;
+  if (!d)
+    return {
+      actor: JSON.stringify(maps.actor),
+      tags: JSON.stringify(maps.tags),
+      resources: JSON.stringify(maps.resources),
+    };
+  const c = compiled(d);
+  // (a map that is not an object, or not an array, whatever its type says: its text decides)
+  const a =
+    c.actorFast && isObject(maps.actor)
+      ? c.actorFast(parsed, maps.actor as Record<string, unknown>)
+      : null;
+  const actor = a ?? actorStored(c, parsed, JSON.stringify(maps.actor));
+  const tagsSure =
+    isObject(maps.tags) &&
+    c.tagsFast?.(parsed, maps.tags as Record<string, unknown>) === true &&
+    (d.tags?.from === undefined || !rawLog.includes("\\"));
+  const tags = tagsSure ? "" : tagsStored(c, d, parsed, rawLog, JSON.stringify(maps.tags));
+  const resources =
+    Array.isArray(maps.resources) && c.resourcesFast?.(parsed, maps.resources) === true
+      ? ""
+      : resourcesStored(c, parsed, JSON.stringify(maps.resources));
   return { actor, tags, resources };
 }
 

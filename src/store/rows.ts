@@ -2,7 +2,7 @@ import { rowId, storableText } from "../lib/hash";
 import { COMMON_COLUMNS, UNSTORED_COLUMNS } from "../model/columns";
 import type { Endpoint, NormalizedEvent } from "../model/event";
 import type { SourceRef, ViewDefinition } from "../model/view";
-import { storedMaps } from "./derived";
+import { storedMapTexts } from "./derived";
 import type { LogRow } from "./schema";
 import { storedSourceFields } from "./source-fields";
 
@@ -33,13 +33,14 @@ export async function toRow(
   const fields = raw
     ? storedSourceFields(raw.view, event.sourceFields, raw.parsed)
     : event.sourceFields;
-  const texts = {
-    actor: JSON.stringify(event.actor),
-    tags: JSON.stringify(event.tags),
-    resources: JSON.stringify(event.resources),
-  };
   // the maps the view builds from rawLog are stored as a marker (src/store/derived.ts)
-  const maps = raw ? storedMaps(raw.view, raw.parsed, event.rawLog, texts) : texts;
+  const maps = raw
+    ? storedMapTexts(raw.view, raw.parsed, event.rawLog, event)
+    : {
+        actor: JSON.stringify(event.actor),
+        tags: JSON.stringify(event.tags),
+        resources: JSON.stringify(event.resources),
+      };
   return {
     id: rowId(source.id, event.eventID),
     workspaceID: source.workspaceID ?? "",

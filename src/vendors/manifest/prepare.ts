@@ -44,6 +44,16 @@ function cached(rewrite: (k: string) => string): (k: string) => string {
 
 const DIGITS = /^-?\d+$/;
 
+/**
+ * `s.trim()`, with no call where neither end can be trimmed (an end that is printable ASCII
+ * other than a space: no white space or line terminator trim removes is one).
+ */
+function trimmed(s: string): string {
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f ? s : s.trim();
+}
+
 /** A blank cell `blank: drop` leaves out. */
 const DROP = Symbol("drop");
 
@@ -61,6 +71,8 @@ interface Shape {
   renamed: string[];
   /** An object with the rewritten keys, in their order (made by JSON.parse: fast in V8). */
   template: Record<string, unknown>;
+  /** Whether each key is rewritten to itself (the usual export: its keys are already so). */
+  same: boolean;
 }
 
 /**
@@ -81,15 +93,17 @@ export function preparer(
   // template, then their values set. Built key by key, an object of more than a dozen or so
   // keys becomes a dictionary in V8 (Airkit's 29 columns), slower to fill and to read.
   const shaped = nest.length === 0 && blank !== "drop";
-  let shape: Shape = { keys: [], renamed: [], template: {} };
+  let shape: Shape = { keys: [], renamed: [], template: {}, same: true };
   const keys: string[] = [];
   const values: unknown[] = [];
+  /** The positions of the cells that are not their input value, in this row. */
+  const changed: number[] = [];
 
   /** The cell of `v` (DROP: left out), or the Nesting of column `k`. */
   const cellOf = (k: string, key: string, v: unknown): unknown => {
     let cell: unknown = v;
     if (typeof v === "string") {
-      const t = blank || cells ? v.trim() : v;
+      const t = blank || cells ? trimmed(v) : v;
       if (blank && t === "") {
         if (blank === "drop") return DROP;
         cell = null;
@@ -115,14 +129,27 @@ export function preparer(
     if (shaped) {
       let n = 0;
       let same = true;
+      let c = 0;
       for (const k in value) {
         same &&= shape.keys[n] === k;
-        const key = same ? (shape.renamed[n] as string) : rename(k);
-        const cell = cellOf(k, key, value[k]);
+        const v = value[k];
+        const cell = cellOf(k, same ? (shape.renamed[n] as string) : rename(k), v);
         if (cell instanceof Nesting) return cell;
         keys[n] = k;
         values[n] = cell;
+        if (cell !== v) changed[c++] = n;
         n++;
+      }
+      if (same && n === shape.keys.length && shape.same) {
+        // Keys rewritten to themselves: a copy of the row (one clone of its shape, where setting
+        // a score of keys one by one costs a lookup each), then the cells that changed.
+        const out = { ...value };
+        for (let i = 0; i < c; i++) {
+          const at = changed[i] as number;
+          out[keys[at] as string] = values[at];
+        }
+        values.fill(undefined, 0, n);
+        return out;
       }
       if (same && n === shape.keys.length) {
         const out = { ...shape.template };
@@ -140,6 +167,7 @@ export function preparer(
           keys: keys.slice(0, n),
           renamed,
           template: JSON.parse(JSON.stringify(Object.fromEntries(renamed.map((k) => [k, null])))),
+          same: renamed.every((k, i) => k === keys[i]),
         };
       return out;
     }

@@ -89,6 +89,11 @@ const ROWS: unknown[] = [
   // two keys that rewrite to one: the first's place, the last's value
   { EVENT_ID: "f", eventId: "g", EVENT_TIME: "t" },
   { EVENT_ID: "f", eventId: "g", EVENT_TIME: "t" },
+  // white space at either end, ASCII or not (trimmed), twice running (the row's own keys)
+  { EVENT_ID: " a\t", EVENT_TIME: "\u00a0t", EVENT_YEAR: "7\u2028", USER_ID: "\ufeffu" },
+  { EVENT_ID: " a\t", EVENT_TIME: "\u00a0t", EVENT_YEAR: "7\u2028", USER_ID: "\ufeffu" },
+  { EVENT_ID: " a", EVENT_TIME: "t\n", EVENT_YEAR: "\t7", USER_ID: "u\u3000" },
+  { EVENT_ID: "n", OK: " true", PAYLOAD: ' {"a":1}', FLAG: "false\t", BLANK: "\u00a0" },
   // JSON cells, booleans, numbers
   { ID: "h", OCCURRED_AT: "t", ACTOR_ID: "1", ACTOR_NAME: " ", payload: '{"a":[1]}', ok: "true" },
   { ID: "i", OCCURRED_AT: "t", ACTOR_ID: "2", ACTOR_NAME: "n", payload: "[", ok: "false" },
@@ -123,6 +128,13 @@ describe("preparer", () => {
         for (let i = 0; i < 3; i++)
           expect(exactly(got(row)), JSON.stringify(row)).toEqual(exactly(want(row)));
     }
+  });
+
+  it("leaves the row it is given as it was", () => {
+    const p = preparer(PREPARES[0]);
+    const row = { EVENT_ID: " a ", EVENT_YEAR: "2026", USER_ID: "" };
+    for (let i = 0; i < 3; i++) p?.(row);
+    expect(row).toEqual({ EVENT_ID: " a ", EVENT_YEAR: "2026", USER_ID: "" });
   });
 
   it("gives each row its own object", () => {
