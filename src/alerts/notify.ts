@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { present as presentRow, viewOf } from "../catalog";
+import { viewOf } from "../catalog";
 import { describeError } from "../lib/errors";
 import {
   type AlertRow,
-  alertsEvents,
+  alertEventsRead,
   claimNotifications,
   getAlert,
   markAllNotified,
@@ -16,8 +16,8 @@ import {
   unnotifiedAlerts,
 } from "../store/alerts";
 import { presentedJson } from "../store/present";
-import type { LogRow } from "../store/schema";
 import { type Delivery, DeliveryError, deliver, loadDestinations } from "./destinations";
+import { eventJsonCache } from "./event-json";
 
 /**
  * Alert notifications, through the `auditflare-notifications` queue (retries with backoff, then
@@ -99,7 +99,7 @@ async function sendAll(
 function messagesOf(
   env: Env,
   a: AlertRow,
-  events: Map<string, LogRow>,
+  events: Presented,
   destinations: string[],
 ): Outgoing[] {
   const type = a.notifiedVersion === 0 ? "alert.created" : "alert.updated";
@@ -149,7 +149,7 @@ async function queuePage(env: Env, due: AlertRow[]): Promise<number> {
   let failure: { error: unknown } | null = null;
   if (sending.length > 0) {
     try {
-      const events = await alertsEvents(env.DB, unsent);
+      const events = await presentedEvents(env.DB, unsent);
       const perAlert = sending.map(({ alert, destinations }) => ({
         alert,
         messages: messagesOf(env, alert, events, destinations),
@@ -173,24 +173,66 @@ async function queuePage(env: Env, due: AlertRow[]): Promise<number> {
   return claimed.length;
 }
 
+/** An event as a notification carries it (presentedJson), by id; undefined: not stored. */
+type Presented = (id: string) => string | undefined;
+
+/**
+ * The events of some alerts as their notifications carry them, in one round trip: an event the
+ * isolate rendered before (eventJsonCache) is taken from there once D1 says its row is still
+ * stored; the others are read and rendered (then kept), each when first asked for.
+ */
+async function presentedEvents(db: D1Database, alerts: AlertRow[]): Promise<Presented> {
+  const ids = [...new Set(alerts.flatMap((a) => JSON.parse(a.eventIds) as string[]))];
+  const held = eventJsonCache.held(ids);
+  const isHeld = new Set(held.map(([id]) => id));
+  const { rows, still } = await alertEventsRead(
+    db,
+    ids.filter((id) => !isHeld.has(id)),
+    held.map(([id, receivedAt]) => [id, receivedAt] as const),
+  );
+  const json = new Map<string, string>();
+  for (const [id, receivedAt, text] of held) {
+    if (still.has(id)) json.set(id, text);
+    else eventJsonCache.delete(id, receivedAt);
+  }
+  const read = new Map(rows.map((r) => [r.id, r]));
+  return (id) => {
+    const known = json.get(id);
+    if (known !== undefined) return known;
+    const row = read.get(id);
+    if (!row) return undefined;
+    const text = presentedJson(row, viewOf(row.sourceType));
+    json.set(id, text);
+    eventJsonCache.set(id, row.receivedAt, text);
+    return text;
+  };
+}
+
 /**
  * The alert's events as sent, as JSON (presentedJson: presentRow's bytes, no object built): the
- * first ones, as many as fit the payload's budget; and the first of them as presentRow gives it.
+ * first ones, as many as fit the payload's budget; and the first of them as presentRow gives it
+ * (its JSON parsed: the same values).
  */
-function eventsOf(a: AlertRow, stored: Map<string, LogRow>) {
+function eventsOf(a: AlertRow, presented: Presented) {
   let bytes = 0;
   const events: string[] = [];
-  let first: LogRow | undefined;
   for (const id of JSON.parse(a.eventIds) as string[]) {
-    const row = stored.get(id);
-    if (!row) continue;
-    const e = presentedJson(row, viewOf(row.sourceType));
+    const e = presented(id);
+    if (e === undefined) continue;
     bytes += e.length;
     if (bytes > MAX_PAYLOAD_BYTES - 8 * 1024) break;
     events.push(e);
-    first ??= row;
   }
-  return { events, first: first && presentRow(first) };
+  const first = events[0] === undefined ? undefined : (JSON.parse(events[0]) as FirstEvent);
+  return { events, first };
+}
+
+/** What the Slack text shows of an alert's first event. */
+interface FirstEvent {
+  actor: Record<string, string>;
+  srcIP: string | null;
+  srcASOrganization: string | null;
+  srcASCountryCode: string | null;
 }
 
 /**
@@ -198,8 +240,8 @@ function eventsOf(a: AlertRow, stored: Map<string, LogRow>) {
  * The body is JSON.stringify({ type, timestamp, data: { ...presentAlert(a), events } }), the
  * events spliced in as their JSON.
  */
-function payload(env: Env, a: AlertRow, type: Notification["type"], stored: Map<string, LogRow>) {
-  const { events, first } = eventsOf(a, stored);
+function payload(env: Env, a: AlertRow, type: Notification["type"], presented: Presented) {
+  const { events, first } = eventsOf(a, presented);
   const alert = JSON.stringify(presentAlert(a));
   const data = `${alert.slice(0, -1)}${alert === "{}" ? "" : ","}"events":[${events.join(",")}]}`;
 
@@ -219,7 +261,7 @@ async function contentOf(env: Env, n: Notification) {
   if (n.body !== undefined && n.slackText !== undefined)
     return { body: n.body, slackText: n.slackText };
   const a = await getAlert(env.DB, n.alertId);
-  return a ? payload(env, a, n.type, await alertsEvents(env.DB, [a])) : null;
+  return a ? payload(env, a, n.type, await presentedEvents(env.DB, [a])) : null;
 }
 
 const reasonOf = (err: unknown) => (err instanceof DeliveryError ? err.reason : describeError(err));

@@ -492,6 +492,42 @@ export async function alertsEvents(
   return new Map(results.map((r) => [r.id, r]));
 }
 
+/**
+ * The events of some alerts' notifications, in one round trip (one D1 batch: one snapshot):
+ * the stored rows of `read`, and of `held` ([id, receivedAt] an isolate's cache rendered
+ * before, src/alerts/event-json.ts) the ids still stored with that receivedAt, confirmed by the
+ * id index and the row's receivedAt without the row's columns sent. A held event deleted since
+ * (retention) is not among them, as it would not be among the rows read.
+ */
+export async function alertEventsRead(
+  db: D1Database,
+  read: readonly string[],
+  held: ReadonlyArray<readonly [string, number]>,
+): Promise<{ rows: LogRow[]; still: Set<string> }> {
+  const rowsOf = db
+    .prepare("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(read));
+  const stillOf = db
+    .prepare(
+      `SELECT e.id FROM json_each(?1) AS j CROSS JOIN events AS e
+       WHERE e.id = j.value ->> 0 AND e.receivedAt = j.value ->> 1`,
+    )
+    .bind(JSON.stringify(held));
+  if (held.length === 0) {
+    if (read.length === 0) return { rows: [], still: new Set() };
+    return { rows: (await rowsOf.all<LogRow>()).results, still: new Set() };
+  }
+  if (read.length === 0) {
+    const { results } = await stillOf.all<{ id: string }>();
+    return { rows: [], still: new Set(results.map((r) => r.id)) };
+  }
+  const [rows, still] = (await db.batch([rowsOf, stillOf])) as [
+    D1Result<LogRow>,
+    D1Result<{ id: string }>,
+  ];
+  return { rows: rows.results, still: new Set(still.results.map((r) => r.id)) };
+}
+
 /** A page of alerts, newest first, after the cursor (firstSeen, id); `limit` + 1 rows at most. */
 export async function listAlerts(
   db: D1Database,
