@@ -4,7 +4,7 @@ import { describeError } from "../lib/errors";
 import {
   type AlertRow,
   alertEventsRead,
-  claimNotifications,
+  claimDue,
   getAlert,
   markAllNotified,
   markNotified,
@@ -13,7 +13,6 @@ import {
   recordDestination,
   releaseNotifications,
   setDelivery,
-  unnotifiedAlerts,
 } from "../store/alerts";
 import { presentedJson } from "../store/present";
 import { type Delivery, DeliveryError, deliver, loadDestinations } from "./destinations";
@@ -119,8 +118,9 @@ const OUTBOX_ROUNDS = 40;
 /**
  * Queues what the outbox holds, a page of alerts at a time until it is empty (a commit may make
  * a thousand alerts: one per actor); returns how many alert versions were claimed. A handful of
- * round trips per page: the due alerts, their claims (one batch), their events (one query), the
- * messages (one queue batch per 100 or 200 KB).
+ * round trips per page: the due alerts claimed (one statement), their events (one batch: the
+ * rows not rendered before, and whether those rendered are still stored), the messages (one
+ * queue batch per 100 or 200 KB), the claims ended (one statement).
  */
 export async function queueAlerts(env: Env): Promise<number> {
   // No destination: nothing to send, the outbox is emptied at once (one write, not three
@@ -128,20 +128,19 @@ export async function queueAlerts(env: Env): Promise<number> {
   if (loadDestinations(env).length === 0) return markAllNotified(env.DB);
   let claimed = 0;
   for (let round = 0; round < OUTBOX_ROUNDS; round++) {
-    const due = await unnotifiedAlerts(env.DB, OUTBOX_PAGE);
-    claimed += await queuePage(env, due);
-    if (due.length < OUTBOX_PAGE) break;
+    const page = await claimDue(env.DB, OUTBOX_PAGE);
+    claimed += await queuePage(env, page);
+    if (page.length < OUTBOX_PAGE) break;
   }
   return claimed;
 }
 
 /**
- * Claims and queues one page of due alerts, then marks what the queue took (and what has no
+ * Queues one page of claimed alerts, then marks what the queue took (and what has no
  * destination) as notified; returns how many were claimed here. A claim whose send failed is
  * given back; one whose sender died runs out (NOTIFY_LEASE_MS) and the next sweep takes it.
  */
-async function queuePage(env: Env, due: AlertRow[]): Promise<number> {
-  const claimed = await claimNotifications(env.DB, due);
+async function queuePage(env: Env, claimed: AlertRow[]): Promise<number> {
   const sending = claimed
     .map((alert) => ({ alert, destinations: destinationsOf(env, alert) }))
     .filter((s) => s.destinations.length > 0);

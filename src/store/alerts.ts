@@ -328,6 +328,31 @@ export async function unnotifiedAlerts(
 }
 
 /**
+ * The outbox's next page (as `unnotifiedAlerts` reads it) claimed at once, in one statement:
+ * the alerts returned are the ones claimed here, as `claimNotifications` of that page would
+ * return them (the statement reads and claims in one write, so no other sweep claims one
+ * between), oldest lastSeen first.
+ */
+export async function claimDue(
+  db: D1Database,
+  limit = 50,
+  now = Date.now(),
+): Promise<AlertRow[]> {
+  const { results } = await db
+    .prepare(
+      `UPDATE alerts SET notifyClaimedAt = ?2 WHERE id IN (
+         SELECT id FROM alerts WHERE version > notifiedVersion
+           AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?3)
+         ORDER BY lastSeen LIMIT ?1)
+       RETURNING *`,
+    )
+    .bind(limit, now, now - NOTIFY_LEASE_MS)
+    .all<AlertRow>();
+  // RETURNING gives no order: the page's (stable: ties keep the order read)
+  return results.sort((a, b) => a.lastSeen - b.lastSeen);
+}
+
+/**
  * Claims the alerts' versions after the notified one for queueing, in one batch: the alerts
  * returned are the ones claimed here (another sweep that claimed one first keeps it, until its
  * lease runs out, so concurrent sweeps never queue one version twice).
@@ -351,10 +376,15 @@ export async function claimNotifications(
 /** The claimed versions are queued (or had no destination): the claim ends, notifiedVersion moves. */
 export async function markNotified(db: D1Database, queued: AlertRow[]): Promise<void> {
   if (queued.length === 0) return;
-  const mark = db.prepare(
-    "UPDATE alerts SET notifiedVersion = ?3, notifyClaimedAt = NULL WHERE id = ?1 AND notifiedVersion = ?2",
-  );
-  await db.batch(queued.map((a) => mark.bind(a.id, a.notifiedVersion, a.version)));
+  // one statement for all (?1: [[id, notifiedVersion, version], ...]; an alert once each)
+  await db
+    .prepare(
+      `UPDATE alerts SET notifiedVersion = j.value ->> 2, notifyClaimedAt = NULL
+       FROM json_each(?1) AS j
+       WHERE alerts.id = j.value ->> 0 AND alerts.notifiedVersion = j.value ->> 1`,
+    )
+    .bind(JSON.stringify(queued.map((a) => [a.id, a.notifiedVersion, a.version])))
+    .run();
 }
 
 /**
@@ -424,10 +454,22 @@ export async function recordDelivered(
   if (delivered.length === 0) return;
   const counts = new Map<string, number>();
   for (const d of delivered) counts.set(d.destinationID, (counts.get(d.destinationID) ?? 0) + 1);
-  const mark = db.prepare("UPDATE alerts SET delivery = ?2 WHERE id = ?1");
+  // each alert's `delivery` in one statement: the last of its deliveries, as when they were
+  // written one after the other
+  const last = new Map<string, string>();
+  for (const d of delivered) {
+    last.delete(d.alertId);
+    last.set(d.alertId, `delivered to ${d.destinationID}`);
+  }
+  const mark = db
+    .prepare(
+      `UPDATE alerts SET delivery = j.value ->> 1 FROM json_each(?1) AS j
+       WHERE alerts.id = j.value ->> 0`,
+    )
+    .bind(JSON.stringify([...last]));
   await db.batch([
     ...[...counts].map(([id, n]) => destinationStatement(db, id, { ok: true, count: n }, now)),
-    ...delivered.map((d) => mark.bind(d.alertId, `delivered to ${d.destinationID}`)),
+    mark,
   ]);
 }
 
