@@ -95,12 +95,7 @@ async function sendAll(
 }
 
 /** One claimed alert version's messages, one per destination, its payload fixed now. */
-function messagesOf(
-  env: Env,
-  a: AlertRow,
-  events: Presented,
-  destinations: string[],
-): Outgoing[] {
+function messagesOf(env: Env, a: AlertRow, events: Presented, destinations: string[]): Outgoing[] {
   const type = a.notifiedVersion === 0 ? "alert.created" : "alert.updated";
   const { body, slackText } = payload(env, a, type, events);
   const base = { kind: "auditflare.notify", alertId: a.id, version: a.version, type } as const;

@@ -333,11 +333,7 @@ export async function unnotifiedAlerts(
  * return them (the statement reads and claims in one write, so no other sweep claims one
  * between), oldest lastSeen first.
  */
-export async function claimDue(
-  db: D1Database,
-  limit = 50,
-  now = Date.now(),
-): Promise<AlertRow[]> {
+export async function claimDue(db: D1Database, limit = 50, now = Date.now()): Promise<AlertRow[]> {
   const { results } = await db
     .prepare(
       `UPDATE alerts SET notifyClaimedAt = ?2 WHERE id IN (
@@ -535,38 +531,44 @@ export async function alertsEvents(
 }
 
 /**
- * The events of some alerts' notifications, in one round trip (one D1 batch: one snapshot):
- * the stored rows of `read`, and of `held` ([id, receivedAt] an isolate's cache rendered
- * before, src/alerts/event-json.ts) the ids still stored with that receivedAt, confirmed by the
- * id index and the row's receivedAt without the row's columns sent. A held event deleted since
- * (retention) is not among them, as it would not be among the rows read.
+ * The events of some alerts' notifications, in one round trip (one D1 batch: one snapshot).
+ * `held`: [id, receivedAt] of the events an isolate's cache rendered before
+ * (src/alerts/event-json.ts); `read`: the others. Returns the ids of `held` still stored with
+ * that receivedAt (`still`: confirmed by the id index and the row's receivedAt, the row's
+ * columns not sent), and the stored rows of `read` and of the held ids stored with another
+ * receivedAt (deleted, then stored again). A held event deleted since (retention) is in
+ * neither, as it would not be among the rows read.
  */
 export async function alertEventsRead(
   db: D1Database,
   read: readonly string[],
   held: ReadonlyArray<readonly [string, number]>,
 ): Promise<{ rows: LogRow[]; still: Set<string> }> {
-  const rowsOf = db
-    .prepare("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?1))")
-    .bind(JSON.stringify(read));
-  const stillOf = db
-    .prepare(
-      `SELECT e.id FROM json_each(?1) AS j CROSS JOIN events AS e
-       WHERE e.id = j.value ->> 0 AND e.receivedAt = j.value ->> 1`,
-    )
-    .bind(JSON.stringify(held));
   if (held.length === 0) {
     if (read.length === 0) return { rows: [], still: new Set() };
-    return { rows: (await rowsOf.all<LogRow>()).results, still: new Set() };
+    const { results } = await db
+      .prepare("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?1))")
+      .bind(JSON.stringify(read))
+      .all<LogRow>();
+    return { rows: results, still: new Set() };
   }
-  if (read.length === 0) {
-    const { results } = await stillOf.all<{ id: string }>();
-    return { rows: [], still: new Set(results.map((r) => r.id)) };
-  }
-  const [rows, still] = (await db.batch([rowsOf, stillOf])) as [
-    D1Result<LogRow>,
-    D1Result<{ id: string }>,
-  ];
+  const heldJson = JSON.stringify(held);
+  const [rows, still] = (await db.batch([
+    db
+      .prepare(
+        `SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?1))
+         UNION ALL
+         SELECT e.* FROM json_each(?2) AS j CROSS JOIN events AS e
+         WHERE e.id = j.value ->> 0 AND e.receivedAt != j.value ->> 1`,
+      )
+      .bind(JSON.stringify(read), heldJson),
+    db
+      .prepare(
+        `SELECT e.id FROM json_each(?1) AS j CROSS JOIN events AS e
+         WHERE e.id = j.value ->> 0 AND e.receivedAt = j.value ->> 1`,
+      )
+      .bind(heldJson),
+  ])) as [D1Result<LogRow>, D1Result<{ id: string }>];
   return { rows: rows.results, still: new Set(still.results.map((r) => r.id)) };
 }
 

@@ -6,7 +6,8 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { handleNotificationQueue } from "../../src/alerts/notify";
+import { eventJsonCache } from "../../src/alerts/event-json";
+import { handleNotificationQueue, queueAlerts } from "../../src/alerts/notify";
 import { present } from "../../src/catalog";
 import worker from "../../src/index";
 import { alertEvents, getAlert, presentAlert } from "../../src/store/alerts";
@@ -110,6 +111,88 @@ describe("alert notifications", () => {
       const data = { ...presentAlert(alert), events: rows.map((r) => r && present(r)) };
       expect(q.body).toBe(JSON.stringify({ type, timestamp, data }));
     }
+  });
+
+  it("carry the same bytes whether their events were rendered before (the isolate's cache) or are read anew", async () => {
+    const [first] = (await push([invitation(30, "gus"), invitation(31, "gus")])).filter(
+      (q) => q.destination === "one",
+    );
+    if (!first) throw new Error("nothing queued");
+    // the same version queued again, its events now held by the cache: no row read for them
+    const queueAgain = async () => {
+      await env.DB.prepare("UPDATE alerts SET notifiedVersion = 0 WHERE id = ?1")
+        .bind(first.alertId)
+        .run();
+      const queued: Queued[] = [];
+      vi.spyOn(env.NOTIFICATIONS, "sendBatch").mockImplementation(async (batch) => {
+        for (const m of batch) queued.push(m.body as Queued);
+        return undefined as never;
+      });
+      // event rows sent by D1: by a read of its own (no event held), or in the batch that
+      // confirms the held ones
+      let rowsRead = 0;
+      const prepare = env.DB.prepare.bind(env.DB);
+      vi.spyOn(env.DB, "prepare").mockImplementation((sql) => {
+        if (sql === "SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?1))")
+          rowsRead += 2;
+        return prepare(sql);
+      });
+      const batch = env.DB.batch.bind(env.DB);
+      vi.spyOn(env.DB, "batch").mockImplementation(async (statements) => {
+        const results = await batch(statements);
+        for (const r of results)
+          rowsRead += (r.results as object[]).filter((x) => "rawLog" in x).length;
+        return results;
+      });
+      await queueAlerts(testEnv);
+      vi.restoreAllMocks();
+      const q = queued.find((x) => x.destination === "one" && x.alertId === first.alertId);
+      if (!q) throw new Error("not queued again");
+      return { q, rowsRead };
+    };
+    const timestamp = (q: Queued) => (JSON.parse(q.body) as { timestamp: string }).timestamp;
+    const warm = await queueAgain();
+    expect(warm.rowsRead, "the events were taken from the cache").toBe(0);
+    expect(warm.q.body).toBe(first.body.replace(timestamp(first), timestamp(warm.q)));
+    eventJsonCache.clear();
+    const cold = await queueAgain();
+    expect(cold.rowsRead).toBe(2);
+    expect(cold.q.body).toBe(first.body.replace(timestamp(first), timestamp(cold.q)));
+  });
+
+  it("leave out an event deleted since it was rendered, and render anew one stored again", async () => {
+    const created = (
+      await push([invitation(40, "hana"), invitation(41, "hana"), invitation(42, "hana")])
+    ).filter((q) => q.destination === "one");
+    expect(created).toHaveLength(1);
+    const alertId = (created[0] as Queued).alertId;
+    const before = await getAlert(env.DB, alertId);
+    const [gone, again] = JSON.parse(before?.eventIds ?? "[]") as string[];
+    if (!gone || !again) throw new Error("no events");
+    expect(eventJsonCache.held([gone, again]), "rendered for the first version").toHaveLength(2);
+    // retention deletes one; the other is deleted and pushed again (a later receivedAt)
+    await env.DB.prepare("DELETE FROM events WHERE id = ?1").bind(gone).run();
+    await env.DB.prepare("UPDATE events SET receivedAt = receivedAt + 86400000 WHERE id = ?1")
+      .bind(again)
+      .run();
+    const [q] = (await push([invitation(43, "hana")])).filter((x) => x.destination === "one");
+    if (!q) throw new Error("not queued");
+    const alert = await getAlert(env.DB, alertId);
+    if (!alert) throw new Error("no alert");
+    const stored = new Map((await alertEvents(env.DB, alert)).map((r) => [r.id, r]));
+    expect(stored.has(gone)).toBe(false);
+    const rows = (JSON.parse(alert.eventIds) as string[]).flatMap((id) => {
+      const r = stored.get(id);
+      return r ? [r] : [];
+    });
+    expect(rows).toHaveLength(3);
+    const { timestamp } = JSON.parse(q.body) as { timestamp: string };
+    const data = { ...presentAlert(alert), events: rows.map((r) => present(r)) };
+    expect(q.body).toBe(JSON.stringify({ type: "alert.updated", timestamp, data }));
+    const sent = JSON.parse(q.body) as { data: { events: Array<{ id: string }> } };
+    expect(sent.data.events.map((e) => e.id)).not.toContain(gone);
+    const receivedAgain = new Date((stored.get(again)?.receivedAt ?? 0) as number).toISOString();
+    expect(q.body).toContain(`"receivedAt":"${receivedAgain}"`);
   });
 
   it("record a batch's deliveries together: each destination counts its own, each alert says where it went", async () => {
