@@ -100,7 +100,8 @@ const report = (line) => {
 /**
  * CPU seconds (user + system, Linux /proc) of the `wrangler dev` serving `port` and its
  * children (workerd: the Worker, D1, the queues): what the pushes cost whatever else the
- * machine runs, which wall-clock figures on a shared machine cannot say. NaN elsewhere.
+ * machine runs, which wall-clock figures on a shared machine cannot say; in all, of workerd and
+ * of the rest (wrangler's node process). null elsewhere.
  */
 function serverCpu(port) {
   const procs = new Map();
@@ -108,7 +109,7 @@ function serverCpu(port) {
   try {
     dirs = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
   } catch {
-    return Number.NaN;
+    return null;
   }
   for (const d of dirs) {
     try {
@@ -121,14 +122,21 @@ function serverCpu(port) {
   const root = [...procs].find(
     ([, p]) => p.cmd.includes("dev") && p.cmd[p.cmd.indexOf("--port") + 1] === String(port),
   );
-  if (!root) return Number.NaN;
+  if (!root) return null;
   const tree = new Set([root[0]]);
   for (let grew = true; grew; ) {
     grew = false;
     for (const [pid, p] of procs)
       if (!tree.has(pid) && tree.has(p.ppid)) grew = tree.add(pid) !== undefined;
   }
-  return [...tree].reduce((a, pid) => a + procs.get(pid).cpu, 0);
+  const out = { total: 0, workerd: 0, wrangler: 0 };
+  for (const pid of tree) {
+    const p = procs.get(pid);
+    out.total += p.cpu;
+    if ((p.cmd[0] ?? "").endsWith("workerd")) out.workerd += p.cpu;
+    else out.wrangler += p.cpu;
+  }
+  return out;
 }
 
 /** The `spans {json}` lines of the Worker's log, in order (one per push). */
@@ -233,8 +241,16 @@ async function scenario(destinations) {
         await new Promise((r) => setTimeout(r, destinations ? 2500 : 500));
         // The server's CPU per push over the scenario's pushes (matching, after, plain) and
         // everything they left: load-proof where the wall-clock figures are not.
-        const cpuMs = ((serverCpu(s.port) - cpu) * 1000) / (3 * PUSHES);
-        if (Number.isFinite(cpuMs)) report(`push_http_cpu_ms_per_push ${name} ${cpuMs.toFixed(1)}`);
+        const cpuAfter = serverCpu(s.port);
+        if (cpu && cpuAfter) {
+          const per = (k) => (((cpuAfter[k] - cpu[k]) * 1000) / (3 * PUSHES)).toFixed(1);
+          report(`push_http_cpu_ms_per_push ${name} ${per("total")}`);
+          // workerd (the Worker, D1, queues), and wrangler's node process, which in `wrangler
+          // dev` receives every devtools event of the Worker as a request (four per outbound
+          // fetch: the alert deliveries) and appends each to its debug log file
+          report(`push_http_cpu_ms_per_push_workerd ${name} ${per("workerd")}`);
+          report(`push_http_cpu_ms_per_push_wrangler ${name} ${per("wrangler")}`);
+        }
         // The floor the measuring method sets: what `wrangler dev` alone costs a push (its
         // proxy carries the request and response), as a 1,000-event body refused with 401 before
         // the Worker reads it, and a GET /healthz; medians.
