@@ -18,6 +18,11 @@
 //                                          took over a plain one, ÷ a plain push − 1 (goal ≤ 0.2)
 //   detection_cost_ratio_own <scenario>    the matching push alone ÷ a plain one − 1
 //   detection_cost_ratio_median <scenario> detection_cost_ratio from the median push of each kind
+//   detection_cpu_cost_ratio <scenario>    the same from the server's CPU in each push's span
+//                                          (from its start to the next one's; Linux). With
+//                                          destinations the deliveries run on (a queue batch
+//                                          waits up to 2 s to fill) into later pushes' spans,
+//                                          plain ones included: read it without destinations
 //   push_http_cpu_ms_per_push <scenario>   CPU of the server (wrangler, workerd) per push of the
 //                                          scenario, what was left after them included (Linux)
 //   push_http_ms <scenario> matching|plain  the median push's milliseconds, and beside it the floor
@@ -103,7 +108,7 @@ const report = (line) => {
  * machine runs, which wall-clock figures on a shared machine cannot say; in all, of workerd and
  * of the rest (wrangler's node process). null elsewhere.
  */
-function serverCpu(port) {
+function serverCpu(port, only) {
   const procs = new Map();
   let dirs = [];
   try {
@@ -111,7 +116,7 @@ function serverCpu(port) {
   } catch {
     return null;
   }
-  for (const d of dirs) {
+  for (const d of only ? only.map(String) : dirs) {
     try {
       const stat = readFileSync(`/proc/${d}/stat`, "utf8");
       const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -119,19 +124,23 @@ function serverCpu(port) {
       procs.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100, cmd });
     } catch {}
   }
-  const root = [...procs].find(
-    ([, p]) => p.cmd.includes("dev") && p.cmd[p.cmd.indexOf("--port") + 1] === String(port),
-  );
-  if (!root) return null;
-  const tree = new Set([root[0]]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [pid, p] of procs)
-      if (!tree.has(pid) && tree.has(p.ppid)) grew = tree.add(pid) !== undefined;
+  let tree = new Set(only ?? []);
+  if (!only) {
+    const root = [...procs].find(
+      ([, p]) => p.cmd.includes("dev") && p.cmd[p.cmd.indexOf("--port") + 1] === String(port),
+    );
+    if (!root) return null;
+    tree = new Set([root[0]]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [pid, p] of procs)
+        if (!tree.has(pid) && tree.has(p.ppid)) grew = tree.add(pid) !== undefined;
+    }
   }
-  const out = { total: 0, workerd: 0, wrangler: 0 };
+  const out = { total: 0, workerd: 0, wrangler: 0, pids: [...tree] };
   for (const pid of tree) {
     const p = procs.get(pid);
+    if (!p) continue;
     out.total += p.cpu;
     if ((p.cmd[0] ?? "").endsWith("workerd")) out.workerd += p.cpu;
     else out.wrangler += p.cpu;
@@ -210,10 +219,24 @@ async function scenario(destinations) {
         const before = spansOf(s.logFile).length;
         const cpu = serverCpu(s.port);
         const times = { matching: [], after: [], plain: [] };
+        // the server's CPU from each push's start to the next one's (what a push left running
+        // after its response lands in the next push's share), read from its own processes only
+        const cpuOf = { matching: [], after: [], plain: [] };
+        let last = cpu && serverCpu(s.port, cpu.pids);
+        const timed = async (kind, matching) => times[kind].push(await push(matching));
+        const reading = (kind) => {
+          if (!last) return;
+          const now = serverCpu(s.port, cpu.pids);
+          cpuOf[kind].push(now.total - last.total);
+          last = now;
+        };
         for (let k = 0; k < PUSHES; k++) {
-          times.matching.push(await push(true));
-          times.after.push(await push(false));
-          times.plain.push(await push(false));
+          await timed("matching", true);
+          reading("matching");
+          await timed("after", false);
+          reading("after");
+          await timed("plain", false);
+          reading("plain");
         }
         const sum = (a) => a.reduce((x, y) => x + y, 0);
         const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
@@ -237,6 +260,11 @@ async function scenario(destinations) {
         // another process moves the sums, hardly the medians.
         const [mm, ma, mp] = [times.matching, times.after, times.plain].map(median);
         report(`detection_cost_ratio_median ${name} ${((mm + ma - mp) / mp - 1).toFixed(3)}`);
+        // The same from the server's CPU (Linux): what a shared machine's load moves least.
+        if (cpuOf.plain.length === PUSHES) {
+          const [cm, ca, cp] = [cpuOf.matching, cpuOf.after, cpuOf.plain].map(sum);
+          report(`detection_cpu_cost_ratio ${name} ${((cm + ca - cp) / cp - 1).toFixed(3)}`);
+        }
         // the log's last lines, and the last deliveries (a queue batch waits up to 2 s to fill)
         await new Promise((r) => setTimeout(r, destinations ? 2500 : 500));
         // The server's CPU per push over the scenario's pushes (matching, after, plain) and

@@ -45,6 +45,7 @@ const MACHINE = new Set([
   "sqlite_http_insert_rows_per_s",
   "push_http_ratio",
   "detection_cost_ratio",
+  "detection_cpu_cost_ratio",
   "detection_share",
 ]);
 const args = process.argv.slice(2);
