@@ -88,12 +88,18 @@ const cases = VENDORS.filter((v) => (v.view as ViewDefinition).derived).map((v) 
   events: VENDOR_FIXTURES[v.type] ?? [],
 }));
 
+/**
+ * Maps a view builds that no fixture event of the vendor stores as a marker (the normalizer's map
+ * is not the construction's for them, e.g. Slack's tags hold a number as a string).
+ */
+const NEVER_MARKED = new Set(["circleci resources", "slack tags"]);
+
 describe.each(cases)(
   "storedMapTexts = storedMaps of the JSON texts: $type",
   ({ type, view, events }) => {
     it("every fixture event, as normalized and with its maps changed", async () => {
       expect(events.length).toBeGreaterThan(0);
-      let markers = 0;
+      const markers = { actor: 0, tags: 0, resources: 0 };
       let whole = 0;
       for (const value of events) {
         for (const [rawName, parsed] of rawVariants(value)) {
@@ -107,14 +113,18 @@ describe.each(cases)(
               const want = storedMaps(view, parsed, rawLog, text(maps));
               const got = storedMapTexts(view, parsed, rawLog, maps);
               expect(got, `${type} ${rawName} ${name}`).toEqual(want);
-              for (const t of Object.values(got)) if (t === "" || t === "@") markers++;
+              for (const [map, t] of Object.entries(got) as [keyof typeof markers, string][])
+                if (t === "" || t === "@") markers[map]++;
               for (const t of Object.values(got)) if (t !== "" && t !== "@") whole++;
             }
           }
         }
       }
-      // both decisions are taken (a check that only ever stores whole texts proves nothing)
-      expect(markers).toBeGreaterThan(0);
+      // both decisions are taken, for each map the view builds (a check that only ever stores
+      // whole texts proves nothing: both sides could agree on storing everything whole)
+      for (const map of ["actor", "tags", "resources"] as const)
+        if (view?.derived?.[map] && !NEVER_MARKED.has(`${type} ${map}`))
+          expect(markers[map], `${type} ${map} markers`).toBeGreaterThan(0);
       expect(whole).toBeGreaterThan(0);
     });
   },
