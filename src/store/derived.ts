@@ -144,6 +144,53 @@ function actorMarkerOf(a: NonNullable<DerivedMaps["actor"]>) {
   };
 }
 
+/** A resource spec's paths, read with getters made once per view. */
+const resourceReaders = (specs: readonly DerivedResource[]) =>
+  specs.map((r) => ({
+    get: getter(r.path),
+    typeGet: r.typePath ? getter(r.typePath) : null,
+    fallback: r.type ?? r.path,
+    idGet: r.idKey ? getter(r.idKey) : null,
+    typeKeyGet: r.typeKey ? getter(r.typeKey) : null,
+  }));
+type ResourceReader = ReturnType<typeof resourceReaders>[number];
+
+const named = (t: unknown, or: string) => (typeof t === "string" && t !== "" ? t : or);
+
+/**
+ * The `type:id` items toRow's two decisions (`resourcesTextOf`, `resourcesFastOf`) compare, in
+ * the order the construction writes them from `e`, each given to `each` (false from it stops the
+ * walk). False where the decision cannot be made so: `each` said no, a type left out is not plain
+ * (`unsayable`), or a list is longer than MAX_ITEMS.
+ */
+function eachResource(
+  readers: readonly ResourceReader[],
+  e: unknown,
+  each: (type: string, id: string) => boolean,
+): boolean {
+  for (const r of readers) {
+    const v = r.get(e);
+    const t = r.typeGet ? r.typeGet(e) : undefined;
+    const type = named(t, r.fallback);
+    if (typeof v === "string" && v !== "") {
+      if (!each(type, v)) return false;
+      continue;
+    }
+    if (unsayable(t)) return false;
+    if (r.idGet === null || !Array.isArray(v)) continue;
+    if (v.length > MAX_ITEMS) return false;
+    for (const it of v) {
+      if (!isObject(it)) continue;
+      const iv = r.idGet(it);
+      const ik = r.typeKeyGet ? r.typeKeyGet(it) : undefined;
+      if (typeof iv === "string" && iv !== "") {
+        if (!each(named(ik, type), iv)) return false;
+      } else if (unsayable(ik)) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * The resources' construction as JSON text (as `resourcesOf` gives it, unless that is undefined),
  * compared with the normalizer's piece by piece (nothing built; the first difference ends it):
@@ -153,14 +200,7 @@ function actorMarkerOf(a: NonNullable<DerivedMaps["actor"]>) {
  */
 function resourcesTextOf(specs: readonly DerivedResource[]) {
   if (specs.some((r) => !PLAIN.test(r.type ?? r.path))) return undefined;
-  const compiled = specs.map((r) => ({
-    get: getter(r.path),
-    typeGet: r.typePath ? getter(r.typePath) : null,
-    fallback: r.type ?? r.path,
-    idGet: r.idKey ? getter(r.idKey) : null,
-    typeKeyGet: r.typeKey ? getter(r.typeKey) : null,
-  }));
-  const named = (t: unknown, or: string) => (typeof t === "string" && t !== "" ? t : or);
+  const readers = resourceReaders(specs);
   /** Where `"type:id"` (after a comma unless first) ends in `text` at `pos`, else -1. */
   const item = (text: string, pos: number, type: string, id: string): number => {
     let p = pos;
@@ -174,32 +214,12 @@ function resourcesTextOf(specs: readonly DerivedResource[]) {
   return (e: unknown, text: string): boolean => {
     if (text.charCodeAt(0) !== 91) return false;
     let pos = 1;
-    for (const r of compiled) {
-      const v = r.get(e);
-      const t = r.typeGet ? r.typeGet(e) : undefined;
-      const type = named(t, r.fallback);
-      if (typeof v === "string" && v !== "") {
-        if (v.includes('"') || type.includes('"')) return false;
-        pos = item(text, pos, type, v);
-        if (pos < 0) return false;
-        continue;
-      }
-      if (unsayable(t)) return false;
-      if (r.idGet === null || !Array.isArray(v)) continue;
-      if (v.length > MAX_ITEMS) return false;
-      for (const it of v) {
-        if (!isObject(it)) continue;
-        const iv = r.idGet(it);
-        const ik = r.typeKeyGet ? r.typeKeyGet(it) : undefined;
-        if (typeof iv === "string" && iv !== "") {
-          const itemType = named(ik, type);
-          if (iv.includes('"') || itemType.includes('"')) return false;
-          pos = item(text, pos, itemType, iv);
-          if (pos < 0) return false;
-        } else if (unsayable(ik)) return false;
-      }
-    }
-    return pos === text.length - 1 && text.charCodeAt(pos) === 93;
+    const same = eachResource(readers, e, (type, id) => {
+      if (id.includes('"') || type.includes('"')) return false;
+      pos = item(text, pos, type, id);
+      return pos >= 0;
+    });
+    return same && pos === text.length - 1 && text.charCodeAt(pos) === 93;
   };
 }
 
@@ -327,41 +347,16 @@ const isItem = (x: unknown, type: string, id: string): boolean =>
  */
 function resourcesFastOf(specs: readonly DerivedResource[]) {
   if (specs.some((r) => !PLAIN.test(r.type ?? r.path))) return undefined;
-  const compiled = specs.map((r) => ({
-    get: getter(r.path),
-    typeGet: r.typePath ? getter(r.typePath) : null,
-    fallback: r.type ?? r.path,
-    idGet: r.idKey ? getter(r.idKey) : null,
-    typeKeyGet: r.typeKey ? getter(r.typeKey) : null,
-  }));
-  const named = (t: unknown, or: string) => (typeof t === "string" && t !== "" ? t : or);
+  const readers = resourceReaders(specs);
   return (e: unknown, res: readonly unknown[]): true | null => {
     if (!noToJSON(res)) return null;
     let k = 0;
-    for (const r of compiled) {
-      const v = r.get(e);
-      const t = r.typeGet ? r.typeGet(e) : undefined;
-      const type = named(t, r.fallback);
-      if (typeof v === "string" && v !== "") {
-        if (!isItem(res[k], type, v) || !plainText(v) || !plainText(type)) return null;
-        k++;
-        continue;
-      }
-      if (unsayable(t)) return null;
-      if (r.idGet === null || !Array.isArray(v)) continue;
-      if (v.length > MAX_ITEMS) return null;
-      for (const it of v) {
-        if (!isObject(it)) continue;
-        const iv = r.idGet(it);
-        const ik = r.typeKeyGet ? r.typeKeyGet(it) : undefined;
-        if (typeof iv === "string" && iv !== "") {
-          const itemType = named(ik, type);
-          if (!isItem(res[k], itemType, iv) || !plainText(iv) || !plainText(itemType)) return null;
-          k++;
-        } else if (unsayable(ik)) return null;
-      }
-    }
-    return k > 0 && k === res.length ? true : null;
+    const same = eachResource(readers, e, (type, id) => {
+      if (!isItem(res[k], type, id) || !plainText(id) || !plainText(type)) return false;
+      k++;
+      return true;
+    });
+    return same && k > 0 && k === res.length ? true : null;
   };
 }
 
@@ -427,13 +422,7 @@ function pairsOf(pairs: readonly KeyPath[]) {
 }
 
 function resourcesOf(specs: readonly DerivedResource[]) {
-  const compiled = specs.map((r) => ({
-    get: getter(r.path),
-    typeGet: r.typePath ? getter(r.typePath) : null,
-    fallback: r.type ?? r.path,
-    idGet: r.idKey ? getter(r.idKey) : null,
-    typeKeyGet: r.typeKey ? getter(r.typeKey) : null,
-  }));
+  const compiled = resourceReaders(specs);
   return (e: unknown): string[] | undefined => {
     const out: string[] = [];
     for (const r of compiled) {
