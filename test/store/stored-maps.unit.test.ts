@@ -84,7 +84,7 @@ function rawVariants(value: unknown): [string, unknown][] {
 
 const cases = VENDORS.filter((v) => (v.view as ViewDefinition).derived).map((v) => ({
   type: v.type,
-  view: v.view,
+  view: v.view as ViewDefinition,
   events: VENDOR_FIXTURES[v.type] ?? [],
 }));
 
