@@ -7,35 +7,36 @@
 // Four scenarios, each on its own Worker with a fresh local D1: without alert destinations, and
 // sending alerts to a webhook receiver of this process (DESTINATIONS, as `npm start` does); each
 // with the starter pack, and with the starter pack + 50 runtime rules (turbopuffer rules that
-// match nothing, so each is evaluated in full). Per scenario 20 pushes where a quarter of the events are
+// match nothing, so each is evaluated in full). "Matching" pushes have a quarter of their events
 // `invitation-created` (the starter rule "turbopuffer invitation created" matches them; alerts
-// dedup by actor, 25 actors) alternate with pairs of pushes where none matches (the first of a
-// pair runs beside what the matching push left after its response: the alert outbox, the
-// deliveries), after 3 warm-ups:
+// dedup by actor, 50 actors); "plain" ones none. After 3 warm-ups:
+// 1. the issue's method: 20 matching pushes in a row on the fresh D1, then (below) the very same
+//    rows (the first scenario's) inserted into raw SQLite:
 //   push_http_events_per_s <scenario>      the matching pushes' events per second
 //   push_http_ratio <scenario>             ÷ sqlite_http_insert_rows_per_s (goal ≥ 0.25)
-//   detection_cost_ratio <scenario>        time of a matching push, plus what the push after it
-//                                          took over a plain one, ÷ a plain push − 1 (goal ≤ 0.2)
-//   detection_cost_ratio_own <scenario>    the matching push alone ÷ a plain one − 1
-//   detection_cost_ratio_median <scenario> detection_cost_ratio from the median push of each kind
-//   detection_cpu_cost_ratio <scenario>    the same from the server's CPU in each push's span
-//                                          (from its start to the next one's; Linux). With
-//                                          destinations the deliveries run on (a queue batch
-//                                          waits up to 2 s to fill) into later pushes' spans,
-//                                          plain ones included: read it without destinations
-//   push_http_cpu_ms_per_push <scenario>   CPU of the server (wrangler, workerd) per push of the
-//                                          scenario, what was left after them included (Linux)
-//   push_http_ms <scenario> matching|plain  the median push's milliseconds, and beside it the floor
+//   push_http_ms <scenario> matching       the median push's milliseconds
+// 2. what detections cost: blocks of 11 matching or 11 plain pushes in the order M P P M,
+//    BENCH_BLOCKS of them (12), the first push of each not counted and the server left to settle
+//    after each (the deferred outbox write; the deliveries), so each kind is measured in steady
+//    state with the table's growth weighing on both alike:
+//   detection_cost_ratio <scenario>        matching pushes' time ÷ plain pushes' time − 1 (goal ≤ 0.2)
+//   detection_cost_ratio_median <scenario> the same from the median push of each kind
+//   detection_cpu_cost_ratio[_workerd] <scenario>  the same from the server's CPU over each block
+//                                          and its settling (what a push left running included),
+//                                          all of it or workerd's alone (Linux)
+//   push_http_cpu_ms_per_push[_workerd|_wrangler] <scenario> matching|plain   that CPU per push
+//   push_http_ms <scenario> block_matching|block_plain  the median push of each kind
 //   push_http_floor_ms <scenario> refused_body|healthz   what `wrangler dev` alone costs a request:
 //                                          the same size of body refused (401) before the Worker
 //                                          reads it, and a GET /healthz (medians)
 // and, with PROFILE_SPANS=true in the Worker (src/lib/spans.ts), the mean breakdown of one
-// matching push per scenario (`push_profile_ms <scenario> <stage> <ms>`).
+// matching push and of one plain push of the blocks (`push_profile_ms <scenario>[/plain] <stage>
+// <ms>`).
 //
 // `node scripts/bench-push-http.mjs [REPO] [--quick]`: REPO defaults to this checkout (another
 // checkout, e.g. a `git worktree` of an older commit, compares back to back; it needs the
 // `vars` option of e2e/server.mjs); --quick runs only the destinations + 50 rules scenario;
-// BENCH_PUSHES=n sets the pushes of each kind per scenario (20).
+// BENCH_PUSHES=n sets the matching pushes of step 1 (20), BENCH_BLOCKS=n the blocks of step 2.
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
@@ -54,6 +55,9 @@ const root =
   args.find((a) => !a.startsWith("--")) ?? join(dirname(fileURLToPath(import.meta.url)), "..");
 const { startServer } = await import(`${root}/e2e/server.mjs`);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 20);
+/** The detection-cost blocks: how many (M P P M …), and pushes in each (the first not counted). */
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 12);
+const BLOCK = 11;
 const BATCH = 1000;
 
 let n = 0;
@@ -95,7 +99,10 @@ async function receiver() {
   };
 }
 
-const pushed = []; // every event pushed, for the SQLite baseline
+/** The events of the first scenario's timed run of matching pushes: the SQLite baseline's rows. */
+let baselineRows = [];
+/** The events of the pushes while a run is collecting them (null: not collecting). */
+let pushed = null;
 const results = [];
 const report = (line) => {
   console.log(`BENCH ${line}`);
@@ -184,9 +191,24 @@ async function scenario(destinations) {
         authorization: `Bearer ${s.tokens.ingest}`,
         "content-type": "application/json",
       };
+      /**
+       * After a block: the deferred outbox write, and with destinations the deliveries (until the
+       * receiver got nothing new for 2.5 s: a queue batch waits up to 2 s to fill).
+       */
+      const settle = async () => {
+        const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+        if (!hook) return sleep(300);
+        let last = hook.count();
+        let quiet = 0;
+        for (let w = 0; w < 120 && quiet < 2500; w++) {
+          await sleep(250);
+          quiet = hook.count() === last ? quiet + 250 : 0;
+          last = hook.count();
+        }
+      };
       const push = async (matching) => {
         const events = batch(matching);
-        pushed.push(...events);
+        pushed?.push(...events);
         const body = JSON.stringify(events); // the vendor's text, made before the clock starts
         const t = performance.now();
         const r = await fetch(`${s.base}/v1/ingest/turbopuffer`, {
@@ -213,71 +235,79 @@ async function scenario(destinations) {
               throw new Error(`PUT rule: ${r.status} ${await r.text()}`);
           }
         const name = `${destinations ? "destinations" : "no_destinations"}+starter${rules ? `+${rules}` : ""}`;
+        const sum = (a) => a.reduce((x, y) => x + y, 0);
+        const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
         await push(true);
         await push(false);
         await push(false);
+        // 1. The issue's figure: PUSHES matching pushes in a row on the fresh D1; their rows
+        //    (the first scenario's) are what raw SQLite inserts below.
+        const run = [];
+        pushed = baselineRows.length === 0 ? [] : null;
+        for (let k = 0; k < PUSHES; k++) run.push(await push(true));
+        if (pushed) baselineRows = pushed;
+        pushed = null;
+        report(
+          `push_http_events_per_s ${name} ${Math.round((PUSHES * BATCH) / (sum(run) / 1000))}`,
+        );
+        report(`push_http_ms ${name} matching ${median(run).toFixed(1)}`);
+        // 2. What detections cost: runs of matching pushes against runs of plain ones, in blocks
+        //    of BLOCK pushes in the order M P P M (twice or more), so that the table's growth
+        //    weighs on both kinds alike. Each block's first push is not counted (it follows the
+        //    other kind, or a pause), then the server settles (the deferred outbox write; with
+        //    destinations the deliveries, a queue batch waiting up to 2 s to fill) before the
+        //    next block: each kind's time is its pushes in steady state, and its CPU also what
+        //    they left running. An alternating M, after, plain cycle gave 0.18 in one order and
+        //    0.07 shuffled, from what each push inherited from the one before.
         const before = spansOf(s.logFile).length;
-        const cpu = serverCpu(s.port);
-        const times = { matching: [], after: [], plain: [] };
-        // the server's CPU from each push's start to the next one's (what a push left running
-        // after its response lands in the next push's share), read from its own processes only
-        const cpuOf = { matching: [], after: [], plain: [] };
-        let last = cpu && serverCpu(s.port, cpu.pids);
-        const timed = async (kind, matching) => times[kind].push(await push(matching));
-        const reading = (kind) => {
-          if (!last) return;
-          const now = serverCpu(s.port, cpu.pids);
-          cpuOf[kind].push(now.total - last.total);
-          last = now;
-        };
-        for (let k = 0; k < PUSHES; k++) {
-          await timed("matching", true);
-          reading("matching");
-          await timed("after", false);
-          reading("after");
-          await timed("plain", false);
-          reading("plain");
+        const times = { matching: [], plain: [] };
+        const cpuOf = { matching: [], plain: [] };
+        const pids = serverCpu(s.port)?.pids;
+        for (let b = 0; b < BLOCKS; b++) {
+          const kind = b % 4 === 0 || b % 4 === 3 ? "matching" : "plain";
+          await push(kind === "matching");
+          const start = pids && serverCpu(s.port, pids);
+          for (let k = 1; k < BLOCK; k++) times[kind].push(await push(kind === "matching"));
+          await settle();
+          const end = pids && serverCpu(s.port, pids);
+          if (start && end)
+            cpuOf[kind].push({
+              total: end.total - start.total,
+              workerd: end.workerd - start.workerd,
+              wrangler: end.wrangler - start.wrangler,
+            });
         }
-        const sum = (a) => a.reduce((x, y) => x + y, 0);
-        const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-        const [matching, after, plain] = [times.matching, times.after, times.plain].map(sum);
+        const ratio = (m, p) => (m / p - 1).toFixed(3);
+        report(`detection_cost_ratio ${name} ${ratio(sum(times.matching), sum(times.plain))}`);
+        // the same from the median push of each kind
         report(
-          `push_http_events_per_s ${name} ${Math.round((PUSHES * BATCH) / (matching / 1000))}`,
+          `detection_cost_ratio_median ${name} ${ratio(median(times.matching), median(times.plain))}`,
         );
-        report(
-          `push_http_plain_events_per_s ${name} ${Math.round((PUSHES * BATCH) / (plain / 1000))}`,
-        );
-        report(
-          `push_http_after_match_events_per_s ${name} ${Math.round((PUSHES * BATCH) / (after / 1000))}`,
-        );
-        // A matching push's work after its response (the alert outbox, deliveries) slows the push
-        // that follows it: that push's extra time over a plain one counts as the match's.
-        report(
-          `detection_cost_ratio ${name} ${((matching + after - plain) / plain - 1).toFixed(3)}`,
-        );
-        report(`detection_cost_ratio_own ${name} ${(matching / plain - 1).toFixed(3)}`);
-        // The same from the median push of each kind: on a shared machine one push stalled by
-        // another process moves the sums, hardly the medians.
-        const [mm, ma, mp] = [times.matching, times.after, times.plain].map(median);
-        report(`detection_cost_ratio_median ${name} ${((mm + ma - mp) / mp - 1).toFixed(3)}`);
-        // The same from the server's CPU (Linux): what a shared machine's load moves least.
-        if (cpuOf.plain.length === PUSHES) {
-          const [cm, ca, cp] = [cpuOf.matching, cpuOf.after, cpuOf.plain].map(sum);
-          report(`detection_cpu_cost_ratio ${name} ${((cm + ca - cp) / cp - 1).toFixed(3)}`);
-        }
-        // the log's last lines, and the last deliveries (a queue batch waits up to 2 s to fill)
-        await new Promise((r) => setTimeout(r, destinations ? 2500 : 500));
-        // The server's CPU per push over the scenario's pushes (matching, after, plain) and
-        // everything they left: load-proof where the wall-clock figures are not.
-        const cpuAfter = serverCpu(s.port);
-        if (cpu && cpuAfter) {
-          const per = (k) => (((cpuAfter[k] - cpu[k]) * 1000) / (3 * PUSHES)).toFixed(1);
-          report(`push_http_cpu_ms_per_push ${name} ${per("total")}`);
-          // workerd (the Worker, D1, queues), and wrangler's node process, which in `wrangler
-          // dev` receives every devtools event of the Worker as a request (four per outbound
-          // fetch: the alert deliveries) and appends each to its debug log file
-          report(`push_http_cpu_ms_per_push_workerd ${name} ${per("workerd")}`);
-          report(`push_http_cpu_ms_per_push_wrangler ${name} ${per("wrangler")}`);
+        report(`push_http_ms ${name} block_matching ${median(times.matching).toFixed(1)}`);
+        report(`push_http_ms ${name} block_plain ${median(times.plain).toFixed(1)}`);
+        if (cpuOf.plain.length > 0) {
+          // The same from the server's CPU (Linux), the work a push leaves running included:
+          // wrangler's node process receives every devtools event of the Worker as a request (four
+          // per outbound fetch: the alert deliveries) and appends each to its debug log file, a
+          // cost of `wrangler dev` only, so the ratio is also given from workerd's CPU alone (the
+          // Worker, D1, the queues).
+          const cpu = (kind, k) => (sum(cpuOf[kind].map((c) => c[k])) * 1000) / times[kind].length;
+          for (const [suffix, k] of [
+            ["", "total"],
+            ["_workerd", "workerd"],
+          ])
+            report(
+              `detection_cpu_cost_ratio${suffix} ${name} ${ratio(cpu("matching", k), cpu("plain", k))}`,
+            );
+          for (const kind of ["matching", "plain"])
+            for (const [suffix, k] of [
+              ["", "total"],
+              ["_workerd", "workerd"],
+              ["_wrangler", "wrangler"],
+            ])
+              report(
+                `push_http_cpu_ms_per_push${suffix} ${name} ${kind} ${cpu(kind, k).toFixed(1)}`,
+              );
         }
         // The floor the measuring method sets: what `wrangler dev` alone costs a push (its
         // proxy carries the request and response), as a 1,000-event body refused with 401 before
@@ -300,8 +330,6 @@ async function scenario(destinations) {
         }
         report(`push_http_floor_ms ${name} refused_body ${median(floor.body).toFixed(1)}`);
         report(`push_http_floor_ms ${name} healthz ${median(floor.healthz).toFixed(1)}`);
-        report(`push_http_ms ${name} matching ${median(times.matching).toFixed(1)}`);
-        report(`push_http_ms ${name} plain ${median(times.plain).toFixed(1)}`);
         const spans = spansOf(s.logFile).slice(before);
         // The matching pushes' spans count matches, the plain pushes' none.
         const profiles = {};
@@ -370,7 +398,7 @@ for (const destinations of quick ? [true] : [false, true]) await scenario(destin
 // The raw-SQLite baseline: the same events, normalized by the Worker's code, in one transaction.
 const Database = loadSqlite("sqlite_http_insert_rows_per_s");
 if (Database) {
-  const { rows, LOG_COLUMNS, rowKey } = await turbopufferRows(pushed.slice(0, PUSHES * BATCH));
+  const { rows, LOG_COLUMNS, rowKey } = await turbopufferRows(baselineRows);
   const db = freshDatabase(Database, "sqlite-http-baseline");
   const sqlite = insertRate(db, rowInserter(db, LOG_COLUMNS, rowKey), rows);
   db.close();

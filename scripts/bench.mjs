@@ -46,6 +46,7 @@ const MACHINE = new Set([
   "push_http_ratio",
   "detection_cost_ratio",
   "detection_cpu_cost_ratio",
+  "detection_cpu_cost_ratio_workerd",
   "detection_share",
 ]);
 const args = process.argv.slice(2);
