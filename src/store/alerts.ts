@@ -176,18 +176,24 @@ FROM news
 WHERE alerts.ruleId = news.ruleId AND alerts.dedupKey = news.dedupKey
   AND alerts.firstSeen > news.since AND alerts.status != 'closed'`;
 
-// The groups with new detections and no open alert in their window: one alert each.
-const GROUPS_INSERT = `WITH ${GROUPS}
+// The groups with new detections and no open alert in their window: one alert each. A group's
+// new detections (FRESH_OF_GROUP) are looked up only once it has no open alert: in a commit
+// whose groups all have one (a steady stream of matches), this statement looks nothing up.
+const FRESH_OF_GROUP = `FROM json_each(grp.ids) AS j
+    WHERE EXISTS (SELECT 1 FROM detections d WHERE d.eventTime = j.value ->> 1
+      AND d.eventId = j.value ->> 0 AND d.ruleId = grp.ruleId AND d.commitId = ?2)`;
+const GROUPS_INSERT = `WITH grp AS (SELECT value ->> 0 AS ruleId, value ->> 1 AS dedupKey,
+    value ->> 2 AS since, value ->> 3 AS title, value ->> 4 AS level, value ->> 5 AS destinations,
+    value ->> 6 AS newId, value -> 7 AS ids FROM json_each(?1)),
+  unopened AS MATERIALIZED (SELECT * FROM grp WHERE NOT EXISTS (SELECT 1 FROM alerts AS a
+    WHERE a.ruleId = grp.ruleId AND a.dedupKey = grp.dedupKey AND a.firstSeen > grp.since
+      AND a.status != 'closed')),
+  counted AS MATERIALIZED (SELECT grp.*, (SELECT count(*) ${FRESH_OF_GROUP}) AS n FROM unopened AS grp)
 INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds, destinations)
-SELECT grp.newId, grp.ruleId, grp.title, grp.level, grp.dedupKey, ?4, ?3, ?3,
-  (SELECT count(*) FROM fresh AS f WHERE f.ruleId = grp.ruleId AND f.dedupKey = grp.dedupKey),
-  (SELECT json_group_array(id) FROM (SELECT f.id FROM fresh AS f
-     WHERE f.ruleId = grp.ruleId AND f.dedupKey = grp.dedupKey ORDER BY f.k LIMIT 20)),
+SELECT grp.newId, grp.ruleId, grp.title, grp.level, grp.dedupKey, ?4, ?3, ?3, grp.n,
+  (SELECT json_group_array(id) FROM (SELECT j.value ->> 0 AS id ${FRESH_OF_GROUP} ORDER BY j.key LIMIT 20)),
   grp.destinations
-FROM grp
-WHERE EXISTS (SELECT 1 FROM fresh AS f WHERE f.ruleId = grp.ruleId AND f.dedupKey = grp.dedupKey)
-  AND NOT EXISTS (SELECT 1 FROM alerts AS a WHERE a.ruleId = grp.ruleId AND a.dedupKey = grp.dedupKey
-    AND a.firstSeen > grp.since AND a.status != 'closed')`;
+FROM counted AS grp WHERE grp.n > 0`;
 
 /**
  * A commit's alerting matches, deduplicated in memory per (rule, dedup key), in two statements

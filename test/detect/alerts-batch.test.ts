@@ -124,6 +124,23 @@ describe("alerts deduplicated per commit", () => {
     ]);
   });
 
+  it("after its alert is closed, a re-pushed batch opens a new alert of its new events only", async () => {
+    await push(invitations(0, 10, "batch-closed"));
+    await env.DB.prepare(
+      "UPDATE alerts SET status = 'closed' WHERE dedupKey = 'batch-closed'",
+    ).run();
+    expect(await push(invitations(0, 10, "batch-closed"))).toMatchObject({ duplicates: 10 });
+    // the duplicates matched nothing new: no alert is opened for them
+    expect((await alertsOf("batch-closed")).map((a) => a.count)).toEqual([10]);
+    await push(invitations(5, 13, "batch-closed"));
+    const ids = await eventIdsOf("batch-closed");
+    const reopened = (await alertsOf("batch-closed")).find(
+      (a) => a.version === 1 && a.count !== 10,
+    );
+    expect(reopened).toMatchObject({ count: 3, notifiedVersion: 1 });
+    expect(JSON.parse(reopened?.eventIds ?? "[]")).toEqual(ids.slice(10));
+  });
+
   it("an alert's event list stops at its first 20 across commits", async () => {
     await push(invitations(0, 12, "batch-cap"));
     await push(invitations(12, 30, "batch-cap"));
