@@ -74,6 +74,18 @@ function rulesInForce(env: Env): Promise<RulesInForce> {
 const profiling = (env: Env) => (env as { PROFILE_SPANS?: string }).PROFILE_SPANS === "true";
 
 /**
+ * Each row of a prepared commit as rules read it (ruleRowOf), from the event and record it was
+ * made of (src/pipeline/rule-row.ts), else from the row: what a commit's matching reads.
+ */
+export function preparedRuleRow(prepared: Pick<Prepared, "view" | "origins">) {
+  const { view, origins } = prepared;
+  return (row: LogRow) => {
+    const origin = origins.get(row);
+    return (origin && ruleRowFrom(row, view, origin)) ?? ruleRow(row);
+  };
+}
+
+/**
  * Commits the rows with what the detection rules matched among them (src/detect/evaluate.ts),
  * in one transaction; then queues the alerts it made or raised.
  */
@@ -92,12 +104,7 @@ async function commitPrepared(
     prepared.rows.length > 0
       ? await spans.time("detect_rules_wait", () => rules ?? rulesInForce(env))
       : null;
-  // Each row as rules read it (ruleRowOf), from the event and record it was made of.
-  const { view, origins } = prepared;
-  const asRule = (row: LogRow) => {
-    const origin = origins.get(row);
-    return (origin && ruleRowFrom(row, view, origin)) ?? ruleRow(row);
-  };
+  const asRule = preparedRuleRow(prepared);
   let matches: Match[];
   let result: CommitResult;
   for (let attempt = 1; ; attempt++) {
