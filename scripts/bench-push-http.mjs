@@ -9,7 +9,7 @@
 // with the starter pack, and with the starter pack + 50 runtime rules (turbopuffer rules that
 // match nothing, so each is evaluated in full). "Matching" pushes have a quarter of their events
 // `invitation-created` (the starter rule "turbopuffer invitation created" matches them; alerts
-// dedup by actor, 50 actors); "plain" ones none. After 3 warm-ups:
+// dedup by actor: 25 actors); "plain" ones none. After 3 warm-ups:
 // 1. the issue's method: 20 matching pushes in a row on the fresh D1, then (below) the very same
 //    rows (the first scenario's) inserted into raw SQLite:
 //   push_http_events_per_s <scenario>      the matching pushes' events per second
@@ -30,8 +30,8 @@
 //                                          the same size of body refused (401) before the Worker
 //                                          reads it, and a GET /healthz (medians)
 // and, with PROFILE_SPANS=true in the Worker (src/lib/spans.ts), the mean breakdown of one
-// matching push and of one plain push of the blocks (`push_profile_ms <scenario>[/plain] <stage>
-// <ms>`).
+// matching push and of one plain push of the blocks, their first pushes included
+// (`push_profile_ms <scenario>[/plain] <stage> <ms>`).
 //
 // `node scripts/bench-push-http.mjs [REPO] [--quick]`: REPO defaults to this checkout (another
 // checkout, e.g. a `git worktree` of an older commit, compares back to back; it needs the
@@ -57,6 +57,8 @@ const { startServer } = await import(`${root}/e2e/server.mjs`);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 20);
 /** The detection-cost blocks: how many (M P P M …), and pushes in each (the first not counted). */
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 12);
+// M P P M weighs the table's growth alike on both kinds only in whole groups of four
+if (!(BLOCKS >= 4 && BLOCKS % 4 === 0)) throw new Error("BENCH_BLOCKS: a multiple of 4");
 const BLOCK = 11;
 const BATCH = 1000;
 
@@ -205,6 +207,8 @@ async function scenario(destinations) {
           quiet = hook.count() === last ? quiet + 250 : 0;
           last = hook.count();
         }
+        // the next block takes what is still running: said, so that its figures are read so
+        if (quiet < 2500) console.warn("push-http: deliveries still running 30 s after a block");
       };
       const push = async (matching) => {
         const events = batch(matching);
@@ -259,6 +263,7 @@ async function scenario(destinations) {
         //    next block: each kind's time is its pushes in steady state, and its CPU also what
         //    they left running. An alternating M, after, plain cycle gave 0.18 in one order and
         //    0.07 shuffled, from what each push inherited from the one before.
+        await settle(); // what step 1 left running (its deliveries) is not the first block's
         const before = spansOf(s.logFile).length;
         const times = { matching: [], plain: [] };
         const cpuOf = { matching: [], plain: [] };

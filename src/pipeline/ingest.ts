@@ -1,5 +1,4 @@
 import { queueAlerts } from "../alerts/notify";
-import { ruleRow } from "../catalog";
 import { lastLoadedRules, loadRules, matchRows, type RulesInForce } from "../detect/evaluate";
 import { describeError } from "../lib/errors";
 import { type Spans, spans as spansOf } from "../lib/spans";
@@ -10,11 +9,10 @@ import { detectionStatements } from "../store/alerts";
 import { type CommitResult, commit } from "../store/ingest";
 import type { QuarantinedRecord } from "../store/quarantine";
 import { d1Rules, rulesUnchangedStatement } from "../store/rules";
-import type { LogRow } from "../store/schema";
 import type { SourceRef } from "../vendors/types";
 import { correlateCommit } from "./correlate";
 import { type Prepared, type PrepareOptions, prepareRecords } from "./prepare";
-import { ruleRowFrom } from "./rule-row";
+import { preparedRuleRow } from "./rule-row";
 
 /**
  * The one entry every transport uses (push, bucket files, pollers, replay): framed records of
@@ -72,18 +70,6 @@ function rulesInForce(env: Env): Promise<RulesInForce> {
 
 /** Whether this Worker logs the spans of each ingest (the var PROFILE_SPANS, src/lib/spans.ts). */
 const profiling = (env: Env) => (env as { PROFILE_SPANS?: string }).PROFILE_SPANS === "true";
-
-/**
- * Each row of a prepared commit as rules read it (ruleRowOf), from the event and record it was
- * made of (src/pipeline/rule-row.ts), else from the row: what a commit's matching reads.
- */
-export function preparedRuleRow(prepared: Pick<Prepared, "view" | "origins">) {
-  const { view, origins } = prepared;
-  return (row: LogRow) => {
-    const origin = origins.get(row);
-    return (origin && ruleRowFrom(row, view, origin)) ?? ruleRow(row);
-  };
-}
 
 /**
  * Commits the rows with what the detection rules matched among them (src/detect/evaluate.ts),

@@ -1,3 +1,4 @@
+import { ruleRow } from "../catalog";
 import { toIso } from "../lib/time";
 import type { NormalizedEvent } from "../model/event";
 import type { ViewDefinition } from "../model/view";
@@ -141,4 +142,19 @@ export function ruleRowFrom(
     }
   }
   return rule;
+}
+
+/**
+ * Each row of a prepared commit as rules read it (ruleRowOf), from the event and record it was
+ * made of (ruleRowFrom), else from the row (ruleRowOf): what a commit's matching reads.
+ */
+export function preparedRuleRow(prepared: {
+  view: ViewDefinition | undefined;
+  origins: ReadonlyMap<LogRow, RowOrigin>;
+}) {
+  const { view, origins } = prepared;
+  return (row: LogRow) => {
+    const origin = origins.get(row);
+    return (origin && ruleRowFrom(row, view, origin)) ?? ruleRow(row);
+  };
 }

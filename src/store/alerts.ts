@@ -149,16 +149,22 @@ const GROUP_CHUNK = 1500;
 const GROUPS_BYTES = 90_000;
 
 // The commit's alert groups (?1: JSON [[ruleId, dedupKey, since, title, level, destinations,
-// new alert id, [[event id, event time] in commit order]], ...]), and the events of each whose
-// detection this commit (?2 commitId) inserted (looked up by its key), with their place in the
-// group (k). Materialized: read by every group's subqueries, the detections looked up once.
-const GROUPS = `grp AS (SELECT value ->> 0 AS ruleId, value ->> 1 AS dedupKey, value ->> 2 AS since,
+// new alert id, [[event id, event time] in commit order]], ...]).
+const GRP = `grp AS (SELECT value ->> 0 AS ruleId, value ->> 1 AS dedupKey, value ->> 2 AS since,
     value ->> 3 AS title, value ->> 4 AS level, value ->> 5 AS destinations, value ->> 6 AS newId,
-    value -> 7 AS ids FROM json_each(?1)),
-  fresh AS MATERIALIZED (SELECT grp.ruleId, grp.dedupKey, grp.since, j.key AS k, j.value ->> 0 AS id
-    FROM grp, json_each(grp.ids) AS j
+    value -> 7 AS ids FROM json_each(?1))`;
+
+/**
+ * The events of the groups in `of` whose detection this commit (?2 commitId) inserted (looked up
+ * by its key), with their place in the group (k). Materialized: read by every group's
+ * subqueries, the detections looked up once.
+ */
+const freshOf = (of: string) => `fresh AS MATERIALIZED (SELECT g.ruleId, g.dedupKey, g.since,
+    g.newId, j.key AS k, j.value ->> 0 AS id FROM ${of} AS g, json_each(g.ids) AS j
     WHERE EXISTS (SELECT 1 FROM detections d WHERE d.eventTime = j.value ->> 1
-      AND d.eventId = j.value ->> 0 AND d.ruleId = grp.ruleId AND d.commitId = ?2))`;
+      AND d.eventId = j.value ->> 0 AND d.ruleId = g.ruleId AND d.commitId = ?2))`;
+const GROUPS = `${GRP},
+  ${freshOf("grp")}`;
 
 // The groups' open alerts in their windows (at most one per group) count the group's new
 // detections at once: one new version, its first 20 events followed by the new ones (a list
@@ -176,24 +182,22 @@ FROM news
 WHERE alerts.ruleId = news.ruleId AND alerts.dedupKey = news.dedupKey
   AND alerts.firstSeen > news.since AND alerts.status != 'closed'`;
 
-// The groups with new detections and no open alert in their window: one alert each. A group's
-// new detections (FRESH_OF_GROUP) are looked up only once it has no open alert: in a commit
-// whose groups all have one (a steady stream of matches), this statement looks nothing up.
-const FRESH_OF_GROUP = `FROM json_each(grp.ids) AS j
-    WHERE EXISTS (SELECT 1 FROM detections d WHERE d.eventTime = j.value ->> 1
-      AND d.eventId = j.value ->> 0 AND d.ruleId = grp.ruleId AND d.commitId = ?2)`;
-const GROUPS_INSERT = `WITH grp AS (SELECT value ->> 0 AS ruleId, value ->> 1 AS dedupKey,
-    value ->> 2 AS since, value ->> 3 AS title, value ->> 4 AS level, value ->> 5 AS destinations,
-    value ->> 6 AS newId, value -> 7 AS ids FROM json_each(?1)),
+// The groups with new detections and no open alert in their window: one alert each. Only the
+// groups without an open alert have their new detections looked up: in a commit whose groups
+// all have one (a steady stream of matches), this statement looks nothing up.
+const GROUPS_INSERT = `WITH ${GRP},
   unopened AS MATERIALIZED (SELECT * FROM grp WHERE NOT EXISTS (SELECT 1 FROM alerts AS a
     WHERE a.ruleId = grp.ruleId AND a.dedupKey = grp.dedupKey AND a.firstSeen > grp.since
       AND a.status != 'closed')),
-  counted AS MATERIALIZED (SELECT grp.*, (SELECT count(*) ${FRESH_OF_GROUP}) AS n FROM unopened AS grp)
+  ${freshOf("unopened")}
 INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds, destinations)
-SELECT grp.newId, grp.ruleId, grp.title, grp.level, grp.dedupKey, ?4, ?3, ?3, grp.n,
-  (SELECT json_group_array(id) FROM (SELECT j.value ->> 0 AS id ${FRESH_OF_GROUP} ORDER BY j.key LIMIT 20)),
-  grp.destinations
-FROM counted AS grp WHERE grp.n > 0`;
+SELECT u.newId, u.ruleId, u.title, u.level, u.dedupKey, ?4, ?3, ?3,
+  (SELECT count(*) FROM fresh AS f WHERE f.newId = u.newId),
+  (SELECT json_group_array(id) FROM (SELECT f.id FROM fresh AS f WHERE f.newId = u.newId
+     ORDER BY f.k LIMIT 20)),
+  u.destinations
+FROM unopened AS u
+WHERE EXISTS (SELECT 1 FROM fresh AS f WHERE f.newId = u.newId)`;
 
 /**
  * A commit's alerting matches, deduplicated in memory per (rule, dedup key), in two statements
