@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ruleRow } from "../../src/catalog";
 import { type Framed, framedText, framedValue } from "../../src/parse/json";
 import { prepareRecords } from "../../src/pipeline/prepare";
-import { ruleRowFrom } from "../../src/pipeline/rule-row";
+import { lazyRuleRow, ruleRowFrom } from "../../src/pipeline/rule-row";
 import { toRow } from "../../src/store/rows";
 import type { LogRow } from "../../src/store/schema";
 import { VENDORS, vendorOf } from "../../src/vendors";
@@ -25,7 +25,8 @@ async function prepared(type: string, framed: Framed[], tags?: Record<string, st
   return p.rows.map((row) => {
     const origin = p.origins.get(row);
     if (!origin) throw new Error(`row ${row.id} has no origin`);
-    return { row, fast: ruleRowFrom(row, p.view, origin) };
+    const lazy = lazyRuleRow(row, p.view, origin, () => ruleRow(row));
+    return { row, fast: ruleRowFrom(row, p.view, origin), lazy };
   });
 }
 
@@ -55,10 +56,13 @@ describe.each(VENDORS.map((v) => ({ type: v.type, events: FIXTURES[v.type] ?? []
       it(`equal ruleRowOf of the stored row for every fixture, from ${how}`, async () => {
         const rows = await prepared(type, events.map(frame));
         expect(rows).toHaveLength(events.length);
-        for (const { row, fast } of rows) {
+        for (const { row, fast, lazy } of rows) {
           // the fixtures are plain JSON: never left to ruleRowOf
           expect(fast).toBeDefined();
           expectSame(fast, ruleRow(row));
+          // the commit's lazy row reads as the same plain object
+          expectSame(lazy, ruleRow(row));
+          expect(Object.getPrototypeOf(lazy)).toBe(Object.prototype);
         }
       });
     }
@@ -69,9 +73,10 @@ describe.each(VENDORS.map((v) => ({ type: v.type, events: FIXTURES[v.type] ?? []
         events.map((v, i) => framedValue(`[${i}]`, v)),
         { auditflareOrigin: "upload" },
       );
-      for (const { row, fast } of rows) {
+      for (const { row, fast, lazy } of rows) {
         expect(fast?.tags).toMatchObject({ auditflareOrigin: "upload" });
         expectSame(fast, ruleRow(row));
+        expectSame(lazy, ruleRow(row));
       }
     });
   },
@@ -97,7 +102,17 @@ describe("rule rows from memory, where a JSON round trip would change a value", 
     alter(n.event as unknown as Record<string, unknown>);
     const record = { parsed: value };
     const row: LogRow = await toRow(source, n.event, Date.now(), { view, parsed: value });
-    return { row, fast: ruleRowFrom(row, view, { event: n.event, record }) };
+    let fullCalls = 0;
+    const lazy = lazyRuleRow(row, view, { event: n.event, record }, () => {
+      fullCalls++;
+      return ruleRow(row);
+    });
+    return {
+      row,
+      fast: ruleRowFrom(row, view, { event: n.event, record }),
+      lazy,
+      fullCalls: () => fullCalls,
+    };
   }
 
   it.each([
@@ -115,9 +130,10 @@ describe("rule rows from memory, where a JSON round trip would change a value", 
     ["a class instance", (e: Record<string, unknown>) => (e.actor = new URL("https://a.example/"))],
     ["an object without prototype", (e: Record<string, unknown>) => (e.tags = Object.create(null))],
   ])("reads the stored text for %s", async (_what, alter) => {
-    const { row, fast } = await rowOf(alter);
+    const { row, fast, lazy } = await rowOf(alter);
     expect(fast).toBeDefined();
     expectSame(fast, ruleRow(row));
+    expectSame(lazy, ruleRow(row));
   });
 
   it("leaves to ruleRowOf a map stored as a marker whose value in memory a round trip changes", async () => {
@@ -133,11 +149,28 @@ describe("rule rows from memory, where a JSON round trip would change a value", 
     expect(ruleRow(row).actor).toStrictEqual(built);
   });
 
+  it("a lazy row reads from memory what it can, and asks ruleRowOf once for the rest", async () => {
+    const { row, lazy, fullCalls } = await rowOf((e) => {
+      e.actor = { ...(e.actor as Record<string, unknown>), gone: undefined };
+    });
+    expect(lazy.eventName).toBe("invitation-created");
+    expect(lazy.sessionId).toBe("s1");
+    expect(lazy.tags).toStrictEqual({ session_id: "s1" });
+    expect(fullCalls()).toBe(0); // none of those needed the stored row read again
+    expect(lazy.actor).toStrictEqual(ruleRow(row).actor); // the marker's map: ruleRowOf's
+    expect(lazy.actor).toBe(lazy.actor); // read once, kept
+    expectSame(lazy, ruleRow(row));
+    expect(fullCalls()).toBe(1);
+    expect("eventName" in lazy && !("rid" in lazy) && !("sourceFields" in lazy)).toBe(true);
+    expect(Object.hasOwn(lazy, "targets")).toBe(true);
+  });
+
   it("leaves to ruleRowOf a vendor column whose record value a round trip changes", async () => {
     // targets[].name undefined: the stored rawLog has no `name`, the record in memory has one
     const value = { ...tp, targets: [{ type: "session", id: "s1", name: undefined }] };
-    const { row, fast } = await rowOf(() => {}, value);
+    const { row, fast, lazy } = await rowOf(() => {}, value);
     expect(fast).toBeUndefined();
+    expectSame(lazy, ruleRow(row));
     expect((ruleRow(row).targets as Record<string, unknown>[])[0]).toStrictEqual({
       type: "session",
       id: "s1",
@@ -150,6 +183,10 @@ describe("rule rows from memory, where a JSON round trip would change a value", 
     if (!n.ok) throw new Error(n.message);
     expect(n.event.rawLog).not.toBe(row.rawLog);
     expect(ruleRowFrom(row, view, { event: n.event, record: { parsed: tp } })).toBeUndefined();
+    const lazy = lazyRuleRow(row, view, { event: n.event, record: { parsed: tp } }, () =>
+      ruleRow(row),
+    );
+    expectSame(lazy, ruleRow(row));
   });
 
   it("reads the record's values where the row reads rawLog", async () => {
