@@ -541,13 +541,17 @@ export const sha256Hex128Sync = (text: string): string => sha256TextHex(text, 4)
  * been copied into one).
  */
 export function sha256Hex128Lines(first: string, second: string): string {
+  return sha256Hex128AsciiLines(first, second) ?? sha256TextHex(`${first}\n${second}`, 4);
+}
+
+/** `sha256Hex128Lines(first, second)` where both texts are ASCII; null where one is not. */
+export function sha256Hex128AsciiLines(first: string, second: string): string | null {
   const n1 = first.length;
   const n = n1 + 1 + second.length;
   const b = room(n);
-  let ascii = asciiInto(first, b, 0);
+  if (!asciiInto(first, b, 0)) return null;
   b[n1] = 0x0a;
-  ascii = ascii && asciiInto(second, b, n1 + 1);
-  return ascii ? finish(b, n, 4) : sha256TextHex(`${first}\n${second}`, 4);
+  return asciiInto(second, b, n1 + 1) ? finish(b, n, 4) : null;
 }
 
 /** Writes `text` into `b` from `at` when it is ASCII (its own UTF-8); false when it is not. */
