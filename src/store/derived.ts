@@ -348,14 +348,22 @@ const isItem = (x: unknown, type: string, id: string): boolean =>
 function resourcesFastOf(specs: readonly DerivedResource[]) {
   if (specs.some((r) => !PLAIN.test(r.type ?? r.path))) return undefined;
   const readers = resourceReaders(specs);
+  // The list compared and the next item's index, for `each`: one function made here, not one
+  // a row (a closure over the row's list, allocated and called through per item). The walk is
+  // synchronous, and nothing it calls comes back here.
+  let list: readonly unknown[] = [];
+  let k = 0;
+  const each = (type: string, id: string) => {
+    if (!isItem(list[k], type, id) || !plainText(id) || !plainText(type)) return false;
+    k++;
+    return true;
+  };
   return (e: unknown, res: readonly unknown[]): true | null => {
     if (!noToJSON(res)) return null;
-    let k = 0;
-    const same = eachResource(readers, e, (type, id) => {
-      if (!isItem(res[k], type, id) || !plainText(id) || !plainText(type)) return false;
-      k++;
-      return true;
-    });
+    list = res;
+    k = 0;
+    const same = eachResource(readers, e, each);
+    list = [];
     return same && k > 0 && k === res.length ? true : null;
   };
 }

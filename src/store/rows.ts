@@ -1,4 +1,5 @@
 import { rowId, storableText } from "../lib/hash";
+import { sha256Hex128AsciiLines } from "../lib/sha256";
 import { COMMON_COLUMNS, UNSTORED_COLUMNS } from "../model/columns";
 import type { Endpoint, NormalizedEvent } from "../model/event";
 import type { SourceRef, ViewDefinition } from "../model/view";
@@ -41,8 +42,12 @@ export async function toRow(
         tags: JSON.stringify(event.tags),
         resources: JSON.stringify(event.resources),
       };
+  // An ASCII id (most are) is hashed as it is and stored as it is: rowId's and storableText's
+  // scans for lone surrogates (a regex each) would find none. Turso's 64-digit ids: normalize +
+  // toRow 5.4 -> 5.25 us an event (Node).
+  const asciiId = sha256Hex128AsciiLines(source.id, event.eventID);
   return {
-    id: rowId(source.id, event.eventID),
+    id: asciiId ?? rowId(source.id, event.eventID),
     workspaceID: source.workspaceID ?? "",
     sourceType: source.type,
     sourceID: source.id,
@@ -50,7 +55,7 @@ export async function toRow(
     receivedAt,
     eventTime: event.eventTime,
     eventName: storableText(event.eventName),
-    eventID: storableText(event.eventID),
+    eventID: asciiId === null ? storableText(event.eventID) : event.eventID,
     readOnly: event.readOnly === null ? null : event.readOnly ? 1 : 0,
     srcIP: orNull(src.ip),
     srcASOrganization: orNull(src.asOrganization),

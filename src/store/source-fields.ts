@@ -96,6 +96,36 @@ function readsOf(view: ViewDefinition, paths: Readonly<Record<string, string>>, 
   return reads;
 }
 
+/**
+ * `storedSourceFields` for fields with the names of the last ones, in their order (undefined:
+ * other names, or more, or fewer; the caller then takes Object.keys). A for-in over the fields
+ * object reads its values through V8's enum cache (the normalizer makes every event's fields
+ * from one template, so they share a shape), where `fields[names[i]]` was a keyed load by a
+ * different name each time, and no array of keys is made: GitHub's 22 columns 0.4 µs an event
+ * less (normalize + toRow 5.5 -> 5.1 µs in Node). An inherited enumerable key (for-in lists
+ * them, Object.keys does not) comes after the own ones, so it is a name too many: undefined.
+ */
+function storedAsKnown(
+  known: Reads,
+  fields: Record<string, unknown>,
+  parsed: unknown,
+): Record<string, unknown> | undefined {
+  const { names, reads } = known;
+  const out: Record<string, unknown> = {};
+  let i = 0;
+  for (const k in fields) {
+    if (names[i] !== k) return undefined;
+    const v = fields[k];
+    const read = reads[i++];
+    if (read === null || read === undefined) out[k] = v;
+    else {
+      const raw = read(parsed);
+      if (v !== raw && !same(v, raw)) out[k] = v;
+    }
+  }
+  return i === names.length ? out : undefined;
+}
+
 /** The vendor fields to store: those the view cannot read from the parsed raw record. */
 export function storedSourceFields(
   view: ViewDefinition,
@@ -104,6 +134,11 @@ export function storedSourceFields(
 ): Record<string, unknown> {
   const paths = view.rawPaths;
   if (!paths) return fields;
+  const known = READS.get(view);
+  if (known !== undefined) {
+    const out = storedAsKnown(known, fields, parsed);
+    if (out !== undefined) return out;
+  }
   const names = Object.keys(fields);
   const reads = readsOf(view, paths, names);
   const out: Record<string, unknown> = {};

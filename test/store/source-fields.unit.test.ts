@@ -120,4 +120,34 @@ describe("storedSourceFields", () => {
       expect(got).toStrictEqual(want);
     }
   });
+
+  it("keeps them when the fields repeat the last names, or one more, one fewer, or inherited", () => {
+    const view: ViewDefinition = {
+      name: "v",
+      description: "known names",
+      common: "all",
+      columns: COLUMNS,
+      rawPaths: { c1: "a", c2: "b.c", c4: "a" },
+    };
+    const parsed = { a: 1, b: { c: "x" } };
+    const cases: Record<string, unknown>[] = [
+      { c1: 1, c2: "x", c3: 3, c4: 2 },
+      { c1: 2, c2: "x", c3: 3, c4: 1 }, // the same names: read by the for-in
+      { c1: 1, c2: "y", c3: 3 }, // one fewer
+      { c1: 1, c2: "y", c3: 3, c4: 1, c5: 5 }, // one more
+      { c1: 1, c2: "x", c3: 3, c4: 1 },
+      Object.assign(Object.create({ c5: "inherited" }) as Record<string, unknown>, {
+        c1: 1,
+        c2: "x",
+        c3: 3,
+        c4: 1,
+      }),
+    ];
+    for (const fields of [...cases, ...cases]) {
+      const got = storedSourceFields(view, fields, parsed);
+      const want = reference(view, fields, parsed);
+      expect(Object.keys(got)).toEqual(Object.keys(want));
+      expect(got).toStrictEqual(want);
+    }
+  });
 });

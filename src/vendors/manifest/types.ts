@@ -85,6 +85,54 @@ function leaf(expression: string): Check {
   };
 }
 
+/**
+ * A leaf's check as bits, read by one function (`passes`) on every field: the object's loop
+ * calls no closure per field, nor the wrapper of its `?` and the `some` of its alternatives.
+ * Turso's 11 declared fields, its time parsed among them: 210 -> 160 ns an event (Node). Each
+ * bit answers as TYPES' check of its name; MISSING and NULL as `withModifiers`.
+ */
+const BITS = {
+  string: 1,
+  text: 2,
+  number: 4,
+  integer: 8,
+  count: 16,
+  boolean: 32,
+  object: 64,
+  array: 128,
+  iso: 256,
+} as const satisfies Record<TypeName, number>;
+const MISSING = 512;
+const NULL = 1024;
+
+function bitsOf(expression: string): number {
+  const { types, missing, nullable } = modifiers(expression);
+  let bits = (missing ? MISSING : 0) | (nullable ? NULL : 0);
+  for (const t of types) bits |= BITS[t];
+  return bits;
+}
+
+/** Whether `v` passes a leaf of these bits (`withModifiers(leaf(expression))`'s answer). */
+function passes(bits: number, v: unknown): boolean {
+  if (v === undefined) return (bits & MISSING) !== 0;
+  if (v === null) return (bits & NULL) !== 0;
+  if (typeof v === "string")
+    return (
+      (bits & BITS.string) !== 0 ||
+      ((bits & BITS.text) !== 0 && v.length > 0) ||
+      ((bits & BITS.iso) !== 0 && parseTimestamp(v) !== null)
+    );
+  if (typeof v === "number")
+    return (
+      ((bits & BITS.number) !== 0 && Number.isFinite(v)) ||
+      ((bits & BITS.integer) !== 0 && Number.isSafeInteger(v)) ||
+      ((bits & BITS.count) !== 0 && Number.isSafeInteger(v) && v >= 0)
+    );
+  if (typeof v === "boolean") return (bits & BITS.boolean) !== 0;
+  if (typeof v !== "object") return false;
+  return Array.isArray(v) ? (bits & BITS.array) !== 0 : (bits & BITS.object) !== 0;
+}
+
 /** A node of the declared paths: its own expression, its keys, or its list's items. */
 interface Node {
   expression?: string;
@@ -98,12 +146,19 @@ function compile(node: Node): Check {
     const entries = [...node.keys].map(([k, n]) => [k, compile(n)] as const);
     // keys and checks in parallel arrays, read by index (this runs on every event)
     const keys = entries.map(([k]) => k);
+    // a leaf's bits (its check: `passes`), else -1 and its node's check in `oks`
+    const bits = [...node.keys.values()].map((n) =>
+      n.keys || n.items ? -1 : bitsOf(n.expression ?? "object"),
+    );
     const oks = entries.map(([, c]) => c.ok);
     check = {
       ok: (v) => {
         if (!isRecord(v)) return false;
-        for (let i = 0; i < oks.length; i++)
-          if (!(oks[i] as Check["ok"])(v[keys[i] as string])) return false;
+        for (let i = 0; i < keys.length; i++) {
+          const b = bits[i] as number;
+          const x = v[keys[i] as string];
+          if (b >= 0 ? !passes(b, x) : !(oks[i] as Check["ok"])(x)) return false;
+        }
         return true;
       },
       schema: () => z.looseObject(Object.fromEntries(entries.map(([k, c]) => [k, c.schema()]))),
