@@ -1,3 +1,4 @@
+import { loadDestinations } from "../alerts/destinations";
 import { queueAlerts } from "../alerts/notify";
 import { lastLoadedRules, loadRules, matchRows, type RulesInForce } from "../detect/evaluate";
 import { describeError } from "../lib/errors";
@@ -5,7 +6,7 @@ import { type Spans, spans as spansOf } from "../lib/spans";
 import type { Match } from "../model/match";
 import type { Framed } from "../parse/json";
 import type { WholeEntry } from "../ports";
-import { detectionStatements } from "../store/alerts";
+import { detectionStatements, markGroupsNotifiedStatement } from "../store/alerts";
 import { type CommitResult, commit } from "../store/ingest";
 import type { QuarantinedRecord } from "../store/quarantine";
 import { d1Rules, rulesUnchangedStatement } from "../store/rules";
@@ -93,6 +94,7 @@ async function commitPrepared(
   const asRule = preparedRuleRow(prepared);
   let matches: Match[];
   let result: CommitResult;
+  const nowhere = loadDestinations(env).length === 0;
   for (let attempt = 1; ; attempt++) {
     const active = inForce?.active;
     matches = active
@@ -107,13 +109,17 @@ async function commitPrepared(
     spans.count("detection_statements", detections.length);
     // The commit fails, whole, if the rules are no longer the ones matched.
     const unchanged = inForce ? [rulesUnchangedStatement(env.DB, inForce.version)] : [];
+    // With no destination configured nothing is ever sent: the commit's alerts are marked
+    // notified in its own transaction (no write after it).
+    const groups = nowhere ? alertingGroups(found) : [];
+    const settled = groups.length > 0 ? [markGroupsNotifiedStatement(env.DB, groups, now)] : [];
     try {
       result = await commit(env, {
         sourceID: source.id,
         sourceType: source.type,
         ...prepared,
         now,
-        extra: [...extra, ...unchanged, ...detections],
+        extra: [...extra, ...unchanged, ...detections, ...settled],
         spans,
       });
       break;
@@ -140,7 +146,7 @@ async function commitPrepared(
   // The rows and alerts are committed (the alerts table is the outbox): queueing them may fail,
   // or never run (the isolate ends first), and the cron's sweep queues what is left behind. So
   // a caller that can (a push) lets it run after its response.
-  if (fired > 0 || matches.some((m) => !m.silent)) {
+  if (fired > 0 || (!nowhere && matches.some((m) => !m.silent))) {
     const queue = () =>
       queueAlerts(env).catch((err) =>
         console.error(`alerts not queued yet (the cron retries): ${describeError(err)}`),
@@ -151,6 +157,14 @@ async function commitPrepared(
     } else await spans.time("alert_outbox", queue);
   }
   return result;
+}
+
+/** The (rule, dedup key) groups of the matches that raise alerts, once each. */
+function alertingGroups(matches: readonly Match[]): Array<readonly [string, string]> {
+  const seen = new Map<string, readonly [string, string]>();
+  for (const m of matches)
+    if (!m.silent) seen.set(`${m.ruleId}\u0000${m.dedupKey}`, [m.ruleId, m.dedupKey]);
+  return [...seen.values()];
 }
 
 /**

@@ -394,6 +394,27 @@ export async function markNotified(db: D1Database, queued: AlertRow[]): Promise<
 }
 
 /**
+ * With no destination configured there is nothing to send: a commit's alerts, those of the
+ * (rule, dedup key) groups it matched (?1: JSON [[ruleId, dedupKey], ...]), are marked notified
+ * in the commit's own transaction, unless another sender's claim on one is still live; instead
+ * of a write after the commit (the push's second D1 round trip). By the groups' index.
+ */
+export function markGroupsNotifiedStatement(
+  db: D1Database,
+  groups: ReadonlyArray<readonly [string, string]>,
+  now = Date.now(),
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL
+       WHERE id IN (SELECT a.id FROM json_each(?1) AS g JOIN alerts AS a
+           ON a.ruleId = g.value ->> 0 AND a.dedupKey = g.value ->> 1)
+         AND version > notifiedVersion AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?2)`,
+    )
+    .bind(JSON.stringify(groups), now - NOTIFY_LEASE_MS);
+}
+
+/**
  * With no destination configured there is nothing to queue: every due version (unclaimed, or
  * its claim run out) is marked notified in one statement instead of being read, claimed and
  * marked alert by alert. Returns how many alerts it marked.

@@ -366,30 +366,39 @@ describe("the alert outbox after the response", () => {
     ]);
   });
 
-  it("with no destination, the outbox is emptied at once, sending nothing and leaving a live claim to its sender", async () => {
+  it("with no destination, a commit marks its alerts notified itself, sending nothing and leaving a live claim to its sender", async () => {
     const batches = queueBatches();
     const source = loadSources(env).find((s) => s.id === "turbopuffer");
     if (!source) throw new Error("no turbopuffer source in the test config");
-    const records = (actor: string) =>
-      invitations(0, 2, actor).map((value) => ({
+    const records = (actor: string, from: number, to: number) =>
+      invitations(from, to, actor).map((value) => ({
         location: "request",
         raw: JSON.stringify(value),
         ok: true as const,
         value,
       }));
-    // The test env has no destination (DESTINATIONS "[]"); the work after the response not run.
-    await ingest(env, source, records("nodest-a"), { defer: () => {} });
-    await ingest(env, source, records("nodest-b"), { defer: () => {} });
-    const due = (await unnotifiedAlerts(env.DB, 1000)).filter((a) => a.dedupKey === "nodest-b");
-    expect(await claimNotifications(env.DB, due)).toHaveLength(1);
-    expect(await queueAlerts(env)).toBeGreaterThanOrEqual(1);
-    expect(batches).toEqual([]);
+    // The test env has no destination (DESTINATIONS "[]"): nothing is left for after the commit.
+    let deferred = 0;
+    const defer = () => {
+      deferred++;
+    };
+    await ingest(env, source, records("nodest-a", 0, 2), { defer });
     expect(await alertsOf("nodest-a")).toEqual([
       expect.objectContaining({ version: 1, notifiedVersion: 1 }),
     ]);
+    expect(deferred).toBe(0);
+    // another sender's live claim on an alert: the next commit raising it leaves it to that sender
+    await ingest(env, source, records("nodest-b", 0, 2), { defer });
+    await env.DB.prepare("UPDATE alerts SET notifyClaimedAt = ?1 WHERE dedupKey = 'nodest-b'")
+      .bind(Date.now())
+      .run();
+    await ingest(env, source, records("nodest-b", 2, 4), { defer });
     expect(await alertsOf("nodest-b"), "claimed by another sender, which marks it").toEqual([
-      expect.objectContaining({ version: 1, notifiedVersion: 0 }),
+      expect.objectContaining({ version: 2, notifiedVersion: 1 }),
     ]);
+    expect(await queueAlerts(env)).toBe(0); // the sweep leaves the live claim too
+    expect(batches).toEqual([]);
+    expect(deferred).toBe(0);
   });
 
   it("a sender that died between its claim and its send: the claim runs out and the next sweep queues the alert once", async () => {
