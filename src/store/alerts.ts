@@ -320,6 +320,25 @@ export const presentAlert = (a: AlertRow) => ({
  */
 export const NOTIFY_LEASE_MS = 5 * 60_000;
 
+/**
+ * The outbox's reads of the due alerts (`version > notifiedVersion`, unclaimed or their claim
+ * run out), each by the index of the due alerts only (src/store/schema.ts alerts_due): the
+ * page read, the page claimed (?1 limit, ?2 now, ?3 claims older than this are taken again),
+ * and the no-destination sweep.
+ */
+export const OUTBOX_SQL = {
+  due: `SELECT * FROM alerts WHERE version > notifiedVersion
+         AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?2)
+       ORDER BY lastSeen LIMIT ?1`,
+  claim: `UPDATE alerts SET notifyClaimedAt = ?2 WHERE id IN (
+         SELECT id FROM alerts WHERE version > notifiedVersion
+           AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?3)
+         ORDER BY lastSeen LIMIT ?1)
+       RETURNING *`,
+  markAll: `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL
+       WHERE version > notifiedVersion AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?1)`,
+} as const;
+
 /** Alerts whose latest version is not queued for the destinations yet and not claimed (the outbox). */
 export async function unnotifiedAlerts(
   db: D1Database,
@@ -327,11 +346,7 @@ export async function unnotifiedAlerts(
   now = Date.now(),
 ): Promise<AlertRow[]> {
   const { results } = await db
-    .prepare(
-      `SELECT * FROM alerts WHERE version > notifiedVersion
-         AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?2)
-       ORDER BY lastSeen LIMIT ?1`,
-    )
+    .prepare(OUTBOX_SQL.due)
     .bind(limit, now - NOTIFY_LEASE_MS)
     .all<AlertRow>();
   return results;
@@ -345,13 +360,7 @@ export async function unnotifiedAlerts(
  */
 export async function claimDue(db: D1Database, limit = 50, now = Date.now()): Promise<AlertRow[]> {
   const { results } = await db
-    .prepare(
-      `UPDATE alerts SET notifyClaimedAt = ?2 WHERE id IN (
-         SELECT id FROM alerts WHERE version > notifiedVersion
-           AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?3)
-         ORDER BY lastSeen LIMIT ?1)
-       RETURNING *`,
-    )
+    .prepare(OUTBOX_SQL.claim)
     .bind(limit, now, now - NOTIFY_LEASE_MS)
     .all<AlertRow>();
   // RETURNING gives no order: the page's (stable: ties keep the order read)
@@ -421,10 +430,7 @@ export function markGroupsNotifiedStatement(
  */
 export async function markAllNotified(db: D1Database, now = Date.now()): Promise<number> {
   const r = await db
-    .prepare(
-      `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL
-       WHERE version > notifiedVersion AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?1)`,
-    )
+    .prepare(OUTBOX_SQL.markAll)
     .bind(now - NOTIFY_LEASE_MS)
     .run();
   return r.meta.changes;
