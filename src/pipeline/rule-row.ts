@@ -88,62 +88,6 @@ function receivedIso(ms: number): string {
   return lastReceived.iso;
 }
 
-/**
- * ruleRowOf(row, view) (src/store/present.ts) of a row prepareRecords made from `origin`, the
- * two unchanged since; or undefined where only ruleRowOf can say (the caller then calls it).
- */
-export function ruleRowFrom(
-  row: LogRow,
-  view: ViewDefinition | undefined,
-  origin: RowOrigin,
-): Record<string, unknown> | undefined {
-  // every stored column but the keys and the vendor columns' JSON, in the row's order
-  const {
-    rid: _rid,
-    key: _key,
-    sourceFields: _fields,
-    ...out
-  } = row as LogRow & { rid?: unknown; key?: unknown };
-  const rule = out as Record<string, unknown>;
-  const { event } = origin;
-  rule.receivedAt = receivedIso(row.receivedAt);
-  rule.eventTime = toIso(row.eventTime);
-  rule.readOnly = row.readOnly === null ? null : row.readOnly === 1;
-  rule.actor = column(event.actor, row.actor, {});
-  rule.tags = column(event.tags, row.tags, {});
-  rule.resources = column(event.resources, row.resources, []);
-  rule.enrichments = column(event.enrichments, row.enrichments, []);
-  const maps = [rule.actor, rule.tags, rule.resources, rule.enrichments];
-  if (maps.includes(UNSURE)) return undefined;
-  if (!view) return rule;
-  const stored = parseJson<unknown>(row.sourceFields, {});
-  if (stored === null || typeof stored !== "object") return undefined;
-  const fields = stored as Record<string, unknown>;
-  const paths = view.rawPaths;
-  // fullSourceFields (src/store/source-fields.ts): the stored fields as they are, unless a
-  // column is read from rawLog
-  if (!paths || view.columns.every((c) => c in fields)) {
-    for (const c of view.columns) if (!(c in rule)) rule[c] = fields[c];
-    return rule;
-  }
-  if (!origin.record || row.rawLog !== event.rawLog) return undefined;
-  const parsed = origin.record.parsed;
-  for (const c of view.columns) {
-    if (c in rule) continue;
-    if (c in fields) rule[c] = fields[c];
-    else {
-      const path = paths[c];
-      if (path === undefined) rule[c] = null;
-      else {
-        const v = readRecord(parsed, path);
-        if (v === UNSURE) return undefined;
-        rule[c] = v ?? null;
-      }
-    }
-  }
-  return rule;
-}
-
 /** The stored columns a rule row leaves out (src/store/present.ts ruleRowOf). */
 const LEFT_OUT = new Set(["rid", "key", "sourceFields"]);
 /** The JSON columns a rule row holds parsed, and what ruleRowOf gives for an empty one. */
@@ -190,7 +134,7 @@ function hasKey(st: LazyState, k: string): boolean {
   return st.viewColumns.has(k);
 }
 
-/** One column of the rule row as ruleRowFrom makes it, or UNSURE (ruleRowOf decides). */
+/** One column of the rule row from memory, or UNSURE (ruleRowOf decides). */
 function columnFrom(st: LazyState, k: string): unknown {
   const { row, origin } = st;
   if (Object.hasOwn(row, k) && !LEFT_OUT.has(k)) {
@@ -221,6 +165,32 @@ function columnFrom(st: LazyState, k: string): unknown {
   if (path === undefined) return null;
   const v = readRecord(origin.record.parsed, path);
   return v === UNSURE ? UNSURE : (v ?? null);
+}
+
+const stateOf = (
+  row: LogRow,
+  view: ViewDefinition | undefined,
+  origin: RowOrigin,
+  full: () => Record<string, unknown>,
+): LazyState => ({ row, view, origin, full, values: new Map() });
+
+/**
+ * ruleRowOf(row, view) (src/store/present.ts) of a row prepareRecords made from `origin`, the
+ * two unchanged since, every column made at once; or undefined where only ruleRowOf can say.
+ */
+export function ruleRowFrom(
+  row: LogRow,
+  view: ViewDefinition | undefined,
+  origin: RowOrigin,
+): Record<string, unknown> | undefined {
+  const st = stateOf(row, view, origin, () => ({}));
+  const rule: Record<string, unknown> = {};
+  for (const k of keysOf(st)) {
+    const v = columnFrom(st, k);
+    if (v === UNSURE) return undefined;
+    rule[k] = v;
+  }
+  return rule;
 }
 
 /** A column of the rule row (hasKey): from memory (ruleRowFrom's way), else ruleRowOf's; kept. */
@@ -266,16 +236,10 @@ export function lazyRuleRow(
   full: () => Record<string, unknown>,
 ): Record<string, unknown> {
   let made: Record<string, unknown> | undefined;
-  const state: LazyState = {
-    row,
-    view,
-    origin,
-    full: () => {
-      made ??= full();
-      return made;
-    },
-    values: new Map(),
-  };
+  const state = stateOf(row, view, origin, () => {
+    made ??= full();
+    return made;
+  });
   return new Proxy(state, LAZY) as unknown as Record<string, unknown>;
 }
 
