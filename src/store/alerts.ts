@@ -321,22 +321,24 @@ export const presentAlert = (a: AlertRow) => ({
 export const NOTIFY_LEASE_MS = 5 * 60_000;
 
 /**
+ * A due alert: a version not notified yet (the condition of the index alerts_due, which the
+ * outbox reads by), unclaimed or its claim older than `lease` (a parameter: now − the lease).
+ */
+const due = (lease: string) =>
+  `version > notifiedVersion AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ${lease})`;
+
+/**
  * The outbox's reads of the due alerts (`version > notifiedVersion`, unclaimed or their claim
  * run out), each by the index of the due alerts only (src/store/schema.ts alerts_due): the
  * page read, the page claimed (?1 limit, ?2 now, ?3 claims older than this are taken again),
  * and the no-destination sweep.
  */
 export const OUTBOX_SQL = {
-  due: `SELECT * FROM alerts WHERE version > notifiedVersion
-         AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?2)
-       ORDER BY lastSeen LIMIT ?1`,
+  due: `SELECT * FROM alerts WHERE ${due("?2")} ORDER BY lastSeen LIMIT ?1`,
   claim: `UPDATE alerts SET notifyClaimedAt = ?2 WHERE id IN (
-         SELECT id FROM alerts WHERE version > notifiedVersion
-           AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?3)
-         ORDER BY lastSeen LIMIT ?1)
+         SELECT id FROM alerts WHERE ${due("?3")} ORDER BY lastSeen LIMIT ?1)
        RETURNING *`,
-  markAll: `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL
-       WHERE version > notifiedVersion AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?1)`,
+  markAll: `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL WHERE ${due("?1")}`,
 } as const;
 
 /** Alerts whose latest version is not queued for the destinations yet and not claimed (the outbox). */
@@ -417,8 +419,7 @@ export function markGroupsNotifiedStatement(
     .prepare(
       `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL
        WHERE id IN (SELECT a.id FROM json_each(?1) AS g JOIN alerts AS a
-           ON a.ruleId = g.value ->> 0 AND a.dedupKey = g.value ->> 1)
-         AND version > notifiedVersion AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?2)`,
+           ON a.ruleId = g.value ->> 0 AND a.dedupKey = g.value ->> 1) AND ${due("?2")}`,
     )
     .bind(JSON.stringify(groups), now - NOTIFY_LEASE_MS);
 }
