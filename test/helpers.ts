@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../src/index";
+import { UPDATE_EVERY_MS } from "../src/store/alerts";
 import { groupRecords, type QuarantinedRecord } from "../src/store/quarantine";
 
 export const QUERY_TOKEN = "test-query-token";
@@ -87,4 +88,18 @@ export function envWith(vars: Record<string, unknown>): Env {
   for (const [k, v] of Object.entries(vars))
     Object.defineProperty(e, k, { value: v, enumerable: true });
   return e;
+}
+
+/**
+ * A minute passes for the alert outbox: the alerts' last notification (of those of `dedupKey`,
+ * or all) moves UPDATE_EVERY_MS back, so their next version may go (an update within the minute
+ * waits, coalesced).
+ */
+export async function aMinuteLater(dedupKey?: string): Promise<void> {
+  await env.DB.prepare(
+    `UPDATE alerts SET notifiedAt = notifiedAt - ?1
+     WHERE notifiedAt IS NOT NULL AND (?2 IS NULL OR dedupKey = ?2)`,
+  )
+    .bind(UPDATE_EVERY_MS, dedupKey ?? null)
+    .run();
 }

@@ -290,6 +290,7 @@ export interface AlertRow {
   version: number;
   notifiedVersion: number;
   notifyClaimedAt: number | null;
+  notifiedAt: number | null;
   delivery: string;
   context: string | null;
 }
@@ -328,15 +329,30 @@ const due = (lease: string) =>
   `version > notifiedVersion AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ${lease})`;
 
 /**
+ * An alert's updates go out at most once per this interval: a version raised within it of the
+ * alert's last notification (`notifiedAt`) waits, and the versions raised meanwhile go as one,
+ * the latest, by the first commit or cron (every minute) after it. A new alert goes at once. A
+ * burst of matches (a push of 1,000 events a second for an hour) is one `alert.created` and an
+ * `alert.updated` a minute per alert, not one per commit: what a receiver reads, and what
+ * Slack's incoming webhooks accept (about one message a second each).
+ */
+export const UPDATE_EVERY_MS = 60_000;
+
+/** A due alert whose next version may go now: new, or its last notification `quiet` ago or more. */
+const sendable = (lease: string, quiet: string) =>
+  `${due(lease)} AND (notifiedVersion = 0 OR notifiedAt IS NULL OR notifiedAt <= ${quiet})`;
+
+/**
  * The outbox's reads of the due alerts (`version > notifiedVersion`, unclaimed or their claim
  * run out), each by the index of the due alerts only (src/store/schema.ts alerts_due): the
- * page read, the page claimed (?1 limit, ?2 now, ?3 claims older than this are taken again),
- * and the no-destination sweep.
+ * page read (?1 limit, ?2 claims older than this are taken again, ?3 updates notified before
+ * this may go: now − UPDATE_EVERY_MS), the page claimed (the same after ?2 now), and the
+ * no-destination sweep (?1 as the read's ?2; no interval: nothing is sent).
  */
 export const OUTBOX_SQL = {
-  due: `SELECT * FROM alerts WHERE ${due("?2")} ORDER BY lastSeen LIMIT ?1`,
+  due: `SELECT * FROM alerts WHERE ${sendable("?2", "?3")} ORDER BY lastSeen LIMIT ?1`,
   claim: `UPDATE alerts SET notifyClaimedAt = ?2 WHERE id IN (
-         SELECT id FROM alerts WHERE ${due("?3")} ORDER BY lastSeen LIMIT ?1)
+         SELECT id FROM alerts WHERE ${sendable("?3", "?4")} ORDER BY lastSeen LIMIT ?1)
        RETURNING *`,
   markAll: `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL WHERE ${due("?1")}`,
 } as const;
@@ -349,7 +365,7 @@ export async function unnotifiedAlerts(
 ): Promise<AlertRow[]> {
   const { results } = await db
     .prepare(OUTBOX_SQL.due)
-    .bind(limit, now - NOTIFY_LEASE_MS)
+    .bind(limit, now - NOTIFY_LEASE_MS, now - UPDATE_EVERY_MS)
     .all<AlertRow>();
   return results;
 }
@@ -363,7 +379,7 @@ export async function unnotifiedAlerts(
 export async function claimDue(db: D1Database, limit = 50, now = Date.now()): Promise<AlertRow[]> {
   const { results } = await db
     .prepare(OUTBOX_SQL.claim)
-    .bind(limit, now, now - NOTIFY_LEASE_MS)
+    .bind(limit, now, now - NOTIFY_LEASE_MS, now - UPDATE_EVERY_MS)
     .all<AlertRow>();
   // RETURNING gives no order: the page's (stable: ties keep the order read)
   return results.sort((a, b) => a.lastSeen - b.lastSeen);
@@ -390,17 +406,24 @@ export async function claimNotifications(
   return due.filter((_, i) => (results[i]?.meta.changes ?? 0) > 0);
 }
 
-/** The claimed versions are queued (or had no destination): the claim ends, notifiedVersion moves. */
-export async function markNotified(db: D1Database, queued: AlertRow[]): Promise<void> {
+/**
+ * The claimed versions are queued (or had no destination): the claim ends, notifiedVersion
+ * moves, and `notifiedAt` (the next update waits UPDATE_EVERY_MS from it) is now.
+ */
+export async function markNotified(
+  db: D1Database,
+  queued: AlertRow[],
+  now = Date.now(),
+): Promise<void> {
   if (queued.length === 0) return;
   // one statement for all (?1: [[id, notifiedVersion, version], ...]; an alert once each)
   await db
     .prepare(
-      `UPDATE alerts SET notifiedVersion = j.value ->> 2, notifyClaimedAt = NULL
+      `UPDATE alerts SET notifiedVersion = j.value ->> 2, notifyClaimedAt = NULL, notifiedAt = ?2
        FROM json_each(?1) AS j
        WHERE alerts.id = j.value ->> 0 AND alerts.notifiedVersion = j.value ->> 1`,
     )
-    .bind(JSON.stringify(queued.map((a) => [a.id, a.notifiedVersion, a.version])))
+    .bind(JSON.stringify(queued.map((a) => [a.id, a.notifiedVersion, a.version])), now)
     .run();
 }
 

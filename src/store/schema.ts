@@ -379,6 +379,11 @@ export const alerts = sqliteTable(
      * claim and its send loses nothing.
      */
     notifyClaimedAt: integer("notifyClaimedAt"),
+    /**
+     * When a version was last queued to the destinations (null: never, or before this column):
+     * the next version waits until src/store/alerts.ts UPDATE_EVERY_MS after it.
+     */
+    notifiedAt: integer("notifiedAt"),
   },
   (t) => [
     index("alerts_rule_key").on(t.ruleId, t.dedupKey, t.firstSeen),

@@ -11,7 +11,7 @@ import { handleNotificationQueue, queueAlerts } from "../../src/alerts/notify";
 import { present } from "../../src/catalog";
 import worker from "../../src/index";
 import { alertEvents, getAlert, presentAlert } from "../../src/store/alerts";
-import { BASE, envWith } from "../helpers";
+import { aMinuteLater, BASE, envWith } from "../helpers";
 
 /**
  * The alert outbox and the notifications queue (src/alerts/notify.ts): what a message carries,
@@ -98,6 +98,7 @@ describe("alert notifications", () => {
       [[invitation(1, "carol"), invitation(2, "carol"), invitation(3, "carol")], "alert.created"],
       [[invitation(4, "carol")], "alert.updated"],
     ] as const) {
+      await aMinuteLater();
       const queued = (await push([...events])).filter((q) => q.destination === "one");
       expect(queued).toHaveLength(1);
       const q = queued[0] as Queued;
@@ -175,6 +176,7 @@ describe("alert notifications", () => {
     await env.DB.prepare("UPDATE events SET receivedAt = receivedAt + 86400000 WHERE id = ?1")
       .bind(again)
       .run();
+    await aMinuteLater();
     const [q] = (await push([invitation(43, "hana")])).filter((x) => x.destination === "one");
     if (!q) throw new Error("not queued");
     const alert = await getAlert(env.DB, alertId);

@@ -10,7 +10,7 @@ import { loadSources } from "../../src/config";
 import worker from "../../src/index";
 import { ingest } from "../../src/pipeline/ingest";
 import { claimNotifications, NOTIFY_LEASE_MS, unnotifiedAlerts } from "../../src/store/alerts";
-import { BASE, envWith, type Json } from "../helpers";
+import { aMinuteLater, BASE, envWith, type Json } from "../helpers";
 
 /**
  * Issue 27: a commit's matches are written in bulk and its alerts deduplicated in memory, one
@@ -109,6 +109,7 @@ describe("alerts deduplicated per commit", () => {
 
   it("a re-pushed batch with 5 new events counts only the new ones, in one update", async () => {
     await push(invitations(0, 10, "batch-again"));
+    await aMinuteLater("batch-again");
     const batches = queueBatches();
     expect(await push(invitations(0, 15, "batch-again"))).toMatchObject({
       inserted: 5,
@@ -262,6 +263,7 @@ describe("alerts deduplicated per commit", () => {
 
   it("one push raising an open alert and opening another writes each once", async () => {
     await push(invitations(0, 3, "batch-open"));
+    await aMinuteLater("batch-open");
     const batches = queueBatches();
     await push([...invitations(3, 5, "batch-open"), ...invitations(0, 4, "batch-new")]);
     expect(await alertsOf("batch-open")).toEqual([
@@ -295,6 +297,43 @@ describe("alerts deduplicated per commit", () => {
 });
 
 describe("the alert outbox after the response", () => {
+  it("an alert's updates within a minute of its last notification wait, then go as one message of the latest version", async () => {
+    const batches = queueBatches();
+    const sent = () => batches.flat().filter((m) => (m.alertId as string) === alertId);
+    await push(invitations(0, 3, "burst"));
+    const alertId = String(
+      (
+        await env.DB.prepare("SELECT id FROM alerts WHERE dedupKey = 'burst'").first<{
+          id: string;
+        }>()
+      )?.id,
+    );
+    expect(sent()).toEqual([expect.objectContaining({ type: "alert.created", version: 1 })]);
+    // four more commits raise it within the minute: nothing is sent, by the commits or the cron
+    for (let i = 0; i < 4; i++) await push(invitations(3 + i * 2, 5 + i * 2, "burst"));
+    await queueAlerts(testEnv);
+    expect(sent()).toHaveLength(1);
+    expect(await alertsOf("burst")).toEqual([
+      expect.objectContaining({ count: 11, version: 5, notifiedVersion: 1 }),
+    ]);
+    // the minute has passed: the cron sends the latest version, once, with every match counted
+    await aMinuteLater("burst");
+    await queueAlerts(testEnv);
+    await queueAlerts(testEnv);
+    expect(sent().slice(1)).toEqual([
+      expect.objectContaining({ type: "alert.updated", version: 5 }),
+    ]);
+    const body = JSON.parse(sent()[1]?.body as string) as { data: Json & { events: Json[] } };
+    expect(body.data).toMatchObject({ count: 11 });
+    expect(body.data.events).toHaveLength(11);
+    // and the next commit's update waits a minute from this notification
+    await push(invitations(11, 12, "burst"));
+    expect(sent()).toHaveLength(2);
+    expect(await alertsOf("burst")).toEqual([
+      expect.objectContaining({ count: 12, version: 6, notifiedVersion: 5 }),
+    ]);
+  });
+
   it("a push's response does not wait for the queue", async () => {
     let release = () => {};
     const sent: Json[] = [];
@@ -396,7 +435,10 @@ describe("the alert outbox after the response", () => {
     expect(await alertsOf("nodest-b"), "claimed by another sender, which marks it").toEqual([
       expect.objectContaining({ version: 2, notifiedVersion: 1 }),
     ]);
-    expect(await queueAlerts(env)).toBe(0); // the sweep leaves the live claim too
+    await queueAlerts(env); // the sweep leaves the live claim too
+    expect(await alertsOf("nodest-b")).toEqual([
+      expect.objectContaining({ version: 2, notifiedVersion: 1 }),
+    ]);
     expect(batches).toEqual([]);
     expect(deferred).toBe(0);
   });

@@ -11,7 +11,16 @@ import { handleNotificationQueue, queueAlerts } from "../../src/alerts/notify";
 import worker from "../../src/index";
 import { sweepClosedWindows } from "../../src/pipeline/correlate";
 import { deliver as deliverBucket, putObject } from "../bucket-helpers";
-import { ADMIN_TOKEN, BASE, call, count, envWith, type Json, query } from "../helpers";
+import {
+  ADMIN_TOKEN,
+  aMinuteLater,
+  BASE,
+  call,
+  count,
+  envWith,
+  type Json,
+  query,
+} from "../helpers";
 
 /**
  * Detections end to end: a push that matches a starter rule → one alert → one signed webhook;
@@ -129,7 +138,11 @@ describe("detections and alerts", () => {
     expect(await push(first)).toMatchObject({ inserted: 0, duplicates: 1 });
     expect(queued).toEqual([]);
 
+    // a second match within a minute of the alert's notification waits for the minute
     await push(invitation(2));
+    expect(queued).toEqual([]);
+    await aMinuteLater();
+    await push(invitation(3));
     expect(queued).toEqual([expect.objectContaining({ type: "alert.updated" })]);
     await consume(queued.splice(0));
     const updated = wh.verify(
@@ -138,23 +151,24 @@ describe("detections and alerts", () => {
     ) as {
       data: Json;
     };
+    // the update carries both matches since the alert's notification: one message, not two
     expect(updated.data).toMatchObject({
-      count: 2,
-      eventIds: [expect.any(String), expect.any(String)],
+      count: 3,
+      eventIds: [expect.any(String), expect.any(String), expect.any(String)],
     });
 
     // The window (dedupMinutes 60) has passed: the next match is a new alert.
     await env.DB.prepare(
       "UPDATE alerts SET firstSeen = firstSeen - 7200000 WHERE ruleId = 'turbopuffer-invitation-created'",
     ).run();
-    await push(invitation(3));
+    await push(invitation(4));
     expect(queued).toEqual([expect.objectContaining({ type: "alert.created" })]);
     const list = (await (
       await query("/v1/alerts?ruleId=turbopuffer-invitation-created")
     ).json()) as {
       data: Json[];
     };
-    expect(list.data.map((a) => a.count)).toEqual([1, 2]);
+    expect(list.data.map((a) => a.count)).toEqual([1, 3]);
   });
 
   it("concurrent sweeps of the outbox queue an alert version once", async () => {
