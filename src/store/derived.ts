@@ -331,6 +331,7 @@ function actorFastOf(a: NonNullable<DerivedMaps["actor"]>) {
   return (e: unknown, actor: Record<string, unknown>): string | false | null => {
     if (!noToJSON(actor)) return null;
     const names = Object.keys(actor);
+    if (names.length === 0) return false; // "{}", stored as it is
     let j = 0;
     let name: string | undefined;
     let email = false;
@@ -344,7 +345,7 @@ function actorFastOf(a: NonNullable<DerivedMaps["actor"]>) {
       if (i === nameAt) name = v;
       else if (i === emailAt) email = true;
     }
-    if (j === names.length) return j === 0 ? null : "";
+    if (j === names.length) return "";
     // one member more: the email the marker '@' stands for, or not the construction's
     if (a.email && name !== undefined && !email && j === names.length - 1) {
       if (names[j] === "email" && actor.email === name) return ACTOR_EMAIL;
@@ -387,12 +388,13 @@ function resourcesFastOf(specs: readonly DerivedResource[]) {
   };
   return (e: unknown, res: readonly unknown[]): boolean | null => {
     if (!noToJSON(res)) return null;
+    if (res.length === 0) return false; // "[]", stored as it is
     list = res;
     k = 0;
     differs = false;
     const same = eachResource(readers, e, each);
     list = [];
-    if (same && k > 0 && k === res.length) return true;
+    if (same && k === res.length) return true;
     if (!differs && !(same && k !== res.length)) return null;
     for (let i = 0; i < res.length; i++) if (typeof res[i] !== "string") return null;
     return false;
@@ -425,6 +427,7 @@ function tagsFastOf(t: NonNullable<DerivedMaps["tags"]>) {
   return (e: unknown, tags: Record<string, unknown>): boolean | null => {
     if (!noToJSON(tags)) return null;
     const names = Object.keys(tags);
+    if (names.length === 0) return false; // "{}", stored as it is
     let j = 0;
     const o = from?.(e);
     if (isObject(o)) {
@@ -445,7 +448,7 @@ function tagsFastOf(t: NonNullable<DerivedMaps["tags"]>) {
       if (!plainText(v)) return null;
       j++;
     }
-    if (j === names.length) return j > 0 ? true : null;
+    if (j === names.length) return true;
     return notTheConstruction(tags, names);
   };
 }
