@@ -80,10 +80,13 @@ interface Compiled {
   /** Whether the text is the construction's (null: ask `tags`). */
   tagsMarker?: (e: unknown, text: string) => boolean | null;
   resourcesText?: (e: unknown, text: string) => boolean;
-  /** The same decisions on the normalizer's maps themselves, where sure (`storedMapTexts`). */
-  actorFast?: (e: unknown, actor: Record<string, unknown>) => string | null;
-  tagsFast?: (e: unknown, tags: Record<string, unknown>) => true | null;
-  resourcesFast?: (e: unknown, resources: readonly unknown[]) => true | null;
+  /**
+   * The same decisions on the normalizer's maps themselves, where sure (`storedMapTexts`):
+   * the marker (true: ''), false where sure there is none (the text is stored), else null.
+   */
+  actorFast?: (e: unknown, actor: Record<string, unknown>) => string | false | null;
+  tagsFast?: (e: unknown, tags: Record<string, unknown>) => boolean | null;
+  resourcesFast?: (e: unknown, resources: readonly unknown[]) => boolean | null;
 }
 
 /**
@@ -295,12 +298,29 @@ function plainText(s: string): boolean {
 const noToJSON = (o: object) => (o as { toJSON?: unknown }).toJSON === undefined;
 
 /**
+ * The answer of a fast decision that found the normalizer's map is not the construction's
+ * sequence of strings (a key or a string differs, one is missing or one too many): false (no
+ * marker, sure) where every value of the map is a string, else null (not sure). Its text is then
+ * either written with an escape or with nothing UNPLAIN (each string as it is, none with a
+ * quote), and the text `actorMarkerOf`, `tagsMarkerOf` or `resourcesTextOf` would compare is the
+ * construction's strings written so: two such texts are the same only where the two sequences
+ * are, and a text with an escape has no marker either. Slack's tags (its session id a number in
+ * rawLog, a string in the map) were compared a second time as text.
+ */
+function notTheConstruction(map: Record<string, unknown>, names: readonly string[]): false | null {
+  for (let i = 0; i < names.length; i++)
+    if (typeof map[names[i] as string] !== "string") return null;
+  return false;
+}
+
+/**
  * The actor's decision on the normalizer's object itself, before any JSON of it is written:
  * '' or '@' where its own keys are the construction's, in its order, each with the very string
  * the construction reads there, and every key and string is plain. Then JSON.stringify of it is
  * the construction's text, with nothing UNPLAIN in it: the marker `actorMarkerOf` gives that
- * text. null: not sure (an undefined member, another key, a string that is not plain, nothing
- * read): the text is written and decided as before.
+ * text. false: sure there is none (`notTheConstruction`), the text is stored. null: not sure
+ * (an undefined member, a string that is not plain, nothing read): the text is written and
+ * decided as before.
  */
 function actorFastOf(a: NonNullable<DerivedMaps["actor"]>) {
   const keys = a.pairs.map(([k]) => k);
@@ -308,9 +328,10 @@ function actorFastOf(a: NonNullable<DerivedMaps["actor"]>) {
   const gets = a.pairs.map(([, p]) => getter(p));
   const nameAt = keys.indexOf("name");
   const emailAt = keys.indexOf("email");
-  return (e: unknown, actor: Record<string, unknown>): string | null => {
+  return (e: unknown, actor: Record<string, unknown>): string | false | null => {
     if (!noToJSON(actor)) return null;
     const names = Object.keys(actor);
+    if (names.length === 0) return false; // "{}", stored as it is
     let j = 0;
     let name: string | undefined;
     let email = false;
@@ -318,17 +339,18 @@ function actorFastOf(a: NonNullable<DerivedMaps["actor"]>) {
       const v = (gets[i] as Get)(e);
       if (typeof v !== "string" || v === "") continue;
       const k = keys[i] as string;
-      if (names[j] !== k || actor[k] !== v || !plainText(v)) return null;
+      if (names[j] !== k || actor[k] !== v) return notTheConstruction(actor, names);
+      if (!plainText(v)) return null;
       j++;
       if (i === nameAt) name = v;
       else if (i === emailAt) email = true;
     }
-    if (j === 0) return null;
     if (j === names.length) return "";
+    // one member more: the email the marker '@' stands for, or not the construction's
     if (a.email && name !== undefined && !email && j === names.length - 1) {
       if (names[j] === "email" && actor.email === name) return ACTOR_EMAIL;
     }
-    return null;
+    return notTheConstruction(actor, names);
   };
 }
 
@@ -342,8 +364,9 @@ const isItem = (x: unknown, type: string, id: string): boolean =>
 
 /**
  * The resources' decision on the normalizer's array itself (as `actorFastOf`): true where its
- * items are the construction's `type:id` strings, in order, all plain. null: not sure (the text
- * is written and decided by `resourcesTextOf`).
+ * items are the construction's `type:id` strings, in order, all plain; false where they are
+ * strings, and not those (`notTheConstruction`). null: not sure (the text is written and decided
+ * by `resourcesTextOf`).
  */
 function resourcesFastOf(specs: readonly DerivedResource[]) {
   if (specs.some((r) => !PLAIN.test(r.type ?? r.path))) return undefined;
@@ -353,18 +376,28 @@ function resourcesFastOf(specs: readonly DerivedResource[]) {
   // synchronous, and nothing it calls comes back here.
   let list: readonly unknown[] = [];
   let k = 0;
+  let differs = false;
   const each = (type: string, id: string) => {
-    if (!isItem(list[k], type, id) || !plainText(id) || !plainText(type)) return false;
+    if (!isItem(list[k], type, id)) {
+      differs = true;
+      return false;
+    }
+    if (!plainText(id) || !plainText(type)) return false;
     k++;
     return true;
   };
-  return (e: unknown, res: readonly unknown[]): true | null => {
+  return (e: unknown, res: readonly unknown[]): boolean | null => {
     if (!noToJSON(res)) return null;
+    if (res.length === 0) return false; // "[]", stored as it is
     list = res;
     k = 0;
+    differs = false;
     const same = eachResource(readers, e, each);
     list = [];
-    return same && k > 0 && k === res.length ? true : null;
+    if (same && k === res.length) return true;
+    if (!differs && !(same && k !== res.length)) return null;
+    for (let i = 0; i < res.length; i++) if (typeof res[i] !== "string") return null;
+    return false;
   };
 }
 
@@ -377,8 +410,9 @@ const indexKey = (k: string) => {
 /**
  * The tags' decision on the normalizer's object itself (as `actorFastOf`): true where its own
  * keys and strings are those of the object at `from` then the pairs', in order, all plain (the
- * caller still asks for a raw text with no backslash where there is a `from`). null: not sure
- * (the text is written and decided by `tagsMarkerOf`).
+ * caller still asks for a raw text with no backslash where there is a `from`); false where sure
+ * they are not (`notTheConstruction`). null: not sure (the text is written and decided by
+ * `tagsMarkerOf`).
  */
 function tagsFastOf(t: NonNullable<DerivedMaps["tags"]>) {
   const keys = t.pairs.map(([k]) => k);
@@ -390,9 +424,10 @@ function tagsFastOf(t: NonNullable<DerivedMaps["tags"]>) {
   const from = t.from === undefined ? null : getter(t.from);
   const gets = t.pairs.map(([, p]) => getter(p));
   const own = Object.prototype.hasOwnProperty;
-  return (e: unknown, tags: Record<string, unknown>): true | null => {
+  return (e: unknown, tags: Record<string, unknown>): boolean | null => {
     if (!noToJSON(tags)) return null;
     const names = Object.keys(tags);
+    if (names.length === 0) return false; // "{}", stored as it is
     let j = 0;
     const o = from?.(e);
     if (isObject(o)) {
@@ -400,7 +435,8 @@ function tagsFastOf(t: NonNullable<DerivedMaps["tags"]>) {
       for (const k in o) {
         const v = o[k];
         if (typeof v !== "string" || k === "__proto__" || indexKey(k)) return null;
-        if (names[j] !== k || tags[k] !== v || !plainText(k) || !plainText(v)) return null;
+        if (names[j] !== k || tags[k] !== v) return notTheConstruction(tags, names);
+        if (!plainText(k) || !plainText(v)) return null;
         j++;
       }
     }
@@ -408,10 +444,12 @@ function tagsFastOf(t: NonNullable<DerivedMaps["tags"]>) {
       const v = (gets[i] as Get)(e);
       if (typeof v !== "string" || v === "") continue;
       const k = keys[i] as string;
-      if (names[j] !== k || tags[k] !== v || !plainText(v)) return null;
+      if (names[j] !== k || tags[k] !== v) return notTheConstruction(tags, names);
+      if (!plainText(v)) return null;
       j++;
     }
-    return j > 0 && j === names.length ? true : null;
+    if (j === names.length) return true;
+    return notTheConstruction(tags, names);
   };
 }
 
@@ -601,16 +639,26 @@ export function storedMapTexts(
     c.actorFast && isObject(maps.actor)
       ? c.actorFast(parsed, maps.actor as Record<string, unknown>)
       : null;
-  const actor = a ?? actorStored(c, parsed, JSON.stringify(maps.actor));
-  const tagsSure =
-    isObject(maps.tags) &&
-    c.tagsFast?.(parsed, maps.tags as Record<string, unknown>) === true &&
-    (d.tags?.from === undefined || !rawLog.includes("\\"));
-  const tags = tagsSure ? "" : tagsStored(c, d, parsed, rawLog, JSON.stringify(maps.tags));
-  const resources =
-    Array.isArray(maps.resources) && c.resourcesFast?.(parsed, maps.resources) === true
+  const actor =
+    typeof a === "string"
+      ? a
+      : a === false
+        ? JSON.stringify(maps.actor)
+        : actorStored(c, parsed, JSON.stringify(maps.actor));
+  const t = isObject(maps.tags) ? c.tagsFast?.(parsed, maps.tags as Record<string, unknown>) : null;
+  const tags =
+    t === true && (d.tags?.from === undefined || !rawLog.includes("\\"))
       ? ""
-      : resourcesStored(c, parsed, JSON.stringify(maps.resources));
+      : t === false
+        ? JSON.stringify(maps.tags)
+        : tagsStored(c, d, parsed, rawLog, JSON.stringify(maps.tags));
+  const r = Array.isArray(maps.resources) ? c.resourcesFast?.(parsed, maps.resources) : null;
+  const resources =
+    r === true
+      ? ""
+      : r === false
+        ? JSON.stringify(maps.resources)
+        : resourcesStored(c, parsed, JSON.stringify(maps.resources));
   return { actor, tags, resources };
 }
 

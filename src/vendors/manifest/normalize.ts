@@ -325,7 +325,9 @@ function sourceFieldsReader(m: Manifest): Read<Record<string, unknown>> {
       else if (typeof v !== "string") v = null;
       if (v === null) {
         const copy = copies[i];
-        if (copy) v = copy();
+        // (the copy of the template holds null already)
+        if (!copy) continue;
+        v = copy();
       }
       out[names[i] as string] = v;
     }

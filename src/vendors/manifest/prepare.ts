@@ -133,9 +133,14 @@ export function preparer(
       for (const k in value) {
         same &&= shape.keys[n] === k;
         const v = value[k];
+        keys[n] = k;
+        // (a cell that is not text is its value: only text is trimmed, parsed or read as a number)
+        if (typeof v !== "string") {
+          values[n++] = v;
+          continue;
+        }
         const cell = cellOf(k, same ? (shape.renamed[n] as string) : rename(k), v);
         if (cell instanceof Nesting) return cell;
-        keys[n] = k;
         values[n] = cell;
         if (cell !== v) changed[c++] = n;
         n++;
