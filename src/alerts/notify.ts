@@ -20,14 +20,13 @@ import { eventJsonCache } from "./event-json";
 
 /**
  * Alert notifications, through the `auditflare-notifications` queue (retries with backoff, then
- * its dead-letter queue): one message per (alert version, destination). The alerts table is the
- * outbox: what has a version not yet queued is queued after each commit that made alerts (a
- * push's after its response, in `ctx.waitUntil`), and by the every-minute cron (an alert's
+ * its dead-letter queue): one message per (alert version queued, destination). The alerts table
+ * is the outbox: what has a version not yet queued is queued after each commit that made alerts
+ * (a push's after its response, in `ctx.waitUntil`), and by the every-minute cron (an alert's
  * update within a minute of its last notification waits for the minute, and the versions raised
- * meanwhile go as one: src/store/alerts.ts UPDATE_EVERY_MS), so a failure
- * between the commit and the queue, or queueing that never ran, loses nothing. Each
- * version is claimed before it is queued (and given back if the queue refuses), so concurrent
- * sweeps never queue it twice.
+ * meanwhile go as one: src/store/alerts.ts UPDATE_EVERY_MS), so a failure between the commit and
+ * the queue, or queueing that never ran, loses nothing. Each version is claimed before it is
+ * queued (and given back if the queue refuses), so concurrent sweeps never queue it twice.
  */
 
 export const notification = z.object({
