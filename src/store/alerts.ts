@@ -333,10 +333,17 @@ const due = (lease: string) =>
  * alert's last notification (`notifiedAt`) waits, and the versions raised meanwhile go as one,
  * the latest, by the first commit or cron (every minute) after it. A new alert goes at once. A
  * burst of matches (a push of 1,000 events a second for an hour) is one `alert.created` and an
- * `alert.updated` a minute per alert, not one per commit: what a receiver reads, and what
- * Slack's incoming webhooks accept (about one message a second each).
+ * `alert.updated` a minute per alert, not one per commit (Slack's incoming webhooks take about
+ * one message a second each). The limit is per alert: a thousand new alerts still go at once.
  */
 export const UPDATE_EVERY_MS = 60_000;
+
+/**
+ * How much earlier than UPDATE_EVERY_MS an update may go: the every-minute cron does not fire to
+ * the millisecond, and an alert notified by one run would otherwise miss the next by a hair and
+ * wait for the one after (an update every 2 minutes).
+ */
+const UPDATE_SLACK_MS = 5_000;
 
 /** A due alert whose next version may go now: new, or its last notification `quiet` ago or more. */
 const sendable = (lease: string, quiet: string) =>
@@ -346,8 +353,8 @@ const sendable = (lease: string, quiet: string) =>
  * The outbox's reads of the due alerts (`version > notifiedVersion`, unclaimed or their claim
  * run out), each by the index of the due alerts only (src/store/schema.ts alerts_due): the
  * page read (?1 limit, ?2 claims older than this are taken again, ?3 updates notified before
- * this may go: now − UPDATE_EVERY_MS), the page claimed (the same after ?2 now), and the
- * no-destination sweep (?1 as the read's ?2; no interval: nothing is sent).
+ * this may go: now − UPDATE_EVERY_MS + UPDATE_SLACK_MS), the page claimed (the same after ?2
+ * now), and the no-destination sweep (?1 as the read's ?2; no interval: nothing is sent).
  */
 export const OUTBOX_SQL = {
   due: `SELECT * FROM alerts WHERE ${sendable("?2", "?3")} ORDER BY lastSeen LIMIT ?1`,
@@ -365,7 +372,7 @@ export async function unnotifiedAlerts(
 ): Promise<AlertRow[]> {
   const { results } = await db
     .prepare(OUTBOX_SQL.due)
-    .bind(limit, now - NOTIFY_LEASE_MS, now - UPDATE_EVERY_MS)
+    .bind(limit, now - NOTIFY_LEASE_MS, now - UPDATE_EVERY_MS + UPDATE_SLACK_MS)
     .all<AlertRow>();
   return results;
 }
@@ -379,7 +386,7 @@ export async function unnotifiedAlerts(
 export async function claimDue(db: D1Database, limit = 50, now = Date.now()): Promise<AlertRow[]> {
   const { results } = await db
     .prepare(OUTBOX_SQL.claim)
-    .bind(limit, now, now - NOTIFY_LEASE_MS, now - UPDATE_EVERY_MS)
+    .bind(limit, now, now - NOTIFY_LEASE_MS, now - UPDATE_EVERY_MS + UPDATE_SLACK_MS)
     .all<AlertRow>();
   // RETURNING gives no order: the page's (stable: ties keep the order read)
   return results.sort((a, b) => a.lastSeen - b.lastSeen);
@@ -408,7 +415,9 @@ export async function claimNotifications(
 
 /**
  * The claimed versions are queued (or had no destination): the claim ends, notifiedVersion
- * moves, and `notifiedAt` (the next update waits UPDATE_EVERY_MS from it) is now.
+ * moves, and `notifiedAt` (the next update waits UPDATE_EVERY_MS from it) is the claim's time,
+ * so a sweep a minute after the one that claimed it finds it sendable (a mark is later than its
+ * claim by the events' read and the queue's send).
  */
 export async function markNotified(
   db: D1Database,
@@ -416,10 +425,12 @@ export async function markNotified(
   now = Date.now(),
 ): Promise<void> {
   if (queued.length === 0) return;
-  // one statement for all (?1: [[id, notifiedVersion, version], ...]; an alert once each)
+  // one statement for all (?1: [[id, notifiedVersion, version], ...]; an alert once each); SET
+  // reads the row as it was: notifiedAt takes the claim's time before the claim is cleared
   await db
     .prepare(
-      `UPDATE alerts SET notifiedVersion = j.value ->> 2, notifyClaimedAt = NULL, notifiedAt = ?2
+      `UPDATE alerts SET notifiedVersion = j.value ->> 2, notifyClaimedAt = NULL,
+         notifiedAt = coalesce(notifyClaimedAt, ?2)
        FROM json_each(?1) AS j
        WHERE alerts.id = j.value ->> 0 AND alerts.notifiedVersion = j.value ->> 1`,
     )

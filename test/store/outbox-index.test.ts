@@ -1,6 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { claimDue, markAllNotified, OUTBOX_SQL } from "../../src/store/alerts";
+import {
+  claimDue,
+  markAllNotified,
+  markNotified,
+  OUTBOX_SQL,
+  UPDATE_EVERY_MS,
+} from "../../src/store/alerts";
 
 /**
  * The outbox reads only the due alerts (an index of them: alerts_due), never every alert ever
@@ -40,5 +46,31 @@ describe("the alert outbox by the index of the due alerts", () => {
       "SELECT count(*) AS n FROM alerts WHERE ruleId = 'outbox-index' AND version > notifiedVersion",
     ).first<{ n: number }>();
     expect(due?.n).toBe(0);
+  });
+
+  it("an alert's next version may go a minute after the claim that notified it, 5 s early at most", async () => {
+    const t = Date.now() - 3600_000;
+    await env.DB.prepare(
+      `INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds)
+       VALUES ('oi-minute', 'outbox-minute', 't', 'low', 'oi-minute', 's', ?1, ?1, 1, '[]')`,
+    )
+      .bind(t)
+      .run();
+    const mine = async (now: number) =>
+      (await claimDue(env.DB, 1000, now)).filter((a) => a.id === "oi-minute");
+    const [created] = await mine(t);
+    if (!created) throw new Error("a new alert is claimed at once");
+    // marked 10 s after its claim (the events read, the queue's send): the minute counts from the claim
+    await markNotified(env.DB, [created], t + 10_000);
+    const row = await env.DB.prepare(
+      "SELECT notifiedAt FROM alerts WHERE id = 'oi-minute'",
+    ).first();
+    expect(row?.notifiedAt).toBe(t);
+    await env.DB.prepare("UPDATE alerts SET version = 2, count = 2 WHERE id = 'oi-minute'").run();
+    expect(await mine(t + 30_000), "an update within the minute waits").toEqual([]);
+    expect(await mine(t + UPDATE_EVERY_MS - 6_000), "more than 5 s early").toEqual([]);
+    expect(await mine(t + UPDATE_EVERY_MS - 4_000)).toEqual([
+      expect.objectContaining({ version: 2, notifiedVersion: 1 }),
+    ]);
   });
 });
