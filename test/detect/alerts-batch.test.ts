@@ -248,6 +248,29 @@ describe("alerts deduplicated per commit", () => {
     ]);
   });
 
+  it("a refused update is given back and goes with the next sweep, not a minute later", async () => {
+    queueBatches();
+    await push(invitations(0, 2, "batch-refused-update"));
+    await aMinuteLater("batch-refused-update");
+    const spy = vi.spyOn(env.NOTIFICATIONS, "sendBatch").mockRejectedValueOnce(new Error("down"));
+    await push(invitations(2, 4, "batch-refused-update"));
+    expect(await alertsOf("batch-refused-update")).toEqual([
+      expect.objectContaining({ version: 2, notifiedVersion: 1 }),
+    ]);
+    spy.mockRestore();
+    const batches = queueBatches();
+    await queueAlerts(testEnv);
+    const id = await env.DB.prepare(
+      "SELECT id FROM alerts WHERE dedupKey = 'batch-refused-update'",
+    ).first<{ id: string }>();
+    expect(batches.flat().filter((m) => m.alertId === id?.id)).toEqual([
+      expect.objectContaining({ type: "alert.updated", version: 2 }),
+    ]);
+    expect(await alertsOf("batch-refused-update")).toEqual([
+      expect.objectContaining({ count: 4, version: 2, notifiedVersion: 2 }),
+    ]);
+  });
+
   it("matches of a thousand actors in one push make a thousand alerts of one event each", async () => {
     const batches = queueBatches();
     const events = Array.from({ length: 1000 }, (_, i) => invitation(i, `batch-many-${i}`));
