@@ -97,6 +97,18 @@ function readsOf(view: ViewDefinition, paths: Readonly<Record<string, string>>, 
 }
 
 /**
+ * Whether a vendor field's value is stored: the view reads no path for it (`read` null), or what
+ * it reads from the parsed record is not that value. The normalizer's value is often the parsed
+ * record's own (a whole object of it): parsed JSON holds no undefined and no NaN, so it is
+ * `same` as itself, with no walk through it.
+ */
+function isStored(v: unknown, read: Read | null | undefined, parsed: unknown): boolean {
+  if (read === null || read === undefined) return true;
+  const raw = read(parsed);
+  return v !== raw && !same(v, raw);
+}
+
+/**
  * `storedSourceFields` for fields with the names of the last ones, in their order (undefined:
  * other names, or more, or fewer; the caller then takes Object.keys). A for-in over the fields
  * object reads its values through V8's enum cache (the normalizer makes every event's fields
@@ -116,12 +128,7 @@ function storedAsKnown(
   for (const k in fields) {
     if (names[i] !== k) return undefined;
     const v = fields[k];
-    const read = reads[i++];
-    if (read === null || read === undefined) out[k] = v;
-    else {
-      const raw = read(parsed);
-      if (v !== raw && !same(v, raw)) out[k] = v;
-    }
+    if (isStored(v, reads[i++], parsed)) out[k] = v;
   }
   return i === names.length ? out : undefined;
 }
@@ -145,14 +152,7 @@ export function storedSourceFields(
   for (let i = 0; i < names.length; i++) {
     const k = names[i] as string;
     const v = fields[k];
-    const read = reads[i];
-    if (read === null || read === undefined) out[k] = v;
-    else {
-      // The normalizer's value is often the parsed record's own (a whole object of it): parsed
-      // JSON holds no undefined and no NaN, so it is `same` as itself, with no walk through it.
-      const raw = read(parsed);
-      if (v !== raw && !same(v, raw)) out[k] = v;
-    }
+    if (isStored(v, reads[i], parsed)) out[k] = v;
   }
   return out;
 }
