@@ -345,6 +345,13 @@ export const UPDATE_EVERY_MS = 60_000;
  */
 const UPDATE_SLACK_MS = 5_000;
 
+/**
+ * The outbox read's and claim's time bounds at `now`: claims older than the first are taken
+ * again; updates notified before the second may go.
+ */
+const sendBounds = (now: number) =>
+  [now - NOTIFY_LEASE_MS, now - UPDATE_EVERY_MS + UPDATE_SLACK_MS] as const;
+
 /** A due alert whose next version may go now: new, or its last notification `quiet` ago or more. */
 const sendable = (lease: string, quiet: string) =>
   `${due(lease)} AND (notifiedVersion = 0 OR notifiedAt IS NULL OR notifiedAt <= ${quiet})`;
@@ -372,7 +379,7 @@ export async function unnotifiedAlerts(
 ): Promise<AlertRow[]> {
   const { results } = await db
     .prepare(OUTBOX_SQL.due)
-    .bind(limit, now - NOTIFY_LEASE_MS, now - UPDATE_EVERY_MS + UPDATE_SLACK_MS)
+    .bind(limit, ...sendBounds(now))
     .all<AlertRow>();
   return results;
 }
@@ -386,7 +393,7 @@ export async function unnotifiedAlerts(
 export async function claimDue(db: D1Database, limit = 50, now = Date.now()): Promise<AlertRow[]> {
   const { results } = await db
     .prepare(OUTBOX_SQL.claim)
-    .bind(limit, now, now - NOTIFY_LEASE_MS, now - UPDATE_EVERY_MS + UPDATE_SLACK_MS)
+    .bind(limit, now, ...sendBounds(now))
     .all<AlertRow>();
   // RETURNING gives no order: the page's (stable: ties keep the order read)
   return results.sort((a, b) => a.lastSeen - b.lastSeen);
