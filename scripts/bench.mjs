@@ -36,6 +36,7 @@ const MACHINE = new Set([
   "rows_written_per_event",
   "gzip_decompressed_ratio",
   "query_p50_ratio",
+  "query_p50_ratio_prepared",
   "detection_overhead_ratio",
   "explore_p50_ms",
   "archive_parquet_bytes_per_event",
@@ -56,7 +57,8 @@ const only = args
   .split(",");
 const step = (name) => !only || only.includes(name);
 /** Figures other figures are computed from (recorded, shown in the table only). */
-const INPUTS = /^(query_worker_p50_ms|query_sqlite_p50_ms|query_d1_roundtrip_p50_ms)( |$)/;
+const INPUTS =
+  /^(query_worker_p50_ms|query_sqlite_p50_ms|query_sqlite_prepared_p50_ms|query_d1_roundtrip_p50_ms)( |$)/;
 const table = [];
 const figures = new Map();
 
@@ -92,6 +94,11 @@ for (const filter of ["source", "eventName", "actor", "time"]) {
   const worker = figures.get(`query_worker_p50_ms ${filter}`);
   const raw = figures.get(`query_sqlite_p50_ms ${filter}`);
   if (worker && raw) emit(`query_p50_ratio ${filter} ${(worker / raw).toFixed(2)}`);
+  // stricter: against the statement run by better-sqlite3 with no ORM (drizzle's row mapping
+  // is most of query_sqlite_p50_ms)
+  const prepared = figures.get(`query_sqlite_prepared_p50_ms ${filter}`);
+  if (worker && prepared)
+    emit(`query_p50_ratio_prepared ${filter} ${(worker / prepared).toFixed(2)}`);
   // the floor: one bare local D1 round trip plus SQLite's own time (bench/query.bench.ts)
   const trip = figures.get("query_d1_roundtrip_p50_ms");
   if (trip && raw) {
