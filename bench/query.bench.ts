@@ -26,7 +26,9 @@ import { QUERY_EVENTS, QUERY_FILTERS, storeQueryRows } from "./events";
  * `sql` the page's one D1 statement (queryLogs), `tiers` the store side of the route
  * (queryTiers: the page with the cold-hour check in it, one statement), `cold_check` that check
  * alone, `build` drizzle building the page's statement, `ship` the page's 101 rows read back by
- * key (what D1 costs to carry them, with no search), `render` the 100 rows' JSON as the route
+ * key (what D1 costs to carry them, with no search), `d1_page` the page's statement alone, read
+ * as arrays (what a Worker doing nothing else would wait for: bench.mjs's query_floor_p50_ms),
+ * `render` the 100 rows' JSON as the route
  * writes it (presentedJson), `auth` the token's check (roleOf). `request_floor` is a request to
  * /healthz (routing, the Response, its body read). `d1_sqlite_mean` is D1's own count of the
  * page statement's time inside its SQLite (meta.duration, a mean).
@@ -129,6 +131,10 @@ it("query p50/p95 through the Worker over the query data set", async () => {
       build: async () =>
         logsQuery(drizzle(env.DB), { ...q, limit: 101, skipColdHours: "ifAny" }).toSQL(),
       ship: () => env.DB.prepare(byKey).raw(),
+      d1_page: () =>
+        env.DB.prepare(page.sql)
+          .bind(...page.params)
+          .raw(),
       render: async () =>
         `{"data":[${rows
           .slice(0, 100)

@@ -29,6 +29,9 @@
 //   push_http_floor_ms <scenario> refused_body|healthz   what `wrangler dev` alone costs a request:
 //                                          the same size of body refused (401) before the Worker
 //                                          reads it, and a GET /healthz (medians)
+//   push_http_ceiling_ratio <scenario>     push_http_ratio with no Worker code at all: BATCH events
+//                                          in a matching push's D1 batch (its spans) plus the
+//                                          refused body's time, ÷ the same raw SQLite
 // and, with PROFILE_SPANS=true in the Worker (src/lib/spans.ts), the mean breakdown of one
 // matching push and of one plain push of the blocks, their first pushes included
 // (`push_profile_ms <scenario>[/plain] <stage> <ms>`).
@@ -106,6 +109,8 @@ let baselineRows = [];
 /** The events of the pushes while a run is collecting them (null: not collecting). */
 let pushed = null;
 const results = [];
+/** Per scenario: a matching push's D1 batch plus `wrangler dev`'s cost of its body (ms). */
+const floorMs = new Map();
 const report = (line) => {
   console.log(`BENCH ${line}`);
   results.push(line);
@@ -374,6 +379,9 @@ async function scenario(destinations) {
             at(m, "alert_outbox");
           report(`detection_share ${name} ${(cost / (m.total - cost)).toFixed(3)}`);
         }
+        // The fastest a matching push could be with no Worker code at all: local D1's batch of
+        // its statements plus what `wrangler dev` costs its body (push_http_ceiling_ratio below).
+        if (m?.ms.d1_batch) floorMs.set(name, m.ms.d1_batch + median(floor.body));
         if (hook) {
           // Deliveries go on after the pushes (the notifications queue): the server stays up
           // until they settle.
@@ -412,4 +420,8 @@ if (Database) {
     const parts = line.split(" ");
     report(`push_http_ratio ${parts[1]} ${(Number(parts[2]) / sqlite).toFixed(3)}`);
   }
+  // The ratio a push would reach if the Worker's own work took no time: what local D1 and
+  // `wrangler dev` alone allow this goal on this machine.
+  for (const [name, ms] of floorMs)
+    report(`push_http_ceiling_ratio ${name} ${(BATCH / (ms / 1000) / sqlite).toFixed(3)}`);
 }
