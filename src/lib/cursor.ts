@@ -29,3 +29,23 @@ export function decodeCursor(s: string): LogCursor | null {
     return null;
   }
 }
+
+/** The alerts list's cursor (GET /v1/alerts, MCP list_alerts): base64 of [firstSeen, id]. */
+export const encodeAlertsCursor = (firstSeen: number, id: string): string =>
+  btoa(JSON.stringify([firstSeen, id]));
+
+/** An alerts cursor decoded: null when it is not one encodeAlertsCursor wrote. */
+export function decodeAlertsCursor(s: string): [number, string] | null {
+  try {
+    const v = JSON.parse(atob(s)) as unknown;
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === "number" &&
+      Number.isSafeInteger(v[0]) &&
+      typeof v[1] === "string"
+    )
+      return [v[0], v[1]];
+  } catch {}
+  return null;
+}

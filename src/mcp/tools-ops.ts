@@ -1,7 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { present } from "../catalog";
-import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { decodeAlertsCursor, decodeCursor, encodeAlertsCursor, encodeCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
 import { presentQuarantine } from "../routes/quarantine";
 import { listRuleFiles } from "../routes/rules";
@@ -41,14 +41,11 @@ function fitted<T>(items: readonly T[], around: unknown = {}) {
 
 const cutNote = (cut: boolean) => (cut ? ` (cut at ${KiB} KiB: narrow the request)` : "");
 
-/** An alerts cursor: the REST API's own (GET /v1/alerts: base64 of [firstSeen, id]). */
+/** An alerts cursor: the REST API's own (GET /v1/alerts). */
 function alertsCursor(s: string | undefined): [number, string] | [null, null] {
   if (!s) return [null, null];
-  try {
-    const v = JSON.parse(atob(s)) as unknown;
-    if (Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "string")
-      return [v[0], v[1]];
-  } catch {}
+  const after = decodeAlertsCursor(s);
+  if (after) return after;
   throw new AppError("invalid_parameter", `"cursor" is not a cursor list_alerts issued`);
 }
 
@@ -153,7 +150,7 @@ export function opsTools(server: McpServer, ctx: CallContext): void {
         summary: `${fit.items.length} alert(s), ${open} open${more ? " (more: pass nextCursor)" : ""}${cutNote(fit.cut)}`,
         data: {
           data: fit.items,
-          nextCursor: more && last ? btoa(JSON.stringify([last.firstSeen, last.id])) : null,
+          nextCursor: more && last ? encodeAlertsCursor(last.firstSeen, last.id) : null,
           truncated: fit.cut,
         },
       };

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { present as presentRow } from "../catalog";
+import { decodeAlertsCursor, encodeAlertsCursor } from "../lib/cursor";
 import { AppError } from "../lib/errors";
 import {
   adminSecurity,
@@ -180,7 +181,13 @@ const time = (v: string | undefined, name: string) => {
 alertsRoutes.openapi(listRoute, async (c) => {
   rejectUnknownParams(c, KNOWN);
   const q = c.req.valid("query");
-  const [at, id] = q.cursor ? (JSON.parse(atob(q.cursor)) as [number, string]) : [null, null];
+  const after = q.cursor ? decodeAlertsCursor(q.cursor) : null;
+  if (q.cursor && !after)
+    throw new AppError(
+      "invalid_parameter",
+      `query parameter "cursor" is not a cursor this API issued`,
+    );
+  const [at, id] = after ?? [null, null];
   const results = await listAlerts(c.env.DB, {
     status: q.status ?? null,
     ruleId: q.ruleId ?? null,
@@ -193,7 +200,7 @@ alertsRoutes.openapi(listRoute, async (c) => {
   const page = results.slice(0, q.limit);
   const last = page[page.length - 1];
   const nextCursor =
-    results.length > q.limit && last ? btoa(JSON.stringify([last.firstSeen, last.id])) : null;
+    results.length > q.limit && last ? encodeAlertsCursor(last.firstSeen, last.id) : null;
   return c.json({ data: page.map(presentAlert), nextCursor }, 200);
 });
 
