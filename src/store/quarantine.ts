@@ -112,8 +112,19 @@ export class RecordGroup {
     await this.gzip.writer.write(encoder.encode(text));
   }
 
-  /** The NDJSON text (small groups) or its gzip (larger ones). */
-  async finish(): Promise<{ text: string } | { gzip: Uint8Array }> {
+  private finished: Promise<{ text: string } | { gzip: Uint8Array }> | undefined;
+
+  /**
+   * The NDJSON text (small groups) or its gzip (larger ones); the same on every call: a commit
+   * retried (rules changed meanwhile, a key taken) stores the group again, and the gzip writer
+   * closes once.
+   */
+  finish(): Promise<{ text: string } | { gzip: Uint8Array }> {
+    this.finished ??= this.finishOnce();
+    return this.finished;
+  }
+
+  private async finishOnce(): Promise<{ text: string } | { gzip: Uint8Array }> {
     if (!this.gzip && this.pendingChars <= QUARANTINE_INLINE_BYTES)
       return { text: this.pending.join("") };
     await this.spill();

@@ -132,6 +132,33 @@ describe("a quarantined record seen again is kept once and counted once", () => 
     });
   });
 
+  it("push: a commit retried because another isolate changed the rules keeps its 100 KB of bad records (stored gzipped) and answers 200", async () => {
+    await push("turbopuffer", JSON.stringify([tpEvent(9_001)])); // this isolate loads the rules
+    // another isolate changes them: this one's cache is stale, so its next commit is retried
+    await env.DB.prepare(
+      "INSERT INTO rule_states (id, enabled, updatedAt) VALUES ('changed-elsewhere', 1, ?1)",
+    )
+      .bind(Date.now())
+      .run();
+    const before = await stats("turbopuffer");
+    const bad = Array.from(
+      { length: 200 },
+      (_, i) => `{"broken": ${i}, "pad": "${"x".repeat(500)}"`,
+    );
+    const res = await push("turbopuffer", [JSON.stringify(tpEvent(9_002)), ...bad].join("\n"), {
+      headers: { "content-type": "application/x-ndjson" },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(delta(await stats("turbopuffer"), before)).toEqual({
+      received: 201,
+      inserted: 1,
+      duplicates: 0,
+      quarantined: 200,
+    });
+    const kept = await keptRecords("sourceID = ? AND rawEncoding = 'records+gzip'", "turbopuffer");
+    expect(kept.filter((r) => r.raw.startsWith('{"broken": ')).length).toBe(200);
+  });
+
   it("poll: three PlanetScale records without an id, polled three times, are three records kept once", async () => {
     const before = await stats("ps");
     const entriesBefore = await entries("ps");
