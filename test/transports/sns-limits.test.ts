@@ -117,6 +117,27 @@ describe("SNS: the certificate and the confirmation are bounded calls", () => {
     expect(error.message).toContain(cert);
   });
 
+  it("a certificate fetch still hanging for one message does not hold the next: it fetches the certificate itself and is stored", async () => {
+    const cert = certUrl();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    let calls = 0;
+    const started = hangingFetch((url) =>
+      // the first fetch of the certificate hangs (its request gone); later ones answer
+      url === cert && ++calls > 1 ? new Response(signer.pem) : undefined,
+    );
+    const first = postSns(await notification(cert));
+    await started;
+    // the second message is answered while the first one's fetch still hangs
+    const second = await postSns(await notification(cert));
+    expect(second.status).toBe(200);
+    expect(calls).toBe(2);
+    await vi.advanceTimersByTimeAsync(10_001);
+    expect((await first).status).toBe(502);
+    // the key, once had, is kept: a third message fetches nothing
+    expect((await postSns(await notification(cert))).status).toBe(200);
+    expect(calls).toBe(2);
+  });
+
   it("a SubscribeURL that never answers: 502, the subscription pending with a timeout", async () => {
     const cert = certUrl();
     const subscribe =

@@ -111,7 +111,7 @@ export function checkSnsMessage(m: SnsMessage, p: SnsPolicy): void {
   if (m.Type !== "Notification") checkSnsUrl(m.SubscribeURL, "SubscribeURL");
 }
 
-const keys = new Map<string, Promise<CryptoKey>>();
+const keys = new Map<string, CryptoKey>();
 
 function pinnedCerts(env: Env): Record<string, string> {
   const raw = (env as { SNS_CERTS?: unknown }).SNS_CERTS;
@@ -160,17 +160,21 @@ async function importCertificate(
   }
 }
 
-/** The certificate's key for `hash`, imported once per isolate (pins are never fetched). */
-function signingKey(env: Env, url: string, hash: "SHA-1" | "SHA-256"): Promise<CryptoKey> {
+/**
+ * The certificate's key for `hash`, kept per isolate once imported (pins are never fetched). Kept
+ * as a value, never as the fetch in flight: workerd cancels a fetch with the request that made
+ * it, so a promise shared with later requests would never settle and hold every later message
+ * with that certificate (as src/lib/jwt.ts keeps its key sets). A failed fetch is not kept: the
+ * next message tries again. Requests that meet no key each fetch it.
+ */
+async function signingKey(env: Env, url: string, hash: "SHA-1" | "SHA-256"): Promise<CryptoKey> {
   const pinned = pinnedCerts(env)[url];
   const id = `${hash} ${url} ${pinned ?? ""}`;
-  let key = keys.get(id);
-  if (!key) {
-    key = certificatePem(env, url).then((pem) => importCertificate(pem, url, hash));
-    // A failed fetch is not cached: the next message tries again.
-    key.catch(() => keys.delete(id));
-    keys.set(id, key);
-  }
+  const known = keys.get(id);
+  if (known) return known;
+  const key = await importCertificate(await certificatePem(env, url), url, hash);
+  if (keys.size >= 64) keys.clear(); // AWS signs with a few certificates at a time
+  keys.set(id, key);
   return key;
 }
 
