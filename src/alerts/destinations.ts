@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AuditflareError } from "../lib/errors";
-import { fetchBounded, LIMITS, OutboundError } from "../lib/outbound";
+import { fetchStatus, LIMITS, OutboundError } from "../lib/outbound";
 import { readSecret } from "../lib/secrets";
 
 /**
@@ -103,19 +103,26 @@ export class DeliveryError extends Error {
   }
 }
 
-/** The request of one notification to one destination (a fresh signature per attempt). */
+/**
+ * The request of one notification to one destination (a fresh signature per attempt). Redirects
+ * are not followed (`manual`): a 301/302/303 would be re-sent as a GET without the body (an SSO
+ * login page answering 200 would count it delivered), a 307/308 would post the signed alert
+ * wherever Location says; a 3xx is a failed delivery naming it.
+ */
 async function request(d: Destination, secret: string, n: Delivery) {
   if (d.type === "slack") {
-    const init = {
+    const init: RequestInit = {
       method: "POST",
+      redirect: "manual",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ text: n.slackText }),
     };
     return { url: secret, init };
   }
   const timestamp = Math.floor(Date.now() / 1000);
-  const init = {
+  const init: RequestInit = {
     method: "POST",
+    redirect: "manual",
     headers: {
       "content-type": "application/json",
       "webhook-id": n.id,
@@ -148,7 +155,7 @@ export async function deliver(env: Env, d: Destination, n: Delivery): Promise<vo
   const { url, init } = await request(d, secret, n);
   let status: number;
   try {
-    status = (await fetchBounded(url, init, LIMITS.webhook)).status;
+    status = await fetchStatus(url, init, LIMITS.webhook);
   } catch (err) {
     if (!(err instanceof OutboundError)) throw err;
     // A Slack webhook URL is itself the secret: never shown in the health or the alert.
@@ -156,5 +163,10 @@ export async function deliver(env: Env, d: Destination, n: Delivery): Promise<vo
       d.type === "slack" ? hideUrl(err.message, url, "the Slack webhook") : err.message;
     throw new DeliveryError(d.id, `${err.kind}: ${message}`);
   }
+  if (status >= 300 && status < 400)
+    throw new DeliveryError(
+      d.id,
+      `HTTP ${status}: a redirect, which deliveries do not follow (configure the URL it points to)`,
+    );
   if (status < 200 || status >= 300) throw new DeliveryError(d.id, `HTTP ${status}`);
 }

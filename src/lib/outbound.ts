@@ -27,7 +27,7 @@ export const LIMITS = {
   api: { timeoutMs: 30_000, maxBytes: 16 * 1024 * 1024 },
   /** Token endpoints, key sets, certificates, subscription confirmations. */
   small: { timeoutMs: 10_000, maxBytes: 256 * 1024 },
-  /** An alert delivery (the receiver's answer body is read up to this and dropped). */
+  /** An alert delivery (fetchStatus: the receiver's answer read up to this and dropped). */
   webhook: { timeoutMs: 10_000, maxBytes: 64 * 1024 },
   /** A bucket object: the headers within the deadline, then at most this long between chunks. */
   object: { timeoutMs: 30_000, idleMs: 30_000 },
@@ -135,6 +135,27 @@ export async function fetchBounded(
   } finally {
     clearTimeout(deadline.timer);
   }
+}
+
+/**
+ * Sends a request of which only the answer's status matters (an alert delivery): the status
+ * within the deadline, or an OutboundError as fetchBounded throws it. The body is read up to
+ * `limits.maxBytes` and dropped: a longer one is cancelled there, not an error (a receiver that
+ * took the message and echoed it back took it), and one that stalls ends at the deadline.
+ */
+export async function fetchStatus(
+  url: string,
+  init: RequestInit,
+  limits: Limits,
+  fetcher: Fetcher = (u, i) => fetch(u, i),
+): Promise<number> {
+  const { res, deadline } = await fetchBefore(url, init, limits.timeoutMs, fetcher);
+  try {
+    if (res.body) await readLimited(res.body, limits.maxBytes).catch(() => {});
+  } finally {
+    clearTimeout(deadline.timer);
+  }
+  return res.status;
 }
 
 function tooLarge(url: string, maxBytes: number): OutboundError {

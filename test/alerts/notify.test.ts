@@ -217,6 +217,29 @@ describe("alert notifications", () => {
       expect((await getAlert(env.DB, id))?.delivery).toMatch(/^delivered to (one|two)$/);
   });
 
+  it("count a redirect as a failed delivery (never followed), and a 2xx with a long answer as delivered", async () => {
+    const queued = await push([invitation(50, "ines")]);
+    expect(queued).toHaveLength(2);
+    const requests: RequestInit[] = [];
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      requests.push(init ?? {});
+      const url = new Request(input as RequestInfo, init).url;
+      // "one" sits behind an SSO proxy; "two" echoes the ~100 KB it was sent and more
+      return url.endsWith("/one")
+        ? new Response(null, { status: 302, headers: { location: "https://sso.test/login" } })
+        : new Response("x".repeat(100 * 1024));
+    });
+    const result = await consume(queued);
+    expect(requests.map((r) => r.redirect)).toEqual(["manual", "manual"]);
+    const one = queued.find((q) => q.destination === "one");
+    expect(result.retryMessages.map((m) => m.msgId)).toHaveLength(1);
+    expect(result.explicitAcks).toHaveLength(1);
+    const alert = await getAlert(env.DB, one?.alertId as string);
+    expect(alert?.delivery).toMatch(/delivered to two/);
+    const { results } = await health();
+    expect(results.find((h) => h.destinationID === "one")?.failed).toBeGreaterThan(0);
+  });
+
   it("retry every delivery of a batch whose record failed, and count each once when the retry records it", async () => {
     const queued = await push([invitation(20, "frank")]);
     expect(queued).toHaveLength(2);
