@@ -230,6 +230,11 @@ interface FirstEvent {
   srcASCountryCode: string | null;
 }
 
+/** Text as Slack shows it literally: its three control characters escaped (api.slack.com
+ * "Formatting text for app surfaces": &, <, >). */
+const slack = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
 /**
  * The alert as sent: its fields, and the rows of its first events (`data.eventIds` names all).
  * The body is JSON.stringify({ type, timestamp, data: { ...presentAlert(a), events } }), the
@@ -240,13 +245,16 @@ function payload(env: Env, a: AlertRow, type: Notification["type"], presented: P
   const alert = JSON.stringify(presentAlert(a));
   const data = `${alert.slice(0, -1)}${alert === "{}" ? "" : ","}"events":[${events.join(",")}]}`;
 
+  // Every value from an event, a rule or the config is escaped for Slack: an actor named
+  // "<!channel>" or "<https://evil.example|reset your MFA>" is shown as text, not as a mention
+  // or a link in the SOC's channel.
   const actor = first ? Object.values(first.actor)[0] : undefined;
   const where = first?.srcIP
-    ? ` from ${first.srcIP}${first.srcASOrganization ? ` (${first.srcASOrganization}, ${first.srcASCountryCode ?? "?"})` : ""}`
+    ? ` from ${slack(first.srcIP)}${first.srcASOrganization ? ` (${slack(first.srcASOrganization)}, ${slack(first.srcASCountryCode ?? "?")})` : ""}`
     : "";
   const base = (env as { PUBLIC_URL?: string }).PUBLIC_URL?.replace(/\/+$/, "");
-  const link = base ? `<${base}/#alerts|open in the explorer>` : `alert ${a.id}`;
-  const slackText = `*[${a.level}] ${a.title}* (${type === "alert.created" ? "new" : `×${a.count}`})\nsource ${a.sourceID ?? "?"}, actor ${actor ?? "?"}${where}\n${link}`;
+  const link = base ? `<${slack(base)}/#alerts|open in the explorer>` : `alert ${slack(a.id)}`;
+  const slackText = `*[${slack(a.level)}] ${slack(a.title)}* (${type === "alert.created" ? "new" : `×${a.count}`})\nsource ${slack(a.sourceID ?? "?")}, actor ${slack(actor ?? "?")}${where}\n${link}`;
   const head = JSON.stringify({ type, timestamp: new Date().toISOString() });
   return { body: `${head.slice(0, -1)},"data":${data}}`, slackText };
 }

@@ -217,6 +217,16 @@ describe("alert notifications", () => {
       expect((await getAlert(env.DB, id))?.delivery).toMatch(/^delivered to (one|two)$/);
   });
 
+  it("escape what Slack would read as a mention or a link: an actor named <!channel> is shown as text", async () => {
+    const queued = (
+      await push([invitation(60, "<!channel> & <https://evil.test|reset MFA>")])
+    ).filter((q) => q.destination === "one") as Array<Queued & { slackText: string }>;
+    expect(queued).toHaveLength(1);
+    const text = (queued[0] as { slackText: string }).slackText;
+    expect(text).toContain("actor &lt;!channel&gt; &amp; &lt;https://evil.test|reset MFA&gt;");
+    expect(text).not.toContain("<!channel>");
+  });
+
   it("count a redirect as a failed delivery (never followed), and a 2xx with a long answer as delivered", async () => {
     const queued = await push([invitation(50, "ines")]);
     expect(queued).toHaveLength(2);
@@ -232,7 +242,7 @@ describe("alert notifications", () => {
     const result = await consume(queued);
     expect(requests.map((r) => r.redirect)).toEqual(["manual", "manual"]);
     const one = queued.find((q) => q.destination === "one");
-    expect(result.retryMessages.map((m) => m.msgId)).toHaveLength(1);
+    expect(result.retryMessages).toHaveLength(1);
     expect(result.explicitAcks).toHaveLength(1);
     const alert = await getAlert(env.DB, one?.alertId as string);
     expect(alert?.delivery).toMatch(/delivered to two/);
