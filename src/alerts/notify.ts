@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { viewOf } from "../catalog";
 import { describeError } from "../lib/errors";
+import { utf8Length } from "../lib/utf8";
 import {
   type AlertRow,
   alertEventsRead,
@@ -54,13 +55,21 @@ function destinationsOf(env: Env, a: AlertRow): string[] {
 /** A queue message's limit is 128 KB and a batch's 256 KB: the payload stays well under. */
 const MAX_PAYLOAD_BYTES = 96 * 1024;
 const MAX_BATCH_BYTES = 200 * 1024;
+/**
+ * The most one message may be, in UTF-8 bytes of its JSON (the body escaped a second time):
+ * under the queue's 128 KB, with room for its own envelope. A message the queue refuses would
+ * be refused on every sweep, and hold the outbox behind it.
+ */
+const MAX_MESSAGE_BYTES = 120 * 1024;
+/** What is kept of a dedup key, or a title in Slack, too long for a message. */
+const CUT_CHARS = 1000;
 
 type Outgoing = MessageSendRequest<Notification>;
 
 /**
  * Sends each alert's messages, in batches under the queue's limits (an alert's messages in one
- * batch when they fit). When a batch is refused, the alerts not wholly sent are returned with
- * the error (their claims are given back); the rest were sent.
+ * batch when they fit). When a batch is refused, its messages and the rest go one by one; the
+ * alerts with a message refused are returned with the error (their claims are given back).
  */
 async function sendAll(
   env: Env,
@@ -91,19 +100,74 @@ async function sendAll(
     await flush();
     return { unsent: [] };
   } catch (error) {
-    return { unsent: perAlert.slice(done).map((p) => p.alert), error };
+    // The batch was refused: the messages not sent yet go one by one, so one the queue refuses
+    // (whatever it holds) never holds the others back; an alert with one refused is given back
+    // (its other destinations get it again then, under the same webhook-id).
+    const unsent: AlertRow[] = [];
+    for (const { alert, messages } of perAlert.slice(done)) {
+      let refused = false;
+      for (const m of messages) {
+        try {
+          await env.NOTIFICATIONS.send(m.body, { contentType: m.contentType });
+        } catch {
+          refused = true;
+        }
+      }
+      if (refused) unsent.push(alert);
+    }
+    return unsent.length > 0 ? { unsent, error } : { unsent };
   }
 }
 
 /** One claimed alert version's messages, one per destination, its payload fixed now. */
 function messagesOf(env: Env, a: AlertRow, events: Presented, destinations: string[]): Outgoing[] {
   const type = a.notifiedVersion === 0 ? "alert.created" : "alert.updated";
-  const { body, slackText } = payload(env, a, type, events);
   const base = { kind: "auditflare.notify", alertId: a.id, version: a.version, type } as const;
+  const longest = destinations.reduce((m, d) => (d.length > m.length ? d : m), "");
+  const { body, slackText } = fitted(
+    (content) => utf8Length(JSON.stringify({ ...base, destination: longest, ...content })),
+    env,
+    a,
+    type,
+    events,
+  );
   return destinations.map((destination) => ({
     body: { ...base, destination, body, slackText },
     contentType: "json" as const,
   }));
+}
+
+/**
+ * The payload, within MAX_MESSAGE_BYTES as `size` measures its message: with the first events
+ * that fit (eventsOf counts characters, not bytes), else with none, else with the alert's
+ * context left out (a note says so) and its dedup key cut: a rule can put any row in an alert's
+ * context. GET /v1/alerts/{id} has the whole alert and `data.eventIds` names every event.
+ */
+function fitted(
+  size: (content: { body: string; slackText: string }) => number,
+  env: Env,
+  a: AlertRow,
+  type: Notification["type"],
+  events: Presented,
+) {
+  const whole = payload(env, a, type, events);
+  if (size(whole) <= MAX_MESSAGE_BYTES) return whole;
+  const none: Presented = () => undefined;
+  const bare = payload(env, a, type, none);
+  if (size(bare) <= MAX_MESSAGE_BYTES) return bare;
+  const cut = (s: string) => (s.length > CUT_CHARS ? `${s.slice(0, CUT_CHARS)}…` : s);
+  const note = `too large for a notification (${a.context?.length ?? 0} characters): GET /v1/alerts/${a.id} has it`;
+  return payload(
+    env,
+    {
+      ...a,
+      dedupKey: cut(a.dedupKey),
+      title: cut(a.title),
+      context: JSON.stringify({ _cut: note }),
+    },
+    type,
+    none,
+  );
 }
 
 /** Alerts read, claimed and sent per round of `queueAlerts` (their events in one D1 query). */
@@ -163,7 +227,12 @@ async function queuePage(env: Env, claimed: AlertRow[]): Promise<number> {
   );
   if (failure) {
     await releaseNotifications(env.DB, unsent);
-    throw failure.error;
+    // Nothing of the page went (the queue is down): the sweep stops, the next one retries.
+    // Some went: the sweep goes on, the refused ones given back for the next sweep.
+    if (unsent.length === sending.length) throw failure.error;
+    console.error(
+      `alerts: the notifications queue refused ${unsent.length} alert(s) (${describeError(failure.error)}); given back for the next sweep`,
+    );
   }
   return claimed.length;
 }

@@ -11,7 +11,7 @@ import { handleNotificationQueue, queueAlerts } from "../../src/alerts/notify";
 import { present } from "../../src/catalog";
 import worker from "../../src/index";
 import { alertEvents, getAlert, presentAlert } from "../../src/store/alerts";
-import { aMinuteLater, BASE, envWith } from "../helpers";
+import { aMinuteLater, BASE, envWith, type Json } from "../helpers";
 
 /**
  * The alert outbox and the notifications queue (src/alerts/notify.ts): what a message carries,
@@ -85,6 +85,29 @@ function receivers() {
     return new Response("ok");
   });
   return posts;
+}
+
+/**
+ * The notifications queue as the broker behaves: a message over 128 KB (its JSON, in bytes)
+ * is refused, and so is a batch holding one; `refuse` refuses others too. Returns what it took.
+ */
+function queueLike(refuse: (m: Queued) => boolean = () => false) {
+  const taken: Queued[] = [];
+  const check = (m: Queued) => {
+    if (new TextEncoder().encode(JSON.stringify(m)).length > 128 * 1024 || refuse(m))
+      throw new Error("Queue send failed: message too large or refused");
+  };
+  vi.spyOn(env.NOTIFICATIONS, "sendBatch").mockImplementation(async (batch) => {
+    for (const m of batch) check(m.body as Queued);
+    for (const m of batch) taken.push(m.body as Queued);
+    return undefined as never;
+  });
+  vi.spyOn(env.NOTIFICATIONS, "send").mockImplementation(async (body) => {
+    check(body as Queued);
+    taken.push(body as Queued);
+    return undefined as never;
+  });
+  return taken;
 }
 
 const health = () =>
@@ -215,6 +238,57 @@ describe("alert notifications", () => {
     ]);
     for (const id of new Set(queued.map((q) => q.alertId)))
       expect((await getAlert(env.DB, id))?.delivery).toMatch(/^delivered to (one|two)$/);
+  });
+
+  it("fit every message under the queue's 128 KB: an alert with a 150 KB context goes cut, and the alerts after it go too", async () => {
+    const now = Date.now();
+    const insert = (id: string, lastSeen: number, context: string) =>
+      env.DB.prepare(
+        `INSERT INTO alerts (id, ruleId, title, level, dedupKey, sourceID, firstSeen, lastSeen, count, eventIds, context)
+         VALUES (?1, 'scheduled-rule', 'Scheduled', 'high', ?4, NULL, ?2, ?2, 1, '[]', ?3)`,
+      )
+        .bind(id, lastSeen, context, id === "big" ? "k".repeat(20_000) : id)
+        .run();
+    // a scheduled rule's row (a day's IPs joined, a rawLog column) is the context of its alert
+    const context = JSON.stringify({ actor: "a", ips: "x".repeat(150_000) });
+    await insert("big", now - 10_000, context);
+    await insert("after-1", now - 5_000, JSON.stringify({ actor: "b" }));
+    await insert("after-2", now - 1_000, JSON.stringify({ actor: "c" }));
+    const sent = queueLike();
+    await queueAlerts(testEnv);
+    const ids = ["big", "after-1", "after-2"];
+    for (const id of ids) {
+      const a = await getAlert(env.DB, id);
+      expect([id, a?.notifiedVersion]).toEqual([id, 1]);
+    }
+    const big = sent.filter((m) => m.alertId === "big");
+    expect(big.map((m) => m.destination).sort()).toEqual(["one", "two"]);
+    const data = (JSON.parse(big[0]?.body ?? "{}") as { data: Json }).data;
+    expect(data.context).toEqual({
+      _cut: `too large for a notification (${context.length} characters): GET /v1/alerts/big has it`,
+    });
+    expect(data.dedupKey).toBe(`${"k".repeat(1000)}…`);
+  });
+
+  it("give back only the alert whose message the queue refuses; the others go, and the sweep does not fail", async () => {
+    const queued = await push([invitation(70, "jo"), invitation(71, "kim")]);
+    expect(queued).toHaveLength(4);
+    const [refused, taken] = [...new Set(queued.map((q) => q.alertId))] as [string, string];
+    await env.DB.prepare(
+      "UPDATE alerts SET notifiedVersion = 0, notifyClaimedAt = NULL, notifiedAt = NULL WHERE id IN (?1, ?2)",
+    )
+      .bind(refused, taken)
+      .run();
+    const sent = queueLike((m) => m.alertId === refused);
+    await queueAlerts(testEnv);
+    expect(new Set(sent.map((m) => m.alertId))).toEqual(new Set([taken]));
+    expect((await getAlert(env.DB, taken))?.notifiedVersion).toBe(1);
+    const back = await getAlert(env.DB, refused);
+    expect([back?.notifiedVersion, back?.notifyClaimedAt]).toEqual([0, null]);
+    // (sent by the next sweep; here marked so that the next tests' sweeps do not carry it)
+    await env.DB.prepare("UPDATE alerts SET notifiedVersion = version WHERE id = ?1")
+      .bind(refused)
+      .run();
   });
 
   it("escape what Slack would read as a mention or a link: an actor named <!channel> is shown as text", async () => {

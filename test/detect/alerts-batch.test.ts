@@ -65,6 +65,16 @@ function queueBatches() {
   return batches;
 }
 
+/** The notifications queue down: every send refused, in a batch or alone; returns the undo. */
+function queueDown(): () => void {
+  const batch = vi.spyOn(env.NOTIFICATIONS, "sendBatch").mockRejectedValue(new Error("down"));
+  const one = vi.spyOn(env.NOTIFICATIONS, "send").mockRejectedValue(new Error("down"));
+  return () => {
+    batch.mockRestore();
+    one.mockRestore();
+  };
+}
+
 interface AlertRow {
   count: number;
   version: number;
@@ -231,12 +241,12 @@ describe("alerts deduplicated per commit", () => {
   });
 
   it("a queue that refuses the batch gives the claims back: the next sweep queues them", async () => {
-    const spy = vi.spyOn(env.NOTIFICATIONS, "sendBatch").mockRejectedValueOnce(new Error("down"));
+    const down = queueDown();
     await push(invitations(0, 3, "batch-refused"));
     expect(await alertsOf("batch-refused")).toEqual([
       expect.objectContaining({ version: 1, notifiedVersion: 0 }),
     ]);
-    spy.mockRestore();
+    down();
     const batches = queueBatches();
     const { queueAlerts } = await import("../../src/alerts/notify");
     expect(await queueAlerts(testEnv)).toBeGreaterThanOrEqual(1);
@@ -252,12 +262,12 @@ describe("alerts deduplicated per commit", () => {
     queueBatches();
     await push(invitations(0, 2, "batch-refused-update"));
     await aMinuteLater("batch-refused-update");
-    const spy = vi.spyOn(env.NOTIFICATIONS, "sendBatch").mockRejectedValueOnce(new Error("down"));
+    const down = queueDown();
     await push(invitations(2, 4, "batch-refused-update"));
     expect(await alertsOf("batch-refused-update")).toEqual([
       expect.objectContaining({ version: 2, notifiedVersion: 1 }),
     ]);
-    spy.mockRestore();
+    down();
     const batches = queueBatches();
     await queueAlerts(testEnv);
     const id = await env.DB.prepare(
