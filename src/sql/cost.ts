@@ -15,7 +15,8 @@
  * of lookups on a unique key (`JOIN logs b ON b.id = a.id`); a second scan or a second fan-out in
  * the same nest is a cross product and refused. A subquery that is not correlated runs once and
  * is a nest of its own; a correlated one runs for each row of the loops around it, so its loops
- * join theirs. Recursive CTEs never get here (the gate refuses them).
+ * join theirs. And a query makes at most MAX_SCANS scans in all, nests one after another
+ * included. Recursive CTEs never get here (the gate refuses them).
  */
 
 import { foldName } from "./rules";
@@ -94,8 +95,17 @@ function childrenOf(plan: readonly PlanRow[]): Map<number, PlanRow[]> {
   return children;
 }
 
+/**
+ * The most scans one query may make in all, one after another: nests that run once are each
+ * bounded, but a query can chain hundreds of them (`(SELECT count(*) FROM logs WHERE …) + …`,
+ * a UNION ALL of 500 terms), each a full read of the table.
+ */
+export const MAX_SCANS = 16;
+
 class Planner {
   readonly refusals: string[] = [];
+  /** Every scan of the plan, in every nest. */
+  scans = 0;
   constructor(
     private readonly children: ReadonlyMap<number, PlanRow[]>,
     private readonly ctx: CostContext,
@@ -107,8 +117,10 @@ class Planner {
     const correlated: Nest[] = [];
     for (const row of this.children.get(parent) ?? []) {
       const loop = loopOf(row.detail, this.ctx);
-      if (loop?.kind === "scan") own.scans.push(loop.label);
-      else if (loop?.kind === "fanout") own.fanouts.push(loop.label);
+      if (loop?.kind === "scan") {
+        own.scans.push(loop.label);
+        this.scans++;
+      } else if (loop?.kind === "fanout") own.fanouts.push(loop.label);
       if (loop) continue; // a loop's children (MULTI-INDEX OR's terms) are part of it
       const inner = this.nest(row.id);
       if (row.detail.startsWith("CORRELATED ")) correlated.push(inner);
@@ -136,5 +148,7 @@ class Planner {
 export function costRefusal(plan: readonly PlanRow[], ctx: CostContext): string | undefined {
   const planner = new Planner(childrenOf(plan), ctx);
   planner.check(planner.nest(0));
+  if (planner.refusals.length === 0 && planner.scans > MAX_SCANS)
+    return `the query would make ${planner.scans} scans (of tables, views, CTEs or subqueries) one after another; at most ${MAX_SCANS} in one query: split it, or read each relation once (GROUP BY, CASE) rather than once per term`;
   return planner.refusals[0];
 }

@@ -15,6 +15,12 @@ const A = array(1001);
 
 const refusal = (query: string) => planRefusal(env.DB, query, catalog());
 
+/** n full reads of logs added up, as a balanced tree of subqueries (each runs once). */
+const scansTree = (n: number): string =>
+  n === 1
+    ? "(SELECT count(*) FROM logs WHERE rawLog LIKE '%zz%')"
+    : `(${scansTree(n >> 1)} + ${scansTree(n - (n >> 1))})`;
+
 describe("the cost bound refuses what would run for minutes", () => {
   it.each([
     [
@@ -48,6 +54,9 @@ describe("the cost bound refuses what would run for minutes", () => {
       "SELECT count(*) FROM circleci_audit_logs LEFT JOIN airkit_audit_logs USING (id), planetscale_logs",
       /cross product/,
     ],
+    // scans one after another, each once: a sum of 400 full reads, or of 17
+    [`SELECT ${scansTree(400)} AS n`, /400 scans .* at most 16/],
+    [`SELECT ${scansTree(17)} AS n`, /17 scans/],
   ])("%#: %s", async (query, message) => {
     expect(await refusal(query)).toMatch(message);
   });
@@ -72,6 +81,7 @@ describe("the cost bound lets through what reads each row a bounded number of ti
        JOIN turbopuffer_audit_logs t ON t.id = a.id`,
     `SELECT count(*) FROM json_each(${A})`,
     "SELECT id FROM turso_audit_logs UNION SELECT id FROM auditflare_audit_logs",
+    `SELECT ${scansTree(16)} AS n`,
     "SELECT 1",
     ...sqlExamples(
       Date.now(),
