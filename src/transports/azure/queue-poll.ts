@@ -16,7 +16,8 @@ import { azureFetch, errorCode } from "./rest";
  * the cron takes up to 32 messages at a time (Get Messages, hidden for VISIBILITY_SECONDS), hands
  * each one's events to deliverEvents, and deletes the message (its pop receipt) only once its
  * objects are queued: a failure leaves it to reappear and be taken again. A message that is not
- * an event is kept in quarantine once (by its id) and deleted.
+ * an event is kept in quarantine once (by its id) and deleted; one holding bad events among good
+ * ones has the bad ones kept (each once) and the good ones' objects queued.
  */
 
 type QueueSource = AzureSource & { azure: AzureConfig & { queueName: string } };
@@ -44,9 +45,13 @@ export function messageEvents(text: string): unknown[] | { error: string } {
     return { error: "the message is not JSON (nor base64 of JSON)" };
   }
   const events = eventsIn(value);
-  const wrong = events.map(readEvent).find((e) => "error" in e);
   if (events.length === 0) return { error: "the message holds no event" };
-  if (wrong && "error" in wrong) return { error: `the message is not an event: ${wrong.error}` };
+  // A message of which no element is an event is kept whole (by its id); one holding some
+  // events goes to deliverEvents, which keeps each bad one aside and queues the others.
+  const wrong = events.map(readEvent).filter((e) => "error" in e);
+  const first = wrong[0];
+  if (wrong.length === events.length && first && "error" in first)
+    return { error: `the message is not an event: ${first.error}` };
   return events;
 }
 

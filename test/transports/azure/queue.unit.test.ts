@@ -106,6 +106,21 @@ describe("Storage Queue pull against Azurite", () => {
     expect(await ctx.admin.count(queueName)).toBe(0);
   });
 
+  it("a message with a bad event among good ones: the good one's object is queued, the bad one kept, the message deleted", async () => {
+    await ctx.admin.putMessage(
+      queueName,
+      b64([created("tpuf/mixed.ndjson", "e-mixed"), { hello: "world" }]),
+    );
+    const { env, ports, queue, kept } = setup();
+    expect(await pollAzureQueues(env, ports)).toEqual({ "tp-queue": 1 });
+    expect(queue.sent).toEqual([expect.objectContaining({ key: "tpuf/mixed.ndjson" })]);
+    const entries = [...kept.values()];
+    expect(entries).toEqual([
+      expect.objectContaining({ errorCode: "invalid_notification", raw: '{"hello":"world"}' }),
+    ]);
+    expect(await ctx.admin.count(queueName)).toBe(0);
+  });
+
   it("a message whose objects cannot be queued is not deleted (it comes back); the error is in health", async () => {
     await ctx.admin.putMessage(queueName, b64(created("tpuf/c.ndjson", "e-3")));
     const { env, ports, errors } = setup();
