@@ -124,7 +124,7 @@ async function storeAll(
     return {
       status: "failed",
       code: "still_not_storable",
-      message: `${r.keptAside} record(s) still cannot be stored (e.g. too large for a row); nothing else changed`,
+      message: `${r.keptAside} record(s) still cannot be stored (e.g. too large for a row even with rawLog in R2), kept aside again; the other ${r.inserted + r.duplicates} were stored (${r.inserted} new, ${r.duplicates} already there), and a replay again counts them as duplicates`,
     };
   }
   return {
