@@ -24,6 +24,7 @@ export const ERRORS = {
   push_token_invalid: 401,
   signature_invalid: 401,
   admin_required: 403,
+  cross_site_request: 403,
   saved_owned_by_other: 403,
   ip_not_allowed: 403,
   not_found: 404,

@@ -56,6 +56,28 @@ async function byToken(c: Context<AppEnv>, needed: Role): Promise<Principal> {
   return { role, name: role === "admin" ? "admin token" : "query token", via: "token" };
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * An Access identity comes from a cookie the browser sends with any request to this host, so a
+ * page elsewhere could make a signed-in admin's browser post a form here (disable a rule, close
+ * an alert, upload events): a write judged by Access must come from this origin. Browsers say
+ * where a request comes from (`Sec-Fetch-Site`, and `Origin` on every POST); a request with
+ * neither is not a browser's form or script (a service token through Access, curl) and passes.
+ */
+function refuseCrossSite(c: Context<AppEnv>): void {
+  if (SAFE_METHODS.has(c.req.method)) return;
+  const site = c.req.header("sec-fetch-site");
+  const origin = c.req.header("origin");
+  const sameSite = site === undefined || site === "same-origin" || site === "none";
+  const sameOrigin = origin === undefined || origin === new URL(c.req.url).origin;
+  if (!sameSite || !sameOrigin)
+    throw new AppError(
+      "cross_site_request",
+      `a write signed in through Cloudflare Access must come from this origin (this one came from ${origin ?? site}); machines use a bearer token`,
+    );
+}
+
 function requireRole(needed: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // Another role middleware matching the same path (`/x/*` also matches `/x`) already judged
@@ -66,6 +88,7 @@ function requireRole(needed: Role): MiddlewareHandler<AppEnv> {
     const viaAccess = !c.req.header("authorization") && !!assertion && accessConfigured(c.env);
     let principal: Principal;
     if (viaAccess) {
+      refuseCrossSite(c);
       const id = await accessIdentity(c.env, assertion as string);
       principal = { role: id.admin ? "admin" : "reader", name: id.name, via: "access" };
     } else principal = await byToken(c, needed);

@@ -43,6 +43,38 @@ describe("Cloudflare Access in front of the query and admin API", () => {
     expect(replay.status).toBe(404);
   });
 
+  it("a write by an Access identity from another site is 403 cross_site_request (CSRF); from this origin, or from no browser, it passes", async () => {
+    const admin = { "cf-access-jwt-assertion": await assertion({ email: "admin@acme.com" }) };
+    const disable = (headers: Record<string, string>) =>
+      call(
+        "/v1/rules/turbopuffer-invitation-created/disable",
+        { ...admin, ...headers },
+        {
+          method: "POST",
+        },
+      );
+    // a form on another site auto-posted by a signed-in admin's browser
+    for (const from of [
+      { origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+      { origin: "https://apps.example.com", "sec-fetch-site": "same-site" },
+      { origin: "https://evil.example" }, // a browser that sends no Sec-Fetch-Site
+    ]) {
+      const res = await disable(from);
+      expect(res.status, JSON.stringify(from)).toBe(403);
+      expect((await errorOf(res)).code).toBe("cross_site_request");
+    }
+    // the explorer's own fetch, and a service token through Access (no browser headers)
+    const own = await disable({ origin: new URL(BASE).origin, "sec-fetch-site": "same-origin" });
+    expect(own.status).toBe(200);
+    expect(
+      (await call("/v1/rules/turbopuffer-invitation-created/enable", admin, { method: "POST" }))
+        .status,
+    ).toBe(200);
+    // reads are not writes: a cross-site GET still reads (its answer is not the other site's to see)
+    const read = await call("/v1/logs?limit=1", { ...admin, "sec-fetch-site": "cross-site" });
+    expect(read.status).toBe(200);
+  });
+
   it("401 for a wrong audience, another team, an expired token, alg none, a tampered token", async () => {
     const good = await assertion({});
     const [h, p] = good.split(".");
