@@ -54,11 +54,12 @@ describe("Cloudflare Access in front of the query and admin API", () => {
         },
       );
     // a form on another site auto-posted by a signed-in admin's browser
-    for (const from of [
+    const posts: Array<Record<string, string>> = [
       { origin: "https://evil.example", "sec-fetch-site": "cross-site" },
       { origin: "https://apps.example.com", "sec-fetch-site": "same-site" },
       { origin: "https://evil.example" }, // a browser that sends no Sec-Fetch-Site
-    ]) {
+    ];
+    for (const from of posts) {
       const res = await disable(from);
       expect(res.status, JSON.stringify(from)).toBe(403);
       expect((await errorOf(res)).code).toBe("cross_site_request");
