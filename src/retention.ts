@@ -29,21 +29,33 @@ type Expired = (
   limit: number,
 ) => Promise<Array<{ rid: string; rawLogRef: string | null }>>;
 
-/** Deletes up to `max` rows that `expired` finds, with the R2 objects of spilled rawLogs. */
-async function sweep(env: Env, sourceID: string, cutoff: number, max: number, expired: Expired) {
+/**
+ * Deletes up to `max` rows that `expired` finds, with the R2 objects of spilled rawLogs;
+ * `archived`: only while their hour is still verified and cooled (deleteRows).
+ */
+async function sweep(
+  env: Env,
+  sourceID: string,
+  cutoff: number,
+  max: number,
+  expired: Expired,
+  archived = false,
+) {
   let deleted = 0;
   while (deleted < max) {
     const results = await expired(env.DB, sourceID, cutoff, CHUNK);
     if (results.length === 0) break;
-    const changes = await deleteRows(
+    const gone = await deleteRows(
       env.DB,
       results.map((x) => x.rid),
+      archived,
     );
-    // Rows first: a failure here leaves orphan objects, never rows pointing at nothing.
-    const refs = results.flatMap((x) => (x.rawLogRef ? [x.rawLogRef] : []));
+    // Rows first: a failure here leaves orphan objects, never rows pointing at nothing; and only
+    // the objects of rows deleted.
+    const refs = results.flatMap((x) => (x.rawLogRef && gone.has(x.rid) ? [x.rawLogRef] : []));
     if (refs.length > 0) await env.ARCHIVE.delete(refs);
-    deleted += changes;
-    if (results.length < CHUNK) break;
+    deleted += gone.size;
+    if (results.length < CHUNK || gone.size === 0) break;
   }
   return deleted;
 }
@@ -83,6 +95,7 @@ export async function enforceRetention(
       now - hot * DAY,
       maxRowsPerSource,
       archivedExpiredRows,
+      true,
     );
     report.push({ sourceID: source.id, deleted, cooled, objectsDeleted });
   }

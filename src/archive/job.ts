@@ -11,7 +11,12 @@ import {
   takeLease,
   verifyHour,
 } from "../store/archive";
-import { hourKeys, rebuildableHours, resetHour } from "../store/archive-manifest";
+import {
+  hourKeys,
+  rebuildableHours,
+  resetHour,
+  unverifyForRebuild,
+} from "../store/archive-manifest";
 import { toParquet } from "./parquet";
 
 /**
@@ -198,7 +203,13 @@ export async function rebuildArchive(
     const { hours, refused } = await rebuildableHours(env.DB, q);
     result.refused = refused.map((h) => ({ source: h.sourceID, hour: h.hour }));
     for (const h of hours) {
-      // objects first: a crash leaves manifest entries of missing objects (listed, rebuilt on a
+      // unverified first, if D1 still holds all its rows: retention deletes none of them from
+      // then on (it could have cooled the hour and deleted rows while this ran)
+      if (!(await unverifyForRebuild(env.DB, h))) {
+        result.refused.push({ source: h.sourceID, hour: h.hour });
+        continue;
+      }
+      // objects next: a crash leaves manifest entries of missing objects (listed, rebuilt on a
       // retry), never objects outside the manifest that a reader would count twice
       const keys = await hourKeys(env.DB, h);
       if (keys.length > 0) await env.ARCHIVE.delete(keys);

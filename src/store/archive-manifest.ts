@@ -1,4 +1,10 @@
-import { HOUR, type HourState, type ManifestEntry } from "./archive";
+import {
+  archivedRowsOfHour,
+  HOUR,
+  type HourState,
+  type ManifestEntry,
+  storedRowsOfHour,
+} from "./archive";
 
 /**
  * The manifest as the API and the tiers read it (GET /v1/archive, GET /v1/sources, coldFrom),
@@ -80,11 +86,7 @@ export async function rebuildableHours(
 ): Promise<{ hours: HourState[]; refused: HourState[] }> {
   const { results } = await db
     .prepare(
-      `SELECT h.*, (SELECT count(*) FROM events e WHERE e.sourceID = h.sourceID
-                      AND e.rid >= h.minEventTime * 1048576 AND e.rid < (h.maxEventTime + 1) * 1048576
-                      AND e.receivedAt >= h.hour AND e.receivedAt < h.hour + ${HOUR}) AS stored,
-              (SELECT coalesce(sum(rows), 0) FROM archive_manifest m
-                WHERE m.sourceID = h.sourceID AND m.hour = h.hour) AS archived
+      `SELECT h.*, ${storedRowsOfHour("h")} AS stored, ${archivedRowsOfHour("h")} AS archived
        FROM received_hours h
        WHERE (?1 IS NULL OR h.sourceID = ?1) AND (?2 IS NULL OR h.hour >= ?2) AND (?3 IS NULL OR h.hour < ?3)
          AND h.parts > 0`,
@@ -109,6 +111,23 @@ export async function hourKeys(db: D1Database, h: HourState): Promise<string[]> 
     .bind(h.sourceID, h.hour)
     .all<{ key: string }>();
   return results.map((r) => r.key);
+}
+
+/**
+ * Takes an hour out of the archive's hands before its objects are deleted: unverified (so
+ * retention deletes none of its rows from then on: src/store/retention.ts deleteRows), only if
+ * D1 still holds all its rows, checked in the same statement (retention may have taken some
+ * since rebuildableHours read them). Returns whether it did.
+ */
+export async function unverifyForRebuild(db: D1Database, h: HourState): Promise<boolean> {
+  const r = await db
+    .prepare(
+      `UPDATE received_hours AS h SET verified = 0
+       WHERE h.sourceID = ?1 AND h.hour = ?2 AND ${storedRowsOfHour("h")} >= ${archivedRowsOfHour("h")}`,
+    )
+    .bind(h.sourceID, h.hour)
+    .run();
+  return r.meta.changes === 1;
 }
 
 /** Forgets an hour's archive: its manifest entries and watermark (after its objects are gone). */

@@ -168,22 +168,36 @@ export async function recordPart(
 }
 
 /**
+ * The number of an hour's rows D1 holds, as SQL over the `received_hours` row `h`: its rows lie
+ * within its event-time span (the time-ordered key: src/store/keys.ts), read as the row holds it
+ * when the statement runs, so a commit that widened it is counted.
+ */
+export const storedRowsOfHour = (h: string) =>
+  `(SELECT count(*) FROM events e WHERE e.sourceID = ${h}.sourceID
+     AND e.rid >= ${h}.minEventTime * 1048576 AND e.rid < (${h}.maxEventTime + 1) * 1048576
+     AND e.receivedAt >= ${h}.hour AND e.receivedAt < ${h}.hour + ${HOUR})`;
+
+/** The number of an hour's rows the manifest lists, as SQL over the `received_hours` row `h`. */
+export const archivedRowsOfHour = (h: string) =>
+  `(SELECT coalesce(sum(m.rows), 0) FROM archive_manifest m WHERE m.sourceID = ${h}.sourceID AND m.hour = ${h}.hour)`;
+
+/**
  * Marks a closed hour verified when it is archived to its end and D1 holds exactly as many of
  * its rows as the manifest lists: the archive's rows are distinct rows of the hour, so equal
- * counts mean the archive holds every one. A row that landed below the watermark after the run
- * passed it (a commit slower than the grace) leaves the hour unverified: kept in D1, not lost.
+ * counts mean the archive holds every one. The hour's rows are counted over its event-time span
+ * as it is now, not as the run read it: a commit that landed in the hour while the run wrote it,
+ * with an event time outside that span, is counted and leaves the hour unverified (kept in D1,
+ * never deleted by retention), as does a row that landed below the watermark after the run
+ * passed it (a commit slower than the grace).
  */
 export async function verifyHour(db: D1Database, h: HourState): Promise<boolean> {
   const r = await db
     .prepare(
-      `UPDATE received_hours SET verified = 1
-       WHERE sourceID = ?1 AND hour = ?2 AND archivedThrough >= hour + ${HOUR}
-         AND (SELECT count(*) FROM events WHERE sourceID = ?1
-                AND rid >= CAST(?3 AS INTEGER) AND rid < CAST(?4 AS INTEGER)
-                AND receivedAt >= ?2 AND receivedAt < ?2 + ${HOUR})
-           = (SELECT coalesce(sum(rows), 0) FROM archive_manifest WHERE sourceID = ?1 AND hour = ?2)`,
+      `UPDATE received_hours AS h SET verified = 1
+       WHERE h.sourceID = ?1 AND h.hour = ?2 AND h.archivedThrough >= h.hour + ${HOUR}
+         AND ${storedRowsOfHour("h")} = ${archivedRowsOfHour("h")}`,
     )
-    .bind(h.sourceID, h.hour, keyAtOrAfter(h.minEventTime), keyAtOrAfter(h.maxEventTime + 1))
+    .bind(h.sourceID, h.hour)
     .run();
   return r.meta.changes === 1;
 }

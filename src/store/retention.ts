@@ -20,18 +20,34 @@ export async function expiredRows(
   return results;
 }
 
-/** Deletes rows by their keys; returns how many were deleted. */
-export async function deleteRows(db: D1Database, rids: string[]): Promise<number> {
-  const r = await db
-    .prepare("DELETE FROM events WHERE rid IN (SELECT CAST(value AS INTEGER) FROM json_each(?1))")
+/**
+ * Deletes rows by their keys; returns the keys deleted. `archived`: only rows whose received
+ * hour is still verified and cooled when the statement runs (the archive holds them and queries
+ * read it): a rebuild that took the hour back after archivedExpiredRows read it keeps its rows.
+ */
+export async function deleteRows(
+  db: D1Database,
+  rids: string[],
+  archived = false,
+): Promise<Set<string>> {
+  const held = archived
+    ? ` AND EXISTS (SELECT 1 FROM received_hours h WHERE h.sourceID = events.sourceID
+         AND h.hour = (events.receivedAt / ${HOUR}) * ${HOUR} AND h.verified = 1 AND h.cooled = 1)`
+    : "";
+  const { results } = await db
+    .prepare(
+      `DELETE FROM events WHERE rid IN (SELECT CAST(value AS INTEGER) FROM json_each(?1))${held}
+       RETURNING CAST(rid AS TEXT) AS rid`,
+    )
     .bind(JSON.stringify(rids))
-    .run();
-  return r.meta.changes;
+    .all<{ rid: string }>();
+  return new Set(results.map((r) => r.rid));
 }
 
 /**
  * Up to `limit` rows of a source older than `cutoff` (event time) that the archive holds: their
- * received hour is verified (archived to its end, every row of it in the manifest's objects).
+ * received hour is verified (archived to its end, every row of it in the manifest's objects) and
+ * cooled (queries read it from the archive).
  */
 export async function archivedExpiredRows(
   db: D1Database,
@@ -44,7 +60,7 @@ export async function archivedExpiredRows(
       `SELECT CAST(e.rid AS TEXT) AS rid, e.rawLogRef FROM events e
        JOIN received_hours h ON h.sourceID = e.sourceID AND h.hour = (e.receivedAt / ${HOUR}) * ${HOUR}
        WHERE e.sourceID = ?1 AND e.rid < CAST(?4 AS INTEGER) AND e.eventTime < ?2
-         AND h.verified = 1
+         AND h.verified = 1 AND h.cooled = 1
        LIMIT ?3`,
     )
     .bind(sourceID, cutoff, limit, keyAtOrAfter(cutoff))

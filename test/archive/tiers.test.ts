@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { runArchive } from "../../src/archive/job";
+import { rebuildArchive, runArchive } from "../../src/archive/job";
 import { prepareRecords } from "../../src/pipeline/prepare";
 import { enforceRetention } from "../../src/retention";
 import { HOUR, hourOf } from "../../src/store/archive";
@@ -192,4 +192,67 @@ it("paging GET /v1/logs gives the same rows in the same order while retention it
       ).toEqual(expected.get(`${order} ${limit}`));
   }
   expect(before, "at the end every row is read from the archive alone").toBe(0);
+});
+
+/** The archive bucket with `before` run once, before the first call of `method` goes through. */
+function onFirst(method: "put" | "delete", before: () => Promise<unknown>): R2Bucket {
+  let fired = false;
+  return new Proxy(env.ARCHIVE, {
+    get(target, p) {
+      const v = Reflect.get(target, p);
+      if (p !== method) return typeof v === "function" ? v.bind(target) : v;
+      return async (...args: unknown[]) => {
+        if (!fired) {
+          fired = true;
+          await before();
+        }
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+it("a commit landing in an hour while the run writes it, older than the hour's events, leaves the hour unverified: retention deletes none of its rows", async () => {
+  const hour = hourOf(NOW) - HOUR; // the hour that just ended, archived at once (through=now)
+  await store(hour + 1000, NOW - 60 * DAY, 10, 7_000);
+  // in flight since hh:59:59: received in the hour, its event older than every other
+  const late = () => store(hour + HOUR - 1000, NOW - 70 * DAY, 1, 7_900);
+  const e = { ...env, ARCHIVE: onFirst("put", late) } as Env;
+  await runArchive(e, hour + HOUR + 30_000, { throughNow: true });
+  const h = await env.DB.prepare(
+    "SELECT verified FROM received_hours WHERE sourceID = 'turbopuffer' AND hour = ?1",
+  )
+    .bind(hour)
+    .first<{ verified: number }>();
+  expect(h?.verified).toBe(0);
+  await enforceRetention(env, NOW);
+  const archived = await count(
+    "SELECT coalesce(sum(rows), 0) AS n FROM archive_manifest WHERE sourceID = 'turbopuffer' AND hour = ?1",
+    hour,
+  );
+  const inD1 = await rows(`receivedAt >= ${hour} AND receivedAt < ${hour + HOUR}`);
+  expect({ archived, inD1 }).toEqual({ archived: 10, inD1: 11 });
+});
+
+it("retention running while a rebuild deletes an hour's objects deletes none of its rows", async () => {
+  const hour = hourOf(NOW) - 5 * HOUR;
+  await store(hour + 1000, NOW - 60 * DAY, 10, 8_000);
+  await runArchive(env, NOW);
+  // the :17 cron's retention, between the rebuild's start and its deleting the objects
+  const archive = onFirst("delete", () => enforceRetention(env, NOW));
+  const r = await rebuildArchive({ DB: env.DB, ARCHIVE: archive }, NOW, {
+    sourceID: "turbopuffer",
+    from: hour,
+    to: hour + HOUR,
+  });
+  expect(r).toMatchObject({ hours: 1, objectsDeleted: 1, refused: [] });
+  expect(await rows(`receivedAt >= ${hour} AND receivedAt < ${hour + HOUR}`)).toBe(10);
+  // the next run writes the hour again
+  await runArchive(env, NOW);
+  expect(
+    await count(
+      "SELECT coalesce(sum(rows), 0) AS n FROM archive_manifest WHERE sourceID = 'turbopuffer' AND hour = ?1",
+      hour,
+    ),
+  ).toBe(10);
 });
