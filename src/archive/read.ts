@@ -92,6 +92,21 @@ const ms = (v: unknown): number =>
   v instanceof Date ? v.getTime() : typeof v === "bigint" ? Number(v) : Number(v);
 
 /** Position of (t, key) in the query's order: negative when a comes first. */
+/**
+ * The hits without a row seen twice (the same id and key): the archive can hold one twice (an
+ * event delivered again after its row left D1 is stored and archived again), and a page of
+ * `need` hits with one twice would look like the end of the answer.
+ */
+function distinct(hits: ColdHit[]): ColdHit[] {
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const id = `${h.id} ${h.key}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
 export function compare(
   q: Pick<ColdQuery, "order" | "timeField">,
   a: { t: number; key: bigint },
@@ -334,7 +349,7 @@ export async function readColdPage(
         `more than ${4 * budget.maxObjects} archive objects hold events at one time; narrow the range (from, to) or filter by sourceID`,
       );
     }
-    hits = [...hits, ...(await scanObject(bucket, q, o, stats))]
+    hits = distinct([...hits, ...(await scanObject(bucket, q, o, stats))])
       .sort((a, b) => compare(q, a, b))
       .slice(0, need);
   }

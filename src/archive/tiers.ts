@@ -116,11 +116,22 @@ export async function queryTiers(
   // merge: hot rows, then cold hits, in order; a row of a hour read from both tiers (cooled,
   // then unverified) once
   type Item = { hot?: KeyedRow; cold?: ColdHit; t: number; key: bigint; id: string };
+  // A tier that gave all `need` rows asked may hold more after its last: the merged answer is
+  // complete only up to the first such last row (a row of both tiers merged once could leave
+  // fewer than `limit` rows, and the next page must start there, not after the other tier's).
+  const hotLast = hot.length >= need ? hot[hot.length - 1] : undefined;
+  const coldLast = coldPage.hits.length >= need ? coldPage.hits.at(-1) : undefined;
+  const bounds = [
+    ...(hotLast ? [sortKey(q, hotLast)] : []),
+    ...(coldLast ? [{ t: coldLast.t, key: coldLast.key }] : []),
+  ].sort((a, b) => compare(q, a, b));
+  const bound = bounds[0];
   const items: Item[] = [
     ...hot.map((r) => ({ hot: r, ...sortKey(q, r), id: r.id })),
     ...coldPage.hits.map((h) => ({ cold: h, t: h.t, key: h.key, id: h.id })),
   ]
     .filter((it) => coldPage.cutAt === undefined || cutBefore(q, it.t, coldPage.cutAt))
+    .filter((it) => bound === undefined || compare(q, it, bound) <= 0)
     .sort((a, b) => compare(q, a, b));
   const merged: Item[] = [];
   for (const it of items) {
@@ -137,12 +148,17 @@ export async function queryTiers(
   );
   const rows = page.map((it) => (it.hot ?? full.get(it.cold as ColdHit)) as KeyedRow);
   const last = rows[rows.length - 1];
+  // more after this page: beyond `limit` rows, or before a cut of the archive's read (its edge),
+  // or after a tier's last row (bound) when the cut, if any, comes later
   const next =
     merged.length > q.limit && last
       ? afterOf(q, last)
-      : coldPage.cutAt !== undefined
+      : coldPage.cutAt !== undefined &&
+          (bound === undefined || !cutBefore(q, bound.t, coldPage.cutAt))
         ? edgeCursor(q, coldPage.cutAt)
-        : null;
+        : bound !== undefined && last
+          ? afterOf(q, last)
+          : null;
   const archiveRows = page.filter((it) => it.cold).length;
   return {
     rows,
