@@ -1,4 +1,6 @@
+import { describeError } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
+import { toIso } from "../lib/time";
 import {
   HOUR,
   type HourState,
@@ -32,13 +34,19 @@ import { toParquet } from "./parquet";
  * Closed hours are archived once their end is GRACE old (commits in flight have landed), then
  * verified (store/archive.ts verifyHour): only a verified hour's rows may leave D1. With
  * `throughNow`, the open hour is archived too, up to now; its later rows go into a further part.
- * Work per run is bounded (MAX_PARTS); the next run goes on.
+ * Work per run is bounded (MAX_PARTS parts, RUN_MS of time); the next run goes on. An hour that
+ * fails (an object that cannot be read, R2 refusing a write) is reported and left to the next
+ * run; the other hours go on, so one bad hour never holds every source's archive.
  */
 
 export const PART_ROWS = 20_000;
 const PAGE = 1000;
 const GRACE = 10 * 60_000;
-const MAX_PARTS = 12;
+/** Parts written per run at most, and the hours looked at: a run of many small sources. */
+const MAX_PARTS = 200;
+const MAX_HOURS = 500;
+/** A run starts no further part after this long (the lease is LEASE). */
+const RUN_MS = 60_000;
 const LEASE = 10 * 60_000;
 
 interface ArchiveEnv {
@@ -52,6 +60,8 @@ export interface ArchiveRun {
   parts: number;
   rows: number;
   bytes: number;
+  /** Hours that failed in this run (left to the next one), with the error. */
+  failed?: Array<{ sourceID: string; hour: number; error: string }>;
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -151,30 +161,53 @@ export async function runArchive(
   const run: ArchiveRun = { status: "done", through, parts: 0, rows: 0, bytes: 0 };
   const holder = crypto.randomUUID();
   if (!(await takeLease(env.DB, holder, now, now + LEASE))) return { ...run, status: "busy" };
+  const deadline = Date.now() + RUN_MS;
+  const bounded = () => run.parts >= MAX_PARTS || Date.now() >= deadline;
   try {
-    const hours = await pendingHours(env.DB, through, MAX_PARTS + 1);
-    for (const pending of hours.slice(0, MAX_PARTS)) {
-      let h = pending;
-      const to = Math.min(h.hour + HOUR, through);
-      for (;;) {
-        if (run.parts >= MAX_PARTS) return { ...run, status: "more" };
-        const r = await archivePart(env, h, to, now);
-        if (!r.recorded) break; // the watermark moved under us: leave the hour to the next run
-        if (r.entry.rows > 0) {
-          run.parts += 1;
-          run.rows += r.entry.rows;
-          run.bytes += r.entry.bytes;
-        }
-        if (!r.full) {
-          if (to === h.hour + HOUR) await verifyHour(env.DB, r.next);
-          break;
-        }
-        h = r.next;
+    const hours = await pendingHours(env.DB, through, MAX_HOURS + 1);
+    for (const pending of hours.slice(0, MAX_HOURS)) {
+      if (bounded()) return { ...run, status: "more" };
+      try {
+        await archiveHour(env, pending, Math.min(pending.hour + HOUR, through), now, run, bounded);
+      } catch (err) {
+        const error = describeError(err);
+        console.error(`archive: ${pending.sourceID} hour ${toIso(pending.hour)}: ${error}`);
+        run.failed = [
+          ...(run.failed ?? []),
+          { sourceID: pending.sourceID, hour: pending.hour, error },
+        ];
       }
     }
-    return hours.length > MAX_PARTS ? { ...run, status: "more" } : run;
+    return hours.length > MAX_HOURS || bounded() ? { ...run, status: "more" } : run;
   } finally {
     await releaseLease(env.DB, holder);
+  }
+}
+
+/** Archives one hour up to `to`, part after part, while the run is within its bounds. */
+async function archiveHour(
+  env: ArchiveEnv,
+  pending: HourState,
+  to: number,
+  now: number,
+  run: ArchiveRun,
+  bounded: () => boolean,
+): Promise<void> {
+  let h = pending;
+  for (;;) {
+    if (bounded()) return;
+    const r = await archivePart(env, h, to, now);
+    if (!r.recorded) return; // the watermark moved under us: leave the hour to the next run
+    if (r.entry.rows > 0) {
+      run.parts += 1;
+      run.rows += r.entry.rows;
+      run.bytes += r.entry.bytes;
+    }
+    if (!r.full) {
+      if (to === h.hour + HOUR) await verifyHour(env.DB, r.next);
+      return;
+    }
+    h = r.next;
   }
 }
 

@@ -647,6 +647,12 @@ export interface components {
     };
     ArchiveRun: {
       bytes: number;
+      /** @description hours that failed in this run (an object that cannot be read, R2 refusing a write), left to the next run; the other hours went on */
+      failed?: {
+        error: string;
+        hour: string;
+        source: string;
+      }[];
       parts: number;
       rows: number;
       /**

@@ -34,6 +34,13 @@ const RunResult = z
     parts: z.number().int(),
     rows: z.number().int(),
     bytes: z.number().int(),
+    failed: z
+      .array(z.object({ source: z.string(), hour: z.string(), error: z.string() }))
+      .optional()
+      .openapi({
+        description:
+          "hours that failed in this run (an object that cannot be read, R2 refusing a write), left to the next run; the other hours went on",
+      }),
   })
   .openapi("ArchiveRun");
 
@@ -150,7 +157,23 @@ archiveRoutes.use("/v1/archive", requireQueryToken);
 archiveRoutes.openapi(runRoute, async (c) => {
   const { through } = c.req.valid("query");
   const run = await runArchive(c.env, workerNow(c.env), { throughNow: through === "now" });
-  return c.json({ ...run, through: toIso(run.through) }, 200);
+  const { failed, ...counts } = run;
+  return c.json(
+    {
+      ...counts,
+      through: toIso(run.through),
+      ...(failed
+        ? {
+            failed: failed.map((f) => ({
+              source: f.sourceID,
+              hour: toIso(f.hour),
+              error: f.error,
+            })),
+          }
+        : {}),
+    },
+    200,
+  );
 });
 
 archiveRoutes.openapi(listRoute, async (c) => {

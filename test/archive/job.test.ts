@@ -164,7 +164,10 @@ describe("exactly once", () => {
         },
       }),
     } as Env;
-    await expect(runArchive(crashing, NOW)).rejects.toThrow("crash before the manifest");
+    // the run reports the hour and goes on with the others
+    expect((await runArchive(crashing, NOW)).failed).toEqual([
+      { sourceID: "tp-other", hour, error: expect.stringContaining("crash before the manifest") },
+    ]);
     const key = archiveKey("tp-other", hour, 0);
     expect(await env.ARCHIVE.head(key)).not.toBeNull();
     expect((await manifest()).filter((e) => e.hour === hour)).toHaveLength(0);
@@ -181,5 +184,60 @@ describe("exactly once", () => {
     expect(runs.map((r) => r.rows).sort()).toEqual([0, 9]);
     const entries = (await manifest()).filter((e) => e.hour === hour);
     expect(entries.map((e) => [e.part, e.rows])).toEqual([[0, 9]]);
+  });
+});
+
+describe("bounded work, and one hour failing holds no other", () => {
+  it("an hour that cannot be archived (its spilled rawLog gone from R2) is reported; the other hours are archived", async () => {
+    const hour = hourOf(NOW) - 30 * HOUR;
+    // a record over a D1 row's budget: its rawLog goes to R2 (src/store/ingest.ts spill)
+    const big = { ...tpEvent(9_100, hour + 500), pad: "x".repeat(200_000) };
+    const prepared = await prepareRecords(
+      env,
+      { id: "tp-small", type: "turbopuffer" },
+      [{ ok: true as const, value: big, raw: JSON.stringify(big), location: "[0]" }],
+      hour + 1000,
+    );
+    await commit(env, {
+      sourceID: "tp-small",
+      sourceType: "turbopuffer",
+      ...prepared,
+      received: 1,
+      now: hour + 1000,
+    });
+    const ref = await env.DB.prepare(
+      "SELECT rawLogRef FROM events WHERE sourceID = 'tp-small' AND rawLogRef IS NOT NULL",
+    ).first<{ rawLogRef: string }>();
+    if (!ref) throw new Error("not spilled");
+    await env.ARCHIVE.delete(ref.rawLogRef);
+    await store("tp-ttl", hour + HOUR + 1000, 3, 9_200); // a later hour of another source
+    const run = await runArchive(env, NOW);
+    expect(run.failed).toEqual([
+      expect.objectContaining({ sourceID: "tp-small", hour, error: expect.any(String) }),
+    ]);
+    const later = await env.DB.prepare(
+      "SELECT verified FROM received_hours WHERE sourceID = 'tp-ttl' AND hour = ?1",
+    )
+      .bind(hour + HOUR)
+      .first<{ verified: number }>();
+    expect(later?.verified).toBe(1);
+  });
+
+  it("a run archives 14 sources' hours, not 12", async () => {
+    const hour = hourOf(NOW) - 40 * HOUR;
+    const ids = ["turbopuffer", "tp-other", "tp-allowlist", "tp-files", "tp-ttl"];
+    // 14 (source, hour) pairs: 5 sources × 3 hours, less one
+    const pairs = ids.flatMap((id, s) =>
+      [0, 1, 2].map((k) => ({ id, at: hour + k * HOUR + 1000 + s })),
+    );
+    for (const [i, p] of pairs.slice(0, 14).entries()) await store(p.id, p.at, 1, 9_300 + i);
+    const run = await runArchive(env, NOW);
+    expect(run.status).toBe("done");
+    const pending = await env.DB.prepare(
+      "SELECT count(*) AS n FROM received_hours WHERE hour >= ?1 AND hour < ?2 AND verified = 0",
+    )
+      .bind(hour, hour + 3 * HOUR)
+      .first<{ n: number }>();
+    expect(pending?.n).toBe(0);
   });
 });
