@@ -143,6 +143,27 @@ test("range: custom from/to are UTC ISO text (not the browser's zone) and go to 
   });
 });
 
+test("range: a custom range left invalid, then a preset chosen, blocks no later search; a ?tab= link naming no tab opens Logs", async ({
+  page,
+  base,
+  tokens,
+}) => {
+  await login(page, base, tokens);
+  await page.selectOption(field("since"), "");
+  await page.fill(field("from"), "31/01/2026 09:00"); // not UTC ISO: its pattern refuses it
+  await page.selectOption(field("since"), "7d");
+  await rowsNow(page);
+  await page.fill(field("eventName"), "no-such-event-e2e");
+  await page.press(field("eventName"), "Enter");
+  await until(() => assert.match(page.url(), /[?&]eventName=no-such-event-e2e\b/));
+  await until(async () => assert.equal((await cells(page)).length, 0, "the filter typed was applied"));
+
+  await page.goto(`${base}/?tab=${encodeURIComponent('x"]')}`);
+  await until(async () =>
+    assert.equal(await page.getAttribute("#tab-logs", "aria-selected"), "true", "Logs shown"),
+  );
+});
+
 test("range: ticking 'auditflare's own events' shows the collector's self-audit", async ({
   page,
   base,

@@ -91,7 +91,8 @@ function fromUrl() {
   // a link to #alerts (Slack messages carry one) opens that tab
   const name = params.get("tab") || location.hash.slice(1) || "logs";
   readFilters(params);
-  const known = document.querySelector('nav [data-tab="' + name + '"]') ? name : "logs";
+  // compared as text, not put in a selector: a link's ?tab=x"] must not stop the page
+  const known = [...document.querySelectorAll("nav [data-tab]")].some((b) => b.dataset.tab === name) ? name : "logs";
   if (tokenInput.value) return showTab(known, false);
   // No token yet: show the tab but ask first (behind Cloudflare Access none is needed: Search).
   selectTab(known);

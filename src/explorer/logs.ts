@@ -28,7 +28,12 @@ function filterParams(forUrl) {
   return p;
 }
 function showRange() {
-  for (const x of form.querySelectorAll(".custom-range")) x.hidden = form.elements.since.value !== "";
+  // hidden, the custom range is also disabled: a text left in it that does not match its pattern
+  // would otherwise keep the form from submitting, with nothing shown
+  for (const x of form.querySelectorAll(".custom-range")) {
+    x.hidden = form.elements.since.value !== "";
+    for (const i of x.querySelectorAll("input")) i.disabled = x.hidden;
+  }
 }
 function readFilters(params) {
   for (const f of FIELDS) form.elements[f].value = params.get(f) || "";

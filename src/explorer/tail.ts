@@ -50,10 +50,15 @@ async function tailPoll() {
       tr.classList.add("new");
       rows.prepend(tr);
     }
-    while (rows.children.length > TAIL_KEEP) rows.lastElementChild.remove();
+    // The table keeps TAIL_KEEP rows: the oldest go. "Load more" would go on after the last row
+    // loaded, not after the last one kept, and leave a hole: it goes too (a search pages again).
+    let trimmed = false;
+    while (rows.children.length > TAIL_KEEP) { rows.lastElementChild.remove(); trimmed = true; }
+    if (trimmed && cursor) { cursor = null; $("more").hidden = true; }
     tail.added += fresh.length;
     tailStatus("Tailing: " + tail.added + " new event" + (tail.added === 1 ? "" : "s") + " since it started; last poll " +
-      new Date().toISOString().slice(11, 19) + " UTC" + (more ? " (over " + TAIL_PAGES * 200 + " events in 15 minutes: the newest are shown; narrow the filter)" : ""));
+      new Date().toISOString().slice(11, 19) + " UTC" + (more ? " (over " + TAIL_PAGES * 200 + " events in 15 minutes: the newest are shown; narrow the filter)" : "") +
+      (trimmed ? "; the table keeps the newest " + TAIL_KEEP + " rows (Search again to page through older ones)" : ""));
   } catch (e) {
     tailStatus("Tail: " + e.message, true);
   } finally {
