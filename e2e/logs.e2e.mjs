@@ -156,7 +156,9 @@ test("range: a custom range left invalid, then a preset chosen, blocks no later 
   await page.fill(field("eventName"), "no-such-event-e2e");
   await page.press(field("eventName"), "Enter");
   await until(() => assert.match(page.url(), /[?&]eventName=no-such-event-e2e\b/));
-  await until(async () => assert.equal((await cells(page)).length, 0, "the filter typed was applied"));
+  await until(async () =>
+    assert.equal((await cells(page)).length, 0, "the filter typed was applied"),
+  );
 
   await page.goto(`${base}/?tab=${encodeURIComponent('x"]')}`);
   await until(async () =>
