@@ -82,7 +82,11 @@ export async function markCooled(db: D1Database, sourceID: string, cutoff: numbe
     .run();
 }
 
-/** Archive objects of a source whose hour ended before `cutoff`. */
+/**
+ * Archive objects of a source past `cutoff`: their hour (received) ended before it, or every
+ * event in them is older than it (a backfill of old events, received lately, goes with its
+ * rows' TTL, not a TTL later).
+ */
 export async function expiredArchiveKeys(
   db: D1Database,
   sourceID: string,
@@ -91,7 +95,8 @@ export async function expiredArchiveKeys(
 ): Promise<string[]> {
   const { results } = await db
     .prepare(
-      `SELECT key FROM archive_manifest WHERE sourceID = ?1 AND hour + ${HOUR} <= ?2 ORDER BY hour LIMIT ?3`,
+      `SELECT key FROM archive_manifest WHERE sourceID = ?1 AND (hour + ${HOUR} <= ?2 OR maxEventTime < ?2)
+       ORDER BY hour LIMIT ?3`,
     )
     .bind(sourceID, cutoff, limit)
     .all<{ key: string }>();

@@ -283,3 +283,31 @@ it("an event the archive holds twice (delivered again after its row left D1) is 
   expect(ids).toHaveLength(150);
   expect(new Set(ids).size).toBe(150);
 });
+
+it("ttlDays: an archived object whose events are all past it goes with their rows, though received lately", async () => {
+  const hour = hourOf(NOW) - 2 * HOUR;
+  // a backfill of 45-day-old events, received two hours ago, for a source keeping 30 days
+  const framed = Array.from({ length: 5 }, (_, i) => {
+    const value = tpEvent(30_000 + i, NOW - 45 * DAY + i);
+    return { ok: true as const, value, raw: JSON.stringify(value), location: `[${i}]` };
+  });
+  const source = { id: "tp-ttl", type: "turbopuffer" as const };
+  const prepared = await prepareRecords(env, source, framed, hour + 30 * 60_000);
+  await commit(env, {
+    sourceID: "tp-ttl",
+    sourceType: "turbopuffer",
+    ...prepared,
+    received: 5,
+    now: hour + 30 * 60_000,
+  });
+  await runArchive(env, NOW);
+  await enforceRetention(env, NOW);
+  expect(
+    await count(
+      "SELECT count(*) AS n FROM archive_manifest WHERE sourceID = 'tp-ttl' AND hour = ?1",
+      hour,
+    ),
+  ).toBe(0);
+  const res = await query("/v1/logs?sourceID=tp-ttl&limit=100");
+  expect(((await res.json()) as { data: unknown[] }).data).toEqual([]);
+});
