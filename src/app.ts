@@ -30,6 +30,13 @@ app.use(async (c, next) => {
   await next();
 });
 
+// The API's answers are a reader's data: no cache keeps them, unless a route says otherwise
+// (an archive object's signed URL: private, a minute).
+app.use("/v1/*", async (c, next) => {
+  await next();
+  if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
+});
+
 app.get("/healthz", (c) => c.json({ ok: true }));
 
 app.route("/", explorer);

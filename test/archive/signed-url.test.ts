@@ -43,6 +43,8 @@ it("hands out signed URLs that read their object by ranges, for a short time, an
   const head = await call(url, { method: "HEAD" });
   expect(head.status).toBe(200);
   expect(head.headers.get("content-length")).toBe(String(bytes));
+  // the route's own cache rule stands (the API's no-store is for answers without one)
+  expect(head.headers.get("cache-control")).toBe("private, max-age=60");
   const tail = await call(url, { headers: { range: "bytes=-8" } });
   expect(tail.status).toBe(206);
   expect(new Uint8Array(await tail.arrayBuffer())).toEqual(whole.slice(-8));

@@ -3,6 +3,12 @@ import { encodeAlertsCursor } from "../../src/lib/cursor";
 import { query } from "../helpers";
 
 describe("GET /v1/alerts cursor", () => {
+  it("answers, as every API route, with Cache-Control: no-store", async () => {
+    for (const path of ["/v1/alerts", "/v1/logs?limit=1", "/v1/sources"])
+      expect((await query(path)).headers.get("cache-control"), path).toBe("no-store");
+    expect((await query("/v1/nope")).headers.get("cache-control")).toBe("no-store");
+  });
+
   it("a cursor the API did not issue is a 400 naming the parameter, not a 500", async () => {
     // not base64 / base64 of JSON that is not [firstSeen, id] / the pair the other way round
     for (const cursor of ["abc", btoa("1"), btoa(JSON.stringify(["a", 1]))]) {
