@@ -9,10 +9,17 @@ describe("GET / (web explorer)", () => {
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     // DuckDB-WASM (the SQL tab's Archive mode): its module and worker from the origin, no more
     const csp = res.headers.get("content-security-policy") ?? "";
-    expect(csp).toContain("script-src 'self' 'unsafe-inline'");
     expect(csp).toMatch(/worker-src 'self'(;|$)/);
     expect(csp).not.toContain("unsafe-eval");
+    expect(csp).toContain("frame-ancestors 'none'");
     const html = await res.text();
+    // the page's one inline script runs by its hash; no other inline script would
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    const script = html.slice(html.indexOf("<script>") + 8, html.indexOf("</script>"));
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(script));
+    const hash = btoa(String.fromCharCode(...new Uint8Array(digest)));
+    expect(csp).toContain(`script-src 'self' 'sha256-${hash}'`);
+    expect(html.match(/<script/g)).toHaveLength(1);
     expect(html).toContain('id="token"');
     for (const tab of ["logs", "sql", "sources", "quarantine", "alerts", "rules"])
       expect(html).toContain(`data-tab="${tab}"`);
