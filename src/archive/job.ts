@@ -40,6 +40,8 @@ import { toParquet } from "./parquet";
  */
 
 export const PART_ROWS = 20_000;
+/** A part's budget of row text (rawLogs read back from R2 included), about. */
+const PART_BYTES = 32 * 1024 * 1024;
 const PAGE = 1000;
 const GRACE = 10 * 60_000;
 /** Parts written per run at most, and the hours looked at: a run of many small sources. */
@@ -77,25 +79,57 @@ export function archiveKey(sourceID: string, hour: number, part: number): string
   return `archive/v1/source=${sourceID}/date=${date}/hour=${pad(d.getUTCHours())}/${sourceID}-${stamp}-${part}.parquet`;
 }
 
-/** Rows of one part: after the watermark, received before `to`, at most PART_ROWS. */
-async function partRows(env: ArchiveEnv, h: HourState, to: number): Promise<KeyedLogRow[]> {
+/** What a row weighs in a part's budget: its text columns, roughly, and its rawLog. */
+const weight = (r: KeyedLogRow) => 512 + r.rawLog.length + r.sourceFields.length + r.tags.length;
+
+/**
+ * Rows of one part: after the watermark, received before `to`, at most PART_ROWS and about
+ * PART_BYTES (a row's rawLog may be megabytes, in R2: an hour of such rows must not be read
+ * into one part, and a Worker's 128 MB), at least one. `more`: the part stopped at a bound, so
+ * rows may be left. The same watermark gives the same rows (a crashed run writes them again).
+ */
+async function partRows(
+  env: ArchiveEnv,
+  h: HourState,
+  to: number,
+  budget: number,
+): Promise<{ rows: KeyedLogRow[]; more: boolean }> {
   const rows: KeyedLogRow[] = [];
+  let bytes = 0;
   let at = h;
-  while (rows.length < PART_ROWS) {
+  let more = false;
+  fill: while (rows.length < PART_ROWS) {
     const page = await hourRows(env.DB, at, to, Math.min(PAGE, PART_ROWS - rows.length));
-    rows.push(...page);
+    for (const r of page) {
+      if (rows.length > 0 && bytes + weight(r) > budget) {
+        more = true;
+        break fill;
+      }
+      rows.push(r);
+      bytes += weight(r);
+    }
     const last = page[page.length - 1];
     if (!last || page.length < PAGE) break;
     at = { ...at, doneReceivedAt: last.receivedAt, doneKey: last.key };
   }
-  // A rawLog too large for D1 was moved to R2 (rawLogRef): the archive holds the text itself.
-  for (const r of rows) {
+  if (rows.length === PART_ROWS) more = true;
+  // A rawLog too large for D1 was moved to R2 (rawLogRef): the archive holds the text itself,
+  // within the part's budget (a row whose rawLog would pass it starts the next part).
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as KeyedLogRow;
     if (!r.rawLogRef || r.rawLog !== "") continue;
     const object = await env.ARCHIVE.get(r.rawLogRef);
     if (!object) throw new Error(`archive: ${r.rawLogRef} (rawLog of ${r.id}) is missing`);
+    if (i > 0 && bytes + object.size > budget) {
+      await object.body.cancel();
+      rows.length = i;
+      more = true;
+      break;
+    }
     r.rawLog = await object.text();
+    bytes += object.size;
   }
-  return rows;
+  return { rows, more };
 }
 
 /** A part's rows per event-time hour, for histograms that read no Parquet (issue 28). */
@@ -109,10 +143,9 @@ function eventHoursOf(rows: readonly KeyedLogRow[]): string {
 }
 
 /** Writes the next part of hour `h` (or marks it done when nothing is left); the new state. */
-async function archivePart(env: ArchiveEnv, h: HourState, to: number, now: number) {
-  const rows = await partRows(env, h, to);
+async function archivePart(env: ArchiveEnv, h: HourState, to: number, now: number, budget: number) {
+  const { rows, more: full } = await partRows(env, h, to, budget);
   const last = rows[rows.length - 1];
-  const full = rows.length === PART_ROWS;
   const entry: ManifestEntry = {
     sourceID: h.sourceID,
     hour: h.hour,
@@ -158,7 +191,8 @@ async function archivePart(env: ArchiveEnv, h: HourState, to: number, now: numbe
 export async function runArchive(
   env: ArchiveEnv,
   now: number,
-  opts: { throughNow?: boolean } = {},
+  /** partBytes: a part's byte budget (PART_BYTES; tests make it small). */
+  opts: { throughNow?: boolean; partBytes?: number } = {},
 ): Promise<ArchiveRun> {
   const through = opts.throughNow ? now : Math.floor((now - GRACE) / HOUR) * HOUR;
   const run: ArchiveRun = { status: "done", through, parts: 0, rows: 0, bytes: 0 };
@@ -171,7 +205,12 @@ export async function runArchive(
     for (const pending of hours.slice(0, MAX_HOURS)) {
       if (bounded()) return { ...run, status: "more" };
       try {
-        await archiveHour(env, pending, Math.min(pending.hour + HOUR, through), now, run, bounded);
+        await archiveHour(env, pending, Math.min(pending.hour + HOUR, through), {
+          now,
+          run,
+          bounded,
+          partBytes: opts.partBytes ?? PART_BYTES,
+        });
       } catch (err) {
         const error = describeError(err);
         console.error(`archive: ${pending.sourceID} hour ${toIso(pending.hour)}: ${error}`);
@@ -187,19 +226,26 @@ export async function runArchive(
   }
 }
 
+/** A run's state, as each hour's parts share it. */
+interface RunState {
+  now: number;
+  run: ArchiveRun;
+  /** Whether the run reached its bounds (parts, time). */
+  bounded: () => boolean;
+  partBytes: number;
+}
+
 /** Archives one hour up to `to`, part after part, while the run is within its bounds. */
 async function archiveHour(
   env: ArchiveEnv,
   pending: HourState,
   to: number,
-  now: number,
-  run: ArchiveRun,
-  bounded: () => boolean,
+  { now, run, bounded, partBytes }: RunState,
 ): Promise<void> {
   let h = pending;
   for (;;) {
     if (bounded()) return;
-    const r = await archivePart(env, h, to, now);
+    const r = await archivePart(env, h, to, now, partBytes);
     if (!r.recorded) return; // the watermark moved under us: leave the hour to the next run
     if (r.entry.rows > 0) {
       run.parts += 1;
