@@ -40,6 +40,11 @@ export default {
     } else {
       // Each on its own: one failing never keeps the other from running.
       const runs = await Promise.allSettled([
+        // The outbox at once too: an update waiting for its minute is claimed at the tick's
+        // start, so its next one is due a minute later, not after the scheduled rules (up to
+        // 25 s into the tick: the next tick's claim would come short of the minute and wait
+        // another). Concurrent sweeps claim each version once.
+        queueAlerts(env),
         runDuePollers(env, portsOf(env), controller.scheduledTime),
         pollSqsQueues(env, portsOf(env), controller.scheduledTime),
         pollAzureQueues(env, portsOf(env), controller.scheduledTime),
