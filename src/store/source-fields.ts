@@ -106,15 +106,25 @@ function storedAsKnown(
   parsed: unknown,
 ): Record<string, unknown> | undefined {
   const { names, reads } = known;
-  const out: Record<string, unknown> = {};
+  let out: Record<string, unknown> | null = null;
   let i = 0;
   for (const k in fields) {
     if (names[i] !== k) return undefined;
     const v = fields[k];
-    if (isStored(v, reads[i++], parsed)) out[k] = v;
+    if (isStored(v, reads[i++], parsed)) {
+      out ??= {};
+      out[k] = v;
+    }
   }
-  return i === names.length ? out : undefined;
+  return i === names.length ? (out ?? NO_FIELDS) : undefined;
 }
+
+/**
+ * What `storedSourceFields` gives where it stores no field (every one is read from rawLog, the
+ * usual row of a vendor whose view reads rawLog): its text is "{}", written with no
+ * JSON.stringify (toRow), whose call costs more than the rest of the decision on such a row.
+ */
+export const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** The vendor fields to store: those the view cannot read from the parsed raw record. */
 export function storedSourceFields(
