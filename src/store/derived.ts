@@ -1,3 +1,4 @@
+import { pathReader as getter } from "../lib/json-path";
 import type { DerivedMaps, DerivedResource, KeyPath, ViewDefinition } from "../model/view";
 
 /**
@@ -33,35 +34,6 @@ const MAX_ITEMS = 8;
 type Get = (v: unknown) => unknown;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
-
-function getter(path: string): Get {
-  const keys = path.split(".");
-  // the usual depths with their keys fixed (no loop over keys: toRow reads a few paths a row)
-  const [k0 = "", k1 = "", k2 = ""] = keys;
-  if (keys.length === 1) return (v) => (isObject(v) ? v[k0] : undefined);
-  if (keys.length === 2)
-    return (v) => {
-      if (!isObject(v)) return undefined;
-      const x = v[k0];
-      return isObject(x) ? x[k1] : undefined;
-    };
-  if (keys.length === 3)
-    return (v) => {
-      if (!isObject(v)) return undefined;
-      const x = v[k0];
-      if (!isObject(x)) return undefined;
-      const y = x[k1];
-      return isObject(y) ? y[k2] : undefined;
-    };
-  return (v) => {
-    let x = v;
-    for (const k of keys) {
-      if (!isObject(x)) return undefined;
-      x = x[k];
-    }
-    return x;
-  };
-}
 
 /** A non-empty plain string, else undefined (what the SQL reads: `str`). */
 const str = (v: unknown): string | undefined =>

@@ -5,7 +5,7 @@ import type { Endpoint, NormalizedEvent } from "../model/event";
 import type { SourceRef, ViewDefinition } from "../model/view";
 import { storedMapTexts } from "./derived";
 import type { LogRow } from "./schema";
-import { storedSourceFields } from "./source-fields";
+import { NO_FIELDS, storedSourceFields } from "./source-fields";
 
 export { COMMON_COLUMNS, UNSTORED_COLUMNS };
 
@@ -75,6 +75,6 @@ export async function toRow(
     enrichments: event.enrichments.length === 0 ? "[]" : JSON.stringify(event.enrichments),
     rawLog: event.rawLog,
     rawLogRef: null,
-    sourceFields: JSON.stringify(fields),
+    sourceFields: fields === NO_FIELDS ? "{}" : JSON.stringify(fields),
   };
 }

@@ -1,3 +1,4 @@
+import { type PathRead, pathReader } from "../lib/json-path";
 import type { ViewDefinition } from "../model/view";
 
 /**
@@ -51,28 +52,10 @@ function same(a: unknown, b: unknown): boolean {
   );
 }
 
-type Read = (value: unknown) => unknown;
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === "object" && !Array.isArray(v);
-
-/** The read of `key` of an object, then `inner` of what is there (null: nothing after). */
-const step =
-  (key: string, inner: Read | null): Read =>
-  (v) =>
-    !isObject(v) ? undefined : inner === null ? v[key] : inner(v[key]);
-
-/** `at(value, path)` compiled: a closure per key, no split and no lookup per event. */
-function reader(path: string): Read {
-  let read: Read | null = null;
-  for (const key of path.split(".").reverse()) read = step(key, read);
-  return read as Read;
-}
-
 /** A view's raw reads for one sequence of field names (each null: not read from rawLog). */
 interface Reads {
   names: string[];
-  reads: (Read | null)[];
+  reads: (PathRead | null)[];
 }
 
 /**
@@ -90,7 +73,7 @@ function readsOf(view: ViewDefinition, paths: Readonly<Record<string, string>>, 
   }
   const reads = names.map((k) => {
     const path = paths[k];
-    return path === undefined ? null : reader(path);
+    return path === undefined ? null : pathReader(path);
   });
   READS.set(view, { names, reads });
   return reads;
@@ -102,7 +85,7 @@ function readsOf(view: ViewDefinition, paths: Readonly<Record<string, string>>, 
  * record's own (a whole object of it): parsed JSON holds no undefined and no NaN, so it is
  * `same` as itself, with no walk through it.
  */
-function isStored(v: unknown, read: Read | null | undefined, parsed: unknown): boolean {
+function isStored(v: unknown, read: PathRead | null | undefined, parsed: unknown): boolean {
   if (read === null || read === undefined) return true;
   const raw = read(parsed);
   return v !== raw && !same(v, raw);
@@ -123,15 +106,25 @@ function storedAsKnown(
   parsed: unknown,
 ): Record<string, unknown> | undefined {
   const { names, reads } = known;
-  const out: Record<string, unknown> = {};
+  let out: Record<string, unknown> | null = null;
   let i = 0;
   for (const k in fields) {
     if (names[i] !== k) return undefined;
     const v = fields[k];
-    if (isStored(v, reads[i++], parsed)) out[k] = v;
+    if (isStored(v, reads[i++], parsed)) {
+      out ??= {};
+      out[k] = v;
+    }
   }
-  return i === names.length ? out : undefined;
+  return i === names.length ? (out ?? NO_FIELDS) : undefined;
 }
+
+/**
+ * What `storedSourceFields` gives where it stores no field (every one is read from rawLog, the
+ * usual row of a vendor whose view reads rawLog): its text is "{}", written with no
+ * JSON.stringify (toRow), whose call costs more than the rest of the decision on such a row.
+ */
+export const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** The vendor fields to store: those the view cannot read from the parsed raw record. */
 export function storedSourceFields(
