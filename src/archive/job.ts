@@ -13,12 +13,7 @@ import {
   takeLease,
   verifyHour,
 } from "../store/archive";
-import {
-  hourKeys,
-  rebuildableHours,
-  resetHour,
-  unverifyForRebuild,
-} from "../store/archive-manifest";
+import { archivedHours, hourKeys, resetHour, unverifyForRebuild } from "../store/archive-manifest";
 import { toParquet } from "./parquet";
 
 /**
@@ -101,12 +96,13 @@ async function partRows(
   fill: while (rows.length < PART_ROWS) {
     const page = await hourRows(env.DB, at, to, Math.min(PAGE, PART_ROWS - rows.length));
     for (const r of page) {
-      if (rows.length > 0 && bytes + weight(r) > budget) {
+      const w = weight(r);
+      if (rows.length > 0 && bytes + w > budget) {
         more = true;
         break fill;
       }
       rows.push(r);
-      bytes += weight(r);
+      bytes += w;
     }
     const last = page[page.length - 1];
     if (!last || page.length < PAGE) break;
@@ -214,10 +210,8 @@ export async function runArchive(
       } catch (err) {
         const error = describeError(err);
         console.error(`archive: ${pending.sourceID} hour ${toIso(pending.hour)}: ${error}`);
-        run.failed = [
-          ...(run.failed ?? []),
-          { sourceID: pending.sourceID, hour: pending.hour, error },
-        ];
+        run.failed ??= [];
+        run.failed.push({ sourceID: pending.sourceID, hour: pending.hour, error });
       }
     }
     return hours.length > MAX_HOURS || bounded() ? { ...run, status: "more" } : run;
@@ -282,11 +276,9 @@ export async function rebuildArchive(
   const result: RebuildResult = { status: "done", hours: 0, objectsDeleted: 0, refused: [] };
   if (!(await takeLease(env.DB, holder, now, now + LEASE))) return { ...result, status: "busy" };
   try {
-    const { hours, refused } = await rebuildableHours(env.DB, q);
-    result.refused = refused.map((h) => ({ source: h.sourceID, hour: h.hour }));
-    for (const h of hours) {
-      // unverified first, if D1 still holds all its rows: retention deletes none of them from
-      // then on (it could have cooled the hour and deleted rows while this ran)
+    for (const h of await archivedHours(env.DB, q)) {
+      // unverified first, if D1 still holds all its rows (else refused): retention deletes
+      // none of them from then on
       if (!(await unverifyForRebuild(env.DB, h))) {
         result.refused.push({ source: h.sourceID, hour: h.hour });
         continue;

@@ -91,7 +91,6 @@ export function r2File(bucket: R2Bucket, key: string, size: number, stats: ReadS
 const ms = (v: unknown): number =>
   v instanceof Date ? v.getTime() : typeof v === "bigint" ? Number(v) : Number(v);
 
-/** Position of (t, key) in the query's order: negative when a comes first. */
 /**
  * The hits without a row seen twice (the same id and key): the archive can hold one twice (an
  * event delivered again after its row left D1 is stored and archived again), and a page of
@@ -107,6 +106,7 @@ function distinct(hits: ColdHit[]): ColdHit[] {
   });
 }
 
+/** Position of (t, key) in the query's order: negative when a comes first. */
 export function compare(
   q: Pick<ColdQuery, "order" | "timeField">,
   a: { t: number; key: bigint },

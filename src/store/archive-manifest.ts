@@ -76,32 +76,22 @@ export async function oldestArchivedEvent(
 }
 
 /**
- * The hours of a rebuild (source and hour range, either open) whose rows are all still in D1:
- * D1 holds at least as many rows of the hour as the manifest lists (none left for the cold tier
- * yet). `refused`: hours some of whose rows already left D1, which a rebuild would lose.
+ * The archived hours a rebuild names (source and hour range, either open). Whether each may be
+ * rebuilt (D1 still holds all its rows) is decided as it is taken back (unverifyForRebuild).
  */
-export async function rebuildableHours(
+export async function archivedHours(
   db: D1Database,
   q: { sourceID?: string; from?: number; to?: number },
-): Promise<{ hours: HourState[]; refused: HourState[] }> {
+): Promise<HourState[]> {
   const { results } = await db
     .prepare(
-      `SELECT h.*, ${storedRowsOfHour("h")} AS stored, ${archivedRowsOfHour("h")} AS archived
-       FROM received_hours h
+      `SELECT * FROM received_hours h
        WHERE (?1 IS NULL OR h.sourceID = ?1) AND (?2 IS NULL OR h.hour >= ?2) AND (?3 IS NULL OR h.hour < ?3)
          AND h.parts > 0`,
     )
     .bind(q.sourceID ?? null, q.from ?? null, q.to ?? null)
-    .all<HourState & { stored: number; archived: number }>();
-  const strip = ({
-    stored: _s,
-    archived: _a,
-    ...h
-  }: HourState & { stored: number; archived: number }) => h;
-  return {
-    hours: results.filter((r) => r.stored >= r.archived).map(strip),
-    refused: results.filter((r) => r.stored < r.archived).map(strip),
-  };
+    .all<HourState>();
+  return results;
 }
 
 /** The manifest keys of an hour. */
@@ -116,8 +106,9 @@ export async function hourKeys(db: D1Database, h: HourState): Promise<string[]> 
 /**
  * Takes an hour out of the archive's hands before its objects are deleted: unverified (so
  * retention deletes none of its rows from then on: src/store/retention.ts deleteRows), only if
- * D1 still holds all its rows, checked in the same statement (retention may have taken some
- * since rebuildableHours read them). Returns whether it did.
+ * D1 still holds at least as many of its rows as the manifest lists, checked in this statement
+ * (retention takes no lease). Returns whether it did: false, some rows already left D1 and the
+ * archive is their only copy, so a rebuild would lose them.
  */
 export async function unverifyForRebuild(db: D1Database, h: HourState): Promise<boolean> {
   const r = await db
