@@ -67,7 +67,8 @@ const column = <T>(own: unknown, text: string | null, fallback: T): unknown =>
   exactJson(own, 0) ? own : isMarker(text) ? UNSURE : parseJson<T>(text, fallback);
 
 /**
- * What src/store/source-fields.ts `at(JSON.parse(rawLog), path)` reads, from the parsed record
+ * What src/store/source-fields.ts `fullSourceFields` reads at `path` of JSON.parse(rawLog)
+ * (src/lib/json-path.ts pathReader), from the parsed record
  * instead: the same walk (plain objects only), and UNSURE where the record's value could differ
  * from its JSON (an object that is not plain on the way, a value a round trip changes).
  */

@@ -22,16 +22,6 @@ export function pathKeys(path: string): string[] {
   return keys;
 }
 
-/** The value at a dotted path of a parsed JSON value (undefined: not there). */
-function at(value: unknown, path: string): unknown {
-  let v = value;
-  for (const key of pathKeys(path)) {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  return v;
-}
-
 /** JSON equality, object key order aside; a missing raw value equals a null one. */
 function same(a: unknown, b: unknown): boolean {
   if (a === null || a === undefined) return b === null || b === undefined;
@@ -172,12 +162,29 @@ export function fullSourceFields(
     } catch {
       return stored;
     }
+  const reads = columnReadsOf(view, paths);
   const out: Record<string, unknown> = {};
-  for (const c of view.columns) {
-    const path = paths[c];
-    out[c] = c in stored ? stored[c] : path === undefined ? null : (at(raw, path) ?? null);
+  for (let i = 0; i < view.columns.length; i++) {
+    const c = view.columns[i] as string;
+    const read = reads[i];
+    out[c] = c in stored ? stored[c] : read ? (read(raw) ?? null) : null;
   }
   return out;
+}
+
+/** Each view's columns' raw reads, in the view's order (null: not read from rawLog), once. */
+const COLUMN_READS = new WeakMap<ViewDefinition, Array<PathRead | null>>();
+
+function columnReadsOf(view: ViewDefinition, paths: Readonly<Record<string, string>>) {
+  let reads = COLUMN_READS.get(view);
+  if (reads === undefined) {
+    reads = view.columns.map((c) => {
+      const path = paths[c];
+      return path === undefined ? null : pathReader(path);
+    });
+    COLUMN_READS.set(view, reads);
+  }
+  return reads;
 }
 
 /**
