@@ -137,6 +137,7 @@ quarantineRoutes.openapi(replayRoute, async (c) => {
     outcome.status === "failed" ? entry.status : "replayed",
     { status: outcome.status, ...result },
     now,
+    outcome.status !== "failed",
   );
   if (outcome.status === "failed")
     throw new AppError(outcome.code, `replay failed: ${outcome.message}`, 422);

@@ -126,7 +126,11 @@ export const quarantineKeys = sqliteTable(
     hash: text("hash").notNull(),
     entryID: text("entryID").notNull(),
   },
-  (t) => [uniqueIndex("quarantine_keys_source_hash").on(t.sourceID, t.hash)],
+  (t) => [
+    uniqueIndex("quarantine_keys_source_hash").on(t.sourceID, t.hash),
+    // a replay releases its entry's keys (store/quarantine-list.ts markReplay)
+    index("quarantine_keys_entry").on(t.entryID),
+  ],
 );
 
 /** Per-source counters and health, updated in the same batch as the rows they count. */
