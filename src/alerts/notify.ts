@@ -306,12 +306,13 @@ const slack = (text: string) =>
 
 /**
  * The alert as sent: its fields, and the rows of its first events (`data.eventIds` names all).
- * The body is JSON.stringify({ type, timestamp, data: { ...presentAlert(a), events } }), the
+ * The body is JSON.stringify({ type, timestamp, data: { ...presentAlert(a), version, events } }), the
  * events spliced in as their JSON.
  */
 function payload(env: Env, a: AlertRow, type: Notification["type"], presented: Presented) {
   const { events, first } = eventsOf(a, presented);
-  const alert = JSON.stringify(presentAlert(a));
+  // its version: retried messages may arrive out of order, and a receiver keeps the highest
+  const alert = JSON.stringify({ ...presentAlert(a), version: a.version });
   const data = `${alert.slice(0, -1)}${alert === "{}" ? "" : ","}"events":[${events.join(",")}]}`;
 
   // Every value from an event, a rule or the config is escaped for Slack: an actor named

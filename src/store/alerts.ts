@@ -290,6 +290,8 @@ export interface AlertRow {
   version: number;
   notifiedVersion: number;
   notifyClaimedAt: number | null;
+  /** The version the claim queues (a claim taken over keeps its sender's; see CLAIM_VERSION). */
+  notifyClaimedVersion?: number | null;
   notifiedAt: number | null;
   delivery: string;
   context: string | null;
@@ -357,6 +359,21 @@ const sendable = (lease: string, quiet: string) =>
   `${due(lease)} AND (notifiedVersion = 0 OR notifiedAt IS NULL OR notifiedAt <= ${quiet})`;
 
 /**
+ * What a claim queues: the version an earlier claim took (it ran out, or was given back: that
+ * sender may have queued it, under its webhook-id), else the latest.
+ */
+const CLAIM_VERSION = "notifyClaimedVersion = coalesce(notifyClaimedVersion, version)";
+
+/**
+ * A claimed alert as its sender sees it: `version` is the version it queues (the claim's), a
+ * newer one raised meanwhile stays due for the next sweep.
+ */
+const asClaimed = (a: AlertRow): AlertRow => ({
+  ...a,
+  version: a.notifyClaimedVersion ?? a.version,
+});
+
+/**
  * The outbox's reads of the due alerts (`version > notifiedVersion`, unclaimed or their claim
  * run out), each by the index of the due alerts only (src/store/schema.ts alerts_due): the
  * page read (?1 limit, ?2 claims older than this are taken again, ?3 updates notified before
@@ -365,10 +382,11 @@ const sendable = (lease: string, quiet: string) =>
  */
 export const OUTBOX_SQL = {
   due: `SELECT * FROM alerts WHERE ${sendable("?2", "?3")} ORDER BY lastSeen LIMIT ?1`,
-  claim: `UPDATE alerts SET notifyClaimedAt = ?2 WHERE id IN (
+  claim: `UPDATE alerts SET notifyClaimedAt = ?2, ${CLAIM_VERSION} WHERE id IN (
          SELECT id FROM alerts WHERE ${sendable("?3", "?4")} ORDER BY lastSeen LIMIT ?1)
        RETURNING *`,
-  markAll: `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL WHERE ${due("?1")}`,
+  markAll: `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL,
+         notifyClaimedVersion = NULL WHERE ${due("?1")}`,
 } as const;
 
 /** Alerts whose latest version is not queued for the destinations yet and not claimed (the outbox). */
@@ -396,7 +414,7 @@ export async function claimDue(db: D1Database, limit = 50, now = Date.now()): Pr
     .bind(limit, now, ...sendBounds(now))
     .all<AlertRow>();
   // RETURNING gives no order: the page's (stable: ties keep the order read)
-  return results.sort((a, b) => a.lastSeen - b.lastSeen);
+  return results.map(asClaimed).sort((a, b) => a.lastSeen - b.lastSeen);
 }
 
 /**
@@ -411,13 +429,16 @@ export async function claimNotifications(
 ): Promise<AlertRow[]> {
   if (due.length === 0) return [];
   const claim = db.prepare(
-    `UPDATE alerts SET notifyClaimedAt = ?3 WHERE id = ?1 AND notifiedVersion = ?2
-       AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?4)`,
+    `UPDATE alerts SET notifyClaimedAt = ?3, ${CLAIM_VERSION} WHERE id = ?1 AND notifiedVersion = ?2
+       AND (notifyClaimedAt IS NULL OR notifyClaimedAt <= ?4) RETURNING notifyClaimedVersion`,
   );
-  const results = await db.batch(
+  const results = await db.batch<{ notifyClaimedVersion: number }>(
     due.map((a) => claim.bind(a.id, a.notifiedVersion, now, now - NOTIFY_LEASE_MS)),
   );
-  return due.filter((_, i) => (results[i]?.meta.changes ?? 0) > 0);
+  return due.flatMap((a, i) => {
+    const claimed = results[i]?.results[0];
+    return claimed ? [{ ...a, version: claimed.notifyClaimedVersion }] : [];
+  });
 }
 
 /**
@@ -437,7 +458,7 @@ export async function markNotified(
   await db
     .prepare(
       `UPDATE alerts SET notifiedVersion = j.value ->> 2, notifyClaimedAt = NULL,
-         notifiedAt = coalesce(notifyClaimedAt, ?2)
+         notifyClaimedVersion = NULL, notifiedAt = coalesce(notifyClaimedAt, ?2)
        FROM json_each(?1) AS j
        WHERE alerts.id = j.value ->> 0 AND alerts.notifiedVersion = j.value ->> 1`,
     )
@@ -458,7 +479,8 @@ export function markGroupsNotifiedStatement(
 ): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL
+      `UPDATE alerts SET notifiedVersion = version, notifyClaimedAt = NULL,
+         notifyClaimedVersion = NULL
        WHERE id IN (SELECT a.id FROM json_each(?1) AS g JOIN alerts AS a
            ON a.ruleId = g.value ->> 0 AND a.dedupKey = g.value ->> 1) AND ${due("?2")}`,
     )
@@ -478,7 +500,11 @@ export async function markAllNotified(db: D1Database, now = Date.now()): Promise
   return r.meta.changes;
 }
 
-/** Gives claims back (the queue refused the messages): the next sweep queues them. */
+/**
+ * Gives claims back (the queue refused some of an alert's messages): the next sweep queues the
+ * same version again (its claimed version stays), so the destinations that got it get it again
+ * under the same webhook-id.
+ */
 export async function releaseNotifications(db: D1Database, claimed: AlertRow[]): Promise<void> {
   if (claimed.length === 0) return;
   const release = db.prepare(

@@ -388,6 +388,13 @@ export const alerts = sqliteTable(
      * the next version waits until src/store/alerts.ts UPDATE_EVERY_MS after it.
      */
     notifiedAt: integer("notifiedAt"),
+    /**
+     * The version a claim queues (null: none pending). Kept by a claim that ran out or was given
+     * back, so the sender that takes it over queues that same version (the same webhook-id, which
+     * receivers deduplicate) before any newer one: a sender that died after its send, while the
+     * alert was raised again, never makes a second alert.created under another id.
+     */
+    notifyClaimedVersion: integer("notifyClaimedVersion"),
   },
   (t) => [
     index("alerts_rule_key").on(t.ruleId, t.dedupKey, t.firstSeen),

@@ -116,7 +116,7 @@ const health = () =>
   ).all<{ destinationID: string; delivered: number; failed: number }>();
 
 describe("alert notifications", () => {
-  it("carry JSON.stringify({ type, timestamp, data: { ...alert, events } }) byte for byte, created then updated", async () => {
+  it("carry JSON.stringify({ type, timestamp, data: { ...alert, version, events } }) byte for byte, created then updated", async () => {
     for (const [events, type] of [
       [[invitation(1, "carol"), invitation(2, "carol"), invitation(3, "carol")], "alert.created"],
       [[invitation(4, "carol")], "alert.updated"],
@@ -132,7 +132,11 @@ describe("alert notifications", () => {
       const rows = (JSON.parse(alert.eventIds) as string[]).map((id) => stored.get(id));
       expect(rows).toHaveLength(type === "alert.created" ? 3 : 4);
       const { timestamp } = JSON.parse(q.body) as { timestamp: string };
-      const data = { ...presentAlert(alert), events: rows.map((r) => r && present(r)) };
+      const data = {
+        ...presentAlert(alert),
+        version: alert.version,
+        events: rows.map((r) => r && present(r)),
+      };
       expect(q.body).toBe(JSON.stringify({ type, timestamp, data }));
     }
   });
@@ -212,7 +216,11 @@ describe("alert notifications", () => {
     });
     expect(rows).toHaveLength(3);
     const { timestamp } = JSON.parse(q.body) as { timestamp: string };
-    const data = { ...presentAlert(alert), events: rows.map((r) => present(r)) };
+    const data = {
+      ...presentAlert(alert),
+      version: alert.version,
+      events: rows.map((r) => present(r)),
+    };
     expect(q.body).toBe(JSON.stringify({ type: "alert.updated", timestamp, data }));
     const sent = JSON.parse(q.body) as { data: { events: Array<{ id: string }> } };
     expect(sent.data.events.map((e) => e.id)).not.toContain(gone);

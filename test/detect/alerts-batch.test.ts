@@ -509,4 +509,50 @@ describe("the alert outbox after the response", () => {
       expect.objectContaining({ version: 1, notifiedVersion: 1 }),
     ]);
   });
+
+  it("a sender that died after its send, the alert raised meanwhile: the next sweep queues the same version (one alert.created), then the new one as an update", async () => {
+    const batches = queueBatches();
+    const source = loadSources(testEnv).find((s) => s.id === "turbopuffer");
+    if (!source) throw new Error("no turbopuffer source in the test config");
+    const records = (from: number, to: number) =>
+      invitations(from, to, "sent-died").map((value) => ({
+        location: "request",
+        raw: JSON.stringify(value),
+        ok: true as const,
+        value,
+      }));
+    await ingest(testEnv, source, records(0, 2), { defer: () => {} });
+    // a sender claims version 1 and queues alert.created msg_<id>_1; its isolate ends before the mark
+    const due = (await unnotifiedAlerts(env.DB, 1000)).filter((a) => a.dedupKey === "sent-died");
+    expect(await claimNotifications(env.DB, due, Date.now() - 1000)).toEqual([
+      expect.objectContaining({ version: 1, notifiedVersion: 0 }),
+    ]);
+    await ingest(testEnv, source, records(2, 4), { defer: () => {} });
+    expect(await alertsOf("sent-died")).toEqual([
+      expect.objectContaining({ version: 2, notifiedVersion: 0 }),
+    ]);
+    await env.DB.prepare(
+      "UPDATE alerts SET notifyClaimedAt = notifyClaimedAt - ?1 WHERE dedupKey = 'sent-died'",
+    )
+      .bind(NOTIFY_LEASE_MS)
+      .run();
+    await queueAlerts(testEnv);
+    // the dead sender's version again (its webhook-id: receivers drop the second), not a
+    // second alert.created as version 2 under another id
+    expect(batches.flat()).toEqual([
+      expect.objectContaining({ type: "alert.created", version: 1 }),
+    ]);
+    expect(await alertsOf("sent-died")).toEqual([
+      expect.objectContaining({ version: 2, notifiedVersion: 1 }),
+    ]);
+    await aMinuteLater("sent-died");
+    await queueAlerts(testEnv);
+    expect(batches.flat().map((m) => [m.type, m.version])).toEqual([
+      ["alert.created", 1],
+      ["alert.updated", 2],
+    ]);
+    // the payload says which version it is: a receiver keeps the highest
+    const body = JSON.parse(String((batches.flat()[1] as Json).body)) as { data: Json };
+    expect(body.data).toMatchObject({ version: 2, count: 4 });
+  });
 });
