@@ -36,8 +36,9 @@ export interface LogFilter {
   to?: number;
   /**
    * Leave out the rows of cold hours, which the archive answers (src/store/archive-tiers.ts):
-   * set when any hour of the scope is cold. "ifAny": SQLite decides, once per statement,
-   * whether a cold hour exists (queryHotPage asks that in the same batch).
+   * set when any hour of the scope is cold; `true` (counts) also the rows an unverified cold
+   * hour's archive holds. "ifAny" (pages): SQLite decides, once per statement, whether a cold
+   * hour exists (queryHotPage asks that in the same batch).
    */
   skipColdHours?: boolean | "ifAny";
 }
@@ -109,6 +110,18 @@ function pageQuery<X extends Record<string, SQL.Aliased>>(
 /** The row's received hour is cold and verified: the archive alone answers it. */
 const notInColdHour = sql`NOT EXISTS (SELECT 1 FROM received_hours h WHERE h.sourceID = ${logs.sourceID}
   AND h.hour = ${logs.receivedAt} - ${logs.receivedAt} % 3600000 AND h.cooled = 1 AND h.verified = 1)`;
+
+/**
+ * The row is the archive's to count: its received hour is cold, and verified or the row is at or
+ * before the hour's archive watermark (a cooled hour unverified by a rebuild: the manifest and
+ * the watermark move in one batch, so the objects hold exactly the rows up to it, and D1 the
+ * rest). Counts (histogram, facets) add both tiers, so each row must be one tier's; a page
+ * reads both tiers of such an hour and keeps one of each id (src/archive/tiers.ts).
+ */
+const notArchivedColdRow = sql`NOT EXISTS (SELECT 1 FROM received_hours h WHERE h.sourceID = ${logs.sourceID}
+  AND h.hour = ${logs.receivedAt} - ${logs.receivedAt} % 3600000 AND h.cooled = 1
+  AND (h.verified = 1 OR ${logs.receivedAt} < h.doneReceivedAt
+    OR (${logs.receivedAt} = h.doneReceivedAt AND ${logs.rid} <= CAST(h.doneKey AS INTEGER))))`;
 
 /** received_hours of these sources (undefined: all), as SQL. */
 const inSources = (sourceIDs: readonly string[] | undefined) => {
@@ -252,7 +265,7 @@ export function filterConditions(q: LogFilter, byEvent = true): Array<SQL | unde
     q.skipColdHours === "ifAny"
       ? sql`(NOT ${anyColdHour(undefined)} OR ${notInColdHour})`
       : q.skipColdHours
-        ? notInColdHour
+        ? notArchivedColdRow
         : undefined,
   ];
 }
