@@ -261,6 +261,70 @@ test(
 );
 
 test(
+  "tail: a poll still in flight when a new search starts is dropped, not the new search's baseline",
+  async ({ page, base, tokens, step }) => {
+    const stamp = Date.now();
+    const a = `tail-a-${stamp}@example.com`;
+    const b = `tail-b-${stamp}@example.com`;
+    await pushTurbopuffer(
+      base,
+      tokens,
+      [a, b].map((name) => ({
+        action: "api-key-created",
+        actor: { type: "user", id: name, name },
+      })),
+    );
+    await login(page, base, tokens);
+    await page.fill(field("actor"), a);
+    await page.press(field("actor"), "Enter");
+    await until(async () => assert.equal((await rowsNow(page)).length, 1));
+    // hold the tail's first poll (limit=200: the tail's pages) until the next search started
+    let release;
+    const held = new Promise((r) => {
+      release = r;
+    });
+    let holding = true;
+    await page.route(
+      (url) => url.pathname === "/v1/logs" && url.searchParams.get("limit") === "200",
+      async (route) => {
+        if (holding) {
+          holding = false;
+          await held;
+        }
+        await route.continue();
+      },
+    );
+    await page.click("#tail");
+    await page.fill(field("actor"), b);
+    await page.press(field("actor"), "Enter");
+    await until(async () => {
+      const rows = await rowsNow(page);
+      assert.equal(rows.length, 1);
+      assert.match(rows[0].join(" "), new RegExp(b.replace(/[.]/g, "\\.")));
+    });
+    release();
+    // two more polls: the first learns what the new search shows, the second adds nothing
+    const polls = [];
+    page.on("requestfinished", (r) => {
+      const u = new URL(r.url());
+      if (u.pathname === "/v1/logs" && u.searchParams.get("limit") === "200") polls.push(u);
+    });
+    await until(() => assert.ok(polls.length >= 2), { timeout: 15_000 });
+    await page.waitForTimeout(300);
+    const rows = await cells(page);
+    assert.equal(
+      rows.length,
+      1,
+      `one row, not the new search's event again: ${JSON.stringify(rows)}`,
+    );
+    assert.equal(await page.locator("#rows tr.new").count(), 0, "nothing marked new");
+    await step("tail after a new search");
+    await page.click("#tail");
+  },
+  { timeout: 90_000 },
+);
+
+test(
   "saved searches: the admin saves a filter (shared); a reader picks it after a reload and gets its rows",
   async ({ page, base, tokens, step }) => {
     await page.goto(`${base}/?since=7d`);

@@ -9,9 +9,12 @@
  */
 export const TAIL = /* js */ `
 const TAIL_MS = 5000, TAIL_WINDOW = 15 * 60000, TAIL_PAGES = 5, TAIL_KEEP = 500;
-const tail = { on: false, timer: null, seen: new Set(), baseline: true, added: 0, polls: 0, busy: false };
-/** A new search (or the start): the next poll only learns what exists; later ones add. */
-function tailReset() { tail.seen = new Set(); tail.baseline = true; }
+const tail = { on: false, timer: null, seen: new Set(), baseline: true, added: 0, polls: 0, busy: false, gen: 0 };
+/**
+ * A new search (or the start): the next poll only learns what exists; later ones add. A poll
+ * still in flight asked for the old filter: its answer is dropped (gen), never the new baseline.
+ */
+function tailReset() { tail.seen = new Set(); tail.baseline = true; tail.gen += 1; }
 function tailButton() {
   $("tail").setAttribute("aria-pressed", String(tail.on));
   $("tail").textContent = tail.on ? "Pause tail" : "Live tail";
@@ -21,6 +24,7 @@ async function tailPoll() {
   if (!tail.on || tail.busy) return;
   if (document.hidden || tab !== "logs") return tailStatus("Tail waiting: the page is not shown");
   tail.busy = true;
+  const gen = tail.gen;
   try {
     const p = filterParams();
     for (const f of ["since", "from", "to"]) p.delete(f);
@@ -35,6 +39,7 @@ async function tailPoll() {
       if (!more) break;
       p.set("cursor", body.nextCursor);
     }
+    if (gen !== tail.gen) return; // a new search started meanwhile
     tail.polls += 1;
     if (tail.baseline) {
       tail.baseline = false;
@@ -60,7 +65,7 @@ async function tailPoll() {
       new Date().toISOString().slice(11, 19) + " UTC" + (more ? " (over " + TAIL_PAGES * 200 + " events in 15 minutes: the newest are shown; narrow the filter)" : "") +
       (trimmed ? "; the table keeps the newest " + TAIL_KEEP + " rows (Search again to page through older ones)" : ""));
   } catch (e) {
-    tailStatus("Tail: " + e.message, true);
+    if (gen === tail.gen) tailStatus("Tail: " + e.message, true);
   } finally {
     tail.busy = false;
   }
