@@ -201,6 +201,13 @@ test(
     await page.unroute("**/duckdb/duckdb-eh.wasm.gz");
     await page.click("button#sql-run");
     assert.match(await archiveDone(page), /1 rows · archive/);
+    // DuckDB's worker ran under its own policy (scripts/duckdb-assets.mjs ASSET_HEADERS)
+    const workerRes = await fetch(`${base}/duckdb/duckdb-browser-eh.worker.js`);
+    assert.match(
+      workerRes.headers.get("content-security-policy") ?? "",
+      /^default-src 'none'; script-src 'self' 'wasm-unsafe-eval'/,
+    );
+    assert.equal(workerRes.headers.get("x-content-type-options"), "nosniff");
     const n = await page.textContent("table#sql-result tbody td");
     assert.equal(
       Number(n),

@@ -9,6 +9,7 @@
 //                                a blob: URL.
 // @duckdb/duckdb-wasm is pinned at 1.28.0: its wasm reads Parquet without downloading an
 // extension (docs/explorer.md, "Which DuckDB").
+// Also public/_headers: the worker's own Content-Security-Policy (ASSET_HEADERS below).
 // Run by the e2e server and `npm run deploy`; skipped when public/duckdb/ already
 // holds this version (public/duckdb/VERSION). `--check` exits 1 when it is missing or stale.
 import {
@@ -33,11 +34,25 @@ export function duckdbVersion() {
   return JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")).version;
 }
 
+/**
+ * public/_headers (Workers static assets' header rules): DuckDB's Web Worker runs under a policy
+ * of its own (a worker from a URL takes its CSP from its script's response, not the page's):
+ * scripts and fetches from this origin only, the engine compiled from the blob: URL the page
+ * hands it ('wasm-unsafe-eval': WebAssembly only, no eval), nothing else. The module the page
+ * imports runs under the page's policy (src/routes/explorer.ts).
+ */
+export const ASSET_HEADERS = `/duckdb/*
+  X-Content-Type-Options: nosniff
+/duckdb/duckdb-browser-eh.worker.js
+  Content-Security-Policy: default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' blob:
+`;
+
 export async function buildDuckdbAssets({ log = console.log } = {}) {
   const version = duckdbVersion();
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(root, "public", "_headers"), ASSET_HEADERS);
   if (existsSync(stamp) && readFileSync(stamp, "utf8").trim() === version) return out;
   const t0 = Date.now();
-  mkdirSync(out, { recursive: true });
   const { build } = await import("esbuild");
   await build({
     entryPoints: [join(pkg, "dist", "duckdb-browser.mjs")],
