@@ -10,6 +10,7 @@ import {
   expiredArchiveKeys,
   expiredRows,
   markCooled,
+  pruneGoneIds,
 } from "./store/retention";
 import { d1Rules } from "./store/rules";
 
@@ -99,6 +100,11 @@ export async function enforceRetention(
     );
     report.push({ sourceID: source.id, deleted, cooled, objectsDeleted });
   }
+  // The events let go once archived are remembered while any source's archive may hold them:
+  // until the longest ttlDays (none, if a source keeps its archive for ever).
+  const ttls = loadSources(env).map((s) => s.ttlDays ?? TTL_DAYS);
+  if (ttls.length > 0 && !ttls.includes(0))
+    await pruneGoneIds(env.DB, now - Math.max(...ttls) * DAY, maxRowsPerSource);
   // Announcer message ids (SNS, SQS, Pub/Sub) are remembered for 14 days: none redelivers later.
   await pruneDeliveriesStatement(env.DB, now - 14 * DAY).run();
   await pruneCorrelationWindows(env, now);

@@ -28,19 +28,27 @@ const VARIABLE = LOG_COLUMNS.filter((c) => !(CONSTANT as readonly string[]).incl
 // each time its `value` is read, so reading it once per column rendered every row 25 times
 // (measured in local D1: about half the INSERT's time went there).
 // ON CONFLICT DO NOTHING covers both keys: the id (a duplicate: counted) and the time-ordered
-// rid (another event holds it: found below and moved to the next key).
+// rid (another event holds it: found below and moved to the next key). An event retention let
+// go once archived (gone_ids) is a duplicate too: looked up only when older than the newest
+// there (one read per statement), so a push of recent events makes no lookup.
+const col = (c: (typeof VARIABLE)[number]) => `j ->> ${VARIABLE.indexOf(c) + 1}`;
+const GONE = (time: string, id: string) =>
+  `(${time} > (SELECT coalesce(max(eventTime), -1) FROM gone_ids)
+  OR NOT EXISTS (SELECT 1 FROM gone_ids g WHERE g.eventTime = ${time} AND g.h = unhex(substr(${id}, 1, 32))))`;
 const INSERT_SQL = `WITH r AS MATERIALIZED (SELECT value AS j FROM json_each(?1))
 INSERT INTO events (rid, ${VARIABLE.join(", ")}, ${CONSTANT.join(", ")})
 SELECT CAST(j ->> 0 AS INTEGER), ${VARIABLE.map((_, i) => `j ->> ${i + 1}`).join(", ")}, ?2, ?3, ?4, ?5
-FROM r WHERE true
+FROM r WHERE ${GONE(col("eventTime"), col("id"))}
 ON CONFLICT DO NOTHING`;
 
-// The ids (JSON groups within STATEMENT_BYTES) not stored after a commit whose INSERTs added
-// fewer rows than they were given: their rid was another event's (same millisecond and id
-// bits); a duplicate's id is stored. Asked only then, after the commit: an id absent then was
-// not stored by this commit, and one present is stored once (by it or by another commit).
-const LOST_SQL = `SELECT value AS id FROM json_each(?1)
-WHERE NOT EXISTS (SELECT 1 FROM events WHERE events.id = json_each.value)`;
+// The ids (JSON groups within STATEMENT_BYTES, [id, eventTime] each) not stored after a commit
+// whose INSERTs added fewer rows than they were given: their rid was another event's (same
+// millisecond and id bits); a duplicate's id is stored, or gone (archived, out of D1). Asked
+// only then, after the commit: an id absent then was not stored by this commit, and one present
+// is stored once (by it or by another commit).
+const LOST_SQL = `SELECT value ->> 0 AS id FROM json_each(?1)
+WHERE NOT EXISTS (SELECT 1 FROM events WHERE events.id = value ->> 0)
+  AND ${GONE("value ->> 1", "value ->> 0")}`;
 
 /** How many next keys a row tries before it is quarantined as a key collision. */
 const MAX_PROBES = 16;
@@ -177,13 +185,14 @@ async function chunkRows(
   return chunks;
 }
 
-/** The stored ids as JSON groups of at most STATEMENT_BYTES. */
-function idGroups(ids: string[]): string[] {
+/** The stored ids, each with its event time, as JSON groups of at most STATEMENT_BYTES. */
+function idGroups(ids: string[], rows: LogRow[]): string[] {
+  const times = new Map(rows.map((r) => [r.id, r.eventTime]));
   const groups: string[] = [];
   let parts: string[] = [];
   let bytes = 2;
   for (const id of new Set(ids)) {
-    const part = JSON.stringify(id);
+    const part = JSON.stringify([id, times.get(id) ?? null]);
     if (parts.length > 0 && bytes + part.length + 1 > STATEMENT_BYTES) {
       groups.push(`[${parts.join(",")}]`);
       parts = [];
@@ -207,7 +216,7 @@ async function lostRows(
   spans: Spans | undefined,
 ): Promise<LogRow[]> {
   const check = () =>
-    env.DB.batch(idGroups(storedIds).map((group) => env.DB.prepare(LOST_SQL).bind(group)));
+    env.DB.batch(idGroups(storedIds, rows).map((group) => env.DB.prepare(LOST_SQL).bind(group)));
   const results = spans ? await spans.time("d1_lost_check", check) : await check();
   const lostIds = new Set(
     results.flatMap((r) => ((r.results ?? []) as Array<{ id: string }>).map((x) => x.id)),

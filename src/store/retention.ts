@@ -34,14 +34,42 @@ export async function deleteRows(
     ? ` AND EXISTS (SELECT 1 FROM received_hours h WHERE h.sourceID = events.sourceID
          AND h.hour = (events.receivedAt / ${HOUR}) * ${HOUR} AND h.verified = 1 AND h.cooled = 1)`
     : "";
-  const { results } = await db
+  const which = `rid IN (SELECT CAST(value AS INTEGER) FROM json_each(?1))${held}`;
+  const remove = db
+    .prepare(`DELETE FROM events WHERE ${which} RETURNING CAST(rid AS TEXT) AS rid`)
+    .bind(JSON.stringify(rids));
+  if (!archived) {
+    const { results } = await remove.all<{ rid: string }>();
+    return new Set(results.map((r) => r.rid));
+  }
+  // the archive keeps them: each is remembered (gone_ids), in the same transaction, so a
+  // delivery of it again is a duplicate, not a second copy (src/store/ingest.ts INSERT_SQL)
+  const [, deleted] = await db.batch<{ rid: string }>([
+    db
+      .prepare(
+        `INSERT INTO gone_ids (eventTime, h)
+         SELECT eventTime, unhex(substr(id, 1, 32)) FROM events WHERE ${which}
+         ON CONFLICT DO NOTHING`,
+      )
+      .bind(JSON.stringify(rids)),
+    remove,
+  ]);
+  return new Set((deleted?.results ?? []).map((r) => r.rid));
+}
+
+/**
+ * Forgets up to `limit` of the events retention let go (gone_ids) older than `cutoff` (event
+ * time): past every source's ttlDays, the archive holds none of them any more. Returns how many.
+ */
+export async function pruneGoneIds(db: D1Database, cutoff: number, limit: number) {
+  const r = await db
     .prepare(
-      `DELETE FROM events WHERE rid IN (SELECT CAST(value AS INTEGER) FROM json_each(?1))${held}
-       RETURNING CAST(rid AS TEXT) AS rid`,
+      `DELETE FROM gone_ids WHERE (eventTime, h) IN
+         (SELECT eventTime, h FROM gone_ids WHERE eventTime < ?1 LIMIT ?2)`,
     )
-    .bind(JSON.stringify(rids))
-    .all<{ rid: string }>();
-  return new Set(results.map((r) => r.rid));
+    .bind(cutoff, limit)
+    .run();
+  return r.meta.changes;
 }
 
 /**

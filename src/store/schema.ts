@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  blob,
   index,
   integer,
   primaryKey,
@@ -131,6 +132,24 @@ export const quarantineKeys = sqliteTable(
     // a replay releases its entry's keys (store/quarantine-list.ts markReplay)
     index("quarantine_keys_entry").on(t.entryID),
   ],
+);
+
+/**
+ * The events retention let go from D1 once the archive held them (src/store/retention.ts
+ * deleteRows, in the same transaction): by event time and the first 128 bits of the id. The
+ * insert of a commit skips an event found here (counted as a duplicate), so one delivered again
+ * after its row left D1 is not stored, archived or detected a second time; only events older
+ * than the newest one here are looked up. WITHOUT ROWID in its migration (0029): the key is the
+ * row, about 30 bytes. Kept while any source's archive may hold the event (retention prunes it
+ * past the longest ttlDays).
+ */
+export const goneIds = sqliteTable(
+  "gone_ids",
+  {
+    eventTime: integer("eventTime").notNull(),
+    h: blob("h", { mode: "buffer" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventTime, t.h] })],
 );
 
 /** Per-source counters and health, updated in the same batch as the rows they count. */

@@ -264,7 +264,9 @@ it("an event the archive holds twice (delivered again after its row left D1) is 
   await store(h1 + 1000, t, 150, 20_000);
   await runArchive(env, h2 - HOUR + 20 * 60_000);
   await enforceRetention(env, h2 - HOUR + 20 * 60_000);
-  // the same 150 events again, once their rows left D1 (an overlapping export)
+  // rows that left D1 before it remembered them (gone_ids, migration 0029): the same 150
+  // events again (an overlapping export) are stored and archived a second time
+  await env.DB.prepare("DELETE FROM gone_ids").run();
   await store(h2 + 1000, t, 150, 20_000);
   await runArchive(env, NOW);
   await enforceRetention(env, NOW);
@@ -282,6 +284,51 @@ it("an event the archive holds twice (delivered again after its row left D1) is 
   }
   expect(ids).toHaveLength(150);
   expect(new Set(ids).size).toBe(150);
+});
+
+it("an event delivered again after its row left D1 is a duplicate: stored and archived once, remembered until the longest ttlDays", async () => {
+  const t = NOW - 123 * DAY - 4567;
+  const h1 = hourOf(NOW) - 15 * HOUR;
+  const h2 = hourOf(NOW) - 13 * HOUR;
+  await store(h1 + 1000, t, 40, 30_000);
+  await runArchive(env, h2 - HOUR + 20 * 60_000);
+  await enforceRetention(env, h2 - HOUR + 20 * 60_000);
+  expect(await rows(`eventTime >= ${t} AND eventTime < ${t + 40_000}`), "left D1").toBe(0);
+  const gone = () =>
+    count(
+      "SELECT count(*) AS n FROM gone_ids WHERE eventTime >= ?1 AND eventTime < ?2",
+      t,
+      t + 40_000,
+    );
+  expect(await gone()).toBe(40);
+
+  // the same 40 events again (an overlapping export), with 2 new ones of the same time
+  const framed = Array.from({ length: 42 }, (_, i) => {
+    const value = tpEvent(30_000 + i, t + i * 1000);
+    return { ok: true as const, value, raw: JSON.stringify(value), location: `[${i}]` };
+  });
+  const source = { id: "turbopuffer", type: "turbopuffer" as const };
+  const prepared = await prepareRecords(env, source, framed, h2 + 1000);
+  const result = await commit(env, {
+    sourceID: "turbopuffer",
+    sourceType: "turbopuffer",
+    ...prepared,
+    received: 42,
+    now: h2 + 1000,
+  });
+  expect(result).toMatchObject({ received: 42, inserted: 2, duplicates: 40, quarantined: 0 });
+  expect(await rows(`eventTime >= ${t} AND eventTime < ${t + 42_000}`)).toBe(2);
+  await runArchive(env, NOW);
+  const archived = await count(
+    "SELECT coalesce(sum(rows), 0) AS n FROM archive_manifest WHERE sourceID = 'turbopuffer' AND minEventTime <= ?1 AND maxEventTime >= ?2",
+    t + 41_000,
+    t,
+  );
+  expect(archived, "each event archived once").toBe(42);
+
+  // past the longest ttlDays, the archive holds none of them: forgotten
+  await enforceRetention(env, t + 401 * DAY);
+  expect(await gone()).toBe(0);
 });
 
 it("ttlDays: an archived object whose events are all past it goes with their rows, though received lately", async () => {
