@@ -78,7 +78,10 @@ const where = (url: string) => {
 
 type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;
 
-/** A fetch under a deadline: the abort fires after `timeoutMs`; `timedOut` says it did. */
+/**
+ * A fetch under a deadline: the abort fires after `timeoutMs`; `timedOut` says it did. The
+ * caller's own `init.signal` (e.g. its source's deadline in a tick) aborts it too.
+ */
 async function fetchBefore(
   url: string,
   init: RequestInit,
@@ -86,6 +89,9 @@ async function fetchBefore(
   fetcher: Fetcher,
 ): Promise<{ res: Response; controller: AbortController; deadline: Deadline }> {
   const controller = new AbortController();
+  const caller = init.signal;
+  if (caller?.aborted) controller.abort();
+  else caller?.addEventListener("abort", () => controller.abort(), { once: true });
   const deadline: Deadline = {
     timedOut: false,
     timer: setTimeout(() => {
@@ -93,6 +99,9 @@ async function fetchBefore(
       controller.abort();
     }, timeoutMs),
     message: `${where(url)} did not answer within ${timeoutMs / 1000} s`,
+    get abandoned() {
+      return caller?.aborted === true;
+    },
   };
   try {
     const res = await fetcher(url, { ...init, signal: controller.signal });
@@ -105,6 +114,8 @@ async function fetchBefore(
 
 interface Deadline {
   timedOut: boolean;
+  /** The caller's signal aborted the call. */
+  readonly abandoned: boolean;
   timer: ReturnType<typeof setTimeout>;
   message: string;
 }
@@ -113,6 +124,8 @@ interface Deadline {
 function failure(err: unknown, deadline: Deadline, url: string): OutboundError {
   if (err instanceof OutboundError) return err;
   if (deadline.timedOut) return new OutboundError("timeout", deadline.message, url);
+  if (deadline.abandoned)
+    return new OutboundError("timeout", `${where(url)}: given up at the caller's deadline`, url);
   return new OutboundError("network", `${where(url)}: ${(err as Error).message}`, url);
 }
 

@@ -81,6 +81,19 @@ describe("fetchBounded", () => {
     ).toBe("too_large");
   });
 
+  it("the caller's own signal (its source's deadline) ends the call: a timeout saying so", async () => {
+    const caller = new AbortController();
+    const p = fetchBounded(
+      "https://v.test/slow",
+      { signal: caller.signal },
+      { timeoutMs: 5000, maxBytes: 10 },
+      hanging,
+    );
+    setTimeout(() => caller.abort(), 20);
+    expect(await kindOf(p)).toBe("timeout");
+    await expect(p).rejects.toThrow("https://v.test/slow: given up at the caller's deadline");
+  });
+
   it("a connection that fails is a network error naming the host", async () => {
     const p = fetchBounded(
       "https://v.test/x?secret=1",
