@@ -29,9 +29,28 @@ export const LIMITS = {
   small: { timeoutMs: 10_000, maxBytes: 256 * 1024 },
   /** An alert delivery (fetchStatus: the receiver's answer read up to this and dropped). */
   webhook: { timeoutMs: 10_000, maxBytes: 64 * 1024 },
-  /** A bucket object: the headers within the deadline, then at most this long between chunks. */
-  object: { timeoutMs: 30_000, idleMs: 30_000 },
+  /**
+   * A bucket object: the headers within `timeoutMs`, then at most `idleMs` between two chunks,
+   * and at most `totalMs` waiting on the bucket over the whole read (headers included), so an
+   * object that drips a chunk just inside `idleMs` cannot hold its queue consumer for ever. Time
+   * the consumer spends between chunks (committing rows) is not the bucket's and is not counted.
+   * 60 s: a consumer batch of 10 objects waits on buckets for at most 10 min, inside a Worker
+   * invocation's 15 min; a healthy bucket (tens of MB/s) sends far more than an invocation's
+   * record budget within it, and a file longer than the budget goes on in a continuation, each
+   * read with a deadline of its own.
+   */
+  object: { timeoutMs: 30_000, idleMs: 30_000, totalMs: 60_000 },
 } as const;
+
+/** The limits of a streamed read (a bucket object), as LIMITS.object has them (ms). */
+export interface StreamLimits {
+  /** The headers within this. */
+  timeoutMs: number;
+  /** At most this between two chunks. */
+  idleMs: number;
+  /** At most this waiting on the other party over the whole read, headers included. */
+  totalMs: number;
+}
 
 export interface Limits {
   timeoutMs: number;
@@ -50,7 +69,8 @@ export interface BoundedResponse {
 const where = (url: string) => {
   try {
     const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
+    // Not u.origin: that is "null" for r2:// and other non-web schemes.
+    return `${u.protocol}//${u.host}${u.pathname}`;
   } catch {
     return url;
   }
@@ -58,7 +78,10 @@ const where = (url: string) => {
 
 type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;
 
-/** A fetch under a deadline: the abort fires after `timeoutMs`; `timedOut` says it did. */
+/**
+ * A fetch under a deadline: the abort fires after `timeoutMs`; `timedOut` says it did. The
+ * caller's own `init.signal` (e.g. its source's deadline in a tick) aborts it too.
+ */
 async function fetchBefore(
   url: string,
   init: RequestInit,
@@ -66,6 +89,9 @@ async function fetchBefore(
   fetcher: Fetcher,
 ): Promise<{ res: Response; controller: AbortController; deadline: Deadline }> {
   const controller = new AbortController();
+  const caller = init.signal;
+  if (caller?.aborted) controller.abort();
+  else caller?.addEventListener("abort", () => controller.abort(), { once: true });
   const deadline: Deadline = {
     timedOut: false,
     timer: setTimeout(() => {
@@ -73,6 +99,9 @@ async function fetchBefore(
       controller.abort();
     }, timeoutMs),
     message: `${where(url)} did not answer within ${timeoutMs / 1000} s`,
+    get abandoned() {
+      return caller?.aborted === true;
+    },
   };
   try {
     const res = await fetcher(url, { ...init, signal: controller.signal });
@@ -85,6 +114,8 @@ async function fetchBefore(
 
 interface Deadline {
   timedOut: boolean;
+  /** The caller's signal aborted the call. */
+  readonly abandoned: boolean;
   timer: ReturnType<typeof setTimeout>;
   message: string;
 }
@@ -93,6 +124,8 @@ interface Deadline {
 function failure(err: unknown, deadline: Deadline, url: string): OutboundError {
   if (err instanceof OutboundError) return err;
   if (deadline.timedOut) return new OutboundError("timeout", deadline.message, url);
+  if (deadline.abandoned)
+    return new OutboundError("timeout", `${where(url)}: given up at the caller's deadline`, url);
   return new OutboundError("network", `${where(url)}: ${(err as Error).message}`, url);
 }
 
@@ -169,18 +202,22 @@ function tooLarge(url: string, maxBytes: number): OutboundError {
 /**
  * Fetches a stream that may legitimately be large (a bucket object, read and checkpointed by
  * its consumer): the headers must arrive within `timeoutMs`, then each chunk within `idleMs` of
- * the last, or the stream errors with an OutboundError `timeout`. Size is the consumer's budget.
+ * the last, and the whole answer within `totalMs` of waiting on it (see boundedStream), or the
+ * stream errors with an OutboundError `timeout`. Size is the consumer's budget.
  */
 export async function fetchStreaming(
   url: string,
   init: RequestInit,
-  limits: { timeoutMs: number; idleMs: number },
+  limits: StreamLimits,
   fetcher: Fetcher = (u, i) => fetch(u, i),
+  now: () => number = Date.now,
 ): Promise<Response> {
-  const { res, controller, deadline } = await fetchBefore(url, init, limits.timeoutMs, fetcher);
+  const asked = now();
+  const headersMs = Math.min(limits.timeoutMs, limits.totalMs);
+  const { res, controller, deadline } = await fetchBefore(url, init, headersMs, fetcher);
   clearTimeout(deadline.timer);
   if (!res.body) return res;
-  const body = idleTimeout(res.body, limits.idleMs, url, () => controller.abort());
+  const body = boundedStream(res.body, limits, url, () => controller.abort(), now, now() - asked);
   return new Response(body, {
     status: res.status,
     statusText: res.statusText,
@@ -188,30 +225,44 @@ export async function fetchStreaming(
   });
 }
 
-/** `stream`, erroring when no chunk arrives within `idleMs` of the previous one. */
-export function idleTimeout(
+/**
+ * `stream`, erroring with an OutboundError `timeout` when no chunk arrives within `idleMs` of
+ * the previous one, or when the time spent waiting on it (from `waited`, the time its headers
+ * took) passes `totalMs`: the read's deadline. Only time spent waiting for a chunk counts, not
+ * the reader's own work between chunks. `onTimeout`: called on either (e.g. abort the fetch).
+ */
+export function boundedStream(
   stream: ReadableStream<Uint8Array>,
-  idleMs: number,
+  limits: { idleMs: number; totalMs: number },
   url: string,
   onTimeout: () => void = () => {},
+  now: () => number = Date.now,
+  waited = 0,
 ): ReadableStream<Uint8Array> {
   const reader = stream.getReader();
+  const { idleMs, totalMs } = limits;
+  const idle = () =>
+    new OutboundError(
+      "timeout",
+      `${where(url)} sent nothing for ${idleMs / 1000} s in the middle of its answer`,
+      url,
+    );
+  const overall = () =>
+    new OutboundError(
+      "timeout",
+      `${where(url)} took more than ${totalMs / 1000} s in all to send its answer (the deadline of one object read)`,
+      url,
+    );
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      const left = totalMs - waited;
+      const byDeadline = left <= idleMs;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const stalled = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new OutboundError(
-                "timeout",
-                `${where(url)} sent nothing for ${idleMs / 1000} s in the middle of its answer`,
-                url,
-              ),
-            ),
-          idleMs,
-        );
+        const ms = byDeadline ? Math.max(0, left) : idleMs;
+        timer = setTimeout(() => reject(byDeadline ? overall() : idle()), ms);
       });
+      const started = now();
       try {
         const { done, value } = await Promise.race([reader.read(), stalled]);
         if (done) controller.close();
@@ -222,6 +273,7 @@ export function idleTimeout(
         controller.error(err);
       } finally {
         clearTimeout(timer);
+        waited += now() - started;
       }
     },
     cancel(reason) {

@@ -81,6 +81,19 @@ describe("fetchBounded", () => {
     ).toBe("too_large");
   });
 
+  it("the caller's own signal (its source's deadline) ends the call: a timeout saying so", async () => {
+    const caller = new AbortController();
+    const p = fetchBounded(
+      "https://v.test/slow",
+      { signal: caller.signal },
+      { timeoutMs: 5000, maxBytes: 10 },
+      hanging,
+    );
+    setTimeout(() => caller.abort(), 20);
+    expect(await kindOf(p)).toBe("timeout");
+    await expect(p).rejects.toThrow("https://v.test/slow: given up at the caller's deadline");
+  });
+
   it("a connection that fails is a network error naming the host", async () => {
     const p = fetchBounded(
       "https://v.test/x?secret=1",
@@ -100,7 +113,7 @@ describe("fetchStreaming", () => {
     const res = await fetchStreaming(
       "https://b.test/o",
       {},
-      { timeoutMs: 1000, idleMs: 1000 },
+      { timeoutMs: 1000, idleMs: 1000, totalMs: 5000 },
       async () => new Response(chunked(100, 1000)),
     );
     expect((await res.arrayBuffer()).byteLength).toBe(100_000);
@@ -118,15 +131,64 @@ describe("fetchStreaming", () => {
     const res = await fetchStreaming(
       "https://b.test/o",
       {},
-      { timeoutMs: 1000, idleMs: 50 },
+      { timeoutMs: 1000, idleMs: 50, totalMs: 5000 },
       fetcher,
     );
     expect(await kindOf(res.arrayBuffer())).toBe("timeout");
   });
 
+  it("a stream that drips each chunk just inside the idle time ends at the read's overall deadline", async () => {
+    // One byte every 30 ms, idle limit 50 ms: never idle long enough, so only the deadline ends it.
+    let sent = 0;
+    const drip = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        await new Promise((r) => setTimeout(r, 30));
+        if (sent++ >= 100) return c.close();
+        c.enqueue(new Uint8Array(1));
+      },
+    });
+    const res = await fetchStreaming(
+      "https://b.test/drip?sig=1",
+      {},
+      { timeoutMs: 1000, idleMs: 50, totalMs: 200 },
+      async () => new Response(drip),
+    );
+    const read = res.arrayBuffer();
+    expect(await kindOf(read)).toBe("timeout");
+    await expect(read).rejects.toThrow(
+      "https://b.test/drip took more than 0.2 s in all to send its answer (the deadline of one object read)",
+    );
+    expect(sent).toBeLessThan(20);
+  });
+
+  it("the reader's own time between chunks does not count toward the deadline", async () => {
+    const res = await fetchStreaming(
+      "https://b.test/o",
+      {},
+      { timeoutMs: 1000, idleMs: 1000, totalMs: 100 },
+      async () => new Response(chunked(4, 10)),
+    );
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let bytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      await new Promise((r) => setTimeout(r, 60)); // committing rows, say: 240 ms in all
+    }
+    expect(bytes).toBe(40);
+  });
+
   it("headers that never come are a timeout", async () => {
     expect(
-      await kindOf(fetchStreaming("https://b.test/o", {}, { timeoutMs: 50, idleMs: 50 }, hanging)),
+      await kindOf(
+        fetchStreaming(
+          "https://b.test/o",
+          {},
+          { timeoutMs: 50, idleMs: 50, totalMs: 5000 },
+          hanging,
+        ),
+      ),
     ).toBe("timeout");
   });
 });

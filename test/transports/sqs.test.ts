@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { pollSqsQueues } from "../../src/transports/sqs/poll";
 import { portsOf } from "../../src/wiring";
-import { count, type Json } from "../helpers";
+import { count, envWith, type Json } from "../helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -139,5 +139,64 @@ describe("SQS pull for S3 sources (s3.sqsQueueUrl)", () => {
     expect(String(stats?.lastError)).toMatch(
       /timeout: .*sqs\.us-east-1\.amazonaws\.com.* did not answer/,
     );
+  }, 10_000);
+
+  it("two queues polled at once: the first hanging until its timeout holds back none of the second's messages", async () => {
+    const s3 = (queue: string) => ({
+      bucket: "acme-audit",
+      region: "us-east-1",
+      prefix: "circleci/",
+      accessKeyIdEnv: "CCI_S3_KEY_ID",
+      secretAccessKeyEnv: "CCI_S3_SECRET",
+      endpoint: "https://s3.test",
+      topicArns: [],
+      sqsQueueUrl: `https://sqs.us-east-1.amazonaws.com/123456789012/${queue}`,
+    });
+    const e = envWith({
+      SOURCES: [
+        { id: "sqs-hangs", type: "circleci", s3: s3("hangs") },
+        { id: "sqs-fine", type: "circleci", s3: s3("fine") },
+      ],
+    });
+    const events: string[] = [];
+    vi.spyOn(env.BUCKET_EVENTS, "sendBatch").mockImplementation(async (batch) => {
+      for (const m of batch) events.push(`queued ${(m.body as { key: string }).key}`);
+      return undefined as never;
+    });
+    let served = false;
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const req = new Request(input as RequestInfo, init);
+      const target = req.headers.get("x-amz-target") ?? "";
+      const body = JSON.parse(new TextDecoder().decode(await req.arrayBuffer())) as Json;
+      if (String(body.QueueUrl).endsWith("/hangs"))
+        return new Promise<Response>((_, reject) =>
+          init?.signal?.addEventListener("abort", () => {
+            events.push("hangs: timed out");
+            reject(new DOMException("The operation was aborted", "AbortError"));
+          }),
+        );
+      if (target === "AmazonSQS.ReceiveMessage" && !served) {
+        served = true;
+        const m = { MessageId: "f1", Body: s3Event("circleci/fine.ndjson", "ef") };
+        return Response.json({ Messages: [{ ...m, ReceiptHandle: "rh-f1" }] });
+      }
+      return Response.json({});
+    });
+    const report = await pollSqsQueues(e, portsOf(e), Date.now(), {
+      timeoutMs: 1000,
+      maxBytes: 1 << 20,
+    });
+    expect(report).toEqual({
+      "sqs-hangs": expect.stringMatching(/^timeout: .* did not answer within 1 s/),
+      "sqs-fine": 1,
+    });
+    // The second source's object was queued while the first was still waiting, not after.
+    expect(events).toEqual(["queued circleci/fine.ndjson", "hangs: timed out"]);
+    const errors = await env.DB.prepare(
+      "SELECT sourceID, lastError FROM source_stats WHERE sourceID IN ('sqs-hangs', 'sqs-fine') ORDER BY sourceID",
+    ).all<Json>();
+    expect(errors.results).toEqual([
+      expect.objectContaining({ sourceID: "sqs-hangs", lastError: report["sqs-hangs"] }),
+    ]);
   }, 10_000);
 });

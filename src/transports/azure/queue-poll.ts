@@ -3,7 +3,7 @@ import { LIMITS, type Limits } from "../../lib/outbound";
 import { decodeUtf8 } from "../../parse/bytes";
 import type { Ports } from "../../ports";
 import type { AzureConfig } from "../../vendors/fields";
-import { eachSource, whatFailed } from "../each-source";
+import { type EachSourceOptions, eachSource, whatFailed } from "../each-source";
 import { type AzureSource, deliverEvents } from "./deliver";
 import { queueEndpoint } from "./endpoints";
 import { eventsIn, readEvent } from "./events";
@@ -58,9 +58,14 @@ export function messageEvents(text: string): unknown[] | { error: string } {
 const queueUrl = (c: AzureConfig & { queueName: string }) => `${queueEndpoint(c)}/${c.queueName}`;
 
 /** Takes up to 32 messages (the Queue service's most per call). */
-async function receive(env: Env, source: QueueSource, limits: Limits): Promise<QueueMessage[]> {
+async function receive(
+  env: Env,
+  source: QueueSource,
+  limits: Limits,
+  signal: AbortSignal,
+): Promise<QueueMessage[]> {
   const url = `${queueUrl(source.azure)}/messages?numofmessages=32&visibilitytimeout=${VISIBILITY_SECONDS}`;
-  const res = await azureFetch(env, source.azure, { method: "GET", url }, limits);
+  const res = await azureFetch(env, source.azure, { method: "GET", url, signal }, limits);
   if (res.status !== 200)
     throw new Error(
       `Get Messages on ${queueUrl(source.azure)}: HTTP ${res.status} ${errorCode(res)}`.trim(),
@@ -69,9 +74,14 @@ async function receive(env: Env, source: QueueSource, limits: Limits): Promise<Q
 }
 
 /** Deletes a handled message; one already gone (404) is fine: another run handled it. */
-async function remove(env: Env, source: QueueSource, m: QueueMessage): Promise<void> {
+async function remove(
+  env: Env,
+  source: QueueSource,
+  m: QueueMessage,
+  signal: AbortSignal,
+): Promise<void> {
   const url = `${queueUrl(source.azure)}/messages/${encodeURIComponent(m.messageId)}?popreceipt=${encodeURIComponent(m.popReceipt)}`;
-  const res = await azureFetch(env, source.azure, { method: "DELETE", url });
+  const res = await azureFetch(env, source.azure, { method: "DELETE", url, signal });
   if (res.status !== 204 && res.status !== 200 && res.status !== 404)
     throw new Error(`Delete Message ${m.messageId}: HTTP ${res.status} ${errorCode(res)}`.trim());
 }
@@ -98,15 +108,26 @@ async function handle(env: Env, ports: Ports, source: QueueSource, m: QueueMessa
   await deliverEvents(env, ports, source, events, where, now);
 }
 
-/** One source's queue: take, handle each message alone, delete what was handled. */
-async function pollQueue(env: Env, ports: Ports, source: QueueSource, now: number, limits: Limits) {
+/**
+ * One source's queue: take, handle each message alone, delete what was handled. Once `signal`
+ * aborts (the source's deadline) its calls are aborted and it starts nothing new.
+ */
+async function pollQueue(
+  env: Env,
+  ports: Ports,
+  source: QueueSource,
+  now: number,
+  limits: Limits,
+  signal: AbortSignal,
+) {
   let handled = 0;
-  for (let i = 0; i < MAX_RECEIVES; i++) {
-    const messages = await receive(env, source, limits);
+  for (let i = 0; i < MAX_RECEIVES && !signal.aborted; i++) {
+    const messages = await receive(env, source, limits, signal);
     for (const m of messages) {
+      if (signal.aborted) break;
       try {
         await handle(env, ports, source, m, now);
-        await remove(env, source, m);
+        await remove(env, source, m, signal);
         handled++;
       } catch (err) {
         // Not deleted: the queue shows it again after its visibility timeout.
@@ -119,15 +140,26 @@ async function pollQueue(env: Env, ports: Ports, source: QueueSource, now: numbe
   return handled;
 }
 
-/** Every Azure source with a queue, each on its own (one failing never stops the others). */
+/**
+ * Every Azure source with a queue, each on its own: pulled concurrently (a few at once), each
+ * within its own deadline (src/transports/each-source.ts), so a slow or failing queue holds back
+ * no other.
+ */
 export async function pollAzureQueues(
   env: Env,
   ports: Ports,
   now = Date.now(),
   limits: Limits = LIMITS.api,
+  opts: EachSourceOptions = {},
 ): Promise<Record<string, number | string>> {
   const sources = loadSources(env).filter(
     (s): s is QueueSource => "azure" in s && !!s.azure?.queueName,
   );
-  return eachSource(sources, ports, now, (source) => pollQueue(env, ports, source, now, limits));
+  return eachSource(
+    sources,
+    ports,
+    now,
+    (source, signal) => pollQueue(env, ports, source, now, limits, signal),
+    opts,
+  );
 }

@@ -23,6 +23,8 @@ interface AzureCall {
   method: string;
   url: string;
   headers?: Record<string, string>;
+  /** Aborts the call (e.g. its source's deadline in a tick). */
+  signal?: AbortSignal;
 }
 
 /** The request with its credential: the URL (SAS added) and the headers to send. */
@@ -75,7 +77,7 @@ export async function azureFetch(
   limits: Limits = LIMITS.small,
 ): Promise<BoundedResponse> {
   const { url, headers } = await authorize(env, c, call);
-  return fetchBounded(url, { method: call.method, headers }, limits);
+  return fetchBounded(url, { method: call.method, headers, signal: call.signal }, limits);
 }
 
 /** A streamed call (a blob): headers within the deadline, then no long pause between chunks. */

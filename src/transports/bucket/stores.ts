@@ -1,7 +1,14 @@
 import { AwsClient } from "aws4fetch";
+import { withDeadline } from "../../lib/concurrency";
 import { AuditflareError } from "../../lib/errors";
 import { accessToken, parseServiceAccount, type ServiceAccount } from "../../lib/google-token";
-import { fetchBounded, fetchStreaming, LIMITS } from "../../lib/outbound";
+import {
+  boundedStream,
+  fetchBounded,
+  fetchStreaming,
+  LIMITS,
+  OutboundError,
+} from "../../lib/outbound";
 import type { AzureConfig, GcsConfig, S3Config } from "../../vendors/fields";
 import { azureStore } from "../azure/blob-store";
 import {
@@ -28,17 +35,48 @@ export {
  * exactly-once path (src/transports/bucket/object.ts).
  */
 
+/**
+ * The landing bucket, read with the limits of any bucket object (LIMITS.object): the object
+ * within its header deadline (one that answers later has its body cancelled), then its body
+ * with the idle time and overall deadline of boundedStream.
+ */
 function r2Store(env: Env): ObjectStore {
+  const url = (key: string) => `r2://auditflare-landing/${key}`;
+  const { timeoutMs } = LIMITS.object;
   return {
     async get(key, opts = {}) {
-      const o = await env.LANDING.get(key, {
+      const options = {
         ...(opts.offset ? { range: { offset: opts.offset } } : {}),
         ...(opts.eTag ? { onlyIf: { etagMatches: opts.eTag } } : {}),
+      };
+      const expired = () =>
+        new OutboundError(
+          "timeout",
+          `${url(key)} did not answer within ${timeoutMs / 1000} s`,
+          url(key),
+        );
+      const asked = Date.now();
+      const pending = env.LANDING.get(key, options);
+      const o = await withDeadline(timeoutMs, expired, () => pending).catch((err: unknown) => {
+        // Answered after all: nobody reads it.
+        pending
+          .then((late) => {
+            if (late && "body" in late) return late.body.cancel();
+          })
+          .catch(() => {});
+        throw err;
       });
       if (!o) return "missing";
       if (!("body" in o)) return "changed";
       return {
-        body: o.body,
+        body: boundedStream(
+          o.body,
+          LIMITS.object,
+          url(key),
+          undefined,
+          undefined,
+          Date.now() - asked,
+        ),
         eTag: o.etag,
         size: o.size,
         upload: o.customMetadata?.auditflareOrigin === "upload",
@@ -48,7 +86,7 @@ function r2Store(env: Env): ObjectStore {
       const h = await env.LANDING.head(key);
       return h && { eTag: h.etag, size: h.size };
     },
-    url: (key) => `r2://auditflare-landing/${key}`,
+    url,
   };
 }
 

@@ -7,7 +7,7 @@ import type { S3Config } from "../../vendors/fields";
 import type { BucketSource } from "../bucket/kept";
 import { handleS3Event } from "../bucket/s3-events";
 import { s3Client } from "../bucket/stores";
-import { eachSource } from "../each-source";
+import { type EachSourceOptions, eachSource } from "../each-source";
 
 /**
  * SQS pull, for S3 sources that cannot expose an endpoint (`s3.sqsQueueUrl`): every minute the
@@ -33,6 +33,7 @@ async function sqs<T>(
   action: string,
   body: object,
   limits: Limits,
+  signal?: AbortSignal,
 ): Promise<T> {
   const init = {
     method: "POST",
@@ -44,7 +45,7 @@ async function sqs<T>(
   };
   // Signed by aws4fetch, sent within the deadline and byte cap of an API call.
   const signed = await client.sign(`${new URL(queueUrl).origin}/`, init);
-  const res = await fetchBounded(signed.url, { ...init, headers: signed.headers }, limits);
+  const res = await fetchBounded(signed.url, { ...init, headers: signed.headers, signal }, limits);
   const text = res.text();
   if (!res.ok) {
     const e = (() => {
@@ -91,18 +92,22 @@ async function handle(
   return true;
 }
 
-/** One source's queue: receive, handle each message alone, delete what was handled. */
+/**
+ * One source's queue: receive, handle each message alone, delete what was handled. Once
+ * `signal` aborts (the source's deadline) its calls are aborted and it starts nothing new.
+ */
 async function pollQueue(
   env: Env,
   ports: Ports,
   source: SqsSource,
   now: number,
   limits: Limits,
+  signal: AbortSignal,
 ): Promise<number> {
   const client = s3Client(env, source.s3, "sqs");
   const url = source.s3.sqsQueueUrl;
   let handled = 0;
-  for (let i = 0; i < MAX_RECEIVES; i++) {
+  for (let i = 0; i < MAX_RECEIVES && !signal.aborted; i++) {
     const { Messages = [] } = await sqs<{ Messages?: SqsMessage[] }>(
       client,
       url,
@@ -112,10 +117,12 @@ async function pollQueue(
         WaitTimeSeconds: i === 0 ? 10 : 0,
       },
       limits,
+      signal,
     );
     if (Messages.length === 0) break;
     const done: SqsMessage[] = [];
     for (const m of Messages) {
+      if (signal.aborted) break;
       try {
         if (await handle(env, ports, source, m, now)) done.push(m);
       } catch (err) {
@@ -136,6 +143,7 @@ async function pollQueue(
           Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle })),
         },
         limits,
+        signal,
       );
     handled += done.length;
   }
@@ -143,15 +151,24 @@ async function pollQueue(
 }
 
 /**
- * Every S3 source with an SQS queue, each on its own (one failing never stops the others). Each
- * SQS call has the deadline and byte cap of `limits` (the first receive waits up to 10 s of it).
+ * Every S3 source with an SQS queue, each on its own: pulled concurrently (a few at once), each
+ * within its own deadline (src/transports/each-source.ts), so a slow or failing queue holds back
+ * no other. Each SQS call has the deadline and byte cap of `limits` (the first receive waits up
+ * to 10 s of it).
  */
 export async function pollSqsQueues(
   env: Env,
   ports: Ports,
   now = Date.now(),
   limits: Limits = LIMITS.api,
+  opts: EachSourceOptions = {},
 ): Promise<Record<string, number | string>> {
   const sources = loadSources(env).filter((s): s is SqsSource => "s3" in s && !!s.s3?.sqsQueueUrl);
-  return eachSource(sources, ports, now, (source) => pollQueue(env, ports, source, now, limits));
+  return eachSource(
+    sources,
+    ports,
+    now,
+    (source, signal) => pollQueue(env, ports, source, now, limits, signal),
+    opts,
+  );
 }

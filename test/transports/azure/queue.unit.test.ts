@@ -1,3 +1,4 @@
+import { createServer, type Server } from "node:http";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEV_ACCOUNT, DEV_KEY } from "../../../scripts/lib/azurite.mjs";
 import { pollAzureQueues } from "../../../src/transports/azure/queue-poll";
@@ -152,5 +153,58 @@ describe("Storage Queue pull against Azurite", () => {
     expect(report).toEqual({ "tp-queue": expected });
     expect(errors).toEqual([expected]);
     expect(await ctx.admin.count(queueName)).toBe(1);
+  });
+
+  it("two queues polled at once: one whose account never answers holds back none of the other's messages", async () => {
+    await ctx.admin.putMessage(queueName, b64(created("tpuf/f.ndjson", "e-6")));
+    // A queue endpoint that takes the connection and never answers.
+    const silent: Server = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const startedAt = Date.now();
+      let queuedAfter = Number.NaN;
+      const queue = fakeQueue(() => {
+        queuedAfter = Date.now() - startedAt;
+        return false;
+      });
+      const { ports, errors } = fakePorts();
+      const source = (id: string, endpoint: string) => ({
+        id,
+        type: "turbopuffer",
+        azure: {
+          account: DEV_ACCOUNT,
+          container: "test-container",
+          endpoint,
+          queueName,
+          accountKeyEnv: "AZ_KEY",
+        },
+      });
+      const env = {
+        SOURCES: [
+          // Path-style: the queue service is on the next port, the silent one.
+          source("silent", `http://127.0.0.1:${port - 1}/${DEV_ACCOUNT}`),
+          source("tp-queue", ctx.az.blob),
+        ],
+        AZ_KEY: DEV_KEY,
+        BUCKET_EVENTS: queue.binding,
+      } as unknown as Env;
+      const report = await pollAzureQueues(env, ports, Date.now(), {
+        timeoutMs: 1000,
+        maxBytes: 1 << 20,
+      });
+      expect(report).toEqual({
+        silent: expect.stringMatching(/^timeout: .* did not answer within 1 s$/),
+        "tp-queue": 1,
+      });
+      // Queued while the silent account was still being waited for, not after its timeout.
+      expect(queuedAfter).toBeLessThan(900);
+      expect(queue.sent).toEqual([expect.objectContaining({ key: "tpuf/f.ndjson" })]);
+      expect(errors).toEqual([report.silent]);
+      expect(await ctx.admin.count(queueName)).toBe(0);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });

@@ -163,4 +163,79 @@ describe("a bucket object that cannot be read: the source's health says why", ()
       .first<Json>();
     expect(object).toEqual({ status: "in_progress" });
   });
+
+  it("an S3 object that drips a line every 29 s: ends at the read's deadline, retried, not lost", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const started = Date.now();
+    vi.spyOn(globalThis, "fetch").mockImplementation(
+      async () => new Response(drip(), { headers: { etag: '"e1"' } }),
+    );
+    const result = await settles(deliver([{ body: s3Object("circleci/drips.ndjson") }]));
+    expect(Date.now() - started).toBeLessThan(70_000);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(await lastError("cci-s3")).toMatch(
+      /^timeout: https:\/\/s3\.test\/acme-audit\/circleci\/drips\.ndjson took more than 60 s in all to send its answer \(the deadline of one object read\)/,
+    );
+    expect(await objectState("circleci/drips.ndjson")).toEqual({
+      status: "in_progress",
+      lastError: expect.stringMatching(/the deadline of one object read/),
+    });
+  });
+
+  it("a landing-bucket (R2) object that drips: the same deadline, retried, not lost", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const key = "circleci/drips-r2.ndjson";
+    const landing = {
+      get: async () => ({ body: drip(), etag: "r1", size: 4096, customMetadata: {} }),
+    };
+    const notification = {
+      account: "9a3f51c07be24d86a1e0c4b7d2f85e63",
+      action: "PutObject",
+      bucket: "auditflare-landing",
+      object: { key, size: 4096, eTag: "r1" },
+      eventTime: new Date().toISOString(),
+    };
+    const result = await settles(
+      deliver([{ body: notification }], undefined, envWith({ LANDING: landing })),
+    );
+    expect(result.retryMessages).toHaveLength(1);
+    expect(await lastError("circleci")).toMatch(
+      /^timeout: r2:\/\/auditflare-landing\/circleci\/drips-r2\.ndjson took more than 60 s in all/,
+    );
+    expect(await objectState(key)).toEqual({
+      status: "in_progress",
+      lastError: expect.stringMatching(/the deadline of one object read/),
+    });
+  });
 });
+
+/** A body that sends one NDJSON line every 29 s for ever: each inside the 30 s idle limit. */
+function drip(): ReadableStream<Uint8Array> {
+  let lines = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(c) {
+      await new Promise((r) => setTimeout(r, 29_000));
+      c.enqueue(new TextEncoder().encode(`{"id":"drip-${++lines}"}\n`));
+    },
+  });
+}
+
+/**
+ * `work`'s result, fake time advanced a second at a time (D1 let work between) up to ten
+ * minutes: a read with no deadline never settles, and the test fails instead of hanging.
+ */
+async function settles<T>(work: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => {
+    settled = true;
+  });
+  for (let s = 0; s < 600 && !settled; s++) {
+    await vi.advanceTimersByTimeAsync(1000);
+    await env.DB.prepare("SELECT 1").first();
+  }
+  expect(settled).toBe(true);
+  return done;
+}
+
+const objectState = (key: string) =>
+  env.DB.prepare("SELECT status, lastError FROM objects WHERE key = ?").bind(key).first<Json>();
