@@ -31,15 +31,15 @@ export const LIMITS = {
   webhook: { timeoutMs: 10_000, maxBytes: 64 * 1024 },
   /**
    * A bucket object: the headers within `timeoutMs`, then at most `idleMs` between two chunks,
-   * and at most `totalMs` waiting on the bucket over the whole read (headers included), so an
-   * object that drips a chunk just inside `idleMs` cannot hold its queue consumer for ever. Time
-   * the consumer spends between chunks (committing rows) is not the bucket's and is not counted.
-   * 60 s: a consumer batch of 10 objects waits on buckets for at most 10 min, inside a Worker
-   * invocation's 15 min; a healthy bucket (tens of MB/s) sends far more than an invocation's
-   * record budget within it, and a file longer than the budget goes on in a continuation, each
-   * read with a deadline of its own.
+   * and at most `totalMs` waiting on the bucket over the whole read (headers included), plus one
+   * second per `minBytesPerSecond` it sent: an object that drips a chunk just inside `idleMs`
+   * cannot hold its queue consumer for ever, while a slow but steady bucket (a large gzip that
+   * must be read from its start, at 100 KB/s) is read to its end. Time the consumer spends
+   * between chunks (committing rows) is not the bucket's and is not counted. 60 s: a batch of 10
+   * dripping objects holds its consumer 10 min at most, inside an invocation's 15 min; a healthy
+   * bucket (tens of MB/s) sends far more than an invocation's record budget within it.
    */
-  object: { timeoutMs: 30_000, idleMs: 30_000, totalMs: 60_000 },
+  object: { timeoutMs: 30_000, idleMs: 30_000, totalMs: 60_000, minBytesPerSecond: 64 * 1024 },
 } as const;
 
 /** The limits of a streamed read (a bucket object), as LIMITS.object has them (ms). */
@@ -48,8 +48,10 @@ export interface StreamLimits {
   timeoutMs: number;
   /** At most this between two chunks. */
   idleMs: number;
-  /** At most this waiting on the other party over the whole read, headers included. */
+  /** At most this waiting on the other party over the whole read, headers included, … */
   totalMs: number;
+  /** … plus one second per this many bytes it sent (none: `totalMs` alone). */
+  minBytesPerSecond?: number;
 }
 
 export interface Limits {
@@ -228,45 +230,53 @@ export async function fetchStreaming(
 /**
  * `stream`, erroring with an OutboundError `timeout` when no chunk arrives within `idleMs` of
  * the previous one, or when the time spent waiting on it (from `waited`, the time its headers
- * took) passes `totalMs`: the read's deadline. Only time spent waiting for a chunk counts, not
+ * took) passes `totalMs` plus a second per `minBytesPerSecond` bytes received: the read's
+ * deadline (a slow but steady sender earns its time). Only time spent waiting for a chunk counts, not
  * the reader's own work between chunks. `onTimeout`: called on either (e.g. abort the fetch).
  */
 export function boundedStream(
   stream: ReadableStream<Uint8Array>,
-  limits: { idleMs: number; totalMs: number },
+  limits: { idleMs: number; totalMs: number; minBytesPerSecond?: number },
   url: string,
   onTimeout: () => void = () => {},
   now: () => number = Date.now,
   waited = 0,
 ): ReadableStream<Uint8Array> {
   const reader = stream.getReader();
-  const { idleMs, totalMs } = limits;
+  const { idleMs, totalMs, minBytesPerSecond } = limits;
+  let received = 0;
   const idle = () =>
     new OutboundError(
       "timeout",
       `${where(url)} sent nothing for ${idleMs / 1000} s in the middle of its answer`,
       url,
     );
-  const overall = () =>
+  const overall = (spent: number) =>
     new OutboundError(
       "timeout",
-      `${where(url)} took more than ${totalMs / 1000} s in all to send its answer (the deadline of one object read)`,
+      minBytesPerSecond
+        ? `${where(url)} sent ${received} bytes in ${Math.round(spent / 1000)} s, under ${minBytesPerSecond / 1024} KiB/s after its first ${totalMs / 1000} s (the deadline of one object read)`
+        : `${where(url)} took more than ${totalMs / 1000} s in all to send its answer (the deadline of one object read)`,
       url,
     );
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const left = totalMs - waited;
+      const earned = minBytesPerSecond ? (received * 1000) / minBytesPerSecond : 0;
+      const left = totalMs + earned - waited;
       const byDeadline = left <= idleMs;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const stalled = new Promise<never>((_, reject) => {
         const ms = byDeadline ? Math.max(0, left) : idleMs;
-        timer = setTimeout(() => reject(byDeadline ? overall() : idle()), ms);
+        timer = setTimeout(() => reject(byDeadline ? overall(waited + ms) : idle()), ms);
       });
       const started = now();
       try {
         const { done, value } = await Promise.race([reader.read(), stalled]);
         if (done) controller.close();
-        else controller.enqueue(value);
+        else {
+          received += value.byteLength;
+          controller.enqueue(value);
+        }
       } catch (err) {
         onTimeout();
         reader.cancel().catch(() => {});

@@ -14,9 +14,10 @@ export const whatFailed = (err: unknown) =>
 /**
  * Sources pulled at once, at most, per kind: a Worker invocation keeps 6 connections open at a
  * time (more wait for one to close, their deadlines running), and the SQS and the Azure Storage
- * Queue pulls run side by side in the minute's tick.
+ * Queue pulls run side by side in the minute's tick, beside the pollers and the alert sends:
+ * 2 + 2 leaves them two.
  */
-export const SOURCE_CONCURRENCY = 3;
+export const SOURCE_CONCURRENCY = 2;
 
 /**
  * How long one source's pull may take in a tick: it is abandoned then (its signal aborts its

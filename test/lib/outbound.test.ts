@@ -161,6 +161,56 @@ describe("fetchStreaming", () => {
     expect(sent).toBeLessThan(20);
   });
 
+  it("a slow but steady stream earns its time: read to its end past totalMs (minBytesPerSecond)", async () => {
+    // 1,000 bytes every 30 ms (33 KB/s) for 20 chunks: 600 ms of waiting against totalMs 100,
+    // each 1,000 bytes earning 100 ms at 10,000 B/s
+    let sent = 0;
+    const steady = () =>
+      new ReadableStream<Uint8Array>({
+        async pull(c) {
+          await new Promise((r) => setTimeout(r, 30));
+          if (sent++ >= 20) return c.close();
+          c.enqueue(new Uint8Array(1000));
+        },
+      });
+    const limits = { timeoutMs: 1000, idleMs: 1000, totalMs: 100 };
+    const res = await fetchStreaming(
+      "https://b.test/steady",
+      {},
+      { ...limits, minBytesPerSecond: 10_000 },
+      async () => new Response(steady()),
+    );
+    expect((await res.arrayBuffer()).byteLength).toBe(20_000);
+    // without the allowance, the same stream ends at totalMs
+    sent = 0;
+    const cut = await fetchStreaming(
+      "https://b.test/steady",
+      {},
+      limits,
+      async () => new Response(steady()),
+    );
+    expect(await kindOf(cut.arrayBuffer())).toBe("timeout");
+    // and a drip too slow for the rate still ends: 1 byte every 30 ms earns 0.1 ms each
+    let dripped = 0;
+    const drip = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        await new Promise((r) => setTimeout(r, 30));
+        if (dripped++ >= 100) return c.close();
+        c.enqueue(new Uint8Array(1));
+      },
+    });
+    const slow = await fetchStreaming(
+      "https://b.test/drip",
+      {},
+      { ...limits, minBytesPerSecond: 10_000 },
+      async () => new Response(drip),
+    );
+    await expect(slow.arrayBuffer()).rejects.toThrow(
+      /under 9\.765625 KiB\/s after its first 0\.1 s/,
+    );
+    expect(dripped).toBeLessThan(20);
+  });
+
   it("the reader's own time between chunks does not count toward the deadline", async () => {
     const res = await fetchStreaming(
       "https://b.test/o",

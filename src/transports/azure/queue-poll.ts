@@ -74,14 +74,9 @@ async function receive(
 }
 
 /** Deletes a handled message; one already gone (404) is fine: another run handled it. */
-async function remove(
-  env: Env,
-  source: QueueSource,
-  m: QueueMessage,
-  signal: AbortSignal,
-): Promise<void> {
+async function remove(env: Env, source: QueueSource, m: QueueMessage): Promise<void> {
   const url = `${queueUrl(source.azure)}/messages/${encodeURIComponent(m.messageId)}?popreceipt=${encodeURIComponent(m.popReceipt)}`;
-  const res = await azureFetch(env, source.azure, { method: "DELETE", url, signal });
+  const res = await azureFetch(env, source.azure, { method: "DELETE", url });
   if (res.status !== 204 && res.status !== 200 && res.status !== 404)
     throw new Error(`Delete Message ${m.messageId}: HTTP ${res.status} ${errorCode(res)}`.trim());
 }
@@ -127,7 +122,8 @@ async function pollQueue(
       if (signal.aborted) break;
       try {
         await handle(env, ports, source, m, now);
-        await remove(env, source, m, signal);
+        // not the source's signal: a message handled is deleted (within the call's own deadline)
+        await remove(env, source, m);
         handled++;
       } catch (err) {
         // Not deleted: the queue shows it again after its visibility timeout.

@@ -142,8 +142,9 @@ async function pollQueue(
         {
           Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle })),
         },
+        // not the source's signal: messages handled before its deadline are deleted still (within
+        // the call's own deadline), not handled again after their visibility timeout
         limits,
-        signal,
       );
     handled += done.length;
   }
