@@ -101,11 +101,18 @@ describe("bad input is kept aside, never dropped and never blocking the rest", (
     const id = await env.DB.prepare(
       "SELECT id FROM quarantine WHERE errorCode = 'row_too_large'",
     ).first<string>("id");
+    const stats = () =>
+      env.DB.prepare(
+        "SELECT received, inserted, duplicates, quarantined FROM source_stats WHERE sourceID = 'turbopuffer'",
+      ).first();
+    const before = await stats();
     const res = await replay(String(id));
     expect(res.status).toBe(422);
     expect(
       await env.DB.prepare("SELECT status FROM quarantine WHERE id = ?").bind(id).first("status"),
     ).toBe("pending");
+    // kept again under the same entry: still one record received, quarantined
+    expect(await stats()).toEqual(before);
   });
 
   it("replays an entry whose input was kept in the ARCHIVE bucket", async () => {

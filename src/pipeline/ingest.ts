@@ -85,6 +85,7 @@ async function commitPrepared(
   spans: Spans = spansOf(false),
   rules?: Promise<RulesInForce>,
   defer?: (work: () => Promise<unknown>) => void,
+  first: D1PreparedStatement[] = [],
 ): Promise<CommitResult> {
   // The rules in force: as loaded, or read now; then the matching (pure).
   let inForce =
@@ -120,6 +121,7 @@ async function commitPrepared(
         ...prepared,
         now,
         extra: [...extra, ...unchanged, ...detections, ...settled],
+        first,
         spans,
       });
       break;
@@ -175,13 +177,28 @@ export async function ingestAll(
   env: Env,
   source: SourceRef,
   records: Iterable<Framed>,
+  /** Statements the commit's transaction starts with (a replay's release: replay.ts). */
+  first: D1PreparedStatement[] = [],
 ): Promise<{ ok: true; result: CommitResult } | { ok: false; failure: QuarantinedRecord | null }> {
   const now = Date.now();
   const prepared = await prepareRecords(env, source, records, now, { keepOnce: false });
   const failure = prepared.quarantine[0]?.group?.first;
   if (failure) return { ok: false, failure };
   if (prepared.received === 0) return { ok: false, failure: null };
-  return { ok: true, result: await commitPrepared(env, source, prepared, now) };
+  return {
+    ok: true,
+    result: await commitPrepared(
+      env,
+      source,
+      prepared,
+      now,
+      [],
+      undefined,
+      undefined,
+      undefined,
+      first,
+    ),
+  };
 }
 
 /**

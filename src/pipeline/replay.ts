@@ -3,6 +3,7 @@ import type { ErrorCode } from "../lib/errors";
 import { type Framed, framedText, frameJson } from "../parse/json";
 import { d1Ports } from "../store/ports";
 import { groupRecords, type QuarantinedRecord } from "../store/quarantine";
+import { releaseStatements } from "../store/quarantine-list";
 import type { QuarantineRow } from "../store/schema";
 import { parseBucketMessage } from "../transports/bucket/messages";
 import { objectOf, requeue } from "../transports/bucket/requeue";
@@ -46,7 +47,7 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
       message: `no configured source "${q.sourceID}"`,
     };
   const group = await groupRecords(env, q);
-  if (group) return replayRecords(env, source, group);
+  if (group) return replayRecords(env, source, group, q.id);
   if (q.rawEncoding.startsWith("records"))
     return {
       status: "failed",
@@ -79,7 +80,7 @@ export async function replay(env: Env, q: QuarantineRow): Promise<ReplayOutcome>
   }
   const framed = frameJson(raw, normalizerFor(source.type).isEvent);
   if (!framed.ok) return { status: "failed", code: framed.code, message: framed.message };
-  return storeAll(env, source, framed.records);
+  return storeAll(env, source, framed.records, q.id);
 }
 
 /** Each kept record through the stage that failed it, and the ones after. */
@@ -87,6 +88,7 @@ async function replayRecords(
   env: Env,
   source: SourceRef,
   records: QuarantinedRecord[],
+  entryID: string,
 ): Promise<ReplayOutcome> {
   const framed: Framed[] = [];
   for (const r of records) {
@@ -103,16 +105,20 @@ async function replayRecords(
         : { location: r.location, raw: r.raw, ok: true, value: JSON.parse(r.raw) },
     );
   }
-  return storeAll(env, source, framed);
+  return storeAll(env, source, framed, entryID);
 }
 
-/** Stores the records only if every one passes (ingestAll), as a replay outcome. */
+/**
+ * Stores the records only if every one passes (ingestAll), as a replay outcome. The commit
+ * first takes the entry's records out of the counters (releaseStatements), in its transaction.
+ */
 async function storeAll(
   env: Env,
   source: SourceRef,
   records: Iterable<Framed>,
+  entryID: string,
 ): Promise<ReplayOutcome> {
-  const outcome = await ingestAll(env, source, records);
+  const outcome = await ingestAll(env, source, records, releaseStatements(env.DB, entryID));
   if (!outcome.ok) {
     const f = outcome.failure;
     return f
@@ -124,7 +130,7 @@ async function storeAll(
     return {
       status: "failed",
       code: "still_not_storable",
-      message: `${r.keptAside} record(s) still cannot be stored (e.g. too large for a row even with rawLog in R2), kept aside again; the other ${r.inserted + r.duplicates} were stored (${r.inserted} new, ${r.duplicates} already there), and a replay again counts them as duplicates`,
+      message: `${r.keptAside} record(s) still cannot be stored (e.g. too large for a row even with rawLog in R2), kept aside again as an entry of their own; the other ${r.inserted + r.duplicates} were stored (${r.inserted} new, ${r.duplicates} already there)`,
     };
   }
   return {

@@ -134,10 +134,16 @@ quarantineRoutes.openapi(replayRoute, async (c) => {
   await markReplay(
     c.env.DB,
     id,
-    outcome.status === "failed" ? entry.status : "replayed",
+    // still_not_storable: the others were stored and the ones that cannot be are kept again,
+    // pending: under this entry (then it stays pending) or one of their own
+    outcome.status !== "failed"
+      ? "replayed"
+      : outcome.code === "still_not_storable"
+        ? "replayedUnlessKept"
+        : entry.status,
     { status: outcome.status, ...result },
     now,
-    outcome.status !== "failed",
+    outcome.status === "queued",
   );
   if (outcome.status === "failed")
     throw new AppError(outcome.code, `replay failed: ${outcome.message}`, 422);

@@ -77,6 +77,8 @@ interface Commit {
   now: number;
   /** Extra statements to run in the same transaction (cursors, object progress). */
   extra?: D1PreparedStatement[];
+  /** Statements the transaction starts with (a replay releasing its entry's counts and keys). */
+  first?: D1PreparedStatement[];
   /** Timing spans (src/lib/spans.ts): the statements' building and the D1 batch. */
   spans?: Spans;
 }
@@ -250,7 +252,7 @@ async function commitBatch(
   const quarantine = [...c.quarantine];
   const chunks = await chunkRows(env, c.rows, quarantine, probe, c.view);
   const b: CommitBatch = {
-    statements: [],
+    statements: [...(c.first ?? [])],
     inserts: [],
     storedIds: [],
     keyInserts: [],
@@ -316,6 +318,7 @@ async function retryLost(
     reseen: 0,
     skipped: 0,
     extra: [],
+    first: [],
     quarantine: [],
   };
   if (probe + 1 < MAX_PROBES)

@@ -45,13 +45,38 @@ export async function getQuarantineEntry(
 }
 
 /**
- * Records a replay's outcome; `replayed` takes the entry off the pending list. When the replay
- * stored the entry's records or re-enqueued its file (`release`), the records it counted in
- * the source's `quarantined` (and `received`) leave both counters in the same batch, and its
- * keys go: the replay counted them again as received (inserted or duplicates), or the file's
- * records will be when it is read, so each record is received once (received = inserted +
- * duplicates + quarantined still holds). With its keys gone, a second replay, or the same bad
- * input failing again, counts afresh; an entry whose keys went already releases nothing.
+ * The statements that take an entry's records out of the source's counters before a replay
+ * counts them again: all its records leave `received`; those its keys stand for leave
+ * `quarantined`, and the others `duplicates` (records of a group whose keys a concurrent input
+ * kept first were counted so); and its keys go. Run first in the replay's own commit (src/pipeline/replay.ts), so what the
+ * replay stores counts as inserted or duplicates and what it keeps aside again as quarantined,
+ * each record received once (received = inserted + duplicates + quarantined still holds); or
+ * with the mark of an entry whose file is re-enqueued (its records are counted when read). An
+ * entry whose keys went already (a replay before, or a concurrent one) releases nothing, and
+ * the same bad input failing again is then kept and counted afresh.
+ */
+export function releaseStatements(db: D1Database, id: string): D1PreparedStatement[] {
+  return [
+    db
+      .prepare(
+        `UPDATE source_stats SET received = received - r.total,
+           quarantined = quarantined - r.owned, duplicates = duplicates - (r.total - r.owned)
+         FROM (SELECT q.sourceID, max(q.records, sum(k.records)) AS total, sum(k.records) AS owned
+               FROM quarantine q JOIN quarantine_keys k
+                 ON k.sourceID = coalesce(q.sourceID, '') AND k.entryID = q.id
+               WHERE q.id = ?1 GROUP BY q.id) r
+         WHERE source_stats.sourceID = r.sourceID`,
+      )
+      .bind(id),
+    db.prepare("DELETE FROM quarantine_keys WHERE entryID = ?1").bind(id),
+  ];
+}
+
+/**
+ * Records a replay's outcome; `replayed` takes the entry off the pending list, and
+ * `replayedUnlessKept` does unless the entry holds a record again (a replay that kept one aside
+ * under this same entry: it stays pending). `release`: the entry's file was re-enqueued, and its
+ * records leave the counters now (releaseStatements).
  */
 export async function markReplay(
   db: D1Database,
@@ -61,25 +86,14 @@ export async function markReplay(
   now: number,
   release = false,
 ): Promise<void> {
+  const next =
+    status === "replayedUnlessKept"
+      ? "CASE WHEN EXISTS (SELECT 1 FROM quarantine_keys WHERE entryID = ?1) THEN 'pending' ELSE 'replayed' END"
+      : "?2";
   const mark = db
-    .prepare("UPDATE quarantine SET status = ?2, replayedAt = ?3, replayResult = ?4 WHERE id = ?1")
-    .bind(id, status, now, JSON.stringify(result));
-  if (!release) {
-    await mark.run();
-    return;
-  }
-  // An entry's records each have a key, except a block (records past KEYED_RECORDS), which is
-  // one key for them all: one key stands for `records`, n keys for n records.
-  const counted = db
     .prepare(
-      `UPDATE source_stats SET received = received - r.n, quarantined = quarantined - r.n
-       FROM (SELECT q.sourceID, CASE WHEN count(*) = 1 THEN q.records ELSE count(*) END AS n
-             FROM quarantine q JOIN quarantine_keys k
-               ON k.sourceID = coalesce(q.sourceID, '') AND k.entryID = q.id
-             WHERE q.id = ?1 GROUP BY q.id) r
-       WHERE source_stats.sourceID = r.sourceID`,
+      `UPDATE quarantine SET status = ${next}, replayedAt = ?3, replayResult = ?4 WHERE id = ?1`,
     )
-    .bind(id);
-  const keys = db.prepare("DELETE FROM quarantine_keys WHERE entryID = ?1").bind(id);
-  await db.batch([counted, keys, mark]);
+    .bind(id, status, now, JSON.stringify(result));
+  await db.batch([...(release ? releaseStatements(db, id) : []), mark]);
 }

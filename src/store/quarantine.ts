@@ -294,9 +294,9 @@ export async function keepStatements(
   const { statement, id } = await prepareEntry(env, entry, now);
   const insert = (group: string[], each: number) => ({
     statement: env.DB.prepare(
-      `INSERT INTO quarantine_keys (sourceID, hash, entryID)
-       SELECT ?1, value, ?2 FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING`,
-    ).bind(entry.sourceID ?? "", id, JSON.stringify(group)),
+      `INSERT INTO quarantine_keys (sourceID, hash, entryID, records)
+       SELECT ?1, value, ?2, ?4 FROM json_each(?3) WHERE true ON CONFLICT DO NOTHING`,
+    ).bind(entry.sourceID ?? "", id, JSON.stringify(group), each),
     rows: group.length,
     each,
   });

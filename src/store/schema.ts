@@ -126,6 +126,8 @@ export const quarantineKeys = sqliteTable(
     sourceID: text("sourceID").notNull(),
     hash: text("hash").notNull(),
     entryID: text("entryID").notNull(),
+    /** How many records the key stands for: 1, or a whole block's (src/store/quarantine.ts). */
+    records: integer("records").notNull().default(1),
   },
   (t) => [
     uniqueIndex("quarantine_keys_source_hash").on(t.sourceID, t.hash),
