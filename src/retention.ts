@@ -22,6 +22,12 @@ const CHUNK = 500;
 /** Defaults of a source's tiers (issue 16): days in D1, days at all. */
 export const HOT_DAYS = 30;
 export const TTL_DAYS = 400;
+/**
+ * How long, past hotDays, a row that left D1 is remembered (gone_ids, src/store/retention.ts):
+ * a vendor delivering it again within a quarter (a retry, an overlapping export) gets a
+ * duplicate, not a second copy. About 32 bytes per event (docs/scaling.md).
+ */
+export const GONE_DAYS = 90;
 
 type Expired = (
   db: D1Database,
@@ -100,11 +106,16 @@ export async function enforceRetention(
     );
     report.push({ sourceID: source.id, deleted, cooled, objectsDeleted });
   }
-  // The events let go once archived are remembered while any source's archive may hold them:
-  // until the longest ttlDays (none, if a source keeps its archive for ever).
-  const ttls = loadSources(env).map((s) => s.ttlDays ?? TTL_DAYS);
-  if (ttls.length > 0 && !ttls.includes(0))
-    await pruneGoneIds(env.DB, now - Math.max(...ttls) * DAY, maxRowsPerSource);
+  // The events let go once archived are remembered for GONE_DAYS past the longest hotDays (the
+  // oldest any source still deletes), and never past the longest ttlDays: each run forgets as
+  // many as every source's sweep could have added.
+  const sources = loadSources(env);
+  const hotDays = Math.max(HOT_DAYS, ...sources.map((s) => s.hotDays ?? HOT_DAYS));
+  const ttls = sources.map((s) => s.ttlDays ?? TTL_DAYS);
+  const keep = ttls.includes(0)
+    ? hotDays + GONE_DAYS
+    : Math.min(hotDays + GONE_DAYS, Math.max(...ttls));
+  await pruneGoneIds(env.DB, now - keep * DAY, maxRowsPerSource * (sources.length + 1));
   // Announcer message ids (SNS, SQS, Pub/Sub) are remembered for 14 days: none redelivers later.
   await pruneDeliveriesStatement(env.DB, now - 14 * DAY).run();
   await pruneCorrelationWindows(env, now);

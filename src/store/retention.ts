@@ -57,19 +57,27 @@ export async function deleteRows(
   return new Set((deleted?.results ?? []).map((r) => r.rid));
 }
 
+const GONE_CHUNK = 20_000;
+
 /**
  * Forgets up to `limit` of the events retention let go (gone_ids) older than `cutoff` (event
- * time): past every source's ttlDays, the archive holds none of them any more. Returns how many.
+ * time), GONE_CHUNK a statement (by the key's order: the oldest first). Returns how many.
  */
 export async function pruneGoneIds(db: D1Database, cutoff: number, limit: number) {
-  const r = await db
-    .prepare(
-      `DELETE FROM gone_ids WHERE (eventTime, h) IN
-         (SELECT eventTime, h FROM gone_ids WHERE eventTime < ?1 LIMIT ?2)`,
-    )
-    .bind(cutoff, limit)
-    .run();
-  return r.meta.changes;
+  let pruned = 0;
+  while (pruned < limit) {
+    const n = Math.min(GONE_CHUNK, limit - pruned);
+    const r = await db
+      .prepare(
+        `DELETE FROM gone_ids WHERE (eventTime, h) IN
+           (SELECT eventTime, h FROM gone_ids WHERE eventTime < ?1 LIMIT ?2)`,
+      )
+      .bind(cutoff, n)
+      .run();
+    pruned += r.meta.changes;
+    if (r.meta.changes < n) break;
+  }
+  return pruned;
 }
 
 /**

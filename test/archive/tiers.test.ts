@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { rebuildArchive, runArchive } from "../../src/archive/job";
 import { prepareRecords } from "../../src/pipeline/prepare";
-import { enforceRetention } from "../../src/retention";
+import { enforceRetention, GONE_DAYS, HOT_DAYS } from "../../src/retention";
 import { HOUR, hourOf } from "../../src/store/archive";
 import { commit } from "../../src/store/ingest";
 import { ADMIN_TOKEN, call, count, query, tpEvent } from "../helpers";
@@ -286,8 +286,8 @@ it("an event the archive holds twice (delivered again after its row left D1) is 
   expect(new Set(ids).size).toBe(150);
 });
 
-it("an event delivered again after its row left D1 is a duplicate: stored and archived once, remembered until the longest ttlDays", async () => {
-  const t = NOW - 123 * DAY - 4567;
+it("an event delivered again after its row left D1 is a duplicate: stored and archived once, remembered GONE_DAYS past hotDays", async () => {
+  const t = NOW - 61 * DAY - 4567;
   const h1 = hourOf(NOW) - 15 * HOUR;
   const h2 = hourOf(NOW) - 13 * HOUR;
   await store(h1 + 1000, t, 40, 30_000);
@@ -326,8 +326,10 @@ it("an event delivered again after its row left D1 is a duplicate: stored and ar
   );
   expect(archived, "each event archived once").toBe(42);
 
-  // past the longest ttlDays, the archive holds none of them: forgotten
-  await enforceRetention(env, t + 401 * DAY);
+  // remembered GONE_DAYS past hotDays: still there a day before, forgotten after
+  await enforceRetention(env, t + (HOT_DAYS + GONE_DAYS - 1) * DAY);
+  expect(await gone()).toBe(40);
+  await enforceRetention(env, t + (HOT_DAYS + GONE_DAYS + 1) * DAY);
   expect(await gone()).toBe(0);
 });
 
