@@ -23,8 +23,9 @@ export type ExploreBudget = Pick<typeof DEFAULT_BUDGET, "maxObjects" | "maxBytes
  * than sources and the buckets are hours or days, the counts come from the manifest's per-part
  * event-hour counts, written when an hour is archived: a year's histogram reads no Parquet. The
  * hours at a range's unaligned edges, minute buckets, other filters and parts archived before
- * those counts read the Parquet objects' filter columns, bounded like a page of GET /v1/logs;
- * `cut` says when a bound left objects uncounted.
+ * those counts read the Parquet objects' filter columns, bounded like a page of GET /v1/logs
+ * (each read checked against the byte bound before it is made: an object that does not fit is
+ * not counted); `cut` says when a bound left objects uncounted.
  */
 
 const HOUR = 3_600_000;

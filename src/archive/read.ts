@@ -362,9 +362,12 @@ export async function scanObject(
 /**
  * The nearest `need` rows of the cold objects (in the order coldObjects lists them) in the
  * query's order. Objects are visited by their edge; the read stops once no unvisited object can
- * hold a row before the `need`-th found, or when the budget is spent (then `cutAt`). A budget
- * never stops a read before it has moved past the cursor's own time (so every page progresses);
- * a range too dense for even that answers 400 with what to narrow.
+ * hold a row before the `need`-th found, or when the budget is spent (then `cutAt`). Bytes are
+ * checked before each read: the finding may use findBytes of the bound, and an object whose next
+ * read does not fit is cut before (its edge), as one not opened. A budget never stops a read
+ * before it has moved past the cursor's own time (so every page progresses): such objects are
+ * read on within READ_ON times the object and byte bounds; a range too dense for even that
+ * answers 400 with what to narrow.
  */
 export async function readColdPage(
   bucket: R2Bucket,
