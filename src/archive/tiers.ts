@@ -144,21 +144,20 @@ export async function queryTiers(
   }
   const stats = coldPage.stats;
   let page = merged.slice(0, q.limit);
-  // the page's rows, within what is left of the byte bound. A page whose finding had to read on
-  // past its share (the object at its cursor) completes its rows within READ_ON times the bound
-  // too; otherwise a row that does not fit ends the page before it, and when that is the first
-  // row (no other way to progress) that one row alone reads on.
+  // the page's rows, within what is left of the byte bound. A page that starts with a cold row
+  // and whose finding had to read on past its share (the object at its cursor) completes its
+  // rows within READ_ON times the bound too; otherwise a row that does not fit ends the page
+  // before it, and when that is the first row (no other way to progress) it alone reads on.
   const hard = READ_ON * budget.maxBytes;
-  const readOn = stats.bytes > findBytes(budget);
-  const coldHits = page.flatMap((it) => (it.cold ? [it.cold] : []));
+  const first = page[0]?.cold;
+  const readOn = first !== undefined && stats.bytes > findBytes(budget);
   let full = await completeRows(
     env.ARCHIVE,
-    coldHits,
+    page.flatMap((it) => (it.cold ? [it.cold] : [])),
     stats,
     budget.maxBytes,
     readOn ? hard : budget.maxBytes,
   );
-  const first = page[0]?.cold;
   if (first && !full.has(first)) {
     full = await completeRows(env.ARCHIVE, [first], stats, hard);
     if (!full.has(first)) throw tooDense(budget);
