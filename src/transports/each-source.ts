@@ -57,7 +57,8 @@ export async function eachSource<S extends { id: string }>(
       try {
         return await withDeadline(deadlineMs, expired, (signal) => pull(source, signal));
       } catch (err) {
-        await ports.health.recordError(source.id, whatFailed(err), now);
+        // the report keeps the pull's own error, even if its health cannot be written now
+        await ports.health.recordError(source.id, whatFailed(err), now).catch(() => {});
         return whatFailed(err);
       }
     },
