@@ -4,12 +4,16 @@
  * what a normalizer notes of an event (src/model/read-note.ts) is what the store would find.
  */
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it excludes
+const PLAIN = /^[^\u0000-\u001f"\\\u007f\u2028\u2029\ud800-\udfff]*$/;
+
 /**
  * Whether JSON.stringify and SQLite both write `s` as it is: no quote, backslash, control
  * character, U+2028/U+2029 or surrogate (a loop: the strings of a row's maps are short, where a
  * regex call costs more than the scan).
  */
 export function plainText(s: string): boolean {
+  if (s.length > 16) return PLAIN.test(s);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x20 && c < 0x7f) {
