@@ -45,6 +45,9 @@ export interface DerivedResource {
   typeKey?: string;
 }
 
+/** The most objects of a resource list a derived construction reads (one SQL term each). */
+export const MAX_RESOURCE_ITEMS = 8;
+
 export interface DerivedMaps {
   /** actor's keys in order; `email`: an email address in `name` may be the email too. */
   actor?: { pairs: readonly KeyPath[]; email: boolean };

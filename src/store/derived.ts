@@ -1,5 +1,13 @@
 import { pathReader as getter } from "../lib/json-path";
-import type { DerivedMaps, DerivedResource, KeyPath, ViewDefinition } from "../model/view";
+import { plainText } from "../lib/plain-json";
+import type { ReadNote } from "../model/read-note";
+import {
+  type DerivedMaps,
+  type DerivedResource,
+  type KeyPath,
+  MAX_RESOURCE_ITEMS,
+  type ViewDefinition,
+} from "../model/view";
 
 /**
  * The common maps (actor, tags, resources) are not stored twice either. A vendor whose view says
@@ -29,7 +37,7 @@ const PLAIN = /^[^\u0000-\u001f"\\\u007f\u2028\u2029\ud800-\udfff]*$/;
 const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
 
 /** The most objects of a resource list the SQL reads (one term each: no json_each in a view). */
-const MAX_ITEMS = 8;
+const MAX_ITEMS = MAX_RESOURCE_ITEMS;
 
 type Get = (v: unknown) => unknown;
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -243,27 +251,6 @@ function tagsMarkerOf(t: NonNullable<DerivedMaps["tags"]>) {
     }
     return pos === text.length - 1 && text.charCodeAt(pos) === 125;
   };
-}
-
-/**
- * Whether JSON.stringify and SQLite both write `s` as it is (`PLAIN`, as a loop: the strings a
- * row's maps hold are short, where a regex call costs more than the scan).
- */
-function plainText(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c < 0x7f) {
-      if (c === 0x22 || c === 0x5c) return false;
-    } else if (
-      c < 0x20 ||
-      c === 0x7f ||
-      c === 0x2028 ||
-      c === 0x2029 ||
-      (c >= 0xd800 && c <= 0xdfff)
-    )
-      return false;
-  }
-  return true;
 }
 
 /** Whether the object's own keys and JSON text are its plain members alone (no toJSON). */
@@ -597,6 +584,7 @@ export function storedMapTexts(
   parsed: unknown,
   rawLog: string,
   maps: { actor: object; tags: object; resources: readonly unknown[] },
+  note?: ReadNote,
 ): { actor: string; tags: string; resources: string } {
   const d = view.derived;
   if (!d)
@@ -606,25 +594,40 @@ export function storedMapTexts(
       resources: JSON.stringify(maps.resources),
     };
   const c = compiled(d);
+  // What the normalizer found of these very maps, read from this record for this construction
+  // (src/model/read-note.ts): the fast decisions' answers, with no path read again.
+  const known = note !== undefined && note.derived === d ? note : undefined;
   // (a map that is not an object, or not an array, whatever its type says: its text decides)
   const a =
-    c.actorFast && isObject(maps.actor)
-      ? c.actorFast(parsed, maps.actor as Record<string, unknown>)
-      : null;
+    known !== undefined && known.actor === maps.actor && c.actorFast
+      ? known.actorMarker
+      : c.actorFast && isObject(maps.actor)
+        ? c.actorFast(parsed, maps.actor as Record<string, unknown>)
+        : null;
   const actor =
     typeof a === "string"
       ? a
       : a === false
         ? JSON.stringify(maps.actor)
         : actorStored(c, parsed, JSON.stringify(maps.actor));
-  const t = isObject(maps.tags) ? c.tagsFast?.(parsed, maps.tags as Record<string, unknown>) : null;
+  const t =
+    known !== undefined && known.tags === maps.tags && c.tagsFast
+      ? true
+      : isObject(maps.tags)
+        ? c.tagsFast?.(parsed, maps.tags as Record<string, unknown>)
+        : null;
   const tags =
     t === true && (d.tags?.from === undefined || !rawLog.includes("\\"))
       ? ""
       : t === false
         ? JSON.stringify(maps.tags)
         : tagsStored(c, d, parsed, rawLog, JSON.stringify(maps.tags));
-  const r = Array.isArray(maps.resources) ? c.resourcesFast?.(parsed, maps.resources) : null;
+  const r =
+    known !== undefined && known.resources === maps.resources && c.resourcesFast
+      ? true
+      : Array.isArray(maps.resources)
+        ? c.resourcesFast?.(parsed, maps.resources)
+        : null;
   const resources =
     r === true
       ? ""

@@ -2,6 +2,7 @@ import { rowId, storableText } from "../lib/hash";
 import { sha256Hex128AsciiLines } from "../lib/sha256";
 import { COMMON_COLUMNS, UNSTORED_COLUMNS } from "../model/columns";
 import type { Endpoint, NormalizedEvent } from "../model/event";
+import { readNote } from "../model/read-note";
 import type { SourceRef, ViewDefinition } from "../model/view";
 import { storedMapTexts } from "./derived";
 import type { LogRow } from "./schema";
@@ -31,12 +32,20 @@ export async function toRow(
   raw?: { view: ViewDefinition; parsed: unknown },
 ): Promise<LogRow> {
   const src: Endpoint = event.src;
+  // What the normalizer found reading this record (src/model/read-note.ts), if it noted it.
+  const note = raw === undefined ? undefined : readNote(event);
+  const known = note !== undefined && note.parsed === raw?.parsed ? note : undefined;
   const fields = raw
-    ? storedSourceFields(raw.view, event.sourceFields, raw.parsed)
+    ? known !== undefined &&
+      known.fields === event.sourceFields &&
+      known.rawPaths !== undefined &&
+      known.rawPaths === raw.view.rawPaths
+      ? (known.stored ?? NO_FIELDS)
+      : storedSourceFields(raw.view, event.sourceFields, raw.parsed)
     : event.sourceFields;
   // the maps the view builds from rawLog are stored as a marker (src/store/derived.ts)
   const maps = raw
-    ? storedMapTexts(raw.view, raw.parsed, event.rawLog, event)
+    ? storedMapTexts(raw.view, raw.parsed, event.rawLog, event, known)
     : {
         actor: JSON.stringify(event.actor),
         tags: JSON.stringify(event.tags),

@@ -1,4 +1,5 @@
 import { type PathRead, pathReader } from "../lib/json-path";
+import { sameJson } from "../lib/plain-json";
 import type { ViewDefinition } from "../model/view";
 
 /**
@@ -20,26 +21,6 @@ export function pathKeys(path: string): string[] {
     KEYS.set(path, keys);
   }
   return keys;
-}
-
-/** JSON equality, object key order aside; a missing raw value equals a null one. */
-function same(a: unknown, b: unknown): boolean {
-  if (a === null || a === undefined) return b === null || b === undefined;
-  if (typeof a !== "object" || typeof b !== "object" || b === null) return a === b;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => same(x, bb[i]) && x !== undefined);
-  }
-  const ak = Object.keys(a as object);
-  const bo = b as Record<string, unknown>;
-  if (ak.length !== Object.keys(bo).length) return false;
-  return ak.every(
-    (k) =>
-      k in bo &&
-      (a as Record<string, unknown>)[k] !== undefined &&
-      same((a as Record<string, unknown>)[k], bo[k]),
-  );
 }
 
 /** A view's raw reads for one sequence of field names (each null: not read from rawLog). */
@@ -78,7 +59,7 @@ function readsOf(view: ViewDefinition, paths: Readonly<Record<string, string>>, 
 function isStored(v: unknown, read: PathRead | null | undefined, parsed: unknown): boolean {
   if (read === null || read === undefined) return true;
   const raw = read(parsed);
-  return v !== raw && !same(v, raw);
+  return v !== raw && !sameJson(v, raw);
 }
 
 /**

@@ -1,7 +1,11 @@
 import { canonicalJsonSha256 } from "../../lib/canonical-json";
+import { plainText, sameJson } from "../../lib/plain-json";
+import { NotedEvent } from "../../model/read-note";
+import { type DerivedMaps, MAX_RESOURCE_ITEMS } from "../../model/view";
 import {
   type Endpoint,
   emptyEndpoint,
+  type NormalizedEvent,
   type Normalizer,
   sourceIp,
   TIME_MESSAGE,
@@ -11,7 +15,7 @@ import { getter, readTime, text } from "./paths";
 import { keyRewrite, Nesting, preparer } from "./prepare";
 import type { Manifest, ManifestMap } from "./schema";
 import { typesCheck } from "./types";
-import { viewOf } from "./view";
+import { type Column, viewOf } from "./view";
 
 /**
  * The normalizer a manifest's `map` and `view` describe (pure, like every normalizer). Every
@@ -91,7 +95,31 @@ function nameMessage(spec: NameSpec): string {
   return `${first}: missing${rest.length > 0 ? ` (and no ${rest.join(", ")})` : ""}`;
 }
 
-function resourcesReader(map: ManifestMap): Read<string[]> {
+/**
+ * What the readers found of the event they read last, for its note (src/model/read-note.ts):
+ * whether its actor, tags and resources are the view's `derived` construction of the record,
+ * every string plain, and the vendor fields that differ from the record's. Each reader of a
+ * claimable part sets its own entry on every event (a normalize is synchronous, so the entries
+ * are the event's until the note is made).
+ */
+const seen = {
+  actor: null as string | null,
+  tags: false,
+  resources: false,
+  /** The vendor fields to store (null: none), where the view reads rawLog. */
+  stored: null as Record<string, unknown> | null,
+};
+
+/**
+ * A raw value the derived construction and the normalizer read alike where it stands for a
+ * string: missing, null, an object or a list (neither reads one as text), or a plain string; a
+ * number or boolean (the normalizer writes it, the construction leaves it out) or a string that
+ * is not plain is not.
+ */
+const sayable = (v: unknown) =>
+  v === undefined || v === null || typeof v === "object" || (typeof v === "string" && plainText(v));
+
+function resourcesReader(map: ManifestMap, claimable: boolean): Read<string[]> {
   const specs = map.resources.map((r) => ({
     get: getter(r.path),
     typeGet: r.typePath ? getter(r.typePath) : null,
@@ -102,22 +130,37 @@ function resourcesReader(map: ManifestMap): Read<string[]> {
   }));
   return (e) => {
     const out: string[] = [];
+    // (the construction's: the same items, from strings only, all plain; src/store/derived.ts)
+    let plain = claimable;
     for (let i = 0; i < specs.length; i++) {
       const r = specs[i] as (typeof specs)[number];
       const v = r.get(e);
-      const type = (r.typeGet ? text(r.typeGet(e)) : null) ?? r.fallback;
+      const t = r.typeGet ? r.typeGet(e) : undefined;
+      if (plain && !sayable(t)) plain = false;
+      const type = (r.typeGet ? text(t) : null) ?? r.fallback;
       const id = text(v);
       if (id !== null) {
+        if (plain && (typeof v !== "string" || !plainText(v))) plain = false;
         out.push(`${type ?? r.path}:${id}`);
         continue;
       }
       if (r.idGet === null) continue;
+      // (one object, read as a list of one here, is no list to the construction)
+      if (plain && (isObject(v) || (Array.isArray(v) && v.length > MAX_RESOURCE_ITEMS)))
+        plain = false;
       for (const item of Array.isArray(v) ? v : isObject(v) ? [v] : []) {
-        const itemId = text(r.idGet(item));
-        const itemType = (r.typeKeyGet ? text(r.typeKeyGet(item)) : null) ?? type ?? r.path;
-        if (itemId !== null) out.push(`${itemType}:${itemId}`);
+        const iv = r.idGet(item);
+        const ik = r.typeKeyGet ? r.typeKeyGet(item) : undefined;
+        if (plain && !sayable(ik)) plain = false;
+        const itemId = text(iv);
+        const itemType = (r.typeKeyGet ? text(ik) : null) ?? type ?? r.path;
+        if (itemId !== null) {
+          if (plain && (typeof iv !== "string" || !plainText(iv))) plain = false;
+          out.push(`${itemType}:${itemId}`);
+        }
       }
     }
+    seen.resources = plain && out.length > 0;
     return out;
   };
 }
@@ -192,18 +235,31 @@ const EMAIL = /^[^@\s]+@[^@\s]+$/;
  * readers keep their keys and getters in parallel arrays, read by index: no tuple destructured
  * per field per event.
  */
-function actorReader(map: ManifestMap): Read<Record<string, string>> {
+function actorReader(map: ManifestMap, claimable: boolean): Read<Record<string, string>> {
   const entries = Object.entries(map.actor);
   const keys = entries.map(([k]) => k);
   const gets = entries.map(([, p]) => getter(p));
   const email = map.emailFromName;
   return (e) => {
     const actor: Record<string, string> = {};
+    // (the construction's: its strings, all plain, and '@' for the email that is the name)
+    let plain = claimable;
+    let set = 0;
     for (let i = 0; i < gets.length; i++) {
-      const v = text((gets[i] as Get)(e));
-      if (v) actor[keys[i] as string] = v;
+      const r = (gets[i] as Get)(e);
+      const v = text(r);
+      if (v) {
+        actor[keys[i] as string] = v;
+        if (plain && (typeof r !== "string" || !plainText(r))) plain = false;
+        set++;
+      }
     }
-    if (email && !actor.email && actor.name && EMAIL.test(actor.name)) actor.email = actor.name;
+    let marker = "";
+    if (email && !actor.email && actor.name && EMAIL.test(actor.name)) {
+      actor.email = actor.name;
+      marker = "@";
+    }
+    seen.actor = plain && set > 0 ? marker : null;
     return actor;
   };
 }
@@ -217,7 +273,32 @@ function stringEntries(obj: Record<string, unknown>, out: Record<string, string>
   }
 }
 
-function tagsReader(map: ManifestMap): (e: Record<string, unknown>) => Record<string, string> {
+/** An array index (V8 puts such keys first, whatever the document's order). */
+const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
+
+const own = Object.prototype.hasOwnProperty;
+
+/**
+ * Its number of keys where the object at `tagsFrom` is what the construction reads as it is:
+ * strings only, every key and string plain, no key V8 moves (an index) or that an object takes
+ * otherwise (`__proto__`, `toJSON`), none of the pairs' keys; else -1.
+ */
+function fromPlain(o: Record<string, unknown>, pairKeys: readonly string[]): number {
+  let n = 0;
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v !== "string" || !plainText(v) || !plainText(k)) return -1;
+    if (k === "__proto__" || k === "toJSON" || INDEX_KEY.test(k)) return -1;
+    n++;
+  }
+  for (let i = 0; i < pairKeys.length; i++) if (own.call(o, pairKeys[i] as string)) return -1;
+  return n;
+}
+
+function tagsReader(
+  map: ManifestMap,
+  claimable: boolean,
+): (e: Record<string, unknown>) => Record<string, string> {
   const from = map.tagsFrom ? getter(map.tagsFrom) : null;
   const entries = Object.entries(map.tags);
   const keys = entries.map(([k]) => k);
@@ -226,15 +307,28 @@ function tagsReader(map: ManifestMap): (e: Record<string, unknown>) => Record<st
     typeof spec === "string" ? null : new Map(Object.entries(spec.values)),
   );
   const ua = map.userAgent ? getter(map.userAgent) : null;
+  const pairKeys = ua ? [...keys, "userAgent"] : keys;
   return (e) => {
     const out: Record<string, string> = {};
+    // (the construction's: the object at `from` as it is, then the pairs' strings, all plain)
+    let plain = claimable;
+    let set = 0;
     if (from) {
       const v = from(e);
-      if (isObject(v)) stringEntries(v, out);
+      if (isObject(v)) {
+        if (plain) {
+          set = fromPlain(v, pairKeys);
+          if (set < 0) plain = false;
+        }
+        stringEntries(v, out);
+      }
     }
     for (let i = 0; i < gets.length; i++) {
-      const v = text((gets[i] as Get)(e));
+      const r = (gets[i] as Get)(e);
+      const v = text(r);
       if (v === null) continue;
+      if (plain && (typeof r !== "string" || !plainText(r))) plain = false;
+      set++;
       const values = mappings[i];
       if (!values) out[keys[i] as string] = v;
       else {
@@ -242,8 +336,17 @@ function tagsReader(map: ManifestMap): (e: Record<string, unknown>) => Record<st
         if (mapped !== undefined) out[keys[i] as string] = mapped;
       }
     }
-    const agent = ua ? text(ua(e)) : null;
-    if (agent) out.userAgent = agent;
+    if (ua) {
+      const r = ua(e);
+      const agent = text(r);
+      if (agent) {
+        if (plain && (typeof r !== "string" || !plainText(r))) plain = false;
+        out.userAgent = agent;
+        set++;
+      }
+    }
+    // (an empty map is "{}", no marker)
+    seen.tags = plain && set > 0;
     return out;
   };
 }
@@ -294,11 +397,17 @@ const AS_IS = 0;
 const AS_NUMBER = 1;
 const AS_STRING = 2;
 
-/** The view's columns read from the event: `as` a number or a string, `default` for nothing. */
-function sourceFieldsReader(m: Manifest): Read<Record<string, unknown>> {
+/**
+ * The view's columns read from the event: `as` a number or a string, `default` for nothing.
+ * `rawPaths` (claimable): the fields of them to store are noted too (`seen.stored`), those
+ * whose value is not the record's at the view's path (src/store/source-fields.ts `isStored`).
+ */
+function sourceFieldsReader(
+  columns: readonly Column[],
+  rawPaths: Readonly<Record<string, string>> | undefined,
+): Read<Record<string, unknown>> {
   // In parallel arrays read by index, one loop doing each column's read: no closure per column
   // wrapped around its path's (a call per column per event).
-  const columns = viewOf(m).paths;
   const names = columns.map(([name]) => name);
   const gets = columns.map(([, path]) => getter(path));
   const kinds = columns.map(([, , as]) =>
@@ -315,23 +424,55 @@ function sourceFieldsReader(m: Manifest): Read<Record<string, unknown>> {
   const template = JSON.parse(
     JSON.stringify(Object.fromEntries(names.map((name) => [name, null]))),
   ) as Record<string, unknown>;
+  const claimable = fieldsClaimable(columns, rawPaths);
+  // whether the view reads each column from rawLog at the path it is read from here
+  const raws = columns.map(([name, path]) => rawPaths?.[name] === path);
   return (e) => {
     const out = { ...template };
+    let stored: Record<string, unknown> | null = null;
     for (let i = 0; i < gets.length; i++) {
-      let v = (gets[i] as Get)(e);
+      const r = (gets[i] as Get)(e);
       const kind = kinds[i];
-      if (kind === AS_IS) v = v ?? null;
-      else if (kind === AS_NUMBER) v = numberOf(v ?? null);
-      else if (typeof v !== "string") v = null;
+      let v = kind === AS_IS ? (r ?? null) : kind === AS_NUMBER ? numberOf(r ?? null) : r;
+      if (kind === AS_STRING && typeof v !== "string") v = null;
       if (v === null) {
         const copy = copies[i];
         // (the copy of the template holds null already)
-        if (!copy) continue;
-        v = copy();
+        if (copy) v = copy();
       }
-      out[names[i] as string] = v;
+      if (v !== null) out[names[i] as string] = v;
+      if (claimable && (!raws[i] || (v !== r && !sameJson(v, r)))) {
+        stored ??= {};
+        stored[names[i] as string] = v;
+      }
     }
+    if (claimable) seen.stored = stored;
     return out;
+  };
+}
+
+/** Whether the fields to store can be noted: a view that reads rawLog, each column named once. */
+const fieldsClaimable = (
+  columns: readonly Column[],
+  rawPaths: Readonly<Record<string, string>> | undefined,
+) => rawPaths !== undefined && new Set(columns.map(([name]) => name)).size === columns.length;
+
+/** Keys an object takes otherwise than as its own plain member. */
+const ODD_KEY = (k: string) => k === "__proto__" || k === "toJSON" || INDEX_KEY.test(k);
+
+/**
+ * Which maps of this manifest's events may be noted as the view's construction: where the view
+ * derives them, from keys and fixed types the store's fast decisions take (src/store/derived.ts).
+ */
+function claimableMaps(map: ManifestMap, d: DerivedMaps | undefined) {
+  const tagKeys = [...Object.keys(map.tags), ...(map.userAgent ? ["userAgent"] : [])];
+  return {
+    actor: d?.actor !== undefined && !Object.keys(map.actor).some(ODD_KEY),
+    tags:
+      d?.tags !== undefined &&
+      new Set(tagKeys).size === tagKeys.length &&
+      !tagKeys.some((k) => ODD_KEY(k) || !plainText(k)),
+    resources: d?.resources?.every((r) => plainText(r.type ?? r.path)) ?? false,
   };
 }
 
@@ -365,11 +506,16 @@ export function manifestNormalizer(m: Manifest): Normalizer {
   const nameOf = nameReader(map.name);
   const missingName = nameMessage(map.name);
   const readOnlyOf = readOnlyReader(map);
-  const actorOf = actorReader(map);
+  const view = viewOf(m);
+  const { rawPaths, derived } = view;
+  const claims = claimableMaps(map, derived);
+  const fieldsClaim = fieldsClaimable(view.paths, rawPaths);
+  const noting = fieldsClaim || claims.actor || claims.tags || claims.resources;
+  const actorOf = actorReader(map, claims.actor);
   const srcOf = srcReader(map);
-  const tagsOf = tagsReader(map);
-  const resourcesOf = resourcesReader(map);
-  const fieldsOf = sourceFieldsReader(m);
+  const tagsOf = tagsReader(map, claims.tags);
+  const resourcesOf = resourcesReader(map, claims.resources);
+  const fieldsOf = sourceFieldsReader(view.paths, rawPaths);
   const serviceName = m.type;
   const notAnEvent = `event: not a ${m.name} event object`;
 
@@ -394,23 +540,37 @@ export function manifestNormalizer(m: Manifest): Normalizer {
       const eventName = nameOf(value);
       if (!eventName) return fail("invalid_event", missingName);
       // accepted()'s shape, written out: one object literal, no spread of a fresh object
+      const event: NormalizedEvent = {
+        eventID,
+        eventName,
+        eventTime,
+        readOnly: readOnlyOf(value, eventName),
+        serviceName,
+        src: srcOf(value),
+        actor: actorOf(value),
+        tags: tagsOf(value),
+        resources: resourcesOf(value),
+        rawLog: raw,
+        sourceFields: fieldsOf(value),
+        dst: emptyEndpoint(),
+        enrichments: [],
+      };
+      // What the readers found of the record as received (not of a prepared copy): toRow's
+      // decisions on the fields and maps, made as they were read (src/model/read-note.ts).
+      if (!noting || value !== received) return { ok: true, event };
       return {
         ok: true,
-        event: {
-          eventID,
-          eventName,
-          eventTime,
-          readOnly: readOnlyOf(value, eventName),
-          serviceName,
-          src: srcOf(value),
-          actor: actorOf(value),
-          tags: tagsOf(value),
-          resources: resourcesOf(value),
-          rawLog: raw,
-          sourceFields: fieldsOf(value),
-          dst: emptyEndpoint(),
-          enrichments: [],
-        },
+        event: new NotedEvent(event, {
+          parsed: received,
+          rawPaths,
+          derived,
+          fields: fieldsClaim ? event.sourceFields : null,
+          stored: seen.stored,
+          actor: seen.actor === null ? null : event.actor,
+          actorMarker: seen.actor ?? "",
+          tags: seen.tags ? event.tags : null,
+          resources: seen.resources ? event.resources : null,
+        }),
       };
     },
   };

@@ -21,7 +21,22 @@ const SQL_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 /** A column: its name, its path, how its value is read ("number": a numeric string too), and its default. */
 export type Column = [name: string, path: string, as?: "number" | "string", fallback?: unknown];
 
+const VIEWS = new WeakMap<Manifest, ViewDefinition & { paths: Column[] }>();
+
+/**
+ * The manifest's view, made once: the vendor's view and its normalizer share its `rawPaths` and
+ * `derived` (a normalizer's note names them, src/model/read-note.ts).
+ */
 export function viewOf(m: Manifest): ViewDefinition & { paths: Column[] } {
+  let view = VIEWS.get(m);
+  if (view === undefined) {
+    view = makeView(m);
+    VIEWS.set(m, view);
+  }
+  return view;
+}
+
+function makeView(m: Manifest): ViewDefinition & { paths: Column[] } {
   const paths = m.view.columns.map(
     (c): Column =>
       typeof c === "string"
