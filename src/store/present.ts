@@ -121,22 +121,70 @@ const NOT_COPIED = new Set([
 ]);
 const UNSTORED_JSON = [...UNSTORED_COLUMNS].map((c) => `,"${c}":null`).join("");
 
+/** How presentedJson writes a stored column: its value (COPY), not at all (SKIP), or none of it (UNSTORED). */
+const COPY = 0;
+const SKIP = 1;
+const UNSTORED_KIND = 2;
+
+/**
+ * presentedJson's plan for rows with one sequence of keys: each key's kind, and the text before
+ * its value. The rows of a page share their keys and their order (D1's columns), so a row's keys
+ * are compared with the plan's (the same strings: one compare each), never looked up.
+ */
+interface Plan {
+  names: string[];
+  kinds: Uint8Array;
+  /** `"key":` */
+  heads: string[];
+  /** Whether a key is an unstored column (a row read back from elsewhere). */
+  unstored: boolean;
+}
+
+function planOf(names: string[]): Plan {
+  const kinds = Uint8Array.from(names, (k) =>
+    NOT_COPIED.has(k) ? SKIP : UNSTORED_COLUMNS.has(k) ? UNSTORED_KIND : COPY,
+  );
+  const heads = names.map((k) => `${JSON.stringify(k)}:`);
+  return { names, kinds, heads, unstored: kinds.includes(UNSTORED_KIND) };
+}
+
+let plan: Plan = planOf([]);
+
+/**
+ * The stored columns' members presentRow copies as they are, as JSON text (`"k":v` joined by
+ * commas), with the plan of the row's keys; undefined where the row's keys are not the plan's.
+ */
+function copiedMembers(stored: Record<string, unknown>, p: Plan): string | undefined {
+  const { names, kinds, heads } = p;
+  let out = "";
+  let i = 0;
+  for (const k in stored) {
+    if (names[i] !== k) return undefined;
+    if (kinds[i] === COPY) {
+      const v = stored[k];
+      if (v !== undefined) out += `${out === "" ? "" : ","}${heads[i]}${jsonValue(v)}`;
+    }
+    i++;
+  }
+  return i === names.length ? out : undefined;
+}
+
 /**
  * JSON.stringify(presentRow(row, view)), written directly: the stored columns' values, the JSON
  * columns' text spliced (jsonColumn), the vendor columns as fullSourceFields gives them. A page
  * of GET /v1/logs is a hundred of these (issue 27: a third of the page's cost was the rows'
- * objects built, then serialized).
+ * objects built, then serialized). The stored columns are written by a plan made once for the
+ * rows' keys (a page's rows share them), not by a lookup of each key in two sets.
  */
 export function presentedJson(row: LogRow, view: ViewDefinition | undefined): string {
-  let out = "{";
   const stored = row as unknown as Record<string, unknown>;
-  for (const k in stored) {
-    const v = stored[k];
-    if (NOT_COPIED.has(k) || v === undefined) continue;
-    // a row that holds an unstored column (one read back from elsewhere) keeps its place there
-    if (UNSTORED_COLUMNS.has(k)) return JSON.stringify(presentRow(row, view));
-    out += `${out.length > 1 ? "," : ""}"${k}":${jsonValue(v)}`;
+  let members = copiedMembers(stored, plan);
+  if (members === undefined) {
+    plan = planOf(Object.keys(stored));
+    members = copiedMembers(stored, plan) as string;
   }
+  // a row that holds an unstored column (one read back from elsewhere) keeps its place there
+  if (plan.unstored) return JSON.stringify(presentRow(row, view));
   const parse = onceParsed(row.rawLog);
   // a marker's map is built here (its JSON needs no check); a stored map's text is spliced
   const built = builtMaps(view, row, parse);
@@ -154,7 +202,7 @@ export function presentedJson(row: LogRow, view: ViewDefinition | undefined): st
         ),
       )
     : jsonColumn(row.sourceFields, "{}");
-  return `${out}${UNSTORED_JSON},"receivedAt":"${toIso(row.receivedAt)}","eventTime":"${toIso(
+  return `{${members}${members === "" ? UNSTORED_JSON.slice(1) : UNSTORED_JSON},"receivedAt":"${toIso(row.receivedAt)}","eventTime":"${toIso(
     row.eventTime,
   )}","readOnly":${row.readOnly === null ? "null" : row.readOnly === 1},"actor":${map(
     built.actor,

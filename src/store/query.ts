@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { type BaseSQLiteDatabase, QueryBuilder } from "drizzle-orm/sqlite-core";
 import { utf8Length } from "../lib/utf8";
 import { foldAscii, registeredActorHasSql, registeredMapsLikeSql } from "./derived";
 import { keyAtOrAfter, keyBefore } from "./keys";
@@ -75,16 +75,37 @@ export function logsQuery(
   db: BaseSQLiteDatabase<"sync" | "async", any>,
   q: LogQuery,
 ) {
-  return pageQuery(db, q, {});
+  const { where, orderBy } = pageTerms(q);
+  return db
+    .select(pageFields())
+    .from(logs)
+    .where(where)
+    .orderBy(...orderBy)
+    .limit(q.limit);
 }
 
-/** logsQuery's statement, with `extra` fields selected after the row's. */
-function pageQuery<X extends Record<string, SQL.Aliased>>(
-  // biome-ignore lint/suspicious/noExplicitAny: any drizzle SQLite driver (D1, better-sqlite3).
-  db: BaseSQLiteDatabase<"sync" | "async", any>,
-  q: LogQuery,
-  extra: X,
-) {
+/** The fields of logsQuery's page: the table's columns but its key, then `key`. */
+function pageFields() {
+  const { rid: _rid, ...columns } = getTableColumns(logs);
+  return { ...columns, key: sql<string>`CAST(${logs.rid} AS TEXT)`.as("key") };
+}
+
+/**
+ * The text drizzle writes for pageFields (between `select` and `from`), written once: the
+ * statement of queryHotPage selects it as one piece rather than having drizzle write thirty
+ * columns a page (two thirds of its time building the statement). test/store/query-sql.test.ts
+ * checks the statement is the very text of the one built field by field.
+ */
+const BUILDER = new QueryBuilder();
+const PAGE_LIST = (() => {
+  const text = BUILDER.select(pageFields()).from(logs).toSQL().sql;
+  const from = text.indexOf(' from "events"');
+  if (!text.startsWith("select ") || from < 0) throw new Error(`unexpected page SQL: ${text}`);
+  return sql.raw(text.slice("select ".length, from));
+})();
+
+/** The WHERE and ORDER BY of logsQuery's statement. */
+function pageTerms(q: LogQuery) {
   const byEvent = q.timeField === "eventTime";
   const time = byEvent ? logs.eventTime : logs.receivedAt;
   const conds = filterConditions(q, byEvent);
@@ -98,12 +119,22 @@ function pageQuery<X extends Record<string, SQL.Aliased>>(
     );
   }
   const dir = q.order === "desc" ? desc : asc;
-  const { rid: _rid, ...columns } = getTableColumns(logs);
-  return db
-    .select({ ...columns, key: sql<string>`CAST(${logs.rid} AS TEXT)`.as("key"), ...extra })
+  return {
+    where: and(...conds),
+    orderBy: byEvent ? [dir(logs.rid)] : [dir(time), dir(logs.rid)],
+  };
+}
+
+/**
+ * logsQuery's statement with `extra` fields selected after the row's, its columns written as
+ * PAGE_LIST (the same text) unless `listed` is false, for a caller that reads rows as arrays.
+ */
+function listedPageQuery(q: LogQuery, extra: Record<string, SQL.Aliased>, listed: boolean) {
+  const { where, orderBy } = pageTerms(q);
+  return BUILDER.select(listed ? { row: PAGE_LIST, ...extra } : { ...pageFields(), ...extra })
     .from(logs)
-    .where(and(...conds))
-    .orderBy(...(byEvent ? [dir(logs.rid)] : [dir(time), dir(logs.rid)]))
+    .where(where)
+    .orderBy(...orderBy)
     .limit(q.limit);
 }
 
@@ -137,6 +168,67 @@ const anyColdHour = (sourceIDs: readonly string[] | undefined) =>
 const PAGE_COLUMNS = [...Object.keys(getTableColumns(logs)).filter((c) => c !== "rid"), "key"];
 
 /**
+ * A row of the page from its array, as one object literal: every row of a page gets one shape
+ * at once, where a store of each column by name (thirty keyed stores a row) cost more. Its keys
+ * are PAGE_COLUMNS in their order, which the check below holds it to.
+ */
+const rowOf = (a: readonly unknown[]): KeyedRow =>
+  ({
+    id: a[0],
+    workspaceID: a[1],
+    sourceType: a[2],
+    sourceID: a[3],
+    sourceTTL: a[4],
+    receivedAt: a[5],
+    eventTime: a[6],
+    eventName: a[7],
+    eventID: a[8],
+    readOnly: a[9],
+    srcIP: a[10],
+    srcASOrganization: a[11],
+    srcASNumber: a[12],
+    srcASCountryCode: a[13],
+    srcCity: a[14],
+    srcConnectionType: a[15],
+    srcISP: a[16],
+    srcLatitude: a[17],
+    srcLongitude: a[18],
+    srcUserType: a[19],
+    actor: a[20],
+    tags: a[21],
+    resources: a[22],
+    serviceName: a[23],
+    enrichments: a[24],
+    rawLog: a[25],
+    rawLogRef: a[26],
+    sourceFields: a[27],
+    key: a[28],
+  }) as unknown as KeyedRow;
+{
+  const probe = rowOf(PAGE_COLUMNS.map((c) => c));
+  const entries = Object.entries(probe);
+  if (
+    entries.length !== PAGE_COLUMNS.length ||
+    entries.some(([k, v], i) => k !== v || PAGE_COLUMNS[i] !== k)
+  )
+    throw new Error("rowOf does not write the page's columns in their order");
+}
+
+/**
+ * queryHotPage's statement: logsQuery's, leaving out cold hours' rows when one exists, with the
+ * `cold` answer after the row's columns. `listed` false: the columns written by drizzle one by
+ * one (the same text, test/store/query-sql.test.ts).
+ */
+export function hotPageStatement(
+  q: LogQuery,
+  sourceIDs: readonly string[] | undefined,
+  listed = true,
+): { sql: string; params: unknown[] } {
+  const cold = anyColdHour(sourceIDs).as("cold");
+  return listedPageQuery({ ...q, skipColdHours: "ifAny" }, { cold }, listed).toSQL();
+}
+
+/**
  * A page of D1 rows (`limit` of them) and whether any hour of the sources is cold, in one
  * statement: the page leaves out the cold hours' rows exactly when one exists, and each row
  * carries that answer (an uncorrelated subquery, evaluated once). Read as arrays (D1's `raw`)
@@ -147,30 +239,23 @@ export async function queryHotPage(
   q: LogQuery,
   sourceIDs: readonly string[] | undefined,
 ): Promise<{ cold: boolean; rows: KeyedRow[] }> {
-  const orm = drizzle(db);
-  const cold = anyColdHour(sourceIDs).as("cold");
-  const page = pageQuery(orm, { ...q, skipColdHours: "ifAny" }, { cold }).toSQL();
+  const page = hotPageStatement(q, sourceIDs);
   const arrays = await db
     .prepare(page.sql)
     .bind(...page.params)
     .raw();
   if (arrays.length === 0) {
-    const flag = orm.select({ cold }).from(receivedHours).limit(1).toSQL();
+    const cold = anyColdHour(sourceIDs).as("cold");
+    const flag = BUILDER.select({ cold }).from(receivedHours).limit(1).toSQL();
     const [answer] = await db
       .prepare(flag.sql)
       .bind(...flag.params)
       .raw();
     return { cold: answer?.[0] === 1, rows: [] };
   }
-  const n = PAGE_COLUMNS.length;
   const rows: KeyedRow[] = new Array(arrays.length);
-  for (let i = 0; i < arrays.length; i++) {
-    const a = arrays[i] as unknown[];
-    const row: Record<string, unknown> = {};
-    for (let c = 0; c < n; c++) row[PAGE_COLUMNS[c] as string] = a[c];
-    rows[i] = row as KeyedRow;
-  }
-  return { cold: (arrays[0] as unknown[])[n] === 1, rows };
+  for (let i = 0; i < arrays.length; i++) rows[i] = rowOf(arrays[i] as unknown[]);
+  return { cold: (arrays[0] as unknown[])[PAGE_COLUMNS.length] === 1, rows };
 }
 
 const COLUMN = {
