@@ -269,9 +269,12 @@ test(
     await pushTurbopuffer(
       base,
       tokens,
+      // from an address with AS data, as the seeded events are (the side panel test below opens
+      // the newest turbopuffer row and adds its srcASCountryCode as a column)
       [a, b].map((name) => ({
         action: "api-key-created",
         actor: { type: "user", id: name, name },
+        context: { location: "9.9.9.9" },
       })),
     );
     await login(page, base, tokens);
