@@ -8,14 +8,10 @@ import {
   filterColumns,
   footer,
   matches,
-  overBudget,
   type ReadStats,
   r2File,
   scanObject,
 } from "./read";
-
-/** The bounds of one histogram's or facets' archive read (a page's: docs/archive.md). */
-export type ExploreBudget = Pick<typeof DEFAULT_BUDGET, "maxObjects" | "maxBytes" | "ms">;
 
 /**
  * The histogram's archive part (issue 28; docs/archive.md "Histogram and facets"). Cold hours
@@ -23,9 +19,8 @@ export type ExploreBudget = Pick<typeof DEFAULT_BUDGET, "maxObjects" | "maxBytes
  * than sources and the buckets are hours or days, the counts come from the manifest's per-part
  * event-hour counts, written when an hour is archived: a year's histogram reads no Parquet. The
  * hours at a range's unaligned edges, minute buckets, other filters and parts archived before
- * those counts read the Parquet objects' filter columns, bounded like a page of GET /v1/logs
- * (each read checked against the byte bound before it is made: an object that does not fit is
- * not counted); `cut` says when a bound left objects uncounted.
+ * those counts read the Parquet objects' filter columns, bounded like a page of GET /v1/logs;
+ * `cut` says when a bound left objects uncounted.
  */
 
 const HOUR = 3_600_000;
@@ -53,7 +48,6 @@ export async function coldHistogram(
   range: { from: number; to: number },
   first: number,
   size: number,
-  budget: ExploreBudget = DEFAULT_BUDGET,
 ): Promise<ColdCounts> {
   const stats = { objects: 0, bytes: 0, rowsScanned: 0, manifestHours: 0 } as ColdCounts["stats"];
   const counts = new Map<number, number>();
@@ -83,23 +77,14 @@ export async function coldHistogram(
   });
   const needsRead = (o: ColdObject) =>
     o.eventHours === null || o.minEventTime < inner.from || o.maxEventTime >= inner.to;
-  const deadline = Date.now() + budget.ms;
+  const deadline = Date.now() + DEFAULT_BUDGET.ms;
   for (const o of objects.filter(needsRead)) {
-    if (stats.objects >= budget.maxObjects) stats.cut = "objects";
-    else if (stats.bytes >= budget.maxBytes) stats.cut = "bytes";
+    if (stats.objects >= DEFAULT_BUDGET.maxObjects) stats.cut = "objects";
+    else if (stats.bytes >= DEFAULT_BUDGET.maxBytes) stats.cut = "bytes";
     else if (Date.now() >= deadline) stats.cut = "time";
     if (stats.cut) break;
     const q = { ...filter, ...range, timeField: "eventTime" as const, order: "asc" as const };
-    let hits: Awaited<ReturnType<typeof scanObject>>;
-    try {
-      // each read checked before it is made: an object that does not fit is not counted
-      hits = await scanObject(env.ARCHIVE, q, o, stats, budget.maxBytes);
-    } catch (e) {
-      if (!overBudget(e)) throw e;
-      stats.cut = "bytes";
-      break;
-    }
-    for (const hit of hits) {
+    for (const hit of await scanObject(env.ARCHIVE, q, o, stats)) {
       // rows of the manifest's hours were counted from it
       if (o.eventHours !== null && hit.t >= inner.from && hit.t < inner.to) continue;
       add(hit.t, 1);
@@ -138,7 +123,6 @@ export async function coldFacets(
   env: { DB: D1Database; ARCHIVE: R2Bucket },
   filter: LogFilter,
   sourceIDs: readonly string[] | undefined,
-  budget: ExploreBudget = DEFAULT_BUDGET,
 ): Promise<{ counts: Map<string, Map<string, number>>; stats: ReadStats }> {
   const stats: ReadStats = { objects: 0, bytes: 0, rowsScanned: 0 };
   const counts = new Map<string, Map<string, number>>(FACETS.map((f) => [f, new Map()]));
@@ -148,26 +132,18 @@ export async function coldFacets(
     order: "desc",
     from: filter.from,
     to: filter.to,
-    limit: budget.maxObjects + 1,
+    limit: DEFAULT_BUDGET.maxObjects + 1,
   });
-  const deadline = Date.now() + budget.ms;
+  const deadline = Date.now() + DEFAULT_BUDGET.ms;
   const columns = [...new Set([...filterColumns(filter), ...FACETS])];
   for (const o of objects) {
-    if (stats.objects >= budget.maxObjects) stats.cut = "objects";
-    else if (stats.bytes >= budget.maxBytes) stats.cut = "bytes";
+    if (stats.objects >= DEFAULT_BUDGET.maxObjects) stats.cut = "objects";
+    else if (stats.bytes >= DEFAULT_BUDGET.maxBytes) stats.cut = "bytes";
     else if (Date.now() >= deadline) stats.cut = "time";
     if (stats.cut) break;
-    // each read checked before it is made: an object that does not fit is not counted
-    const file = r2File(env.ARCHIVE, o.key, o.bytes, stats, budget.maxBytes);
-    let rows: Awaited<ReturnType<typeof parquetReadObjects>>;
-    try {
-      const metadata = await footer(file, o, stats);
-      rows = await parquetReadObjects({ file, metadata, columns, rowFormat: "object" });
-    } catch (e) {
-      if (!overBudget(e)) throw e;
-      stats.cut = "bytes";
-      break;
-    }
+    const file = r2File(env.ARCHIVE, o.key, o.bytes, stats);
+    const metadata = await footer(file, o, stats);
+    const rows = await parquetReadObjects({ file, metadata, columns, rowFormat: "object" });
     stats.rowsScanned += rows.length;
     for (const r of rows) {
       const t = r.eventTime instanceof Date ? r.eventTime.getTime() : Number(r.eventTime);

@@ -39,27 +39,6 @@ export const DEFAULT_BUDGET = {
   ms: 10_000,
 } as const;
 
-/**
- * A page whose cut would not move past its cursor reads on, up to this many times the object
- * and byte bounds (then 400: narrow the range), so every page progresses.
- */
-export const READ_ON = 4;
-
-/**
- * What finding a page's rows (footers, filter columns) may read of `maxBytes`: the rest is kept
- * for reading the rows the page returns (completeRows), so a page that found them can show them.
- */
-export const findBytes = (b: Pick<ReadBudget, "maxBytes">) => Math.floor((b.maxBytes * 3) / 4);
-
-/** The 400 of a page that cannot move past its cursor within READ_ON times the byte bound. */
-export function tooDense(budget: Pick<ReadBudget, "maxBytes">): AppError {
-  const mb = Math.round((READ_ON * budget.maxBytes) / 1024 / 1024);
-  return new AppError(
-    "invalid_parameter",
-    `more than ${mb} MB of archive objects must be read to move past one time; narrow the range (from, to) or filter by sourceID`,
-  );
-}
-
 export interface ReadStats {
   objects: number;
   bytes: number;
@@ -96,55 +75,18 @@ export interface ColdPage {
   stats: ReadStats;
 }
 
-/**
- * A ranged read the page's byte budget refused: it was not made. Every read of an object is
- * checked before it is made (footer, column chunks, offset-index pages, the page's rows), so the
- * bytes a read takes from R2 never pass its limit; the caller cuts before that object.
- */
-export class OverBudget extends Error {
-  constructor(key: string) {
-    super(`archive: the byte budget leaves no room for the next read of ${key}`);
-  }
-}
-
-/**
- * An R2 object as hyparquet's async buffer: each read is one ranged `get`, counted in
- * `stats.bytes` when it is asked (so reads made at once share the budget). A read that would take
- * `stats.bytes` past `maxBytes` is refused (OverBudget), and so is every later read of this file:
- * a cut object is left whole for the next page.
- */
-export function r2File(
-  bucket: R2Bucket,
-  key: string,
-  size: number,
-  stats: ReadStats,
-  maxBytes = Number.POSITIVE_INFINITY,
-): AsyncBuffer {
-  let refused = false;
-  const read = async (start: number, end: number) => {
-    if (refused || stats.bytes + (end - start) > maxBytes) {
-      refused = true;
-      throw new OverBudget(key);
-    }
-    stats.bytes += end - start;
-    const object = await bucket.get(key, { range: { offset: start, length: end - start } });
-    if (!object) throw new Error(`archive: object ${key} is missing`);
-    return object.arrayBuffer();
-  };
+/** An R2 object as hyparquet's async buffer: each read is one ranged `get`, counted. */
+export function r2File(bucket: R2Bucket, key: string, size: number, stats: ReadStats): AsyncBuffer {
   return {
     byteLength: size,
-    slice(start: number, end = size) {
-      const p = read(start, end);
-      // hyparquet asks for a chunk's ranges at once; one refused may never be awaited when
-      // another failed first: its rejection is still seen by whoever awaits it
-      p.catch(() => {});
-      return p;
+    async slice(start: number, end = size) {
+      const object = await bucket.get(key, { range: { offset: start, length: end - start } });
+      if (!object) throw new Error(`archive: object ${key} is missing`);
+      stats.bytes += end - start;
+      return object.arrayBuffer();
     },
   };
 }
-
-/** Whether an error is a read the budget refused. */
-export const overBudget = (e: unknown): e is OverBudget => e instanceof OverBudget;
 
 const ms = (v: unknown): number =>
   v instanceof Date ? v.getTime() : typeof v === "bigint" ? Number(v) : Number(v);
@@ -307,18 +249,14 @@ export async function footer(
   return metadata;
 }
 
-/**
- * The matching rows of one object, after the cursor; counts what it read. A read that would take
- * `stats.bytes` past `maxBytes` is not made and the scan throws OverBudget (its rows unknown).
- */
+/** The matching rows of one object, after the cursor; counts what it read. */
 export async function scanObject(
   bucket: R2Bucket,
   q: ColdQuery,
   o: ColdObject,
   stats: ReadStats,
-  maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<ColdHit[]> {
-  const file = r2File(bucket, o.key, o.bytes, stats, maxBytes);
+  const file = r2File(bucket, o.key, o.bytes, stats);
   const metadata = await footer(file, o, stats);
   const range = rangeOf(q);
   const after = q.after ? { t: q.after.t, key: BigInt(q.after.key) } : undefined;
@@ -362,12 +300,9 @@ export async function scanObject(
 /**
  * The nearest `need` rows of the cold objects (in the order coldObjects lists them) in the
  * query's order. Objects are visited by their edge; the read stops once no unvisited object can
- * hold a row before the `need`-th found, or when the budget is spent (then `cutAt`). Bytes are
- * checked before each read: the finding may use findBytes of the bound, and an object whose next
- * read does not fit is cut before (its edge), as one not opened. A budget never stops a read
- * before it has moved past the cursor's own time (so every page progresses): such objects are
- * read on within READ_ON times the object and byte bounds; a range too dense for even that
- * answers 400 with what to narrow.
+ * hold a row before the `need`-th found, or when the budget is spent (then `cutAt`). A budget
+ * never stops a read before it has moved past the cursor's own time (so every page progresses);
+ * a range too dense for even that answers 400 with what to narrow.
  */
 export async function readColdPage(
   bucket: R2Bucket,
@@ -394,39 +329,27 @@ export async function readColdPage(
     const cut: ReadStats["cut"] =
       stats.objects >= budget.maxObjects
         ? "objects"
-        : stats.bytes >= findBytes(budget)
+        : stats.bytes >= budget.maxBytes
           ? "bytes"
           : stats.rowsScanned >= budget.maxRows
             ? "rows"
             : Date.now() >= budget.deadline
               ? "time"
               : undefined;
-    const cutHere = (why: NonNullable<ReadStats["cut"]>): ColdPage => ({
-      hits: hits.filter((h) => beyond(q, edge, h.t)),
-      cutAt: edge,
-      stats: { ...stats, cut: why },
-    });
-    const progresses = moves(edge);
-    if (cut && progresses) return cutHere(cut);
-    if (cut && stats.objects >= READ_ON * budget.maxObjects) {
+    if (cut && moves(edge)) {
+      return {
+        hits: hits.filter((h) => beyond(q, edge, h.t)),
+        cutAt: edge,
+        stats: { ...stats, cut },
+      };
+    }
+    if (cut && stats.objects >= 4 * budget.maxObjects) {
       throw new AppError(
         "invalid_parameter",
-        `more than ${READ_ON * budget.maxObjects} archive objects hold events at one time; narrow the range (from, to) or filter by sourceID`,
+        `more than ${4 * budget.maxObjects} archive objects hold events at one time; narrow the range (from, to) or filter by sourceID`,
       );
     }
-    // every read is checked before it is made: within the finding share of the byte bound, or,
-    // when a cut here would not move past the cursor, within READ_ON times the bound
-    const limit = progresses ? findBytes(budget) : READ_ON * budget.maxBytes;
-    let found: ColdHit[];
-    try {
-      found = await scanObject(bucket, q, o, stats, limit);
-    } catch (e) {
-      if (!overBudget(e)) throw e;
-      // the object's rows are unknown: the answer is complete before its edge
-      if (progresses) return cutHere("bytes");
-      throw tooDense(budget);
-    }
-    hits = distinct([...hits, ...found])
+    hits = distinct([...hits, ...(await scanObject(bucket, q, o, stats))])
       .sort((a, b) => compare(q, a, b))
       .slice(0, need);
   }
@@ -481,39 +404,28 @@ export function storedRowOf(r: ParquetRow): LogRow {
   return out as unknown as LogRow;
 }
 
-/**
- * The full rows of cold hits (the page's, in its order), reading each object's columns for their
- * rows only. Objects are read in the order of their first hit, each read checked against the byte
- * bound before it is made: `maxBytes`, or `firstMaxBytes` for the first object (the page's first
- * row, when that is its only way to progress). At the first object whose read does not fit, the
- * reading stops: the map then holds the rows of the objects read before it, and a page is
- * complete up to that object's first hit.
- */
+/** The full rows of cold hits (the page's), reading each object's columns for their rows only. */
 export async function completeRows(
   bucket: R2Bucket,
   hits: readonly ColdHit[],
   stats: ReadStats,
-  maxBytes = Number.POSITIVE_INFINITY,
-  firstMaxBytes = maxBytes,
 ): Promise<Map<ColdHit, KeyedRow>> {
   const out = new Map<ColdHit, KeyedRow>();
   const byObject = new Map<string, ColdHit[]>();
   for (const h of hits) byObject.set(h.object.key, [...(byObject.get(h.object.key) ?? []), h]);
-  let first = true;
   for (const group of byObject.values()) {
     const o = (group[0] as ColdHit).object;
-    const file = r2File(bucket, o.key, o.bytes, stats, first ? firstMaxBytes : maxBytes);
-    first = false;
+    const file = r2File(bucket, o.key, o.bytes, stats);
     const metadata = (group[0] as ColdHit).metadata;
     const rowStart = Math.min(...group.map((h) => h.index));
     const rowEnd = Math.max(...group.map((h) => h.index)) + 1;
-    let rows: ParquetRow[];
-    try {
-      rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, rowFormat: "object" });
-    } catch (e) {
-      if (overBudget(e)) return out;
-      throw e;
-    }
+    const rows = await parquetReadObjects({
+      file,
+      metadata,
+      rowStart,
+      rowEnd,
+      rowFormat: "object",
+    });
     for (const h of group) {
       const r = rows[h.index - rowStart];
       if (r) out.set(h, { ...storedRowOf(r), key: h.key.toString() });

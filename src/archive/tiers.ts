@@ -13,12 +13,9 @@ import {
   completeRows,
   DEFAULT_BUDGET,
   edgeCursor,
-  findBytes,
-  READ_ON,
   type ReadBudget,
   type ReadStats,
   readColdPage,
-  tooDense,
 } from "./read";
 
 /**
@@ -142,40 +139,19 @@ export async function queryTiers(
     if (prev && prev.id === it.id && prev.key === it.key) continue;
     merged.push(it);
   }
+  const page = merged.slice(0, q.limit);
   const stats = coldPage.stats;
-  let page = merged.slice(0, q.limit);
-  // the page's rows, within what is left of the byte bound. A page that starts with a cold row
-  // and whose finding had to read on past its share (the object at its cursor) completes its
-  // rows within READ_ON times the bound too; otherwise a row that does not fit ends the page
-  // before it, and when that is the first row (no other way to progress) it alone reads on.
-  const hard = READ_ON * budget.maxBytes;
-  const first = page[0]?.cold;
-  const readOn = first !== undefined && stats.bytes > findBytes(budget);
-  let full = await completeRows(
+  const full = await completeRows(
     env.ARCHIVE,
     page.flatMap((it) => (it.cold ? [it.cold] : [])),
     stats,
-    budget.maxBytes,
-    readOn ? hard : budget.maxBytes,
   );
-  if (first && !full.has(first)) {
-    full = await completeRows(env.ARCHIVE, [first], stats, hard);
-    if (!full.has(first)) throw tooDense(budget);
-  }
-  const missing = page.findIndex((it) => it.cold && !full.has(it.cold));
-  // a row the bound left unread ends the page before it; the cursor continues from there
-  const short = missing > 0;
-  if (short) {
-    page = page.slice(0, missing);
-    stats.cut = "bytes";
-  }
   const rows = page.map((it) => (it.hot ?? full.get(it.cold as ColdHit)) as KeyedRow);
   const last = rows[rows.length - 1];
-  // more after this page: beyond `limit` rows (or rows the bound left unread), or before a cut
-  // of the archive's read (its edge), or after a tier's last row (bound) when the cut, if any,
-  // comes later
+  // more after this page: beyond `limit` rows, or before a cut of the archive's read (its edge),
+  // or after a tier's last row (bound) when the cut, if any, comes later
   const next =
-    (merged.length > q.limit || short) && last
+    merged.length > q.limit && last
       ? afterOf(q, last)
       : coldPage.cutAt !== undefined &&
           (bound === undefined || !cutBefore(q, bound.t, coldPage.cutAt))
