@@ -181,7 +181,9 @@ export function presentedJson(row: LogRow, view: ViewDefinition | undefined): st
   let members = copiedMembers(stored, plan);
   if (members === undefined) {
     plan = planOf(Object.keys(stored));
-    members = copiedMembers(stored, plan) as string;
+    members = copiedMembers(stored, plan);
+    // keys for…in sees and Object.keys does not (inherited ones): the object way
+    if (members === undefined) return JSON.stringify(presentRow(row, view));
   }
   // a row that holds an unstored column (one read back from elsewhere) keeps its place there
   if (plan.unstored) return JSON.stringify(presentRow(row, view));
