@@ -4,8 +4,9 @@
  * what a normalizer notes of an event (src/model/read-note.ts) is what the store would find.
  */
 
+/** A string JSON.stringify and SQLite both write as it is (see plainText). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it excludes
-const PLAIN = /^[^\u0000-\u001f"\\\u007f\u2028\u2029\ud800-\udfff]*$/;
+export const PLAIN = /^[^\u0000-\u001f"\\\u007f\u2028\u2029\ud800-\udfff]*$/;
 
 /**
  * Whether JSON.stringify and SQLite both write `s` as it is: no quote, backslash, control
@@ -29,6 +30,9 @@ export function plainText(s: string): boolean {
   }
   return true;
 }
+
+/** Whether `v` is a string plainText accepts. */
+export const plainString = (v: unknown): boolean => typeof v === "string" && plainText(v);
 
 /** JSON equality, object key order aside; a missing raw value (`b`) equals a null one. */
 export function sameJson(a: unknown, b: unknown): boolean {

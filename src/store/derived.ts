@@ -1,5 +1,5 @@
 import { pathReader as getter } from "../lib/json-path";
-import { plainText } from "../lib/plain-json";
+import { PLAIN, plainText } from "../lib/plain-json";
 import type { ReadNote } from "../model/read-note";
 import {
   type DerivedMaps,
@@ -30,9 +30,6 @@ import {
 
 export const ACTOR_EMAIL = "@";
 
-/** Strings JSON.stringify and SQLite's JSON functions both write with no escape. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it excludes
-const PLAIN = /^[^\u0000-\u001f"\\\u007f\u2028\u2029\ud800-\udfff]*$/;
 /** Keys V8 puts first in an object (array indexes), whatever the document's order. */
 const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
 

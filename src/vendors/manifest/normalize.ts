@@ -1,5 +1,5 @@
 import { canonicalJsonSha256 } from "../../lib/canonical-json";
-import { plainText, sameJson } from "../../lib/plain-json";
+import { plainString, plainText, sameJson } from "../../lib/plain-json";
 import { NotedEvent } from "../../model/read-note";
 import { type DerivedMaps, MAX_RESOURCE_ITEMS } from "../../model/view";
 import {
@@ -117,7 +117,7 @@ const seen = {
  * is not plain is not.
  */
 const sayable = (v: unknown) =>
-  v === undefined || v === null || typeof v === "object" || (typeof v === "string" && plainText(v));
+  v === undefined || v === null || typeof v === "object" || plainString(v);
 
 function resourcesReader(map: ManifestMap, claimable: boolean): Read<string[]> {
   const specs = map.resources.map((r) => ({
@@ -140,7 +140,7 @@ function resourcesReader(map: ManifestMap, claimable: boolean): Read<string[]> {
       const type = (r.typeGet ? text(t) : null) ?? r.fallback;
       const id = text(v);
       if (id !== null) {
-        if (plain && (typeof v !== "string" || !plainText(v))) plain = false;
+        if (plain && !plainString(v)) plain = false;
         out.push(`${type ?? r.path}:${id}`);
         continue;
       }
@@ -155,7 +155,7 @@ function resourcesReader(map: ManifestMap, claimable: boolean): Read<string[]> {
         const itemId = text(iv);
         const itemType = (r.typeKeyGet ? text(ik) : null) ?? type ?? r.path;
         if (itemId !== null) {
-          if (plain && (typeof iv !== "string" || !plainText(iv))) plain = false;
+          if (plain && !plainString(iv)) plain = false;
           out.push(`${itemType}:${itemId}`);
         }
       }
@@ -250,7 +250,7 @@ function actorReader(map: ManifestMap, claimable: boolean): Read<Record<string, 
       const v = text(r);
       if (v) {
         actor[keys[i] as string] = v;
-        if (plain && (typeof r !== "string" || !plainText(r))) plain = false;
+        if (plain && !plainString(r)) plain = false;
         set++;
       }
     }
@@ -287,7 +287,7 @@ function fromPlain(o: Record<string, unknown>, pairKeys: readonly string[]): num
   let n = 0;
   for (const k in o) {
     const v = o[k];
-    if (typeof v !== "string" || !plainText(v) || !plainText(k)) return -1;
+    if (!plainString(v) || !plainText(k)) return -1;
     if (k === "__proto__" || k === "toJSON" || INDEX_KEY.test(k)) return -1;
     n++;
   }
@@ -327,7 +327,7 @@ function tagsReader(
       const r = (gets[i] as Get)(e);
       const v = text(r);
       if (v === null) continue;
-      if (plain && (typeof r !== "string" || !plainText(r))) plain = false;
+      if (plain && !plainString(r)) plain = false;
       set++;
       const values = mappings[i];
       if (!values) out[keys[i] as string] = v;
@@ -340,7 +340,7 @@ function tagsReader(
       const r = ua(e);
       const agent = text(r);
       if (agent) {
-        if (plain && (typeof r !== "string" || !plainText(r))) plain = false;
+        if (plain && !plainString(r)) plain = false;
         out.userAgent = agent;
         set++;
       }
