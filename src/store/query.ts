@@ -138,9 +138,13 @@ function listedPageQuery(q: LogQuery, extra: Record<string, SQL.Aliased>, listed
     .limit(q.limit);
 }
 
+/** The row's received hour is cooled and `archived` (SQL over its received_hours row `h`) holds. */
+const notInColdHourWhere = (archived: SQL) => sql`NOT EXISTS (SELECT 1 FROM received_hours h
+  WHERE h.sourceID = ${logs.sourceID} AND h.hour = ${logs.receivedAt} - ${logs.receivedAt} % 3600000
+    AND h.cooled = 1 AND ${archived})`;
+
 /** The row's received hour is cold and verified: the archive alone answers it. */
-const notInColdHour = sql`NOT EXISTS (SELECT 1 FROM received_hours h WHERE h.sourceID = ${logs.sourceID}
-  AND h.hour = ${logs.receivedAt} - ${logs.receivedAt} % 3600000 AND h.cooled = 1 AND h.verified = 1)`;
+const notInColdHour = notInColdHourWhere(sql`h.verified = 1`);
 
 /**
  * The row is the archive's to count: its received hour is cold, and verified or the row is at or
@@ -149,10 +153,9 @@ const notInColdHour = sql`NOT EXISTS (SELECT 1 FROM received_hours h WHERE h.sou
  * rest). Counts (histogram, facets) add both tiers, so each row must be one tier's; a page
  * reads both tiers of such an hour and keeps one of each id (src/archive/tiers.ts).
  */
-const notArchivedColdRow = sql`NOT EXISTS (SELECT 1 FROM received_hours h WHERE h.sourceID = ${logs.sourceID}
-  AND h.hour = ${logs.receivedAt} - ${logs.receivedAt} % 3600000 AND h.cooled = 1
-  AND (h.verified = 1 OR ${logs.receivedAt} < h.doneReceivedAt
-    OR (${logs.receivedAt} = h.doneReceivedAt AND ${logs.rid} <= CAST(h.doneKey AS INTEGER))))`;
+const notArchivedColdRow =
+  notInColdHourWhere(sql`(h.verified = 1 OR ${logs.receivedAt} < h.doneReceivedAt
+    OR (${logs.receivedAt} = h.doneReceivedAt AND ${logs.rid} <= CAST(h.doneKey AS INTEGER)))`);
 
 /** received_hours of these sources (undefined: all), as SQL. */
 const inSources = (sourceIDs: readonly string[] | undefined) => {
