@@ -236,7 +236,7 @@ export async function fetchStreaming(
  */
 export function boundedStream(
   stream: ReadableStream<Uint8Array>,
-  limits: { idleMs: number; totalMs: number; minBytesPerSecond?: number },
+  limits: Omit<StreamLimits, "timeoutMs">,
   url: string,
   onTimeout: () => void = () => {},
   now: () => number = Date.now,
