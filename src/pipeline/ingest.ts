@@ -46,16 +46,12 @@ export async function ingest(
   const rules = spans.time("detect_rules", () => rulesInForce(env));
   rules.catch(() => {}); // awaited (and thrown) by the commit
   const prepared = await prepareRecords(env, source, records, now, { ...options, spans });
-  const result = await commitPrepared(
-    env,
-    source,
-    prepared,
-    now,
-    options.extra?.(prepared),
+  const result = await commitPrepared(env, source, prepared, now, {
+    extra: options.extra?.(prepared),
     spans,
     rules,
-    options.defer,
-  );
+    defer: options.defer,
+  });
   if (spans.enabled) console.log(`spans ${JSON.stringify(spans)}`);
   return result;
 }
@@ -81,11 +77,20 @@ async function commitPrepared(
   source: SourceRef,
   prepared: Prepared,
   now: number,
-  extra: D1PreparedStatement[] = [],
-  spans: Spans = spansOf(false),
-  rules?: Promise<RulesInForce>,
-  defer?: (work: () => Promise<unknown>) => void,
-  first: D1PreparedStatement[] = [],
+  {
+    extra = [],
+    spans = spansOf(false),
+    rules,
+    defer,
+    first = [],
+  }: {
+    extra?: D1PreparedStatement[];
+    spans?: Spans;
+    rules?: Promise<RulesInForce>;
+    defer?: (work: () => Promise<unknown>) => void;
+    /** Statements the transaction starts with (a replay's release). */
+    first?: D1PreparedStatement[];
+  } = {},
 ): Promise<CommitResult> {
   // The rules in force: as loaded, or read now; then the matching (pure).
   let inForce =
@@ -187,17 +192,7 @@ export async function ingestAll(
   if (prepared.received === 0) return { ok: false, failure: null };
   return {
     ok: true,
-    result: await commitPrepared(
-      env,
-      source,
-      prepared,
-      now,
-      [],
-      undefined,
-      undefined,
-      undefined,
-      first,
-    ),
+    result: await commitPrepared(env, source, prepared, now, { first }),
   };
 }
 
