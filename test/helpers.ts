@@ -50,6 +50,24 @@ export async function count(sql: string, ...params: unknown[]): Promise<number> 
   return row?.n ?? 0;
 }
 
+/** A source's counters (received, inserted, duplicates, quarantined) as source_stats holds them. */
+export async function sourceCounts(sourceID: string): Promise<Json> {
+  const row = await env.DB.prepare(
+    "SELECT received, inserted, duplicates, quarantined FROM source_stats WHERE sourceID = ?",
+  )
+    .bind(sourceID)
+    .first<Json>();
+  return row ?? {};
+}
+
+/** What a source's counters did between two readings of sourceCounts. */
+export function countsChange(before: Json, after: Json): Json {
+  const d: Json = {};
+  for (const k of ["received", "inserted", "duplicates", "quarantined"])
+    d[k] = Number(after[k] ?? 0) - Number(before[k] ?? 0);
+  return d;
+}
+
 /** A distinct, valid turbopuffer event (i makes it unique; t its occurred_at). */
 export function tpEvent(i: number, t = Date.UTC(2026, 3, 1) + i * 1000): Json {
   return {

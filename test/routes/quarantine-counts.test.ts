@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { recordKey } from "../../src/store/quarantine";
-import { ADMIN_TOKEN, call, type Json, tpEvent } from "../helpers";
+import { ADMIN_TOKEN, call, countsChange, type Json, sourceCounts, tpEvent } from "../helpers";
 
 /**
  * A replay counts each record received once, however its entry was counted (this file's own
@@ -14,10 +14,7 @@ const replay = (id: string) =>
     headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
   });
 
-const counts = async () =>
-  (await env.DB.prepare(
-    "SELECT received, inserted, duplicates, quarantined FROM source_stats WHERE sourceID = 'turbopuffer'",
-  ).first<Json>()) ?? {};
+const counts = () => sourceCounts("turbopuffer");
 
 const kept = (raw: string) =>
   JSON.stringify({
@@ -28,14 +25,6 @@ const kept = (raw: string) =>
     raw,
     json: true,
   });
-
-/** What the counters did between two readings. */
-function change(before: Json, after: Json): Json {
-  const d: Json = {};
-  for (const k of ["received", "inserted", "duplicates", "quarantined"])
-    d[k] = Number(after[k] ?? 0) - Number(before[k] ?? 0);
-  return d;
-}
 
 /** A group entry of `raws`, owning the keys of `owned`, counted as the commit that kept it did. */
 async function entry(id: string, raws: string[], owned: string[]) {
@@ -97,7 +86,7 @@ it("an entry some of whose records a concurrent input kept first (counted as dup
   // two inputs, looked up before either committed: E1 kept a, b, c; E2 (b, c, d) only d's key
   await entry("E1", [a, b, c], [a, b, c]);
   await entry("E2", [b, c, d], [d]);
-  expect(change(start, await counts())).toEqual({
+  expect(countsChange(start, await counts())).toEqual({
     received: 6,
     inserted: 0,
     duplicates: 2,
@@ -106,7 +95,7 @@ it("an entry some of whose records a concurrent input kept first (counted as dup
   expect((await replay("E2")).status).toBe(200);
   expect((await replay("E1")).status).toBe(200);
   // six records sent, four distinct events: b and c twice
-  expect(change(start, await counts())).toEqual({
+  expect(countsChange(start, await counts())).toEqual({
     received: 6,
     inserted: 4,
     duplicates: 2,

@@ -1,7 +1,18 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { deliver, putObject } from "../bucket-helpers";
-import { ADMIN_TOKEN, call, count, type Json, push, QUERY_TOKEN, query, tpEvent } from "../helpers";
+import {
+  ADMIN_TOKEN,
+  call,
+  count,
+  countsChange,
+  type Json,
+  push,
+  QUERY_TOKEN,
+  query,
+  sourceCounts,
+  tpEvent,
+} from "../helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -80,7 +91,7 @@ describe("POST /v1/quarantine/:id/replay", () => {
   });
 
   it("re-enqueues a dead-lettered file, which then lands", async () => {
-    const start = await counts("circleci");
+    const start = await sourceCounts("circleci");
     const n = await putObject(
       "circleci/replay/one.ndjson",
       JSON.stringify({
@@ -104,7 +115,7 @@ describe("POST /v1/quarantine/:id/replay", () => {
     expect(sent).toHaveLength(1);
     await deliver([{ body: sent[0] }]);
     expect(await count("SELECT count(*) AS n FROM logs WHERE eventID = 'rp-1'")).toBe(1);
-    expect(change(start, await counts("circleci"))).toMatchObject({
+    expect(countsChange(start, await sourceCounts("circleci"))).toMatchObject({
       received: 1,
       inserted: 1,
       quarantined: 0,
@@ -186,30 +197,12 @@ describe("replay runs the stage that failed, on the same record", () => {
   });
 });
 
-/** A source's counters, as GET /v1/sources shows them. */
-async function counts(sourceID: string): Promise<Json> {
-  const row = await env.DB.prepare(
-    "SELECT received, inserted, duplicates, quarantined FROM source_stats WHERE sourceID = ?",
-  )
-    .bind(sourceID)
-    .first<Json>();
-  return row ?? {};
-}
-
-/** What a source's counters did between two readings. */
-function change(before: Json, after: Json): Json {
-  const d: Json = {};
-  for (const k of ["received", "inserted", "duplicates", "quarantined"])
-    d[k] = Number(after[k] ?? 0) - Number(before[k] ?? 0);
-  return d;
-}
-
 describe("a replayed record is received once", () => {
   it("leaves quarantined for inserted; a second replay counts a duplicate received again", async () => {
     const bad = { ...tpEvent(900_020), occurred_at: "never" };
-    const start = await counts("turbopuffer");
+    const start = await sourceCounts("turbopuffer");
     await push("turbopuffer", JSON.stringify([tpEvent(900_021), bad]));
-    expect(change(start, await counts("turbopuffer"))).toEqual({
+    expect(countsChange(start, await sourceCounts("turbopuffer"))).toEqual({
       received: 2,
       inserted: 1,
       duplicates: 0,
@@ -229,14 +222,14 @@ describe("a replayed record is received once", () => {
       .bind(`${fixed}\n`, entry.id)
       .run();
     expect((await replay(String(entry.id))).status).toBe(200);
-    expect(change(start, await counts("turbopuffer"))).toEqual({
+    expect(countsChange(start, await sourceCounts("turbopuffer"))).toEqual({
       received: 2,
       inserted: 2,
       duplicates: 0,
       quarantined: 0,
     });
     expect((await replay(String(entry.id))).status).toBe(200);
-    expect(change(start, await counts("turbopuffer"))).toEqual({
+    expect(countsChange(start, await sourceCounts("turbopuffer"))).toEqual({
       received: 3,
       inserted: 2,
       duplicates: 1,
@@ -245,9 +238,9 @@ describe("a replayed record is received once", () => {
   });
 
   it("a body that could not be framed, replayed as two records, counts two received in all", async () => {
-    const start = await counts("turbopuffer");
+    const start = await sourceCounts("turbopuffer");
     await push("turbopuffer", "{broken2");
-    expect(change(start, await counts("turbopuffer"))).toMatchObject({
+    expect(countsChange(start, await sourceCounts("turbopuffer"))).toMatchObject({
       received: 1,
       quarantined: 1,
     });
@@ -256,7 +249,7 @@ describe("a replayed record is received once", () => {
       .bind(JSON.stringify([tpEvent(900_030), tpEvent(900_031)]), entry.id)
       .run();
     expect((await replay(String(entry.id))).status).toBe(200);
-    expect(change(start, await counts("turbopuffer"))).toEqual({
+    expect(countsChange(start, await sourceCounts("turbopuffer"))).toEqual({
       received: 2,
       inserted: 2,
       duplicates: 0,
@@ -266,17 +259,17 @@ describe("a replayed record is received once", () => {
 
   it("a replay that fails changes no counter", async () => {
     await push("turbopuffer", "{broken3");
-    const before = await counts("turbopuffer");
+    const before = await sourceCounts("turbopuffer");
     const entry = (await list("?stage=parse")).data.find((e) => e.raw === "{broken3") as Json;
     expect((await replay(String(entry.id))).status).toBe(422);
-    expect(await counts("turbopuffer")).toEqual(before);
+    expect(await sourceCounts("turbopuffer")).toEqual(before);
   });
 });
 
 describe("a file that fails again after a replay", () => {
   it("goes back to pending with the new error and time", async () => {
     const key = "circleci/replay/unreadable.ndjson.gz";
-    const start = await counts("circleci");
+    const start = await sourceCounts("circleci");
     await deliver([{ body: await putObject(key, new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3])) }]);
     const first = (await list("?sourceID=circleci")).data.find((e) => e.location === key) as Json;
     expect(first).toMatchObject({ status: "pending", errorCode: "invalid_gzip" });
@@ -292,7 +285,7 @@ describe("a file that fails again after a replay", () => {
     const again = (await list("?sourceID=circleci")).data.find((e) => e.id === first.id) as Json;
     expect(again).toMatchObject({ status: "pending", errorCode: "invalid_gzip", seen: 2 });
     // re-enqueued, the file left the counters; failing again, it is one record received again
-    expect(change(start, await counts("circleci"))).toMatchObject({
+    expect(countsChange(start, await sourceCounts("circleci"))).toMatchObject({
       received: 1,
       quarantined: 1,
     });
