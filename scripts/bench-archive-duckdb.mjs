@@ -63,7 +63,7 @@ for (let h = 0; h < 24; h++) {
   for (let k = 0; k < PER_HOUR; k++) {
     const value = tpEvent(i, dayStart + h * HOUR + k * 3000);
     i++;
-    const out = await mod.turbopuffer.normalizer.normalize({ value, raw: JSON.stringify(value) });
+    const out = mod.turbopuffer.normalizer.normalize({ value, raw: JSON.stringify(value) });
     if (!out.ok) throw new Error(out.message);
     rows.push(
       await mod.toRow(SOURCE, out.event, at, { view: mod.turbopuffer.view, parsed: value }),

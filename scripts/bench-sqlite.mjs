@@ -20,7 +20,7 @@ const rows = [];
 for (let i = 0; i < 10_000; i++) {
   const value = mod.benchEvent("turbopuffer", 2_000_000 + i);
   const raw = JSON.stringify(value);
-  const out = await mod.turbopuffer.normalizer.normalize({ value, raw });
+  const out = mod.turbopuffer.normalizer.normalize({ value, raw });
   if (!out.ok) throw new Error(out.message);
   rows.push(
     await mod.toRow(source, out.event, Date.now(), { view: mod.turbopuffer.view, parsed: value }),

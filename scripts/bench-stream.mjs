@@ -82,7 +82,7 @@ if (process.argv[2] === "--child") {
       bad++;
       continue;
     }
-    const out = await mod.circleci.normalize({ value: r.value, raw: r.raw });
+    const out = mod.circleci.normalize({ value: r.value, raw: r.raw });
     if (!out.ok) bad++;
     else await mod.toRow(source, out.event, 0);
     if (++n % 50_000 === 0) sample();

@@ -38,7 +38,7 @@ async function ruleRowOf(product, event, where) {
       `${where}: not an event for ${product} (isEvent false): ${describeEvent(event)}`,
     );
   }
-  const out = await normalizer.normalize({ value: event, raw });
+  const out = normalizer.normalize({ value: event, raw });
   if (!out.ok) {
     throw new TestError(`${where}: does not normalize (${out.code}: ${out.message})`);
   }

@@ -76,7 +76,7 @@ if (manifest.poll) {
 let failed = 0;
 const rows = [];
 for (const [i, value] of events.entries()) {
-  const r = await normalizer.normalize({ value, raw: JSON.stringify(value) });
+  const r = normalizer.normalize({ value, raw: JSON.stringify(value) });
   if (!r.ok) {
     failed++;
     console.error(`fixture event ${i}: ${r.code}: ${r.message}`);

@@ -55,7 +55,7 @@ export async function turbopufferRows(events) {
   const source = { id: "turbopuffer", type: "turbopuffer" };
   const rows = [];
   for (const value of events) {
-    const out = await mod.turbopuffer.normalizer.normalize({ value, raw: JSON.stringify(value) });
+    const out = mod.turbopuffer.normalizer.normalize({ value, raw: JSON.stringify(value) });
     if (!out.ok) throw new Error(out.message);
     const raw = { view: mod.turbopuffer.view, parsed: value };
     rows.push(await mod.toRow(source, out.event, Date.now(), raw));

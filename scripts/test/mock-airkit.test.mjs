@@ -80,7 +80,7 @@ describe("npm start's Airkit", () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const raw of a) {
       const value = JSON.parse(raw);
-      const r = await airkit.normalize({ value, raw });
+      const r = airkit.normalize({ value, raw });
       expect(r.ok, JSON.stringify(r)).toBe(true);
       const t = Date.parse(`${value.EVENT_TIME.replace(" ", "T")}Z`);
       expect(now - t).toBeGreaterThan(0);

@@ -135,17 +135,17 @@ const failure = (
  * One record, isolated: whatever it does (any exception, any depth, any size), it becomes an
  * event or a failure naming the stage, never an exception that would take its neighbours down.
  */
-async function normalizeRecord(
+function normalizeRecord(
   source: SourceRef,
   r: Extract<Framed, { ok: true }>,
   receivedAt: number,
-): Promise<Normalized> {
+): Normalized {
   const fail = (stage: string, errorCode: ErrorCode, error: string): Normalized => ({
     ok: false,
     failure: failure(r, stage, errorCode, error),
   });
   try {
-    const result = await normalizerFor(source.type).normalize({ value: r.value, raw: r.raw });
+    const result = normalizerFor(source.type).normalize({ value: r.value, raw: r.raw });
     if (!result.ok) return fail("normalize", result.code, result.message);
     const timeError = checkEventTime(result.event.eventTime, receivedAt);
     if (timeError) return fail("normalize", "invalid_time", timeError);
@@ -171,7 +171,7 @@ async function rowsOf(
     try {
       if (options.tags) event.tags = { ...event.tags, ...options.tags };
       const record = parsedOf.has(event) ? { parsed: parsedOf.get(event) } : undefined;
-      const row = await toRow(source, event, receivedAt, view && record && { view, ...record });
+      const row = toRow(source, event, receivedAt, view && record && { view, ...record });
       rows.push(row);
       origins.set(row, { event, record });
     } catch (err) {
@@ -222,7 +222,7 @@ export async function prepareRecords(
       await failures.add(failure(r, "parse", r.code ?? "invalid_json", r.error));
       continue;
     }
-    const n = await spans.time("normalize", () => normalizeRecord(source, r, receivedAt));
+    const n = spans.time("normalize", () => normalizeRecord(source, r, receivedAt));
     if (n.ok) {
       events.push(n.event);
       if (n.event.rawLog === r.raw) parsedOf.set(n.event, r.value);

@@ -25,12 +25,12 @@ const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
  * rawLog), the vendor columns the view reads from rawLog are left out of sourceFields, and the
  * maps it builds from rawLog are markers (src/store/derived.ts).
  */
-export async function toRow(
+export function toRow(
   source: SourceRef,
   event: NormalizedEvent,
   receivedAt: number,
   raw?: { view: ViewDefinition; parsed: unknown },
-): Promise<LogRow> {
+): LogRow {
   const src: Endpoint = event.src;
   // What the normalizer found reading this record (src/model/read-note.ts), if it noted it.
   const note = raw === undefined ? undefined : readNote(event);

@@ -19,7 +19,7 @@ interface RawRecord {
 export interface Normalizer {
   /** Whether a parsed JSON object is one event (rather than an envelope around events). */
   isEvent(value: Record<string, unknown>): boolean;
-  normalize(record: RawRecord): Promise<NormalizeResult>;
+  normalize(record: RawRecord): NormalizeResult;
 }
 
 export const emptyEndpoint = (ip: string | null = null): Endpoint => ({ ip });

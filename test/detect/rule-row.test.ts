@@ -97,11 +97,11 @@ describe("rule rows from memory, where a JSON round trip would change a value", 
   /** A row made by toRow from `event` (altered after normalizing), with its origin. */
   async function rowOf(alter: (e: Record<string, unknown>) => void, value: unknown = tp) {
     const raw = JSON.stringify(value);
-    const n = await vendorOf("turbopuffer").normalizer.normalize({ value, raw });
+    const n = vendorOf("turbopuffer").normalizer.normalize({ value, raw });
     if (!n.ok) throw new Error(n.message);
     alter(n.event as unknown as Record<string, unknown>);
     const record = { parsed: value };
-    const row: LogRow = await toRow(source, n.event, Date.now(), { view, parsed: value });
+    const row: LogRow = toRow(source, n.event, Date.now(), { view, parsed: value });
     let fullCalls = 0;
     const lazy = lazyRuleRow(row, view, { event: n.event, record }, () => {
       fullCalls++;
@@ -179,7 +179,7 @@ describe("rule rows from memory, where a JSON round trip would change a value", 
 
   it("leaves to ruleRowOf a row whose rawLog is not the record's text", async () => {
     const { row } = await rowOf(() => {});
-    const n = await vendorOf("turbopuffer").normalizer.normalize({ value: tp, raw: "{}" });
+    const n = vendorOf("turbopuffer").normalizer.normalize({ value: tp, raw: "{}" });
     if (!n.ok) throw new Error(n.message);
     expect(n.event.rawLog).not.toBe(row.rawLog);
     expect(ruleRowFrom(row, view, { event: n.event, record: { parsed: tp } })).toBeUndefined();

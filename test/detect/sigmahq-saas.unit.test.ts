@@ -49,11 +49,11 @@ async function fixtureRows(
 
 /** One vendor event as the row rules read (normalizer → toRow → present → ruleRow). */
 async function rowOf(type: string, value: unknown): Promise<Record<string, unknown>> {
-  const out = await normalizerFor(type).normalize({ value, raw: JSON.stringify(value) });
+  const out = normalizerFor(type).normalize({ value, raw: JSON.stringify(value) });
   if (!out.ok) throw new Error(`${type} event does not normalize: ${out.message}`);
   const view = findVendor(type)?.view;
   const source = { id: `${type}-prod`, type };
-  const stored = await toRow(
+  const stored = toRow(
     source,
     out.event,
     Date.UTC(2026, 8, 15),

@@ -119,7 +119,7 @@ describe.each(vendors)("maps rebuilt from rawLog: $type", ({ type, view, events 
     const expected = new Map<string, { actor: string; tags: string; resources: string }>();
     for (const [i, e] of events.entries()) {
       const { value, raw } = make(e);
-      const n = await normalizer.normalize({ value, raw });
+      const n = normalizer.normalize({ value, raw });
       if (!n.ok || expected.has(n.event.eventID)) continue;
       framed.push({ ok: true, value, raw, location: `[${i}]` });
       expected.set(n.event.eventID, {

@@ -118,7 +118,7 @@ describe.each(VENDORS.map((v) => ({ type: v.type, view: v.view as ViewDefinition
       for (const event of events)
         for (const raw of variants(event)) {
           const parsed = JSON.parse(raw) as unknown;
-          const out = await normalizer.normalize({ value: parsed, raw });
+          const out = normalizer.normalize({ value: parsed, raw });
           if (!out.ok) continue;
           rows++;
           const note = readNote(out.event);
@@ -133,7 +133,7 @@ describe.each(VENDORS.map((v) => ({ type: v.type, view: v.view as ViewDefinition
             actor: { ...out.event.actor },
             resources: [...out.event.resources],
           };
-          const again = await normalizer.normalize({ value: parsed, raw });
+          const again = normalizer.normalize({ value: parsed, raw });
           if (!again.ok) throw new Error("not deterministic");
           Object.assign(again.event, changed);
           expect(await rowOf(type, view, again.event, parsed), `${type} changed ${raw}`).toEqual(

@@ -109,7 +109,7 @@ describe.each(cases)(
       for (const value of events) {
         for (const [rawName, parsed] of rawVariants(value)) {
           const raw = JSON.stringify(parsed);
-          const out = await normalizerFor(type).normalize({ value: parsed, raw });
+          const out = normalizerFor(type).normalize({ value: parsed, raw });
           if (!out.ok) continue;
           const m: Maps = out.event;
           for (const [name, maps] of variants(m)) {

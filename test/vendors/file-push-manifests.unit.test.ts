@@ -202,8 +202,8 @@ describe.each(TYPES)("%s as a manifest stores what its TypeScript stored", (type
     let refused = 0;
     for (const value of all) {
       const raw = JSON.stringify(value);
-      const before = await legacy.normalizer.normalize({ value, raw });
-      const after = await vendor.normalizer.normalize({ value, raw });
+      const before = legacy.normalizer.normalize({ value, raw });
+      const after = vendor.normalizer.normalize({ value, raw });
       const expected = engineRules(type, value, before);
       expect(after, raw).toEqual(expected);
       expect(text(after), raw).toBe(text(expected));

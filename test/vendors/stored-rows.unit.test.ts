@@ -61,10 +61,10 @@ const RECEIVED_AT = Date.UTC(2026, 7, 22);
 async function stored(vendor: (typeof VENDORS)[number], value: unknown): Promise<string> {
   const raw = JSON.stringify(value);
   try {
-    const out = await vendor.normalizer.normalize({ value, raw });
+    const out = vendor.normalizer.normalize({ value, raw });
     if (!out.ok) return JSON.stringify(out);
     const source = { id: `${vendor.type}-1`, type: vendor.type };
-    const row = await toRow(source, out.event, RECEIVED_AT, { view: vendor.view, parsed: value });
+    const row = toRow(source, out.event, RECEIVED_AT, { view: vendor.view, parsed: value });
     // the maps a row holds as markers, as every reader rebuilds them from rawLog
     // (src/store/derived.ts): the text b69161f stored
     return JSON.stringify({ ...row, ...fullMaps(vendor.view, row) });

@@ -78,7 +78,7 @@ function plain(v: unknown): v is AuditEvent {
 export const auditflare: Normalizer = {
   isEvent: (v) => "action" in v && "actor" in v && "method" in v,
 
-  async normalize({ value, raw }) {
+  normalize({ value, raw }) {
     // (zod defaults a missing params to {}; a plain event's may be missing: read as {} below)
     let e: AuditEvent;
     if (plain(value)) e = value;

@@ -522,7 +522,7 @@ export function manifestNormalizer(m: Manifest): Normalizer {
   return {
     isEvent: isEventOf(m),
 
-    async normalize({ value: received, raw }) {
+    normalize({ value: received, raw }) {
       const value = prepare ? prepare(received) : received;
       if (value instanceof Nesting)
         return { ok: false, code: "nesting_too_deep", message: value.message };

@@ -148,7 +148,7 @@ describe("map.prepare and typed nested fields", () => {
       REQUEST_IP_ADDRESS: "192.0.2.55",
       SCOPE_ID: " ",
     };
-    const r = await n.normalize({ value: row, raw: JSON.stringify(row) });
+    const r = n.normalize({ value: row, raw: JSON.stringify(row) });
     if (!r.ok) throw new Error(r.message);
     expect(r.event.actor).toEqual({ id: "u1", name: "ada@example.com", email: "ada@example.com" });
     expect(r.event.src.ip).toBe("192.0.2.55");
@@ -165,7 +165,7 @@ describe("map.prepare and typed nested fields", () => {
   it("a CSV cell nested deeper than the JSON reader allows fails that record alone", async () => {
     const n = manifestVendor(manifest("circleci")).normalizer;
     const row = { ID: "e1", ACTOR_ID: `${"[".repeat(100)}${"]".repeat(100)}` };
-    expect(await n.normalize({ value: row, raw: "" })).toEqual({
+    expect(n.normalize({ value: row, raw: "" })).toEqual({
       ok: false,
       code: "nesting_too_deep",
       message: "ACTOR_ID: nests deeper than 64 levels",
@@ -180,7 +180,7 @@ describe("map.prepare and typed nested fields", () => {
       " event_time ": "2026-08-21 09:15:42",
     };
     expect(n.isEvent(value)).toBe(true);
-    const r = await n.normalize({ value, raw: JSON.stringify(value) });
+    const r = n.normalize({ value, raw: JSON.stringify(value) });
     expect(r.ok && [r.event.eventID, r.event.eventName, r.event.eventTime]).toEqual([
       "x1",
       "user_login",

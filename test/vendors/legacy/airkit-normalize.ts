@@ -116,7 +116,7 @@ const str = (v: unknown): string | null =>
 export const airkit: Normalizer = {
   isEvent: (v) => Object.keys(v).some((k) => canonicalKey(k) === "EVENT_ID"),
 
-  async normalize({ value, raw }) {
+  normalize({ value, raw }) {
     const e = canonicalize(value);
     const parsed = record.safeParse(e ?? value);
     if (!parsed.success) return zodFailure(parsed.error.issues);

@@ -106,7 +106,7 @@ const READ_ACTIONS = new Set([
 export const circleci: Normalizer = {
   isEvent: (v) => "action" in v || "occurred_at" in v || "ACTION" in v,
 
-  async normalize({ value, raw }) {
+  normalize({ value, raw }) {
     const isCsvShape =
       typeof value === "object" &&
       value !== null &&

@@ -39,7 +39,7 @@ const time = (v: string | null | undefined) => (v ? parseTimestamp(v) : null);
 export const planetscale: Normalizer = {
   isEvent: (v) => "audit_action" in v || ("id" in v && "created_at" in v),
 
-  async normalize({ value, raw }) {
+  normalize({ value, raw }) {
     const parsed = planetscaleEvent.safeParse(value);
     if (!parsed.success) return zodFailure(parsed.error.issues);
     const e = parsed.data;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { canonicalJson, sha256Hex } from "../../../src/lib/hash";
+import { canonicalJson } from "../../../src/lib/hash";
+import { sha256HexSync } from "../../../src/lib/sha256";
 import { parseTimestamp } from "../../../src/lib/time";
 import {
   accepted,
@@ -48,13 +49,13 @@ const WRITE_ACTIONS = new Set([
 export const turbopuffer: Normalizer = {
   isEvent: (v) => "action" in v || "occurred_at" in v,
 
-  async normalize({ value, raw }) {
+  normalize({ value, raw }) {
     const parsed = turbopufferEvent.safeParse(value);
     if (!parsed.success) {
       return zodFailure(parsed.error.issues);
     }
     const e = parsed.data;
-    const eventID = e.id ?? (await sha256Hex(canonicalJson(value)));
+    const eventID = e.id ?? sha256HexSync(canonicalJson(value));
     const location = e.context?.location ?? null;
     const metadata = e.metadata ?? {};
     const impersonator = typeof metadata.impersonator === "string" ? metadata.impersonator : null;

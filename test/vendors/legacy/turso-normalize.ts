@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { canonicalJson, sha256Hex } from "../../../src/lib/hash";
+import { canonicalJson } from "../../../src/lib/hash";
+import { sha256HexSync } from "../../../src/lib/sha256";
 import { parseTimestamp } from "../../../src/lib/time";
 import {
   accepted,
@@ -39,7 +40,7 @@ const RESOURCE_KEYS = ["database", "db", "name", "group", "organization", "token
 export const turso: Normalizer = {
   isEvent: (v) => "code" in v && "created_at" in v,
 
-  async normalize({ value, raw }) {
+  normalize({ value, raw }) {
     const parsed = tursoEntry.safeParse(value);
     if (!parsed.success) return zodFailure(parsed.error.issues);
     const e = parsed.data;
@@ -56,7 +57,7 @@ export const turso: Normalizer = {
       typeof data[k] === "string" ? [`${k}:${data[k]}`] : [],
     );
     return accepted({
-      eventID: await sha256Hex(canonicalJson(value)),
+      eventID: sha256HexSync(canonicalJson(value)),
       eventName: e.code,
       eventTime: parseTimestamp(e.created_at) as number,
       readOnly: null,
