@@ -10,6 +10,7 @@ import {
   pendingHours,
   recordPart,
   releaseLease,
+  ridSumOf,
   takeLease,
   verifyHour,
 } from "../store/archive";
@@ -154,6 +155,7 @@ async function archivePart(env: ArchiveEnv, h: HourState, to: number, now: numbe
     sha256: "",
     createdAt: now,
     eventHours: eventHoursOf(rows),
+    ridSum: ridSumOf(rows),
   };
   if (rows.length > 0) {
     const file = toParquet(rows);

@@ -10,7 +10,7 @@ import { HOUR, type ManifestEntry } from "./archive";
  */
 
 /** One archive object of a cold hour, as the cold reader needs it. */
-export interface ColdObject extends Omit<ManifestEntry, "createdAt" | "eventHours"> {
+export interface ColdObject extends Omit<ManifestEntry, "createdAt" | "eventHours" | "ridSum"> {
   /** Rows per event-time hour, JSON (null: written before issue 28). */
   eventHours: string | null;
   /** 0: the hour is also read from D1 (see above). */

@@ -114,6 +114,15 @@ export interface ManifestEntry {
   createdAt: number;
   /** Rows per event-time hour, JSON `[[hourStart, count], …]` (histograms read it). */
   eventHours?: string | null;
+  /** The rows' `rid & 0xffffffff` summed (ridSumOf): what verifyHour checks beside the count. */
+  ridSum?: number | null;
+}
+
+/** The low 32 bits of each row's key (its rid), summed: exact, as a part has at most 20,000. */
+export function ridSumOf(rows: readonly { key: string }[]): number {
+  let sum = 0;
+  for (const r of rows) sum += Number(BigInt.asUintN(64, BigInt(r.key)) & 0xffffffffn);
+  return sum;
 }
 
 /**
@@ -146,8 +155,8 @@ export async function recordPart(
       ),
     db
       .prepare(
-        `INSERT INTO archive_manifest (sourceID, hour, part, key, rows, bytes, minEventTime, maxEventTime, sha256, createdAt, eventHours)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE ?5 > 0 AND changes() = 1
+        `INSERT INTO archive_manifest (sourceID, hour, part, key, rows, bytes, minEventTime, maxEventTime, sha256, createdAt, eventHours, ridSum)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE ?5 > 0 AND changes() = 1
          ON CONFLICT DO NOTHING`,
       )
       .bind(
@@ -162,6 +171,7 @@ export async function recordPart(
         m.sha256,
         m.createdAt,
         m.eventHours ?? null,
+        m.ridSum ?? null,
       ),
   ]);
   return (update?.meta.changes ?? 0) === 1;
@@ -172,8 +182,8 @@ export async function recordPart(
  * within its event-time span (the time-ordered key: src/store/keys.ts), read as the row holds it
  * when the statement runs, so a commit that widened it is counted.
  */
-export const storedRowsOfHour = (h: string) =>
-  `(SELECT count(*) FROM events e WHERE e.sourceID = ${h}.sourceID
+export const storedRowsOfHour = (h: string, what = "count(*)") =>
+  `(SELECT ${what} FROM events e WHERE e.sourceID = ${h}.sourceID
      AND e.rid >= ${h}.minEventTime * 1048576 AND e.rid < (${h}.maxEventTime + 1) * 1048576
      AND e.receivedAt >= ${h}.hour AND e.receivedAt < ${h}.hour + ${HOUR})`;
 
@@ -181,10 +191,18 @@ export const storedRowsOfHour = (h: string) =>
 export const archivedRowsOfHour = (h: string) =>
   `(SELECT coalesce(sum(m.rows), 0) FROM archive_manifest m WHERE m.sourceID = ${h}.sourceID AND m.hour = ${h}.hour)`;
 
+/** Whether every part of the hour `h` has its ridSum (parts written before it have none). */
+const summed = (h: string) =>
+  `(SELECT count(*) = count(m.ridSum) FROM archive_manifest m WHERE m.sourceID = ${h}.sourceID AND m.hour = ${h}.hour)`;
+
 /**
  * Marks a closed hour verified when it is archived to its end and D1 holds exactly as many of
  * its rows as the manifest lists: the archive's rows are distinct rows of the hour, so equal
- * counts mean the archive holds every one. The hour's rows are counted over its event-time span
+ * counts mean the archive holds every one, unless a row left D1 otherwise (a deletion the
+ * archive did not make) while a row the archive does not hold landed late. So the rows' keys'
+ * low bits must sum as the manifest's parts say too (ridSum; one scan gives both), where every
+ * part has its sum: a row gone and another come would have to share those 32 bits. The hour's
+ * rows are counted over its event-time span
  * as it is now, not as the run read it: a commit that landed in the hour while the run wrote it,
  * with an event time outside that span, is counted and leaves the hour unverified (kept in D1,
  * never deleted by retention), as does a row that landed below the watermark after the run
@@ -195,7 +213,9 @@ export async function verifyHour(db: D1Database, h: HourState): Promise<boolean>
     .prepare(
       `UPDATE received_hours AS h SET verified = 1
        WHERE h.sourceID = ?1 AND h.hour = ?2 AND h.archivedThrough >= h.hour + ${HOUR}
-         AND ${storedRowsOfHour("h")} = ${archivedRowsOfHour("h")}`,
+         AND ${storedRowsOfHour("h", `count(*), coalesce(sum(e.rid & 4294967295), 0) * ${summed("h")}`)}
+           = (SELECT coalesce(sum(m.rows), 0), coalesce(sum(m.ridSum), 0) * ${summed("h")}
+              FROM archive_manifest m WHERE m.sourceID = h.sourceID AND m.hour = h.hour)`,
     )
     .bind(h.sourceID, h.hour)
     .run();

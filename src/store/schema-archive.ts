@@ -58,6 +58,13 @@ export const archiveManifest = sqliteTable(
      * histogram over archived hours reads these, not the Parquet. Null for parts written before.
      */
     eventHours: text("eventHours"),
+    /**
+     * The sum of the part's rows' keys' low 32 bits (`rid & 0xffffffff`: the id's bits and the
+     * event time's low ones), which verification compares with the hour's rows in D1 beside
+     * their count: equal counts alone let a row gone from D1 and a late one not archived pass
+     * for each other. Null for parts written before (those hours verify by count alone).
+     */
+    ridSum: integer("ridSum"),
   },
   (t) => [primaryKey({ columns: [t.sourceID, t.hour, t.part] })],
 );
