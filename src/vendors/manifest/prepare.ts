@@ -54,6 +54,12 @@ function trimmed(s: string): string {
   return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f ? s : s.trim();
 }
 
+/** Whether the row has one of the keys (`when`; a loop: no closure made per row). */
+function hasAny(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (let i = 0; i < keys.length; i++) if ((keys[i] as string) in value) return true;
+  return false;
+}
+
 /** A blank cell `blank: drop` leaves out. */
 const DROP = Symbol("drop");
 
@@ -77,7 +83,8 @@ interface Shape {
 
 /**
  * The preparation `p` describes, or null when there is none: a value that is not an object,
- * or (with `when`) has none of its keys, is returned as it is.
+ * or (with `when`) has none of its keys, is returned as it is, as is a row it leaves as it was
+ * (every key rewritten to itself, no cell changed).
  */
 export function preparer(
   p: ManifestPrepare | undefined,
@@ -94,10 +101,9 @@ export function preparer(
   // keys becomes a dictionary in V8 (Airkit's 29 columns), slower to fill and to read.
   const shaped = nest.length === 0 && blank !== "drop";
   let shape: Shape = { keys: [], renamed: [], template: {}, same: true };
-  const keys: string[] = [];
-  const values: unknown[] = [];
-  /** The positions of the cells that are not their input value, in this row. */
-  const changed: number[] = [];
+  /** The positions of the cells that are not their input value in this row, and those cells. */
+  const changedAt: number[] = [];
+  const changed: unknown[] = [];
 
   /** The cell of `v` (DROP: left out), or the Nesting of column `k`. */
   const cellOf = (k: string, key: string, v: unknown): unknown => {
@@ -123,53 +129,81 @@ export function preparer(
     return cell;
   };
 
+  /**
+   * A row of the last key sequence's: the row itself where no cell changes and the keys are
+   * rewritten to themselves (the usual export: nothing to copy), else a copy of the row or of
+   * the template with its cells set. undefined: the row has other keys (or more, or fewer).
+   * Only the cells that change are kept aside: a cell that is not text is its value, as is most
+   * text (only text is trimmed, blanked, parsed or read as a number).
+   */
+  const ofShape = (value: Record<string, unknown>): unknown => {
+    const { keys, renamed } = shape;
+    let n = 0;
+    let c = 0;
+    let known = true;
+    for (const k in value) {
+      // (past the last key, keys[n] is undefined: a key too many)
+      if (keys[n] !== k) {
+        known = false;
+        break;
+      }
+      const v = value[k];
+      if (typeof v === "string") {
+        const cell = cellOf(k, renamed[n] as string, v);
+        if (cell instanceof Nesting) return cell;
+        if (cell !== v) {
+          changedAt[c] = n;
+          changed[c++] = cell;
+        }
+      }
+      n++;
+    }
+    if (!known || n !== keys.length) {
+      changed.fill(undefined, 0, c);
+      return undefined;
+    }
+    if (shape.same && c === 0) return value;
+    let out: Record<string, unknown>;
+    if (shape.same) {
+      // one clone of the row's shape, where setting a score of keys one by one costs a lookup each
+      out = { ...value };
+      for (let i = 0; i < c; i++) out[keys[changedAt[i] as number] as string] = changed[i];
+    } else {
+      out = { ...shape.template };
+      let i = 0;
+      let j = 0;
+      for (const k in value) {
+        out[renamed[i] as string] = j < c && changedAt[j] === i ? changed[j++] : value[k];
+        i++;
+      }
+    }
+    // (the cells are the row's now: none kept here past it)
+    changed.fill(undefined, 0, c);
+    return out;
+  };
+
   return (value) => {
     if (!isRecord(value)) return value;
-    if (when && !when.some((k) => k in value)) return value;
+    if (when && !hasAny(value, when)) return value;
     if (shaped) {
-      let n = 0;
-      let same = true;
-      let c = 0;
-      for (const k in value) {
-        same &&= shape.keys[n] === k;
-        const v = value[k];
-        keys[n] = k;
-        // (a cell that is not text is its value: only text is trimmed, parsed or read as a number)
-        if (typeof v !== "string") {
-          values[n++] = v;
-          continue;
-        }
-        const cell = cellOf(k, same ? (shape.renamed[n] as string) : rename(k), v);
-        if (cell instanceof Nesting) return cell;
-        values[n] = cell;
-        if (cell !== v) changed[c++] = n;
-        n++;
-      }
-      if (same && n === shape.keys.length && shape.same) {
-        // Keys rewritten to themselves: a copy of the row (one clone of its shape, where setting
-        // a score of keys one by one costs a lookup each), then the cells that changed.
-        const out = { ...value };
-        for (let i = 0; i < c; i++) {
-          const at = changed[i] as number;
-          out[keys[at] as string] = values[at];
-        }
-        values.fill(undefined, 0, n);
-        return out;
-      }
-      if (same && n === shape.keys.length) {
-        const out = { ...shape.template };
-        for (let i = 0; i < n; i++) out[shape.renamed[i] as string] = values[i];
-        values.fill(undefined, 0, n);
-        return out;
-      }
-      const renamed = keys.slice(0, n).map(rename);
+      const known = ofShape(value);
+      if (known !== undefined) return known;
+      // Another key sequence: prepared key by key, and its shape kept for the rows after it.
+      const keys: string[] = [];
+      const renamed: string[] = [];
       const out: Record<string, unknown> = {};
-      for (let i = 0; i < n; i++) out[renamed[i] as string] = values[i];
-      values.fill(undefined, 0, n);
+      for (const k in value) {
+        const key = rename(k);
+        const cell = cellOf(k, key, value[k]);
+        if (cell instanceof Nesting) return cell;
+        keys.push(k);
+        renamed.push(key);
+        out[key] = cell;
+      }
       // ("__proto__", a prototype when set on a new object, never a key: no template)
       if (!renamed.includes("__proto__"))
         shape = {
-          keys: keys.slice(0, n),
+          keys,
           renamed,
           template: JSON.parse(JSON.stringify(Object.fromEntries(renamed.map((k) => [k, null])))),
           same: renamed.every((k, i) => k === keys[i]),

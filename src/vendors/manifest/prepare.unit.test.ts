@@ -144,4 +144,21 @@ describe("preparer", () => {
     expect(a).not.toBe(b);
     expect([a.EVENT_ID, b.EVENT_ID]).toEqual(["a", "b"]);
   });
+
+  it("gives back a row of a known key sequence it leaves as it was, and copies one it changes", () => {
+    const p = preparer(PREPARES[0]);
+    const row = () => ({ EVENT_ID: "a", EVENT_YEAR: 2026, USER_ID: null });
+    p?.(row()); // the first of its key sequence: prepared key by key
+    const same = row();
+    expect(p?.(same)).toBe(same);
+    const changed = { EVENT_ID: "a", EVENT_YEAR: "2026", USER_ID: null };
+    const out = p?.(changed);
+    expect(out).not.toBe(changed);
+    expect(out).toEqual({ EVENT_ID: "a", EVENT_YEAR: 2026, USER_ID: null });
+    // a key too many, or one fewer: prepared key by key, never the row itself
+    const more = { ...row(), EXTRA: "x" };
+    expect(p?.(more)).not.toBe(more);
+    const fewer = { EVENT_ID: "a", EVENT_YEAR: 2026 };
+    expect(p?.(fewer)).toEqual(fewer);
+  });
 });
