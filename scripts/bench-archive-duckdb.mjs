@@ -65,9 +65,7 @@ for (let h = 0; h < 24; h++) {
     i++;
     const out = mod.turbopuffer.normalizer.normalize({ value, raw: JSON.stringify(value) });
     if (!out.ok) throw new Error(out.message);
-    rows.push(
-      await mod.toRow(SOURCE, out.event, at, { view: mod.turbopuffer.view, parsed: value }),
-    );
+    rows.push(mod.toRow(SOURCE, out.event, at, { view: mod.turbopuffer.view, parsed: value }));
   }
   const key = (r) => BigInt(mod.rowKey(r.eventTime, r.id));
   rows.sort((a, b) => a.receivedAt - b.receivedAt || (key(a) < key(b) ? -1 : 1));

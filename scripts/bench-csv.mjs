@@ -54,7 +54,7 @@ async function eventsPerSecond(text) {
     if (!r.ok) throw new Error(`bench record failed: ${r.error}`);
     const out = mod.circleci.normalize({ value: r.value, raw: r.raw });
     if (!out.ok) throw new Error(`bench event failed: ${out.error}`);
-    await mod.toRow(source, out.event, 0);
+    mod.toRow(source, out.event, 0);
     n++;
   }
   if (n !== EVENTS) throw new Error(`read ${n} of ${EVENTS} events`);

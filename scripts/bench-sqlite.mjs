@@ -23,7 +23,7 @@ for (let i = 0; i < 10_000; i++) {
   const out = mod.turbopuffer.normalizer.normalize({ value, raw });
   if (!out.ok) throw new Error(out.message);
   rows.push(
-    await mod.toRow(source, out.event, Date.now(), { view: mod.turbopuffer.view, parsed: value }),
+    mod.toRow(source, out.event, Date.now(), { view: mod.turbopuffer.view, parsed: value }),
   );
 }
 

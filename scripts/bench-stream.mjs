@@ -84,7 +84,7 @@ if (process.argv[2] === "--child") {
     }
     const out = mod.circleci.normalize({ value: r.value, raw: r.raw });
     if (!out.ok) bad++;
-    else await mod.toRow(source, out.event, 0);
+    else mod.toRow(source, out.event, 0);
     if (++n % 50_000 === 0) sample();
   }
   clearInterval(timer);

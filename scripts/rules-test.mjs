@@ -44,12 +44,7 @@ async function ruleRowOf(product, event, where) {
   }
   const source = { id: `${product}-test`, type: product };
   const view = mod.findVendor(product)?.view;
-  const row = await mod.toRow(
-    source,
-    out.event,
-    RECEIVED_AT,
-    view ? { view, parsed: event } : undefined,
-  );
+  const row = mod.toRow(source, out.event, RECEIVED_AT, view ? { view, parsed: event } : undefined);
   return mod.ruleRow(mod.presentRow(row));
 }
 

@@ -58,7 +58,7 @@ export async function turbopufferRows(events) {
     const out = mod.turbopuffer.normalizer.normalize({ value, raw: JSON.stringify(value) });
     if (!out.ok) throw new Error(out.message);
     const raw = { view: mod.turbopuffer.view, parsed: value };
-    rows.push(await mod.toRow(source, out.event, Date.now(), raw));
+    rows.push(mod.toRow(source, out.event, Date.now(), raw));
   }
   return { rows, LOG_COLUMNS: mod.LOG_COLUMNS, rowKey: mod.rowKey };
 }

@@ -180,14 +180,17 @@ archiveRoutes.openapi(listRoute, async (c) => {
   rejectUnknownParams(c, new Set(Object.keys(ListQuery.shape)));
   const q = c.req.valid("query");
   const { entries, totals } = await listManifest(c.env.DB, { ...q, sourceID: q.source });
-  const data = entries.map(({ sourceID, hour, minEventTime, maxEventTime, createdAt, ...e }) => ({
-    source: sourceID,
-    hour: toIso(hour),
-    ...e,
-    minEventTime: toIso(minEventTime),
-    maxEventTime: toIso(maxEventTime),
-    createdAt: toIso(createdAt),
-  }));
+  // (ridSum: verification's own figure, not the API's)
+  const data = entries.map(
+    ({ sourceID, hour, minEventTime, maxEventTime, createdAt, ridSum: _, ...e }) => ({
+      source: sourceID,
+      hour: toIso(hour),
+      ...e,
+      minEventTime: toIso(minEventTime),
+      maxEventTime: toIso(maxEventTime),
+      createdAt: toIso(createdAt),
+    }),
+  );
   return c.json({ data, totals }, 200);
 });
 

@@ -3,6 +3,7 @@ import {
   HOUR,
   type HourState,
   type ManifestEntry,
+  sameRowsAsManifest,
   storedRowsOfHour,
 } from "./archive";
 
@@ -106,15 +107,20 @@ export async function hourKeys(db: D1Database, h: HourState): Promise<string[]> 
 /**
  * Takes an hour out of the archive's hands before its objects are deleted: unverified (so
  * retention deletes none of its rows from then on: src/store/retention.ts deleteRows), only if
- * D1 still holds at least as many of its rows as the manifest lists, checked in this statement
- * (retention takes no lease). Returns whether it did: false, some rows already left D1 and the
- * archive is their only copy, so a rebuild would lose them.
+ * D1 still holds every row the manifest lists, checked in this statement (retention takes no
+ * lease). An hour retention never cooled lost none (it deletes rows only of cooled hours): D1
+ * holds at least as many rows as the manifest lists. A cooled hour may have: D1 must hold
+ * exactly the manifest's rows, by count and by their keys' sum (every part summed), since a
+ * late row could stand in for a deleted one in a count. Returns whether it did: false, some
+ * rows may have left D1 with the archive as their only copy, so a rebuild could lose them.
  */
 export async function unverifyForRebuild(db: D1Database, h: HourState): Promise<boolean> {
   const r = await db
     .prepare(
       `UPDATE received_hours AS h SET verified = 0
-       WHERE h.sourceID = ?1 AND h.hour = ?2 AND ${storedRowsOfHour("h")} >= ${archivedRowsOfHour("h")}`,
+       WHERE h.sourceID = ?1 AND h.hour = ?2
+         AND (h.cooled = 0 AND ${storedRowsOfHour("h")} >= ${archivedRowsOfHour("h")}
+           OR h.cooled = 1 AND ${sameRowsAsManifest("h", "always")})`,
     )
     .bind(h.sourceID, h.hour)
     .run();

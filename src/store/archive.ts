@@ -196,26 +196,37 @@ const summed = (h: string) =>
   `(SELECT count(*) = count(m.ridSum) FROM archive_manifest m WHERE m.sourceID = ${h}.sourceID AND m.hour = ${h}.hour)`;
 
 /**
+ * Whether D1 holds as many of the hour `h`'s rows as the manifest lists, their keys' low 32 bits
+ * summing as its parts' ridSum do (one scan of the rows for both), as SQL. `bySum` "ifSummed":
+ * the sums are compared only where every part has one (else the counts alone); "always": an
+ * hour with a part without one never matches.
+ */
+export const sameRowsAsManifest = (h: string, bySum: "ifSummed" | "always") => {
+  const on = bySum === "ifSummed" ? ` * ${summed(h)}` : "";
+  const sums = `${storedRowsOfHour(h, `count(*), coalesce(sum(e.rid & 4294967295), 0)${on}`)}
+           = (SELECT coalesce(sum(m.rows), 0), coalesce(sum(m.ridSum), 0)${on}
+              FROM archive_manifest m WHERE m.sourceID = ${h}.sourceID AND m.hour = ${h}.hour)`;
+  return bySum === "always" ? `(${summed(h)} AND ${sums})` : sums;
+};
+
+/**
  * Marks a closed hour verified when it is archived to its end and D1 holds exactly as many of
  * its rows as the manifest lists: the archive's rows are distinct rows of the hour, so equal
  * counts mean the archive holds every one, unless a row left D1 otherwise (a deletion the
  * archive did not make) while a row the archive does not hold landed late. So the rows' keys'
  * low bits must sum as the manifest's parts say too (ridSum; one scan gives both), where every
  * part has its sum: a row gone and another come would have to share those 32 bits. The hour's
- * rows are counted over its event-time span
- * as it is now, not as the run read it: a commit that landed in the hour while the run wrote it,
- * with an event time outside that span, is counted and leaves the hour unverified (kept in D1,
- * never deleted by retention), as does a row that landed below the watermark after the run
- * passed it (a commit slower than the grace).
+ * rows are counted over its event-time span as it is now, not as the run read it: a commit that
+ * landed in the hour while the run wrote it, with an event time outside that span, is counted
+ * and leaves the hour unverified (kept in D1, never deleted by retention), as does a row that
+ * landed below the watermark after the run passed it (a commit slower than the grace).
  */
 export async function verifyHour(db: D1Database, h: HourState): Promise<boolean> {
   const r = await db
     .prepare(
       `UPDATE received_hours AS h SET verified = 1
        WHERE h.sourceID = ?1 AND h.hour = ?2 AND h.archivedThrough >= h.hour + ${HOUR}
-         AND ${storedRowsOfHour("h", `count(*), coalesce(sum(e.rid & 4294967295), 0) * ${summed("h")}`)}
-           = (SELECT coalesce(sum(m.rows), 0), coalesce(sum(m.ridSum), 0) * ${summed("h")}
-              FROM archive_manifest m WHERE m.sourceID = h.sourceID AND m.hour = h.hour)`,
+         AND ${sameRowsAsManifest("h", "ifSummed")}`,
     )
     .bind(h.sourceID, h.hour)
     .run();
