@@ -281,6 +281,14 @@ test(
     await page.fill(field("actor"), a);
     await page.press(field("actor"), "Enter");
     await until(async () => assert.equal((await rowsNow(page)).length, 1));
+    // one event: the count axis reads 1, (no half), 0
+    await until(async () =>
+      assert.deepEqual(await page.$$eval("#y-axis span", (s) => s.map((x) => x.textContent)), [
+        "1",
+        "",
+        "0",
+      ]),
+    );
     // hold the tail's first poll (limit=200: the tail's pages) until the next search started
     let release;
     const held = new Promise((r) => {

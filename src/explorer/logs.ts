@@ -156,8 +156,10 @@ async function drawHistogram() {
       el("svg:title", {}, b.start + ": " + b.count + (sources.length ? " (" + sources.filter((s) => (b.bySource || {})[s]).map((s) => s + " " + b.bySource[s]).join(", ") + ")" : ""))));
   }));
   svg.setAttribute("aria-label", h.total + " events from " + h.from + " to " + h.to + ", per " + h.interval);
-  // axes: counts on the left (0, half, max), five times below
-  $("y-axis").replaceChildren(el("span", {}, String(max)), el("span", {}, String(Math.round(max / 2))), el("span", {}, "0"));
+  // axes: counts on the left (0, half, max), five times below; the half is left blank where it
+  // is not a whole count and rounding it would be visibly wrong (a single event: "1, 1, 0")
+  const half = max % 2 === 0 || max >= 20 ? String(Math.round(max / 2)) : "";
+  $("y-axis").replaceChildren(el("span", {}, String(max)), el("span", {}, half), el("span", {}, "0"));
   const from = Date.parse(h.from), span = Date.parse(h.to) - from;
   $("x-axis").replaceChildren(...[0, 0.25, 0.5, 0.75, 1].map((f) =>
     el("span", { "data-at": f }, timeLabel(from + f * span, h.interval))));
