@@ -260,14 +260,18 @@ export interface RebuildResult {
   status: "done" | "busy";
   hours: number;
   objectsDeleted: number;
-  /** Hours not rebuilt: some of their rows already left D1 (the archive is their only copy). */
+  /**
+   * Hours not rebuilt: some of their rows may have left D1 with the archive as their only copy
+   * (src/store/archive-manifest.ts unverifyForRebuild).
+   */
   refused: Array<{ source: string; hour: number }>;
 }
 
 /**
  * POST /v1/archive/rebuild: forgets the archive of the matching hours whose rows are all still
  * in D1 — objects first, then manifest entries and watermarks — so the next run writes them
- * again (the same keys). Under the run lease. Hours whose rows partly left D1 are refused.
+ * again (the same keys). Under the run lease. Hours whose rows may have partly left D1 are
+ * refused.
  */
 export async function rebuildArchive(
   env: ArchiveEnv,

@@ -115,7 +115,7 @@ export interface paths {
     put?: never;
     /**
      * Forget the archive of matching hours so the next run writes them again
-     * @description Only hours whose rows are all still in D1 are rebuilt (their objects are deleted, then their manifest entries); hours some of whose rows already left D1 are listed under `refused`. Then POST /v1/archive/run writes them again under the same keys.
+     * @description Only hours whose rows are all still in D1 are rebuilt (their objects are deleted, then their manifest entries); hours some of whose rows may have left D1 (the archive their only copy) are listed under `refused`: a cooled hour (docs/archive.md) unless D1 holds exactly the manifest's rows. Then POST /v1/archive/run writes them again under the same keys.
      */
     post: operations["rebuildArchive"];
     delete?: never;

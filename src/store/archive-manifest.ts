@@ -108,8 +108,9 @@ export async function hourKeys(db: D1Database, h: HourState): Promise<string[]> 
  * Takes an hour out of the archive's hands before its objects are deleted: unverified (so
  * retention deletes none of its rows from then on: src/store/retention.ts deleteRows), only if
  * D1 still holds every row the manifest lists, checked in this statement (retention takes no
- * lease). An hour retention never cooled lost none (it deletes rows only of cooled hours): D1
- * holds at least as many rows as the manifest lists. A cooled hour may have: D1 must hold
+ * lease). An hour the hot tier never cooled lost none but those past ttlDays, whose archive
+ * copies go too (retention deletes hot rows only of cooled hours): D1 holds at least as many
+ * rows as the manifest lists. A cooled hour may have lost some: D1 must hold
  * exactly the manifest's rows, by count and by their keys' sum (every part summed), since a
  * late row could stand in for a deleted one in a count. Returns whether it did: false, some
  * rows may have left D1 with the archive as their only copy, so a rebuild could lose them.

@@ -208,6 +208,37 @@ it("rebuild refuses a cooled hour whose deleted row a late one stands in for in 
   expect(await env.ARCHIVE.head(key as string)).not.toBeNull();
 });
 
+it("rebuild of a cooled hour: refused when a late row stands in for a deleted one by count (their sums differ); done when D1 holds exactly the manifest's rows", async () => {
+  const rebuild = (hour: number) =>
+    call(
+      `/v1/archive/rebuild?source=turbopuffer&from=${new Date(hour).toISOString()}&to=${new Date(hour + HOUR).toISOString()}`,
+      { method: "POST", headers: { authorization: `Bearer ${ADMIN_TOKEN}` } },
+    ).then((r) => r.json());
+  // one backfilled event past hotDays and four recent ones: cooled, the old row deleted, then
+  // one late row: 5 rows in D1 as in the manifest, but not the same 5
+  const swapped = hourOf(NOW) - 21 * HOUR;
+  await store(swapped + 5000, NOW - 60 * DAY, 1, 1200);
+  await store(swapped + 6000, NOW - DAY, 4, 1210);
+  await runArchive(env, NOW);
+  await enforceRetention(env, NOW);
+  await store(swapped + 1000, NOW - DAY + 50_000, 1, 1220);
+  expect(await rows(`receivedAt >= ${swapped} AND receivedAt < ${swapped + HOUR}`)).toBe(5);
+  expect(await rebuild(swapped)).toMatchObject({
+    hours: 0,
+    refused: [{ hour: new Date(swapped).toISOString() }],
+  });
+  // a cooled hour none of whose rows has left yet (marked cooled here; retention had not run)
+  const intact = hourOf(NOW) - 22 * HOUR;
+  await store(intact + 5000, NOW - DAY, 3, 1230);
+  await runArchive(env, NOW);
+  await env.DB.prepare(
+    "UPDATE received_hours SET cooled = 1 WHERE sourceID = 'turbopuffer' AND hour = ?1",
+  )
+    .bind(intact)
+    .run();
+  expect(await rebuild(intact)).toMatchObject({ hours: 1, objectsDeleted: 1, refused: [] });
+});
+
 it("GET /v1/archive lists no ridSum (verification's own figure)", async () => {
   const res = await call("/v1/archive?limit=5", {
     headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
