@@ -187,13 +187,15 @@ export const storedRowsOfHour = (h: string, what = "count(*)") =>
      AND e.rid >= ${h}.minEventTime * 1048576 AND e.rid < (${h}.maxEventTime + 1) * 1048576
      AND e.receivedAt >= ${h}.hour AND e.receivedAt < ${h}.hour + ${HOUR})`;
 
+/** `what` over the manifest's parts of the hour `h`, as SQL over the `received_hours` row `h`. */
+const partsOfHour = (h: string, what: string) =>
+  `(SELECT ${what} FROM archive_manifest m WHERE m.sourceID = ${h}.sourceID AND m.hour = ${h}.hour)`;
+
 /** The number of an hour's rows the manifest lists, as SQL over the `received_hours` row `h`. */
-export const archivedRowsOfHour = (h: string) =>
-  `(SELECT coalesce(sum(m.rows), 0) FROM archive_manifest m WHERE m.sourceID = ${h}.sourceID AND m.hour = ${h}.hour)`;
+export const archivedRowsOfHour = (h: string) => partsOfHour(h, "coalesce(sum(m.rows), 0)");
 
 /** Whether every part of the hour `h` has its ridSum (parts written before it have none). */
-const summed = (h: string) =>
-  `(SELECT count(*) = count(m.ridSum) FROM archive_manifest m WHERE m.sourceID = ${h}.sourceID AND m.hour = ${h}.hour)`;
+const summed = (h: string) => partsOfHour(h, "count(*) = count(m.ridSum)");
 
 /**
  * Whether D1 holds as many of the hour `h`'s rows as the manifest lists, their keys' low 32 bits
@@ -204,8 +206,7 @@ const summed = (h: string) =>
 export const sameRowsAsManifest = (h: string, bySum: "ifSummed" | "always") => {
   const on = bySum === "ifSummed" ? ` * ${summed(h)}` : "";
   const sums = `${storedRowsOfHour(h, `count(*), coalesce(sum(e.rid & 4294967295), 0)${on}`)}
-           = (SELECT coalesce(sum(m.rows), 0), coalesce(sum(m.ridSum), 0)${on}
-              FROM archive_manifest m WHERE m.sourceID = ${h}.sourceID AND m.hour = ${h}.hour)`;
+           = ${partsOfHour(h, `coalesce(sum(m.rows), 0), coalesce(sum(m.ridSum), 0)${on}`)}`;
   return bySum === "always" ? `(${summed(h)} AND ${sums})` : sums;
 };
 
