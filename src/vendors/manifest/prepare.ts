@@ -150,7 +150,10 @@ export function preparer(
       const v = value[k];
       if (typeof v === "string") {
         const cell = cellOf(k, renamed[n] as string, v);
-        if (cell instanceof Nesting) return cell;
+        if (cell instanceof Nesting) {
+          changed.fill(undefined, 0, c);
+          return cell;
+        }
         if (cell !== v) {
           changedAt[c] = n;
           changed[c++] = cell;
